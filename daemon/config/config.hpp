@@ -1,0 +1,164 @@
+#pragma once
+// The configuration of planbd, as read from planb.toml (schema: shared/spec/planb.example.toml,
+// documented in docs/CONFIGURATION.md). Everything here is validated: names are canonical,
+// references resolve, durations are parsed.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/duration.hpp"
+#include "core/verdicts.hpp"
+
+namespace planb::config {
+
+using core::Millis;
+
+// Where a value was written, for errors about it at run time as well as at load.
+struct SourcePos {
+  std::string file;
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+};
+
+// One validation error, printed as FILE:LINE:COL: key.path: message.
+struct ConfigError {
+  SourcePos pos;
+  std::string key_path;  // e.g. "target[1].probe[0].timeout"
+  std::string message;
+  std::string format() const;
+};
+
+// Thrown by loadConfig with every error found, in file order.
+class ConfigErrors : public std::runtime_error {
+ public:
+  explicit ConfigErrors(std::vector<ConfigError> errors);
+  const std::vector<ConfigError>& errors() const noexcept { return errors_; }
+
+ private:
+  std::vector<ConfigError> errors_;
+};
+
+enum class LogLevel { Error, Warn, Info, Debug };
+
+struct DaemonConfig {
+  std::string state_dir = "/var/lib/planb";  // $STATE_DIRECTORY wins when set and the key is absent
+  std::string admin_socket = "/run/planb/admin.sock";
+  std::string metrics_listen = "127.0.0.1:9464";
+  LogLevel log_level = LogLevel::Info;
+  Millis resync_interval{60'000};
+};
+
+struct ProbeTiming {
+  Millis interval{2000};
+  Millis timeout{1000};
+  std::uint32_t rise = 2;
+  std::uint32_t fall = 3;
+};
+
+struct GuardConfig {
+  std::vector<std::string> canaries;  // "tcp://host:port", "http(s)://…", "dns://host:port"
+  Millis hold_down{60'000};
+  std::uint32_t max_flips_per_hour = 6;
+  std::string all_unhealthy = "keep";  // the only policy: fail static
+};
+
+// host:port, with the port given or defaulted by the key's meaning.
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string str() const;  // "host:port", IPv6 hosts bracketed
+};
+
+enum class ProviderType { Rfc2136 };
+
+struct Rfc2136Settings {
+  HostPort server;            // port defaults to 53
+  std::string tsig_key_file;  // ${CREDENTIALS_DIRECTORY} expanded
+};
+
+struct ProviderConfig {
+  std::string name;
+  ProviderType type = ProviderType::Rfc2136;
+  Rfc2136Settings rfc2136;
+  SourcePos pos;
+};
+
+struct ZoneConfig {
+  std::string name;  // canonical: lower case, trailing dot
+  std::vector<std::string> providers;
+  std::vector<HostPort> verify_servers;  // port defaults to 53
+  SourcePos pos;
+};
+
+enum class ProbeType { Http, Tcp };
+
+struct HttpProbeSettings {
+  std::string url;  // http:// now; https:// is the probes issue
+  std::vector<int> expect_status{200};
+  std::optional<std::string> expect_body;  // substring of the first 64 KiB
+};
+
+struct TcpProbeSettings {
+  HostPort address;  // port required
+};
+
+struct ProbeConfig {
+  std::string name;  // unique within its target
+  std::string region;  // defaults to the probe name
+  ProbeType type = ProbeType::Http;
+  ProbeTiming timing;  // probe_defaults merged with the probe's own keys
+  HttpProbeSettings http;
+  TcpProbeSettings tcp;
+  SourcePos pos;
+};
+
+struct TargetConfig {
+  std::string name;
+  std::string vendor;
+  std::string cname;  // canonical
+  core::HealthyWhen healthy_when;
+  std::vector<ProbeConfig> probes;
+  SourcePos pos;
+};
+
+enum class FailoverOn { Target, Vendor };
+enum class Failback { Auto, Manual };
+
+struct RecordConfig {
+  std::string name;  // canonical
+  std::string zone;  // canonical, refers to a ZoneConfig
+  std::uint32_t ttl = 60;
+  std::vector<std::string> targets;  // priority order, refer to TargetConfig names
+  FailoverOn failover_on = FailoverOn::Target;
+  Failback failback = Failback::Auto;
+  Millis failback_after{300'000};
+  SourcePos pos;
+};
+
+struct Config {
+  std::string path;
+  DaemonConfig daemon;
+  ProbeTiming probe_defaults;
+  GuardConfig guard;
+  std::vector<ProviderConfig> providers;
+  std::vector<ZoneConfig> zones;
+  std::vector<TargetConfig> targets;
+  std::vector<RecordConfig> records;
+
+  const ProviderConfig* provider(const std::string& name) const;
+  const ZoneConfig* zone(const std::string& canonical_name) const;
+  const TargetConfig* target(const std::string& name) const;
+};
+
+// Reads and validates PATH. Throws ConfigErrors listing every problem. `environment` supplies
+// CREDENTIALS_DIRECTORY and STATE_DIRECTORY (tests pass their own).
+Config loadConfig(const std::string& path, const std::map<std::string, std::string>& environment);
+
+// The same, taking the environment from the process.
+Config loadConfig(const std::string& path);
+
+}  // namespace planb::config

@@ -1,0 +1,81 @@
+#pragma once
+// The interface every DNS provider implements. Calls are blocking, bounded by the provider's own
+// timeouts, and made from a worker thread of that provider, never from the probing loop.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace planb::providers {
+
+// What a provider serves at a managed name.
+struct ServedRecord {
+  enum class Kind {
+    Absent,    // no RRset at the name at all
+    Cname,     // a CNAME: `target`, `ttl`
+    Conflict,  // another type at the name (`conflict_type`): planb must not overwrite it
+  };
+  Kind kind = Kind::Absent;
+  std::string target;  // canonical name, when Cname
+  std::uint32_t ttl = 0;
+  std::string conflict_type;  // e.g. "A", when Conflict
+};
+
+enum class ErrorKind {
+  Auth,         // bad credentials, TSIG BADKEY/BADSIG/BADTIME, NOTAUTH
+  Refused,      // the server refuses the operation (policy)
+  Conflict,     // compare-and-swap lost: someone else changed the record meanwhile
+  NotFound,     // zone unknown to the provider
+  RateLimited,  // retry later (retry_after when the server says)
+  Transient,    // timeout, connection failure, SERVFAIL, 5xx
+  Permanent,    // malformed reply, FORMERR, anything retrying will not fix
+};
+
+std::string_view toString(ErrorKind kind);
+
+struct ProviderError {
+  ErrorKind kind = ErrorKind::Transient;
+  std::string message;  // never contains a secret
+  std::optional<std::chrono::milliseconds> retry_after;
+  bool retriable() const noexcept {
+    return kind == ErrorKind::Transient || kind == ErrorKind::RateLimited;
+  }
+};
+
+template <typename T>
+using Result = std::variant<T, ProviderError>;
+
+struct Unit {};
+
+// One record to read or write. Names are canonical (lower case, trailing dot).
+struct RecordRef {
+  std::string zone;
+  std::string name;
+};
+
+struct ReplaceRequest {
+  RecordRef record;
+  std::string new_target;  // canonical
+  std::uint32_t ttl = 60;
+  // Compare-and-swap: the value the writer believes is served. nullopt: the name must hold no
+  // CNAME. Providers without compare-and-swap ignore it.
+  std::optional<std::string> expected_target;
+};
+
+class DnsProvider {
+ public:
+  virtual ~DnsProvider() = default;
+  virtual const std::string& name() const noexcept = 0;
+  virtual std::string_view type() const noexcept = 0;
+
+  // What the provider serves at the record's name.
+  virtual Result<ServedRecord> read(const RecordRef& record) = 0;
+
+  // Replaces the record's CNAME atomically: there is never a moment without one.
+  virtual Result<Unit> replace(const ReplaceRequest& request) = 0;
+};
+
+}  // namespace planb::providers
