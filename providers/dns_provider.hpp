@@ -34,7 +34,7 @@ enum class ErrorKind {
   Permanent,    // malformed reply, FORMERR, anything retrying will not fix
 };
 
-std::string_view toString(ErrorKind kind);
+std::string_view nameOf(ErrorKind kind);
 
 struct ProviderError {
   ErrorKind kind = ErrorKind::Transient;

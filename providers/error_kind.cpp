@@ -2,7 +2,7 @@
 
 namespace planb::providers {
 
-std::string_view toString(ErrorKind kind) {
+std::string_view nameOf(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::Auth:
       return "auth";

@@ -4,7 +4,7 @@
 
 namespace planb::core {
 
-std::string_view toString(Health health) {
+std::string_view nameOf(Health health) {
   switch (health) {
     case Health::Unknown:
       return "unknown";

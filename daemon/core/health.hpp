@@ -11,7 +11,7 @@ namespace planb::core {
 // Unknown is a verdict of its own: "not yet seen", never the same as Unhealthy.
 enum class Health { Unknown, Healthy, Unhealthy };
 
-std::string_view toString(Health health);  // "unknown", "healthy", "unhealthy"
+std::string_view nameOf(Health health);  // "unknown", "healthy", "unhealthy"
 
 enum class Transition { Unchanged, Changed, Pending };
 

@@ -2,7 +2,7 @@
 
 namespace planb::core {
 
-std::string_view toString(ProbeFailure failure) {
+std::string_view nameOf(ProbeFailure failure) {
   switch (failure) {
     case ProbeFailure::None:
       return "success";

@@ -11,7 +11,7 @@ namespace planb::core {
 // set is closed and small.
 enum class ProbeFailure { None, Timeout, Refused, Tls, Status, Body, Dns, Exec, Internal };
 
-std::string_view toString(ProbeFailure failure);  // "success", "timeout", "refused", ...
+std::string_view nameOf(ProbeFailure failure);  // "success", "timeout", "refused", ...
 
 struct ProbeResult {
   ProbeFailure failure = ProbeFailure::None;

@@ -1,0 +1,90 @@
+#pragma once
+// The decision of one record: which target it should serve now, and which rule decided
+// (product.md §2.4–§2.6). A pure function of its inputs; time comes in as `now`.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clock.hpp"
+#include "duration.hpp"
+#include "health.hpp"
+
+namespace planb::core {
+
+enum class FailoverOn { Target, Vendor };
+enum class Failback { Auto, Manual };
+
+struct RecordPolicy {
+  std::string name;
+  std::vector<std::string> targets;  // priority order
+  FailoverOn failover_on = FailoverOn::Target;
+  Failback failback = Failback::Auto;
+  Millis failback_after{300'000};
+};
+
+// What is known of one target right now.
+struct TargetState {
+  Health health = Health::Unknown;
+  Instant healthy_since{};  // meaningful while Healthy
+  Health vendor = Health::Unknown;  // the vendor's verdict: Unhealthy means the vendor is down
+  Instant vendor_up_since{};        // meaningful while the vendor is Healthy (up)
+  bool drained = false;
+};
+
+struct SafetyLimits {
+  Millis hold_down{60'000};
+  std::uint32_t max_flips_per_hour = 6;
+};
+
+// What the record serves and how it got there; persisted across restarts.
+struct RecordHistory {
+  std::optional<std::string> active;  // the target planb serves (or is making every provider serve)
+  std::vector<Instant> automatic_changes;  // oldest first; only the last hour matters
+
+  void noteAutomaticChange(Instant now);  // appends and forgets entries older than an hour
+  std::uint32_t changesInLastHour(Instant now) const;
+};
+
+// Operator decisions and guards that beat automation.
+struct Controls {
+  std::optional<std::string> pin;  // the record is pinned to this target
+  bool frozen = false;             // operator freeze: no automatic changes at all
+  bool local_network_down = false;  // every canary failed: the fault is most likely here
+};
+
+enum class Rule {
+  Steady,           // serving the first usable target
+  Initial,          // nothing served yet: the first usable target
+  Failover,         // the served target is not usable: the first usable one
+  Failback,         // a higher-priority target stayed healthy for failback_after
+  FailbackPending,  // a higher-priority target is healthy, not yet for failback_after
+  FailbackManual,   // a higher-priority target is healthy; failback = manual
+  Pinned,           // an operator pinned the record
+  Unknown,          // a target has no verdict yet: unknown is not unhealthy
+  FailStatic,       // no usable target: keep what is served
+  HoldDown,         // changed automatically less than hold_down ago
+  FlipBudget,       // max_flips_per_hour reached
+  Frozen,           // automation frozen by an operator
+  LocalNetworkDown,  // the local-network guard holds automation
+};
+
+std::string_view nameOf(Rule rule);  // "steady", "failover", "hold-down", ...
+
+struct Decision {
+  std::optional<std::string> desired;  // what the record should serve now
+  std::optional<std::string> wanted;   // what automation would choose without hold-backs
+  Rule rule = Rule::Steady;
+  bool change = false;    // desired differs from the active target
+  bool degraded = false;  // no target of the record is usable
+  std::string reason;     // one sentence for status, logs and the audit log
+};
+
+Decision decide(const RecordPolicy& record, const std::map<std::string, TargetState>& targets,
+                const RecordHistory& history, const Controls& controls, const SafetyLimits& limits,
+                Instant now);
+
+}  // namespace planb::core
