@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 
@@ -22,13 +23,22 @@ class Probe {
   // Starts one attempt. `done` is called exactly once, on the io_context, with the result — also
   // when the attempt times out or is cancelled. Each attempt opens a fresh connection: a probe
   // must test connecting.
+  // `done` is never called from inside start() or cancel(), only from a handler the io_context
+  // runs. One attempt at a time: the caller waits for `done` (or calls cancel()) before the next
+  // start(). `timeout` bounds the whole attempt (resolve included): `done` comes at the latest
+  // shortly after it.
   virtual void start(std::chrono::milliseconds timeout, ResultCallback done) = 0;
 
   // Aborts the attempt in flight, if any; its `done` is still called once (reason internal).
+  // A no-op when the attempt has already reported.
   virtual void cancel() = 0;
+
+  // Destroying a probe cancels its attempt in flight, whose `done` is then still called once
+  // (reason internal), later, on the io_context — so `done` must not capture the probe itself.
 };
 
-// Builds the probe a ProbeConfig describes.
+// Builds the probe a ProbeConfig describes. Throws std::invalid_argument (with the probe's name)
+// for what the probe cannot run: a bad URL, https (not yet), a TCP port of 0.
 std::unique_ptr<Probe> makeProbe(boost::asio::io_context& io, const config::ProbeConfig& config);
 
 }  // namespace planb::probes

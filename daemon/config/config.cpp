@@ -1,1 +1,108 @@
-// placeholder: replaced by the config loader
+// The public face of planb_config: loadConfig and the small methods of config.hpp's types. The
+// work is done by the section readers (read_*.cpp) on top of TableReader.
+
+#include "config/config.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "config/error_list.hpp"
+#include "config/sections.hpp"
+#include "config/toml_document.hpp"
+
+namespace planb::config {
+
+namespace {
+
+std::string formatAll(const std::vector<ConfigError>& errors) {
+  std::string text;
+  for (const ConfigError& error : errors) {
+    text += (text.empty() ? "" : "\n") + error.format();
+  }
+  return text;
+}
+
+template <typename T>
+const T* findByName(const std::vector<T>& items, const std::string& name) {
+  auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.name == name; });
+  return it == items.end() ? nullptr : &*it;
+}
+
+// References are checked against complete indexes, so the sections are read in dependency order
+// (providers before zones, zones and targets before records), whatever their order in the file.
+Config buildConfig(const TomlValue& document, const std::string& path,
+                   const Environment& environment, ErrorList& errors) {
+  TableReader top(document, "", errors);
+  top.checkKeys({"daemon", "probe_defaults", "guard", "provider", "zone", "target", "record"},
+                {"cluster"});
+  Config config;
+  config.path = path;
+  config.daemon = readDaemon(top.table("daemon"), environment);
+  config.probe_defaults = readProbeDefaults(top.table("probe_defaults"));
+  config.guard = readGuard(top.table("guard"));
+
+  NameIndex providers("provider");
+  NameIndex zones("zone");
+  NameIndex targets("target");
+  NameIndex records("record");
+  const std::vector<TableReader> none;
+  config.providers = readProviders(top.tables("provider").value_or(none), environment, providers);
+  config.zones = readZones(top.tables("zone").value_or(none), providers, zones);
+  config.targets = readTargets(top.tables("target").value_or(none), config.probe_defaults, targets);
+  config.records = readRecords(top.tables("record").value_or(none), zones, targets, records);
+  return config;
+}
+
+}  // namespace
+
+std::string ConfigError::format() const {
+  std::string text = pos.file;
+  if (pos.line > 0) {
+    text += ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+  }
+  text += ": ";
+  if (!key_path.empty()) {
+    text += key_path + ": ";
+  }
+  return text + message;
+}
+
+ConfigErrors::ConfigErrors(std::vector<ConfigError> errors)
+    : std::runtime_error(formatAll(errors)), errors_(std::move(errors)) {}
+
+const ProviderConfig* Config::provider(const std::string& name) const {
+  return findByName(providers, name);
+}
+
+const ZoneConfig* Config::zone(const std::string& canonical_name) const {
+  return findByName(zones, canonical_name);
+}
+
+const TargetConfig* Config::target(const std::string& name) const {
+  return findByName(targets, name);
+}
+
+Config loadConfig(const std::string& path, const Environment& environment) {
+  ErrorList errors;
+  std::optional<TomlValue> document = parseTomlFile(path, errors);
+  Config config;
+  if (document) {
+    config = buildConfig(*document, path, environment, errors);
+  }
+  if (!errors.empty()) {
+    throw ConfigErrors(errors.inFileOrder());
+  }
+  return config;
+}
+
+Config loadConfig(const std::string& path) {
+  Environment environment;
+  for (const char* name : {"CREDENTIALS_DIRECTORY", "STATE_DIRECTORY"}) {
+    if (const char* value = std::getenv(name)) {
+      environment[name] = value;
+    }
+  }
+  return loadConfig(path, environment);
+}
+
+}  // namespace planb::config

@@ -107,7 +107,7 @@ struct TcpProbeSettings {
 };
 
 struct ProbeConfig {
-  std::string name;  // unique within its target
+  std::string name;    // unique within its target
   std::string region;  // defaults to the probe name
   ProbeType type = ProbeType::Http;
   ProbeTiming timing;  // probe_defaults merged with the probe's own keys
@@ -154,9 +154,12 @@ struct Config {
   const TargetConfig* target(const std::string& name) const;
 };
 
+// Environment variables the configuration depends on, by name.
+using Environment = std::map<std::string, std::string>;
+
 // Reads and validates PATH. Throws ConfigErrors listing every problem. `environment` supplies
 // CREDENTIALS_DIRECTORY and STATE_DIRECTORY (tests pass their own).
-Config loadConfig(const std::string& path, const std::map<std::string, std::string>& environment);
+Config loadConfig(const std::string& path, const Environment& environment);
 
 // The same, taking the environment from the process.
 Config loadConfig(const std::string& path);

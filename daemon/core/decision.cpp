@@ -70,8 +70,8 @@ Decision chooseAutomatically(const RecordPolicy& record,
                              const RecordHistory& history, Instant now) {
   Decision d;
   const auto& order = record.targets;
-  auto active_it = history.active ? std::find(order.begin(), order.end(), *history.active)
-                                  : order.end();
+  auto active_it =
+      history.active ? std::find(order.begin(), order.end(), *history.active) : order.end();
   auto first_movable = std::find_if(order.begin(), order.end(), [&](const std::string& t) {
     return canMoveTo(record.failover_on, stateOf(targets, t));
   });
@@ -98,17 +98,19 @@ Decision chooseAutomatically(const RecordPolicy& record,
           now - usableSince(record.failover_on, s) >= record.failback_after) {
         d.wanted = *it;
         d.rule = Rule::Failback;
-        d.reason = *it + " has been healthy for " +
-                   seconds(std::chrono::duration_cast<Millis>(now - usableSince(record.failover_on, s))) +
-                   " (failback_after " + seconds(record.failback_after) + ")";
+        d.reason =
+            *it + " has been healthy for " +
+            seconds(std::chrono::duration_cast<Millis>(now - usableSince(record.failover_on, s))) +
+            " (failback_after " + seconds(record.failback_after) + ")";
         return d;
       }
     }
     const TargetState& s = stateOf(targets, *first_movable);
     d.rule = Rule::FailbackPending;
-    d.reason = *first_movable + " healthy for " +
-               seconds(std::chrono::duration_cast<Millis>(now - usableSince(record.failover_on, s))) +
-               " of failback_after " + seconds(record.failback_after);
+    d.reason =
+        *first_movable + " healthy for " +
+        seconds(std::chrono::duration_cast<Millis>(now - usableSince(record.failover_on, s))) +
+        " of failback_after " + seconds(record.failback_after);
     return d;
   }
 
@@ -142,9 +144,9 @@ void RecordHistory::noteAutomaticChange(Instant now) {
 }
 
 std::uint32_t RecordHistory::changesInLastHour(Instant now) const {
-  return static_cast<std::uint32_t>(std::count_if(
-      automatic_changes.begin(), automatic_changes.end(),
-      [&](Instant t) { return now - t < kHour && t <= now; }));
+  return static_cast<std::uint32_t>(
+      std::count_if(automatic_changes.begin(), automatic_changes.end(),
+                    [&](Instant t) { return now - t < kHour && t <= now; }));
 }
 
 std::string_view nameOf(Rule rule) {
@@ -222,8 +224,8 @@ Decision decide(const RecordPolicy& record, const std::map<std::string, TargetSt
   if (!history.automatic_changes.empty() &&
       now - history.automatic_changes.back() < limits.hold_down) {
     auto since = std::chrono::duration_cast<Millis>(now - history.automatic_changes.back());
-    return hold(Rule::HoldDown, "changed " + seconds(since) + " ago, hold_down is " +
-                                    seconds(limits.hold_down));
+    return hold(Rule::HoldDown,
+                "changed " + seconds(since) + " ago, hold_down is " + seconds(limits.hold_down));
   }
   if (history.changesInLastHour(now) >= limits.max_flips_per_hour) {
     return hold(Rule::FlipBudget, std::to_string(history.changesInLastHour(now)) +

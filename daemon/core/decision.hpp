@@ -29,7 +29,7 @@ struct RecordPolicy {
 // What is known of one target right now.
 struct TargetState {
   Health health = Health::Unknown;
-  Instant healthy_since{};  // meaningful while Healthy
+  Instant healthy_since{};          // meaningful while Healthy
   Health vendor = Health::Unknown;  // the vendor's verdict: Unhealthy means the vendor is down
   Instant vendor_up_since{};        // meaningful while the vendor is Healthy (up)
   bool drained = false;
@@ -51,24 +51,24 @@ struct RecordHistory {
 
 // Operator decisions and guards that beat automation.
 struct Controls {
-  std::optional<std::string> pin;  // the record is pinned to this target
-  bool frozen = false;             // operator freeze: no automatic changes at all
+  std::optional<std::string> pin;   // the record is pinned to this target
+  bool frozen = false;              // operator freeze: no automatic changes at all
   bool local_network_down = false;  // every canary failed: the fault is most likely here
 };
 
 enum class Rule {
-  Steady,           // serving the first usable target
-  Initial,          // nothing served yet: the first usable target
-  Failover,         // the served target is not usable: the first usable one
-  Failback,         // a higher-priority target stayed healthy for failback_after
-  FailbackPending,  // a higher-priority target is healthy, not yet for failback_after
-  FailbackManual,   // a higher-priority target is healthy; failback = manual
-  Pinned,           // an operator pinned the record
-  Unknown,          // a target has no verdict yet: unknown is not unhealthy
-  FailStatic,       // no usable target: keep what is served
-  HoldDown,         // changed automatically less than hold_down ago
-  FlipBudget,       // max_flips_per_hour reached
-  Frozen,           // automation frozen by an operator
+  Steady,            // serving the first usable target
+  Initial,           // nothing served yet: the first usable target
+  Failover,          // the served target is not usable: the first usable one
+  Failback,          // a higher-priority target stayed healthy for failback_after
+  FailbackPending,   // a higher-priority target is healthy, not yet for failback_after
+  FailbackManual,    // a higher-priority target is healthy; failback = manual
+  Pinned,            // an operator pinned the record
+  Unknown,           // a target has no verdict yet: unknown is not unhealthy
+  FailStatic,        // no usable target: keep what is served
+  HoldDown,          // changed automatically less than hold_down ago
+  FlipBudget,        // max_flips_per_hour reached
+  Frozen,            // automation frozen by an operator
   LocalNetworkDown,  // the local-network guard holds automation
 };
 

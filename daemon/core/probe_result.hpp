@@ -20,7 +20,9 @@ struct ProbeResult {
 
   bool ok() const noexcept { return failure == ProbeFailure::None; }
 
-  static ProbeResult success(std::chrono::microseconds latency) { return {ProbeFailure::None, latency, {}}; }
+  static ProbeResult success(std::chrono::microseconds latency) {
+    return {ProbeFailure::None, latency, {}};
+  }
   static ProbeResult failed(ProbeFailure why, std::string detail,
                             std::chrono::microseconds latency = {}) {
     return {why, latency, std::move(detail)};

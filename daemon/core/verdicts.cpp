@@ -43,7 +43,8 @@ Health targetHealth(const HealthyWhen& rule, std::span<const Health> probes) {
   if (probes.empty()) {
     return Health::Unknown;
   }
-  return thresholdVerdict(healthy, unknown, rule.required(static_cast<std::uint32_t>(probes.size())));
+  return thresholdVerdict(healthy, unknown,
+                          rule.required(static_cast<std::uint32_t>(probes.size())));
 }
 
 std::uint32_t VendorDownRule::required(std::uint32_t total) const noexcept {

@@ -27,9 +27,7 @@ struct World {
     targets[t].vendor = Health::Healthy;
   }
   void unhealthy(const std::string& t) { targets[t].health = Health::Unhealthy; }
-  Decision decideAt(Instant now) {
-    return decide(record, targets, history, controls, limits, now);
-  }
+  Decision decideAt(Instant now) { return decide(record, targets, history, controls, limits, now); }
 };
 
 }  // namespace

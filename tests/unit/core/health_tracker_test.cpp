@@ -1,6 +1,6 @@
-#include "core/health.hpp"
-
 #include <doctest/doctest.h>
+
+#include "core/health.hpp"
 
 using namespace planb::core;
 

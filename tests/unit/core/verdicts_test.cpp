@@ -45,8 +45,7 @@ TEST_CASE("a vendor is down when a majority of its regions have all probes unhea
   std::vector<RegionProbe> one_region_down = {
       {"a", H::Unhealthy}, {"b", H::Healthy}, {"c", H::Healthy}};
   CHECK(vendorHealth(majority, one_region_down) == H::Healthy);
-  std::vector<RegionProbe> two_down = {
-      {"a", H::Unhealthy}, {"b", H::Unhealthy}, {"c", H::Healthy}};
+  std::vector<RegionProbe> two_down = {{"a", H::Unhealthy}, {"b", H::Unhealthy}, {"c", H::Healthy}};
   CHECK(vendorHealth(majority, two_down) == H::Unhealthy);
 }
 

@@ -1,0 +1,174 @@
+// [[target]] and its [[target.probe]]s: where traffic can go, and how its health is probed.
+
+#include <algorithm>
+
+#include "config/host_port.hpp"
+#include "config/sections.hpp"
+
+namespace planb::config {
+
+namespace {
+
+// True when `key` is absent or an empty array: "nothing given", as opposed to "given wrongly".
+bool isEmptyList(const TableReader& table, std::string_view key) {
+  const TomlValue* value = table.find(key);
+  return value == nullptr || (value->is_array() && value->as_array().empty());
+}
+
+HttpProbeSettings readHttpSettings(const TableReader& table) {
+  HttpProbeSettings http;
+  if (auto url = table.string("url", Presence::Required)) {
+    std::string scheme = urlScheme(*url);
+    std::string why;
+    if (scheme == "https") {
+      table.error("url", "https probes are not supported yet");
+    } else if (scheme != "http") {
+      table.error("url", "bad url " + inQuotes(*url) + ": use http://host[:port]/path");
+    } else if (!parseUrl(*url, why)) {
+      table.error("url", "bad url " + inQuotes(*url) + ": " + why);
+    } else {
+      http.url = *url;
+    }
+  }
+  if (auto statuses = table.integerList("expect_status")) {
+    if (isEmptyList(table, "expect_status")) {
+      table.error("expect_status", "the list is empty: name at least one status");
+    }
+    std::vector<int> valid;
+    for (std::int64_t status : *statuses) {
+      if (status < 100 || status > 599) {
+        table.error("expect_status", "bad status " + std::to_string(status) + ": use 100-599");
+      } else {
+        valid.push_back(static_cast<int>(status));
+      }
+    }
+    http.expect_status = std::move(valid);
+  }
+  http.expect_body = table.string("expect_body");
+  return http;
+}
+
+std::optional<ProbeConfig> readProbe(const TableReader& table, const ProbeTiming& defaults,
+                                     NameIndex& names) {
+  std::optional<std::string> type = table.schemaType("probe", {"http", "tcp"}, {"dns", "exec"});
+  if (!type) {
+    names.defineQuietly(table);
+    return std::nullopt;
+  }
+  ProbeConfig probe;
+  probe.pos = table.pos();
+  if (*type == "http") {
+    table.checkKeys({"name", "region", "type", "interval", "timeout", "rise", "fall", "url",
+                     "expect_status", "expect_body"},
+                    {"method", "headers", "host"});
+    probe.type = ProbeType::Http;
+    probe.http = readHttpSettings(table);
+  } else {
+    table.checkKeys({"name", "region", "type", "interval", "timeout", "rise", "fall", "address"});
+    probe.type = ProbeType::Tcp;
+    if (auto address = table.address("address", std::nullopt, Presence::Required)) {
+      probe.tcp.address = *address;
+    }
+  }
+  if (auto name = table.name("name", Presence::Required)) {
+    probe.name = *name;
+    names.define(*name, table);
+  }
+  probe.region = table.name("region").value_or(probe.name);
+  probe.timing = defaults;
+  readProbeTiming(table, probe.timing);
+  return probe;
+}
+
+// healthy_when: "all", "any", "majority", or how many of the target's probes must be healthy.
+std::optional<core::HealthyWhen> readHealthyWhen(const TableReader& table,
+                                                 std::size_t probe_count) {
+  using Kind = core::HealthyWhen::Kind;
+  constexpr std::string_view kExpected = "\"all\", \"any\", \"majority\" or a number of probes";
+  const TomlValue* value = table.find("healthy_when");
+  if (value == nullptr) {
+    return std::nullopt;
+  }
+  std::int64_t count = 0;
+  if (value->is_integer()) {
+    count = value->as_integer();
+  } else if (!value->is_string()) {
+    table.typeError("healthy_when", kExpected);
+    return std::nullopt;
+  } else {
+    const std::string& text = value->as_string().str;
+    if (text == "all") {
+      return core::HealthyWhen{Kind::All, 0};
+    }
+    if (text == "any") {
+      return core::HealthyWhen{Kind::Any, 0};
+    }
+    if (text == "majority") {
+      return core::HealthyWhen{Kind::Majority, 0};
+    }
+    bool is_number =
+        !text.empty() && text.size() < 10 &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!is_number) {
+      table.error("healthy_when",
+                  "bad value " + inQuotes(text) + ": use " + std::string(kExpected));
+      return std::nullopt;
+    }
+    count = std::stoll(text);
+  }
+  if (count < 1) {
+    table.error("healthy_when", "must be at least 1, got " + std::to_string(count));
+    return std::nullopt;
+  }
+  // With no probes at all, that is the one error to report.
+  if (probe_count > 0 && static_cast<std::uint64_t>(count) > probe_count) {
+    table.error("healthy_when", "healthy_when = " + std::to_string(count) +
+                                    " but the target has only " + std::to_string(probe_count) +
+                                    " probe" + (probe_count == 1 ? "" : "s"));
+    return std::nullopt;
+  }
+  return core::HealthyWhen{Kind::AtLeast, static_cast<std::uint32_t>(count)};
+}
+
+TargetConfig readTarget(const TableReader& table, const ProbeTiming& defaults, NameIndex& names) {
+  table.checkKeys({"name", "vendor", "cname", "healthy_when", "probe"});
+  TargetConfig target;
+  target.pos = table.pos();
+  if (auto name = table.name("name", Presence::Required)) {
+    target.name = *name;
+    names.define(*name, table);
+  }
+  if (auto vendor = table.name("vendor", Presence::Required)) {
+    target.vendor = *vendor;
+  }
+  if (auto cname = table.dnsName("cname", Presence::Required)) {
+    target.cname = *cname;
+  }
+  std::optional<std::vector<TableReader>> probe_tables = table.tables("probe");
+  if (probe_tables && isEmptyList(table, "probe")) {
+    table.error("probe", "a target needs at least one probe: add a [[target.probe]]");
+  }
+  NameIndex probe_names("probe");
+  for (const TableReader& probe_table : probe_tables.value_or(std::vector<TableReader>{})) {
+    if (auto probe = readProbe(probe_table, defaults, probe_names)) {
+      target.probes.push_back(std::move(*probe));
+    }
+  }
+  if (auto rule = readHealthyWhen(table, probe_tables ? probe_tables->size() : 0)) {
+    target.healthy_when = *rule;
+  }
+  return target;
+}
+
+}  // namespace
+
+std::vector<TargetConfig> readTargets(const std::vector<TableReader>& tables,
+                                      const ProbeTiming& defaults, NameIndex& names) {
+  std::vector<TargetConfig> targets;
+  for (const TableReader& table : tables) {
+    targets.push_back(readTarget(table, defaults, names));
+  }
+  return targets;
+}
+
+}  // namespace planb::config

@@ -1,0 +1,34 @@
+#pragma once
+// The readers of planb.toml's sections. Each checks its table's keys, reports what is wrong and
+// returns what it could read; loadConfig throws if anything was reported.
+
+#include <optional>
+#include <vector>
+
+#include "config/config.hpp"
+#include "config/names.hpp"
+#include "config/table_reader.hpp"
+
+namespace planb::config {
+
+// [daemon], [probe_defaults], [guard]: absent tables leave the defaults.
+DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environment& environment);
+ProbeTiming readProbeDefaults(const std::optional<TableReader>& table);
+GuardConfig readGuard(const std::optional<TableReader>& table);
+
+// interval, timeout, rise and fall of [probe_defaults] or of one probe, over `timing`.
+void readProbeTiming(const TableReader& table, ProbeTiming& timing);
+
+// Each [[provider]] / [[zone]] / … defines its name in the index passed by reference; references
+// are checked against the indexes passed by const reference, which are complete by then.
+std::vector<ProviderConfig> readProviders(const std::vector<TableReader>& tables,
+                                          const Environment& environment, NameIndex& names);
+std::vector<ZoneConfig> readZones(const std::vector<TableReader>& tables,
+                                  const NameIndex& providers, NameIndex& names);
+std::vector<TargetConfig> readTargets(const std::vector<TableReader>& tables,
+                                      const ProbeTiming& defaults, NameIndex& names);
+std::vector<RecordConfig> readRecords(const std::vector<TableReader>& tables,
+                                      const NameIndex& zones, const NameIndex& targets,
+                                      NameIndex& names);
+
+}  // namespace planb::config

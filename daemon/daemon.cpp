@@ -1,0 +1,262 @@
+#include "daemon.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <boost/asio/post.hpp>
+#include <filesystem>
+
+#include "probes/probe.hpp"
+#include "providers/provider_factory.hpp"
+
+namespace planb::daemon {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+// How often decisions are re-evaluated without a new probe result: hold-down and failback_after
+// expire on time, and failed provider calls are retried when their backoff ends.
+constexpr auto kTick = 100ms;
+
+std::string probeIdentity(const config::TargetConfig& t, const config::ProbeConfig& p) {
+  // Everything that defines what the probe checks and how its verdict forms.
+  std::string id = t.name + "/" + p.name + "|" + p.region + "|" + t.vendor + "|" +
+                   std::to_string(static_cast<int>(p.type)) + "|" + p.http.url + "|" +
+                   p.tcp.address.str() + "|" + p.http.expect_body.value_or("") + "|" +
+                   std::to_string(p.timing.rise) + "/" + std::to_string(p.timing.fall) + "|" +
+                   std::to_string(p.timing.interval.count()) + "/" +
+                   std::to_string(p.timing.timeout.count());
+  for (int s : p.http.expect_status) {
+    id += "," + std::to_string(s);
+  }
+  return id;
+}
+
+}  // namespace
+
+config::Config loadAndCheck(const std::string& path) {
+  config::Config config = config::loadConfig(path);
+  std::vector<config::ConfigError> errors;
+  for (const config::ProviderConfig& p : config.providers) {
+    if (auto problem = providers::checkProvider(p)) {
+      errors.push_back({p.pos, "provider[" + p.name + "]", *problem});
+    }
+  }
+  if (!errors.empty()) {
+    throw config::ConfigErrors(std::move(errors));
+  }
+  return config;
+}
+
+Daemon::Daemon(config::Config config, Log& log)
+    : log_(log),
+      signals_(io_, SIGTERM, SIGINT, SIGHUP),
+      tick_timer_(io_),
+      resync_timer_(io_),
+      store_(config.daemon.state_dir),
+      reconciler_(io_, log_, clock_, random_, store_) {
+  current_ = build(config);
+}
+
+Daemon::~Daemon() = default;
+
+std::unique_ptr<Daemon::Generation> Daemon::build(const config::Config& config) {
+  auto g = std::make_unique<Generation>();
+  g->config = config;
+  std::vector<core::BoardTarget> targets;
+  std::vector<core::BoardProbe> probes;
+  g->scheduler = std::make_unique<probes::ProbeScheduler>(
+      io_, random_, [this](probes::ProbeId index, const core::ProbeResult& result) {
+        onProbeResult(index, result);
+      });
+  for (const config::TargetConfig& t : config.targets) {
+    targets.push_back({t.name, t.vendor, t.healthy_when});
+    for (const config::ProbeConfig& p : t.probes) {
+      probes.push_back(
+          {t.name, p.name, p.region, {p.timing.rise, p.timing.fall}, probeIdentity(t, p)});
+      g->scheduler->add(static_cast<probes::ProbeId>(probes.size() - 1), probes::makeProbe(io_, p),
+                        p.timing);
+    }
+  }
+  g->board = std::make_unique<core::HealthBoard>(std::move(targets), std::move(probes));
+  for (const config::ProviderConfig& p : config.providers) {
+    g->providers[p.name] = providers::makeProvider(p);
+  }
+  return g;
+}
+
+void Daemon::activate(std::unique_ptr<Generation> next, const PersistedState* persisted) {
+  if (current_ && current_.get() != next.get()) {
+    current_->scheduler->stop();
+    next->board->adopt(*current_->board, clock_.now());
+  }
+  current_ = std::move(next);
+  log_.setLevel(current_->config.daemon.log_level);
+  reconciler_.configure(current_->config, current_->providers, persisted);
+  reconciler_.update(current_->board->targetStates(), {});
+  current_->scheduler->start();
+}
+
+int Daemon::run() {
+  std::error_code ec;
+  std::filesystem::create_directories(current_->config.daemon.state_dir, ec);
+  if (ec) {
+    log_.error("state_dir " + current_->config.daemon.state_dir + ": " + ec.message());
+    return 1;
+  }
+  std::string problem;
+  PersistedState persisted = store_.load(&problem);
+  if (!problem.empty()) {
+    log_.error("state: " + problem);
+  }
+  std::size_t probe_count = current_->board->probes().size();
+  log_.info(
+      "planbd " PLANB_VERSION " starting: " + std::to_string(current_->config.records.size()) +
+      " record(s), " + std::to_string(current_->config.targets.size()) + " target(s), " +
+      std::to_string(probe_count) + " probe(s), state in " + store_.path());
+  auto first = std::move(current_);
+  activate(std::move(first), &persisted);
+  waitForSignal();
+  scheduleTick();
+  scheduleResync();
+  notifier_.ready();
+  publishStatus();
+  io_.run();
+  return 0;
+}
+
+void Daemon::onProbeResult(std::size_t index, const core::ProbeResult& result) {
+  core::HealthBoard& board = *current_->board;
+  const core::BoardProbe& probe = board.probes()[index];
+  core::Health before = board.targetHealth(probe.target);
+  std::string vendor;
+  for (const auto& t : board.targets()) {
+    if (t.name == probe.target) {
+      vendor = t.vendor;
+    }
+  }
+  core::Health vendor_before = board.vendorHealth(vendor);
+  core::Health probe_before = board.probeHealth(index);
+  core::BoardUpdate update = board.record(index, result, clock_.now());
+  if (log_.enabled(LogLevel::Debug)) {
+    log_.debug("probe " + probe.target + "/" + probe.name + ": " +
+               std::string(core::nameOf(result.failure)) +
+               (result.detail.empty() ? "" : " (" + result.detail + ")"));
+  }
+  if (update.probe != core::Transition::Changed) {
+    return;
+  }
+  log_.info("health: probe " + probe.target + "/" + probe.name + " " +
+            std::string(core::nameOf(probe_before)) + " -> " +
+            std::string(core::nameOf(update.probe_health)) +
+            (result.ok()
+                 ? ""
+                 : " (" + std::string(core::nameOf(result.failure)) + ": " + result.detail + ")"));
+  if (update.target_changed) {
+    log_.info("health: target " + probe.target + " " + std::string(core::nameOf(before)) + " -> " +
+              std::string(core::nameOf(update.target_health)));
+  }
+  if (update.vendor_changed) {
+    log_.info("health: vendor " + vendor + " " +
+              std::string(vendor_before == core::Health::Unhealthy ? "down"
+                                                                   : core::nameOf(vendor_before)) +
+              " -> " +
+              std::string(update.vendor_health == core::Health::Unhealthy
+                              ? "down"
+                              : core::nameOf(update.vendor_health)));
+  }
+  if (update.target_changed || update.vendor_changed) {
+    reconciler_.update(board.targetStates(), {});
+    publishStatus();
+  }
+}
+
+void Daemon::reload() {
+  notifier_.reloading();
+  log_.info("reload: reading " + current_->config.path);
+  try {
+    config::Config next = loadAndCheck(current_->config.path);
+    if (next.daemon.state_dir != current_->config.daemon.state_dir) {
+      log_.warn("reload: state_dir changes only on restart; keeping " +
+                current_->config.daemon.state_dir);
+      next.daemon.state_dir = current_->config.daemon.state_dir;
+    }
+    activate(build(next), nullptr);
+    scheduleResync();
+    log_.info("reload: new configuration active");
+  } catch (const config::ConfigErrors& errors) {
+    for (const auto& e : errors.errors()) {
+      log_.error("reload refused: " + e.format());
+    }
+    log_.error("reload refused: " + std::to_string(errors.errors().size()) +
+               " error(s); the previous configuration keeps running");
+  } catch (const std::exception& e) {
+    log_.error(std::string("reload refused: ") + e.what() +
+               "; the previous configuration keeps running");
+  }
+  notifier_.ready();
+  publishStatus();
+}
+
+void Daemon::waitForSignal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) {
+      return;
+    }
+    if (signal == SIGHUP) {
+      reload();
+      waitForSignal();
+      return;
+    }
+    log_.info(std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
+    notifier_.stopping();
+    current_->scheduler->stop();
+    tick_timer_.cancel();
+    resync_timer_.cancel();
+    io_.stop();
+  });
+}
+
+void Daemon::scheduleTick() {
+  tick_timer_.expires_after(kTick);
+  tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    reconciler_.step();
+    publishStatus();
+    // The watchdog is fed from the reconcile loop, so a wedged loop is caught.
+    if (auto interval = notifier_.watchdogInterval()) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_watchdog_ >= *interval) {
+        notifier_.watchdog();
+        last_watchdog_ = now;
+      }
+    }
+    scheduleTick();
+  });
+}
+
+void Daemon::scheduleResync() {
+  resync_timer_.expires_after(current_->config.daemon.resync_interval);
+  resync_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    log_.debug("resync: reading every provider");
+    reconciler_.resync();
+    scheduleResync();
+  });
+}
+
+void Daemon::publishStatus() {
+  std::string status = reconciler_.statusLine();
+  if (status != last_status_) {
+    notifier_.status(status);
+    last_status_ = std::move(status);
+  }
+}
+
+}  // namespace planb::daemon

@@ -1,0 +1,70 @@
+#pragma once
+// planbd: wires configuration, probes, the health board and the reconciler onto one io_context;
+// handles signals (SIGTERM/SIGINT stop, SIGHUP reloads) and speaks sd_notify.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "core/health_board.hpp"
+#include "core/random.hpp"
+#include "log.hpp"
+#include "notifier.hpp"
+#include "probes/probe_scheduler.hpp"
+#include "reconciler.hpp"
+#include "state_store.hpp"
+
+namespace planb::daemon {
+
+class Daemon {
+ public:
+  Daemon(config::Config config, Log& log);
+  ~Daemon();
+
+  // Runs until SIGTERM or SIGINT. Returns the process exit code.
+  int run();
+
+ private:
+  // Everything built from one configuration; a reload builds a new one beside the old.
+  struct Generation {
+    config::Config config;
+    std::unique_ptr<core::HealthBoard> board;
+    std::unique_ptr<probes::ProbeScheduler> scheduler;
+    ProviderMap providers;
+  };
+
+  // Builds everything a configuration needs before anything is swapped; throws on failure.
+  std::unique_ptr<Generation> build(const config::Config& config);
+  void activate(std::unique_ptr<Generation> next, const PersistedState* persisted);
+  void onProbeResult(std::size_t index, const core::ProbeResult& result);
+  void reload();
+  void waitForSignal();
+  void scheduleTick();
+  void scheduleResync();
+  void publishStatus();
+
+  Log& log_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer tick_timer_;
+  boost::asio::steady_timer resync_timer_;
+  core::SystemClock clock_;
+  core::SystemRandom random_;
+  Notifier notifier_;
+  StateStore store_;
+  Reconciler reconciler_;
+  std::unique_ptr<Generation> current_;
+  std::string last_status_;
+  std::chrono::steady_clock::time_point last_watchdog_{};
+};
+
+// Loads PATH and checks what only I/O can tell (key files exist, parse, are private). Throws
+// config::ConfigErrors.
+config::Config loadAndCheck(const std::string& path);
+
+}  // namespace planb::daemon

@@ -1,0 +1,439 @@
+#include "reconciler.hpp"
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <thread>
+
+#include "core/duration.hpp"
+#include "providers/dns_query.hpp"
+
+namespace planb::daemon {
+
+namespace asio = boost::asio;
+using providers::ProviderError;
+using providers::ServedRecord;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kVerifyDeadline = 10s;
+constexpr auto kVerifyQueryTimeout = 1s;
+constexpr auto kVerifyPollPause = 20ms;
+
+std::string describe(const ServedRecord& served) {
+  switch (served.kind) {
+    case ServedRecord::Kind::Absent:
+      return "nothing";
+    case ServedRecord::Kind::Cname:
+      return served.target;
+    case ServedRecord::Kind::Conflict:
+      return "a " + served.conflict_type + " record";
+  }
+  return "?";
+}
+
+bool servesCname(const ServedRecord& served, const std::string& cname) {
+  return served.kind == ServedRecord::Kind::Cname && served.target == cname;
+}
+
+std::string millis(std::chrono::steady_clock::duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
+}  // namespace
+
+struct Reconciler::WriteOutcome {
+  std::optional<ProviderError> error;
+  std::chrono::steady_clock::duration write_time{};
+  std::chrono::steady_clock::duration propagation_time{};
+  std::vector<std::string> unverified;  // verify servers that never answered the new target
+};
+
+Reconciler::Reconciler(asio::io_context& io, Log& log, const core::Clock& clock,
+                       core::Random& random, StateStore& store)
+    : io_(io), log_(log), clock_(clock), random_(random), store_(store) {}
+
+Reconciler::~Reconciler() {
+  shutdown();
+}
+
+void Reconciler::shutdown() {
+  pool_.join();
+}
+
+void Reconciler::configure(const config::Config& config, ProviderMap providers,
+                           const PersistedState* persisted) {
+  ++generation_;
+  config_ = config;
+  providers_ = std::move(providers);
+  workers_.clear();
+  for (const auto& [name, provider] : providers_) {
+    workers_.emplace(name, asio::make_strand(pool_));
+  }
+
+  std::map<std::string, RecordRuntime> next;
+  for (const config::RecordConfig& rc : config_.records) {
+    RecordRuntime& r = next[rc.name];
+    r.config = rc;
+    r.policy = {
+        rc.name, rc.targets,
+        rc.failover_on == config::FailoverOn::Vendor ? core::FailoverOn::Vendor
+                                                     : core::FailoverOn::Target,
+        rc.failback == config::Failback::Auto ? core::Failback::Auto : core::Failback::Manual,
+        rc.failback_after};
+    auto old = records_.find(rc.name);
+    if (old != records_.end()) {
+      r.history = old->second.history;
+      r.verdicts_seen = old->second.verdicts_seen;
+      for (const auto& [provider, sync] : old->second.sync) {
+        r.sync[provider].applied = sync.applied;
+      }
+    } else if (persisted) {
+      auto p = persisted->records.find(rc.name);
+      if (p != persisted->records.end()) {
+        r.history.active = p->second.target;
+        // Wall times become monotonic instants: "how long ago" is what the rules need.
+        core::Instant now = clock_.now();
+        core::WallTime wall_now = clock_.wallNow();
+        for (core::WallTime t : p->second.automatic_changes) {
+          if (t <= wall_now) {
+            r.history.automatic_changes.push_back(
+                now - std::chrono::duration_cast<core::Instant::duration>(wall_now - t));
+          }
+        }
+        for (const auto& [provider, target] : p->second.applied) {
+          r.sync[provider].applied = target;
+        }
+      }
+    }
+    if (r.history.active &&
+        std::find(rc.targets.begin(), rc.targets.end(), *r.history.active) == rc.targets.end()) {
+      log_.warn("record " + rc.name + ": the saved target " + *r.history.active +
+                " is no longer one of its targets");
+    }
+    const config::ZoneConfig* zone = config_.zone(rc.zone);
+    for (const std::string& provider : zone->providers) {
+      r.sync[provider];  // every provider starts unknown: it is read first
+    }
+  }
+  records_ = std::move(next);
+  step();
+}
+
+void Reconciler::update(std::map<std::string, core::TargetState> targets, core::Controls controls) {
+  targets_ = std::move(targets);
+  controls_ = std::move(controls);
+  step();
+}
+
+void Reconciler::resync() {
+  for (auto& [name, record] : records_) {
+    for (auto& [provider, sync] : record.sync) {
+      sync.read_requested = true;
+    }
+  }
+  step();
+}
+
+void Reconciler::step() {
+  for (auto& [name, record] : records_) {
+    decideRecord(record);
+    dispatch(record);
+  }
+}
+
+std::string Reconciler::cnameOf(const std::string& target) const {
+  const config::TargetConfig* t = config_.target(target);
+  return t ? t->cname : std::string();
+}
+
+std::optional<std::string> Reconciler::targetForCname(const RecordRuntime& record,
+                                                      const std::string& cname) const {
+  for (const std::string& t : record.config.targets) {
+    if (cnameOf(t) == cname) {
+      return t;
+    }
+  }
+  return std::nullopt;
+}
+
+void Reconciler::decideRecord(RecordRuntime& record) {
+  bool served_known = std::any_of(record.sync.begin(), record.sync.end(), [](const auto& entry) {
+    return entry.second.served.has_value();
+  });
+  if (!record.history.active && !served_known) {
+    // Without saved state, what DNS serves decides where the record starts: read it first.
+    record.decision = {};
+    record.decision.rule = core::Rule::Unknown;
+    record.decision.reason = "reading what the providers serve";
+    return;
+  }
+  core::Decision d =
+      core::decide(record.policy, targets_, record.history, controls_,
+                   {config_.guard.hold_down, config_.guard.max_flips_per_hour}, clock_.now());
+  if (d.rule != core::Rule::Unknown && !record.verdicts_seen) {
+    record.verdicts_seen = true;
+    log_.info("record " + record.config.name + ": every target has a verdict; serving " +
+              record.history.active.value_or("nothing yet") + " (" + d.reason + ")");
+  }
+  bool rule_changed = d.rule != record.decision.rule;
+  if (d.change) {
+    log_.info("record " + record.config.name + ": " + std::string(core::nameOf(d.rule)) + " " +
+              record.history.active.value_or("(none)") + " -> " + *d.desired + ": " + d.reason);
+    record.history.active = d.desired;
+    if (d.rule != core::Rule::Pinned) {
+      record.history.noteAutomaticChange(clock_.now());
+    }
+    persist();
+  } else if (rule_changed && d.wanted != d.desired) {
+    // A safety rule holds a change back: say so once, not on every tick.
+    log_.warn("record " + record.config.name + ": " + std::string(core::nameOf(d.rule)) +
+              " holds it on " + d.desired.value_or("(none)") + ": " + d.reason);
+  } else if (rule_changed && d.degraded) {
+    log_.warn("record " + record.config.name + ": degraded, " + d.reason);
+  }
+  record.decision = std::move(d);
+}
+
+void Reconciler::dispatch(RecordRuntime& record) {
+  core::Instant now = clock_.now();
+  for (auto& [provider, sync] : record.sync) {
+    if (sync.busy || now < sync.retry_at) {
+      continue;
+    }
+    if (!sync.served || sync.read_requested) {
+      startRead(record, provider);
+      continue;
+    }
+    if (!record.verdicts_seen || !record.history.active) {
+      continue;  // nothing is written before verdicts exist
+    }
+    std::string want = cnameOf(*record.history.active);
+    if (want.empty()) {
+      continue;
+    }
+    const ServedRecord& served = *sync.served;
+    if (served.kind == ServedRecord::Kind::Conflict) {
+      if (!sync.conflict_reported) {
+        sync.conflict_reported = true;
+        sync.last_error = record.config.name + " holds " + describe(served) +
+                          ": planb does not overwrite records it does not own";
+        log_.error("provider " + provider + ": conflict: " + sync.last_error);
+      }
+      continue;
+    }
+    sync.conflict_reported = false;
+    if (servesCname(served, want)) {
+      continue;
+    }
+    startWrite(record, provider, *record.history.active);
+  }
+}
+
+void Reconciler::startRead(RecordRuntime& record, const std::string& provider) {
+  ProviderSync& sync = record.sync[provider];
+  sync.busy = true;
+  sync.read_requested = false;
+  auto p = providers_.at(provider);
+  providers::RecordRef ref{record.config.zone, record.config.name};
+  std::string name = record.config.name;
+  std::uint64_t generation = generation_;
+  asio::post(workers_.at(provider), [this, p, ref, name, provider, generation] {
+    auto result = p->read(ref);
+    asio::post(io_, [this, name, provider, generation, result = std::move(result)]() mutable {
+      onRead(name, provider, generation, std::move(result));
+    });
+  });
+}
+
+void Reconciler::onRead(const std::string& name, const std::string& provider,
+                        std::uint64_t generation,
+                        providers::Result<providers::ServedRecord> result) {
+  auto rit = records_.find(name);
+  if (generation != generation_ || rit == records_.end()) {
+    return;
+  }
+  RecordRuntime& record = rit->second;
+  ProviderSync& sync = record.sync[provider];
+  sync.busy = false;
+  if (auto* error = std::get_if<ProviderError>(&result)) {
+    fail(sync, provider, "read " + name, *error);
+    step();
+    return;
+  }
+  ServedRecord served = std::get<ServedRecord>(std::move(result));
+  sync.failures = 0;
+  sync.last_error.clear();
+  if (!record.history.active && served.kind == ServedRecord::Kind::Cname) {
+    if (auto t = targetForCname(record, served.target)) {
+      // First start without saved state: adopt what DNS serves, so starting changes nothing.
+      record.history.active = t;
+      log_.info("record " + name + ": provider " + provider + " serves " + served.target +
+                " (target " + *t + "); adopting it");
+      persist();
+    }
+  }
+  std::string want = record.history.active ? cnameOf(*record.history.active) : std::string();
+  bool was_in_sync = sync.served && servesCname(*sync.served, want);
+  if (record.verdicts_seen && was_in_sync && !servesCname(served, want)) {
+    log_.warn("provider " + provider + ": drift: " + name + " serves " + describe(served) +
+              " instead of " + cnameOf(*record.history.active) + " (target " +
+              *record.history.active + "); repairing");
+  }
+  sync.served = std::move(served);
+  step();
+}
+
+void Reconciler::startWrite(RecordRuntime& record, const std::string& provider,
+                            const std::string& target) {
+  ProviderSync& sync = record.sync[provider];
+  sync.busy = true;
+  providers::ReplaceRequest request;
+  request.record = {record.config.zone, record.config.name};
+  request.new_target = cnameOf(target);
+  request.ttl = record.config.ttl;
+  if (sync.served && sync.served->kind == ServedRecord::Kind::Cname) {
+    request.expected_target = sync.served->target;
+  }
+  log_.info("provider " + provider + ": writing " + record.config.name + " CNAME " +
+            request.new_target + " (was " + (sync.served ? describe(*sync.served) : "unknown") +
+            ")");
+  auto p = providers_.at(provider);
+  std::vector<config::HostPort> verify = config_.zone(record.config.zone)->verify_servers;
+  std::string name = record.config.name;
+  std::uint64_t generation = generation_;
+  asio::post(workers_.at(provider), [this, p, request, verify, name, provider, target, generation] {
+    WriteOutcome outcome;
+    auto start = std::chrono::steady_clock::now();
+    auto result = p->replace(request);
+    outcome.write_time = std::chrono::steady_clock::now() - start;
+    if (auto* error = std::get_if<ProviderError>(&result)) {
+      outcome.error = *error;
+    } else {
+      // Verify on every authoritative server, non-recursively, until it answers the new target.
+      for (const config::HostPort& server : verify) {
+        bool seen = false;
+        auto deadline = std::chrono::steady_clock::now() + kVerifyDeadline;
+        while (!seen && std::chrono::steady_clock::now() < deadline) {
+          auto answer = providers::queryCname(server, request.record.name, kVerifyQueryTimeout);
+          auto* served = std::get_if<ServedRecord>(&answer);
+          seen = served && servesCname(*served, request.new_target);
+          if (!seen) {
+            std::this_thread::sleep_for(kVerifyPollPause);
+          }
+        }
+        if (!seen) {
+          outcome.unverified.push_back(server.str());
+        }
+      }
+      outcome.propagation_time = std::chrono::steady_clock::now() - start;
+    }
+    asio::post(io_, [this, name, provider, target, generation, outcome] {
+      onWrite(name, provider, target, generation, outcome);
+    });
+  });
+}
+
+void Reconciler::onWrite(const std::string& name, const std::string& provider,
+                         const std::string& target, std::uint64_t generation,
+                         const WriteOutcome& outcome) {
+  auto rit = records_.find(name);
+  if (generation != generation_ || rit == records_.end()) {
+    return;
+  }
+  RecordRuntime& record = rit->second;
+  ProviderSync& sync = record.sync[provider];
+  sync.busy = false;
+  if (outcome.error) {
+    // The served value is no longer known for sure (compare-and-swap lost, timeout): re-read.
+    sync.served.reset();
+    fail(sync, provider, "write " + name + " CNAME " + cnameOf(target), *outcome.error);
+    step();
+    return;
+  }
+  sync.served = ServedRecord{ServedRecord::Kind::Cname, cnameOf(target), record.config.ttl, {}};
+  sync.applied = target;
+  sync.failures = 0;
+  sync.last_error.clear();
+  std::string verified =
+      outcome.unverified.empty()
+          ? "verified on every verify server in " + millis(outcome.propagation_time)
+          : "NOT yet answered by " + std::to_string(outcome.unverified.size()) +
+                " verify server(s) after " + millis(outcome.propagation_time);
+  std::string line = "provider " + provider + ": " + name + " now CNAME " + cnameOf(target) +
+                     " (target " + target + "); written in " + millis(outcome.write_time) + ", " +
+                     verified;
+  if (outcome.unverified.empty()) {
+    log_.info(line);
+  } else {
+    log_.warn(line);
+  }
+  persist();
+  step();
+}
+
+void Reconciler::fail(ProviderSync& sync, const std::string& provider, const std::string& what,
+                      const ProviderError& error) {
+  ++sync.failures;
+  auto wait = backoff_.next(sync.failures, random_, error.retry_after);
+  if (error.kind == providers::ErrorKind::Conflict) {
+    wait = 0ms;  // someone else wrote: re-read at once and decide again
+  }
+  sync.retry_at = clock_.now() + wait;
+  sync.last_error = std::string(providers::nameOf(error.kind)) + ": " + error.message;
+  log_.error("provider " + provider + ": failed to " + what + ": " + sync.last_error + "; retry " +
+             std::to_string(sync.failures) + " in " + core::formatDuration(wait));
+}
+
+void Reconciler::persist() {
+  PersistedState state;
+  core::Instant now = clock_.now();
+  core::WallTime wall_now = clock_.wallNow();
+  for (const auto& [name, record] : records_) {
+    PersistedRecord& p = state.records[name];
+    p.target = record.history.active;
+    for (core::Instant t : record.history.automatic_changes) {
+      p.automatic_changes.push_back(wall_now -
+                                    std::chrono::duration_cast<core::WallTime::duration>(now - t));
+    }
+    for (const auto& [provider, sync] : record.sync) {
+      if (sync.applied) {
+        p.applied[provider] = *sync.applied;
+      }
+    }
+  }
+  if (auto error = store_.save(state)) {
+    if (!persist_failed_) {
+      log_.error("state: " + *error +
+                 "; DNS keeps being steered, state is retried on the next change");
+    }
+    persist_failed_ = true;
+  } else if (persist_failed_) {
+    persist_failed_ = false;
+    log_.info("state: " + store_.path() + " written again");
+  }
+}
+
+std::string Reconciler::statusLine() const {
+  std::string line;
+  std::size_t providers_total = 0;
+  std::size_t providers_in_sync = 0;
+  for (const auto& [name, record] : records_) {
+    if (!line.empty()) {
+      line += "; ";
+    }
+    line += name + " " + record.history.active.value_or("-") + " (" +
+            std::string(core::nameOf(record.decision.rule)) + ")";
+    for (const auto& [provider, sync] : record.sync) {
+      ++providers_total;
+      std::string want = record.history.active ? cnameOf(*record.history.active) : "";
+      if (sync.served && servesCname(*sync.served, want)) {
+        ++providers_in_sync;
+      }
+    }
+  }
+  return line + "; in sync " + std::to_string(providers_in_sync) + "/" +
+         std::to_string(providers_total);
+}
+
+}  // namespace planb::daemon

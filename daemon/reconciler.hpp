@@ -1,0 +1,113 @@
+#pragma once
+// Desired vs served, for every record on every provider of its zone: decides (core::decide),
+// writes each provider independently on its own worker, verifies on the zone's verify_servers,
+// persists, retries with backoff, and repairs drift found by the periodic resync.
+// All state lives on the daemon's io_context thread; providers block only their own worker.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backoff.hpp"
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "core/decision.hpp"
+#include "core/random.hpp"
+#include "log.hpp"
+#include "providers/dns_provider.hpp"
+#include "state_store.hpp"
+
+namespace planb::daemon {
+
+// One provider's view of one record.
+struct ProviderSync {
+  std::optional<providers::ServedRecord> served;  // last read or written; nullopt: not known
+  std::optional<std::string> applied;             // the target planb last verified there
+  bool busy = false;                              // a read or write is in flight
+  bool read_requested = false;                    // the resync wants a fresh read
+  std::uint32_t failures = 0;
+  core::Instant retry_at{};
+  std::string last_error;  // never holds a secret: provider errors do not
+  bool conflict_reported = false;
+};
+
+struct RecordRuntime {
+  config::RecordConfig config;
+  core::RecordPolicy policy;
+  core::RecordHistory history;
+  core::Decision decision;
+  bool verdicts_seen = false;                // nothing is written before every target has a verdict
+  std::map<std::string, ProviderSync> sync;  // by provider name
+};
+
+using ProviderMap = std::map<std::string, std::shared_ptr<providers::DnsProvider>>;
+
+class Reconciler {
+ public:
+  Reconciler(boost::asio::io_context& io, Log& log, const core::Clock& clock, core::Random& random,
+             StateStore& store);
+  ~Reconciler();
+  Reconciler(const Reconciler&) = delete;
+  Reconciler& operator=(const Reconciler&) = delete;
+
+  // Takes a (new) configuration. Records keep their history across reloads; every provider is
+  // read afresh. `persisted` seeds the history at start.
+  void configure(const config::Config& config, ProviderMap providers,
+                 const PersistedState* persisted);
+
+  // New verdicts or controls: decide every record and start what has to be done.
+  void update(std::map<std::string, core::TargetState> targets, core::Controls controls);
+
+  // Decides again with the last inputs and dispatches due work (timers call this).
+  void step();
+
+  // Asks every provider for a fresh read of every record, to find and repair drift.
+  void resync();
+
+  // Waits for the provider calls in flight (bounded by their timeouts); no callback after.
+  void shutdown();
+
+  const std::map<std::string, RecordRuntime>& records() const noexcept { return records_; }
+  std::string statusLine() const;
+
+ private:
+  struct WriteOutcome;
+  void decideRecord(RecordRuntime& record);
+  void dispatch(RecordRuntime& record);
+  void startRead(RecordRuntime& record, const std::string& provider);
+  void startWrite(RecordRuntime& record, const std::string& provider, const std::string& target);
+  void onRead(const std::string& record, const std::string& provider, std::uint64_t generation,
+              providers::Result<providers::ServedRecord> result);
+  void onWrite(const std::string& record, const std::string& provider, const std::string& target,
+               std::uint64_t generation, const WriteOutcome& outcome);
+  void fail(ProviderSync& sync, const std::string& provider, const std::string& what,
+            const providers::ProviderError& error);
+  std::optional<std::string> targetForCname(const RecordRuntime& record,
+                                            const std::string& cname) const;
+  std::string cnameOf(const std::string& target) const;
+  void persist();
+
+  boost::asio::io_context& io_;
+  Log& log_;
+  const core::Clock& clock_;
+  core::Random& random_;
+  StateStore& store_;
+  Backoff backoff_;
+  boost::asio::thread_pool pool_{4};
+
+  config::Config config_;
+  ProviderMap providers_;
+  std::map<std::string, boost::asio::strand<boost::asio::thread_pool::executor_type>> workers_;
+  std::uint64_t generation_ = 0;  // results of an older configuration are ignored
+  std::map<std::string, RecordRuntime> records_;
+  std::map<std::string, core::TargetState> targets_;
+  core::Controls controls_;
+  bool persist_failed_ = false;
+};
+
+}  // namespace planb::daemon

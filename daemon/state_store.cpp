@@ -1,0 +1,139 @@
+#include "state_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace planb::daemon {
+
+namespace {
+
+using Json = nlohmann::json;
+
+std::int64_t toUnixMillis(core::WallTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+core::WallTime fromUnixMillis(std::int64_t ms) {
+  return core::WallTime(std::chrono::milliseconds(ms));
+}
+
+std::string errnoText(const std::string& what) {
+  return what + ": " + std::strerror(errno);
+}
+
+Json toJson(const PersistedState& state) {
+  Json records = Json::object();
+  for (const auto& [name, r] : state.records) {
+    Json j;
+    j["target"] = r.target ? Json(*r.target) : Json(nullptr);
+    Json changes = Json::array();
+    for (core::WallTime t : r.automatic_changes) {
+      changes.push_back(toUnixMillis(t));
+    }
+    j["automatic_changes_unix_ms"] = changes;
+    j["applied"] = r.applied;
+    records[name] = j;
+  }
+  return Json{{"version", 1}, {"records", records}};
+}
+
+PersistedState fromJson(const Json& j) {
+  PersistedState state;
+  if (j.at("version").get<int>() != 1) {
+    throw std::runtime_error("unsupported version " + j.at("version").dump());
+  }
+  for (const auto& [name, r] : j.at("records").items()) {
+    PersistedRecord rec;
+    if (!r.at("target").is_null()) {
+      rec.target = r.at("target").get<std::string>();
+    }
+    for (const Json& t : r.at("automatic_changes_unix_ms")) {
+      rec.automatic_changes.push_back(fromUnixMillis(t.get<std::int64_t>()));
+    }
+    rec.applied = r.at("applied").get<std::map<std::string, std::string>>();
+    state.records[name] = std::move(rec);
+  }
+  return state;
+}
+
+}  // namespace
+
+StateStore::StateStore(std::string directory)
+    : directory_(std::move(directory)), path_(directory_ + "/state.json") {}
+
+PersistedState StateStore::load(std::string* problem) {
+  std::ifstream in(path_);
+  if (!in) {
+    if (errno != ENOENT && problem) {
+      *problem = errnoText(path_);
+    }
+    return {};
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  try {
+    return fromJson(Json::parse(buffer.str()));
+  } catch (const std::exception& e) {
+    std::string aside = path_ + ".corrupt";
+    std::error_code ec;
+    std::filesystem::rename(path_, aside, ec);
+    if (problem) {
+      *problem = path_ + ": unreadable state (" + e.what() + "); moved to " + aside +
+                 " and relearning what DNS serves";
+    }
+    return {};
+  }
+}
+
+std::optional<std::string> StateStore::save(const PersistedState& state) {
+  std::string text = toJson(state).dump(2) + "\n";
+  std::string tmp = path_ + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return errnoText("cannot write " + tmp);
+  }
+  const char* p = text.data();
+  std::size_t left = text.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      std::string err = errnoText("cannot write " + tmp);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return err;
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    std::string err = errnoText("cannot fsync " + tmp);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path_.c_str()) != 0) {
+    std::string err = errnoText("cannot rename " + tmp + " to " + path_);
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  int dir = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  return std::nullopt;
+}
+
+}  // namespace planb::daemon

@@ -1,0 +1,43 @@
+#pragma once
+// state.json under state_dir: what each record serves and where it was applied, written
+// atomically so a restart (kill -9 included) neither flips nor forgets.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+
+namespace planb::daemon {
+
+struct PersistedRecord {
+  std::optional<std::string> target;              // the target planb decided the record serves
+  std::vector<core::WallTime> automatic_changes;  // for hold-down and the flip budget
+  std::map<std::string, std::string> applied;     // provider -> target verified there
+};
+
+struct PersistedState {
+  std::map<std::string, PersistedRecord> records;  // by canonical record name
+};
+
+class StateStore {
+ public:
+  explicit StateStore(std::string directory);
+
+  const std::string& path() const noexcept { return path_; }
+
+  // A missing file is an empty state. An unreadable or corrupt one is moved aside (so nothing
+  // is overwritten) and reported in `problem`; planbd then relearns what DNS serves.
+  PersistedState load(std::string* problem);
+
+  // Temp file, fsync, rename, fsync of the directory. Returns the error, naming the file, when
+  // the state could not be written (a full disk, say): the previous file is left intact.
+  std::optional<std::string> save(const PersistedState& state);
+
+ private:
+  std::string directory_;
+  std::string path_;
+};
+
+}  // namespace planb::daemon

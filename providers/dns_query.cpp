@@ -1,0 +1,112 @@
+#include "providers/dns_query.hpp"
+
+#include <cstdlib>
+#include <memory>
+
+#include "core/dns_name.hpp"
+#include "providers/ldns_util.hpp"
+
+namespace planb::providers {
+namespace {
+
+std::string rrTypeName(ldns_rr_type type) {
+  std::unique_ptr<char, decltype(&std::free)> text(ldns_rr_type2str(type), &std::free);
+  return text ? std::string(text.get()) : "TYPE" + std::to_string(static_cast<int>(type));
+}
+
+// One authoritative answer (NOERROR or NXDOMAIN, AA set) for NAME/TYPE, or the error.
+Result<PktPtr> query(const config::HostPort& server, const std::string& name, ldns_rr_type type,
+                     std::chrono::milliseconds timeout) {
+  const std::string what = "the " + rrTypeName(type) + " query for " + name;
+  RdfPtr owner = makeDname(name);
+  if (!owner) {
+    return ProviderError{ErrorKind::Permanent, "\"" + name + "\" is not a valid domain name", {}};
+  }
+  PktPtr message(ldns_pkt_query_new(owner.release(), type, LDNS_RR_CLASS_IN, 0));
+  if (!message) {
+    return ProviderError{ErrorKind::Transient, "out of memory building " + what, {}};
+  }
+  ldns_pkt_set_rd(message.get(), false);  // ask the server itself, never its resolver
+  ldns_pkt_set_random_id(message.get());
+  Result<Reply> exchanged = exchange(server, timeout, message.get(), nullptr, what);
+  if (auto* error = std::get_if<ProviderError>(&exchanged)) {
+    return std::move(*error);
+  }
+  PktPtr reply = std::move(std::get<Reply>(exchanged).packet);
+  const auto rcode = static_cast<int>(ldns_pkt_get_rcode(reply.get()));
+  const std::string label = server.str();
+  if (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN) {
+    ErrorKind kind = rcode == LDNS_RCODE_SERVFAIL  ? ErrorKind::Transient
+                     : rcode == LDNS_RCODE_REFUSED ? ErrorKind::Refused
+                                                   : ErrorKind::Permanent;
+    return ProviderError{kind, label + " answered " + what + " with " + rcodeName(rcode), {}};
+  }
+  if (!ldns_pkt_aa(reply.get())) {
+    return ProviderError{ErrorKind::Permanent,
+                         label + " is not authoritative for " + name +
+                             " (no AA flag in its answer: a referral or a cached answer)",
+                         {}};
+  }
+  return reply;
+}
+
+// What the answer section says about NAME: its CNAME, else the lowest-numbered other type.
+ServedRecord servedAt(const ldns_pkt* reply, const std::string& name) {
+  RdfPtr owner = makeDname(name);
+  ServedRecord served;
+  int lowest = 0;
+  const ldns_rr_list* answer = ldns_pkt_answer(reply);
+  for (std::size_t i = 0; answer != nullptr && i < ldns_rr_list_rr_count(answer); ++i) {
+    const ldns_rr* rr = ldns_rr_list_rr(answer, i);
+    const auto type = static_cast<int>(ldns_rr_get_type(rr));
+    if (ldns_dname_compare(ldns_rr_owner(rr), owner.get()) != 0) {
+      continue;
+    }
+    if (type == LDNS_RR_TYPE_CNAME && ldns_rr_rd_count(rr) == 1) {
+      std::unique_ptr<char, decltype(&std::free)> target(ldns_rdf2str(ldns_rr_rdf(rr, 0)),
+                                                         &std::free);
+      served.kind = ServedRecord::Kind::Cname;
+      served.target = core::canonicalName(target ? target.get() : "");
+      served.ttl = ldns_rr_ttl(rr);
+      return served;
+    }
+    // DNSSEC records accompany data; they are no conflict of their own.
+    if (type != LDNS_RR_TYPE_RRSIG && type != LDNS_RR_TYPE_NSEC && type != LDNS_RR_TYPE_NSEC3 &&
+        (lowest == 0 || type < lowest)) {
+      lowest = type;
+    }
+  }
+  if (lowest != 0) {
+    served.kind = ServedRecord::Kind::Conflict;
+    served.conflict_type = rrTypeName(static_cast<ldns_rr_type>(lowest));
+  }
+  return served;
+}
+
+}  // namespace
+
+Result<ServedRecord> queryCname(const config::HostPort& server, const std::string& name,
+                                std::chrono::milliseconds timeout) {
+  const std::string canonical = core::canonicalName(name);
+  Result<PktPtr> cname = query(server, canonical, LDNS_RR_TYPE_CNAME, timeout);
+  if (auto* error = std::get_if<ProviderError>(&cname)) {
+    return std::move(*error);
+  }
+  const ldns_pkt* reply = std::get<PktPtr>(cname).get();
+  if (ldns_pkt_get_rcode(reply) == LDNS_RCODE_NXDOMAIN) {
+    return ServedRecord{};
+  }
+  ServedRecord served = servedAt(reply, canonical);
+  if (served.kind == ServedRecord::Kind::Cname) {
+    return served;
+  }
+  // NODATA: the name exists, or is an empty non-terminal. Over TCP an ANY query lists every
+  // RRset there (BIND's minimal-any applies to UDP only).
+  Result<PktPtr> any = query(server, canonical, LDNS_RR_TYPE_ANY, timeout);
+  if (auto* error = std::get_if<ProviderError>(&any)) {
+    return std::move(*error);
+  }
+  return servedAt(std::get<PktPtr>(any).get(), canonical);
+}
+
+}  // namespace planb::providers

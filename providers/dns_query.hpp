@@ -1,0 +1,23 @@
+#pragma once
+// What an authoritative server serves at a name, asked non-recursively (RD=0) over TCP. Used by
+// Rfc2136Provider::read() and by the daemon's Verifier after a write.
+
+#include <chrono>
+#include <string>
+
+#include "config/config.hpp"
+#include "providers/dns_provider.hpp"
+
+namespace planb::providers {
+
+// Asks SERVER (an IP literal and port) for NAME's CNAME:
+// - a CNAME at NAME: Cname, target canonical (lower case, trailing dot), the served TTL;
+// - NXDOMAIN, or NODATA with no other type at NAME: Absent;
+// - another type at NAME (found by an ANY query, answered in full over TCP by BIND, PowerDNS and
+//   Knot): Conflict, `conflict_type` the lowest-numbered such type ("A", "TXT", ...).
+// Errors: REFUSED -> Refused; SERVFAIL, network, timeout -> Transient; an answer without the AA
+// flag (a referral, a cache) and other RCODEs -> Permanent.
+Result<ServedRecord> queryCname(const config::HostPort& server, const std::string& name,
+                                std::chrono::milliseconds timeout);
+
+}  // namespace planb::providers

@@ -1,0 +1,76 @@
+#include "providers/rfc2136_provider.hpp"
+
+#include <stdexcept>
+
+#include "providers/dns_query.hpp"
+#include "providers/dns_update.hpp"
+#include "providers/ldns_util.hpp"
+
+namespace planb::providers {
+
+Rfc2136Provider::Rfc2136Provider(std::string name, const config::Rfc2136Settings& settings,
+                                 std::chrono::milliseconds timeout)
+    : Rfc2136Provider(std::move(name), settings.server, loadTsigKey(settings.tsig_key_file),
+                      timeout) {}
+
+Rfc2136Provider::Rfc2136Provider(std::string name, config::HostPort server, TsigKey key,
+                                 std::chrono::milliseconds timeout)
+    : name_(std::move(name)), server_(std::move(server)), key_(std::move(key)), timeout_(timeout) {
+  if (!isIpAddress(server_.host)) {
+    throw std::invalid_argument("provider \"" + name_ + "\": server \"" + server_.host +
+                                "\" is not an IPv4 or IPv6 address");
+  }
+}
+
+Result<ServedRecord> Rfc2136Provider::read(const RecordRef& record) {
+  return queryCname(server_, record.name, timeout_);
+}
+
+Result<Unit> Rfc2136Provider::replace(const ReplaceRequest& request) {
+  const CnameUpdate update = cnameUpdateFor(request);
+  // The ID is part of what is signed: it is chosen before signing (pitfall 2).
+  Result<PktPtr> built = buildCnameUpdate(update, ldns_get_random());
+  if (auto* error = std::get_if<ProviderError>(&built)) {
+    return std::move(*error);
+  }
+  PktPtr message = std::move(std::get<PktPtr>(built));
+  if (Result<Unit> signed_message = signUpdate(message.get(), key_);
+      std::holds_alternative<ProviderError>(signed_message)) {
+    return signed_message;
+  }
+  Result<Reply> exchanged =
+      exchange(server_, timeout_, message.get(), &key_, "the UPDATE of " + update.name);
+  if (auto* error = std::get_if<ProviderError>(&exchanged)) {
+    return std::move(*error);
+  }
+  const Reply& reply = std::get<Reply>(exchanged);
+  std::optional<ProviderError> failure =
+      classifyUpdateReply(update, server_.str(), displayName(key_),
+                          static_cast<int>(ldns_pkt_get_rcode(reply.packet.get())),
+                          tsigError(reply.packet.get()), reply.authenticated);
+  if (!failure) {
+    return Unit{};
+  }
+  if (failure->kind == ErrorKind::Conflict) {
+    Result<ServedRecord> current = queryCname(server_, update.name, timeout_);
+    if (const auto* served = std::get_if<ServedRecord>(&current)) {
+      switch (served->kind) {
+        case ServedRecord::Kind::Cname:
+          if (served->target == update.new_target) {
+            return Unit{};  // already applied, by an earlier copy of this UPDATE or by another
+          }
+          failure->message += " (it now points to " + served->target + ")";
+          break;
+        case ServedRecord::Kind::Absent:
+          failure->message += " (it now has no CNAME)";
+          break;
+        case ServedRecord::Kind::Conflict:
+          failure->message += " (it now holds " + served->conflict_type + ")";
+          break;
+      }
+    }
+  }
+  return std::move(*failure);
+}
+
+}  // namespace planb::providers

@@ -1,0 +1,52 @@
+#pragma once
+// A DNS provider that is an authoritative server taking RFC 2136 UPDATEs signed with TSIG (BIND,
+// Knot, PowerDNS), driven through ldns 1.8.3. Reads ask the server itself (RD=0); each write is
+// one signed UPDATE that deletes the CNAME RRset and adds the new one, with a compare-and-swap
+// prerequisite. Every operation uses a fresh resolver, TCP, one attempt bounded by the timeout;
+// retries (with backoff) are the caller's. Thread-safe: calls share no ldns state.
+//
+// For the daemon:
+// - ldns writes to TCP sockets without MSG_NOSIGNAL: the process must ignore SIGPIPE.
+// - A server ignores an added CNAME when the name holds other types (RFC 2136 §3.4.2.2) and
+//   still answers NOERROR: read() first (it reports such a name as Conflict) and verify after.
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "providers/dns_provider.hpp"
+#include "providers/tsig_key.hpp"
+
+namespace planb::providers {
+
+class Rfc2136Provider final : public DnsProvider {
+ public:
+  // Loads the key file now, so a missing, unsafe or unusable key stops the daemon at start rather
+  // than at the first failover. Throws TsigKeyError, or std::invalid_argument when the server
+  // host is not an IP address.
+  Rfc2136Provider(std::string name, const config::Rfc2136Settings& settings,
+                  std::chrono::milliseconds timeout);
+  Rfc2136Provider(std::string name, config::HostPort server, TsigKey key,
+                  std::chrono::milliseconds timeout);
+
+  const std::string& name() const noexcept override { return name_; }
+  std::string_view type() const noexcept override { return "rfc2136"; }
+
+  // The CNAME the server serves at the record's name (see queryCname).
+  Result<ServedRecord> read(const RecordRef& record) override;
+
+  // One signed UPDATE. Compare-and-swap: `expected_target` must still be served, or with nullopt
+  // the name must hold no CNAME. A lost compare-and-swap is re-read: when the name already points
+  // to the new target (a resent UPDATE that had been applied: pitfall 9) it is a success,
+  // otherwise a Conflict naming the current value.
+  Result<Unit> replace(const ReplaceRequest& request) override;
+
+ private:
+  std::string name_;
+  config::HostPort server_;
+  TsigKey key_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace planb::providers

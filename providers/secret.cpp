@@ -1,0 +1,40 @@
+#include "providers/secret.hpp"
+
+#include <openssl/crypto.h>
+
+namespace planb::providers {
+
+Secret::Secret(Secret&& other) noexcept : value_(std::move(other.value_)) {
+  other.wipe();
+}
+
+Secret& Secret::operator=(const Secret& other) {
+  if (this != &other) {
+    wipe();
+    value_ = other.value_;
+  }
+  return *this;
+}
+
+Secret& Secret::operator=(Secret&& other) noexcept {
+  if (this != &other) {
+    wipe();
+    value_ = std::move(other.value_);
+    other.wipe();
+  }
+  return *this;
+}
+
+Secret::~Secret() {
+  wipe();
+}
+
+void Secret::wipe() noexcept {
+  // Growing to the capacity first also covers bytes a short (in-place) string left behind after
+  // a move; OPENSSL_cleanse cannot be optimised away, unlike a plain memset before free.
+  value_.resize(value_.capacity());
+  OPENSSL_cleanse(value_.data(), value_.size());
+  value_.clear();
+}
+
+}  // namespace planb::providers

@@ -1,0 +1,333 @@
+"""A local world for end-to-end tests: a real BIND9 (named) with a TSIG-protected dynamic zone,
+vendors' HTTP endpoints on loopback, and planbd itself. Every process is started here, bound to
+127.0.0.1 high ports, waited for with a deadline, and stopped by PID.
+
+Python standard library only."""
+
+import http.server
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ZONE = "example.test"
+RECORD = "www.example.test."
+
+
+def free_port():
+    """A port free on 127.0.0.1 for both UDP and TCP (named listens on both)."""
+    for _ in range(50):
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tcp.bind(("127.0.0.1", 0))
+        port = tcp.getsockname()[1]
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            udp.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            tcp.close()
+            udp.close()
+        return port
+    raise RuntimeError("no free port on 127.0.0.1")
+
+
+def wait_for(what, predicate, timeout, interval=0.05):
+    """Polls predicate until it returns a true value or the deadline passes (then fails)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.1f}s waiting for {what}")
+        time.sleep(interval)
+
+
+def require(binary):
+    path = shutil.which(binary) or (os.path.exists(f"/usr/sbin/{binary}") and f"/usr/sbin/{binary}")
+    if not path:
+        if os.environ.get("PLANB_ALLOW_SKIP") == "1":
+            print(f"SKIP: {binary} is not installed")
+            sys.exit(77)
+        raise AssertionError(f"{binary} is not installed: run scripts/setup")
+    return path
+
+
+class Endpoint:
+    """One vendor endpoint: answers GET /healthz with 200 "ok" until stopped (then connections
+    are refused). `flap` alternates 200 and 503."""
+
+    def __init__(self, name):
+        self.name = name
+        self.port = free_port()
+        self.flap = False
+        self.requests = 0
+        self.server = None
+        self.start()
+
+    def start(self):
+        endpoint = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                endpoint.requests += 1
+                failing = endpoint.flap and endpoint.requests % 2 == 0
+                body = b"down" if failing else b"ok"
+                self.send_response(503 if failing else 200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        http.server.ThreadingHTTPServer.allow_reuse_address = True
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/healthz"
+
+
+class Named:
+    """BIND9 serving example.test, updatable with a fresh TSIG key."""
+
+    def __init__(self, directory, initial_target):
+        self.dir = directory
+        self.port = free_port()
+        self.key_file = os.path.join(directory, "tsig.key")
+        with open(self.key_file, "w") as out:
+            subprocess.run([require("tsig-keygen"), "-a", "hmac-sha256", "planb-key"],
+                           stdout=out, check=True)
+        os.chmod(self.key_file, 0o600)
+        with open(os.path.join(directory, "named.conf"), "w") as conf:
+            conf.write(f"""include "{self.key_file}";
+options {{ directory "{directory}"; pid-file "{directory}/named.pid";
+  listen-on port {self.port} {{ 127.0.0.1; }}; listen-on-v6 {{ none; }};
+  recursion no; dnssec-validation no; notify no; }};
+zone "{ZONE}" {{ type primary; file "{directory}/{ZONE}.db";
+  update-policy {{ grant planb-key name {RECORD} CNAME; }}; }};
+""")
+        with open(os.path.join(directory, f"{ZONE}.db"), "w") as zone:
+            zone.write(f"$TTL 60\n@ IN SOA ns1 hostmaster 1 3600 600 86400 30\n"
+                       f" IN NS ns1\nns1 IN A 127.0.0.1\nwww IN CNAME {initial_target}\n")
+        self.log = open(os.path.join(directory, "named.log"), "w")
+        self.proc = subprocess.Popen([require("named"), "-g", "-c", f"{directory}/named.conf"],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for("named to answer SOA", lambda: self.soa_serial() is not None, 10)
+
+    def dig(self, name, rtype):
+        result = subprocess.run([require("dig"), "@127.0.0.1", "-p", str(self.port), "+norecurse",
+                                 "+short", "+time=1", "+tries=1", name, rtype],
+                                capture_output=True, text=True)
+        return result.stdout.strip() if result.returncode == 0 else None
+
+    def cname(self):
+        return self.dig(RECORD, "CNAME")
+
+    def soa_serial(self):
+        answer = self.dig(ZONE, "SOA")
+        return int(answer.split()[2]) if answer else None
+
+    def nsupdate(self, commands):
+        script = f"server 127.0.0.1 {self.port}\nzone {ZONE}\n{commands}\nsend\n"
+        subprocess.run([require("nsupdate"), "-k", self.key_file], input=script, text=True,
+                       check=True)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+class Planbd:
+    """planbd with its stderr in a file, read back for the log lines tests wait on."""
+
+    def __init__(self, binary, config_path, directory):
+        self.binary = binary
+        self.config_path = config_path
+        self.log_path = os.path.join(directory, "planbd.log")
+        self.proc = None
+        self.start()
+
+    def start(self):
+        self.offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([self.binary, "--config", self.config_path],
+                                     stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+
+    def log(self, since_start=True):
+        with open(self.log_path) as f:
+            f.seek(self.offset if since_start else 0)
+            return f.read()
+
+    def wait_log(self, pattern, timeout):
+        regex = re.compile(pattern)
+        return wait_for(f"planbd to log /{pattern}/", lambda: regex.search(self.log()), timeout)
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                return self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("planbd did not stop within 10 s of SIGTERM")
+        return self.proc.returncode if self.proc else None
+
+
+A_TARGET = "app.vendor-a.example.net."
+B_TARGET = "app.vendor-b.example.net."
+
+
+class World:
+    """named + vendor A (regions a1, a2) + vendor B (regions b1, b2) + planbd."""
+
+    INTERVAL = 0.5
+    FALL = 3
+
+    def __init__(self, planbd_binary, failback_after="3s", hold_down="1s", resync="3s"):
+        self.dir = tempfile.mkdtemp(prefix="planb-e2e-")
+        self.named = Named(self.dir, A_TARGET)
+        self.endpoints = {n: Endpoint(n) for n in ("a1", "a2", "b1", "b2")}
+        self.config_path = os.path.join(self.dir, "planb.toml")
+        self.state_dir = os.path.join(self.dir, "state")
+        with open(self.config_path, "w") as f:
+            f.write(self.config(failback_after, hold_down, resync))
+        self.planbd = Planbd(planbd_binary, self.config_path, self.dir)
+        self.failed = False
+
+    def config(self, failback_after, hold_down, resync):
+        e = self.endpoints
+        return f"""
+[daemon]
+state_dir       = "{self.state_dir}"
+admin_socket    = "{self.dir}/admin.sock"
+metrics_listen  = "127.0.0.1:{free_port()}"
+log_level       = "info"
+resync_interval = "{resync}"
+
+[probe_defaults]
+interval = "500ms"
+timeout  = "300ms"
+rise     = 2
+fall     = {self.FALL}
+
+[guard]
+hold_down          = "{hold_down}"
+max_flips_per_hour = 20
+all_unhealthy      = "keep"
+
+[[provider]]
+name          = "bind"
+type          = "rfc2136"
+server        = "127.0.0.1:{self.named.port}"
+tsig_key_file = "{self.named.key_file}"
+
+[[zone]]
+name           = "{ZONE}"
+providers      = ["bind"]
+verify_servers = ["127.0.0.1:{self.named.port}"]
+
+[[target]]
+name         = "vendor-a"
+vendor       = "vendor-a"
+cname        = "{A_TARGET}"
+healthy_when = "all"
+
+  [[target.probe]]
+  name   = "a1"
+  region = "region-1"
+  type   = "http"
+  url    = "{e['a1'].url}"
+  expect_status = [200]
+  expect_body   = "ok"
+
+  [[target.probe]]
+  name    = "a2"
+  region  = "region-2"
+  type    = "tcp"
+  address = "127.0.0.1:{e['a2'].port}"
+
+[[target]]
+name         = "vendor-b"
+vendor       = "vendor-b"
+cname        = "{B_TARGET}"
+healthy_when = "any"
+
+  [[target.probe]]
+  name   = "b1"
+  region = "region-1"
+  type   = "http"
+  url    = "{e['b1'].url}"
+
+  [[target.probe]]
+  name   = "b2"
+  region = "region-2"
+  type   = "http"
+  url    = "{e['b2'].url}"
+
+[[record]]
+name           = "www.example.test"
+zone           = "{ZONE}"
+ttl            = 30
+targets        = ["vendor-a", "vendor-b"]
+failover_on    = "target"
+failback       = "auto"
+failback_after = "{failback_after}"
+"""
+
+    def wait_verdicts(self):
+        self.planbd.wait_log(r"every target has a verdict", 10)
+
+    def stop_vendor(self, prefix):
+        for name, endpoint in self.endpoints.items():
+            if name.startswith(prefix):
+                endpoint.stop()
+
+    def start_vendor(self, prefix):
+        for name, endpoint in self.endpoints.items():
+            if name.startswith(prefix):
+                endpoint.start()
+
+    def close(self):
+        code = None
+        try:
+            code = self.planbd.stop()
+        finally:
+            for endpoint in self.endpoints.values():
+                endpoint.stop()
+            self.named.stop()
+            if self.failed:
+                print("---- planbd log ----")
+                print(self.planbd.log(since_start=False))
+                print(f"(files kept in {self.dir})")
+            else:
+                shutil.rmtree(self.dir, ignore_errors=True)
+        return code

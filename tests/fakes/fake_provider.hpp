@@ -1,0 +1,104 @@
+#pragma once
+// An in-memory DNS provider: serves what it was given or written, records every call, and fails
+// on demand. Thread-safe: the reconciler calls it from its worker threads.
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "providers/dns_provider.hpp"
+
+namespace planb::testing {
+
+class FakeProvider final : public providers::DnsProvider {
+ public:
+  explicit FakeProvider(std::string name) : name_(std::move(name)) {}
+
+  const std::string& name() const noexcept override { return name_; }
+  std::string_view type() const noexcept override { return "fake"; }
+
+  providers::Result<providers::ServedRecord> read(const providers::RecordRef& record) override {
+    std::lock_guard lock(mutex_);
+    calls_.push_back("read " + record.name);
+    if (auto e = takeError()) {
+      return *e;
+    }
+    auto it = served_.find(record.name);
+    return it == served_.end() ? providers::ServedRecord{} : it->second;
+  }
+
+  providers::Result<providers::Unit> replace(const providers::ReplaceRequest& r) override {
+    std::lock_guard lock(mutex_);
+    calls_.push_back("replace " + r.record.name + " " + r.expected_target.value_or("-") + " -> " +
+                     r.new_target);
+    if (auto e = takeError()) {
+      return *e;
+    }
+    auto it = served_.find(r.record.name);
+    std::optional<std::string> current;
+    if (it != served_.end() && it->second.kind == providers::ServedRecord::Kind::Cname) {
+      current = it->second.target;
+    }
+    if (current != r.expected_target) {
+      return providers::ProviderError{providers::ErrorKind::Conflict, "compare-and-swap lost",
+                                      std::nullopt};
+    }
+    served_[r.record.name] = {providers::ServedRecord::Kind::Cname, r.new_target, r.ttl, {}};
+    return providers::Unit{};
+  }
+
+  void serve(const std::string& name, providers::ServedRecord record) {
+    std::lock_guard lock(mutex_);
+    served_[name] = std::move(record);
+  }
+  void serveCname(const std::string& name, const std::string& target) {
+    serve(name, {providers::ServedRecord::Kind::Cname, target, 60, {}});
+  }
+  std::optional<std::string> cname(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    auto it = served_.find(name);
+    if (it == served_.end() || it->second.kind != providers::ServedRecord::Kind::Cname) {
+      return std::nullopt;
+    }
+    return it->second.target;
+  }
+  // The next `count` calls fail with `error`.
+  void failNext(providers::ProviderError error, int count = 1) {
+    std::lock_guard lock(mutex_);
+    for (int i = 0; i < count; ++i) {
+      errors_.push_back(error);
+    }
+  }
+  std::vector<std::string> calls() {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+  std::size_t writes() {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& c : calls_) {
+      n += c.rfind("replace", 0) == 0 ? 1 : 0;
+    }
+    return n;
+  }
+
+ private:
+  std::optional<providers::ProviderError> takeError() {
+    if (errors_.empty()) {
+      return std::nullopt;
+    }
+    auto e = errors_.front();
+    errors_.pop_front();
+    return e;
+  }
+
+  std::string name_;
+  std::mutex mutex_;
+  std::map<std::string, providers::ServedRecord> served_;
+  std::deque<providers::ProviderError> errors_;
+  std::vector<std::string> calls_;
+};
+
+}  // namespace planb::testing

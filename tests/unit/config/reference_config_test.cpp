@@ -1,0 +1,153 @@
+// The reference configuration (shared/spec/planb.example.toml, part of the product contract) and
+// its reduction to what is built so far (rfc2136-only.toml beside this file).
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/config.hpp"
+#include "config_test_support.hpp"
+
+namespace planb::config {
+namespace {
+
+using testing::lineOf;
+using testing::listed;
+
+std::string readText(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST_CASE("the reference config yields exactly the errors of what is not supported yet") {
+  const std::string path = PLANB_REFERENCE_CONFIG;
+  if (!std::filesystem::exists(path)) {
+    MESSAGE("skipped: " << path << " is absent (shared/ is not beside the repository)");
+    return;
+  }
+  std::vector<ConfigError> errors;
+  try {
+    loadConfig(path, {});
+  } catch (const ConfigErrors& e) {
+    errors = e.errors();
+  }
+  const std::string text = readText(path);
+  struct Expected {
+    std::string key_path;
+    std::string message;
+    std::string line_text;  // the line the error must point at
+  };
+  const std::vector<Expected> expected = {
+      {"provider[1].type", "provider type \"powerdns\" is not supported yet", "\"powerdns\""},
+      {"provider[2].type", "provider type \"cloudflare\" is not supported yet",
+       "type           = \"cloudflare\""},
+      {"provider[3].type", "provider type \"route53\" is not supported yet",
+       "type                   = \"route53\""},
+      {"provider[4].type", "provider type \"alidns\" is not supported yet",
+       "type                   = \"alidns\""},
+      {"target[0].probe[0].url", "https probes are not supported yet",
+       "\"https://hz.origin.example.com/healthz\""},
+      {"target[1].probe[0].url", "https probes are not supported yet",
+       "\"https://use1.origin.example.com/healthz\""},
+  };
+  INFO("errors:\n" << listed(errors));
+  REQUIRE(errors.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(i);
+    CHECK(errors[i].pos.file == path);
+    CHECK(errors[i].key_path == expected[i].key_path);
+    CHECK(errors[i].message == expected[i].message);
+    CHECK(errors[i].pos.line == lineOf(text, expected[i].line_text));
+  }
+}
+
+TEST_CASE("the reference config reduced to rfc2136 and http loads with every value") {
+  const std::string path = std::string(PLANB_CONFIG_FIXTURES) + "/rfc2136-only.toml";
+  Config config = testing::load(readText(path));
+
+  CHECK(config.daemon.state_dir == "/var/lib/planb");
+  CHECK(config.daemon.admin_socket == "/run/planb/admin.sock");
+  CHECK(config.daemon.metrics_listen == "127.0.0.1:9464");
+  CHECK(config.daemon.log_level == LogLevel::Info);
+  CHECK(config.daemon.resync_interval == Millis(60'000));
+
+  CHECK(config.probe_defaults.interval == Millis(2000));
+  CHECK(config.probe_defaults.timeout == Millis(1000));
+  CHECK(config.probe_defaults.rise == 2);
+  CHECK(config.probe_defaults.fall == 3);
+
+  CHECK(config.guard.canaries ==
+        std::vector<std::string>{"tcp://192.0.2.1:53", "tcp://198.51.100.1:443"});
+  CHECK(config.guard.hold_down == Millis(60'000));
+  CHECK(config.guard.max_flips_per_hour == 6);
+  CHECK(config.guard.all_unhealthy == "keep");
+
+  REQUIRE(config.providers.size() == 1);
+  const ProviderConfig& ns = config.providers[0];
+  CHECK(ns.name == "ns-selfhosted");
+  CHECK(ns.type == ProviderType::Rfc2136);
+  CHECK(ns.rfc2136.server.str() == "192.0.2.53:53");
+  CHECK(ns.rfc2136.tsig_key_file == "/etc/planb/keys/planb-tsig.key");
+
+  REQUIRE(config.zones.size() == 1);
+  const ZoneConfig& zone = config.zones[0];
+  CHECK(zone.name == "example.com.");
+  CHECK(zone.providers == std::vector<std::string>{"ns-selfhosted"});
+  REQUIRE(zone.verify_servers.size() == 2);
+  CHECK(zone.verify_servers[0].str() == "192.0.2.53:53");
+  CHECK(zone.verify_servers[1].str() == "192.0.2.54:53");
+
+  REQUIRE(config.targets.size() == 2);
+  const TargetConfig& aliyun = config.targets[0];
+  CHECK(aliyun.name == "aliyun");
+  CHECK(aliyun.vendor == "alibaba-cloud");
+  CHECK(aliyun.cname == "www.example.com.w.kunlunsl.com.");
+  CHECK(aliyun.healthy_when.kind == core::HealthyWhen::Kind::Majority);
+  REQUIRE(aliyun.probes.size() == 2);
+  const ProbeConfig& hangzhou = aliyun.probes[0];
+  CHECK(hangzhou.name == "hangzhou");
+  CHECK(hangzhou.region == "cn-hangzhou");
+  CHECK(hangzhou.type == ProbeType::Http);
+  CHECK(hangzhou.http.url == "http://hz.origin.example.com/healthz");
+  CHECK(hangzhou.http.expect_status == std::vector<int>{200});
+  CHECK(hangzhou.http.expect_body == "ok");
+  CHECK(hangzhou.timing.interval == Millis(2000));
+  const ProbeConfig& beijing = aliyun.probes[1];
+  CHECK(beijing.name == "beijing");
+  CHECK(beijing.region == "cn-beijing");
+  CHECK(beijing.type == ProbeType::Tcp);
+  CHECK(beijing.tcp.address.str() == "bj.origin.example.com:443");
+
+  const TargetConfig& aws = config.targets[1];
+  CHECK(aws.name == "aws");
+  CHECK(aws.vendor == "aws");
+  CHECK(aws.cname == "d111111abcdef8.cloudfront.net.");
+  CHECK(aws.healthy_when.kind == core::HealthyWhen::Kind::All);
+  REQUIRE(aws.probes.size() == 1);
+  const ProbeConfig& use1 = aws.probes[0];
+  CHECK(use1.region == "us-east-1");
+  CHECK(use1.http.url == "http://use1.origin.example.com/healthz");
+  CHECK(use1.http.expect_status == std::vector<int>{200});
+  CHECK_FALSE(use1.http.expect_body.has_value());
+  CHECK(use1.timing.interval == Millis(1000));
+  CHECK(use1.timing.timeout == Millis(1000));
+  CHECK(use1.timing.rise == 2);
+  CHECK(use1.timing.fall == 3);
+
+  REQUIRE(config.records.size() == 1);
+  const RecordConfig& www = config.records[0];
+  CHECK(www.name == "www.example.com.");
+  CHECK(www.zone == "example.com.");
+  CHECK(www.ttl == 60);
+  CHECK(www.targets == std::vector<std::string>{"aliyun", "aws"});
+  CHECK(www.failover_on == FailoverOn::Target);
+  CHECK(www.failback == Failback::Auto);
+  CHECK(www.failback_after == Millis(300'000));
+}
+
+}  // namespace
+}  // namespace planb::config

@@ -1,0 +1,245 @@
+#include "reconciler.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+
+#include "fakes/fake_provider.hpp"
+#include "fakes/manual_clock.hpp"
+#include "fakes/sequence_random.hpp"
+#include "fakes/temp_dir.hpp"
+
+using namespace planb;
+using namespace planb::daemon;
+using namespace std::chrono_literals;
+using planb::testing::FakeProvider;
+
+namespace {
+
+const std::string kName = "www.example.test.";
+const std::string kA = "app.vendor-a.example.net.";
+const std::string kB = "app.vendor-b.example.net.";
+
+config::Config makeConfig() {
+  config::Config c;
+  c.guard.hold_down = 1s;
+  c.guard.max_flips_per_hour = 10;
+  config::ProviderConfig p1;
+  p1.name = "p1";
+  config::ProviderConfig p2;
+  p2.name = "p2";
+  c.providers = {p1, p2};
+  config::ZoneConfig zone;
+  zone.name = "example.test.";
+  zone.providers = {"p1", "p2"};
+  c.zones = {zone};
+  config::TargetConfig a;
+  a.name = "a";
+  a.vendor = "va";
+  a.cname = kA;
+  config::TargetConfig b;
+  b.name = "b";
+  b.vendor = "vb";
+  b.cname = kB;
+  c.targets = {a, b};
+  config::RecordConfig r;
+  r.name = kName;
+  r.zone = "example.test.";
+  r.targets = {"a", "b"};
+  r.failback_after = 3s;
+  c.records = {r};
+  return c;
+}
+
+core::TargetState state(core::Health h) {
+  core::TargetState s;
+  s.health = h;
+  s.vendor = core::Health::Healthy;
+  return s;
+}
+
+struct Harness {
+  boost::asio::io_context io;
+  Log log{LogLevel::Error};
+  planb::testing::ManualClock clock;
+  planb::testing::SequenceRandom random{{0.5}};
+  planb::testing::TempDir dir;
+  StateStore store{dir.path()};
+  std::shared_ptr<FakeProvider> p1 = std::make_shared<FakeProvider>("p1");
+  std::shared_ptr<FakeProvider> p2 = std::make_shared<FakeProvider>("p2");
+  std::unique_ptr<Reconciler> reconciler;
+
+  Harness() {
+    p1->serveCname(kName, kA);
+    p2->serveCname(kName, kA);
+  }
+
+  void start(const PersistedState* persisted = nullptr) {
+    reconciler = std::make_unique<Reconciler>(io, log, clock, random, store);
+    reconciler->configure(makeConfig(), {{"p1", p1}, {"p2", p2}}, persisted);
+  }
+
+  void verdicts(core::Health a, core::Health b) {
+    reconciler->update({{"a", state(a)}, {"b", state(b)}}, {});
+  }
+
+  // Runs the io_context until nothing is in flight any more, within a deadline.
+  bool settle() {
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      io.restart();
+      io.run_for(2ms);
+      bool busy = false;
+      for (const auto& [name, record] : reconciler->records()) {
+        for (const auto& [provider, sync] : record.sync) {
+          busy = busy || sync.busy;
+        }
+      }
+      if (!busy) {
+        io.restart();
+        io.poll();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  const RecordRuntime& record() { return reconciler->records().at(kName); }
+};
+
+}  // namespace
+
+TEST_CASE("nothing is written before every target has a verdict") {
+  Harness h;
+  h.p1->serveCname(kName, "elsewhere.example.net.");
+  h.start();
+  h.verdicts(core::Health::Unknown, core::Health::Healthy);
+  REQUIRE(h.settle());
+  CHECK(h.p1->writes() == 0);
+  CHECK(h.p2->writes() == 0);
+  CHECK(h.p1->calls() == std::vector<std::string>{"read " + kName});
+}
+
+TEST_CASE("at first start the served target is adopted without a write") {
+  Harness h;
+  h.start();
+  REQUIRE(h.settle());
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  CHECK(h.record().history.active == "a");
+  CHECK(h.p1->writes() == 0);
+  CHECK(h.p2->writes() == 0);
+}
+
+TEST_CASE("a failover is written to every provider with a compare-and-swap on the old value") {
+  Harness h;
+  h.start();
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  h.verdicts(core::Health::Unhealthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  CHECK(h.p1->cname(kName) == kB);
+  CHECK(h.p2->cname(kName) == kB);
+  CHECK(h.p1->calls().back() == "replace " + kName + " " + kA + " -> " + kB);
+  CHECK(h.record().sync.at("p1").applied == "b");
+}
+
+TEST_CASE("a failing provider neither blocks the others nor is given up: it is retried") {
+  Harness h;
+  h.start();
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  h.p2->failNext({providers::ErrorKind::Transient, "connection timed out", std::nullopt}, 2);
+  h.verdicts(core::Health::Unhealthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  CHECK(h.p1->cname(kName) == kB);
+  CHECK(h.p2->cname(kName) == kA);
+  CHECK(h.record().sync.at("p2").failures == 1);
+  CHECK(h.record().sync.at("p2").last_error == "transient: connection timed out");
+
+  // Backoff: 500 ms * 2^0 * 0.5 = 250 ms for the first retry, which fails again.
+  h.clock.advance(249ms);
+  h.reconciler->step();
+  REQUIRE(h.settle());
+  CHECK(h.record().sync.at("p2").failures == 1);
+  h.clock.advance(1ms);
+  h.reconciler->step();
+  REQUIRE(h.settle());
+  CHECK(h.record().sync.at("p2").failures == 2);
+  h.clock.advance(500ms);
+  h.reconciler->step();
+  REQUIRE(h.settle());
+  h.reconciler->step();
+  REQUIRE(h.settle());
+  CHECK(h.p2->cname(kName) == kB);
+  CHECK(h.record().sync.at("p2").failures == 0);
+}
+
+TEST_CASE("a lost compare-and-swap is re-read and written again over the new value") {
+  Harness h;
+  h.start();
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  h.p1->serveCname(kName, "someone.else.example.net.");  // behind planb's back
+  h.verdicts(core::Health::Unhealthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  h.reconciler->step();
+  REQUIRE(h.settle());
+  CHECK(h.p1->cname(kName) == kB);
+  auto calls = h.p1->calls();
+  CHECK(calls.back() == "replace " + kName + " someone.else.example.net. -> " + kB);
+}
+
+TEST_CASE("drift found by the resync is repaired") {
+  Harness h;
+  h.start();
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  h.p1->serveCname(kName, "hand.edit.example.net.");
+  h.reconciler->resync();
+  REQUIRE(h.settle());
+  h.reconciler->step();
+  REQUIRE(h.settle());
+  CHECK(h.p1->cname(kName) == kA);
+  CHECK(h.p2->writes() == 0);
+}
+
+TEST_CASE("another record type at the name is reported and never overwritten") {
+  Harness h;
+  h.p1->serve(kName, {providers::ServedRecord::Kind::Conflict, "", 0, "A"});
+  h.start();
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  CHECK(h.p1->writes() == 0);
+  CHECK(h.record().sync.at("p1").last_error.find("holds a A record") != std::string::npos);
+}
+
+TEST_CASE("the decided target survives a restart, which then writes nothing") {
+  PersistedState persisted;
+  {
+    Harness h;
+    h.start();
+    h.verdicts(core::Health::Healthy, core::Health::Healthy);
+    REQUIRE(h.settle());
+    h.verdicts(core::Health::Unhealthy, core::Health::Healthy);
+    REQUIRE(h.settle());
+    std::string problem;
+    persisted = h.store.load(&problem);
+    CHECK(problem.empty());
+  }
+  REQUIRE(persisted.records.at(kName).target == "b");
+  CHECK(persisted.records.at(kName).automatic_changes.size() == 1);
+  CHECK(persisted.records.at(kName).applied.at("p1") == "b");
+
+  Harness h;
+  h.p1->serveCname(kName, kB);
+  h.p2->serveCname(kName, kB);
+  h.start(&persisted);
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);  // a is back, failback_after not over
+  REQUIRE(h.settle());
+  CHECK(h.record().history.active == "b");
+  CHECK(h.record().history.automatic_changes.size() == 1);
+  CHECK(h.p1->writes() == 0);
+  CHECK(h.p2->writes() == 0);
+}

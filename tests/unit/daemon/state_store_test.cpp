@@ -1,0 +1,70 @@
+#include "state_store.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "fakes/temp_dir.hpp"
+
+using namespace planb::daemon;
+using planb::testing::TempDir;
+
+namespace {
+
+PersistedState sample() {
+  PersistedState s;
+  PersistedRecord& r = s.records["www.example.com."];
+  r.target = "aws";
+  r.automatic_changes = {planb::core::WallTime(std::chrono::milliseconds(1'700'000'000'123))};
+  r.applied = {{"ns1", "aws"}};
+  s.records["api.example.com."] = {};
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("the state written is the state read back") {
+  TempDir dir;
+  StateStore store(dir.path());
+  REQUIRE_FALSE(store.save(sample()));
+  std::string problem;
+  PersistedState back = store.load(&problem);
+  CHECK(problem.empty());
+  CHECK(back.records.at("www.example.com.").target == "aws");
+  CHECK(back.records.at("www.example.com.").automatic_changes ==
+        sample().records.at("www.example.com.").automatic_changes);
+  CHECK(back.records.at("www.example.com.").applied.at("ns1") == "aws");
+  CHECK_FALSE(back.records.at("api.example.com.").target);
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/state.json.tmp"));
+}
+
+TEST_CASE("a missing state file is an empty state, without a problem") {
+  TempDir dir;
+  std::string problem;
+  CHECK(StateStore(dir.path()).load(&problem).records.empty());
+  CHECK(problem.empty());
+}
+
+TEST_CASE("a corrupt state file is moved aside and reported, never overwritten in place") {
+  TempDir dir;
+  std::ofstream(dir.path() + "/state.json") << "{\"version\": 1, \"records\": {";
+  std::string problem;
+  CHECK(StateStore(dir.path()).load(&problem).records.empty());
+  CHECK(problem.find("state.json") != std::string::npos);
+  CHECK(problem.find("moved to") != std::string::npos);
+  CHECK(std::filesystem::exists(dir.path() + "/state.json.corrupt"));
+}
+
+TEST_CASE("a failed save names the file and leaves the previous state intact") {
+  TempDir dir;
+  StateStore store(dir.path());
+  REQUIRE_FALSE(store.save(sample()));
+  // A directory where the temp file should go makes the write fail like a full disk would.
+  std::filesystem::create_directory(dir.path() + "/state.json.tmp");
+  auto error = store.save(PersistedState{});
+  REQUIRE(error);
+  CHECK(error->find("state.json.tmp") != std::string::npos);
+  std::string problem;
+  CHECK(store.load(&problem).records.size() == 2);
+}

@@ -1,0 +1,63 @@
+#include <doctest/doctest.h>
+
+#include "probes/url.hpp"
+
+using planb::probes::parseUrl;
+using planb::probes::UrlError;
+
+TEST_CASE("parses an http URL with the default port and path") {
+  auto u = parseUrl("http://Example.COM");
+  CHECK(u.scheme == "http");
+  CHECK(u.host == "example.com");
+  CHECK(u.port == 80);
+  CHECK(u.target == "/");
+  CHECK_FALSE(u.tls());
+  CHECK(u.authority() == "example.com");
+  CHECK(u.str() == "http://example.com/");
+}
+
+TEST_CASE("understands https and its default port already") {
+  auto u = parseUrl("HTTPS://api.example.com/health?full=1#frag");
+  CHECK(u.tls());
+  CHECK(u.port == 443);
+  CHECK(u.target == "/health?full=1");
+  CHECK(u.authority() == "api.example.com");
+  CHECK(parseUrl("https://h:8443/").authority() == "h:8443");
+}
+
+TEST_CASE("keeps an explicit port in the Host authority only when it is not the default") {
+  CHECK(parseUrl("http://h:8080/x").authority() == "h:8080");
+  CHECK(parseUrl("http://h:80/x").authority() == "h");
+  CHECK(parseUrl("http://127.0.0.1:9/").host == "127.0.0.1");
+}
+
+TEST_CASE("brackets IPv6 literals in the authority and strips them from the host") {
+  auto u = parseUrl("http://[::1]:8080?q");
+  CHECK(u.host == "::1");
+  CHECK(u.port == 8080);
+  CHECK(u.target == "/?q");
+  CHECK(u.authority() == "[::1]:8080");
+}
+
+TEST_CASE("rejects what cannot make a well-formed request") {
+  SUBCASE("other schemes") { CHECK_THROWS_AS(parseUrl("ftp://h/"), UrlError); }
+  SUBCASE("no scheme") { CHECK_THROWS_AS(parseUrl("example.com/health"), UrlError); }
+  SUBCASE("empty host") { CHECK_THROWS_AS(parseUrl("http:///x"), UrlError); }
+  SUBCASE("user info") { CHECK_THROWS_AS(parseUrl("http://u:p@h/"), UrlError); }
+  SUBCASE("port zero") { CHECK_THROWS_AS(parseUrl("http://h:0/"), UrlError); }
+  SUBCASE("port too big") { CHECK_THROWS_AS(parseUrl("http://h:65536/"), UrlError); }
+  SUBCASE("empty port") { CHECK_THROWS_AS(parseUrl("http://h:/"), UrlError); }
+  SUBCASE("spaces") { CHECK_THROWS_AS(parseUrl("http://h/a b"), UrlError); }
+  SUBCASE("bad host") { CHECK_THROWS_AS(parseUrl("http://h%41/"), UrlError); }
+  SUBCASE("bad IPv6") { CHECK_THROWS_AS(parseUrl("http://[zz::1]/"), UrlError); }
+  SUBCASE("IPv6 zone") { CHECK_THROWS_AS(parseUrl("http://[fe80::1%25eth0]/"), UrlError); }
+}
+
+TEST_CASE("names the URL and the problem in the error message") {
+  try {
+    parseUrl("ftp://h/");
+    FAIL("expected UrlError");
+  } catch (const UrlError& e) {
+    CHECK(std::string(e.what()) == "url ftp://h/: scheme must be http or https");
+  }
+}
