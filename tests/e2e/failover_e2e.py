@@ -4,13 +4,37 @@ usage: failover_e2e.py PLANBD SCENARIO   (SCENARIO: one of the functions named s
 
 import json
 import os
+import re
+import signal
+import socket
+import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 from world import A_TARGET, B_TARGET, World, wait_for
 
 # Failover must land within interval x fall + 2 s of the vendor's death.
 FAILOVER_BOUND = World.INTERVAL * World.FALL + 2.0
+
+
+class NotifySocket:
+    """The datagram socket systemd would listen on; collects what planbd sends."""
+
+    def __init__(self):
+        self.path = os.path.join(tempfile.mkdtemp(prefix="planb-notify-"), "notify.sock")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.received = []
+        threading.Thread(target=self.collect, daemon=True).start()
+
+    def collect(self):
+        while True:
+            self.received.append(self.sock.recv(4096).decode())
+
+    def messages(self):
+        return list(self.received)
 
 
 def assert_serves(world, target):
@@ -118,10 +142,79 @@ def scenario_kill9_restart_changes_nothing(world):
     assert "writing" not in world.planbd.log(), world.planbd.log()
 
 
+def scenario_invalid_reload_is_refused_and_the_old_config_keeps_running(world):
+    world.wait_verdicts()
+    good = open(world.config_path).read()
+    with open(world.config_path, "w") as f:
+        f.write(good.replace("fall     = 3", "fall     = 3\nfal = 4"))
+    world.planbd.signal(signal.SIGHUP)
+    world.planbd.wait_log(r"reload refused: .*planb.toml:\d+:1: probe_defaults.fal: unknown key", 5)
+    world.planbd.wait_log(r"the previous configuration keeps running", 1)
+    # The old configuration still steers: a vendor death still fails over.
+    world.stop_vendor("a")
+    wait_for("failover to B", lambda: world.named.cname() == B_TARGET, FAILOVER_BOUND + 1)
+    with open(world.config_path, "w") as f:
+        f.write(good.replace('failback_after = "3s"', 'failback_after = "1h"'))
+    world.planbd.signal(signal.SIGHUP)
+    world.planbd.wait_log(r"reload: new configuration active", 5)
+    world.start_vendor("a")
+    world.planbd.wait_log(r"target vendor-a unhealthy -> healthy", 5)
+    hold_for(4, "failed back although failback_after is now 1h",
+             lambda: world.named.cname() == B_TARGET)
+
+
+def scenario_speaks_sd_notify(world):
+    messages = world.notifications
+    wait_for("READY=1", lambda: "READY=1" in messages(), 5)
+    wait_for("a STATUS= line", lambda: any(m.startswith("STATUS=") for m in messages()), 5)
+    wait_for("WATCHDOG=1", lambda: "WATCHDOG=1" in messages(), 5)
+    world.planbd.signal(signal.SIGHUP)
+    wait_for("RELOADING=1", lambda: any(m.startswith("RELOADING=1\nMONOTONIC_USEC=")
+                                         for m in messages()), 5)
+    wait_for("READY=1 after the reload", lambda: messages().count("READY=1") >= 2, 5)
+    assert world.planbd.stop() == 0
+    wait_for("STOPPING=1", lambda: "STOPPING=1" in messages(), 5)
+
+
+def scenario_check_config_reports_every_error(world):
+    binary = world.planbd.binary
+
+    def check(path, *extra):
+        return subprocess.run([binary, "--config", path, "--check-config", *extra],
+                              capture_output=True, text=True)
+
+    ok = check(world.config_path)
+    assert ok.returncode == 0 and ok.stdout.strip().endswith(": ok"), ok
+    bad_path = os.path.join(world.dir, "bad.toml")
+    text = open(world.config_path).read()
+    text = text.replace('timeout  = "300ms"', 'timeout  = "300"')
+    text = text.replace('targets        = ["vendor-a", "vendor-b"]',
+                        'targets        = ["vendor-a", "vendor-c"]')
+    open(bad_path, "w").write(text)
+    bad = check(bad_path)
+    assert bad.returncode == 1, bad
+    lines = [line for line in bad.stderr.splitlines() if line.startswith(bad_path + ":")]
+    assert len(lines) == 2, bad.stderr
+    assert re.match(re.escape(bad_path) + r":\d+:\d+: probe_defaults.timeout: ", lines[0]), lines
+    assert "vendor-c" in lines[1], lines
+    os.chmod(world.named.key_file, 0o644)
+    unsafe = check(world.config_path)
+    assert unsafe.returncode == 1 and world.named.key_file in unsafe.stderr, unsafe
+    assert world.tsig_secret() not in unsafe.stderr + unsafe.stdout
+    usage = subprocess.run([binary, "--bogus"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "usage" in usage.stderr, usage
+
+
 def main():
     planbd, scenario = sys.argv[1], sys.argv[2]
     run = globals()[f"scenario_{scenario}"]
-    world = World(planbd)
+    env = None
+    notify = None
+    if scenario == "speaks_sd_notify":
+        notify = NotifySocket()
+        env = {"NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"}
+    world = World(planbd, env=env)
+    world.notifications = notify.messages if notify else None
     try:
         run(world)
     except BaseException:

@@ -163,8 +163,9 @@ zone "{ZONE}" {{ type primary; file "{directory}/{ZONE}.db";
 class Planbd:
     """planbd with its stderr in a file, read back for the log lines tests wait on."""
 
-    def __init__(self, binary, config_path, directory):
+    def __init__(self, binary, config_path, directory, env=None):
         self.binary = binary
+        self.env = dict(os.environ, **(env or {}))
         self.config_path = config_path
         self.log_path = os.path.join(directory, "planbd.log")
         self.proc = None
@@ -174,7 +175,7 @@ class Planbd:
         self.offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen([self.binary, "--config", self.config_path],
-                                     stdout=log, stderr=subprocess.STDOUT)
+                                     stdout=log, stderr=subprocess.STDOUT, env=self.env)
         log.close()
 
     def log(self, since_start=True):
@@ -185,6 +186,9 @@ class Planbd:
     def wait_log(self, pattern, timeout):
         regex = re.compile(pattern)
         return wait_for(f"planbd to log /{pattern}/", lambda: regex.search(self.log()), timeout)
+
+    def signal(self, number):
+        self.proc.send_signal(number)
 
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)
@@ -212,7 +216,8 @@ class World:
     INTERVAL = 0.5
     FALL = 3
 
-    def __init__(self, planbd_binary, failback_after="3s", hold_down="1s", resync="3s"):
+    def __init__(self, planbd_binary, failback_after="3s", hold_down="1s", resync="3s",
+                 env=None):
         self.dir = tempfile.mkdtemp(prefix="planb-e2e-")
         self.named = Named(self.dir, A_TARGET)
         self.endpoints = {n: Endpoint(n) for n in ("a1", "a2", "b1", "b2")}
@@ -220,7 +225,7 @@ class World:
         self.state_dir = os.path.join(self.dir, "state")
         with open(self.config_path, "w") as f:
             f.write(self.config(failback_after, hold_down, resync))
-        self.planbd = Planbd(planbd_binary, self.config_path, self.dir)
+        self.planbd = Planbd(planbd_binary, self.config_path, self.dir, env)
         self.failed = False
 
     def config(self, failback_after, hold_down, resync):
@@ -316,10 +321,15 @@ failback_after = "{failback_after}"
             if name.startswith(prefix):
                 endpoint.start()
 
+    def tsig_secret(self):
+        return re.search(r'secret "([^"]+)"', open(self.named.key_file).read()).group(1)
+
     def close(self):
         code = None
         try:
             code = self.planbd.stop()
+            log = self.planbd.log(since_start=False)
+            assert self.tsig_secret() not in log, "the TSIG secret appears in planbd's log"
         finally:
             for endpoint in self.endpoints.values():
                 endpoint.stop()
