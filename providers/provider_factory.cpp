@@ -18,8 +18,14 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config) 
   switch (config.type) {
     case config::ProviderType::Rfc2136:
       return std::make_shared<Rfc2136Provider>(config.name, config.rfc2136, kDnsTimeout);
+    case config::ProviderType::PowerDns:
+    case config::ProviderType::Cloudflare:
+    case config::ProviderType::Route53:
+    case config::ProviderType::Alidns:
+      break;
   }
-  throw std::runtime_error("provider " + config.name + ": unknown type");
+  throw std::runtime_error("provider " + config.name + ": type " +
+                           std::string(config::nameOf(config.type)) + " is not supported yet");
 }
 
 std::optional<std::string> checkProvider(const config::ProviderConfig& config) {

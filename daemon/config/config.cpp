@@ -12,6 +12,22 @@
 
 namespace planb::config {
 
+std::string_view nameOf(ProviderType type) {
+  switch (type) {
+    case ProviderType::Rfc2136:
+      return "rfc2136";
+    case ProviderType::PowerDns:
+      return "powerdns";
+    case ProviderType::Cloudflare:
+      return "cloudflare";
+    case ProviderType::Route53:
+      return "route53";
+    case ProviderType::Alidns:
+      return "alidns";
+  }
+  return "rfc2136";
+}
+
 namespace {
 
 std::string formatAll(const std::vector<ConfigError>& errors) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/duration.hpp"
@@ -73,19 +74,56 @@ struct HostPort {
   std::string str() const;  // "host:port", IPv6 hosts bracketed
 };
 
-enum class ProviderType { Rfc2136 };
+enum class ProviderType { Rfc2136, PowerDns, Cloudflare, Route53, Alidns };
 
 struct Rfc2136Settings {
   HostPort server;            // port defaults to 53
   std::string tsig_key_file;  // ${CREDENTIALS_DIRECTORY} expanded
 };
 
+// PowerDNS Authoritative HTTP API.
+struct PowerDnsSettings {
+  std::string api_url;  // e.g. "http://192.0.2.54:8081" (the API's own base, without /api/v1)
+  std::string api_key_file;
+  std::string server_id = "localhost";
+};
+
+// Cloudflare API v4.
+struct CloudflareSettings {
+  std::string api_token_file;
+  std::optional<std::string> zone_id;  // looked up by the zone's name when absent
+};
+
+// AWS Route 53 (SigV4, us-east-1, service route53).
+struct Route53Settings {
+  std::string access_key_id_file;
+  std::string secret_access_key_file;
+  std::optional<std::string> hosted_zone_id;  // looked up by the zone's name when absent
+};
+
+// Alibaba Cloud DNS (RPC, signature V1).
+struct AlidnsSettings {
+  std::string access_key_id_file;
+  std::string access_key_secret_file;
+};
+
 struct ProviderConfig {
   std::string name;
   ProviderType type = ProviderType::Rfc2136;
   Rfc2136Settings rfc2136;
+  PowerDnsSettings powerdns;
+  CloudflareSettings cloudflare;
+  Route53Settings route53;
+  AlidnsSettings alidns;
+  // Every API provider (not rfc2136): the API base URL instead of the vendor's default (a
+  // regional endpoint, a gateway, a local test server; http:// only for loopback addresses), and
+  // an extra CA bundle for it.
+  std::optional<std::string> endpoint;
+  std::optional<std::string> ca_file;
   SourcePos pos;
 };
+
+std::string_view nameOf(ProviderType type);  // "rfc2136", "powerdns", ...
 
 struct ZoneConfig {
   std::string name;  // canonical: lower case, trailing dot

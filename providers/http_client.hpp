@@ -1,0 +1,73 @@
+#pragma once
+// The one HTTP client of every API provider, on libcurl: TLS verification always on, connect and
+// total timeouts, and nothing secret in any text it produces.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "providers/dns_provider.hpp"
+
+namespace planb::providers {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;  // absolute
+  Headers headers;
+  std::string body;
+};
+
+struct HttpResponse {
+  long status = 0;
+  Headers headers;  // names in lower case
+  std::string body;
+  std::optional<std::string> header(std::string_view name) const;  // case-insensitive
+};
+
+struct HttpOptions {
+  std::chrono::milliseconds connect_timeout{3000};
+  std::chrono::milliseconds total_timeout{10'000};
+  std::optional<std::string> ca_file;  // added to the system CAs' role: used instead of them
+  std::size_t max_body = 8 * 1024 * 1024;  // a larger reply is an error, not a memory hog
+};
+
+// The seam providers are tested through: CurlTransport in planbd, anything in tests.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  // A reply of any status is a response; only "no reply" (connect, TLS, timeout, oversized) is
+  // an error, of kind Transient, whose message names the method and the redacted URL.
+  virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
+};
+
+class CurlTransport final : public HttpTransport {
+ public:
+  explicit CurlTransport(HttpOptions options = {});
+  ~CurlTransport() override;
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  Result<HttpResponse> send(const HttpRequest& request) override;
+
+ private:
+  HttpOptions options_;
+  void* curl_;  // one handle, reused for connection reuse; used by one thread at a time
+};
+
+// For logs and errors: the URL with the values of secret-looking query parameters (Signature,
+// AccessKeyId, X-Amz-*, api-key, token, …) replaced by "***".
+std::string redactUrl(const std::string& url);
+
+// For logs: the value of Authorization, X-API-Key, X-Auth-Key, X-Amz-Security-Token and other
+// credential headers replaced by "***"; other headers unchanged.
+std::string redactHeader(const std::string& name, const std::string& value);
+
+// "GET https://host/path?q" with the URL redacted.
+std::string describe(const HttpRequest& request);
+
+}  // namespace planb::providers
