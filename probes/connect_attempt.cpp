@@ -31,12 +31,11 @@ void ConnectAttempt::run(std::chrono::milliseconds timeout) {
   }
   stage_ = Stage::Resolve;
   resolver_.emplace(io_);
-  resolver_->async_resolve(
-      endpoint_->host, endpoint_->service, tcp::resolver::numeric_service,
-      [self = shared_from_this()](const boost::system::error_code& ec,
-                                  const tcp::resolver::results_type& results) {
-        self->onResolved(ec, results);
-      });
+  resolver_->async_resolve(endpoint_->host, endpoint_->service, tcp::resolver::numeric_service,
+                           [self = shared_from_this()](const boost::system::error_code& ec,
+                                                       const tcp::resolver::results_type& results) {
+                             self->onResolved(ec, results);
+                           });
 }
 
 void ConnectAttempt::onResolved(const boost::system::error_code& ec,
@@ -88,8 +87,7 @@ void ConnectAttempt::onDeadline() {
                                                 "writing request to", "reading response from"};
   std::string what = stage_ == Stage::Resolve ? endpoint_->host : endpoint_->display;
   fail(core::ProbeFailure::Timeout, "timeout after " + std::to_string(timeout_.count()) + "ms " +
-                                        std::string(kDoing[static_cast<int>(stage_)]) + " " +
-                                        what);
+                                        std::string(kDoing[static_cast<int>(stage_)]) + " " + what);
 }
 
 void ConnectAttempt::cancel() {
@@ -104,7 +102,9 @@ void ConnectAttempt::cancel() {
   });
 }
 
-void ConnectAttempt::succeed() { finish(core::ProbeResult::success({})); }
+void ConnectAttempt::succeed() {
+  finish(core::ProbeResult::success({}));
+}
 
 void ConnectAttempt::fail(core::ProbeFailure why, std::string detail) {
   finish(core::ProbeResult::failed(why, std::move(detail)));

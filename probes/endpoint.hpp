@@ -9,11 +9,11 @@
 namespace planb::probes {
 
 struct Endpoint {
-  std::string host;      // a DNS name, or an IP literal without brackets
+  std::string host;  // a DNS name, or an IP literal without brackets
   std::uint16_t port = 0;
   std::optional<boost::asio::ip::address> address;  // set for an IP literal: no resolver needed
-  std::string service;   // the port as text, for the resolver
-  std::string display;   // "host:port", IPv6 bracketed; used in result details
+  std::string service;                              // the port as text, for the resolver
+  std::string display;  // "host:port", IPv6 bracketed; used in result details
 
   // Throws std::invalid_argument for an empty host or port 0.
   static Endpoint make(std::string host, std::uint16_t port);

@@ -40,15 +40,14 @@ namespace {
 
 bool isToken(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) != 0 || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
-                                       std::string_view::npos;
+    return std::isalnum(c) != 0 ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
   });
 }
 
 bool isFieldValue(std::string_view s) {
-  return std::none_of(s.begin(), s.end(), [](unsigned char c) {
-    return (c < 0x20 && c != '\t') || c == 0x7f;
-  });
+  return std::none_of(s.begin(), s.end(),
+                      [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -112,8 +111,7 @@ class HttpAttempt final : public detail::ConnectAttempt {
  public:
   HttpAttempt(asio::io_context& io, std::shared_ptr<const HttpProbe::Spec> spec,
               ResultCallback done)
-      : ConnectAttempt(io, std::shared_ptr<const Endpoint>(spec, &spec->endpoint),
-                       std::move(done)),
+      : ConnectAttempt(io, std::shared_ptr<const Endpoint>(spec, &spec->endpoint), std::move(done)),
         spec_(std::move(spec)),
         stream_(Transport::makeStream(socket_, *spec_)) {
     // Reading is bounded by the 64 KiB cap, not by a declared Content-Length. (Not boost::none:
@@ -237,8 +235,8 @@ class HttpAttempt final : public detail::ConnectAttempt {
     } else if (ec == http::error::partial_message) {
       fail(core::ProbeFailure::Refused, stageLabel() + ": connection closed mid-response");
     } else if (ec.category() == http::make_error_code(http::error::bad_version).category()) {
-      fail(core::ProbeFailure::Status, "malformed HTTP response (" + stageLabel() +
-                                           "): " + ec.message());
+      fail(core::ProbeFailure::Status,
+           "malformed HTTP response (" + stageLabel() + "): " + ec.message());
     } else {
       failIo(ec);
     }
@@ -256,8 +254,7 @@ class HttpAttempt final : public detail::ConnectAttempt {
 
 HttpProbe::HttpProbe(asio::io_context& io, HttpProbeOptions options) : io_(io) {
   if (options.url.tls()) {
-    throw std::invalid_argument("http probe " + options.url.str() +
-                                ": https is not supported yet");
+    throw std::invalid_argument("http probe " + options.url.str() + ": https is not supported yet");
   }
   if (options.expectStatus.empty()) {
     throw std::invalid_argument("http probe " + options.url.str() + ": no expected status");
@@ -272,7 +269,9 @@ HttpProbe::HttpProbe(asio::io_context& io, HttpProbeOptions options) : io_(io) {
   spec_ = std::move(spec);
 }
 
-HttpProbe::~HttpProbe() { cancel(); }
+HttpProbe::~HttpProbe() {
+  cancel();
+}
 
 void HttpProbe::start(std::chrono::milliseconds timeout, ResultCallback done) {
   auto attempt = std::make_shared<HttpAttempt<PlainTransport>>(io_, spec_, std::move(done));

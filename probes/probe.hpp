@@ -1,12 +1,11 @@
 #pragma once
 // One kind of health check of one endpoint, run asynchronously on an Asio io_context.
 
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string_view>
-
-#include <boost/asio/io_context.hpp>
 
 #include "config/config.hpp"
 #include "core/probe_result.hpp"

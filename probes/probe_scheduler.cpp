@@ -19,7 +19,9 @@ microseconds scaled(std::chrono::milliseconds interval, double factor) {
       static_cast<std::int64_t>(static_cast<double>(microseconds(interval).count()) * factor));
 }
 
-double unit(core::Random& random) { return std::clamp(random.uniform(), 0.0, 1.0); }
+double unit(core::Random& random) {
+  return std::clamp(random.uniform(), 0.0, 1.0);
+}
 }  // namespace
 
 microseconds firstAttemptDelay(std::chrono::milliseconds interval, core::Random& random) {
@@ -50,7 +52,9 @@ ProbeScheduler::ProbeScheduler(boost::asio::io_context& io, core::Random& random
                                ProbeCallback callback)
     : io_(io), random_(random), callback_(std::move(callback)) {}
 
-ProbeScheduler::~ProbeScheduler() { stop(); }
+ProbeScheduler::~ProbeScheduler() {
+  stop();
+}
 
 void ProbeScheduler::add(ProbeId id, std::unique_ptr<Probe> probe,
                          const config::ProbeTiming& timing) {
@@ -116,8 +120,8 @@ void ProbeScheduler::scheduleFirst(const std::shared_ptr<Slot>& slot) {
 
 void ProbeScheduler::arm(const std::shared_ptr<Slot>& slot, Clock::time_point at) {
   slot->timer.expires_at(at);
-  slot->timer.async_wait([this, weak = std::weak_ptr<Slot>(slot), generation = generation_](
-                             const boost::system::error_code& ec) {
+  slot->timer.async_wait([this, weak = std::weak_ptr<Slot>(slot),
+                          generation = generation_](const boost::system::error_code& ec) {
     // A live slot means a live scheduler: slots are owned by it alone, on this one thread.
     auto slot = weak.lock();
     if (ec || !slot || generation != generation_) {
@@ -143,13 +147,12 @@ void ProbeScheduler::launch(const std::shared_ptr<Slot>& slot) {
   slot->overdue = false;
   // The next start is measured from this start, so a slow attempt does not shift the cadence.
   arm(slot, Clock::now() + attemptSpacing(slot->timing.interval, random_));
-  slot->probe->start(slot->timing.timeout,
-                     [this, weak = std::weak_ptr<Slot>(slot),
-                      generation = generation_](core::ProbeResult result) {
-                       if (auto slot = weak.lock()) {
-                         onResult(slot, generation, result);
-                       }
-                     });
+  slot->probe->start(slot->timing.timeout, [this, weak = std::weak_ptr<Slot>(slot),
+                                            generation = generation_](core::ProbeResult result) {
+    if (auto slot = weak.lock()) {
+      onResult(slot, generation, result);
+    }
+  });
 }
 
 void ProbeScheduler::onResult(const std::shared_ptr<Slot>& slot, std::uint64_t generation,

@@ -19,7 +19,9 @@ class TcpAttempt final : public detail::ConnectAttempt {
 TcpProbe::TcpProbe(boost::asio::io_context& io, Endpoint endpoint)
     : io_(io), endpoint_(std::make_shared<const Endpoint>(std::move(endpoint))) {}
 
-TcpProbe::~TcpProbe() { cancel(); }
+TcpProbe::~TcpProbe() {
+  cancel();
+}
 
 void TcpProbe::start(std::chrono::milliseconds timeout, ResultCallback done) {
   auto attempt = std::make_shared<TcpAttempt>(io_, endpoint_, std::move(done));

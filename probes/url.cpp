@@ -33,7 +33,9 @@ std::string Url::authority() const {
   return out;
 }
 
-std::string Url::str() const { return scheme + "://" + authority() + target; }
+std::string Url::str() const {
+  return scheme + "://" + authority() + target;
+}
 
 Url parseUrl(std::string_view text) {
   for (unsigned char c : text) {

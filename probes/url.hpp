@@ -15,9 +15,9 @@ class UrlError : public std::invalid_argument {
 };
 
 struct Url {
-  std::string scheme;       // "http" or "https", lower case
-  std::string host;         // lower case; an IPv6 literal without its brackets
-  std::uint16_t port = 0;   // as written, else the scheme's default (80, 443)
+  std::string scheme;        // "http" or "https", lower case
+  std::string host;          // lower case; an IPv6 literal without its brackets
+  std::uint16_t port = 0;    // as written, else the scheme's default (80, 443)
   std::string target = "/";  // path and query as written; the fragment is dropped
 
   bool tls() const noexcept { return scheme == "https"; }

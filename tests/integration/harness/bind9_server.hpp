@@ -15,23 +15,9 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "harness/process.hpp"
 
 namespace planb::testing {
-
-inline constexpr int kSkipExitCode = 77;
-
-struct CommandResult {
-  int exit_code = -1;  // -1: killed after its timeout
-  std::string output;  // stdout and stderr
-};
-
-// Runs ARGV[0] (looked up in PATH, /usr/sbin and /sbin) with stdin from /dev/null, its output
-// collected through a file in DIR, killed after TIMEOUT. Throws when the program is not found.
-CommandResult runCommand(const std::vector<std::string>& argv, const std::string& dir,
-                         std::chrono::milliseconds timeout);
-
-// A port free on 127.0.0.1 for both UDP and TCP right now (bound as port 0, then released).
-std::uint16_t pickFreePort();
 
 class Bind9Server {
  public:

@@ -1,6 +1,7 @@
+#include "probes/http_probe.hpp"
+
 #include <doctest/doctest.h>
 
-#include "probes/http_probe.hpp"
 #include "test_support.hpp"
 
 namespace planb::probes::test {
@@ -24,7 +25,8 @@ core::ProbeResult attempt(asio::io_context& io, HttpProbe& probe,
                           std::chrono::milliseconds limit = 3000ms) {
   Results results;
   probe.start(timeout, results.callback());
-  REQUIRE(runUntil(io, [&] { return results.any(); }, limit));
+  REQUIRE(runUntil(
+      io, [&] { return results.any(); }, limit));
   REQUIRE(results.all.size() == 1);
   return results.all[0];
 }
@@ -44,11 +46,15 @@ TEST_CASE("http probe sends GET with Host, User-Agent and Connection: close") {
   LoopbackServer server(io, Mode::Respond, LoopbackServer::http(200, "ok"));
   HttpProbe probe(io, options(server.url("/health?x=1")));
   attempt(io, probe);
-  CHECK(server.lastRequest() == "GET /health?x=1 HTTP/1.1\r\n"
-                                "Host: 127.0.0.1:" + std::to_string(server.port()) + "\r\n"
-                                "User-Agent: planb-probe/" PLANB_VERSION "\r\n"
-                                "Accept: */*\r\n"
-                                "Connection: close\r\n\r\n");
+  CHECK(server.lastRequest() ==
+        "GET /health?x=1 HTTP/1.1\r\n"
+        "Host: 127.0.0.1:" +
+            std::to_string(server.port()) +
+            "\r\n"
+            "User-Agent: planb-probe/" PLANB_VERSION
+            "\r\n"
+            "Accept: */*\r\n"
+            "Connection: close\r\n\r\n");
 }
 
 TEST_CASE("http probe opens a fresh connection for every attempt") {
@@ -131,8 +137,8 @@ TEST_CASE("http probe times out within its deadline when the server never answer
   auto r = attempt(io, probe, 200ms, 2000ms);
   auto took = std::chrono::steady_clock::now() - started;
   CHECK(r.failure == ProbeFailure::Timeout);
-  CHECK(r.detail == "timeout after 200ms reading response from 127.0.0.1:" +
-                        std::to_string(server.port()));
+  CHECK(r.detail ==
+        "timeout after 200ms reading response from 127.0.0.1:" + std::to_string(server.port()));
   CHECK(took >= 200ms);
   CHECK(took < 1000ms);
   CHECK(r.latency >= std::chrono::microseconds(200'000));
@@ -198,7 +204,7 @@ TEST_CASE("http probe reads at most 64 KiB of a large body and still succeeds") 
     // Reading past 64 KiB would wait for the missing bytes and time out.
     std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n";
     std::string sent = big.substr(0, 70 * 1024);
-    sent.replace(kMaxHttpBody - 4, 4, "LAST");  // the final bytes within the cap
+    sent.replace(kMaxHttpBody - 4, 4, "LAST");    // the final bytes within the cap
     sent.replace(kMaxHttpBody + 100, 4, "PAST");  // beyond it
     LoopbackServer server(io, Mode::RespondAndHang, head + sent);
     SUBCASE("early substring") {
@@ -245,9 +251,8 @@ TEST_CASE("http probe reports exactly one result when the deadline races the ans
       outcome[i] = r.failure;
     });
   }
-  REQUIRE(runUntil(io, [&] {
-    return std::all_of(calls.begin(), calls.end(), [](int c) { return c > 0; });
-  }));
+  REQUIRE(runUntil(
+      io, [&] { return std::all_of(calls.begin(), calls.end(), [](int c) { return c > 0; }); }));
   runFor(io, 100ms);  // any second report would arrive by now
   int timeouts = 0;
   for (int i = 0; i < kAttempts; ++i) {
@@ -316,8 +321,7 @@ TEST_CASE("http probe rejects what it cannot send") {
     CHECK_THROWS_AS(HttpProbe(io, o), std::invalid_argument);
   }
   SUBCASE("no expected status") {
-    CHECK_THROWS_AS(HttpProbe(io, options("http://example.com/", {}, {})),
-                    std::invalid_argument);
+    CHECK_THROWS_AS(HttpProbe(io, options("http://example.com/", {}, {})), std::invalid_argument);
   }
 }
 

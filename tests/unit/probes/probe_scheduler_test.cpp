@@ -1,9 +1,10 @@
+#include "probes/probe_scheduler.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 
 #include "probes/http_probe.hpp"
-#include "probes/probe_scheduler.hpp"
 #include "test_support.hpp"
 
 namespace planb::probes::test {
@@ -61,7 +62,7 @@ class FakeProbe final : public Probe {
       } else {
         --*inFlight;
       }
-      done(ec          ? core::ProbeResult::failed(core::ProbeFailure::Internal, "cancelled")
+      done(ec         ? core::ProbeResult::failed(core::ProbeFailure::Internal, "cancelled")
            : timesOut ? core::ProbeResult::failed(core::ProbeFailure::Timeout, "timeout")
                       : core::ProbeResult::success({}));
     });
@@ -103,8 +104,8 @@ config::ProbeTiming timing(milliseconds interval, milliseconds timeout) {
 struct Received {
   std::vector<std::pair<ProbeId, core::ProbeResult>> all;
   int count(ProbeId id) const {
-    return static_cast<int>(std::count_if(all.begin(), all.end(),
-                                          [id](const auto& r) { return r.first == id; }));
+    return static_cast<int>(
+        std::count_if(all.begin(), all.end(), [id](const auto& r) { return r.first == id; }));
   }
 };
 
@@ -218,9 +219,8 @@ TEST_CASE("scheduler keeps the cadence when attempts time out, measured from eac
   ProbeLog log;
   SequenceRandom random({0.0, 0.5});
   std::vector<core::ProbeFailure> failures;
-  ProbeScheduler scheduler(io, random, [&](ProbeId, const core::ProbeResult& r) {
-    failures.push_back(r.failure);
-  });
+  ProbeScheduler scheduler(
+      io, random, [&](ProbeId, const core::ProbeResult& r) { failures.push_back(r.failure); });
   // Takes 500 ms, times out at 60 ms, interval 100 ms: starts stay 100 ms apart.
   scheduler.add(1, std::make_unique<FakeProbe>(io, 1, 500ms, log), timing(100ms, 60ms));
   scheduler.start();
@@ -255,7 +255,8 @@ TEST_CASE("scheduler makes no callback after stop returns, even for attempts in 
 
   SUBCASE("and starts again cleanly") {
     scheduler.start();
-    REQUIRE(runUntil(io, [&] { return callbacks == 1; }, 1000ms));
+    REQUIRE(runUntil(
+        io, [&] { return callbacks == 1; }, 1000ms));
     CHECK(log.maxInFlight == 1);
   }
 }
@@ -288,18 +289,18 @@ TEST_CASE("scheduler tolerates a callback that removes its probe or stops the sc
   int callbacks = 0;
   std::unique_ptr<ProbeScheduler> scheduler;
   SUBCASE("remove") {
-    scheduler = std::make_unique<ProbeScheduler>(
-        io, random, [&](ProbeId id, const core::ProbeResult&) {
+    scheduler =
+        std::make_unique<ProbeScheduler>(io, random, [&](ProbeId id, const core::ProbeResult&) {
           ++callbacks;
           scheduler->remove(id);
         });
   }
   SUBCASE("stop") {
-    scheduler = std::make_unique<ProbeScheduler>(io, random,
-                                                 [&](ProbeId, const core::ProbeResult&) {
-                                                   ++callbacks;
-                                                   scheduler->stop();
-                                                 });
+    scheduler =
+        std::make_unique<ProbeScheduler>(io, random, [&](ProbeId, const core::ProbeResult&) {
+          ++callbacks;
+          scheduler->stop();
+        });
   }
   // Attempts outlast the interval, so the next one is overdue when the callback runs.
   scheduler->add(1, std::make_unique<FakeProbe>(io, 1, 30ms, log), timing(10ms, 50ms));
@@ -319,10 +320,12 @@ TEST_CASE("scheduler schedules a probe added while running") {
   });
   scheduler.start();
   scheduler.add(4, std::make_unique<FakeProbe>(io, 4, 1ms, log), timing(40ms, 20ms));
-  CHECK_THROWS_AS(scheduler.add(4, std::make_unique<FakeProbe>(io, 4, 1ms, log), timing(40ms, 20ms)),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(
+      scheduler.add(4, std::make_unique<FakeProbe>(io, 4, 1ms, log), timing(40ms, 20ms)),
+      std::invalid_argument);
   CHECK_THROWS_AS(scheduler.add(5, nullptr, timing(40ms, 20ms)), std::invalid_argument);
-  REQUIRE(runUntil(io, [&] { return received.count(4) >= 2; }, 1000ms));
+  REQUIRE(runUntil(
+      io, [&] { return received.count(4) >= 2; }, 1000ms));
 }
 
 TEST_CASE("destroying the scheduler with attempts in flight makes no callback") {

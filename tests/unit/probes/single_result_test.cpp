@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "probes/single_result.hpp"
+
+#include <doctest/doctest.h>
 
 using planb::core::ProbeResult;
 using planb::probes::SingleResult;

@@ -1,6 +1,7 @@
+#include "probes/tcp_probe.hpp"
+
 #include <doctest/doctest.h>
 
-#include "probes/tcp_probe.hpp"
 #include "test_support.hpp"
 
 namespace planb::probes::test {
@@ -26,7 +27,8 @@ struct FullBacklog {
       bool connected = false;
       s.async_connect(acceptor.local_endpoint(),
                       [&connected](const boost::system::error_code& ec) { connected = !ec; });
-      if (!runUntil(io, [&] { return connected; }, 100ms)) {
+      if (!runUntil(
+              io, [&] { return connected; }, 100ms)) {
         return true;
       }
     }
@@ -78,7 +80,8 @@ TEST_CASE("tcp probe reports dns when the name does not resolve") {
   auto probe = tcpProbe(io, "no-such-host.invalid", 80);
   Results results;
   probe.start(3000ms, results.callback());
-  REQUIRE(runUntil(io, [&] { return results.any(); }, 6000ms));
+  REQUIRE(runUntil(
+      io, [&] { return results.any(); }, 6000ms));
   CHECK_MESSAGE(results.all[0].failure == ProbeFailure::Dns, results.all[0].detail);
   CHECK(results.all[0].detail.rfind("resolve no-such-host.invalid: ", 0) == 0);
 }
@@ -94,7 +97,8 @@ TEST_CASE("tcp probe times out when the connect hangs") {
   Results results;
   auto started = std::chrono::steady_clock::now();
   probe.start(200ms, results.callback());
-  REQUIRE(runUntil(io, [&] { return results.any(); }, 2000ms));
+  REQUIRE(runUntil(
+      io, [&] { return results.any(); }, 2000ms));
   auto took = std::chrono::steady_clock::now() - started;
   CHECK(results.all[0].failure == ProbeFailure::Timeout);
   CHECK(results.all[0].detail.rfind("timeout after 200ms connecting to 127.0.0.1:", 0) == 0);

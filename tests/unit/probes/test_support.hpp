@@ -105,8 +105,9 @@ class LoopbackServer {
 
   static std::string http(int status, const std::string& body,
                           const std::string& extraHeaders = {}) {
-    return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
+    return "HTTP/1.1 " + std::to_string(status) +
+           " X\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extraHeaders + "\r\n" +
+           body;
   }
 
  private:

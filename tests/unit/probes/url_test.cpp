@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "probes/url.hpp"
+
+#include <doctest/doctest.h>
 
 using planb::probes::parseUrl;
 using planb::probes::UrlError;
@@ -40,17 +40,39 @@ TEST_CASE("brackets IPv6 literals in the authority and strips them from the host
 }
 
 TEST_CASE("rejects what cannot make a well-formed request") {
-  SUBCASE("other schemes") { CHECK_THROWS_AS(parseUrl("ftp://h/"), UrlError); }
-  SUBCASE("no scheme") { CHECK_THROWS_AS(parseUrl("example.com/health"), UrlError); }
-  SUBCASE("empty host") { CHECK_THROWS_AS(parseUrl("http:///x"), UrlError); }
-  SUBCASE("user info") { CHECK_THROWS_AS(parseUrl("http://u:p@h/"), UrlError); }
-  SUBCASE("port zero") { CHECK_THROWS_AS(parseUrl("http://h:0/"), UrlError); }
-  SUBCASE("port too big") { CHECK_THROWS_AS(parseUrl("http://h:65536/"), UrlError); }
-  SUBCASE("empty port") { CHECK_THROWS_AS(parseUrl("http://h:/"), UrlError); }
-  SUBCASE("spaces") { CHECK_THROWS_AS(parseUrl("http://h/a b"), UrlError); }
-  SUBCASE("bad host") { CHECK_THROWS_AS(parseUrl("http://h%41/"), UrlError); }
-  SUBCASE("bad IPv6") { CHECK_THROWS_AS(parseUrl("http://[zz::1]/"), UrlError); }
-  SUBCASE("IPv6 zone") { CHECK_THROWS_AS(parseUrl("http://[fe80::1%25eth0]/"), UrlError); }
+  SUBCASE("other schemes") {
+    CHECK_THROWS_AS(parseUrl("ftp://h/"), UrlError);
+  }
+  SUBCASE("no scheme") {
+    CHECK_THROWS_AS(parseUrl("example.com/health"), UrlError);
+  }
+  SUBCASE("empty host") {
+    CHECK_THROWS_AS(parseUrl("http:///x"), UrlError);
+  }
+  SUBCASE("user info") {
+    CHECK_THROWS_AS(parseUrl("http://u:p@h/"), UrlError);
+  }
+  SUBCASE("port zero") {
+    CHECK_THROWS_AS(parseUrl("http://h:0/"), UrlError);
+  }
+  SUBCASE("port too big") {
+    CHECK_THROWS_AS(parseUrl("http://h:65536/"), UrlError);
+  }
+  SUBCASE("empty port") {
+    CHECK_THROWS_AS(parseUrl("http://h:/"), UrlError);
+  }
+  SUBCASE("spaces") {
+    CHECK_THROWS_AS(parseUrl("http://h/a b"), UrlError);
+  }
+  SUBCASE("bad host") {
+    CHECK_THROWS_AS(parseUrl("http://h%41/"), UrlError);
+  }
+  SUBCASE("bad IPv6") {
+    CHECK_THROWS_AS(parseUrl("http://[zz::1]/"), UrlError);
+  }
+  SUBCASE("IPv6 zone") {
+    CHECK_THROWS_AS(parseUrl("http://[fe80::1%25eth0]/"), UrlError);
+  }
 }
 
 TEST_CASE("names the URL and the problem in the error message") {
