@@ -18,10 +18,18 @@ std::string lower(std::string_view s) {
 }
 
 bool isSecretName(const std::string& lowered) {
-  static const char* const kSecret[] = {"authorization", "x-api-key",   "x-auth-key",
-                                        "x-auth-email",  "signature",   "accesskeyid",
-                                        "api-key",       "api_key",     "token",
-                                        "password",      "secret",      "securitytoken",
+  static const char* const kSecret[] = {"authorization",
+                                        "x-api-key",
+                                        "x-auth-key",
+                                        "x-auth-email",
+                                        "signature",
+                                        "accesskeyid",
+                                        "api-key",
+                                        "api_key",
+                                        "token",
+                                        "password",
+                                        "secret",
+                                        "securitytoken",
                                         "x-acs-security-token"};
   if (lowered.rfind("x-amz-", 0) == 0 && lowered != "x-amz-date" &&
       lowered != "x-amz-content-sha256") {
@@ -125,7 +133,9 @@ CurlTransport::CurlTransport(HttpOptions options) : options_(std::move(options))
   curl_ = curl_easy_init();
 }
 
-CurlTransport::~CurlTransport() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+CurlTransport::~CurlTransport() {
+  curl_easy_cleanup(static_cast<CURL*>(curl_));
+}
 
 Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   CURL* curl = static_cast<CURL*>(curl_);
@@ -172,15 +182,16 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(headers);
   if (received.too_large) {
-    return ProviderError{ErrorKind::Transient,
-                         describe(request) + ": reply larger than " +
-                             std::to_string(options_.max_body) + " bytes",
-                         std::nullopt};
+    return ProviderError{
+        ErrorKind::Transient,
+        describe(request) + ": reply larger than " + std::to_string(options_.max_body) + " bytes",
+        std::nullopt};
   }
   if (code != CURLE_OK) {
-    std::string what = code == CURLE_OPERATION_TIMEDOUT
-                           ? "timed out after " + std::to_string(options_.total_timeout.count()) + " ms"
-                           : curl_easy_strerror(code);
+    std::string what =
+        code == CURLE_OPERATION_TIMEDOUT
+            ? "timed out after " + std::to_string(options_.total_timeout.count()) + " ms"
+            : curl_easy_strerror(code);
     return ProviderError{ErrorKind::Transient, describe(request) + ": " + what, std::nullopt};
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);

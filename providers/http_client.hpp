@@ -32,7 +32,7 @@ struct HttpResponse {
 struct HttpOptions {
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{10'000};
-  std::optional<std::string> ca_file;  // added to the system CAs' role: used instead of them
+  std::optional<std::string> ca_file;      // added to the system CAs' role: used instead of them
   std::size_t max_body = 8 * 1024 * 1024;  // a larger reply is an error, not a memory hog
 };
 

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "core/dns_name.hpp"
+#include "providers/credential_file.hpp"
 
 namespace planb::providers {
 namespace {
@@ -275,22 +276,6 @@ class Parser {
   std::uint32_t last_line_ = 1;
 };
 
-// Closes the descriptor on every path out of loadTsigKeys.
-struct FileDescriptor {
-  int fd = -1;
-  ~FileDescriptor() {
-    if (fd >= 0) {
-      ::close(fd);
-    }
-  }
-};
-
-std::string octalMode(mode_t mode) {
-  char buffer[8];
-  std::snprintf(buffer, sizeof buffer, "%04o", static_cast<unsigned>(mode & 07777));
-  return buffer;
-}
-
 }  // namespace
 
 std::string_view nameOf(TsigAlgorithm algorithm) {
@@ -314,43 +299,12 @@ std::vector<TsigKey> parseTsigKeys(std::string_view text, const std::string& sou
 }
 
 std::vector<TsigKey> loadTsigKeys(const std::string& path) {
-  FileDescriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)};
-  if (file.fd < 0) {
-    throw TsigKeyError(path + ": cannot open TSIG key file: " + std::strerror(errno));
+  try {
+    Secret text = readPrivateFile(path, "TSIG key file");  // the file text holds the secret too
+    return parseTsigKeys(text.reveal(), path);
+  } catch (const CredentialError& e) {
+    throw TsigKeyError(e.what());
   }
-  // fstat on the open descriptor: the checked file is the one read.
-  struct stat st {};
-  if (::fstat(file.fd, &st) != 0) {
-    throw TsigKeyError(path + ": cannot stat TSIG key file: " + std::strerror(errno));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    throw TsigKeyError(path + ": TSIG key file is not a regular file");
-  }
-  if ((st.st_mode & 077) != 0) {
-    throw TsigKeyError(path + ": refusing TSIG key file with mode " + octalMode(st.st_mode) +
-                       ": group or others may access it; run chmod 600 on it");
-  }
-  if (static_cast<std::size_t>(st.st_size) > kMaxKeyFileSize) {
-    throw TsigKeyError(path + ": TSIG key file is larger than 64 KiB");
-  }
-  std::string text(static_cast<std::size_t>(st.st_size), '\0');
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::read(file.fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      throw TsigKeyError(path + ": cannot read TSIG key file: " + std::strerror(errno));
-    }
-    if (n == 0) {
-      break;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  text.resize(done);
-  Secret wipe_on_exit(std::move(text));  // the file text holds the secret too
-  return parseTsigKeys(wipe_on_exit.reveal(), path);
 }
 
 TsigKey loadTsigKey(const std::string& path) {
