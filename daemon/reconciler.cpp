@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
-#include <thread>
 
 #include "core/duration.hpp"
-#include "providers/dns_query.hpp"
+#include "verifier.hpp"
 
 namespace planb::daemon {
 
@@ -16,9 +15,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// A write not visible on every verify server by then is reported; the resync repairs the rest.
 constexpr auto kVerifyDeadline = 10s;
-constexpr auto kVerifyQueryTimeout = 1s;
-constexpr auto kVerifyPollPause = 20ms;
 
 std::string describe(const ServedRecord& served) {
   switch (served.kind) {
@@ -44,9 +42,8 @@ std::string millis(std::chrono::steady_clock::duration d) {
 
 struct Reconciler::WriteOutcome {
   std::optional<ProviderError> error;
+  std::chrono::steady_clock::time_point started{};
   std::chrono::steady_clock::duration write_time{};
-  std::chrono::steady_clock::duration propagation_time{};
-  std::vector<std::string> unverified;  // verify servers that never answered the new target
 };
 
 Reconciler::Reconciler(asio::io_context& io, Log& log, const core::Clock& clock,
@@ -299,34 +296,15 @@ void Reconciler::startWrite(RecordRuntime& record, const std::string& provider,
             request.new_target + " (was " + (sync.served ? describe(*sync.served) : "unknown") +
             ")");
   auto p = providers_.at(provider);
-  std::vector<config::HostPort> verify = config_.zone(record.config.zone)->verify_servers;
   std::string name = record.config.name;
   std::uint64_t generation = generation_;
-  asio::post(workers_.at(provider), [this, p, request, verify, name, provider, target, generation] {
+  asio::post(workers_.at(provider), [this, p, request, name, provider, target, generation] {
     WriteOutcome outcome;
-    auto start = std::chrono::steady_clock::now();
+    outcome.started = std::chrono::steady_clock::now();
     auto result = p->replace(request);
-    outcome.write_time = std::chrono::steady_clock::now() - start;
+    outcome.write_time = std::chrono::steady_clock::now() - outcome.started;
     if (auto* error = std::get_if<ProviderError>(&result)) {
       outcome.error = *error;
-    } else {
-      // Verify on every authoritative server, non-recursively, until it answers the new target.
-      for (const config::HostPort& server : verify) {
-        bool seen = false;
-        auto deadline = std::chrono::steady_clock::now() + kVerifyDeadline;
-        while (!seen && std::chrono::steady_clock::now() < deadline) {
-          auto answer = providers::queryCname(server, request.record.name, kVerifyQueryTimeout);
-          auto* served = std::get_if<ServedRecord>(&answer);
-          seen = served && servesCname(*served, request.new_target);
-          if (!seen) {
-            std::this_thread::sleep_for(kVerifyPollPause);
-          }
-        }
-        if (!seen) {
-          outcome.unverified.push_back(server.str());
-        }
-      }
-      outcome.propagation_time = std::chrono::steady_clock::now() - start;
     }
     asio::post(io_, [this, name, provider, target, generation, outcome] {
       onWrite(name, provider, target, generation, outcome);
@@ -355,21 +333,39 @@ void Reconciler::onWrite(const std::string& name, const std::string& provider,
   sync.applied = target;
   sync.failures = 0;
   sync.last_error.clear();
-  std::string verified =
-      outcome.unverified.empty()
-          ? "verified on every verify server in " + millis(outcome.propagation_time)
-          : "NOT yet answered by " + std::to_string(outcome.unverified.size()) +
-                " verify server(s) after " + millis(outcome.propagation_time);
-  std::string line = "provider " + provider + ": " + name + " now CNAME " + cnameOf(target) +
-                     " (target " + target + "); written in " + millis(outcome.write_time) + ", " +
-                     verified;
-  if (outcome.unverified.empty()) {
-    log_.info(line);
-  } else {
-    log_.warn(line);
-  }
+  log_.info("provider " + provider + ": " + name + " now CNAME " + cnameOf(target) + " (target " +
+            target + "), written in " + millis(outcome.write_time));
   persist();
+  startVerify(record, provider, target, outcome.started);
   step();
+}
+
+void Reconciler::startVerify(const RecordRuntime& record, const std::string& provider,
+                             const std::string& target,
+                             std::chrono::steady_clock::time_point started) {
+  const std::vector<config::HostPort>& servers = config_.zone(record.config.zone)->verify_servers;
+  if (servers.empty()) {
+    return;
+  }
+  // On the pool, not the provider's worker: a verify server that lags must not hold back the
+  // provider's next write.
+  asio::post(pool_, [this, servers, name = record.config.name, cname = cnameOf(target), provider,
+                     started] {
+    VerifyReport report = verifyAnswers(servers, name, cname, started, started + kVerifyDeadline);
+    asio::post(io_, [this, name, cname, provider, report] {
+      if (report.unverified.empty()) {
+        log_.info("verify: " + name + " CNAME " + cname + " answered by every verify server " +
+                  millis(report.elapsed) + " after the write to " + provider);
+      } else {
+        std::string servers_left;
+        for (const std::string& s : report.unverified) {
+          servers_left += (servers_left.empty() ? "" : ", ") + s;
+        }
+        log_.warn("verify: " + name + " CNAME " + cname + " still not answered by " + servers_left +
+                  " " + millis(report.elapsed) + " after the write to " + provider);
+      }
+    });
+  });
 }
 
 void Reconciler::fail(ProviderSync& sync, const std::string& provider, const std::string& what,

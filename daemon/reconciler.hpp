@@ -83,6 +83,8 @@ class Reconciler {
   void startWrite(RecordRuntime& record, const std::string& provider, const std::string& target);
   void onRead(const std::string& record, const std::string& provider, std::uint64_t generation,
               providers::Result<providers::ServedRecord> result);
+  void startVerify(const RecordRuntime& record, const std::string& provider,
+                   const std::string& target, std::chrono::steady_clock::time_point started);
   void onWrite(const std::string& record, const std::string& provider, const std::string& target,
                std::uint64_t generation, const WriteOutcome& outcome);
   void fail(ProviderSync& sync, const std::string& provider, const std::string& what,
@@ -98,7 +100,7 @@ class Reconciler {
   core::Random& random_;
   StateStore& store_;
   Backoff backoff_;
-  boost::asio::thread_pool pool_{4};
+  boost::asio::thread_pool pool_{8};  // provider workers (strands) and verifications
 
   config::Config config_;
   ProviderMap providers_;

@@ -126,7 +126,7 @@ def scenario_kill9_restart_changes_nothing(world):
     world.wait_verdicts()
     world.stop_vendor("a")
     wait_for("failover to B", lambda: world.named.cname() == B_TARGET, FAILOVER_BOUND + 1)
-    world.planbd.wait_log(r"verified on every verify server", 2)
+    world.planbd.wait_log(r"answered by every verify server", 2)
     state_path = os.path.join(world.state_dir, "state.json")
     before = json.load(open(state_path))
     assert before["records"]["www.example.test."]["target"] == "vendor-b", before
