@@ -45,7 +45,8 @@ const T* findByName(const std::vector<T>& items, const std::string& name) {
 }
 
 // References are checked against complete indexes, so the sections are read in dependency order
-// (providers before zones, zones and targets before records), whatever their order in the file.
+// (providers before zones, zones and targets before records), whatever their order in the file;
+// rules that span sections are checked last, on what was read.
 Config buildConfig(const TomlValue& document, const std::string& path,
                    const Environment& environment, ErrorList& errors) {
   TableReader top(document, "", errors);
@@ -65,7 +66,9 @@ Config buildConfig(const TomlValue& document, const std::string& path,
   config.providers = readProviders(top.tables("provider").value_or(none), environment, providers);
   config.zones = readZones(top.tables("zone").value_or(none), providers, zones);
   config.targets = readTargets(top.tables("target").value_or(none), config.probe_defaults, targets);
-  config.records = readRecords(top.tables("record").value_or(none), zones, targets, records);
+  const std::vector<TableReader> record_tables = top.tables("record").value_or(none);
+  config.records = readRecords(record_tables, zones, targets, records);
+  checkRecordsAgainstProviders(record_tables, config);
   return config;
 }
 

@@ -1,34 +1,275 @@
-// [[provider]]: the DNS services records are written through. Only rfc2136 so far.
+// [[provider]]: the DNS services records are written through: DNS UPDATE (rfc2136) and the HTTP
+// APIs of PowerDNS, Cloudflare, Route 53 and Alibaba Cloud DNS.
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstring>
+
+#include "config/host_port.hpp"
 #include "config/sections.hpp"
 
 namespace planb::config {
 
 namespace {
 
+constexpr std::array kTypes = {ProviderType::Rfc2136, ProviderType::PowerDns,
+                               ProviderType::Cloudflare, ProviderType::Route53,
+                               ProviderType::Alidns};
+
+std::vector<std::string_view> typeNames() {
+  std::vector<std::string_view> names;
+  for (ProviderType type : kTypes) {
+    names.push_back(nameOf(type));
+  }
+  return names;
+}
+
+ProviderType typeNamed(std::string_view name) {
+  auto it = std::find_if(kTypes.begin(), kTypes.end(),
+                         [&](ProviderType type) { return nameOf(type) == name; });
+  return it == kTypes.end() ? ProviderType::Rfc2136 : *it;
+}
+
+// The keys of a provider of one type: name and type, its own, and for the API providers (all but
+// rfc2136) endpoint and ca_file.
+void checkProviderKeys(const TableReader& table, ProviderType type,
+                       std::initializer_list<std::string_view> own) {
+  std::vector<std::string_view> allowed = {"name", "type"};
+  allowed.insert(allowed.end(), own.begin(), own.end());
+  if (type != ProviderType::Rfc2136) {
+    allowed.insert(allowed.end(), {"endpoint", "ca_file"});
+  }
+  table.checkKeys(allowed);
+}
+
+std::string lowerCase(std::string_view text) {
+  std::string lower;
+  for (char c : text) {
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return lower;
+}
+
+// 127.0.0.0/8, ::1 and "localhost": the addresses whose traffic never leaves the host.
+bool isLoopbackHost(std::string_view host) {
+  std::string lower = lowerCase(host);
+  if (lower == "localhost" || lower == "localhost.") {
+    return true;
+  }
+  in_addr v4{};
+  if (inet_pton(AF_INET, lower.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6{};
+  return inet_pton(AF_INET6, lower.c_str(), &v6) == 1 &&
+         std::memcmp(&v6, &in6addr_loopback, sizeof v6) == 0;
+}
+
+enum class PlainHttp { Anywhere, LoopbackOnly };
+
+// The base URL of an HTTP API: http:// or https://, a host, an optional port and path. Returned
+// with the scheme in lower case and without trailing slashes, so that a provider appends "/path" to
+// it.
+std::optional<std::string> readApiUrl(const TableReader& table, std::string_view key,
+                                      Presence presence, PlainHttp plain_http) {
+  std::optional<std::string> text = table.string(key, presence);
+  if (!text) {
+    return std::nullopt;
+  }
+  // User info ("user:password@host") and a query ("?api-key=…", which PowerDNS accepts) could hold
+  // a credential, so they are refused first, without repeating the URL; later messages may.
+  const std::string_view url_text = *text;
+  const std::size_t separator = url_text.find("://");
+  const std::size_t host_start = separator == std::string_view::npos ? 0 : separator + 3;
+  const std::string_view authority =
+      url_text.substr(host_start, url_text.find_first_of("/?#", host_start) - host_start);
+  if (authority.find('@') != std::string_view::npos) {
+    table.error(key,
+                "bad url: user info (user:password@) is not accepted; credentials come only from "
+                "*_file keys");
+    return std::nullopt;
+  }
+  if (url_text.find_first_of("?#") != std::string_view::npos) {
+    table.error(key, "bad url: a base URL has no query (?…) or fragment (#…)");
+    return std::nullopt;
+  }
+  const std::string_view usage = plain_http == PlainHttp::Anywhere
+                                     ? "use http://host[:port][/path] or https://host[:port][/path]"
+                                     : "use https://host[:port][/path]";
+  std::string scheme = urlScheme(url_text);
+  if (scheme != "http" && scheme != "https") {
+    table.error(key, "bad url " + inQuotes(url_text) + ": " + std::string(usage));
+    return std::nullopt;
+  }
+  if (std::any_of(url_text.begin(), url_text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == '\x7f'; })) {
+    table.error(
+        key, "bad url " + inQuotes(url_text) + ": spaces and control characters are not allowed");
+    return std::nullopt;
+  }
+  std::string why;
+  std::optional<Url> url = parseUrl(url_text, why);
+  if (!url) {
+    table.error(key, "bad url " + inQuotes(url_text) + ": " + why);
+    return std::nullopt;
+  }
+  if (plain_http == PlainHttp::LoopbackOnly && url->scheme == "http" &&
+      !isLoopbackHost(url->host.host)) {
+    table.error(key, "plain http:// is accepted only for loopback addresses; use https://");
+    return std::nullopt;
+  }
+  std::string normalized = scheme + "://" + std::string(url_text.substr(host_start));
+  while (normalized.ends_with('/')) {
+    normalized.pop_back();
+  }
+  return normalized;
+}
+
+// An id a provider puts into the paths of its requests (server_id, zone_id, hosted_zone_id).
+std::optional<std::string> readId(const TableReader& table, std::string_view key,
+                                  std::string_view strip_prefix = "") {
+  std::optional<std::string> text = table.string(key);
+  if (!text) {
+    return std::nullopt;
+  }
+  std::string id = *text;
+  if (!strip_prefix.empty() && id.starts_with(strip_prefix)) {
+    id.erase(0, strip_prefix.size());
+  }
+  bool plain = !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+  });
+  if (!plain) {
+    table.error(key, "bad id " + inQuotes(*text) + ": use letters, digits, '-', '_' and '.'");
+    return std::nullopt;
+  }
+  return id;
+}
+
+// PowerDNS's URLs are its server's base: the provider adds /api/v1 itself.
+bool checkPowerDnsBase(const TableReader& table, std::string_view key, const std::string& url) {
+  constexpr std::string_view kApiPath = "/api/v1";
+  if (!url.ends_with(kApiPath)) {
+    return true;
+  }
+  table.error(key, "the URL of the PowerDNS server is its base, without /api/v1: use " +
+                       inQuotes(url.substr(0, url.size() - kApiPath.size())));
+  return false;
+}
+
+void readRfc2136(const TableReader& table, const Environment& environment,
+                 Rfc2136Settings& settings) {
+  checkProviderKeys(table, ProviderType::Rfc2136, {"server", "tsig_key_file"});
+  if (auto server = table.address("server", 53, Presence::Required)) {
+    settings.server = *server;
+  }
+  if (auto key_file = table.filePath("tsig_key_file", environment, Presence::Required)) {
+    settings.tsig_key_file = *key_file;
+  }
+}
+
+void readPowerDns(const TableReader& table, const Environment& environment,
+                  PowerDnsSettings& settings) {
+  checkProviderKeys(table, ProviderType::PowerDns, {"api_url", "api_key_file", "server_id"});
+  // Plain http on any host: the PowerDNS webserver speaks only http, and the reference config
+  // reaches it on a private address. endpoint, when given, keeps the loopback rule.
+  if (auto url = readApiUrl(table, "api_url", Presence::Required, PlainHttp::Anywhere)) {
+    if (checkPowerDnsBase(table, "api_url", *url)) {
+      settings.api_url = *url;
+    }
+  }
+  if (auto key_file = table.filePath("api_key_file", environment, Presence::Required)) {
+    settings.api_key_file = *key_file;
+  }
+  if (auto server_id = readId(table, "server_id")) {
+    settings.server_id = *server_id;
+  }
+}
+
+void readCloudflare(const TableReader& table, const Environment& environment,
+                    CloudflareSettings& settings) {
+  checkProviderKeys(table, ProviderType::Cloudflare, {"api_token_file", "zone_id"});
+  if (auto token_file = table.filePath("api_token_file", environment, Presence::Required)) {
+    settings.api_token_file = *token_file;
+  }
+  settings.zone_id = readId(table, "zone_id");
+}
+
+void readRoute53(const TableReader& table, const Environment& environment,
+                 Route53Settings& settings) {
+  checkProviderKeys(table, ProviderType::Route53,
+                    {"access_key_id_file", "secret_access_key_file", "hosted_zone_id"});
+  if (auto id_file = table.filePath("access_key_id_file", environment, Presence::Required)) {
+    settings.access_key_id_file = *id_file;
+  }
+  if (auto secret_file =
+          table.filePath("secret_access_key_file", environment, Presence::Required)) {
+    settings.secret_access_key_file = *secret_file;
+  }
+  // The API returns ids as "/hostedzone/Z…"; copied from there, the prefix is dropped.
+  settings.hosted_zone_id = readId(table, "hosted_zone_id", "/hostedzone/");
+}
+
+void readAlidns(const TableReader& table, const Environment& environment,
+                AlidnsSettings& settings) {
+  checkProviderKeys(table, ProviderType::Alidns, {"access_key_id_file", "access_key_secret_file"});
+  if (auto id_file = table.filePath("access_key_id_file", environment, Presence::Required)) {
+    settings.access_key_id_file = *id_file;
+  }
+  if (auto secret_file =
+          table.filePath("access_key_secret_file", environment, Presence::Required)) {
+    settings.access_key_secret_file = *secret_file;
+  }
+}
+
+// endpoint and ca_file, which every API provider takes.
+void readEndpoint(const TableReader& table, const Environment& environment,
+                  ProviderConfig& provider) {
+  if (auto endpoint = readApiUrl(table, "endpoint", Presence::Optional, PlainHttp::LoopbackOnly)) {
+    if (provider.type != ProviderType::PowerDns ||
+        checkPowerDnsBase(table, "endpoint", *endpoint)) {
+      provider.endpoint = *endpoint;
+    }
+  }
+  provider.ca_file = table.filePath("ca_file", environment);
+}
+
 std::optional<ProviderConfig> readProvider(const TableReader& table, const Environment& environment,
                                            NameIndex& names) {
-  std::optional<std::string> type =
-      table.schemaType("provider", {"rfc2136"}, {"powerdns", "cloudflare", "route53", "alidns"});
+  std::optional<std::string> type = table.schemaType("provider", typeNames(), {});
   if (!type) {
     // Zones may still refer to it; that is not a second problem.
     names.defineQuietly(table);
     return std::nullopt;
   }
-  table.checkKeys({"name", "type", "server", "tsig_key_file"});
   ProviderConfig provider;
   provider.pos = table.pos();
-  provider.type = ProviderType::Rfc2136;
+  provider.type = typeNamed(*type);
   if (auto name = table.name("name", Presence::Required)) {
     provider.name = *name;
     names.define(*name, table);
   }
-  if (auto server = table.address("server", 53, Presence::Required)) {
-    provider.rfc2136.server = *server;
+  switch (provider.type) {
+    case ProviderType::Rfc2136:
+      readRfc2136(table, environment, provider.rfc2136);
+      return provider;
+    case ProviderType::PowerDns:
+      readPowerDns(table, environment, provider.powerdns);
+      break;
+    case ProviderType::Cloudflare:
+      readCloudflare(table, environment, provider.cloudflare);
+      break;
+    case ProviderType::Route53:
+      readRoute53(table, environment, provider.route53);
+      break;
+    case ProviderType::Alidns:
+      readAlidns(table, environment, provider.alidns);
+      break;
   }
-  if (auto key_file = table.filePath("tsig_key_file", environment, Presence::Required)) {
-    provider.rfc2136.tsig_key_file = *key_file;
-  }
+  readEndpoint(table, environment, provider);
   return provider;
 }
 

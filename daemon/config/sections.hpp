@@ -31,4 +31,9 @@ std::vector<RecordConfig> readRecords(const std::vector<TableReader>& tables,
                                       const NameIndex& zones, const NameIndex& targets,
                                       NameIndex& names);
 
+// Rules across sections, once every section is read: each record's ttl against the providers of
+// its zone (Cloudflare's minimum). `record_tables` are the tables `records` were read from.
+void checkRecordsAgainstProviders(const std::vector<TableReader>& record_tables,
+                                  const Config& config);
+
 }  // namespace planb::config

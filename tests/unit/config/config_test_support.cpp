@@ -67,6 +67,18 @@ ConfigError onlyErrorOf(std::string_view text, const Environment& environment) {
   return errors.front();
 }
 
+void checkErrors(const std::vector<ConfigError>& errors, const std::vector<Expected>& expected) {
+  INFO("errors:\n" << listed(errors));
+  REQUIRE(errors.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(i);
+    CHECK(errors[i].pos.line == expected[i].line);
+    CHECK(errors[i].pos.column == expected[i].column);
+    CHECK(errors[i].key_path == expected[i].key_path);
+    CHECK(errors[i].message == expected[i].message);
+  }
+}
+
 std::string listed(const std::vector<ConfigError>& errors) {
   std::string text;
   for (const ConfigError& error : errors) {

@@ -46,6 +46,17 @@ std::vector<ConfigError> errorsOf(std::string_view text, const Environment& envi
 // The one error loading `text` reports; a failed check, listing them, if there is not exactly one.
 ConfigError onlyErrorOf(std::string_view text, const Environment& environment = {});
 
+// One error a test expects: where, about which key, and what it says.
+struct Expected {
+  std::uint32_t line;
+  std::uint32_t column;
+  std::string key_path;
+  std::string message;
+};
+
+// Checks `errors` against `expected`, in order; a failed check lists the errors.
+void checkErrors(const std::vector<ConfigError>& errors, const std::vector<Expected>& expected);
+
 // The errors, one formatted line each: for failure messages.
 std::string listed(const std::vector<ConfigError>& errors);
 

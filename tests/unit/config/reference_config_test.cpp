@@ -1,5 +1,5 @@
 // The reference configuration (shared/spec/planb.example.toml, part of the product contract) and
-// its reduction to what is built so far (rfc2136-only.toml beside this file).
+// its reduction to what is built so far (all-providers.toml beside this file).
 
 #include <doctest/doctest.h>
 
@@ -23,6 +23,9 @@ std::string readText(const std::string& path) {
   return text.str();
 }
 
+// The reference config names credentials under ${CREDENTIALS_DIRECTORY}, as systemd sets it.
+const Environment kEnvironment = {{"CREDENTIALS_DIRECTORY", "/run/credentials/planbd.service"}};
+
 TEST_CASE("the reference config yields exactly the errors of what is not supported yet") {
   const std::string path = PLANB_REFERENCE_CONFIG;
   if (!std::filesystem::exists(path)) {
@@ -31,7 +34,7 @@ TEST_CASE("the reference config yields exactly the errors of what is not support
   }
   std::vector<ConfigError> errors;
   try {
-    loadConfig(path, {});
+    loadConfig(path, kEnvironment);
   } catch (const ConfigErrors& e) {
     errors = e.errors();
   }
@@ -42,13 +45,6 @@ TEST_CASE("the reference config yields exactly the errors of what is not support
     std::string line_text;  // the line the error must point at
   };
   const std::vector<Expected> expected = {
-      {"provider[1].type", "provider type \"powerdns\" is not supported yet", "\"powerdns\""},
-      {"provider[2].type", "provider type \"cloudflare\" is not supported yet",
-       "type           = \"cloudflare\""},
-      {"provider[3].type", "provider type \"route53\" is not supported yet",
-       "type                   = \"route53\""},
-      {"provider[4].type", "provider type \"alidns\" is not supported yet",
-       "type                   = \"alidns\""},
       {"target[0].probe[0].url", "https probes are not supported yet",
        "\"https://hz.origin.example.com/healthz\""},
       {"target[1].probe[0].url", "https probes are not supported yet",
@@ -65,9 +61,9 @@ TEST_CASE("the reference config yields exactly the errors of what is not support
   }
 }
 
-TEST_CASE("the reference config reduced to rfc2136 and http loads with every value") {
-  const std::string path = std::string(PLANB_CONFIG_FIXTURES) + "/rfc2136-only.toml";
-  Config config = testing::load(readText(path));
+TEST_CASE("the reference config with every provider type and http probes loads with every value") {
+  const std::string path = std::string(PLANB_CONFIG_FIXTURES) + "/all-providers.toml";
+  Config config = testing::load(readText(path), kEnvironment);
 
   CHECK(config.daemon.state_dir == "/var/lib/planb");
   CHECK(config.daemon.admin_socket == "/run/planb/admin.sock");
@@ -86,17 +82,59 @@ TEST_CASE("the reference config reduced to rfc2136 and http loads with every val
   CHECK(config.guard.max_flips_per_hour == 6);
   CHECK(config.guard.all_unhealthy == "keep");
 
-  REQUIRE(config.providers.size() == 1);
+  REQUIRE(config.providers.size() == 5);
   const ProviderConfig& ns = config.providers[0];
   CHECK(ns.name == "ns-selfhosted");
   CHECK(ns.type == ProviderType::Rfc2136);
   CHECK(ns.rfc2136.server.str() == "192.0.2.53:53");
   CHECK(ns.rfc2136.tsig_key_file == "/etc/planb/keys/planb-tsig.key");
+  CHECK_FALSE(ns.endpoint.has_value());
+  CHECK_FALSE(ns.ca_file.has_value());
+
+  const ProviderConfig& pdns = config.providers[1];
+  CHECK(pdns.name == "pdns");
+  CHECK(pdns.type == ProviderType::PowerDns);
+  CHECK(pdns.powerdns.api_url == "http://192.0.2.54:8081");
+  CHECK(pdns.powerdns.api_key_file == "/etc/planb/keys/pdns-api-key");
+  CHECK(pdns.powerdns.server_id == "localhost");
+  CHECK_FALSE(pdns.endpoint.has_value());
+  CHECK_FALSE(pdns.ca_file.has_value());
+
+  const std::string credentials = "/run/credentials/planbd.service/";
+  const ProviderConfig& cloudflare = config.providers[2];
+  CHECK(cloudflare.name == "cloudflare");
+  CHECK(cloudflare.type == ProviderType::Cloudflare);
+  CHECK(cloudflare.cloudflare.api_token_file == credentials + "cloudflare_token");
+  CHECK_FALSE(cloudflare.cloudflare.zone_id.has_value());
+  CHECK(cloudflare.endpoint == "https://api.cloudflare.com/client/v4");
+  CHECK(cloudflare.ca_file == "/etc/planb/ca.pem");
+
+  const ProviderConfig& route53 = config.providers[3];
+  CHECK(route53.name == "route53");
+  CHECK(route53.type == ProviderType::Route53);
+  CHECK(route53.route53.access_key_id_file == credentials + "aws_access_key_id");
+  CHECK(route53.route53.secret_access_key_file == credentials + "aws_secret_access_key");
+  CHECK(route53.route53.hosted_zone_id == "Z0123456789EXAMPLE");
+  CHECK_FALSE(route53.endpoint.has_value());
+  CHECK_FALSE(route53.ca_file.has_value());
+
+  const ProviderConfig& alidns = config.providers[4];
+  CHECK(alidns.name == "alidns");
+  CHECK(alidns.type == ProviderType::Alidns);
+  CHECK(alidns.alidns.access_key_id_file == credentials + "aliyun_access_key_id");
+  CHECK(alidns.alidns.access_key_secret_file == credentials + "aliyun_access_key_secret");
+  CHECK_FALSE(alidns.endpoint.has_value());
+  CHECK_FALSE(alidns.ca_file.has_value());
+
+  for (const ProviderConfig& provider : config.providers) {
+    CAPTURE(provider.name);
+    CHECK(config.provider(provider.name) == &provider);
+  }
 
   REQUIRE(config.zones.size() == 1);
   const ZoneConfig& zone = config.zones[0];
   CHECK(zone.name == "example.com.");
-  CHECK(zone.providers == std::vector<std::string>{"ns-selfhosted"});
+  CHECK(zone.providers == std::vector<std::string>{"ns-selfhosted", "pdns", "cloudflare"});
   REQUIRE(zone.verify_servers.size() == 2);
   CHECK(zone.verify_servers[0].str() == "192.0.2.53:53");
   CHECK(zone.verify_servers[1].str() == "192.0.2.54:53");
