@@ -75,16 +75,8 @@ TEST_CASE("tcp probe reports refused with the address when nothing listens") {
         "connect 127.0.0.1:" + std::to_string(port) + ": Connection refused");
 }
 
-TEST_CASE("tcp probe reports dns when the name does not resolve") {
-  asio::io_context io;
-  auto probe = tcpProbe(io, "no-such-host.invalid", 80);
-  Results results;
-  probe.start(3000ms, results.callback());
-  REQUIRE(runUntil(
-      io, [&] { return results.any(); }, 6000ms));
-  CHECK_MESSAGE(results.all[0].failure == ProbeFailure::Dns, results.all[0].detail);
-  CHECK(results.all[0].detail.rfind("resolve no-such-host.invalid: ", 0) == 0);
-}
+// A name that does not resolve is not tested here: resolving it would ask the host's resolver,
+// and tests send nothing beyond loopback.
 
 TEST_CASE("tcp probe times out when the connect hangs") {
   asio::io_context io;
