@@ -3,6 +3,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -38,7 +39,9 @@ void Notifier::stopping() {
 }
 
 void Notifier::status(std::string_view line) {
-  send("STATUS=" + std::string(line));
+  std::string one_line(line);
+  std::replace(one_line.begin(), one_line.end(), '\n', ' ');  // a newline would start a new field
+  send("STATUS=" + one_line);
 }
 
 void Notifier::watchdog() {

@@ -414,6 +414,7 @@ std::string Reconciler::statusLine() const {
   std::string line;
   std::size_t providers_total = 0;
   std::size_t providers_in_sync = 0;
+  std::map<std::string, std::string> errors;  // one per provider is enough for a status line
   for (const auto& [name, record] : records_) {
     if (!line.empty()) {
       line += "; ";
@@ -426,10 +427,16 @@ std::string Reconciler::statusLine() const {
       if (sync.served && servesCname(*sync.served, want)) {
         ++providers_in_sync;
       }
+      if (!sync.last_error.empty()) {
+        errors.emplace(provider, sync.last_error);
+      }
     }
   }
-  return line + "; in sync " + std::to_string(providers_in_sync) + "/" +
-         std::to_string(providers_total);
+  line += "; in sync " + std::to_string(providers_in_sync) + "/" + std::to_string(providers_total);
+  for (const auto& [provider, error] : errors) {
+    line += "; " + provider + ": " + error;
+  }
+  return line;
 }
 
 }  // namespace planb::daemon

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <mutex>
 
 namespace planb::providers {
@@ -18,26 +19,36 @@ std::string lower(std::string_view s) {
 }
 
 bool isSecretName(const std::string& lowered) {
+  // Matched anywhere in the name: over-redacting a harmless value costs nothing.
   static const char* const kSecret[] = {"authorization",
                                         "x-api-key",
                                         "x-auth-key",
                                         "x-auth-email",
                                         "signature",
                                         "accesskeyid",
+                                        "access_key",
                                         "api-key",
                                         "api_key",
+                                        "apikey",
                                         "token",
                                         "password",
+                                        "passwd",
                                         "secret",
+                                        "credential",
+                                        "cookie",
+                                        "session",
                                         "securitytoken",
                                         "x-acs-security-token"};
+  // Matched as the whole name only: too short to search for inside other names.
+  static const char* const kSecretExact[] = {"key", "sig", "auth", "pass"};
   if (lowered.rfind("x-amz-", 0) == 0 && lowered != "x-amz-date" &&
       lowered != "x-amz-content-sha256") {
     return true;
   }
-  return std::any_of(std::begin(kSecret), std::end(kSecret), [&](const char* s) {
-    return lowered == s || lowered.find(s) != std::string::npos;
-  });
+  return std::any_of(std::begin(kSecret), std::end(kSecret),
+                     [&](const char* s) { return lowered.find(s) != std::string::npos; }) ||
+         std::any_of(std::begin(kSecretExact), std::end(kSecretExact),
+                     [&](const char* s) { return lowered == s; });
 }
 
 struct Received {
@@ -75,6 +86,55 @@ std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* user
   return size * count;
 }
 
+// A curl header list that wipes its lines (they may hold credentials) and frees itself.
+struct SList {
+  curl_slist* list = nullptr;
+  bool failed = false;
+  void append(const std::string& line) {
+    curl_slist* grown = curl_slist_append(list, line.c_str());
+    if (grown == nullptr) {
+      failed = true;
+      return;
+    }
+    list = grown;
+  }
+  SList() = default;
+  SList(const SList&) = delete;
+  SList& operator=(const SList&) = delete;
+  ~SList() {
+    for (curl_slist* item = list; item != nullptr; item = item->next) {
+      std::memset(item->data, 0, std::strlen(item->data));
+    }
+    curl_slist_free_all(list);
+  }
+};
+
+bool hasLineBreak(const std::string& text) {
+  return text.find_first_of(std::string("\r\n\0", 3)) != std::string::npos;
+}
+
+long atLeastOneMs(std::chrono::milliseconds timeout) {
+  return std::max<long>(1, static_cast<long>(timeout.count()));
+}
+
+// curl's own message ("Failed to connect to 127.0.0.1 port 9: Connection refused") says more
+// than curl_easy_strerror; it is used unless it quotes a part of the URL that may be secret.
+std::string curlDetail(CURLcode code, const char* error_buffer, const std::string& url) {
+  std::string detail = error_buffer != nullptr ? error_buffer : "";
+  while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r')) {
+    detail.pop_back();
+  }
+  auto query = url.find('?');
+  auto at = url.find('@');
+  bool quotes_url = (query != std::string::npos && query + 1 < url.size() &&
+                     detail.find(url.substr(query + 1)) != std::string::npos) ||
+                    (at != std::string::npos && detail.find('@') != std::string::npos);
+  if (detail.empty() || quotes_url) {
+    return curl_easy_strerror(code);
+  }
+  return detail;
+}
+
 void initCurlOnce() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -92,7 +152,35 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
   return std::nullopt;
 }
 
-std::string redactUrl(const std::string& url) {
+namespace {
+
+// "scheme://user:password@host/…" with the password (or a lone user part, often a token)
+// replaced by "***".
+std::string redactUserinfo(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) {
+    return url;
+  }
+  std::size_t authority = scheme_end + 3;
+  std::size_t authority_end = url.find_first_of("/?#", authority);
+  if (authority_end == std::string::npos) {
+    authority_end = url.size();
+  }
+  auto at = url.rfind('@', authority_end - 1);
+  if (at == std::string::npos || at < authority) {
+    return url;
+  }
+  auto colon = url.find(':', authority);
+  std::string user = colon != std::string::npos && colon < at
+                         ? url.substr(authority, colon - authority) + ":***"
+                         : std::string("***");
+  return url.substr(0, authority) + user + url.substr(at);
+}
+
+}  // namespace
+
+std::string redactUrl(const std::string& full_url) {
+  const std::string url = redactUserinfo(full_url);
   auto q = url.find('?');
   if (q == std::string::npos) {
     return url;
@@ -138,6 +226,8 @@ CurlTransport::~CurlTransport() {
 }
 
 Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
+  // One easy handle cannot run two transfers: callers on other threads wait their turn.
+  std::lock_guard<std::mutex> lock(mutex_);
   CURL* curl = static_cast<CURL*>(curl_);
   if (!curl) {
     return ProviderError{ErrorKind::Transient, describe(request) + ": cannot create a curl handle",
@@ -146,12 +236,26 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   curl_easy_reset(curl);
   HttpResponse response;
   Received received{&response, options_.max_body};
-  curl_slist* headers = nullptr;
+  SList headers;
   for (const auto& [name, value] : request.headers) {
-    headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    // A line break would end the header and inject what follows; the value is not quoted in
+    // the message, it may be a credential.
+    if (name.empty() || hasLineBreak(name) || hasLineBreak(value)) {
+      std::string which = name.empty() || hasLineBreak(name) ? "a header" : "header " + name;
+      return ProviderError{ErrorKind::Permanent,
+                           describe(request) + ": " + which + " has an empty name or a line break",
+                           std::nullopt};
+    }
+    // "Name:" would remove the header; "Name;" is curl's way to send it empty.
+    headers.append(value.empty() ? name + ";" : name + ": " + value);
   }
   // Without this curl adds "Expect: 100-continue" to larger bodies, costing a round trip.
-  headers = curl_slist_append(headers, "Expect:");
+  headers.append("Expect:");
+  if (headers.failed) {
+    return ProviderError{ErrorKind::Transient, describe(request) + ": out of memory", std::nullopt};
+  }
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   if (request.method == "HEAD") {
@@ -163,35 +267,47 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(request.body.size()));
   }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
   if (options_.ca_file) {
     curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file->c_str());
   }
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+  // curl reads 0 as "no timeout": every operation stays bounded.
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, atLeastOneMs(options_.connect_timeout));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, atLeastOneMs(options_.total_timeout));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  // Refuses a declared Content-Length above the limit before reading any of the body.
+  curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, onBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &received);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, onHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &received);
   CURLcode code = curl_easy_perform(curl);
-  curl_slist_free_all(headers);
-  if (received.too_large) {
+  // The error buffer lives on this stack frame: the handle must not keep pointing at it.
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  if (received.too_large || code == CURLE_FILESIZE_EXCEEDED) {
     return ProviderError{
         ErrorKind::Transient,
         describe(request) + ": reply larger than " + std::to_string(options_.max_body) + " bytes",
         std::nullopt};
   }
   if (code != CURLE_OK) {
-    std::string what =
-        code == CURLE_OPERATION_TIMEDOUT
-            ? "timed out after " + std::to_string(options_.total_timeout.count()) + " ms"
-            : curl_easy_strerror(code);
+    std::string what;
+    if (code == CURLE_OPERATION_TIMEDOUT) {
+      curl_off_t connected_us = 0;
+      curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connected_us);
+      long total = atLeastOneMs(options_.total_timeout);
+      what = connected_us == 0
+                 ? "no connection within " +
+                       std::to_string(std::min(atLeastOneMs(options_.connect_timeout), total)) +
+                       " ms"
+                 : "no complete reply within " + std::to_string(total) + " ms";
+    } else {
+      what = curlDetail(code, error_buffer, request.url);
+    }
     return ProviderError{ErrorKind::Transient, describe(request) + ": " + what, std::nullopt};
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -32,7 +33,7 @@ struct HttpResponse {
 struct HttpOptions {
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{10'000};
-  std::optional<std::string> ca_file;      // added to the system CAs' role: used instead of them
+  std::optional<std::string> ca_file;      // a CA bundle used instead of the system's CAs
   std::size_t max_body = 8 * 1024 * 1024;  // a larger reply is an error, not a memory hog
 };
 
@@ -41,7 +42,8 @@ class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
   // A reply of any status is a response; only "no reply" (connect, TLS, timeout, oversized) is
-  // an error, of kind Transient, whose message names the method and the redacted URL.
+  // an error, of kind Transient, whose message names the method and the redacted URL. A request
+  // that cannot be sent as given (a header with a line break) is Permanent.
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 
@@ -56,7 +58,8 @@ class CurlTransport final : public HttpTransport {
 
  private:
   HttpOptions options_;
-  void* curl_;  // one handle, reused for connection reuse; used by one thread at a time
+  std::mutex mutex_;  // serialises send(): one transfer at a time on the handle
+  void* curl_;        // one handle, reused for connection reuse
 };
 
 // For logs and errors: the URL with the values of secret-looking query parameters (Signature,

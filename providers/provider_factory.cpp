@@ -2,8 +2,13 @@
 
 #include <chrono>
 
+#include "core/clock.hpp"
+#include "providers/alidns_provider.hpp"
+#include "providers/cloudflare_provider.hpp"
+#include "providers/http_client.hpp"
+#include "providers/powerdns_provider.hpp"
 #include "providers/rfc2136_provider.hpp"
-#include "providers/tsig_key.hpp"
+#include "providers/route53_provider.hpp"
 
 namespace planb::providers {
 
@@ -12,20 +17,36 @@ namespace {
 // One DNS operation may take this long before it counts as failed and is retried.
 constexpr std::chrono::milliseconds kDnsTimeout{3000};
 
+// Each provider has its own transport: its calls come from its own worker, one at a time.
+std::shared_ptr<HttpTransport> transportFor(const config::ProviderConfig& config) {
+  HttpOptions options;
+  options.ca_file = config.ca_file;
+  return std::make_shared<CurlTransport>(options);
+}
+
 }  // namespace
 
 std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config) {
   switch (config.type) {
     case config::ProviderType::Rfc2136:
       return std::make_shared<Rfc2136Provider>(config.name, config.rfc2136, kDnsTimeout);
-    case config::ProviderType::PowerDns:
+    case config::ProviderType::PowerDns: {
+      config::PowerDnsSettings settings = config.powerdns;
+      if (config.endpoint) {
+        settings.api_url = *config.endpoint;  // every API provider's override of its base URL
+      }
+      return std::make_shared<PowerDnsProvider>(config.name, settings, transportFor(config));
+    }
     case config::ProviderType::Cloudflare:
+      return std::make_shared<CloudflareProvider>(config, transportFor(config),
+                                                  std::make_shared<core::SystemClock>());
     case config::ProviderType::Route53:
+      return std::make_shared<Route53Provider>(config, transportFor(config));
     case config::ProviderType::Alidns:
-      break;
+      return std::make_shared<AlidnsProvider>(config, transportFor(config),
+                                              std::make_shared<core::SystemClock>());
   }
-  throw std::runtime_error("provider " + config.name + ": type " +
-                           std::string(config::nameOf(config.type)) + " is not supported yet");
+  throw std::runtime_error("provider " + config.name + ": unknown type");
 }
 
 std::optional<std::string> checkProvider(const config::ProviderConfig& config) {

@@ -205,15 +205,66 @@ def scenario_check_config_reports_every_error(world):
     assert usage.returncode == 2 and "usage" in usage.stderr, usage
 
 
+def both_serve(world, target):
+    return world.named.cname() == target and world.pdns.cname() == target
+
+
+def scenario_two_providers_both_flip_within_bound(world):
+    world.wait_verdicts()
+    assert world.pdns.cname() == A_TARGET
+    killed = time.monotonic()
+    world.stop_vendor("a")
+    wait_for("BIND and PowerDNS to answer vendor B", lambda: both_serve(world, B_TARGET),
+             FAILOVER_BOUND + 1)
+    took = time.monotonic() - killed
+    print(f"failover on both providers took {took:.2f}s (bound {FAILOVER_BOUND:.1f}s)")
+    assert took <= FAILOVER_BOUND, took
+    world.planbd.wait_log(r"verify: www.example.test. CNAME app.vendor-b.example.net. answered by "
+                          r"every verify server", 5)
+
+
+def scenario_two_providers_one_down_never_holds_back_the_other(world):
+    world.wait_verdicts()
+    world.pdns.stop()
+    killed = time.monotonic()
+    world.stop_vendor("a")
+    wait_for("BIND to answer vendor B", lambda: world.named.cname() == B_TARGET, FAILOVER_BOUND + 1)
+    took = time.monotonic() - killed
+    print(f"BIND flipped {took:.2f}s after the fault with PowerDNS down")
+    assert took <= FAILOVER_BOUND, took
+    world.planbd.wait_log(r"provider pdns: failed to write .*; retry", 5)
+    world.pdns.start()
+    restarted = time.monotonic()
+    wait_for("PowerDNS to converge after its restart", lambda: world.pdns.cname() == B_TARGET, 15)
+    print(f"PowerDNS converged {time.monotonic() - restarted:.2f}s after its restart")
+    assert world.named.cname() == B_TARGET
+
+
+def scenario_two_providers_wrong_key_is_reported_and_the_other_flips(world):
+    with open(world.pdns.key_file, "w") as f:
+        f.write("this-is-not-the-key-5e1d\n")
+    world.planbd.stop()
+    world.planbd.start()
+    world.wait_verdicts()
+    world.planbd.wait_log(r"provider pdns: failed to read www.example.test.: auth: ", 5)
+    world.stop_vendor("a")
+    wait_for("BIND to answer vendor B", lambda: world.named.cname() == B_TARGET, FAILOVER_BOUND + 1)
+    assert world.pdns.cname() == A_TARGET
+    wait_for("the provider error in STATUS",
+             lambda: any("pdns: auth" in m for m in world.notifications()), 5)
+    for message in world.notifications():
+        world.assert_no_secret_in("an sd_notify message", message)
+
+
 def main():
     planbd, scenario = sys.argv[1], sys.argv[2]
     run = globals()[f"scenario_{scenario}"]
     env = None
     notify = None
-    if scenario == "speaks_sd_notify":
+    if scenario in ("speaks_sd_notify", "two_providers_wrong_key_is_reported_and_the_other_flips"):
         notify = NotifySocket()
         env = {"NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"}
-    world = World(planbd, env=env)
+    world = World(planbd, env=env, with_pdns=scenario.startswith("two_providers"))
     world.notifications = notify.messages if notify else None
     try:
         run(world)

@@ -160,6 +160,74 @@ zone "{ZONE}" {{ type primary; file "{directory}/{ZONE}.db";
         self.log.close()
 
 
+class Pdns:
+    """PowerDNS Authoritative with the sqlite3 backend and its HTTP API, serving example.test."""
+
+    SCHEMA = "/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql"
+
+    def __init__(self, directory, initial_target, api_key):
+        self.dir = os.path.join(directory, "pdns")
+        os.makedirs(self.dir)
+        self.port = free_port()
+        self.api_port = free_port()
+        self.api_key = api_key
+        self.key_file = os.path.join(directory, "pdns-api-key")
+        with open(self.key_file, "w") as f:
+            f.write(api_key + "\n")
+        os.chmod(self.key_file, 0o600)
+        db = os.path.join(self.dir, "pdns.sqlite3")
+        subprocess.run([require("sqlite3"), db], stdin=open(self.SCHEMA), check=True)
+        with open(os.path.join(self.dir, "pdns.conf"), "w") as conf:
+            conf.write(f"""launch=gsqlite3
+gsqlite3-database={db}
+local-address=127.0.0.1
+local-port={self.port}
+socket-dir={self.dir}
+api=yes
+api-key={api_key}
+webserver=yes
+webserver-address=127.0.0.1
+webserver-port={self.api_port}
+webserver-allow-from=127.0.0.1/32
+default-ttl=60
+security-poll-suffix=
+""")
+        pdnsutil = [require("pdnsutil"), f"--config-dir={self.dir}"]
+        subprocess.run(pdnsutil + ["create-zone", ZONE, f"ns1.{ZONE}"], check=True,
+                       capture_output=True)
+        subprocess.run(pdnsutil + ["add-record", ZONE, "www", "CNAME", "30", initial_target],
+                       check=True, capture_output=True)
+        self.proc = None
+        self.start()
+
+    def start(self):
+        self.log = open(os.path.join(self.dir, "pdns.log"), "a")
+        self.proc = subprocess.Popen([require("pdns_server"), f"--config-dir={self.dir}",
+                                      "--daemon=no", "--guardian=no", "--disable-syslog"],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for("pdns_server to answer SOA", lambda: self.cname() is not None, 10)
+
+    def cname(self):
+        result = subprocess.run([require("dig"), "@127.0.0.1", "-p", str(self.port), "+norecurse",
+                                 "+short", "+time=1", "+tries=1", RECORD, "CNAME"],
+                                capture_output=True, text=True)
+        return result.stdout.strip() if result.returncode == 0 else None
+
+    @property
+    def api_url(self):
+        return f"http://127.0.0.1:{self.api_port}"
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
 class Planbd:
     """planbd with its stderr in a file, read back for the log lines tests wait on."""
 
@@ -217,9 +285,10 @@ class World:
     FALL = 3
 
     def __init__(self, planbd_binary, failback_after="3s", hold_down="1s", resync="3s",
-                 env=None):
+                 env=None, with_pdns=False, pdns_api_key="pdns-api-key-3f9c1e7a"):
         self.dir = tempfile.mkdtemp(prefix="planb-e2e-")
         self.named = Named(self.dir, A_TARGET)
+        self.pdns = Pdns(self.dir, A_TARGET, pdns_api_key) if with_pdns else None
         self.endpoints = {n: Endpoint(n) for n in ("a1", "a2", "b1", "b2")}
         self.config_path = os.path.join(self.dir, "planb.toml")
         self.state_dir = os.path.join(self.dir, "state")
@@ -255,10 +324,11 @@ type          = "rfc2136"
 server        = "127.0.0.1:{self.named.port}"
 tsig_key_file = "{self.named.key_file}"
 
+{self.pdns_provider()}
 [[zone]]
 name           = "{ZONE}"
-providers      = ["bind"]
-verify_servers = ["127.0.0.1:{self.named.port}"]
+providers      = {self.zone_providers()}
+verify_servers = {self.verify_servers()}
 
 [[target]]
 name         = "vendor-a"
@@ -308,6 +378,25 @@ failback       = "auto"
 failback_after = "{failback_after}"
 """
 
+    def pdns_provider(self):
+        if not self.pdns:
+            return ""
+        return f"""[[provider]]
+name         = "pdns"
+type         = "powerdns"
+api_url      = "{self.pdns.api_url}"
+api_key_file = "{self.pdns.key_file}"
+"""
+
+    def zone_providers(self):
+        return '["bind", "pdns"]' if self.pdns else '["bind"]'
+
+    def verify_servers(self):
+        servers = [f'"127.0.0.1:{self.named.port}"']
+        if self.pdns:
+            servers.append(f'"127.0.0.1:{self.pdns.port}"')
+        return "[" + ", ".join(servers) + "]"
+
     def wait_verdicts(self):
         self.planbd.wait_log(r"every target has a verdict", 10)
 
@@ -324,16 +413,30 @@ failback_after = "{failback_after}"
     def tsig_secret(self):
         return re.search(r'secret "([^"]+)"', open(self.named.key_file).read()).group(1)
 
+    def secrets(self):
+        found = [self.tsig_secret()]
+        if self.pdns:
+            found.append(self.pdns.api_key)
+            found.append(open(self.pdns.key_file).read().strip())
+        return found
+
+    def assert_no_secret_in(self, what, text):
+        for secret in self.secrets():
+            assert secret not in text, f"a secret appears in {what}"
+
     def close(self):
         code = None
         try:
             code = self.planbd.stop()
-            log = self.planbd.log(since_start=False)
-            assert self.tsig_secret() not in log, "the TSIG secret appears in planbd's log"
+            self.assert_no_secret_in("planbd's log", self.planbd.log(since_start=False))
+            for name in os.listdir(self.state_dir) if os.path.isdir(self.state_dir) else []:
+                self.assert_no_secret_in(name, open(os.path.join(self.state_dir, name)).read())
         finally:
             for endpoint in self.endpoints.values():
                 endpoint.stop()
             self.named.stop()
+            if self.pdns:
+                self.pdns.stop()
             if self.failed:
                 print("---- planbd log ----")
                 print(self.planbd.log(since_start=False))

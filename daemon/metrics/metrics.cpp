@@ -1,0 +1,434 @@
+#include "metrics/metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#ifndef PLANB_VERSION
+#define PLANB_VERSION "unknown"
+#endif
+
+namespace planb::metrics {
+
+using prometheus::Counter;
+using prometheus::Gauge;
+using prometheus::Histogram;
+using prometheus::Labels;
+
+std::string_view nameOf(OverrideKind kind) {
+  switch (kind) {
+    case OverrideKind::Pin:
+      return "pin";
+    case OverrideKind::Drain:
+      return "drain";
+    case OverrideKind::Freeze:
+      return "freeze";
+  }
+  return "pin";
+}
+
+namespace {
+
+// Probes time out after at most a few seconds; blackbox_exporter-like resolution below that.
+const Histogram::BucketBoundaries kProbeBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                   0.5,   1,    2.5,   5,    10};
+// Provider APIs: tens of milliseconds when healthy, up to the HTTP client's 10 s total timeout
+// (retries and rate-limit waits beyond it).
+const Histogram::BucketBoundaries kProviderBuckets = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                                      1,    2.5,   5,    10,  30};
+// Propagation: near-instant for a primary, up to minutes for secondaries behind NOTIFY/AXFR.
+const Histogram::BucketBoundaries kPropagationBuckets = {0.1, 0.25, 0.5, 1,   2.5, 5,
+                                                         10,  30,   60,  120, 300, 600};
+
+double seconds(WallTime at) {
+  return Seconds(at.time_since_epoch()).count();
+}
+
+std::string str(std::string_view s) {
+  return std::string(s);
+}
+
+// The label sets of one family that exist right now. Only reconfigure() changes them (under the
+// exclusive lock); updates look a series up and ignore label sets the configuration lacks.
+template <class T>
+class SeriesSet {
+ public:
+  explicit SeriesSet(prometheus::Family<T>& family, Histogram::BucketBoundaries buckets = {})
+      : family_(&family), buckets_(std::move(buckets)) {}
+
+  // Makes exactly `wanted` exist: adds the missing ones at 0, removes the others.
+  void sync(const std::set<Labels>& wanted) {
+    for (auto it = live_.begin(); it != live_.end();) {
+      if (wanted.contains(it->first)) {
+        ++it;
+      } else {
+        family_->Remove(it->second);
+        it = live_.erase(it);
+      }
+    }
+    for (const Labels& labels : wanted) {
+      if (!live_.contains(labels)) {
+        live_.emplace(labels, &add(labels));
+      }
+    }
+  }
+
+  T* find(const Labels& labels) const {
+    auto it = live_.find(labels);
+    return it == live_.end() ? nullptr : it->second;
+  }
+
+ private:
+  T& add(const Labels& labels) {
+    if constexpr (std::is_same_v<T, Histogram>) {
+      return family_->Add(labels, buckets_);
+    } else {
+      return family_->Add(labels);
+    }
+  }
+
+  prometheus::Family<T>* family_;
+  Histogram::BucketBoundaries buckets_;
+  std::map<Labels, T*> live_;
+};
+
+template <class Builder>
+auto& named(Builder builder, const char* name, const char* help, prometheus::Registry& registry) {
+  return builder.Name(name).Help(help).Register(registry);
+}
+
+}  // namespace
+
+struct Metrics::Impl {
+  explicit Impl(prometheus::Registry& r)
+      : build_info(named(prometheus::BuildGauge(), "planb_build_info",
+                         "planbd build information; always 1.", r)),
+        probe_success(named(prometheus::BuildGauge(), "planb_probe_success",
+                            "1 if the last attempt of the probe succeeded, else 0.", r)),
+        probe_duration(named(prometheus::BuildHistogram(), "planb_probe_duration_seconds",
+                             "Duration of probe attempts.", r),
+                       kProbeBuckets),
+        probe_results(named(prometheus::BuildCounter(), "planb_probe_results_total",
+                            "Probe attempts by result: success or the failure reason.", r)),
+        target_healthy(named(prometheus::BuildGauge(), "planb_target_healthy",
+                             "1 if the target is healthy (rise/fall and healthy_when), else 0.",
+                             r)),
+        vendor_down(named(prometheus::BuildGauge(), "planb_vendor_down",
+                          "1 if a majority of the vendor's regions are down, else 0.", r)),
+        record_target(named(prometheus::BuildGauge(), "planb_record_target",
+                            "1 for the target the record serves, 0 for its other targets.", r)),
+        record_degraded(named(prometheus::BuildGauge(), "planb_record_degraded",
+                              "1 if no target of the record is usable (fail static), else 0.", r)),
+        record_held_back(named(prometheus::BuildGauge(), "planb_record_held_back",
+                               "1 while the safety rule holds the record's decision back, else 0.",
+                               r)),
+        record_in_sync(named(prometheus::BuildGauge(), "planb_record_in_sync",
+                             "1 if the provider serves what the record should serve, else 0.", r)),
+        failovers(named(prometheus::BuildCounter(), "planb_failovers_total",
+                        "Changes of the target a record serves.", r)),
+        provider_requests(named(prometheus::BuildCounter(), "planb_provider_requests_total",
+                                "DNS provider API requests by result.", r)),
+        provider_duration(
+            named(prometheus::BuildHistogram(), "planb_provider_request_duration_seconds",
+                  "Duration of DNS provider API requests.", r),
+            kProviderBuckets),
+        propagation(named(prometheus::BuildHistogram(), "planb_dns_propagation_seconds",
+                          "Time from a write until every verify server answers the new target.", r),
+                    kPropagationBuckets),
+        last_reconcile(named(prometheus::BuildGauge(),
+                             "planb_last_reconcile_success_timestamp_seconds",
+                             "Unix time the provider was last found serving what it should.", r)),
+        last_error(named(prometheus::BuildGauge(), "planb_provider_last_error_timestamp_seconds",
+                         "Unix time of the provider's last failed request; 0 if none.", r)),
+        frozen(named(prometheus::BuildGauge(), "planb_frozen",
+                     "1 while automation is frozen by an operator, else 0.", r)),
+        local_network_down(named(prometheus::BuildGauge(), "planb_local_network_down",
+                                 "1 while every canary fails and automation holds, else 0.", r)),
+        overrides(named(prometheus::BuildGauge(), "planb_overrides",
+                        "Operator overrides in force, by kind.", r)),
+        reload_ok(named(prometheus::BuildGauge(), "planb_config_last_reload_successful",
+                        "1 if the last configuration (re)load succeeded, else 0.", r)),
+        reload_time(named(prometheus::BuildGauge(),
+                          "planb_config_last_reload_success_timestamp_seconds",
+                          "Unix time of the last successful configuration (re)load.", r)) {}
+
+  void sync(const config::Config& config);
+
+  mutable std::shared_mutex mu;  // exclusive: reconfigure; shared: updates
+
+  SeriesSet<Gauge> build_info;
+  SeriesSet<Gauge> probe_success;
+  SeriesSet<Histogram> probe_duration;
+  SeriesSet<Counter> probe_results;
+  SeriesSet<Gauge> target_healthy;
+  SeriesSet<Gauge> vendor_down;
+  SeriesSet<Gauge> record_target;
+  SeriesSet<Gauge> record_degraded;
+  SeriesSet<Gauge> record_held_back;
+  SeriesSet<Gauge> record_in_sync;
+  SeriesSet<Counter> failovers;
+  SeriesSet<Counter> provider_requests;
+  SeriesSet<Histogram> provider_duration;
+  SeriesSet<Histogram> propagation;
+  SeriesSet<Gauge> last_reconcile;
+  SeriesSet<Gauge> last_error;
+  SeriesSet<Gauge> frozen;
+  SeriesSet<Gauge> local_network_down;
+  SeriesSet<Gauge> overrides;
+  SeriesSet<Gauge> reload_ok;
+  SeriesSet<Gauge> reload_time;
+
+  // From the configuration, for the label values updates do not pass.
+  std::map<std::string, std::string, std::less<>> vendor_of;                // by target
+  std::map<std::string, std::vector<std::string>, std::less<>> targets_of;  // by record
+};
+
+void Metrics::Impl::sync(const config::Config& config) {
+  std::set<Labels> probes, probe_results_wanted, targets, vendors, records, record_targets,
+      held_back, in_sync, failover_pairs, providers, provider_results;
+  vendor_of.clear();
+  targets_of.clear();
+  for (const config::TargetConfig& t : config.targets) {
+    vendor_of[t.name] = t.vendor;
+    targets.insert({{"target", t.name}, {"vendor", t.vendor}});
+    vendors.insert({{"vendor", t.vendor}});
+    for (const config::ProbeConfig& p : t.probes) {
+      probes.insert({{"target", t.name}, {"probe", p.name}});
+      for (std::string_view result : kProbeResults) {
+        probe_results_wanted.insert(
+            {{"target", t.name}, {"probe", p.name}, {"result", str(result)}});
+      }
+    }
+  }
+  for (const config::RecordConfig& r : config.records) {
+    targets_of[r.name] = r.targets;
+    records.insert({{"record", r.name}});
+    for (const std::string& t : r.targets) {
+      record_targets.insert({{"record", r.name}, {"target", t}});
+      for (const std::string& to : r.targets) {
+        if (to != t) {
+          failover_pairs.insert({{"record", r.name}, {"from", t}, {"to", to}});
+        }
+      }
+    }
+    for (core::Rule rule : kHoldingRules) {
+      held_back.insert({{"record", r.name}, {"rule", str(core::nameOf(rule))}});
+    }
+    if (const config::ZoneConfig* zone = config.zone(r.zone)) {
+      for (const std::string& provider : zone->providers) {
+        in_sync.insert({{"record", r.name}, {"provider", provider}});
+      }
+    }
+  }
+  for (const config::ProviderConfig& p : config.providers) {
+    providers.insert({{"provider", p.name}});
+    for (std::string_view result : kProviderResults) {
+      provider_results.insert({{"provider", p.name}, {"result", str(result)}});
+    }
+  }
+  std::set<Labels> kinds;
+  for (OverrideKind kind : {OverrideKind::Pin, OverrideKind::Drain, OverrideKind::Freeze}) {
+    kinds.insert({{"kind", str(nameOf(kind))}});
+  }
+  const std::set<Labels> none = {Labels{}};
+
+  build_info.sync({{{"version", PLANB_VERSION}}});
+  probe_success.sync(probes);
+  probe_duration.sync(probes);
+  probe_results.sync(probe_results_wanted);
+  target_healthy.sync(targets);
+  vendor_down.sync(vendors);
+  record_target.sync(record_targets);
+  record_degraded.sync(records);
+  record_held_back.sync(held_back);
+  record_in_sync.sync(in_sync);
+  failovers.sync(failover_pairs);
+  provider_requests.sync(provider_results);
+  provider_duration.sync(providers);
+  propagation.sync(providers);
+  last_reconcile.sync(providers);
+  last_error.sync(providers);
+  frozen.sync(none);
+  local_network_down.sync(none);
+  overrides.sync(kinds);
+  reload_ok.sync(none);
+  reload_time.sync(none);
+}
+
+Metrics::Metrics(const config::Config& config) {
+  // Throw, not Merge: registering a name twice is a programming error to see at once.
+  auto registry =
+      std::make_shared<prometheus::Registry>(prometheus::Registry::InsertBehavior::Throw);
+  impl_ = std::make_unique<Impl>(*registry);
+  registry_ = std::move(registry);
+  impl_->sync(config);
+  impl_->build_info.find({{"version", PLANB_VERSION}})->Set(1);
+  // The daemon constructs this from a configuration it has just loaded.
+  configReload(true);
+}
+
+Metrics::~Metrics() = default;
+
+void Metrics::reconfigure(const config::Config& config) {
+  std::unique_lock lock(impl_->mu);
+  impl_->sync(config);
+}
+
+void Metrics::probeResult(std::string_view target, std::string_view probe,
+                          const core::ProbeResult& result) {
+  std::shared_lock lock(impl_->mu);
+  Labels labels = {{"target", str(target)}, {"probe", str(probe)}};
+  if (Gauge* g = impl_->probe_success.find(labels)) {
+    g->Set(result.ok() ? 1 : 0);
+  }
+  if (Histogram* h = impl_->probe_duration.find(labels)) {
+    h->Observe(Seconds(result.latency).count());
+  }
+  labels.emplace("result", str(core::nameOf(result.failure)));
+  if (Counter* c = impl_->probe_results.find(labels)) {
+    c->Increment();
+  }
+}
+
+void Metrics::targetHealth(std::string_view target, bool healthy) {
+  std::shared_lock lock(impl_->mu);
+  auto vendor = impl_->vendor_of.find(target);
+  if (vendor == impl_->vendor_of.end()) {
+    return;
+  }
+  if (Gauge* g =
+          impl_->target_healthy.find({{"target", str(target)}, {"vendor", vendor->second}})) {
+    g->Set(healthy ? 1 : 0);
+  }
+}
+
+void Metrics::vendorDown(std::string_view vendor, bool down) {
+  std::shared_lock lock(impl_->mu);
+  if (Gauge* g = impl_->vendor_down.find({{"vendor", str(vendor)}})) {
+    g->Set(down ? 1 : 0);
+  }
+}
+
+void Metrics::recordTarget(std::string_view record, const std::optional<std::string>& served) {
+  std::shared_lock lock(impl_->mu);
+  auto targets = impl_->targets_of.find(record);
+  if (targets == impl_->targets_of.end()) {
+    return;
+  }
+  for (const std::string& target : targets->second) {
+    if (Gauge* g = impl_->record_target.find({{"record", str(record)}, {"target", target}})) {
+      g->Set(served == target ? 1 : 0);
+    }
+  }
+}
+
+void Metrics::recordDegraded(std::string_view record, bool degraded) {
+  std::shared_lock lock(impl_->mu);
+  if (Gauge* g = impl_->record_degraded.find({{"record", str(record)}})) {
+    g->Set(degraded ? 1 : 0);
+  }
+}
+
+void Metrics::recordRule(std::string_view record, core::Rule rule) {
+  std::shared_lock lock(impl_->mu);
+  for (core::Rule holding : kHoldingRules) {
+    Labels labels = {{"record", str(record)}, {"rule", str(core::nameOf(holding))}};
+    if (Gauge* g = impl_->record_held_back.find(labels)) {
+      g->Set(holding == rule ? 1 : 0);
+    }
+  }
+}
+
+void Metrics::recordInSync(std::string_view record, std::string_view provider, bool in_sync) {
+  std::shared_lock lock(impl_->mu);
+  if (Gauge* g =
+          impl_->record_in_sync.find({{"record", str(record)}, {"provider", str(provider)}})) {
+    g->Set(in_sync ? 1 : 0);
+  }
+}
+
+void Metrics::failover(std::string_view record, std::string_view from, std::string_view to) {
+  std::shared_lock lock(impl_->mu);
+  if (Counter* c =
+          impl_->failovers.find({{"record", str(record)}, {"from", str(from)}, {"to", str(to)}})) {
+    c->Increment();
+  }
+}
+
+void Metrics::providerRequest(std::string_view provider, std::string_view result, Seconds took,
+                              WallTime at) {
+  std::shared_lock lock(impl_->mu);
+  Labels labels = {{"provider", str(provider)}};
+  if (Histogram* h = impl_->provider_duration.find(labels)) {
+    h->Observe(took.count());
+  }
+  if (result != "success") {
+    if (Gauge* g = impl_->last_error.find(labels)) {
+      g->Set(seconds(at));
+    }
+  }
+  labels.emplace("result", str(result));
+  if (Counter* c = impl_->provider_requests.find(labels)) {
+    c->Increment();
+  }
+}
+
+void Metrics::dnsPropagation(std::string_view provider, Seconds took) {
+  std::shared_lock lock(impl_->mu);
+  if (Histogram* h = impl_->propagation.find({{"provider", str(provider)}})) {
+    h->Observe(took.count());
+  }
+}
+
+void Metrics::reconcileSuccess(std::string_view provider, WallTime at) {
+  std::shared_lock lock(impl_->mu);
+  if (Gauge* g = impl_->last_reconcile.find({{"provider", str(provider)}})) {
+    g->Set(seconds(at));
+  }
+}
+
+void Metrics::frozen(bool frozen) {
+  std::shared_lock lock(impl_->mu);
+  impl_->frozen.find({})->Set(frozen ? 1 : 0);
+}
+
+void Metrics::localNetworkDown(bool down) {
+  std::shared_lock lock(impl_->mu);
+  impl_->local_network_down.find({})->Set(down ? 1 : 0);
+}
+
+void Metrics::overrides(OverrideKind kind, std::size_t count) {
+  std::shared_lock lock(impl_->mu);
+  if (Gauge* g = impl_->overrides.find({{"kind", str(nameOf(kind))}})) {
+    g->Set(static_cast<double>(count));
+  }
+}
+
+void Metrics::configReload(bool ok, WallTime at) {
+  std::shared_lock lock(impl_->mu);
+  impl_->reload_ok.find({})->Set(ok ? 1 : 0);
+  if (ok) {
+    impl_->reload_time.find({})->Set(seconds(at));
+  }
+}
+
+std::string Metrics::render() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+std::shared_ptr<prometheus::Registry> Metrics::registry() const {
+  return registry_;
+}
+
+}  // namespace planb::metrics

@@ -1,0 +1,386 @@
+#include "providers/alidns_provider.hpp"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "core/dns_name.hpp"
+#include "providers/credential_file.hpp"
+
+namespace planb::providers {
+
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr std::string_view kVersion = "2015-01-09";
+constexpr std::string_view kDefaultLine = "default";
+constexpr std::string_view kDuplicate = "DomainRecordDuplicate";
+
+// Provider messages are quoted, never echoed whole: printable ASCII only, and short.
+constexpr std::size_t kMaxQuoted = 160;
+
+bool startsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+std::string withoutDot(std::string_view name) {
+  if (!name.empty() && name.back() == '.') {
+    name.remove_suffix(1);
+  }
+  return std::string(name);
+}
+
+std::string excerpt(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (out.size() >= kMaxQuoted) {
+      out += "...";
+      break;
+    }
+    out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  }
+  return out;
+}
+
+// Auth errors say nothing more than their code: SignatureDoesNotMatch, for one, quotes the
+// string to sign, which holds the AccessKeyId.
+bool isAuthCode(std::string_view code) {
+  return code == "SignatureDoesNotMatch" || startsWith(code, "InvalidAccessKeyId") ||
+         code == "IncorrectDomainUser" || startsWith(code, "Forbidden") ||
+         startsWith(code, "InvalidTimeStamp") || startsWith(code, "InvalidSecurityToken");
+}
+
+ErrorKind kindOf(std::string_view code, long status) {
+  if (startsWith(code, "Throttling") || status == 429) {
+    return ErrorKind::RateLimited;
+  }
+  if (isAuthCode(code)) {
+    return ErrorKind::Auth;  // InvalidTimeStamp too: the signed request is refused (clock skew)
+  }
+  if (code == "InvalidDomainName.NoExist") {
+    return ErrorKind::NotFound;
+  }
+  // DomainRecordConflict: another record at the name appeared; DomainRecordNotBelongToUser: the
+  // RecordId just read is gone. Both ask for a new read and a new decision.
+  if (code == "DomainRecordConflict" || code == "DomainRecordNotBelongToUser") {
+    return ErrorKind::Conflict;
+  }
+  // A reused nonce cannot come from us twice; a new request gets a new one.
+  if (code == "SignatureNonceUsed" || code == "ServiceUnavailable" || code == "InternalError" ||
+      status >= 500) {
+    return ErrorKind::Transient;
+  }
+  return ErrorKind::Permanent;
+}
+
+// RecordId is documented as a string; some replies carry a number.
+std::string idOf(const Json& value) {
+  return value.is_string() ? value.get<std::string>() : std::to_string(value.get<std::uint64_t>());
+}
+
+struct AliRecord {
+  std::string id;
+  std::string rr;
+  std::string type;
+  std::string value;
+  std::uint32_t ttl = 0;
+  std::string line;
+  std::string status;
+  bool isPlanbs() const {
+    return type == "CNAME" && (line.empty() || line == kDefaultLine) && status != "DISABLE";
+  }
+  std::string describe() const {
+    std::string out = type;
+    if (!line.empty() && line != kDefaultLine) {
+      out += " (line " + line + ")";
+    }
+    if (status == "DISABLE") {
+      out += " (disabled)";
+    }
+    return out;
+  }
+};
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+}  // namespace
+
+std::string randomUuid() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1) {
+    throw std::runtime_error("RAND_bytes failed");  // only without an entropy source
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  char text[37];
+  std::snprintf(text, sizeof text,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
+  return text;
+}
+
+// A call that did not give a usable result: the error to report and Alibaba's Code, so callers
+// can tell DomainRecordDuplicate from other refusals.
+struct AlidnsProvider::RpcFailure {
+  ProviderError error;
+  std::string code;
+};
+
+struct AlidnsProvider::RpcReply {
+  std::optional<RpcFailure> failure;
+  Json body;  // when it succeeded
+};
+
+AlidnsProvider::AlidnsProvider(const config::ProviderConfig& config,
+                               std::shared_ptr<HttpTransport> transport,
+                               std::shared_ptr<const core::Clock> clock, NonceGenerator nonce,
+                               AlidnsOptions options)
+    : name_(config.name),
+      endpoint_(config.endpoint.value_or(std::string(kDefaultEndpoint))),
+      access_key_id_(readSecretFile(config.alidns.access_key_id_file, "Alibaba AccessKeyId file")),
+      access_key_secret_(
+          readSecretFile(config.alidns.access_key_secret_file, "Alibaba AccessKeySecret file")),
+      transport_(std::move(transport)),
+      clock_(std::move(clock)),
+      nonce_(std::move(nonce)),
+      options_(options) {
+  if (!transport_ || !clock_ || !nonce_) {
+    throw std::invalid_argument("alidns provider \"" + name_ +
+                                "\" needs an HTTP transport, a clock and a nonce generator");
+  }
+  // RPC calls go to the root path; the signature covers "/" whatever the endpoint.
+  if (endpoint_.empty() || endpoint_.back() != '/') {
+    endpoint_ += '/';
+  }
+  options_.page_size = std::clamp(options_.page_size, 1, 100);
+  options_.max_pages = std::max(1, options_.max_pages);
+}
+
+ProviderError AlidnsProvider::error(ErrorKind kind, const std::string& message) const {
+  return ProviderError{kind, "alidns provider \"" + name_ + "\": " + message, std::nullopt};
+}
+
+std::string AlidnsProvider::scrub(std::string text) const {
+  // Belt and braces: a reply quoting our own credentials loses them here.
+  for (const Secret* secret : {&access_key_id_, &access_key_secret_}) {
+    const std::string& value = secret->reveal();
+    for (auto at = text.find(value); !value.empty() && at != std::string::npos;
+         at = text.find(value, at)) {
+      text.replace(at, value.size(), "***");
+    }
+  }
+  return text;
+}
+
+AlidnsProvider::RpcReply AlidnsProvider::call(const std::string& action, RpcParams params,
+                                              const std::string& subject) {
+  params["Action"] = action;
+  params["Version"] = std::string(kVersion);
+  params["Format"] = "JSON";
+  RpcParams signed_params =
+      withV1CommonParams(std::move(params), access_key_id_.reveal(), clock_->wallNow(), nonce_());
+  HttpRequest request;
+  request.method = "POST";  // a form body keeps the signature and the key id out of URLs
+  request.url = endpoint_;
+  request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+  request.headers.emplace_back("Accept", "application/json");
+  request.body = alibabaSignedQuery("POST", signed_params, access_key_secret_.reveal());
+
+  std::string what = action + " " + subject;
+  Result<HttpResponse> sent = transport_->send(request);
+  if (auto* failed = std::get_if<ProviderError>(&sent)) {
+    return RpcReply{RpcFailure{error(failed->kind, what + ": " + failed->message), {}}, {}};
+  }
+  const HttpResponse& response = std::get<HttpResponse>(sent);
+  std::string status = "HTTP " + std::to_string(response.status);
+  Json body = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  bool ok = response.status >= 200 && response.status < 300;
+
+  if (!body.is_object()) {
+    ErrorKind kind = response.status >= 500   ? ErrorKind::Transient
+                     : response.status == 429 ? ErrorKind::RateLimited
+                                              : ErrorKind::Permanent;
+    return RpcReply{
+        RpcFailure{error(kind, what + ": " + status + ": the reply is not a JSON object"), {}}, {}};
+  }
+  auto code_field = body.find("Code");
+  if (ok && code_field == body.end()) {
+    return RpcReply{std::nullopt, std::move(body)};
+  }
+  std::string code = code_field != body.end() && code_field->is_string()
+                         ? code_field->get<std::string>()
+                         : std::string();
+  std::string message = what + ": " + status + (code.empty() ? "" : " " + excerpt(code));
+  if (!isAuthCode(code)) {
+    if (auto m = body.find("Message"); m != body.end() && m->is_string()) {
+      message += ": " + excerpt(m->get<std::string>());
+    }
+  }
+  if (auto id = body.find("RequestId"); id != body.end() && id->is_string()) {
+    message += " (RequestId " + excerpt(id->get<std::string>()) + ")";
+  }
+  return RpcReply{RpcFailure{error(kindOf(code, response.status), scrub(message)), code}, {}};
+}
+
+Result<AlidnsProvider::Lookup> AlidnsProvider::lookup(const RecordRef& record) {
+  Lookup found;
+  if (record.name == record.zone) {
+    found.rr = "@";
+  } else if (core::isWithinZone(record.name, record.zone)) {
+    found.rr = record.name.substr(0, record.name.size() - record.zone.size() - 1);
+  } else {
+    return error(ErrorKind::Permanent, record.name + " is not within zone " + record.zone);
+  }
+
+  std::vector<AliRecord> records;
+  std::size_t total = 0;
+  std::size_t seen = 0;
+  for (int page = 1;; ++page) {
+    if (page > options_.max_pages) {
+      return error(ErrorKind::Permanent, "DescribeSubDomainRecords " + record.name +
+                                             ": more than " + std::to_string(options_.max_pages) +
+                                             " pages");
+    }
+    RpcParams params{{"SubDomain", withoutDot(record.name)},
+                     {"DomainName", withoutDot(record.zone)},
+                     {"PageNumber", std::to_string(page)},
+                     {"PageSize", std::to_string(options_.page_size)}};
+    RpcReply reply = call("DescribeSubDomainRecords", std::move(params), record.name);
+    if (reply.failure) {
+      return std::move(reply.failure->error);
+    }
+    std::size_t on_page = 0;
+    try {
+      total = reply.body.at("TotalCount").get<std::size_t>();
+      for (const Json& r : reply.body.at("DomainRecords").at("Record")) {
+        AliRecord a;
+        a.id = idOf(r.at("RecordId"));
+        a.rr = r.at("RR").get<std::string>();
+        a.type = r.at("Type").get<std::string>();
+        a.value = r.at("Value").get<std::string>();
+        a.ttl = r.contains("TTL") ? r.at("TTL").get<std::uint32_t>() : 0;
+        a.line = r.contains("Line") ? r.at("Line").get<std::string>() : std::string();
+        a.status = r.contains("Status") ? r.at("Status").get<std::string>() : std::string();
+        ++on_page;
+        // DomainName pins how SubDomain is split, but a record for another label is never ours.
+        if (lower(a.rr) == found.rr) {
+          records.push_back(std::move(a));
+        }
+      }
+    } catch (const Json::exception&) {
+      return error(ErrorKind::Permanent,
+                   "DescribeSubDomainRecords " + record.name + ": malformed reply");
+    }
+    seen += on_page;
+    // Counting what arrived, not PageNumber * PageSize: a server may serve smaller pages.
+    if (on_page == 0 || seen >= total) {
+      break;
+    }
+  }
+
+  const AliRecord* cname = nullptr;
+  const AliRecord* other = nullptr;
+  for (const AliRecord& r : records) {
+    if (r.isPlanbs() && cname == nullptr) {
+      cname = &r;
+    } else if (other == nullptr) {
+      other = &r;
+    }
+  }
+  if (other != nullptr) {
+    found.served.kind = ServedRecord::Kind::Conflict;
+    found.served.conflict_type = other->describe();
+  } else if (cname != nullptr) {
+    found.served.kind = ServedRecord::Kind::Cname;
+    found.served.target = core::canonicalName(cname->value);
+    found.served.ttl = cname->ttl;
+    found.record_id = cname->id;
+  }
+  return found;
+}
+
+Result<ServedRecord> AlidnsProvider::read(const RecordRef& record) {
+  Result<Lookup> found = lookup(record);
+  if (auto* e = std::get_if<ProviderError>(&found)) {
+    return std::move(*e);
+  }
+  return std::move(std::get<Lookup>(found).served);
+}
+
+Result<Unit> AlidnsProvider::confirmWritten(const ReplaceRequest& request,
+                                            const std::string& action) {
+  // DomainRecordDuplicate also answers an update to the current value, or a resent add that
+  // had been applied: a success when the name now serves what we wanted.
+  Result<Lookup> again = lookup(request.record);
+  if (auto* e = std::get_if<ProviderError>(&again)) {
+    return std::move(*e);
+  }
+  const ServedRecord& served = std::get<Lookup>(again).served;
+  if (served.kind == ServedRecord::Kind::Cname && served.target == request.new_target) {
+    return Unit{};
+  }
+  return error(ErrorKind::Conflict, action + " " + request.record.name +
+                                        ": DomainRecordDuplicate, yet the name does not serve " +
+                                        request.new_target);
+}
+
+Result<Unit> AlidnsProvider::replace(const ReplaceRequest& request) {
+  Result<Lookup> found = lookup(request.record);
+  if (auto* e = std::get_if<ProviderError>(&found)) {
+    return std::move(*e);
+  }
+  const Lookup& current = std::get<Lookup>(found);
+  const ServedRecord& served = current.served;
+  const std::string& name = request.record.name;
+
+  if (served.kind == ServedRecord::Kind::Conflict) {
+    return error(ErrorKind::Conflict, name + " holds a " + served.conflict_type +
+                                          " record; planb does not overwrite it");
+  }
+  if (served.kind == ServedRecord::Kind::Cname) {
+    if (served.target == request.new_target && served.ttl == request.ttl) {
+      return Unit{};
+    }
+    // The API is last-writer-wins: this read is the compare of the compare-and-swap.
+    if (served.target != request.new_target && request.expected_target != served.target) {
+      return error(ErrorKind::Conflict,
+                   name + " serves " + served.target + ", not the expected " +
+                       request.expected_target.value_or(std::string("(no CNAME)")));
+    }
+  } else if (request.expected_target) {
+    return error(ErrorKind::Conflict,
+                 name + " serves nothing, not the expected " + *request.expected_target);
+  }
+
+  RpcParams params{{"RR", current.rr},
+                   {"Type", "CNAME"},
+                   {"Value", withoutDot(request.new_target)},
+                   {"TTL", std::to_string(request.ttl)}};
+  std::string action;
+  if (served.kind == ServedRecord::Kind::Cname) {
+    action = "UpdateDomainRecord";
+    params["RecordId"] = *current.record_id;
+  } else {
+    action = "AddDomainRecord";
+    params["DomainName"] = withoutDot(request.record.zone);
+  }
+  RpcReply reply = call(action, std::move(params), name);
+  if (reply.failure) {
+    if (reply.failure->code == kDuplicate) {
+      return confirmWritten(request, action);
+    }
+    return std::move(reply.failure->error);
+  }
+  return Unit{};
+}
+
+}  // namespace planb::providers

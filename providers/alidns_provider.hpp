@@ -1,0 +1,88 @@
+#pragma once
+// Alibaba Cloud DNS, API 2015-01-09 (provider-apis.md §5): RPC calls POSTed as signed forms
+// (signature V1, alibaba_signer.hpp) with Format=JSON. Records are addressed by host label (RR,
+// "@" for the apex) within a domain. The API is last-writer-wins on a single record, so a write
+// reads first and refuses (Conflict) when the served value is not the one the caller expects.
+//
+// Only one record shape is planb's: an enabled CNAME on the "default" line. Anything else at the
+// name (another type, a CNAME for an ISP line, a disabled record) is reported as a Conflict,
+// since planb must neither overwrite it nor pretend the name fails over while it is there.
+// Every request carries a fresh SignatureNonce: Alibaba refuses a reused one.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "providers/alibaba_signer.hpp"
+#include "providers/dns_provider.hpp"
+#include "providers/http_client.hpp"
+#include "providers/secret.hpp"
+
+namespace planb::providers {
+
+// A unique SignatureNonce per call.
+using NonceGenerator = std::function<std::string()>;
+
+// A random (version 4) UUID from OpenSSL's generator.
+std::string randomUuid();
+
+struct AlidnsOptions {
+  int page_size = 100;  // the API's maximum for DescribeSubDomainRecords
+  int max_pages = 100;  // a longer listing is refused as malformed, never looped on
+};
+
+class AlidnsProvider final : public DnsProvider {
+ public:
+  static constexpr std::string_view kDefaultEndpoint = "https://alidns.aliyuncs.com/";
+
+  // Reads both credential files now (readSecretFile), so a missing or unsafe one stops planbd
+  // at start. Uses config.name, config.alidns and config.endpoint (default kDefaultEndpoint).
+  // The clock gives the Timestamp parameter. Throws CredentialError, or std::invalid_argument
+  // without a transport, clock or nonce generator.
+  AlidnsProvider(const config::ProviderConfig& config, std::shared_ptr<HttpTransport> transport,
+                 std::shared_ptr<const core::Clock> clock, NonceGenerator nonce = randomUuid,
+                 AlidnsOptions options = {});
+
+  const std::string& name() const noexcept override { return name_; }
+  std::string_view type() const noexcept override { return "alidns"; }
+
+  // DescribeSubDomainRecords (every page): the CNAME, a Conflict (see above), or Absent.
+  Result<ServedRecord> read(const RecordRef& record) override;
+
+  // Reads, then UpdateDomainRecord on the CNAME's RecordId, or AddDomainRecord when the name
+  // holds nothing. Conflict when the name holds something else or serves another value than
+  // `expected_target` (nullopt: any CNAME). Nothing is sent when the wanted CNAME and TTL are
+  // already served. DomainRecordDuplicate is a success once a re-read shows the wanted target.
+  Result<Unit> replace(const ReplaceRequest& request) override;
+
+ private:
+  struct RpcFailure;
+  struct RpcReply;
+  struct Lookup {
+    ServedRecord served;
+    std::optional<std::string> record_id;  // of the CNAME, when served
+    std::string rr;                        // the name relative to the zone
+  };
+
+  RpcReply call(const std::string& action, RpcParams params, const std::string& subject);
+  Result<Lookup> lookup(const RecordRef& record);
+  Result<Unit> confirmWritten(const ReplaceRequest& request, const std::string& action);
+  ProviderError error(ErrorKind kind, const std::string& message) const;
+  std::string scrub(std::string text) const;
+
+  std::string name_;
+  std::string endpoint_;
+  Secret access_key_id_;
+  Secret access_key_secret_;
+  std::shared_ptr<HttpTransport> transport_;
+  std::shared_ptr<const core::Clock> clock_;
+  NonceGenerator nonce_;
+  AlidnsOptions options_;
+};
+
+}  // namespace planb::providers

@@ -1,0 +1,110 @@
+#pragma once
+// Cloudflare API v4 (provider-apis.md §3): a zone's CNAMEs through /zones/{id}/dns_records with a
+// bearer token. The API has no compare-and-swap, so a write reads first and refuses (Conflict)
+// when the served value is not the one the caller expects; the window between that read and the
+// write is the API's last-writer-wins. Every request spends from a local budget (1,200 per 5
+// minutes per token by default): going over Cloudflare's limit blocks the token for 5 minutes, so
+// planbd refuses locally (RateLimited, with the wait) before it gets there.
+//
+// Names go to the API without the trailing dot and come back canonical (lower case, dot).
+// Calls are blocking; caches (zone ids, record ids) are guarded, so calls may come from any
+// thread, though planbd makes them from the provider's one worker.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "providers/dns_provider.hpp"
+#include "providers/http_client.hpp"
+#include "providers/request_budget.hpp"
+#include "providers/secret.hpp"
+
+namespace planb::providers {
+
+struct CloudflareOptions {
+  // Cloudflare counts dashboard and other API use of the same token too: lower this when the
+  // token is shared.
+  std::size_t budget_requests = 1200;
+  std::chrono::milliseconds budget_window = std::chrono::minutes(5);
+  int per_page = 100;   // records per listing page asked for
+  int max_pages = 100;  // a listing longer than this is refused as malformed, never looped on
+};
+
+class CloudflareProvider final : public DnsProvider {
+ public:
+  static constexpr std::string_view kDefaultEndpoint = "https://api.cloudflare.com/client/v4";
+
+  // Reads the API token file now (readSecretFile: private, one line), so a missing or unsafe
+  // token stops planbd at start. Uses config.name, config.cloudflare and config.endpoint
+  // (default kDefaultEndpoint). With cloudflare.zone_id set, that id serves every zone of this
+  // provider; otherwise each zone's id is looked up by name once and cached. Throws
+  // CredentialError, or std::invalid_argument without a transport or clock.
+  CloudflareProvider(const config::ProviderConfig& config, std::shared_ptr<HttpTransport> transport,
+                     std::shared_ptr<const core::Clock> clock, CloudflareOptions options = {});
+
+  const std::string& name() const noexcept override { return name_; }
+  std::string_view type() const noexcept override { return "cloudflare"; }
+
+  // The CNAME at the name (a listing filtered by type and exact name), else any other record
+  // there (Conflict; conflict_type lists the types, e.g. "A,TXT"), else Absent. Listings are
+  // read page by page. A TTL of 1 ("auto") reads as 300.
+  Result<ServedRecord> read(const RecordRef& record) override;
+
+  // Reads, then PATCHes the CNAME in place by id ({"type","name","content","ttl","proxied":
+  // false}: one atomic record update), or POSTs it when the name holds nothing. Conflict when
+  // the name holds another type, or serves something other than `expected_target` (with
+  // nullopt: any CNAME). Nothing is sent when the wanted CNAME and TTL are already served.
+  // "Already exists" (81057/81058) is a success once a re-read shows the wanted target.
+  Result<Unit> replace(const ReplaceRequest& request) override;
+
+  // For tests and status: requests spent within the current budget window.
+  std::size_t budgetUsed() const { return budget_.used(); }
+
+ private:
+  struct Record {
+    std::string id;
+    std::string type;
+    std::string content;
+    std::uint32_t ttl = 0;
+  };
+  struct Lookup {
+    std::string zone_id;
+    ServedRecord served;
+    std::optional<std::string> record_id;  // of the CNAME, when served
+  };
+  struct ApiFailure;
+  struct ApiReply;
+
+  ApiReply call(const std::string& method, const std::string& path_and_query,
+                const std::string& body = {});
+  Result<std::string> zoneId(const std::string& zone);
+  // Every page of a filtered listing.
+  Result<std::vector<Record>> listRecords(const std::string& zone_id, const std::string& filter);
+  Result<Lookup> lookup(const RecordRef& record);
+  Result<Unit> confirmWritten(const ReplaceRequest& request, const std::string& what);
+  void forgetZone(const std::string& zone);
+  ProviderError error(ErrorKind kind, const std::string& message) const;
+
+  std::string name_;
+  std::string endpoint_;  // without a trailing '/'
+  Secret token_;
+  std::optional<std::string> configured_zone_id_;
+  std::shared_ptr<HttpTransport> transport_;
+  std::shared_ptr<const core::Clock> clock_;
+  CloudflareOptions options_;
+  RequestBudget budget_;
+  mutable std::mutex mutex_;                       // guards the caches below
+  std::map<std::string, std::string> zone_ids_;    // canonical zone -> id
+  std::map<std::string, std::string> record_ids_;  // canonical name -> id of its CNAME
+};
+
+}  // namespace planb::providers

@@ -1,0 +1,75 @@
+#pragma once
+// A DNS provider that is a PowerDNS Authoritative server (4.7+) driven through its HTTP API
+// (shared/reference/provider-apis.md §2): reads with the 4.7 rrset filters, writes with one
+// PATCH REPLACE of the CNAME RRset, which PowerDNS applies in one backend transaction, so the
+// name never lacks its CNAME.
+//
+// The API has no compare-and-swap. replace() therefore reads first and refuses with Conflict
+// when the served value is not the one the caller expects; a change made by someone else between
+// that read and the PATCH (a window of one round trip) is overwritten. The periodic resync and
+// the post-write verification report such a race; they cannot prevent it.
+//
+// Not thread-safe on its own: the transport is used by one thread at a time (CurlTransport
+// serialises its calls).
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "providers/dns_provider.hpp"
+#include "providers/http_client.hpp"
+#include "providers/secret.hpp"
+
+namespace planb::providers {
+
+class PowerDnsProvider final : public DnsProvider {
+ public:
+  // planbd's constructor: a CurlTransport with these timeouts and, when given, CA_FILE as the
+  // CA bundle for an https:// api_url. Reads the API key file now, so a missing, unsafe or empty
+  // key stops the daemon at start. Throws CredentialError (key file) or std::invalid_argument
+  // (api_url not http:// or https://, empty server_id).
+  PowerDnsProvider(std::string name, const config::PowerDnsSettings& settings,
+                   std::optional<std::string> ca_file, std::chrono::milliseconds connect_timeout,
+                   std::chrono::milliseconds total_timeout);
+
+  // The same over any transport (tests, or a transport shared with other providers).
+  PowerDnsProvider(std::string name, const config::PowerDnsSettings& settings,
+                   std::shared_ptr<HttpTransport> transport);
+
+  const std::string& name() const noexcept override { return name_; }
+  std::string_view type() const noexcept override { return "powerdns"; }
+
+  // GET zones/<zone>?rrset_name=<name>&rrset_type=CNAME; without a CNAME, a second GET with
+  // rrset_name only tells Conflict (another type, the lowest-numbered) from Absent. Disabled
+  // records are ignored: PowerDNS does not serve them.
+  Result<ServedRecord> read(const RecordRef& record) override;
+
+  // read(), then one PATCH zones/<zone> REPLACE of the CNAME RRset. Refuses with Conflict when
+  // the name holds another type, or when the served CNAME is neither `expected_target` (nullopt:
+  // no CNAME) nor already `new_target`. Already served with the same TTL: success, no PATCH.
+  Result<Unit> replace(const ReplaceRequest& request) override;
+
+  // "https://host:8081/api/v1/servers/localhost", for tests and messages.
+  const std::string& baseUrl() const noexcept { return base_url_; }
+
+ private:
+  Result<HttpResponse> call(const std::string& method, const std::string& url,
+                            const std::string& zone, std::string body = {});
+  Result<ServedRecord> fetch(const RecordRef& record, bool cname_only);
+
+  std::string name_;
+  std::string api_url_;  // as configured, without a trailing slash: for messages
+  std::string server_id_;
+  std::string base_url_;
+  Secret api_key_;
+  std::shared_ptr<HttpTransport> transport_;
+};
+
+// The zone id PowerDNS uses in URLs: the absolute name, characters other than letters, digits,
+// '.' and '-' written as =XX (upper-case hex); the root zone is "=2E".
+std::string powerDnsZoneId(std::string_view zone);
+
+}  // namespace planb::providers

@@ -1,0 +1,863 @@
+#include "providers/route53_provider.hpp"
+
+#include <arpa/inet.h>
+#include <tinyxml2.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <stdexcept>
+#include <thread>
+
+#include "providers/credential_file.hpp"
+
+namespace planb::providers {
+
+namespace {
+
+const SigV4Scope kScope{"us-east-1", "route53"};
+constexpr std::string_view kApi = "/2013-04-01";
+// A name holds a handful of record sets; more pages than this means a server that never stops.
+constexpr int kMaxPages = 100;
+// Server messages are quoted in errors, but a whole HTML page or a stack trace is not useful.
+constexpr std::size_t kMaxQuoted = 300;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string trimmed(std::string_view s) {
+  auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
+    return "";
+  }
+  auto last = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(first, last - first + 1));
+}
+
+// One line, bounded: what a server says is quoted, never trusted to be short.
+std::string bounded(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, kMaxQuoted)) {
+    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  }
+  if (s.size() > kMaxQuoted) {
+    out += "…";
+  }
+  return trimmed(out);
+}
+
+ProviderError permanent(std::string message) {
+  return ProviderError{ErrorKind::Permanent, std::move(message), std::nullopt};
+}
+
+std::string_view localName(const tinyxml2::XMLElement* element) {
+  std::string_view name = element->Name();
+  auto colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+// The first child element called NAME, whatever namespace prefix the server used.
+const tinyxml2::XMLElement* child(const tinyxml2::XMLElement* parent, std::string_view name) {
+  if (parent == nullptr) {
+    return nullptr;
+  }
+  for (auto* e = parent->FirstChildElement(); e != nullptr; e = e->NextSiblingElement()) {
+    if (localName(e) == name) {
+      return e;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<const tinyxml2::XMLElement*> children(const tinyxml2::XMLElement* parent,
+                                                  std::string_view name) {
+  std::vector<const tinyxml2::XMLElement*> out;
+  if (parent == nullptr) {
+    return out;
+  }
+  for (auto* e = parent->FirstChildElement(); e != nullptr; e = e->NextSiblingElement()) {
+    if (localName(e) == name) {
+      out.push_back(e);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> textOf(const tinyxml2::XMLElement* parent, std::string_view name) {
+  const tinyxml2::XMLElement* e = child(parent, name);
+  if (e == nullptr) {
+    return std::nullopt;
+  }
+  const char* text = e->GetText();
+  return trimmed(text == nullptr ? "" : text);
+}
+
+// Parses BODY and checks that its root element is called ROOT.
+Result<const tinyxml2::XMLElement*> rootOf(tinyxml2::XMLDocument& doc, const std::string& body,
+                                           std::string_view root) {
+  if (doc.Parse(body.data(), body.size()) != tinyxml2::XML_SUCCESS) {
+    return permanent("malformed XML in the reply (" + std::string(doc.ErrorName()) + ")");
+  }
+  const tinyxml2::XMLElement* element = doc.RootElement();
+  if (element == nullptr || localName(element) != root) {
+    return permanent("unexpected reply: expected <" + std::string(root) + ">, got <" +
+                     (element == nullptr ? std::string() : std::string(localName(element))) + ">");
+  }
+  return element;
+}
+
+bool isTrue(const std::optional<std::string>& text) {
+  return text && lower(*text) == "true";
+}
+
+std::string xmlEscape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+bool isAnyOf(std::string_view code, std::initializer_list<std::string_view> codes) {
+  return std::find(codes.begin(), codes.end(), code) != codes.end();
+}
+
+// Retry-After in seconds (Route 53 and gateways in front of it send delta-seconds; an HTTP date
+// is ignored and the caller's backoff applies).
+std::optional<std::chrono::milliseconds> retryAfter(const HttpResponse& response) {
+  std::optional<std::string> value = response.header("retry-after");
+  if (!value) {
+    return std::nullopt;
+  }
+  std::string text = trimmed(*value);
+  unsigned long seconds = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (ec != std::errc() || end != text.data() + text.size() || seconds > 24 * 3600) {
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(seconds * 1000);
+}
+
+bool isLoopbackAddress(std::string host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+    in6_addr v6{};
+    return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+  }
+  in_addr v4{};
+  return inet_pton(AF_INET, host.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
+}
+
+// InvalidChangeBatch messages that mean "the record is not what the batch assumed": a lost
+// compare-and-swap, not a bad request.
+bool isLostRace(std::string_view message) {
+  std::string m = lower(message);
+  return m.find("values provided do not match") != std::string::npos ||
+         m.find("already exists") != std::string::npos ||
+         m.find("but it was not found") != std::string::npos ||
+         m.find("conflicts with other records") != std::string::npos;
+}
+
+std::string describeServed(const ServedRecord& served) {
+  switch (served.kind) {
+    case ServedRecord::Kind::Absent:
+      return "it now has no CNAME";
+    case ServedRecord::Kind::Cname:
+      return "it now points to " + served.target;
+    case ServedRecord::Kind::Conflict:
+      return "it now holds " + served.conflict_type;
+  }
+  return "";
+}
+
+}  // namespace
+
+// ---- codec ----
+
+namespace route53 {
+
+std::string canonicalName(std::string_view served) {
+  std::string out;
+  for (std::size_t i = 0; i < served.size(); ++i) {
+    char c = served[i];
+    auto octal = [&](std::size_t k) { return served[k] >= '0' && served[k] <= '7'; };
+    if (c == '\\' && i + 3 < served.size() && octal(i + 1) && octal(i + 2) && octal(i + 3)) {
+      int value = (served[i + 1] - '0') * 64 + (served[i + 2] - '0') * 8 + (served[i + 3] - '0');
+      out += static_cast<char>(value);
+      i += 3;
+      continue;
+    }
+    out += c;
+  }
+  out = lower(out);
+  if (out.empty() || out.back() != '.') {
+    out += '.';
+  }
+  return out;
+}
+
+std::string stripIdPrefix(std::string_view id) {
+  auto slash = id.rfind('/');
+  return std::string(slash == std::string_view::npos ? id : id.substr(slash + 1));
+}
+
+std::string changeBatchXml(const std::vector<Change>& changes, std::string_view comment) {
+  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  xml += "<ChangeResourceRecordSetsRequest xmlns=\"" + std::string(kRoute53Namespace) + "\">";
+  xml += "<ChangeBatch>";
+  if (!comment.empty()) {
+    xml += "<Comment>" + xmlEscape(comment) + "</Comment>";
+  }
+  xml += "<Changes>";
+  for (const Change& change : changes) {
+    // Schema order: Name, Type, (SetIdentifier … MultiValueAnswer), TTL, ResourceRecords.
+    xml += "<Change><Action>" + change.action + "</Action><ResourceRecordSet>";
+    xml += "<Name>" + xmlEscape(change.name) + "</Name>";
+    xml += "<Type>" + change.type + "</Type>";
+    xml += "<TTL>" + std::to_string(change.ttl) + "</TTL>";
+    xml += "<ResourceRecords>";
+    for (const std::string& value : change.values) {
+      xml += "<ResourceRecord><Value>" + xmlEscape(value) + "</Value></ResourceRecord>";
+    }
+    xml += "</ResourceRecords></ResourceRecordSet></Change>";
+  }
+  xml += "</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>";
+  return xml;
+}
+
+Result<RecordPage> parseRecordPage(const std::string& body) {
+  tinyxml2::XMLDocument doc;
+  auto root = rootOf(doc, body, "ListResourceRecordSetsResponse");
+  if (auto* error = std::get_if<ProviderError>(&root)) {
+    return std::move(*error);
+  }
+  const tinyxml2::XMLElement* response = std::get<const tinyxml2::XMLElement*>(root);
+  const tinyxml2::XMLElement* sets = child(response, "ResourceRecordSets");
+  if (sets == nullptr) {
+    return permanent("unexpected reply: no <ResourceRecordSets>");
+  }
+  RecordPage page;
+  for (const tinyxml2::XMLElement* e : children(sets, "ResourceRecordSet")) {
+    RecordSet set;
+    std::optional<std::string> name = textOf(e, "Name");
+    std::optional<std::string> type = textOf(e, "Type");
+    if (!name || name->empty() || !type || type->empty()) {
+      return permanent("unexpected reply: a <ResourceRecordSet> without <Name> or <Type>");
+    }
+    set.name = *name;
+    set.type = *type;
+    if (std::optional<std::string> ttl = textOf(e, "TTL")) {
+      std::uint32_t value = 0;
+      auto [end, ec] = std::from_chars(ttl->data(), ttl->data() + ttl->size(), value);
+      if (ec != std::errc() || end != ttl->data() + ttl->size()) {
+        return permanent("unexpected reply: TTL \"" + bounded(*ttl) + "\" of " + set.name +
+                         " is not a number");
+      }
+      set.ttl = value;
+    }
+    set.set_identifier = textOf(e, "SetIdentifier");
+    set.alias = child(e, "AliasTarget") != nullptr;
+    for (const tinyxml2::XMLElement* record :
+         children(child(e, "ResourceRecords"), "ResourceRecord")) {
+      std::optional<std::string> value = textOf(record, "Value");
+      if (!value) {
+        return permanent("unexpected reply: a <ResourceRecord> of " + set.name +
+                         " without <Value>");
+      }
+      set.values.push_back(*value);
+    }
+    page.sets.push_back(std::move(set));
+  }
+  page.truncated = isTrue(textOf(response, "IsTruncated"));
+  page.next_name = textOf(response, "NextRecordName");
+  page.next_type = textOf(response, "NextRecordType");
+  page.next_identifier = textOf(response, "NextRecordIdentifier");
+  return page;
+}
+
+Result<ZonePage> parseZonePage(const std::string& body) {
+  tinyxml2::XMLDocument doc;
+  auto root = rootOf(doc, body, "ListHostedZonesByNameResponse");
+  if (auto* error = std::get_if<ProviderError>(&root)) {
+    return std::move(*error);
+  }
+  const tinyxml2::XMLElement* response = std::get<const tinyxml2::XMLElement*>(root);
+  const tinyxml2::XMLElement* zones = child(response, "HostedZones");
+  if (zones == nullptr) {
+    return permanent("unexpected reply: no <HostedZones>");
+  }
+  ZonePage page;
+  for (const tinyxml2::XMLElement* e : children(zones, "HostedZone")) {
+    std::optional<std::string> id = textOf(e, "Id");
+    std::optional<std::string> name = textOf(e, "Name");
+    if (!id || id->empty() || !name || name->empty()) {
+      return permanent("unexpected reply: a <HostedZone> without <Id> or <Name>");
+    }
+    page.zones.push_back(
+        HostedZone{stripIdPrefix(*id), *name, isTrue(textOf(child(e, "Config"), "PrivateZone"))});
+  }
+  page.truncated = isTrue(textOf(response, "IsTruncated"));
+  page.next_dns_name = textOf(response, "NextDNSName");
+  if (std::optional<std::string> next = textOf(response, "NextHostedZoneId")) {
+    page.next_zone_id = stripIdPrefix(*next);
+  }
+  return page;
+}
+
+Result<ChangeInfo> parseChangeInfo(const std::string& body) {
+  tinyxml2::XMLDocument doc;
+  if (doc.Parse(body.data(), body.size()) != tinyxml2::XML_SUCCESS) {
+    return permanent("malformed XML in the reply (" + std::string(doc.ErrorName()) + ")");
+  }
+  // ChangeResourceRecordSetsResponse and GetChangeResponse both wrap one ChangeInfo.
+  const tinyxml2::XMLElement* info = child(doc.RootElement(), "ChangeInfo");
+  std::optional<std::string> id = textOf(info, "Id");
+  std::optional<std::string> status = textOf(info, "Status");
+  if (!id || id->empty() || !status || status->empty()) {
+    return permanent("unexpected reply: no <ChangeInfo> with <Id> and <Status>");
+  }
+  return ChangeInfo{stripIdPrefix(*id), *status};
+}
+
+std::optional<ErrorBody> parseErrorBody(const std::string& body) {
+  tinyxml2::XMLDocument doc;
+  if (doc.Parse(body.data(), body.size()) != tinyxml2::XML_SUCCESS ||
+      doc.RootElement() == nullptr) {
+    return std::nullopt;
+  }
+  const tinyxml2::XMLElement* root = doc.RootElement();
+  if (localName(root) == "ErrorResponse") {
+    const tinyxml2::XMLElement* error = child(root, "Error");
+    std::optional<std::string> code = textOf(error, "Code");
+    if (!code || code->empty()) {
+      return std::nullopt;
+    }
+    return ErrorBody{*code, textOf(error, "Message").value_or("")};
+  }
+  if (localName(root) == "InvalidChangeBatch") {
+    std::string joined;
+    for (const tinyxml2::XMLElement* m : children(child(root, "Messages"), "Message")) {
+      const char* text = m->GetText();
+      joined += (joined.empty() ? "" : "; ") + trimmed(text == nullptr ? "" : text);
+    }
+    return ErrorBody{"InvalidChangeBatch", joined};
+  }
+  return std::nullopt;
+}
+
+ProviderError classifyError(const HttpResponse& response, std::string_view what) {
+  std::optional<ErrorBody> body = parseErrorBody(response.body);
+  const long status = response.status;
+  std::string detail = "HTTP " + std::to_string(status);
+  if (body) {
+    detail = body->code + " (" + detail + ")";
+    if (!body->message.empty()) {
+      detail += ": " + bounded(body->message);
+    }
+  } else if (!response.body.empty()) {
+    detail += " with a reply that is not a Route 53 error document";
+  }
+  const std::string code = body ? body->code : "";
+
+  ErrorKind kind = ErrorKind::Permanent;
+  if (isAnyOf(code, {"Throttling", "ThrottlingException", "PriorRequestNotComplete",
+                     "RequestLimitExceeded", "TooManyRequestsException", "SlowDown"}) ||
+      status == 429) {
+    // PriorRequestNotComplete: the zone is still busy with an earlier change; botocore retries
+    // it like throttling.
+    kind = ErrorKind::RateLimited;
+  } else if (status >= 500) {
+    kind = ErrorKind::Transient;
+  } else if (isAnyOf(code, {"SignatureDoesNotMatch", "InvalidClientTokenId", "AccessDenied",
+                            "AccessDeniedException", "IncompleteSignature",
+                            "MissingAuthenticationToken", "InvalidSignatureException",
+                            "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException",
+                            "RequestExpired", "RequestTimeTooSkewed", "NotAuthorized"}) ||
+             status == 401 || status == 403) {
+    kind = ErrorKind::Auth;
+    if (code == "SignatureDoesNotMatch" || code == "RequestExpired" ||
+        code == "RequestTimeTooSkewed") {
+      detail += " (wrong secret access key, or this host's clock is more than 5 minutes off)";
+    }
+  } else if (isAnyOf(code, {"NoSuchHostedZone", "NoSuchChange"}) || status == 404) {
+    kind = ErrorKind::NotFound;
+  }
+  std::optional<std::chrono::milliseconds> after;
+  if (kind == ErrorKind::RateLimited || kind == ErrorKind::Transient) {
+    after = retryAfter(response);
+  }
+  return ProviderError{kind, std::string(what) + ": " + detail, after};
+}
+
+}  // namespace route53
+
+// ---- provider ----
+
+struct Route53Provider::Current {
+  ServedRecord served;
+  std::string raw_name;   // the set's Name as served, for an exact DELETE
+  std::string raw_value;  // its one value as served
+};
+
+Route53Provider::Route53Provider(const config::ProviderConfig& config,
+                                 std::shared_ptr<HttpTransport> transport, Route53Options options)
+    : name_(config.name), transport_(std::move(transport)), options_(std::move(options)) {
+  if (!transport_) {
+    throw std::invalid_argument("provider \"" + name_ + "\": no HTTP transport");
+  }
+  if (!options_.clock) {
+    options_.clock = [] { return std::chrono::system_clock::now(); };
+  }
+  if (!options_.sleep) {
+    options_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  }
+  if (options_.change_poll_interval <= std::chrono::milliseconds(0)) {
+    options_.change_poll_interval = std::chrono::milliseconds(1000);
+  }
+  options_.list_page_size = std::clamp(options_.list_page_size, 1U, 300U);
+
+  const std::string endpoint = config.endpoint.value_or(std::string(kRoute53DefaultEndpoint));
+  // User information in the URL could be a password: errors show the endpoint without it.
+  std::string shown = endpoint;
+  if (auto at = shown.find('@'), start = shown.find("://");
+      at != std::string::npos && start != std::string::npos && at > start) {
+    shown.replace(start + 3, at - start - 3, "***");
+  }
+  const std::string bad = "provider \"" + name_ + "\": endpoint \"" + shown + "\" ";
+  auto scheme_end = endpoint.find("://");
+  if (scheme_end == std::string::npos) {
+    throw std::invalid_argument(bad + "is not an http(s):// URL");
+  }
+  const std::string scheme = lower(endpoint.substr(0, scheme_end));
+  if (scheme != "https" && scheme != "http") {
+    throw std::invalid_argument(bad + "is not an http(s):// URL");
+  }
+  std::string rest = endpoint.substr(scheme_end + 3);
+  auto slash = rest.find('/');
+  host_ = rest.substr(0, slash);
+  base_path_ = slash == std::string::npos ? "" : rest.substr(slash);
+  while (!base_path_.empty() && base_path_.back() == '/') {
+    base_path_.pop_back();
+  }
+  if (host_.empty() || host_.find('@') != std::string::npos) {
+    throw std::invalid_argument(bad + "has no host, or has user information");
+  }
+  // The base path is signed as given, so it must need no encoding.
+  if (!std::all_of(base_path_.begin(), base_path_.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~';
+      })) {
+    throw std::invalid_argument(bad + "has a query, fragment or unusual character in its path");
+  }
+  std::string host_only = host_;
+  if (host_only.front() == '[') {
+    host_only = host_only.substr(0, host_only.find(']') + 1);
+  } else {
+    host_only = host_only.substr(0, host_only.find(':'));
+  }
+  if (scheme == "http" && !isLoopbackAddress(host_only)) {
+    throw std::invalid_argument(bad + "uses plain http:// to a non-loopback address; use https://");
+  }
+  base_url_ = scheme + "://" + host_ + base_path_;
+
+  const config::Route53Settings& settings = config.route53;
+  credentials_.access_key_id =
+      readSecretFile(settings.access_key_id_file, "Route 53 access key id file").reveal();
+  credentials_.secret_access_key =
+      readSecretFile(settings.secret_access_key_file, "Route 53 secret access key file");
+  if (settings.hosted_zone_id && !settings.hosted_zone_id->empty()) {
+    configured_zone_id_ = route53::stripIdPrefix(*settings.hosted_zone_id);
+  }
+}
+
+Result<HttpResponse> Route53Provider::exchange(
+    const std::string& method, const std::string& path,
+    const std::vector<std::pair<std::string, std::string>>& query, const std::string& body,
+    const std::string& what) {
+  SigV4Request to_sign;
+  to_sign.method = method;
+  to_sign.path = base_path_ + path;
+  to_sign.query = query;
+  to_sign.headers = {{"Host", host_}};
+  to_sign.payload = body;
+  SigV4Signature signature = signV4(to_sign, credentials_, kScope, options_.clock());
+
+  HttpRequest request;
+  request.method = method;
+  request.url = base_url_ + uriEncodePath(path);
+  if (std::string q = canonicalQuery(query); !q.empty()) {
+    request.url += "?" + q;
+  }
+  // Host is set explicitly so that what is sent is exactly what was signed.
+  request.headers = {{"Host", host_}};
+  if (!body.empty()) {
+    request.headers.emplace_back("Content-Type", "application/xml");
+  }
+  request.headers.insert(request.headers.end(), signature.headers_to_add.begin(),
+                         signature.headers_to_add.end());
+  request.body = body;
+
+  Result<HttpResponse> sent = transport_->send(request);
+  if (auto* error = std::get_if<ProviderError>(&sent)) {
+    error->message = "Route 53 " + what + ": " + error->message;
+  }
+  return sent;
+}
+
+ProviderError Route53Provider::errorOf(const HttpResponse& response,
+                                       const std::string& what) const {
+  ProviderError error = route53::classifyError(response, "Route 53 " + what);
+  // A server (or a gateway in front of it) could echo what it was sent; the key id and the secret
+  // are scrubbed from whatever it said.
+  for (const std::string* secret :
+       {&credentials_.access_key_id, &credentials_.secret_access_key.reveal()}) {
+    for (auto at = error.message.find(*secret); !secret->empty() && at != std::string::npos;
+         at = error.message.find(*secret)) {
+      error.message.replace(at, secret->size(), "***");
+    }
+  }
+  return error;
+}
+
+Result<HttpResponse> Route53Provider::call(
+    const std::string& method, const std::string& path,
+    const std::vector<std::pair<std::string, std::string>>& query, const std::string& body,
+    const std::string& what) {
+  Result<HttpResponse> sent = exchange(method, path, query, body, what);
+  if (auto* response = std::get_if<HttpResponse>(&sent);
+      response != nullptr && (response->status < 200 || response->status >= 300)) {
+    return errorOf(*response, what);
+  }
+  return sent;
+}
+
+Result<std::string> Route53Provider::zoneId(const std::string& zone) {
+  if (configured_zone_id_) {
+    return *configured_zone_id_;
+  }
+  const std::string wanted = route53::canonicalName(zone);
+  if (auto cached = zone_ids_.find(wanted); cached != zone_ids_.end()) {
+    return cached->second;
+  }
+  const std::string what = "ListHostedZonesByName for " + wanted;
+  std::string dns_name = wanted.size() > 1 ? wanted.substr(0, wanted.size() - 1) : wanted;
+  std::vector<std::pair<std::string, std::string>> query = {{"dnsname", dns_name},
+                                                            {"maxitems", "1"}};
+  std::vector<std::string> public_ids;
+  bool saw_private = false;
+  for (int pages = 0;; ++pages) {
+    if (pages == kMaxPages) {
+      return permanent("Route 53 " + what + ": more than " + std::to_string(kMaxPages) +
+                       " zones of that name");
+    }
+    Result<HttpResponse> response =
+        call("GET", std::string(kApi) + "/hostedzonesbyname", query, "", what);
+    if (auto* error = std::get_if<ProviderError>(&response)) {
+      return std::move(*error);
+    }
+    Result<route53::ZonePage> parsed =
+        route53::parseZonePage(std::get<HttpResponse>(response).body);
+    if (auto* error = std::get_if<ProviderError>(&parsed)) {
+      error->message = "Route 53 " + what + ": " + error->message;
+      return std::move(*error);
+    }
+    const route53::ZonePage& page = std::get<route53::ZonePage>(parsed);
+    bool past = false;
+    // The listing starts at the name but continues with the zones after it: only exact names
+    // count. Private zones of the same name are skipped: planb writes what the internet sees.
+    for (const route53::HostedZone& hosted : page.zones) {
+      if (route53::canonicalName(hosted.name) != wanted) {
+        past = true;
+        break;
+      }
+      if (hosted.private_zone) {
+        saw_private = true;
+      } else {
+        public_ids.push_back(hosted.id);
+      }
+    }
+    if (past || !page.truncated || !page.next_dns_name || !page.next_zone_id ||
+        route53::canonicalName(*page.next_dns_name) != wanted) {
+      break;
+    }
+    query = {
+        {"dnsname", *page.next_dns_name}, {"hostedzoneid", *page.next_zone_id}, {"maxitems", "1"}};
+  }
+  if (public_ids.empty()) {
+    return ProviderError{ErrorKind::NotFound,
+                         "Route 53 has no public hosted zone named " + wanted +
+                             (saw_private ? " (only a private one)" : "") +
+                             " visible to these credentials",
+                         std::nullopt};
+  }
+  if (public_ids.size() > 1) {
+    std::string ids;
+    for (const std::string& id : public_ids) {
+      ids += (ids.empty() ? "" : ", ") + id;
+    }
+    return permanent("Route 53 has " + std::to_string(public_ids.size()) +
+                     " public hosted zones named " + wanted + " (" + ids +
+                     "): set hosted_zone_id to the delegated one");
+  }
+  zone_ids_[wanted] = public_ids.front();
+  return public_ids.front();
+}
+
+void Route53Provider::forgetZoneId(const std::string& zone) {
+  zone_ids_.erase(route53::canonicalName(zone));
+}
+
+Result<Route53Provider::Current> Route53Provider::inspect(const std::string& zone_id,
+                                                          const std::string& name) {
+  const std::string what = "ListResourceRecordSets at " + name + " in hosted zone " + zone_id;
+  const std::string page_size = std::to_string(options_.list_page_size);
+  // Without `type`: the listing starts with the first set at the name whatever its type, so an A
+  // (which sorts before CNAME) is seen as well as the CNAME itself.
+  std::vector<std::pair<std::string, std::string>> query = {{"name", name},
+                                                            {"maxitems", page_size}};
+  std::vector<route53::RecordSet> at_name;
+  for (int pages = 0;; ++pages) {
+    if (pages == kMaxPages) {
+      return permanent("Route 53 " + what + ": more than " + std::to_string(kMaxPages) +
+                       " pages of record sets at one name");
+    }
+    Result<HttpResponse> response =
+        call("GET", std::string(kApi) + "/hostedzone/" + zone_id + "/rrset", query, "", what);
+    if (auto* error = std::get_if<ProviderError>(&response)) {
+      return std::move(*error);
+    }
+    Result<route53::RecordPage> parsed =
+        route53::parseRecordPage(std::get<HttpResponse>(response).body);
+    if (auto* error = std::get_if<ProviderError>(&parsed)) {
+      error->message = "Route 53 " + what + ": " + error->message;
+      return std::move(*error);
+    }
+    route53::RecordPage& page = std::get<route53::RecordPage>(parsed);
+    bool past = false;
+    for (route53::RecordSet& set : page.sets) {
+      // `name` is a start position: the sets after the name's own belong to other names.
+      if (route53::canonicalName(set.name) != name) {
+        past = true;
+        break;
+      }
+      at_name.push_back(std::move(set));
+    }
+    if (past || !page.truncated || !page.next_name ||
+        route53::canonicalName(*page.next_name) != name) {
+      break;
+    }
+    // The next page starts where this one stopped: name, type and identifier as served.
+    query = {{"name", *page.next_name}, {"maxitems", page_size}};
+    if (page.next_type) {
+      query.emplace_back("type", *page.next_type);
+    }
+    if (page.next_identifier) {
+      query.emplace_back("identifier", *page.next_identifier);
+    }
+  }
+
+  Current current;
+  const route53::RecordSet* cname = nullptr;
+  // Another type is named before an odd CNAME (alias, routing policy): it is what an operator
+  // would have to remove.
+  std::string other_type;
+  std::string odd_cname;
+  for (const route53::RecordSet& set : at_name) {
+    const bool plain = !set.alias && !set.set_identifier;
+    if (set.type == "CNAME" && plain && set.values.size() == 1 && set.ttl && cname == nullptr) {
+      cname = &set;
+      continue;
+    }
+    std::string& slot = set.type == "CNAME" ? odd_cname : other_type;
+    if (slot.empty()) {
+      slot = set.type;
+      if (set.alias) {
+        slot += " (alias)";
+      } else if (set.set_identifier) {
+        slot += " (set identifier " + *set.set_identifier + ")";
+      }
+    }
+  }
+  const std::string other = other_type.empty() ? odd_cname : other_type;
+  if (!other.empty()) {
+    current.served.kind = ServedRecord::Kind::Conflict;
+    current.served.conflict_type = other;
+  } else if (cname != nullptr) {
+    current.served.kind = ServedRecord::Kind::Cname;
+    current.served.target = route53::canonicalName(cname->values.front());
+    current.served.ttl = *cname->ttl;
+    current.raw_name = cname->name;
+    current.raw_value = cname->values.front();
+  }
+  return current;
+}
+
+Result<ServedRecord> Route53Provider::read(const RecordRef& record) {
+  Result<std::string> zone_id = zoneId(record.zone);
+  if (auto* error = std::get_if<ProviderError>(&zone_id)) {
+    return std::move(*error);
+  }
+  Result<Current> current =
+      inspect(std::get<std::string>(zone_id), route53::canonicalName(record.name));
+  if (auto* error = std::get_if<ProviderError>(&current)) {
+    if (error->kind == ErrorKind::NotFound) {
+      forgetZoneId(record.zone);  // a zone deleted and recreated gets a new id
+    }
+    return std::move(*error);
+  }
+  return std::move(std::get<Current>(current).served);
+}
+
+Result<Unit> Route53Provider::replace(const ReplaceRequest& request) {
+  const std::string name = route53::canonicalName(request.record.name);
+  const std::string target = route53::canonicalName(request.new_target);
+  Result<std::string> looked_up = zoneId(request.record.zone);
+  if (auto* error = std::get_if<ProviderError>(&looked_up)) {
+    return std::move(*error);
+  }
+  const std::string zone_id = std::get<std::string>(looked_up);
+  auto failed = [&](ProviderError error) -> Result<Unit> {
+    if (error.kind == ErrorKind::NotFound) {
+      forgetZoneId(request.record.zone);
+    }
+    return error;
+  };
+  auto conflict = [](std::string message) -> Result<Unit> {
+    return ProviderError{ErrorKind::Conflict, std::move(message), std::nullopt};
+  };
+
+  route53::Change create{"CREATE", name, "CNAME", request.ttl, {target}};
+  std::vector<route53::Change> changes;
+  if (request.expected_target) {
+    // The DELETE must repeat the current set exactly, TTL included: read it first.
+    Result<Current> read_first = inspect(zone_id, name);
+    if (auto* error = std::get_if<ProviderError>(&read_first)) {
+      return failed(std::move(*error));
+    }
+    const Current& current = std::get<Current>(read_first);
+    const std::string expected = route53::canonicalName(*request.expected_target);
+    switch (current.served.kind) {
+      case ServedRecord::Kind::Conflict:
+        return conflict(name + " holds " + current.served.conflict_type + " in hosted zone " +
+                        zone_id + ": planb does not overwrite it");
+      case ServedRecord::Kind::Absent:
+        return conflict("compare-and-swap lost: " + name + " has no CNAME (expected " + expected +
+                        ")");
+      case ServedRecord::Kind::Cname:
+        if (current.served.target == target && current.served.ttl == request.ttl) {
+          return Unit{};  // already done, by an earlier attempt whose reply was lost, or by another
+        }
+        if (current.served.target != expected && current.served.target != target) {
+          return conflict("compare-and-swap lost: " + name + " points to " + current.served.target +
+                          ", not " + expected);
+        }
+        break;
+    }
+    changes.push_back(route53::Change{
+        "DELETE", current.raw_name, "CNAME", current.served.ttl, {current.raw_value}});
+  }
+  changes.push_back(create);
+
+  const std::string what = "ChangeResourceRecordSets for " + name + " in hosted zone " + zone_id;
+  // The trailing slash is part of the operation's URI, and so of what is signed.
+  Result<HttpResponse> sent =
+      exchange("POST", std::string(kApi) + "/hostedzone/" + zone_id + "/rrset/", {},
+               route53::changeBatchXml(changes, "planb: " + name + " -> " + target), what);
+  if (auto* error = std::get_if<ProviderError>(&sent)) {
+    return failed(std::move(*error));
+  }
+  const HttpResponse& response = std::get<HttpResponse>(sent);
+  if (response.status < 200 || response.status >= 300) {
+    ProviderError error = errorOf(response, what);
+    std::optional<route53::ErrorBody> body = route53::parseErrorBody(response.body);
+    if (body && body->code == "InvalidChangeBatch" && isLostRace(body->message)) {
+      // The batch assumed a state that changed since: nothing was applied. Unless the name
+      // already points to the new target (an earlier attempt went through), it is a conflict.
+      Result<Current> now = inspect(zone_id, name);
+      if (const auto* current = std::get_if<Current>(&now)) {
+        if (current->served.kind == ServedRecord::Kind::Cname && current->served.target == target) {
+          return Unit{};
+        }
+        error.message += " (" + describeServed(current->served) + ")";
+      }
+      error.kind = ErrorKind::Conflict;
+      error.message = "compare-and-swap lost: " + error.message;
+    }
+    return failed(std::move(error));
+  }
+  Result<route53::ChangeInfo> info = route53::parseChangeInfo(response.body);
+  if (auto* error = std::get_if<ProviderError>(&info)) {
+    // The change may well have been applied: the caller's retry re-reads before writing again.
+    error->message = "Route 53 " + what + ": " + error->message;
+    return std::move(*error);
+  }
+  route53::ChangeInfo& change = std::get<route53::ChangeInfo>(info);
+  return waitInSync(std::move(change.id), std::move(change.status), name);
+}
+
+Result<Unit> Route53Provider::waitInSync(std::string change_id, std::string status,
+                                         const std::string& name) {
+  const std::string what = "GetChange " + change_id + " (" + name + ")";
+  std::chrono::milliseconds waited{0};
+  std::optional<ProviderError> last_error;
+  while (status != "INSYNC") {
+    if (waited >= options_.change_timeout) {
+      std::string message = "Route 53 change " + change_id + " of " + name + " still " +
+                            (last_error ? "unconfirmed" : status) + " after " +
+                            std::to_string(waited.count() / 1000) + " s";
+      if (last_error) {
+        message += " (" + last_error->message + ")";
+      }
+      return ProviderError{ErrorKind::Transient, std::move(message), std::nullopt};
+    }
+    std::chrono::milliseconds pause = options_.change_poll_interval;
+    if (last_error && last_error->retry_after && *last_error->retry_after > pause) {
+      pause = *last_error->retry_after;
+    }
+    options_.sleep(pause);
+    waited += pause;
+    Result<HttpResponse> response =
+        call("GET", std::string(kApi) + "/change/" + change_id, {}, "", what);
+    if (auto* error = std::get_if<ProviderError>(&response)) {
+      // The change is accepted: a throttled or failed poll is retried within the bound rather
+      // than reported, which would make the caller redo a write that already happened.
+      if (!error->retriable()) {
+        return std::move(*error);
+      }
+      last_error = std::move(*error);
+      continue;
+    }
+    Result<route53::ChangeInfo> info =
+        route53::parseChangeInfo(std::get<HttpResponse>(response).body);
+    if (auto* error = std::get_if<ProviderError>(&info)) {
+      error->message = "Route 53 " + what + ": " + error->message;
+      return std::move(*error);
+    }
+    last_error.reset();
+    status = std::get<route53::ChangeInfo>(info).status;
+  }
+  return Unit{};
+}
+
+}  // namespace planb::providers

@@ -1,0 +1,173 @@
+#pragma once
+// AWS Route 53 (REST-XML API 2013-04-01, SigV4 us-east-1/route53) as a DnsProvider
+// (shared/reference/provider-apis.md §4).
+//
+// - read(): lists the record sets starting at the name (name is a start position, not a filter)
+//   and follows the pages while they stay at that name, so a CNAME, an absent name and another
+//   type at the name (a conflict) are told apart whatever types sort before CNAME.
+// - replace(): one all-or-nothing ChangeBatch. With expected_target: DELETE of the current set
+//   exactly as served (value and TTL, read first) + CREATE of the new one, which is Route 53's
+//   compare-and-swap: a record changed meanwhile makes the batch fail as a whole. Without
+//   expected_target: CREATE, which fails when the name already holds a CNAME. Then GetChange is
+//   polled until the change is INSYNC, with a bound.
+// - Every request goes through the injected HttpTransport; signing time comes from an injected
+//   clock, waiting from an injected sleeper, so tests neither sleep nor depend on the date.
+// - One call at a time (planbd drives each provider from one worker thread); not thread-safe.
+// - Credentials are read once, at construction, and appear in no message.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "providers/dns_provider.hpp"
+#include "providers/http_client.hpp"
+#include "providers/sigv4.hpp"
+
+namespace planb::providers {
+
+inline constexpr std::string_view kRoute53DefaultEndpoint = "https://route53.amazonaws.com";
+inline constexpr std::string_view kRoute53Namespace =
+    "https://route53.amazonaws.com/doc/2013-04-01/";
+
+struct Route53Options {
+  // The signing time; the system clock when empty.
+  std::function<std::chrono::system_clock::time_point()> clock;
+  // Waits between GetChange polls; std::this_thread::sleep_for when empty.
+  std::function<void(std::chrono::milliseconds)> sleep;
+  std::chrono::milliseconds change_poll_interval{1000};
+  // A change still PENDING after this long is reported as Transient (it was accepted and will
+  // apply; the daemon's retry finds it applied and stops there).
+  std::chrono::milliseconds change_timeout{60'000};
+  // maxitems of each ListResourceRecordSets page. Ten covers every type a name can hold in one
+  // request; tests lower it to exercise paging.
+  unsigned list_page_size = 10;
+};
+
+class Route53Provider final : public DnsProvider {
+ public:
+  // Reads both credential files now (throws CredentialError) and checks config.endpoint (throws
+  // std::invalid_argument: not http(s), or http:// to anything but a loopback address).
+  // config.type must be Route53; config.ca_file is the transport's business, not this class's.
+  Route53Provider(const config::ProviderConfig& config, std::shared_ptr<HttpTransport> transport,
+                  Route53Options options = {});
+
+  const std::string& name() const noexcept override { return name_; }
+  std::string_view type() const noexcept override { return "route53"; }
+
+  Result<ServedRecord> read(const RecordRef& record) override;
+  Result<Unit> replace(const ReplaceRequest& request) override;
+
+ private:
+  struct Current;  // what the name holds, with the raw Name/Value/TTL a DELETE must repeat
+
+  // Signs and sends one request; a reply of any status is a response.
+  Result<HttpResponse> exchange(const std::string& method, const std::string& path,
+                                const std::vector<std::pair<std::string, std::string>>& query,
+                                const std::string& body, const std::string& what);
+  // exchange(), with a non-2xx reply turned into its error.
+  Result<HttpResponse> call(const std::string& method, const std::string& path,
+                            const std::vector<std::pair<std::string, std::string>>& query,
+                            const std::string& body, const std::string& what);
+  // The error a non-2xx reply stands for, without the credentials in anything the server said.
+  ProviderError errorOf(const HttpResponse& response, const std::string& what) const;
+  Result<std::string> zoneId(const std::string& zone);
+  Result<Current> inspect(const std::string& zone_id, const std::string& name);
+  Result<Unit> waitInSync(std::string change_id, std::string status, const std::string& name);
+  void forgetZoneId(const std::string& zone);
+
+  std::string name_;
+  std::shared_ptr<HttpTransport> transport_;
+  Route53Options options_;
+  SigV4Credentials credentials_;
+  std::string base_url_;   // scheme://authority, plus a base path when the endpoint has one
+  std::string base_path_;  // "" or "/prefix", part of the signed path
+  std::string host_;       // the Host header: the endpoint's authority
+  std::optional<std::string> configured_zone_id_;
+  std::map<std::string, std::string> zone_ids_;  // zone → hosted zone id, looked up once
+};
+
+// ---- The XML codec, exposed for unit tests ----
+
+namespace route53 {
+
+struct RecordSet {
+  std::string name;  // as served: may hold octal escapes and upper case
+  std::string type;
+  std::optional<std::uint32_t> ttl;
+  std::vector<std::string> values;
+  std::optional<std::string> set_identifier;
+  bool alias = false;
+};
+
+struct RecordPage {
+  std::vector<RecordSet> sets;
+  bool truncated = false;
+  std::optional<std::string> next_name;
+  std::optional<std::string> next_type;
+  std::optional<std::string> next_identifier;
+};
+
+struct HostedZone {
+  std::string id;  // without "/hostedzone/"
+  std::string name;
+  bool private_zone = false;
+};
+
+struct ZonePage {
+  std::vector<HostedZone> zones;
+  bool truncated = false;
+  std::optional<std::string> next_dns_name;
+  std::optional<std::string> next_zone_id;
+};
+
+struct ChangeInfo {
+  std::string id;      // without "/change/"
+  std::string status;  // "PENDING" or "INSYNC"
+};
+
+// An error body of either shape: <ErrorResponse><Error><Type/><Code/><Message/></Error> or the
+// pre-2024 <InvalidChangeBatch><Messages><Message/>… (code "InvalidChangeBatch", the messages
+// joined with "; ").
+struct ErrorBody {
+  std::string code;
+  std::string message;
+};
+
+struct Change {
+  std::string action;  // CREATE, DELETE, UPSERT
+  std::string name;
+  std::string type;
+  std::uint32_t ttl = 0;
+  std::vector<std::string> values;
+};
+
+// A name as Route 53 prints it, in planb's canonical form: octal escapes (\052) decoded, lower
+// case, trailing dot.
+std::string canonicalName(std::string_view served);
+
+// "/hostedzone/Z1" → "Z1" (everything after the last '/', as botocore does).
+std::string stripIdPrefix(std::string_view id);
+
+// The ChangeResourceRecordSetsRequest body, elements in schema order.
+std::string changeBatchXml(const std::vector<Change>& changes, std::string_view comment);
+
+// Parsers of successful replies; a malformed body gives a Permanent error naming the problem.
+Result<RecordPage> parseRecordPage(const std::string& body);
+Result<ZonePage> parseZonePage(const std::string& body);
+Result<ChangeInfo> parseChangeInfo(const std::string& body);
+std::optional<ErrorBody> parseErrorBody(const std::string& body);
+
+// The error a non-2xx reply stands for. WHAT names the operation for the message. Never throws;
+// a body that is not XML still yields an error of the status's kind.
+ProviderError classifyError(const HttpResponse& response, std::string_view what);
+
+}  // namespace route53
+
+}  // namespace planb::providers

@@ -1,0 +1,435 @@
+#!/usr/bin/env python3
+"""A protocol-faithful fake of the Cloudflare API v4 DNS endpoints, for planb's tests.
+
+Python 3 standard library only; listens on 127.0.0.1 alone.
+
+    cloudflare_server.py --port P --token-file FILE [--zone example.com ...] [--per-page-max 2]
+
+API (under /client/v4, as https://api.cloudflare.com/client/v4; shapes from provider-apis.md §3):
+  GET    /zones?name=&page=&per_page=
+  GET    /zones/{zid}/dns_records?type=&name.exact=&name=&page=&per_page=
+  POST   /zones/{zid}/dns_records
+  GET|PATCH|PUT|DELETE /zones/{zid}/dns_records/{id}
+  GET    /user/tokens/verify
+Every API request needs "Authorization: Bearer <token>" (the token file's content). Replies use
+the real envelope {"success","errors":[{"code","message"}],"messages","result"} plus
+"result_info" on listings, which are paged by at most --per-page-max records, so clients must
+follow total_pages. Error codes: 10000 (403, bad token), 9106 (400, no token), 7003 (404, unknown
+zone), 81044 (404, unknown record), 81053/81054 (host taken), 81058 (identical record), 9021 (bad
+TTL), 1004 (missing field), 971 (429, with retry-after).
+
+Control endpoints (no auth; tests only), JSON in and out:
+  GET    /_fake/health
+  POST   /_fake/zones            {"name"}                   -> {"id","name"}
+  GET    /_fake/records                                     -> [records]
+  POST   /_fake/records          {"zone","name","type","content","ttl"?,"proxied"?} -> record
+  PATCH  /_fake/records/{id}     any record fields          -> record  (behind the client's back)
+  DELETE /_fake/records/{id}
+  POST   /_fake/race             like POST /_fake/records   stored just before the next API write
+                                                            (POST/PATCH/PUT): a concurrent writer
+  POST   /_fake/throttle         {"count","retry_after"?}   next COUNT API requests get 429
+  POST   /_fake/fail             {"count","status"?}        next COUNT API requests get 5xx
+  POST   /_fake/malformed        {"count"}                  next COUNT API requests get broken JSON
+  POST   /_fake/revoke                                      the token stops working (403, 10000)
+  POST   /_fake/token            {"token"}                  the token that works from now on
+  GET    /_fake/requests                                    -> {"count","requests":[...]}
+  DELETE /_fake/requests                                    forgets the log and the counter
+The request log holds method, path, query, parsed body, auth ("ok", "bad", "missing") and the
+status answered; never a token.
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import sys
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+API_PREFIX = "/client/v4"
+
+
+def now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def error_body(code, message):
+    return {"success": False, "errors": [{"code": code, "message": message}], "messages": [],
+            "result": None}
+
+
+class ApiError(Exception):
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class State:
+    def __init__(self, token, per_page_max):
+        self.lock = threading.Lock()
+        self.token = token
+        self.per_page_max = per_page_max
+        self.zones = {}    # id -> {"id","name"}
+        self.records = {}  # id -> record
+        self.throttle = 0
+        self.retry_after = 30
+        self.fail = 0
+        self.fail_status = 500
+        self.malformed = 0
+        self.race = []  # control bodies of records to add before the next write
+        self.log = []
+        self.count = 0
+
+    def add_zone(self, name):
+        name = name.lower().rstrip(".")
+        zid = hashlib.md5(name.encode()).hexdigest()
+        self.zones[zid] = {"id": zid, "name": name}
+        return self.zones[zid]
+
+    def zone_by_name(self, name):
+        name = name.lower().rstrip(".")
+        for zone in self.zones.values():
+            if zone["name"] == name:
+                return zone
+        return None
+
+    def make_record(self, zone, fields):
+        name = fields["name"].lower().rstrip(".")
+        if name != zone["name"] and not name.endswith("." + zone["name"]):
+            name = name + "." + zone["name"]  # Cloudflare expands relative names
+        stamp = now_iso()
+        rtype = fields["type"].upper()
+        return {
+            "id": uuid.uuid4().hex,
+            "zone_id": zone["id"],
+            "zone_name": zone["name"],
+            "name": name,
+            "type": rtype,
+            "content": fields["content"],
+            "proxiable": rtype in ("A", "AAAA", "CNAME"),
+            "proxied": bool(fields.get("proxied", False)),
+            "ttl": int(fields.get("ttl", 1)),
+            "locked": False,
+            "meta": {"auto_added": False, "managed_by_apps": False,
+                     "managed_by_argo_tunnel": False},
+            "comment": None,
+            "tags": [],
+            "created_on": stamp,
+            "modified_on": stamp,
+        }
+
+
+def check_record(state, zone, record, ignore_id=None):
+    """Cloudflare's rules for a record about to be stored; raises ApiError."""
+    ttl = record["ttl"]
+    if not isinstance(ttl, int) or (ttl != 1 and not 60 <= ttl <= 86400):
+        raise ApiError(400, 9021,
+                       "Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.")
+    if not record["content"]:
+        raise ApiError(400, 9005, "Content for CNAME record is invalid.")
+    for other in state.records.values():
+        if other["id"] == ignore_id or other["zone_id"] != zone["id"]:
+            continue
+        if other["name"] != record["name"]:
+            continue
+        same = (other["type"] == record["type"]
+                and other["content"].lower().rstrip(".") == record["content"].lower().rstrip("."))
+        if same:
+            raise ApiError(400, 81058, "An identical record already exists.")
+        if record["type"] == "CNAME" and other["type"] == "CNAME":
+            raise ApiError(400, 81054, "A CNAME record with that host already exists.")
+        if record["type"] == "CNAME" or other["type"] == "CNAME":
+            raise ApiError(400, 81053, "An A, AAAA, or CNAME record with that host already exists.")
+
+
+def page_of(items, query, per_page_max):
+    try:
+        page = max(1, int(query.get("page", "1")))
+        per_page = max(1, int(query.get("per_page", "100")))
+    except ValueError:
+        raise ApiError(400, 1004, "DNS Validation Error: page and per_page must be integers")
+    per_page = min(per_page, per_page_max)
+    total = len(items)
+    total_pages = (total + per_page - 1) // per_page
+    chunk = items[(page - 1) * per_page: page * per_page]
+    info = {"page": page, "per_page": per_page, "count": len(chunk), "total_count": total,
+            "total_pages": total_pages}
+    return chunk, info
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes: without this, Nagle's algorithm and the
+    # client's delayed ACK cost 40 ms per request.
+    disable_nagle_algorithm = True
+    server_version = "cloudflare-fake/1"
+
+    def log_message(self, fmt, *args):  # one line per request on stderr, no headers
+        sys.stderr.write("%s %s\n" % (self.command, self.path))
+
+    # ---- plumbing -------------------------------------------------------------------------
+
+    def read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def send(self, status, body, headers=None):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        self.dispatch()
+
+    def do_POST(self):
+        self.dispatch()
+
+    def do_PATCH(self):
+        self.dispatch()
+
+    def do_PUT(self):
+        self.dispatch()
+
+    def do_DELETE(self):
+        self.dispatch()
+
+    def dispatch(self):
+        parts = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        raw = self.read_body()
+        state = self.server.state
+        if parts.path.startswith("/_fake/"):
+            with state.lock:
+                status, body = self.control(state, parts.path, raw)
+            self.send(status, body)
+            return
+        with state.lock:
+            status, body, headers = self.api(state, parts.path, query, raw)
+        self.send(status, body, headers)
+
+    # ---- the API --------------------------------------------------------------------------
+
+    def api(self, state, path, query, raw):
+        auth = self.headers.get("Authorization")
+        if auth is None:
+            auth_state = "missing"
+        elif state.token is not None and auth == "Bearer " + state.token:
+            auth_state = "ok"
+        else:
+            auth_state = "bad"
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = raw.decode("utf-8", "replace")
+        entry = {"method": self.command, "path": path, "query": query, "body": parsed,
+                 "auth": auth_state, "status": 0}
+        state.log.append(entry)
+        state.count += 1
+        status, body, headers = self.answer(state, auth_state, path, query, parsed)
+        entry["status"] = status
+        return status, body, headers
+
+    def answer(self, state, auth_state, path, query, body):
+        if state.throttle > 0:
+            state.throttle -= 1
+            return 429, error_body(971, "Please wait and consider throttling your request speed"), {
+                "retry-after": str(state.retry_after)}
+        if state.fail > 0:
+            state.fail -= 1
+            if state.fail_status == 500:
+                return 500, error_body(10001, "Internal server error"), {}
+            return state.fail_status, b"<html><body>Bad Gateway</body></html>", {}
+        if state.malformed > 0:
+            state.malformed -= 1
+            return 200, b'{"success":true,"errors":[],"result":[{"id":', {}
+        if auth_state == "missing":
+            return 400, error_body(9106, "Missing X-Auth-Key, X-Auth-Email or Authorization "
+                                         "headers"), {}
+        if auth_state == "bad":
+            return 403, error_body(10000, "Authentication error"), {}
+        if not path.startswith(API_PREFIX + "/"):
+            return 404, error_body(7000, "No route for that URI"), {}
+        segments = path[len(API_PREFIX) + 1:].split("/")
+        if self.command in ("POST", "PATCH", "PUT") and state.race:
+            for fields in state.race:
+                zone = state.zone_by_name(fields["zone"])
+                record = state.make_record(zone, fields)
+                state.records[record["id"]] = record
+            state.race = []
+        try:
+            result, info = self.route(state, segments, query, body)
+        except ApiError as e:
+            return e.status, error_body(e.code, e.message), {}
+        envelope = {"success": True, "errors": [], "messages": [], "result": result}
+        if info is not None:
+            envelope["result_info"] = info
+        return 200, envelope, {}
+
+    def route(self, state, segments, query, body):
+        method = self.command
+        if segments == ["user", "tokens", "verify"] and method == "GET":
+            return {"id": "fake-token-id", "status": "active"}, None
+        if segments == ["zones"] and method == "GET":
+            zones = sorted(state.zones.values(), key=lambda z: z["name"])
+            if "name" in query:
+                zones = [z for z in zones if z["name"] == query["name"].lower()]
+            chunk, info = page_of(zones, query, state.per_page_max)
+            return [dict(z, status="active") for z in chunk], info
+        if len(segments) < 3 or segments[0] != "zones" or segments[2] != "dns_records":
+            raise ApiError(404, 7000, "No route for that URI")
+        zone = state.zones.get(segments[1])
+        if zone is None:
+            raise ApiError(404, 7003, "Could not route to /zones/%s/dns_records, perhaps your "
+                                      "object identifier is invalid?" % segments[1][:40])
+        if len(segments) == 3:
+            if method == "GET":
+                return self.list_records(state, zone, query)
+            if method == "POST":
+                return self.create(state, zone, body), None
+            raise ApiError(405, 10405, "Method not allowed")
+        if len(segments) != 4:
+            raise ApiError(404, 7000, "No route for that URI")
+        record = state.records.get(segments[3])
+        if record is None or record["zone_id"] != zone["id"]:
+            raise ApiError(404, 81044, "Record does not exist.")
+        if method == "GET":
+            return record, None
+        if method == "DELETE":
+            del state.records[record["id"]]
+            return {"id": record["id"]}, None
+        if method in ("PATCH", "PUT"):
+            return self.update(state, zone, record, body, method == "PUT"), None
+        raise ApiError(405, 10405, "Method not allowed")
+
+    def list_records(self, state, zone, query):
+        records = [r for r in state.records.values() if r["zone_id"] == zone["id"]]
+        if "type" in query:
+            records = [r for r in records if r["type"] == query["type"].upper()]
+        exact = query.get("name.exact", query.get("name"))
+        if exact is not None:
+            records = [r for r in records if r["name"] == exact.lower().rstrip(".")]
+        records.sort(key=lambda r: (r["type"], r["name"], r["created_on"], r["id"]))
+        return page_of(records, query, state.per_page_max)
+
+    def create(self, state, zone, body):
+        if not isinstance(body, dict):
+            raise ApiError(400, 9207, "Request body is invalid.")
+        for field in ("type", "name", "content"):
+            if not isinstance(body.get(field), str):
+                raise ApiError(400, 1004, "DNS Validation Error: %s is required" % field)
+        record = state.make_record(zone, body)
+        check_record(state, zone, record)
+        state.records[record["id"]] = record
+        return record
+
+    def update(self, state, zone, record, body, replace_all):
+        if not isinstance(body, dict):
+            raise ApiError(400, 9207, "Request body is invalid.")
+        candidate = dict(record)
+        if replace_all:  # PUT: omitted fields reset
+            candidate.update({"ttl": 1, "proxied": False})
+        for field in ("type", "name", "content", "ttl", "proxied"):
+            if field in body:
+                candidate[field] = body[field]
+        candidate["type"] = str(candidate["type"]).upper()
+        candidate["name"] = str(candidate["name"]).lower().rstrip(".")
+        check_record(state, zone, candidate, ignore_id=record["id"])
+        candidate["modified_on"] = now_iso()
+        state.records[record["id"]] = candidate
+        return candidate
+
+    # ---- control --------------------------------------------------------------------------
+
+    def control(self, state, path, raw):
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            return 400, {"error": "control bodies are JSON"}
+        method = self.command
+        segments = path.split("/")[2:]
+        if segments == ["health"]:
+            return 200, {"ok": True}
+        if segments == ["zones"] and method == "POST":
+            return 200, state.add_zone(body["name"])
+        if segments == ["records"] and method == "GET":
+            return 200, sorted(state.records.values(), key=lambda r: (r["name"], r["type"]))
+        if segments == ["records"] and method == "POST":
+            zone = state.zone_by_name(body["zone"])
+            if zone is None:
+                return 404, {"error": "no such zone"}
+            record = state.make_record(zone, body)
+            state.records[record["id"]] = record
+            return 200, record
+        if len(segments) == 2 and segments[0] == "records":
+            record = state.records.get(segments[1])
+            if record is None:
+                return 404, {"error": "no such record"}
+            if method == "DELETE":
+                del state.records[record["id"]]
+                return 200, {"id": record["id"]}
+            if method == "PATCH":
+                record.update({k: v for k, v in body.items() if k != "id"})
+                record["modified_on"] = now_iso()
+                return 200, record
+        if segments == ["race"] and method == "POST":
+            if state.zone_by_name(body["zone"]) is None:
+                return 404, {"error": "no such zone"}
+            state.race.append(body)
+            return 200, {"ok": True}
+        if segments == ["throttle"] and method == "POST":
+            state.throttle = int(body.get("count", 1))
+            state.retry_after = int(body.get("retry_after", 30))
+            return 200, {"ok": True}
+        if segments == ["fail"] and method == "POST":
+            state.fail = int(body.get("count", 1))
+            state.fail_status = int(body.get("status", 500))
+            return 200, {"ok": True}
+        if segments == ["malformed"] and method == "POST":
+            state.malformed = int(body.get("count", 1))
+            return 200, {"ok": True}
+        if segments == ["revoke"] and method == "POST":
+            state.token = None
+            return 200, {"ok": True}
+        if segments == ["token"] and method == "POST":
+            state.token = body["token"]
+            return 200, {"ok": True}
+        if segments == ["requests"] and method == "GET":
+            return 200, {"count": state.count, "requests": state.log}
+        if segments == ["requests"] and method == "DELETE":
+            state.log = []
+            state.count = 0
+            return 200, {"ok": True}
+        return 404, {"error": "unknown control endpoint"}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--token-file", required=True)
+    parser.add_argument("--zone", action="append", default=[], help="a zone to serve")
+    parser.add_argument("--per-page-max", type=int, default=2,
+                        help="largest page served, whatever per_page asks (default 2)")
+    args = parser.parse_args()
+    with open(args.token_file, encoding="utf-8") as f:
+        token = f.read().rstrip("\r\n")
+    state = State(token, max(1, args.per_page_max))
+    for zone in args.zone:
+        state.add_zone(zone)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    server.state = state
+    print("cloudflare fake listening on 127.0.0.1:%d" % args.port, flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,476 @@
+// Route53Provider against the fake Route 53 of tests/fakes/route53_server.py on 127.0.0.1. The
+// fake recomputes every SigV4 signature itself, so each passing request here is also a check of
+// the signer against an independent implementation; its control endpoints (/_fake/...) change
+// records behind the provider's back, inject throttling, 5xx, malformed replies and revoked
+// credentials, and expose the request log.
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "harness/process.hpp"
+#include "providers/http_client.hpp"
+#include "providers/route53_provider.hpp"
+
+using namespace planb::providers;
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+using planb::testing::ServerProcess;
+
+namespace {
+
+const std::string kAkid = "AKIDPLANBTEST0000001";
+const std::string kSecret = "planb/test+secret/0123456789abcdefghijklmnopqrst";
+
+// The program name to start: spawn() looks it up in PATH again (it takes names, not paths).
+std::string python3() {
+  if (planb::testing::findProgram("python3")) {
+    return "python3";
+  }
+  const char* allow_skip = std::getenv("PLANB_ALLOW_SKIP");
+  if (allow_skip != nullptr && std::string(allow_skip) == "1") {
+    std::cerr << "SKIP: python3 not found and PLANB_ALLOW_SKIP=1\n";
+    std::exit(planb::testing::kSkipExitCode);
+  }
+  throw std::runtime_error(
+      "python3 not found (scripts/setup installs it), or set "
+      "PLANB_ALLOW_SKIP=1 to skip this test");
+}
+
+std::string writePrivate(const std::string& path, const std::string& text) {
+  planb::testing::writeFile(path, text);
+  ::chmod(path.c_str(), 0600);
+  return path;
+}
+
+// The fake server, its credential files and a client for its control endpoints.
+class FakeRoute53 {
+ public:
+  FakeRoute53()
+      : dir_(planb::testing::makeTempDir("planb-route53")),
+        port_(planb::testing::pickFreePort()),
+        akid_file_(writePrivate(dir_ + "/access_key_id", kAkid + "\n")),
+        secret_file_(writePrivate(dir_ + "/secret_access_key", kSecret + "\n")),
+        server_(std::make_unique<ServerProcess>(
+            std::vector<std::string>{python3(), std::string(PLANB_FAKES_DIR) + "/route53_server.py",
+                                     "--port", std::to_string(port_), "--access-key-id-file",
+                                     akid_file_, "--secret-file", secret_file_},
+            dir_ + "/route53.log")) {
+    server_->waitForTcp(port_, 10s);
+  }
+  ~FakeRoute53() {
+    server_.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  const std::string& dir() const { return dir_; }
+
+  json control(const std::string& method, const std::string& path, const json& body = nullptr) {
+    HttpRequest request;
+    request.method = method;
+    request.url = endpoint() + "/_fake/" + path;
+    if (!body.is_null()) {
+      request.body = body.dump();
+      request.headers = {{"Content-Type", "application/json"}};
+    }
+    Result<HttpResponse> reply = control_.send(request);
+    if (const auto* error = std::get_if<ProviderError>(&reply)) {
+      FAIL("control " << path << ": " << error->message);
+    }
+    const HttpResponse& response = std::get<HttpResponse>(reply);
+    REQUIRE_MESSAGE(response.status == 200, "control " << path << ": " << response.body);
+    return json::parse(response.body);
+  }
+
+  std::string addZone(const std::string& name, const std::string& id, bool is_private = false) {
+    return control("POST", "zones", {{"name", name}, {"id", id}, {"private", is_private}})["id"];
+  }
+  void set(const std::string& zone_id, const std::string& name, const std::string& type, int ttl,
+           std::vector<std::string> values, const json& extra = json::object()) {
+    json body = {
+        {"zone_id", zone_id}, {"name", name}, {"type", type}, {"ttl", ttl}, {"values", values}};
+    body.update(extra);
+    control("POST", "rrsets", body);
+  }
+  json rrset(const std::string& zone_id, const std::string& name, const std::string& type) {
+    for (const json& set : control("GET", "rrsets?zone_id=" + zone_id)) {
+      if (set["name"] == name && set["type"] == type) {
+        return set;
+      }
+    }
+    return nullptr;
+  }
+  void reset() { control("POST", "reset", json::object()); }
+  void fault(json spec) { control("POST", "faults", spec); }
+  void configure(json settings) { control("POST", "config", settings); }
+  json requests() { return control("GET", "requests"); }
+  void clearRequests() { control("DELETE", "requests"); }
+  std::vector<std::string> operations() {
+    std::vector<std::string> out;
+    for (const json& r : requests()) {
+      out.push_back(r["operation"].is_null() ? "-" : r["operation"].get<std::string>());
+    }
+    return out;
+  }
+
+  planb::config::ProviderConfig config(std::optional<std::string> zone_id = std::nullopt) const {
+    planb::config::ProviderConfig c;
+    c.name = "aws-test";
+    c.type = planb::config::ProviderType::Route53;
+    c.endpoint = endpoint();
+    c.route53.access_key_id_file = akid_file_;
+    c.route53.secret_access_key_file = secret_file_;
+    c.route53.hosted_zone_id = std::move(zone_id);
+    return c;
+  }
+
+ private:
+  std::string dir_;
+  std::uint16_t port_;
+  std::string akid_file_;
+  std::string secret_file_;
+  std::unique_ptr<ServerProcess> server_;
+  CurlTransport control_;
+};
+
+// Forwards to curl, running BEFORE first: lets a test act between the provider's read and write.
+class HookTransport final : public HttpTransport {
+ public:
+  std::function<void(const HttpRequest&)> before;
+  Result<HttpResponse> send(const HttpRequest& request) override {
+    if (before) {
+      before(request);
+    }
+    return inner_.send(request);
+  }
+
+ private:
+  CurlTransport inner_;
+};
+
+// One server for the whole program, reset by every test: starting Python costs most of a second.
+FakeRoute53& sharedFake() {
+  static FakeRoute53 fake;
+  return fake;
+}
+
+// The zone every test starts with: www (CNAME), api (A), a wildcard, and a private twin of the
+// zone that sorts before the public one.
+struct World {
+  FakeRoute53& fake = sharedFake();
+  std::shared_ptr<HookTransport> transport = std::make_shared<HookTransport>();
+  std::vector<std::chrono::milliseconds> slept;
+  Route53Options options;
+
+  World() {
+    fake.reset();
+    fake.addZone("example.test.", "ZAPRIVATE", /*is_private=*/true);
+    fake.addZone("example.test.", "ZPUBLIC");
+    fake.addZone("example.test.sub.", "ZOTHER");
+    fake.set("ZPUBLIC", "www.example.test.", "CNAME", 300, {"app.aws.example.net."});
+    fake.set("ZPUBLIC", "api.example.test.", "A", 60, {"192.0.2.10"});
+    fake.set("ZPUBLIC", "*.example.test.", "CNAME", 60, {"wild.example.net."});
+    fake.set("ZAPRIVATE", "www.example.test.", "CNAME", 60, {"internal.example.net."});
+    fake.clearRequests();
+    // GetChange waits are counted, not slept: the fake counts polls, not seconds.
+    options.sleep = [this](std::chrono::milliseconds d) { slept.push_back(d); };
+  }
+  ~World() {
+    if (planb::testing::currentTestFailed()) {
+      std::cerr << "requests the fake Route 53 received:\n" << fake.requests().dump(2) << "\n";
+    }
+  }
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  Route53Provider provider(std::optional<std::string> zone_id = std::nullopt) {
+    return Route53Provider(fake.config(std::move(zone_id)), transport, options);
+  }
+};
+
+const RecordRef kWww{"example.test.", "www.example.test."};
+
+ReplaceRequest swap(std::optional<std::string> expected, std::string target,
+                    const std::string& name = "www.example.test.", std::uint32_t ttl = 60) {
+  ReplaceRequest request;
+  request.record = {"example.test.", name};
+  request.new_target = std::move(target);
+  request.ttl = ttl;
+  request.expected_target = std::move(expected);
+  return request;
+}
+
+ServedRecord served(const Result<ServedRecord>& result) {
+  if (const auto* error = std::get_if<ProviderError>(&result)) {
+    FAIL("unexpected error: " << error->message);
+  }
+  return std::get<ServedRecord>(result);
+}
+
+template <typename T>
+ProviderError failure(const Result<T>& result) {
+  REQUIRE(std::holds_alternative<ProviderError>(result));
+  return std::get<ProviderError>(result);
+}
+
+void requireSuccess(const Result<Unit>& result) {
+  if (const auto* error = std::get_if<ProviderError>(&result)) {
+    FAIL("unexpected error: " << error->message);
+  }
+}
+
+}  // namespace
+
+TEST_CASE(
+    "the provider finds the public zone by name and reads a CNAME, an absent name and a "
+    "conflict") {
+  World w;
+  Route53Provider provider = w.provider();
+
+  ServedRecord www = served(provider.read(kWww));
+  CHECK(www.kind == ServedRecord::Kind::Cname);
+  CHECK(www.target == "app.aws.example.net.");
+  CHECK(www.ttl == 300);
+
+  CHECK(served(provider.read({"example.test.", "nothing.example.test."})).kind ==
+        ServedRecord::Kind::Absent);
+
+  ServedRecord api = served(provider.read({"example.test.", "api.example.test."}));
+  CHECK(api.kind == ServedRecord::Kind::Conflict);
+  CHECK(api.conflict_type == "A");
+
+  // The wildcard comes back as \052 and is matched all the same.
+  ServedRecord wildcard = served(provider.read({"example.test.", "*.example.test."}));
+  CHECK(wildcard.kind == ServedRecord::Kind::Cname);
+  CHECK(wildcard.target == "wild.example.net.");
+
+  // The private twin was skipped (two lookups: it, then the public zone), and only once.
+  json log = w.fake.requests();
+  REQUIRE(log.size() == 6);
+  CHECK(log[0]["path"] == "/2013-04-01/hostedzonesbyname");
+  CHECK(log[0]["query"] == "dnsname=example.test&maxitems=1");
+  CHECK(log[1]["query"] == "dnsname=example.test.&hostedzoneid=ZPUBLIC&maxitems=1");
+  for (std::size_t i = 2; i < log.size(); ++i) {
+    CHECK(log[i]["path"] == "/2013-04-01/hostedzone/ZPUBLIC/rrset");
+    CHECK(log[i]["status"] == 200);
+  }
+}
+
+TEST_CASE("a zone the credentials cannot see is NotFound") {
+  World w;
+  Route53Provider provider = w.provider();
+  ProviderError error = failure(provider.read({"missing.test.", "www.missing.test."}));
+  CHECK(error.kind == ErrorKind::NotFound);
+  ProviderError unknown_id = failure(w.provider("ZNOSUCH").read(kWww));
+  CHECK(unknown_id.kind == ErrorKind::NotFound);
+  CHECK(unknown_id.message.find("NoSuchHostedZone") != std::string::npos);
+}
+
+TEST_CASE("a compare-and-swap replaces the CNAME in one batch and waits until it is INSYNC") {
+  World w;
+  w.fake.configure({{"pending_polls", 2}});
+  Route53Provider provider = w.provider("ZPUBLIC");
+
+  requireSuccess(provider.replace(swap("app.aws.example.net.", "backup.gcp.example.net.")));
+
+  json www = w.fake.rrset("ZPUBLIC", "www.example.test.", "CNAME");
+  REQUIRE(!www.is_null());
+  CHECK(www["values"] == json::array({"backup.gcp.example.net."}));
+  CHECK(www["ttl"] == 60);
+  CHECK(w.fake.operations() == std::vector<std::string>{"ListResourceRecordSets",
+                                                        "ChangeResourceRecordSets", "GetChange",
+                                                        "GetChange", "GetChange"});
+  json post = w.fake.requests()[1];
+  CHECK(post["path"] == "/2013-04-01/hostedzone/ZPUBLIC/rrset/");
+  const std::string body = post["body"];
+  CHECK(body.find("<Action>DELETE</Action><ResourceRecordSet><Name>www.example.test.</Name>"
+                  "<Type>CNAME</Type><TTL>300</TTL>") != std::string::npos);
+  CHECK(body.find("<Action>CREATE</Action>") > body.find("<Action>DELETE</Action>"));
+  CHECK(w.slept.size() == 3);  // two PENDING answers, then INSYNC
+
+  ServedRecord now = served(provider.read(kWww));
+  CHECK(now.target == "backup.gcp.example.net.");
+  CHECK(now.ttl == 60);
+}
+
+TEST_CASE("without an expected target the CNAME is created, and only where there is none") {
+  World w;
+  Route53Provider provider = w.provider("ZPUBLIC");
+  requireSuccess(provider.replace(swap(std::nullopt, "new.example.net.", "new.example.test.")));
+  CHECK(served(provider.read({"example.test.", "new.example.test."})).target == "new.example.net.");
+
+  ProviderError taken = failure(provider.replace(swap(std::nullopt, "other.example.net.")));
+  CHECK(taken.kind == ErrorKind::Conflict);
+  CHECK(taken.message.find("already exists") != std::string::npos);
+  CHECK(taken.message.find("it now points to app.aws.example.net.") != std::string::npos);
+
+  ProviderError beside_a =
+      failure(provider.replace(swap(std::nullopt, "x.example.net.", "api.example.test.")));
+  CHECK(beside_a.kind == ErrorKind::Conflict);
+  CHECK(w.fake.rrset("ZPUBLIC", "www.example.test.", "CNAME")["values"] ==
+        json::array({"app.aws.example.net."}));
+}
+
+TEST_CASE("a compare-and-swap lost between read and write is a conflict and changes nothing") {
+  World w;
+  bool legacy = false;
+  SUBCASE("InvalidChangeBatch in the 2024 shape") {}
+  SUBCASE("InvalidChangeBatch in the older shape") {
+    legacy = true;
+    w.fake.configure({{"legacy_errors", true}});
+  }
+  Route53Provider provider = w.provider("ZPUBLIC");
+  // Someone else moves www right after the provider read it, before its batch arrives.
+  w.transport->before = [&](const HttpRequest& request) {
+    if (request.method == "POST") {
+      w.fake.set("ZPUBLIC", "www.example.test.", "CNAME", 300, {"third.example.org."});
+    }
+  };
+  ProviderError error =
+      failure(provider.replace(swap("app.aws.example.net.", "backup.gcp.example.net.")));
+  CAPTURE(legacy);
+  CHECK(error.kind == ErrorKind::Conflict);
+  CHECK(error.message.find("values provided do not match") != std::string::npos);
+  CHECK(error.message.find("it now points to third.example.org.") != std::string::npos);
+  CHECK(w.fake.rrset("ZPUBLIC", "www.example.test.", "CNAME")["values"] ==
+        json::array({"third.example.org."}));
+}
+
+TEST_CASE("a compare-and-swap already lost when read is a conflict without a write") {
+  World w;
+  w.fake.set("ZPUBLIC", "www.example.test.", "CNAME", 300, {"third.example.org."});
+  w.fake.clearRequests();
+  ProviderError error =
+      failure(w.provider("ZPUBLIC").replace(swap("app.aws.example.net.", "backup.example.net.")));
+  CHECK(error.kind == ErrorKind::Conflict);
+  CHECK(w.fake.operations() == std::vector<std::string>{"ListResourceRecordSets"});
+}
+
+TEST_CASE("throttling is RateLimited with the server's Retry-After, and the next call succeeds") {
+  World w;
+  Route53Provider provider = w.provider("ZPUBLIC");
+  SUBCASE("Throttling") {
+    w.fake.fault({{"kind", "throttle"}, {"count", 1}, {"retry_after", 2}});
+    ProviderError error = failure(provider.read(kWww));
+    CHECK(error.kind == ErrorKind::RateLimited);
+    CHECK(error.retry_after == std::chrono::milliseconds(2000));
+    CHECK(error.message.find("Throttling (HTTP 400): Rate exceeded") != std::string::npos);
+  }
+  SUBCASE("PriorRequestNotComplete on the change") {
+    w.fake.fault({{"kind", "prior_request"}, {"operation", "ChangeResourceRecordSets"}});
+    ProviderError error =
+        failure(provider.replace(swap("app.aws.example.net.", "backup.example.net.")));
+    CHECK(error.kind == ErrorKind::RateLimited);
+    CHECK(error.retriable());
+    CHECK(w.fake.rrset("ZPUBLIC", "www.example.test.", "CNAME")["values"] ==
+          json::array({"app.aws.example.net."}));
+  }
+  CHECK(served(provider.read(kWww)).kind == ServedRecord::Kind::Cname);
+}
+
+TEST_CASE("a 5xx is Transient") {
+  World w;
+  w.fake.fault({{"kind", "server_error"}, {"count", 1}});
+  ProviderError error = failure(w.provider("ZPUBLIC").read(kWww));
+  CHECK(error.kind == ErrorKind::Transient);
+  CHECK(error.message.find("InternalFailure (HTTP 500)") != std::string::npos);
+}
+
+TEST_CASE("a throttled GetChange poll does not fail a change that was accepted") {
+  World w;
+  w.fake.configure({{"pending_polls", 1}});
+  w.fake.fault({{"kind", "throttle"}, {"operation", "GetChange"}, {"count", 1}});
+  requireSuccess(
+      w.provider("ZPUBLIC").replace(swap("app.aws.example.net.", "backup.example.net.")));
+  CHECK(w.fake.operations() == std::vector<std::string>{"ListResourceRecordSets",
+                                                        "ChangeResourceRecordSets", "GetChange",
+                                                        "GetChange", "GetChange"});
+}
+
+TEST_CASE("a change still PENDING past the bound is Transient, and a retry finds it applied") {
+  World w;
+  w.fake.configure({{"pending_polls", 100}});
+  w.options.change_timeout = 3s;
+  Route53Provider provider = w.provider("ZPUBLIC");
+  ProviderError error =
+      failure(provider.replace(swap("app.aws.example.net.", "backup.example.net.")));
+  CHECK(error.kind == ErrorKind::Transient);
+  CHECK(error.message.find("still PENDING after 3 s") != std::string::npos);
+  CHECK(w.slept.size() == 3);
+  // PENDING changes are already listed: the daemon's retry re-reads and has nothing to do.
+  w.fake.clearRequests();
+  requireSuccess(provider.replace(swap("app.aws.example.net.", "backup.example.net.")));
+  CHECK(w.fake.operations() == std::vector<std::string>{"ListResourceRecordSets"});
+}
+
+TEST_CASE("revoked credentials and a wrong secret are Auth, and no secret is in the message") {
+  World w;
+  SUBCASE("revoked") {
+    w.fake.control("POST", "revoke", json::object());
+    ProviderError error = failure(w.provider().read(kWww));
+    CHECK(error.kind == ErrorKind::Auth);
+    CHECK(error.message.find("InvalidClientTokenId") != std::string::npos);
+    CHECK(error.message.find(kAkid) == std::string::npos);
+  }
+  SUBCASE("a secret the server does not know: its own signature differs") {
+    planb::config::ProviderConfig config = w.fake.config("ZPUBLIC");
+    config.route53.secret_access_key_file =
+        writePrivate(w.fake.dir() + "/wrong_secret", "not-the-secret\n");
+    ProviderError error = failure(Route53Provider(config, w.transport, w.options).read(kWww));
+    CHECK(error.kind == ErrorKind::Auth);
+    CHECK(error.message.find("SignatureDoesNotMatch") != std::string::npos);
+    CHECK(error.message.find("not-the-secret") == std::string::npos);
+    CHECK(error.message.find(kSecret) == std::string::npos);
+  }
+}
+
+TEST_CASE("a malformed XML reply is Permanent") {
+  World w;
+  w.fake.fault({{"kind", "malformed"}, {"count", 1}});
+  ProviderError error = failure(w.provider("ZPUBLIC").read(kWww));
+  CHECK(error.kind == ErrorKind::Permanent);
+  CHECK(error.message.find("malformed XML") != std::string::npos);
+}
+
+TEST_CASE("pages are followed while they stay at the name, with name, type and identifier") {
+  World w;
+  w.options.list_page_size = 1;
+  SUBCASE("weighted CNAMEs") {
+    w.fake.set("ZPUBLIC", "lb.example.test.", "CNAME", 60, {"blue.example.net."},
+               {{"set_identifier", "blue"}, {"weight", 1}});
+    w.fake.set("ZPUBLIC", "lb.example.test.", "CNAME", 60, {"green.example.net."},
+               {{"set_identifier", "green"}, {"weight", 1}});
+    w.fake.clearRequests();
+    ServedRecord lb = served(w.provider("ZPUBLIC").read({"example.test.", "lb.example.test."}));
+    CHECK(lb.kind == ServedRecord::Kind::Conflict);
+    CHECK(lb.conflict_type == "CNAME (set identifier blue)");
+    json log = w.fake.requests();
+    REQUIRE(log.size() == 2);
+    CHECK(log[0]["query"] == "maxitems=1&name=lb.example.test.");
+    CHECK(log[1]["query"] == "identifier=green&maxitems=1&name=lb.example.test.&type=CNAME");
+  }
+  SUBCASE("a CNAME with other types beside it (set behind the API's back)") {
+    w.fake.set("ZPUBLIC", "www.example.test.", "CAA", 60, {"0 issue \"ca.example\""});
+    w.fake.set("ZPUBLIC", "www.example.test.", "TXT", 60, {"\"v=1\""});
+    w.fake.clearRequests();
+    ServedRecord www = served(w.provider("ZPUBLIC").read(kWww));
+    CHECK(www.kind == ServedRecord::Kind::Conflict);
+    CHECK(www.conflict_type == "CAA");  // the first other type, not the CNAME, is named
+    CHECK(w.fake.requests().size() == 3);
+  }
+  SUBCASE("a lone CNAME still takes one request") {
+    ServedRecord www = served(w.provider("ZPUBLIC").read(kWww));
+    CHECK(www.kind == ServedRecord::Kind::Cname);
+    CHECK(w.fake.requests().size() == 1);
+  }
+}
