@@ -39,9 +39,22 @@ std::string probeIdentity(const config::TargetConfig& t, const config::ProbeConf
 config::Config loadAndCheck(const std::string& path) {
   config::Config config = config::loadConfig(path);
   std::vector<config::ConfigError> errors;
+  std::map<std::string, providers::Capabilities> capabilities;
   for (const config::ProviderConfig& p : config.providers) {
-    if (auto problem = providers::checkProvider(p)) {
-      errors.push_back({p.pos, "provider[" + p.name + "]", *problem});
+    try {
+      capabilities[p.name] = providers::makeProvider(p)->capabilities();
+    } catch (const std::exception& e) {
+      errors.push_back({p.pos, "provider[" + p.name + "]", e.what()});
+    }
+  }
+  for (const config::RecordConfig& r : config.records) {
+    for (const std::string& provider : config.zone(r.zone)->providers) {
+      auto c = capabilities.find(provider);
+      if (c != capabilities.end() && r.ttl < c->second.min_ttl) {
+        errors.push_back({r.pos, "record[" + r.name + "].ttl",
+                          "provider " + provider + " accepts no TTL below " +
+                              std::to_string(c->second.min_ttl)});
+      }
     }
   }
   if (!errors.empty()) {

@@ -50,6 +50,7 @@ class AlidnsProvider final : public DnsProvider {
 
   const std::string& name() const noexcept override { return name_; }
   std::string_view type() const noexcept override { return "alidns"; }
+  Capabilities capabilities() const noexcept override { return {1, false}; }
 
   // DescribeSubDomainRecords (every page): the CNAME, a Conflict (see above), or Absent.
   Result<ServedRecord> read(const RecordRef& record) override;

@@ -53,6 +53,7 @@ class CloudflareProvider final : public DnsProvider {
 
   const std::string& name() const noexcept override { return name_; }
   std::string_view type() const noexcept override { return "cloudflare"; }
+  Capabilities capabilities() const noexcept override { return {60, false}; }
 
   // The CNAME at the name (a listing filtered by type and exact name), else any other record
   // there (Conflict; conflict_type lists the types, e.g. "A,TXT"), else Absent. Listings are

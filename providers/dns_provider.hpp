@@ -65,11 +65,19 @@ struct ReplaceRequest {
   std::optional<std::string> expected_target;
 };
 
+// What a provider can do, for checks at start and for status.
+struct Capabilities {
+  std::uint32_t min_ttl = 1;      // the lowest TTL it accepts
+  bool compare_and_swap = false;  // the write itself fails when the record changed meanwhile;
+                                  // without it, replace() reads first (a small race window)
+};
+
 class DnsProvider {
  public:
   virtual ~DnsProvider() = default;
   virtual const std::string& name() const noexcept = 0;
   virtual std::string_view type() const noexcept = 0;
+  virtual Capabilities capabilities() const noexcept = 0;
 
   // What the provider serves at the record's name.
   virtual Result<ServedRecord> read(const RecordRef& record) = 0;

@@ -41,6 +41,7 @@ class PowerDnsProvider final : public DnsProvider {
 
   const std::string& name() const noexcept override { return name_; }
   std::string_view type() const noexcept override { return "powerdns"; }
+  Capabilities capabilities() const noexcept override { return {1, false}; }
 
   // GET zones/<zone>?rrset_name=<name>&rrset_type=CNAME; without a CNAME, a second GET with
   // rrset_name only tells Conflict (another type, the lowest-numbered) from Absent. Disabled

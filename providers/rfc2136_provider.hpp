@@ -32,6 +32,7 @@ class Rfc2136Provider final : public DnsProvider {
 
   const std::string& name() const noexcept override { return name_; }
   std::string_view type() const noexcept override { return "rfc2136"; }
+  Capabilities capabilities() const noexcept override { return {1, true}; }
 
   // The CNAME the server serves at the record's name (see queryCname).
   Result<ServedRecord> read(const RecordRef& record) override;

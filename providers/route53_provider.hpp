@@ -60,6 +60,7 @@ class Route53Provider final : public DnsProvider {
 
   const std::string& name() const noexcept override { return name_; }
   std::string_view type() const noexcept override { return "route53"; }
+  Capabilities capabilities() const noexcept override { return {1, true}; }
 
   Result<ServedRecord> read(const RecordRef& record) override;
   Result<Unit> replace(const ReplaceRequest& request) override;

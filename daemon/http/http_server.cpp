@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -38,7 +39,8 @@ using namespace std::chrono_literals;
 Response makeResponse(const Request& request, Status status, std::string body,
                       std::string_view content_type) {
   Response response(status, request.version());
-  response.set(bhttp::field::content_type, content_type);
+  response.set(bhttp::field::content_type,
+               beast::string_view(content_type.data(), content_type.size()));
   response.keep_alive(request.keep_alive());
   response.body() = std::move(body);
   response.prepare_payload();

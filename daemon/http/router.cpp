@@ -23,8 +23,8 @@ Response Router::operator()(const Request& request, const PeerInfo& peer) const 
   if (handler == route->second.end()) {
     std::string allow;
     for (const auto& [method, unused] : route->second) {
-      std::string_view name = boost::beast::http::to_string(method);
-      allow += (allow.empty() ? "" : ", ") + std::string(name);
+      auto name = boost::beast::http::to_string(method);
+      allow += (allow.empty() ? "" : ", ") + std::string(name.data(), name.size());
     }
     Response response = makeResponse(request, Status::method_not_allowed, "method not allowed\n");
     response.set(boost::beast::http::field::allow, allow);

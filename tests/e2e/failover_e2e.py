@@ -256,6 +256,23 @@ def scenario_two_providers_wrong_key_is_reported_and_the_other_flips(world):
         world.assert_no_secret_in("an sd_notify message", message)
 
 
+def scenario_every_provider_of_the_zone_flips(world):
+    world.wait_verdicts()
+    assert set(world.api.targets().values()) == {A_TARGET}, world.api.targets()
+    killed = time.monotonic()
+    world.stop_vendor("a")
+
+    def everywhere():
+        served = dict(world.api.targets(), bind=world.named.cname(), pdns=world.pdns.cname())
+        return all(target == B_TARGET for target in served.values()) and served
+
+    served = wait_for("all five providers to serve vendor B", everywhere, FAILOVER_BOUND + 3)
+    print(f"all five providers serve B {time.monotonic() - killed:.2f}s after the fault: {served}")
+    for provider in ("bind", "pdns", "cloudflare", "route53", "alidns"):
+        # Route 53 reports once GetChange says INSYNC, a poll after the change is visible.
+        world.planbd.wait_log(f"provider {provider}: www.example.test. now CNAME {B_TARGET}", 3)
+
+
 def main():
     planbd, scenario = sys.argv[1], sys.argv[2]
     run = globals()[f"scenario_{scenario}"]
@@ -264,7 +281,9 @@ def main():
     if scenario in ("speaks_sd_notify", "two_providers_wrong_key_is_reported_and_the_other_flips"):
         notify = NotifySocket()
         env = {"NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"}
-    world = World(planbd, env=env, with_pdns=scenario.startswith("two_providers"))
+    world = World(planbd, env=env,
+                  with_pdns=scenario.startswith("two_providers") or scenario.startswith("every"),
+                  with_api_fakes=scenario.startswith("every"))
     world.notifications = notify.messages if notify else None
     try:
         run(world)

@@ -228,6 +228,118 @@ security-poll-suffix=
         self.log.close()
 
 
+def secret_file(directory, name, value):
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(value + "\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+class ApiFake:
+    """One of the protocol-faithful API fakes of tests/fakes, on its own port."""
+
+    FAKES = os.path.join(os.path.dirname(__file__), "..", "fakes")
+
+    def __init__(self, directory, script, args):
+        self.port = free_port()
+        self.log = open(os.path.join(directory, script + ".log"), "w")
+        self.proc = subprocess.Popen([sys.executable, os.path.join(self.FAKES, script),
+                                      "--port", str(self.port), *args],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(f"{script} to answer", lambda: self.control("GET", "/_fake/health") is not None, 10)
+
+    def control(self, method, path, body=None):
+        import json
+        import urllib.request
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method,
+                                         data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=2) as reply:
+                text = reply.read()
+                return json.loads(text) if text else {}
+        except OSError:
+            return None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.log.close()
+
+
+class ApiFakes:
+    """Cloudflare, Route 53 and Alibaba DNS fakes serving example.test, with distinctive
+    credentials so a leak is easy to find."""
+
+    def __init__(self, directory, initial_target):
+        d = os.path.join(directory, "api-fakes")
+        os.makedirs(d)
+        self.secrets = {"cf_token": "cf-token-7d1e9b2c44", "aws_key_id": "AKIDPLANBE2E77",
+                        "aws_secret": "aws-secret-e2e-9a8b7c6d5e", "ali_key_id": "LTAIplanbe2e55",
+                        "ali_secret": "ali-secret-e2e-1f2e3d4c"}
+        self.files = {k: secret_file(d, k, v) for k, v in self.secrets.items()}
+        plain = initial_target.rstrip(".")
+        self.cloudflare = ApiFake(d, "cloudflare_server.py", ["--token-file", self.files["cf_token"]])
+        self.cloudflare.control("POST", "/_fake/zones", {"name": ZONE})
+        self.cloudflare.control("POST", "/_fake/records", {"zone": ZONE, "name": RECORD.rstrip("."),
+                                                           "type": "CNAME", "content": plain,
+                                                           "ttl": 60})
+        self.route53 = ApiFake(d, "route53_server.py", [
+            "--access-key-id-file", self.files["aws_key_id"], "--secret-file",
+            self.files["aws_secret"]])
+        self.zone_id = self.route53.control("POST", "/_fake/zones", {"name": ZONE + "."})["id"]
+        self.route53.control("POST", "/_fake/rrsets", {"zone_id": self.zone_id, "name": RECORD,
+                                                       "type": "CNAME", "ttl": 60,
+                                                       "values": [initial_target]})
+        self.alidns = ApiFake(d, "alidns_server.py", [
+            "--access-key-id-file", self.files["ali_key_id"], "--access-key-secret-file",
+            self.files["ali_secret"], "--domain", ZONE])
+        self.alidns.control("POST", "/_fake/records", {"domain": ZONE, "rr": "www", "type": "CNAME",
+                                                       "value": plain, "ttl": 600})
+
+    def config(self):
+        return f"""
+[[provider]]
+name           = "cloudflare"
+type           = "cloudflare"
+api_token_file = "{self.files['cf_token']}"
+endpoint       = "http://127.0.0.1:{self.cloudflare.port}/client/v4"
+
+[[provider]]
+name                   = "route53"
+type                   = "route53"
+access_key_id_file     = "{self.files['aws_key_id']}"
+secret_access_key_file = "{self.files['aws_secret']}"
+endpoint               = "http://127.0.0.1:{self.route53.port}"
+
+[[provider]]
+name                   = "alidns"
+type                   = "alidns"
+access_key_id_file     = "{self.files['ali_key_id']}"
+access_key_secret_file = "{self.files['ali_secret']}"
+endpoint               = "http://127.0.0.1:{self.alidns.port}/"
+"""
+
+    def targets(self):
+        """What each fake serves at www.example.test, canonical."""
+        cf = [r for r in self.cloudflare.control("GET", "/_fake/records") or []
+              if r.get("type") == "CNAME" and r.get("name") == RECORD.rstrip(".")]
+        r53 = [r for r in self.route53.control("GET", f"/_fake/rrsets?zone_id={self.zone_id}") or []
+               if r.get("type") == "CNAME" and r.get("name", "").lower() == RECORD]
+        ali = [r for r in self.alidns.control("GET", "/_fake/records") or []
+               if r.get("Type") == "CNAME" and r.get("RR") == "www"]
+        canonical = lambda v: v.lower().rstrip(".") + "."
+        return {"cloudflare": canonical(cf[0]["content"]) if cf else None,
+                "route53": canonical(r53[0]["values"][0]) if r53 else None,
+                "alidns": canonical(ali[0]["Value"]) if ali else None}
+
+    def stop(self):
+        for fake in (self.cloudflare, self.route53, self.alidns):
+            fake.stop()
+
+
 class Planbd:
     """planbd with its stderr in a file, read back for the log lines tests wait on."""
 
@@ -285,10 +397,12 @@ class World:
     FALL = 3
 
     def __init__(self, planbd_binary, failback_after="3s", hold_down="1s", resync="3s",
-                 env=None, with_pdns=False, pdns_api_key="pdns-api-key-3f9c1e7a"):
+                 env=None, with_pdns=False, pdns_api_key="pdns-api-key-3f9c1e7a",
+                 with_api_fakes=False):
         self.dir = tempfile.mkdtemp(prefix="planb-e2e-")
         self.named = Named(self.dir, A_TARGET)
         self.pdns = Pdns(self.dir, A_TARGET, pdns_api_key) if with_pdns else None
+        self.api = ApiFakes(self.dir, A_TARGET) if with_api_fakes else None
         self.endpoints = {n: Endpoint(n) for n in ("a1", "a2", "b1", "b2")}
         self.config_path = os.path.join(self.dir, "planb.toml")
         self.state_dir = os.path.join(self.dir, "state")
@@ -324,7 +438,7 @@ type          = "rfc2136"
 server        = "127.0.0.1:{self.named.port}"
 tsig_key_file = "{self.named.key_file}"
 
-{self.pdns_provider()}
+{self.extra_providers()}
 [[zone]]
 name           = "{ZONE}"
 providers      = {self.zone_providers()}
@@ -371,17 +485,18 @@ healthy_when = "any"
 [[record]]
 name           = "www.example.test"
 zone           = "{ZONE}"
-ttl            = 30
+ttl            = 60
 targets        = ["vendor-a", "vendor-b"]
 failover_on    = "target"
 failback       = "auto"
 failback_after = "{failback_after}"
 """
 
-    def pdns_provider(self):
+    def extra_providers(self):
+        extra = self.api.config() if self.api else ""
         if not self.pdns:
-            return ""
-        return f"""[[provider]]
+            return extra
+        return extra + f"""[[provider]]
 name         = "pdns"
 type         = "powerdns"
 api_url      = "{self.pdns.api_url}"
@@ -389,7 +504,9 @@ api_key_file = "{self.pdns.key_file}"
 """
 
     def zone_providers(self):
-        return '["bind", "pdns"]' if self.pdns else '["bind"]'
+        names = ["bind"] + (["pdns"] if self.pdns else [])
+        names += ["cloudflare", "route53", "alidns"] if self.api else []
+        return "[" + ", ".join(f'"{n}"' for n in names) + "]"
 
     def verify_servers(self):
         servers = [f'"127.0.0.1:{self.named.port}"']
@@ -418,6 +535,8 @@ api_key_file = "{self.pdns.key_file}"
         if self.pdns:
             found.append(self.pdns.api_key)
             found.append(open(self.pdns.key_file).read().strip())
+        if self.api:
+            found += list(self.api.secrets.values())
         return found
 
     def assert_no_secret_in(self, what, text):
@@ -437,6 +556,8 @@ api_key_file = "{self.pdns.key_file}"
             self.named.stop()
             if self.pdns:
                 self.pdns.stop()
+            if self.api:
+                self.api.stop()
             if self.failed:
                 print("---- planbd log ----")
                 print(self.planbd.log(since_start=False))

@@ -18,6 +18,7 @@ class FakeProvider final : public providers::DnsProvider {
 
   const std::string& name() const noexcept override { return name_; }
   std::string_view type() const noexcept override { return "fake"; }
+  providers::Capabilities capabilities() const noexcept override { return {1, true}; }
 
   providers::Result<providers::ServedRecord> read(const providers::RecordRef& record) override {
     std::lock_guard lock(mutex_);

@@ -56,7 +56,7 @@ if [ -n "$config" ]; then
   wanted=$(grep -oE '\$\{CREDENTIALS_DIRECTORY\}/[A-Za-z0-9_.-]+' "$config" | sed 's#.*/##' | sort -u)
   [ -n "$wanted" ] || fail "$config names no \${CREDENTIALS_DIRECTORY}/ file"
   missing=$(comm -13 <(printf '%s\n' "$loaded") <(printf '%s\n' "$wanted"))
-  [ -z "$missing" ] || fail "credentials used in $config but not loaded by $unit: $(echo $missing)"
-  echo "credentials: $(echo $wanted) all loaded"
+  [ -z "$missing" ] || fail "credentials used in $config but not loaded by $unit: $(tr '\n' ' ' <<<"$missing")"
+  echo "credentials: $(tr '\n' ' ' <<<"$wanted")all loaded"
 fi
 echo "check-unit: $unit ok"

@@ -130,6 +130,11 @@ class Client {
   int pending_ = 0;
 };
 
+std::string header(const Response& response, bhttp::field name) {
+  auto value = response[name];
+  return std::string(value.data(), value.size());
+}
+
 const std::string kGetMetrics = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
 
 struct TempDir {
@@ -154,9 +159,9 @@ TEST_CASE("metricsHandler serves the exposition text with the 0.0.4 content type
       metricsHandler([] { return std::string("planb_frozen 0\n"); }, [] { return true; });
   Response response = respond(router, get("/metrics"), PeerInfo{});
   CHECK(response.result() == Status::ok);
-  CHECK(response[bhttp::field::content_type] == "text/plain; version=0.0.4; charset=utf-8");
+  CHECK(header(response, bhttp::field::content_type) == "text/plain; version=0.0.4; charset=utf-8");
   CHECK(response.body() == "planb_frozen 0\n");
-  CHECK(response[bhttp::field::content_length] == "15");
+  CHECK(header(response, bhttp::field::content_length) == "15");
 }
 
 TEST_CASE("healthz answers 200 while the loops are alive and 503 otherwise") {
@@ -177,7 +182,7 @@ TEST_CASE("an unknown path is 404 and a known path with another method is 405 wi
   Request post(Verb::post, "/metrics", 11);
   Response response = respond(router, post, PeerInfo{});
   CHECK(response.result() == Status::method_not_allowed);
-  CHECK(response[bhttp::field::allow] == "GET");
+  CHECK(header(response, bhttp::field::allow) == "GET");
 }
 
 TEST_CASE("a handler that throws becomes a 500 that does not repeat the exception") {
@@ -227,7 +232,7 @@ TEST_CASE("the TCP server answers /metrics, /healthz, 404 and 405 on one kept-al
   auto metrics = client.exchange(kGetMetrics);
   REQUIRE(metrics);
   CHECK(metrics->result() == Status::ok);
-  CHECK((*metrics)[bhttp::field::content_type] == kMetricsContentType);
+  CHECK(header(*metrics, bhttp::field::content_type) == kMetricsContentType);
   CHECK(metrics->body().find("planb_build_info{version=\"" PLANB_VERSION "\"} 1") !=
         std::string::npos);
   CHECK(metrics->keep_alive());
