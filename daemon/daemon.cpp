@@ -6,6 +6,8 @@
 #include <boost/asio/post.hpp>
 #include <filesystem>
 
+#include "config/host_port.hpp"
+#include "http/metrics_handler.hpp"
 #include "probes/probe.hpp"
 #include "providers/provider_factory.hpp"
 
@@ -19,6 +21,8 @@ namespace {
 // How often decisions are re-evaluated without a new probe result: hold-down and failback_after
 // expire on time, and failed provider calls are retried when their backoff ends.
 constexpr auto kTick = 100ms;
+// /healthz answers 503 when the reconcile loop has not ticked for this long.
+constexpr auto kAliveWithin = 10s;
 
 std::string probeIdentity(const config::TargetConfig& t, const config::ProbeConfig& p) {
   // Everything that defines what the probe checks and how its verdict forms.
@@ -69,7 +73,13 @@ Daemon::Daemon(config::Config config, Log& log)
       tick_timer_(io_),
       resync_timer_(io_),
       store_(config.daemon.state_dir),
-      reconciler_(io_, log_, clock_, random_, store_) {
+      metrics_(config),
+      reconciler_(io_, log_, clock_, random_, store_),
+      http_(io_,
+            http::metricsHandler(
+                [this] { return metrics_.render(); },
+                [this] { return std::chrono::steady_clock::now() - last_tick_ < kAliveWithin; })) {
+  reconciler_.setMetrics(&metrics_);
   current_ = build(config);
 }
 
@@ -129,6 +139,18 @@ int Daemon::run() {
       "planbd " PLANB_VERSION " starting: " + std::to_string(current_->config.records.size()) +
       " record(s), " + std::to_string(current_->config.targets.size()) + " target(s), " +
       std::to_string(probe_count) + " probe(s), state in " + store_.path());
+  std::string why;
+  auto listen = config::parseHostPort(current_->config.daemon.metrics_listen, std::nullopt, why);
+  try {
+    if (!listen) {
+      throw std::invalid_argument(why);
+    }
+    http_.listen(*listen);
+  } catch (const std::exception& e) {
+    log_.error("metrics_listen " + current_->config.daemon.metrics_listen + ": " + e.what());
+    return 1;
+  }
+  last_tick_ = std::chrono::steady_clock::now();
   auto first = std::move(current_);
   activate(std::move(first), &persisted);
   waitForSignal();
@@ -153,6 +175,7 @@ void Daemon::onProbeResult(std::size_t index, const core::ProbeResult& result) {
   core::Health vendor_before = board.vendorHealth(vendor);
   core::Health probe_before = board.probeHealth(index);
   core::BoardUpdate update = board.record(index, result, clock_.now());
+  metrics_.probeResult(probe.target, probe.name, result);
   if (log_.enabled(LogLevel::Debug)) {
     log_.debug("probe " + probe.target + "/" + probe.name + ": " +
                std::string(core::nameOf(result.failure)) +
@@ -168,10 +191,12 @@ void Daemon::onProbeResult(std::size_t index, const core::ProbeResult& result) {
                  ? ""
                  : " (" + std::string(core::nameOf(result.failure)) + ": " + result.detail + ")"));
   if (update.target_changed) {
+    metrics_.targetHealth(probe.target, update.target_health == core::Health::Healthy);
     log_.info("health: target " + probe.target + " " + std::string(core::nameOf(before)) + " -> " +
               std::string(core::nameOf(update.target_health)));
   }
   if (update.vendor_changed) {
+    metrics_.vendorDown(vendor, update.vendor_health == core::Health::Unhealthy);
     log_.info("health: vendor " + vendor + " " +
               std::string(vendor_before == core::Health::Unhealthy ? "down"
                                                                    : core::nameOf(vendor_before)) +
@@ -196,7 +221,9 @@ void Daemon::reload() {
                 current_->config.daemon.state_dir);
       next.daemon.state_dir = current_->config.daemon.state_dir;
     }
+    metrics_.reconfigure(next);
     activate(build(next), nullptr);
+    metrics_.configReload(true);
     scheduleResync();
     log_.info("reload: new configuration active");
   } catch (const config::ConfigErrors& errors) {
@@ -205,6 +232,7 @@ void Daemon::reload() {
     }
     log_.error("reload refused: " + std::to_string(errors.errors().size()) +
                " error(s); the previous configuration keeps running");
+    metrics_.configReload(false);
   } catch (const std::exception& e) {
     log_.error(std::string("reload refused: ") + e.what() +
                "; the previous configuration keeps running");
@@ -226,6 +254,7 @@ void Daemon::waitForSignal() {
     log_.info(std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
     notifier_.stopping();
     current_->scheduler->stop();
+    http_.stop();
     tick_timer_.cancel();
     resync_timer_.cancel();
     io_.stop();
@@ -238,6 +267,7 @@ void Daemon::scheduleTick() {
     if (ec) {
       return;
     }
+    last_tick_ = std::chrono::steady_clock::now();
     reconciler_.step();
     publishStatus();
     // The watchdog is fed from the reconcile loop, so a wedged loop is caught.

@@ -13,7 +13,9 @@
 #include "core/clock.hpp"
 #include "core/health_board.hpp"
 #include "core/random.hpp"
+#include "http/http_server.hpp"
 #include "log.hpp"
+#include "metrics/metrics.hpp"
 #include "notifier.hpp"
 #include "probes/probe_scheduler.hpp"
 #include "reconciler.hpp"
@@ -57,10 +59,13 @@ class Daemon {
   core::SystemRandom random_;
   Notifier notifier_;
   StateStore store_;
+  metrics::Metrics metrics_;
   Reconciler reconciler_;
+  http::HttpServer http_;
   std::unique_ptr<Generation> current_;
   std::string last_status_;
   std::chrono::steady_clock::time_point last_watchdog_{};
+  std::chrono::steady_clock::time_point last_tick_{};  // /healthz: the loop is alive
 };
 
 // Loads PATH and checks what only I/O can tell (key files exist, parse, are private). Throws

@@ -174,6 +174,9 @@ void Reconciler::decideRecord(RecordRuntime& record) {
               record.history.active.value_or("nothing yet") + " (" + d.reason + ")");
   }
   bool rule_changed = d.rule != record.decision.rule;
+  if (d.change && metrics_ && record.history.active && d.rule != core::Rule::Pinned) {
+    metrics_->failover(record.config.name, *record.history.active, *d.desired);
+  }
   if (d.change) {
     log_.info("record " + record.config.name + ": " + std::string(core::nameOf(d.rule)) + " " +
               record.history.active.value_or("(none)") + " -> " + *d.desired + ": " + d.reason);
@@ -188,6 +191,14 @@ void Reconciler::decideRecord(RecordRuntime& record) {
               " holds it on " + d.desired.value_or("(none)") + ": " + d.reason);
   } else if (rule_changed && d.degraded) {
     log_.warn("record " + record.config.name + ": degraded, " + d.reason);
+  }
+  if (metrics_) {
+    metrics_->recordRule(record.config.name, d.rule);
+    metrics_->recordDegraded(record.config.name, d.degraded);
+    metrics_->recordTarget(record.config.name, record.history.active);
+    for (const auto& [provider, sync] : record.sync) {
+      publishSync(record, provider);
+    }
   }
   record.decision = std::move(d);
 }
@@ -227,6 +238,29 @@ void Reconciler::dispatch(RecordRuntime& record) {
   }
 }
 
+template <typename T>
+void Reconciler::countRequest(const std::string& provider, const providers::Result<T>& result,
+                              std::chrono::steady_clock::duration took) {
+  if (!metrics_) {
+    return;
+  }
+  const auto* error = std::get_if<ProviderError>(&result);
+  metrics_->providerRequest(provider, error ? providers::nameOf(error->kind) : "success", took);
+  if (!error) {
+    metrics_->reconcileSuccess(provider);
+  }
+}
+
+void Reconciler::publishSync(const RecordRuntime& record, const std::string& provider) {
+  if (!metrics_) {
+    return;
+  }
+  const ProviderSync& sync = record.sync.at(provider);
+  std::string want = record.history.active ? cnameOf(*record.history.active) : std::string();
+  metrics_->recordInSync(record.config.name, provider,
+                         sync.served && servesCname(*sync.served, want));
+}
+
 void Reconciler::startRead(RecordRuntime& record, const std::string& provider) {
   ProviderSync& sync = record.sync[provider];
   sync.busy = true;
@@ -236,7 +270,9 @@ void Reconciler::startRead(RecordRuntime& record, const std::string& provider) {
   std::string name = record.config.name;
   std::uint64_t generation = generation_;
   asio::post(workers_.at(provider), [this, p, ref, name, provider, generation] {
+    auto started = std::chrono::steady_clock::now();
     auto result = p->read(ref);
+    countRequest(provider, result, std::chrono::steady_clock::now() - started);
     asio::post(io_, [this, name, provider, generation, result = std::move(result)]() mutable {
       onRead(name, provider, generation, std::move(result));
     });
@@ -303,6 +339,7 @@ void Reconciler::startWrite(RecordRuntime& record, const std::string& provider,
     outcome.started = std::chrono::steady_clock::now();
     auto result = p->replace(request);
     outcome.write_time = std::chrono::steady_clock::now() - outcome.started;
+    countRequest(provider, result, outcome.write_time);
     if (auto* error = std::get_if<ProviderError>(&result)) {
       outcome.error = *error;
     }
@@ -354,6 +391,9 @@ void Reconciler::startVerify(const RecordRuntime& record, const std::string& pro
     VerifyReport report = verifyAnswers(servers, name, cname, started, started + kVerifyDeadline);
     asio::post(io_, [this, name, cname, provider, report] {
       if (report.unverified.empty()) {
+        if (metrics_) {
+          metrics_->dnsPropagation(provider, report.elapsed);
+        }
         log_.info("verify: " + name + " CNAME " + cname + " answered by every verify server " +
                   millis(report.elapsed) + " after the write to " + provider);
       } else {

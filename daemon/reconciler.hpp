@@ -19,6 +19,7 @@
 #include "core/decision.hpp"
 #include "core/random.hpp"
 #include "log.hpp"
+#include "metrics/metrics.hpp"
 #include "providers/dns_provider.hpp"
 #include "state_store.hpp"
 
@@ -72,6 +73,9 @@ class Reconciler {
   // Waits for the provider calls in flight (bounded by their timeouts); no callback after.
   void shutdown();
 
+  // Metrics to keep current; none in tests that do not look at them.
+  void setMetrics(metrics::Metrics* metrics) { metrics_ = metrics; }
+
   const std::map<std::string, RecordRuntime>& records() const noexcept { return records_; }
   std::string statusLine() const;
 
@@ -79,6 +83,10 @@ class Reconciler {
   struct WriteOutcome;
   void decideRecord(RecordRuntime& record);
   void dispatch(RecordRuntime& record);
+  template <typename T>
+  void countRequest(const std::string& provider, const providers::Result<T>& result,
+                    std::chrono::steady_clock::duration took);
+  void publishSync(const RecordRuntime& record, const std::string& provider);
   void startRead(RecordRuntime& record, const std::string& provider);
   void startWrite(RecordRuntime& record, const std::string& provider, const std::string& target);
   void onRead(const std::string& record, const std::string& provider, std::uint64_t generation,
@@ -110,6 +118,7 @@ class Reconciler {
   std::map<std::string, core::TargetState> targets_;
   core::Controls controls_;
   bool persist_failed_ = false;
+  metrics::Metrics* metrics_ = nullptr;
 };
 
 }  // namespace planb::daemon

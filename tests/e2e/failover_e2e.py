@@ -5,6 +5,7 @@ usage: failover_e2e.py PLANBD SCENARIO   (SCENARIO: one of the functions named s
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -271,6 +272,59 @@ def scenario_every_provider_of_the_zone_flips(world):
     for provider in ("bind", "pdns", "cloudflare", "route53", "alidns"):
         # Route 53 reports once GetChange says INSYNC, a poll after the change is visible.
         world.planbd.wait_log(f"provider {provider}: www.example.test. now CNAME {B_TARGET}", 3)
+
+
+CONTRACT_METRICS = [
+    "planb_build_info", "planb_probe_success", "planb_probe_duration_seconds",
+    "planb_probe_results_total", "planb_target_healthy", "planb_vendor_down", "planb_record_target",
+    "planb_record_degraded", "planb_record_in_sync", "planb_failovers_total",
+    "planb_provider_requests_total", "planb_provider_request_duration_seconds",
+    "planb_dns_propagation_seconds", "planb_last_reconcile_success_timestamp_seconds",
+    "planb_frozen", "planb_local_network_down", "planb_overrides"]
+
+
+def sample(text, name, labels):
+    """The value of the series NAME{LABELS...} in exposition TEXT (labels: a dict, any order)."""
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        if all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+def scenario_metrics_pass_promtool_and_follow_a_failover(world):
+    world.wait_verdicts()
+    status, text = world.http_get("/metrics")
+    assert status == 200, status
+    for name in CONTRACT_METRICS:
+        assert f"# TYPE {name} " in text, f"{name} is missing from /metrics"
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is not installed: run scripts/setup"
+    lint = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True,
+                          text=True)
+    assert lint.returncode == 0 and not lint.stdout.strip() and not lint.stderr.strip(), lint
+    assert world.http_get("/healthz")[0] == 200
+    record = "www.example.test."
+    assert sample(text, "planb_record_target", {"record": record, "target": "vendor-a"}) == 1
+    world.stop_vendor("a")
+    wait_for("failover to B", lambda: world.named.cname() == B_TARGET, FAILOVER_BOUND + 1)
+
+    def moved():
+        text = world.http_get("/metrics")[1]
+        return (sample(text, "planb_record_target", {"record": record, "target": "vendor-b"}) == 1
+                and sample(text, "planb_failovers_total",
+                           {"record": record, "from": "vendor-a", "to": "vendor-b"}) == 1
+                and sample(text, "planb_record_in_sync", {"record": record, "provider": "bind"}) == 1
+                and text)
+
+    text = wait_for("the metrics to show the failover", moved, 3)
+    assert sample(text, "planb_target_healthy", {"target": "vendor-a"}) == 0
+    assert sample(text, "planb_probe_results_total",
+                  {"target": "vendor-a", "probe": "a1", "result": "refused"}) >= 1
+    assert sample(text, "planb_provider_requests_total",
+                  {"provider": "bind", "result": "success"}) >= 2
+    world.assert_no_secret_in("/metrics", text)
 
 
 def main():

@@ -404,6 +404,7 @@ class World:
         self.pdns = Pdns(self.dir, A_TARGET, pdns_api_key) if with_pdns else None
         self.api = ApiFakes(self.dir, A_TARGET) if with_api_fakes else None
         self.endpoints = {n: Endpoint(n) for n in ("a1", "a2", "b1", "b2")}
+        self.metrics_port = free_port()
         self.config_path = os.path.join(self.dir, "planb.toml")
         self.state_dir = os.path.join(self.dir, "state")
         with open(self.config_path, "w") as f:
@@ -417,7 +418,7 @@ class World:
 [daemon]
 state_dir       = "{self.state_dir}"
 admin_socket    = "{self.dir}/admin.sock"
-metrics_listen  = "127.0.0.1:{free_port()}"
+metrics_listen  = "127.0.0.1:{self.metrics_port}"
 log_level       = "info"
 resync_interval = "{resync}"
 
@@ -513,6 +514,16 @@ api_key_file = "{self.pdns.key_file}"
         if self.pdns:
             servers.append(f'"127.0.0.1:{self.pdns.port}"')
         return "[" + ", ".join(servers) + "]"
+
+    def http_get(self, path):
+        import urllib.error
+        import urllib.request
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}{path}",
+                                        timeout=2) as reply:
+                return reply.status, reply.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
 
     def wait_verdicts(self):
         self.planbd.wait_log(r"every target has a verdict", 10)
