@@ -116,7 +116,8 @@ void ConnectAttempt::failIo(const boost::system::error_code& ec) {
 }
 
 std::string ConnectAttempt::stageLabel() const {
-  static constexpr std::string_view kVerb[] = {"resolve", "connect", "handshake", "write", "read"};
+  static constexpr std::string_view kVerb[] = {"resolve", "connect", "tls handshake with", "write",
+                                               "read"};
   std::string out(kVerb[static_cast<int>(stage_)]);
   out += ' ';
   if (stage_ == Stage::Resolve) {

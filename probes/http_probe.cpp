@@ -1,6 +1,10 @@
 #include "probes/http_probe.hpp"
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 // GCC 12 reports a false maybe-uninitialized inside Beast 1.74's parser (boost::optional) with
 // some flag sets (e.g. sanitizers); the locations are Beast's, so silencing its headers suffices.
@@ -12,6 +16,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #pragma GCC diagnostic pop
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include <cctype>
 #include <limits>
 #include <stdexcept>
@@ -34,6 +42,11 @@ struct HttpProbe::Spec {
   std::string expectedText;  // "200" or "one of 200, 204", for details
   std::optional<std::string> expectBody;
   bool head = false;  // a HEAD response announces a body it does not send
+  // https only: the probe's one client context (verification on, CAs loaded once) and the name
+  // sent as SNI and checked against the certificate.
+  std::shared_ptr<asio::ssl::context> tls;
+  std::string tlsName;
+  bool tlsNameIsAddress = false;  // an IP literal: verified, but not sent as SNI (RFC 6066)
 };
 
 namespace {
@@ -83,6 +96,9 @@ std::string buildRequest(const HttpProbeOptions& o) {
     }
     r.append(name).append(": ").append(value).append("\r\n");
   }
+  if (o.method == "POST" || o.method == "PUT" || o.method == "PATCH") {
+    r.append("Content-Length: 0\r\n");  // no request body; some servers insist on the length
+  }
   // A fresh connection per attempt: a probe must test connecting, and closing tells the server.
   r.append("Connection: close\r\n\r\n");
   return r;
@@ -96,14 +112,64 @@ std::string expectedText(const std::vector<int>& statuses) {
   return out;
 }
 
-// Plain HTTP runs on the connected socket itself. HTTPS will add a transport with
-// `using Stream = asio::ssl::stream<tcp::socket&>`, kTls = true, a makeStream taking the probe's
-// ssl::context from Spec, and an async handshake setting SNI — HttpAttempt calls it between
-// connect and write; resolve, connect, write, read and evaluation stay as they are.
+// Plain HTTP runs on the connected socket itself.
 struct PlainTransport {
   using Stream = tcp::socket&;
   static constexpr bool kTls = false;
   static Stream makeStream(tcp::socket& socket, const HttpProbe::Spec&) { return socket; }
+};
+
+// HTTPS: a TLS stream over the attempt's socket, using the probe's shared ssl::context; the
+// handshake sets SNI and the name the certificate must match (OpenSSL's own host check, so a
+// mismatch is reported as "hostname mismatch" by the verification result).
+struct TlsTransport {
+  using Stream = asio::ssl::stream<tcp::socket&>;
+  static constexpr bool kTls = true;
+  static Stream makeStream(tcp::socket& socket, const HttpProbe::Spec& spec) {
+    return Stream(socket, *spec.tls);
+  }
+
+  template <class Handler>
+  static void handshake(Stream& stream, const HttpProbe::Spec& spec, Handler&& handler) {
+    SSL* ssl = stream.native_handle();
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    bool named = false;
+    if (spec.tlsNameIsAddress) {
+      named = X509_VERIFY_PARAM_set1_ip_asc(param, spec.tlsName.c_str()) == 1;
+    } else {
+      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      named = SSL_set_tlsext_host_name(ssl, spec.tlsName.c_str()) == 1 &&
+              X509_VERIFY_PARAM_set1_host(param, spec.tlsName.c_str(), 0) == 1;
+    }
+    if (!named) {
+      // Never handshake without a name to check: report it as the handshake's failure.
+      asio::post(stream.get_executor(), [handler = std::forward<Handler>(handler)]() mutable {
+        handler(boost::system::error_code(asio::error::invalid_argument));
+      });
+      return;
+    }
+    stream.async_handshake(asio::ssl::stream_base::client, std::forward<Handler>(handler));
+  }
+
+  // "certificate verify failed (self-signed certificate)", "wrong version number", …
+  static std::string describe(Stream& stream, const boost::system::error_code& ec) {
+    std::string out;
+    if (ec.category() == asio::error::get_ssl_category()) {
+      const char* reason = ERR_reason_error_string(static_cast<unsigned long>(ec.value()));
+      out = reason != nullptr ? reason : ec.message();
+    } else if (ec == asio::ssl::error::stream_truncated || ec == asio::error::eof) {
+      out = "connection closed by the peer";
+    } else {
+      out = ec.message();
+    }
+    long verify = SSL_get_verify_result(stream.native_handle());
+    if (verify != X509_V_OK) {
+      out += " (";
+      out += X509_verify_cert_error_string(verify);
+      out += ")";
+    }
+    return out;
+  }
 };
 
 template <class Transport>
@@ -129,7 +195,8 @@ class HttpAttempt final : public detail::ConnectAttempt {
           return;
         }
         if (ec) {
-          self->fail(core::ProbeFailure::Tls, self->stageLabel() + ": " + ec.message());
+          self->fail(core::ProbeFailure::Tls,
+                     self->stageLabel() + ": " + Transport::describe(self->stream_, ec));
           return;
         }
         self->writeRequest();
@@ -232,7 +299,7 @@ class HttpAttempt final : public detail::ConnectAttempt {
   void failRead(const boost::system::error_code& ec) {
     if (ec == http::error::end_of_stream) {
       fail(core::ProbeFailure::Refused, stageLabel() + ": connection closed before response");
-    } else if (ec == http::error::partial_message) {
+    } else if (ec == http::error::partial_message || ec == asio::ssl::error::stream_truncated) {
       fail(core::ProbeFailure::Refused, stageLabel() + ": connection closed mid-response");
     } else if (ec.category() == http::make_error_code(http::error::bad_version).category()) {
       fail(core::ProbeFailure::Status,
@@ -250,12 +317,51 @@ class HttpAttempt final : public detail::ConnectAttempt {
   std::size_t bodySize_ = 0;
 };
 
+// The probe's one client context: peer verification on, TLS 1.2 at least, and either the
+// system's CAs or only those of ca_file.
+std::shared_ptr<asio::ssl::context> makeTlsContext(const HttpProbeOptions& o) {
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  context->set_verify_mode(asio::ssl::verify_peer);
+  boost::system::error_code ec;
+  if (o.caFile) {
+    context->load_verify_file(*o.caFile, ec);
+    if (ec) {
+      throw std::invalid_argument("http probe " + o.url.str() + ": ca_file " + *o.caFile + ": " +
+                                  ec.message());
+    }
+  } else {
+    context->set_default_verify_paths(ec);
+    if (ec) {
+      throw std::invalid_argument("http probe " + o.url.str() +
+                                  ": cannot load the system CAs: " + ec.message());
+    }
+  }
+  return context;
+}
+
+// SNI and certificate name: the host override without a port or IPv6 brackets, else the URL host.
+std::string tlsName(const HttpProbeOptions& o) {
+  if (!o.host) {
+    return o.url.host;
+  }
+  std::string name = *o.host;
+  if (!name.empty() && name.front() == '[') {
+    auto close = name.find(']');
+    return name.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+  }
+  auto colon = name.find(':');
+  if (colon != std::string::npos && name.find(':', colon + 1) == std::string::npos) {
+    name.resize(colon);
+  }
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return name;
+}
+
 }  // namespace
 
 HttpProbe::HttpProbe(asio::io_context& io, HttpProbeOptions options) : io_(io) {
-  if (options.url.tls()) {
-    throw std::invalid_argument("http probe " + options.url.str() + ": https is not supported yet");
-  }
   if (options.expectStatus.empty()) {
     throw std::invalid_argument("http probe " + options.url.str() + ": no expected status");
   }
@@ -266,6 +372,16 @@ HttpProbe::HttpProbe(asio::io_context& io, HttpProbeOptions options) : io_(io) {
   spec->expectStatus = std::move(options.expectStatus);
   spec->expectBody = std::move(options.expectBody);
   spec->head = options.method == "HEAD";
+  if (options.url.tls()) {
+    spec->tls = makeTlsContext(options);
+    spec->tlsName = tlsName(options);
+    boost::system::error_code ec;
+    asio::ip::make_address(spec->tlsName, ec);
+    spec->tlsNameIsAddress = !ec;
+  } else if (options.caFile) {
+    throw std::invalid_argument("http probe " + options.url.str() +
+                                ": ca_file applies only to https:// urls");
+  }
   spec_ = std::move(spec);
 }
 
@@ -274,7 +390,15 @@ HttpProbe::~HttpProbe() {
 }
 
 void HttpProbe::start(std::chrono::milliseconds timeout, ResultCallback done) {
-  auto attempt = std::make_shared<HttpAttempt<PlainTransport>>(io_, spec_, std::move(done));
+  if (spec_->tls) {
+    run(std::make_shared<HttpAttempt<TlsTransport>>(io_, spec_, std::move(done)), timeout);
+  } else {
+    run(std::make_shared<HttpAttempt<PlainTransport>>(io_, spec_, std::move(done)), timeout);
+  }
+}
+
+void HttpProbe::run(std::shared_ptr<detail::ConnectAttempt> attempt,
+                    std::chrono::milliseconds timeout) {
   current_ = attempt;
   attempt->run(timeout);
 }

@@ -37,7 +37,8 @@ class Probe {
 };
 
 // Builds the probe a ProbeConfig describes. Throws std::invalid_argument (with the probe's name)
-// for what the probe cannot run: a bad URL, https (not yet), a TCP port of 0.
+// for what the probe cannot run: a bad URL, method or header, an unreadable ca_file, a TCP port
+// of 0.
 std::unique_ptr<Probe> makeProbe(boost::asio::io_context& io, const config::ProbeConfig& config);
 
 }  // namespace planb::probes

@@ -14,6 +14,10 @@ std::unique_ptr<Probe> makeProbe(boost::asio::io_context& io, const config::Prob
         options.url = parseUrl(config.http.url);
         options.expectStatus = config.http.expect_status;
         options.expectBody = config.http.expect_body;
+        options.method = config.http.method;
+        options.host = config.http.host;
+        options.headers = config.http.headers;
+        options.caFile = config.http.ca_file;
         return std::make_unique<HttpProbe>(io, std::move(options));
       }
       case config::ProbeType::Tcp:

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/dns_name.hpp"
+#include "providers/compare_before_write.hpp"
 #include "providers/credential_file.hpp"
 
 namespace planb::providers {
@@ -393,23 +394,12 @@ Result<Unit> CloudflareProvider::replace(const ReplaceRequest& request) {
   const ServedRecord& served = current.served;
   const std::string& name = request.record.name;
 
-  if (served.kind == ServedRecord::Kind::Conflict) {
-    return error(ErrorKind::Conflict, name + " holds a " + served.conflict_type +
-                                          " record; planb does not overwrite other types");
+  Result<WriteNeed> need = compareBeforeWrite(served, request);
+  if (auto* e = std::get_if<ProviderError>(&need)) {
+    return std::move(*e);
   }
-  if (served.kind == ServedRecord::Kind::Cname) {
-    if (served.target == request.new_target && served.ttl == request.ttl) {
-      return Unit{};
-    }
-    // The API is last-writer-wins: this read is the compare of the compare-and-swap.
-    if (served.target != request.new_target && request.expected_target != served.target) {
-      return error(ErrorKind::Conflict,
-                   name + " serves " + served.target + ", not the expected " +
-                       request.expected_target.value_or(std::string("(no CNAME)")));
-    }
-  } else if (request.expected_target) {
-    return error(ErrorKind::Conflict,
-                 name + " serves nothing, not the expected " + *request.expected_target);
+  if (std::get<WriteNeed>(need) == WriteNeed::AlreadyServed) {
+    return Unit{};
   }
 
   Json body = {{"type", "CNAME"},

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "providers/compare_before_write.hpp"
 #include "providers/credential_file.hpp"
 #include "providers/ldns_util.hpp"
 
@@ -382,36 +383,18 @@ Result<Unit> PowerDnsProvider::replace(const ReplaceRequest& request) {
     return std::move(*error);
   }
   const ServedRecord& served = std::get<ServedRecord>(current);
-  std::optional<std::string> expected;
+  ReplaceRequest canonical_request = request;
+  canonical_request.record.name = name;
+  canonical_request.new_target = target;
   if (request.expected_target) {
-    expected = canonical(*request.expected_target);
+    canonical_request.expected_target = canonical(*request.expected_target);
   }
-  switch (served.kind) {
-    case ServedRecord::Kind::Conflict:
-      return ProviderError{ErrorKind::Conflict,
-                           name + " holds " + served.conflict_type +
-                               ": planb does not overwrite records of other types",
-                           std::nullopt};
-    case ServedRecord::Kind::Cname:
-      if (served.target == target) {
-        if (served.ttl == request.ttl) {
-          return Unit{};  // already served, e.g. an earlier attempt that timed out had landed
-        }
-        break;  // only the TTL changes
-      }
-      if (expected != served.target) {
-        return ProviderError{ErrorKind::Conflict,
-                             name + " now points to " + served.target + ", not " +
-                                 (expected ? "the expected " + *expected : "no CNAME as expected"),
-                             std::nullopt};
-      }
-      break;
-    case ServedRecord::Kind::Absent:
-      if (expected) {
-        return ProviderError{ErrorKind::Conflict,
-                             name + " has no CNAME, not the expected " + *expected, std::nullopt};
-      }
-      break;
+  Result<WriteNeed> need = compareBeforeWrite(served, canonical_request);
+  if (auto* error = std::get_if<ProviderError>(&need)) {
+    return std::move(*error);
+  }
+  if (std::get<WriteNeed>(need) == WriteNeed::AlreadyServed) {
+    return Unit{};
   }
   // Race window: a change made by another writer from here until the PATCH lands is overwritten
   // (the API has no compare-and-swap); verification and resync report it.

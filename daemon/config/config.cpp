@@ -65,7 +65,8 @@ Config buildConfig(const TomlValue& document, const std::string& path,
   const std::vector<TableReader> none;
   config.providers = readProviders(top.tables("provider").value_or(none), environment, providers);
   config.zones = readZones(top.tables("zone").value_or(none), providers, zones);
-  config.targets = readTargets(top.tables("target").value_or(none), config.probe_defaults, targets);
+  config.targets =
+      readTargets(top.tables("target").value_or(none), config.probe_defaults, environment, targets);
   const std::vector<TableReader> record_tables = top.tables("record").value_or(none);
   config.records = readRecords(record_tables, zones, targets, records);
   checkRecordsAgainstProviders(record_tables, config);

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/duration.hpp"
@@ -135,9 +136,13 @@ struct ZoneConfig {
 enum class ProbeType { Http, Tcp };
 
 struct HttpProbeSettings {
-  std::string url;  // http:// now; https:// is the probes issue
+  std::string url;  // http:// or https://
   std::vector<int> expect_status{200};
   std::optional<std::string> expect_body;  // substring of the first 64 KiB
+  std::string method = "GET";              // one of GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH
+  std::optional<std::string> host;         // Host header (and, for https, SNI) instead of the URL's
+  std::vector<std::pair<std::string, std::string>> headers;  // extra request headers, by name
+  std::optional<std::string> ca_file;  // https only: trust only this PEM file's CAs
 };
 
 struct TcpProbeSettings {

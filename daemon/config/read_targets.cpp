@@ -1,6 +1,9 @@
 // [[target]] and its [[target.probe]]s: where traffic can go, and how its health is probed.
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
+#include <utility>
 
 #include "config/host_port.hpp"
 #include "config/sections.hpp"
@@ -15,15 +18,66 @@ bool isEmptyList(const TableReader& table, std::string_view key) {
   return value == nullptr || (value->is_array() && value->as_array().empty());
 }
 
-HttpProbeSettings readHttpSettings(const TableReader& table) {
+// An HTTP token (RFC 9110): a method or a header name.
+bool isToken(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+    return std::isalnum(c) != 0 ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+  });
+}
+
+bool isFieldValue(std::string_view text) {
+  return std::none_of(text.begin(), text.end(),
+                      [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
+}
+
+std::string lowerCase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// headers = { "X-Probe" = "planb", … }: extra request headers, string to string.
+std::vector<std::pair<std::string, std::string>> readHeaders(const TableReader& table) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  const TomlValue* value = table.find("headers");
+  if (value == nullptr) {
+    return headers;
+  }
+  if (!value->is_table()) {
+    table.typeError("headers", "a table of header names to strings ({ \"X-Name\" = \"value\" })");
+    return headers;
+  }
+  for (const auto& [name, header_value] : value->as_table()) {
+    std::string lower = lowerCase(name);
+    if (lower == "host" || lower == "connection" || lower == "content-length" ||
+        lower == "transfer-encoding") {
+      table.error("headers", "header " + inQuotes(name) + " is set by the probe" +
+                                 (lower == "host" ? std::string(": use the host key") : ""));
+    } else if (!isToken(name)) {
+      table.error("headers", "bad header name " + inQuotes(name));
+    } else if (!header_value.is_string()) {
+      table.error("headers", "header " + inQuotes(name) + ": expected a string");
+    } else if (!isFieldValue(header_value.as_string().str)) {
+      table.error("headers", "header " + inQuotes(name) + ": control characters are not allowed");
+    } else {
+      headers.emplace_back(name, header_value.as_string().str);
+    }
+  }
+  return headers;
+}
+
+HttpProbeSettings readHttpSettings(const TableReader& table, const Environment& environment) {
   HttpProbeSettings http;
+  bool https = false;
   if (auto url = table.string("url", Presence::Required)) {
     std::string scheme = urlScheme(*url);
     std::string why;
-    if (scheme == "https") {
-      table.error("url", "https probes are not supported yet");
-    } else if (scheme != "http") {
-      table.error("url", "bad url " + inQuotes(*url) + ": use http://host[:port]/path");
+    https = scheme == "https";
+    if (scheme != "http" && scheme != "https") {
+      table.error("url", "bad url " + inQuotes(*url) +
+                             ": use http://host[:port]/path or https://host[:port]/path");
     } else if (!parseUrl(*url, why)) {
       table.error("url", "bad url " + inQuotes(*url) + ": " + why);
     } else {
@@ -45,11 +99,39 @@ HttpProbeSettings readHttpSettings(const TableReader& table) {
     http.expect_status = std::move(valid);
   }
   http.expect_body = table.string("expect_body");
+  if (auto method = table.choice<std::string_view>("method", {{"GET", "GET"},
+                                                              {"HEAD", "HEAD"},
+                                                              {"POST", "POST"},
+                                                              {"PUT", "PUT"},
+                                                              {"DELETE", "DELETE"},
+                                                              {"OPTIONS", "OPTIONS"},
+                                                              {"PATCH", "PATCH"}})) {
+    http.method = std::string(*method);
+  }
+  if (auto host = table.string("host")) {
+    std::string why;
+    if (!isFieldValue(*host) || host->find(' ') != std::string::npos ||
+        !parseHostPort(*host, 443, why)) {
+      table.error("host", "bad host " + inQuotes(*host) +
+                              ": use a host name, optionally with :port" +
+                              (why.empty() ? std::string() : " (" + why + ")"));
+    } else {
+      http.host = *host;
+    }
+  }
+  http.headers = readHeaders(table);
+  if (auto ca_file = table.filePath("ca_file", environment)) {
+    if (table.has("url") && !https) {
+      table.error("ca_file", "ca_file applies only to https:// urls");
+    } else {
+      http.ca_file = *ca_file;
+    }
+  }
   return http;
 }
 
 std::optional<ProbeConfig> readProbe(const TableReader& table, const ProbeTiming& defaults,
-                                     NameIndex& names) {
+                                     const Environment& environment, NameIndex& names) {
   std::optional<std::string> type = table.schemaType("probe", {"http", "tcp"}, {"dns", "exec"});
   if (!type) {
     names.defineQuietly(table);
@@ -59,10 +141,10 @@ std::optional<ProbeConfig> readProbe(const TableReader& table, const ProbeTiming
   probe.pos = table.pos();
   if (*type == "http") {
     table.checkKeys({"name", "region", "type", "interval", "timeout", "rise", "fall", "url",
-                     "expect_status", "expect_body"},
-                    {"method", "headers", "host"});
+                     "expect_status", "expect_body", "method", "headers", "host", "ca_file"},
+                    {"expect_body_regex", "sign"});
     probe.type = ProbeType::Http;
-    probe.http = readHttpSettings(table);
+    probe.http = readHttpSettings(table, environment);
   } else {
     table.checkKeys({"name", "region", "type", "interval", "timeout", "rise", "fall", "address"});
     probe.type = ProbeType::Tcp;
@@ -130,7 +212,8 @@ std::optional<core::HealthyWhen> readHealthyWhen(const TableReader& table,
   return core::HealthyWhen{Kind::AtLeast, static_cast<std::uint32_t>(count)};
 }
 
-TargetConfig readTarget(const TableReader& table, const ProbeTiming& defaults, NameIndex& names) {
+TargetConfig readTarget(const TableReader& table, const ProbeTiming& defaults,
+                        const Environment& environment, NameIndex& names) {
   table.checkKeys({"name", "vendor", "cname", "healthy_when", "probe"});
   TargetConfig target;
   target.pos = table.pos();
@@ -150,7 +233,7 @@ TargetConfig readTarget(const TableReader& table, const ProbeTiming& defaults, N
   }
   NameIndex probe_names("probe");
   for (const TableReader& probe_table : probe_tables.value_or(std::vector<TableReader>{})) {
-    if (auto probe = readProbe(probe_table, defaults, probe_names)) {
+    if (auto probe = readProbe(probe_table, defaults, environment, probe_names)) {
       target.probes.push_back(std::move(*probe));
     }
   }
@@ -163,10 +246,11 @@ TargetConfig readTarget(const TableReader& table, const ProbeTiming& defaults, N
 }  // namespace
 
 std::vector<TargetConfig> readTargets(const std::vector<TableReader>& tables,
-                                      const ProbeTiming& defaults, NameIndex& names) {
+                                      const ProbeTiming& defaults, const Environment& environment,
+                                      NameIndex& names) {
   std::vector<TargetConfig> targets;
   for (const TableReader& table : tables) {
-    targets.push_back(readTarget(table, defaults, names));
+    targets.push_back(readTarget(table, defaults, environment, names));
   }
   return targets;
 }

@@ -26,7 +26,8 @@ std::vector<ProviderConfig> readProviders(const std::vector<TableReader>& tables
 std::vector<ZoneConfig> readZones(const std::vector<TableReader>& tables,
                                   const NameIndex& providers, NameIndex& names);
 std::vector<TargetConfig> readTargets(const std::vector<TableReader>& tables,
-                                      const ProbeTiming& defaults, NameIndex& names);
+                                      const ProbeTiming& defaults, const Environment& environment,
+                                      NameIndex& names);
 std::vector<RecordConfig> readRecords(const std::vector<TableReader>& tables,
                                       const NameIndex& zones, const NameIndex& targets,
                                       NameIndex& names);

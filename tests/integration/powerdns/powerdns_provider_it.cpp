@@ -144,7 +144,7 @@ TEST_CASE("replace never overwrites a name that holds another type") {
   ProviderError error =
       failure(provider.replace(swap("txtonly.example.test.", "x.example.net.", std::nullopt)));
   CHECK(error.kind == ErrorKind::Conflict);
-  CHECK(error.message.find("holds TXT") != std::string::npos);
+  CHECK(error.message.find("holds a TXT record") != std::string::npos);
   CHECK(dnsAnswer(pdns, "txtonly.example.test.").kind == ServedRecord::Kind::Conflict);
 }
 

@@ -393,20 +393,53 @@ TEST_CASE("a probe of a type not built yet is reported once, without noise from 
   }
 }
 
-TEST_CASE("https probes and the http probe keys of later issues are refused as not supported yet") {
+TEST_CASE("the http probe keys of later issues are refused as not supported yet") {
   checkErrors(
       errorsOf(withBase(R"(  [[target.probe]]
   name = "web"
   type = "http"
   url = "https://origin.example.com/healthz"
-  method = "HEAD"
-  host = "www.example.com"
-  headers = { X-Probe = "planb" }
+  expect_body_regex = "o+k"
+  sign = "aws-sigv4"
 )")),
-      {{kBaseLines + 4, 3, "target[0].probe[1].url", "https probes are not supported yet"},
-       {kBaseLines + 5, 3, "target[0].probe[1].method", "key \"method\" is not supported yet"},
-       {kBaseLines + 6, 3, "target[0].probe[1].host", "key \"host\" is not supported yet"},
-       {kBaseLines + 7, 3, "target[0].probe[1].headers", "key \"headers\" is not supported yet"}});
+      {{kBaseLines + 5, 3, "target[0].probe[1].expect_body_regex",
+        "key \"expect_body_regex\" is not supported yet"},
+       {kBaseLines + 6, 3, "target[0].probe[1].sign", "key \"sign\" is not supported yet"}});
+}
+
+TEST_CASE("http probe method, host, headers and ca_file are checked") {
+  checkErrors(
+      errorsOf(withBase(R"(  [[target.probe]]
+  name = "web"
+  type = "http"
+  url = "https://origin.example.com/healthz"
+  method = "FETCH"
+  host = "www example.com"
+  headers = { Host = "x", "Bad Name" = "v", X-Num = 1, X-Ctl = "a\nb" }
+  ca_file = "relative/ca.pem"
+  [[target.probe]]
+  name = "plain"
+  type = "http"
+  url = "http://origin.example.com/healthz"
+  ca_file = "/etc/planb/ca.pem"
+  headers = "X-Probe: planb"
+  host = "www.example.com:99999"
+)")),
+      {{kBaseLines + 5, 3, "target[0].probe[1].method",
+        "bad value \"FETCH\": use \"GET\", \"HEAD\", \"POST\", \"PUT\", \"DELETE\", "
+        "\"OPTIONS\" or \"PATCH\""},
+       {kBaseLines + 6, 3, "target[0].probe[1].host",
+        "bad host \"www example.com\": use a host name, optionally with :port"},
+       {kBaseLines + 7, 3, "target[0].probe[1].headers", "bad header name \"Bad Name\""},
+       {kBaseLines + 7, 3, "target[0].probe[1].headers",
+        "header \"Host\" is set by the probe: use the host key"},
+       {kBaseLines + 7, 3, "target[0].probe[1].headers",
+        "header \"X-Ctl\": control characters are not allowed"},
+       {kBaseLines + 7, 3, "target[0].probe[1].headers", "header \"X-Num\": expected a string"},
+       {kBaseLines + 8, 3, "target[0].probe[1].ca_file", "CA_FILE_RELATIVE"},
+       {kBaseLines + 12, 3, "target[0].probe[2].ca_file", "ca_file applies only to https:// urls"},
+       {kBaseLines + 13, 3, "target[0].probe[2].headers", "HEADERS_TYPE"},
+       {kBaseLines + 14, 3, "target[0].probe[2].host", "HOST_PORT"}});
 }
 
 TEST_CASE("http probe urls and statuses are checked") {
@@ -423,10 +456,12 @@ TEST_CASE("http probe urls and statuses are checked") {
   expect_status = []
 )")),
       {{kBaseLines + 4, 3, "target[0].probe[1].url",
-        "bad url \"ftp://origin.example.com/\": use http://host[:port]/path"},
+        "bad url \"ftp://origin.example.com/\": use http://host[:port]/path or "
+        "https://host[:port]/path"},
        {kBaseLines + 5, 3, "target[0].probe[1].expect_status", "bad status 700: use 100-599"},
        {kBaseLines + 9, 3, "target[0].probe[2].url",
-        "bad url \"origin.example.com/healthz\": use http://host[:port]/path"},
+        "bad url \"origin.example.com/healthz\": use http://host[:port]/path or "
+        "https://host[:port]/path"},
        {kBaseLines + 10, 3, "target[0].probe[2].expect_status",
         "the list is empty: name at least one status"}});
 }

@@ -139,3 +139,42 @@ TEST_CASE("the lookup helpers find providers, zones and targets by name") {
 
 }  // namespace
 }  // namespace planb::config
+
+namespace planb::config {
+namespace {
+
+TEST_CASE("an https probe loads with method, host, headers and ca_file") {
+  const Environment environment = {{"CREDENTIALS_DIRECTORY", "/run/credentials/planbd.service"}};
+  Config config = testing::load(testing::withBase(R"(  [[target.probe]]
+  name = "web"
+  type = "http"
+  url = "https://origin.example.com:8443/healthz"
+  method = "HEAD"
+  host = "www.example.com"
+  headers = { X-Probe = "planb", Accept-Language = "en" }
+  ca_file = "${CREDENTIALS_DIRECTORY}/origin-ca.pem"
+  [[target.probe]]
+  name = "plain"
+  type = "http"
+  url = "http://origin.example.com/healthz"
+)"),
+                                environment);
+  REQUIRE(config.targets.size() == 1);
+  REQUIRE(config.targets[0].probes.size() == 3);
+  const HttpProbeSettings& web = config.targets[0].probes[1].http;
+  CHECK(web.url == "https://origin.example.com:8443/healthz");
+  CHECK(web.method == "HEAD");
+  CHECK(web.host == "www.example.com");
+  CHECK(web.headers == std::vector<std::pair<std::string, std::string>>{{"Accept-Language", "en"},
+                                                                        {"X-Probe", "planb"}});
+  CHECK(web.ca_file == "/run/credentials/planbd.service/origin-ca.pem");
+
+  const HttpProbeSettings& plain = config.targets[0].probes[2].http;
+  CHECK(plain.method == "GET");
+  CHECK_FALSE(plain.host.has_value());
+  CHECK(plain.headers.empty());
+  CHECK_FALSE(plain.ca_file.has_value());
+}
+
+}  // namespace
+}  // namespace planb::config

@@ -58,8 +58,11 @@ TEST_CASE("makeProbe rejects what a probe cannot run, naming the probe") {
     }
   };
   rejects(httpConfig("ftp://x/"), "probe health: url ftp://x/: scheme must be http or https");
-  rejects(httpConfig("https://x/"),
-          "probe health: http probe https://x/: https is not supported yet");
+  auto https = httpConfig("https://x/");
+  https.http.ca_file = "/nonexistent/ca.pem";
+  rejects(https,
+          "probe health: http probe https://x/: ca_file /nonexistent/ca.pem: No such file "
+          "or directory");
   rejects(tcpConfig("10.0.0.1", 0), "probe port: probe endpoint 10.0.0.1: port must be 1..65535");
   rejects(tcpConfig("", 80), "probe port: probe endpoint: empty host");
 }

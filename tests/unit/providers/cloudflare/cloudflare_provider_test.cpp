@@ -11,9 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "fakes/manual_clock.hpp"
+#include "fakes/scripted_transport.hpp"
 #include "fakes/temp_dir.hpp"
 #include "providers/credential_file.hpp"
-#include "scripted_transport.hpp"
 
 using namespace planb::providers;
 using planb::testing::ManualClock;
