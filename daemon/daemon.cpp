@@ -8,8 +8,10 @@
 
 #include "config/host_port.hpp"
 #include "http/metrics_handler.hpp"
+#include "http/router.hpp"
 #include "probes/probe.hpp"
 #include "providers/provider_factory.hpp"
+#include "status_document.hpp"
 
 namespace planb::daemon {
 
@@ -78,7 +80,8 @@ Daemon::Daemon(config::Config config, Log& log)
       http_(io_,
             http::metricsHandler(
                 [this] { return metrics_.render(); },
-                [this] { return std::chrono::steady_clock::now() - last_tick_ < kAliveWithin; })) {
+                [this] { return std::chrono::steady_clock::now() - last_tick_ < kAliveWithin; })),
+      admin_(io_, adminApi()) {
   reconciler_.setMetrics(&metrics_);
   current_ = build(config);
 }
@@ -148,6 +151,9 @@ int Daemon::run() {
     http_.listen(*listen);
   } catch (const std::exception& e) {
     log_.error("metrics_listen " + current_->config.daemon.metrics_listen + ": " + e.what());
+    return 1;
+  }
+  if (!listenAdmin()) {
     return 1;
   }
   last_tick_ = std::chrono::steady_clock::now();
@@ -255,6 +261,7 @@ void Daemon::waitForSignal() {
     notifier_.stopping();
     current_->scheduler->stop();
     http_.stop();
+    admin_.stop();
     tick_timer_.cancel();
     resync_timer_.cancel();
     io_.stop();
@@ -292,6 +299,32 @@ void Daemon::scheduleResync() {
     reconciler_.resync();
     scheduleResync();
   });
+}
+
+http::Handler Daemon::adminApi() {
+  http::Router router;
+  router.on(
+      http::Verb::get, "/v1/status", [this](const http::Request& request, const http::PeerInfo&) {
+        auto document = statusDocument(current_->config, *current_->board, reconciler_.records());
+        return http::makeResponse(
+            request, http::Status::ok,
+            document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
+            "application/json");
+      });
+  return router;
+}
+
+bool Daemon::listenAdmin() {
+  const std::string& path = current_->config.daemon.admin_socket;
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  try {
+    admin_.listenUnix(path, 0660);
+  } catch (const std::exception& e) {
+    log_.error("admin_socket " + path + ": " + e.what());
+    return false;
+  }
+  return true;
 }
 
 void Daemon::publishStatus() {

@@ -49,6 +49,8 @@ class Daemon {
   void scheduleTick();
   void scheduleResync();
   void publishStatus();
+  bool listenAdmin();
+  http::Handler adminApi();
 
   Log& log_;
   boost::asio::io_context io_;
@@ -62,6 +64,7 @@ class Daemon {
   metrics::Metrics metrics_;
   Reconciler reconciler_;
   http::HttpServer http_;
+  http::HttpServer admin_;  // the admin API of planbctl, on admin_socket
   std::unique_ptr<Generation> current_;
   std::string last_status_;
   std::chrono::steady_clock::time_point last_watchdog_{};

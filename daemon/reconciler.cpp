@@ -180,6 +180,10 @@ void Reconciler::decideRecord(RecordRuntime& record) {
   if (d.change) {
     log_.info("record " + record.config.name + ": " + std::string(core::nameOf(d.rule)) + " " +
               record.history.active.value_or("(none)") + " -> " + *d.desired + ": " + d.reason);
+    record.last_change = std::string(core::nameOf(d.rule)) + " " +
+                         record.history.active.value_or("(none)") + " -> " + *d.desired + ": " +
+                         d.reason;
+    record.last_change_at = clock_.wallNow();
     record.history.active = d.desired;
     if (d.rule != core::Rule::Pinned) {
       record.history.noteAutomaticChange(clock_.now());

@@ -42,7 +42,9 @@ struct RecordRuntime {
   core::RecordPolicy policy;
   core::RecordHistory history;
   core::Decision decision;
-  bool verdicts_seen = false;                // nothing is written before every target has a verdict
+  bool verdicts_seen = false;  // nothing is written before every target has a verdict
+  std::string last_change;     // "failover vendor-a -> vendor-b: why", for status
+  core::WallTime last_change_at{};
   std::map<std::string, ProviderSync> sync;  // by provider name
 };
 

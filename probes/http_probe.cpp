@@ -21,6 +21,9 @@
 #include <openssl/x509v3.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string_view>
@@ -325,10 +328,15 @@ std::shared_ptr<asio::ssl::context> makeTlsContext(const HttpProbeOptions& o) {
   context->set_verify_mode(asio::ssl::verify_peer);
   boost::system::error_code ec;
   if (o.caFile) {
+    std::string where = "http probe " + o.url.str() + ": ca_file " + *o.caFile + ": ";
+    if (std::FILE* file = std::fopen(o.caFile->c_str(), "r")) {
+      std::fclose(file);
+    } else {
+      throw std::invalid_argument(where + std::strerror(errno));
+    }
     context->load_verify_file(*o.caFile, ec);
     if (ec) {
-      throw std::invalid_argument("http probe " + o.url.str() + ": ca_file " + *o.caFile + ": " +
-                                  ec.message());
+      throw std::invalid_argument(where + "no CA certificate could be read (PEM expected)");
     }
   } else {
     context->set_default_verify_paths(ec);

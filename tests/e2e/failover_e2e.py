@@ -327,6 +327,40 @@ def scenario_metrics_pass_promtool_and_follow_a_failover(world):
     world.assert_no_secret_in("/metrics", text)
 
 
+def scenario_planbctl_status_explains_a_failover(world):
+    planbctl = os.path.join(os.path.dirname(world.planbd.binary), "planbctl")
+    socket_path = os.path.join(world.dir, "admin.sock")
+
+    def ctl(*args):
+        return subprocess.run([planbctl, "--socket", socket_path, *args], capture_output=True,
+                              text=True)
+
+    world.wait_verdicts()
+    world.stop_vendor("a")
+    wait_for("failover to B", lambda: world.named.cname() == B_TARGET, FAILOVER_BOUND + 1)
+    world.planbd.wait_log(r"provider bind: www.example.test. now CNAME", 2)
+    human = ctl("status")
+    assert human.returncode == 0, human
+    record_line = next(line for line in human.stdout.splitlines()
+                       if line.startswith("www.example.test. "))
+    assert "vendor-b" in record_line and "bind ✓ in sync" in record_line, human.stdout
+    assert "vendor-a is unhealthy" in human.stdout, human.stdout
+    assert "✗ unhealthy" in human.stdout, human.stdout
+    status = json.loads(ctl("--json", "status").stdout)
+    record = status["records"][0]
+    assert record["served"] == "vendor-b" and record["providers"][0]["in_sync"], record
+    assert {t["name"]: t["health"] for t in status["targets"]} == {
+        "vendor-a": "unhealthy", "vendor-b": "healthy"}, status["targets"]
+    assert oct(os.stat(socket_path).st_mode & 0o777) == "0o660"
+    world.assert_no_secret_in("planbctl status", human.stdout + json.dumps(status))
+    missing = subprocess.run([planbctl, "--socket", "/nonexistent/planb.sock", "status"],
+                             capture_output=True, text=True)
+    assert missing.returncode == 3 and "/nonexistent/planb.sock" in missing.stderr, missing
+    assert ctl("bogus").returncode == 2
+    checked = ctl("check-config", world.config_path)
+    assert checked.returncode == 0 and checked.stdout.strip().endswith(": ok"), checked
+
+
 def main():
     planbd, scenario = sys.argv[1], sys.argv[2]
     run = globals()[f"scenario_{scenario}"]

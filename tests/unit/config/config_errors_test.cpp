@@ -416,7 +416,7 @@ TEST_CASE("http probe method, host, headers and ca_file are checked") {
   method = "FETCH"
   host = "www example.com"
   headers = { Host = "x", "Bad Name" = "v", X-Num = 1, X-Ctl = "a\nb" }
-  ca_file = "relative/ca.pem"
+  ca_file = "${CREDENTIALS_DIRECTORY}/ca.pem"
   [[target.probe]]
   name = "plain"
   type = "http"
@@ -436,10 +436,14 @@ TEST_CASE("http probe method, host, headers and ca_file are checked") {
        {kBaseLines + 7, 3, "target[0].probe[1].headers",
         "header \"X-Ctl\": control characters are not allowed"},
        {kBaseLines + 7, 3, "target[0].probe[1].headers", "header \"X-Num\": expected a string"},
-       {kBaseLines + 8, 3, "target[0].probe[1].ca_file", "CA_FILE_RELATIVE"},
-       {kBaseLines + 12, 3, "target[0].probe[2].ca_file", "ca_file applies only to https:// urls"},
-       {kBaseLines + 13, 3, "target[0].probe[2].headers", "HEADERS_TYPE"},
-       {kBaseLines + 14, 3, "target[0].probe[2].host", "HOST_PORT"}});
+       {kBaseLines + 8, 3, "target[0].probe[1].ca_file",
+        "${CREDENTIALS_DIRECTORY} is used but not set (systemd sets it with LoadCredential=)"},
+       {kBaseLines + 13, 3, "target[0].probe[2].ca_file", "ca_file applies only to https:// urls"},
+       {kBaseLines + 14, 3, "target[0].probe[2].headers",
+        "expected a table of header names to strings ({ \"X-Name\" = \"value\" }), got a string"},
+       {kBaseLines + 15, 3, "target[0].probe[2].host",
+        "bad host \"www.example.com:99999\": use a host name, optionally with :port (the port must "
+        "be a number from 1 to 65535)"}});
 }
 
 TEST_CASE("http probe urls and statuses are checked") {

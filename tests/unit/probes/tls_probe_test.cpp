@@ -70,8 +70,7 @@ class Pki {
   void leaf(const std::string& name, const std::string& key, const std::string& san,
             const std::string& days) const {
     std::ofstream(dir_ / (name + ".ext")) << "subjectAltName=" << san << "\n";
-    run("openssl req " + key + " -keyout " + name + ".key -out " + name + ".csr -subj /CN=" +
-        name);
+    run("openssl req " + key + " -keyout " + name + ".key -out " + name + ".csr -subj /CN=" + name);
     run("openssl x509 -req -in " + name + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -out " +
         name + ".pem " + days + " -extfile " + name + ".ext");
   }
@@ -106,7 +105,8 @@ class TlsServer {
     return "https://127.0.0.1:" + std::to_string(port()) + path;
   }
   int accepted() const { return accepted_; }
-  int handshakes() const { return handshakes_; }
+  int handshakes() const { return handshakes_; }            // completed
+  int handshakesEnded() const { return handshakesEnded_; }  // completed or failed
   const std::string& sni() const { return sni_; }
   const std::string& lastRequest() const { return lastRequest_; }
 
@@ -134,14 +134,16 @@ class TlsServer {
   void serve(const std::shared_ptr<Session>& s) {
     s->stream.async_handshake(ssl::stream_base::server, [this,
                                                          s](const boost::system::error_code& ec) {
+      const char* name = SSL_get_servername(s->stream.native_handle(), TLSEXT_NAMETYPE_host_name);
+      sni_ = name != nullptr ? name : "";
+      ++handshakesEnded_;
       if (ec) {
         return;
       }
       ++handshakes_;
-      const char* name = SSL_get_servername(s->stream.native_handle(), TLSEXT_NAMETYPE_host_name);
-      sni_ = name != nullptr ? name : "";
       asio::async_read_until(
-          s->stream, s->in, "\r\n\r\n", [this, s](const boost::system::error_code& ec, std::size_t n) {
+          s->stream, s->in, "\r\n\r\n",
+          [this, s](const boost::system::error_code& ec, std::size_t n) {
             if (ec) {
               return;
             }
@@ -163,6 +165,7 @@ class TlsServer {
   std::vector<std::shared_ptr<Session>> sessions_;
   int accepted_ = 0;
   int handshakes_ = 0;
+  int handshakesEnded_ = 0;
   std::string sni_ = "(none)";
   std::string lastRequest_;
 };
@@ -281,6 +284,7 @@ TEST_CASE("https probe checks the certificate's name against the SNI name") {
     CHECK(r.failure == ProbeFailure::Tls);
     CHECK(r.detail == "tls handshake with " + peer(server.port()) +
                           ": certificate verify failed (hostname mismatch)");
+    REQUIRE(runUntil(io, [&] { return server.handshakesEnded() == 1; }));
     CHECK(server.sni() == "other.test");
   }
   SUBCASE("the host override names the certificate: SNI and Host are that name") {

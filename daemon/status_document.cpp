@@ -1,0 +1,108 @@
+#include "status_document.hpp"
+
+#include <set>
+
+namespace planb::daemon {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+using providers::ServedRecord;
+
+Json servedJson(const std::optional<ServedRecord>& served) {
+  if (!served) {
+    return nullptr;  // not read yet, or the last read failed
+  }
+  switch (served->kind) {
+    case ServedRecord::Kind::Absent:
+      return Json{{"kind", "absent"}};
+    case ServedRecord::Kind::Cname:
+      return Json{{"kind", "cname"}, {"target", served->target}, {"ttl", served->ttl}};
+    case ServedRecord::Kind::Conflict:
+      return Json{{"kind", "conflict"}, {"type", served->conflict_type}};
+  }
+  return nullptr;
+}
+
+std::int64_t unixSeconds(core::WallTime t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+Json optionalString(const std::optional<std::string>& value) {
+  return value ? Json(*value) : Json(nullptr);
+}
+
+}  // namespace
+
+Json statusDocument(const config::Config& config, const core::HealthBoard& board,
+                    const std::map<std::string, RecordRuntime>& records) {
+  Json out;
+  out["records"] = Json::array();
+  for (const auto& [name, record] : records) {
+    std::string want;
+    if (record.history.active) {
+      if (const config::TargetConfig* t = config.target(*record.history.active)) {
+        want = t->cname;
+      }
+    }
+    Json providers = Json::array();
+    for (const auto& [provider, sync] : record.sync) {
+      bool in_sync = sync.served && sync.served->kind == ServedRecord::Kind::Cname &&
+                     sync.served->target == want;
+      providers.push_back(
+          {{"name", provider},
+           {"in_sync", in_sync},
+           {"served", servedJson(sync.served)},
+           {"busy", sync.busy},
+           {"failures", sync.failures},
+           {"last_error", sync.last_error.empty() ? Json(nullptr) : Json(sync.last_error)}});
+    }
+    out["records"].push_back({{"name", name},
+                              {"zone", record.config.zone},
+                              {"served", optionalString(record.history.active)},
+                              {"desired", optionalString(record.decision.wanted)},
+                              {"rule", core::nameOf(record.decision.rule)},
+                              {"reason", record.decision.reason},
+                              {"degraded", record.decision.degraded},
+                              {"last_change", record.last_change.empty()
+                                                  ? Json(nullptr)
+                                                  : Json{{"what", record.last_change},
+                                                         {"unix_time", unixSeconds(record.last_change_at)}}},
+                              {"targets", record.config.targets},
+                              {"providers", providers}});
+  }
+  out["targets"] = Json::array();
+  std::set<std::string> vendors;
+  for (const core::BoardTarget& t : board.targets()) {
+    vendors.insert(t.vendor);
+    Json probes = Json::array();
+    for (std::size_t i = 0; i < board.probes().size(); ++i) {
+      const core::BoardProbe& p = board.probes()[i];
+      if (p.target == t.name) {
+        probes.push_back({{"name", p.name},
+                          {"region", p.region},
+                          {"health", core::nameOf(board.probeHealth(i))}});
+      }
+    }
+    const config::TargetConfig* tc = config.target(t.name);
+    out["targets"].push_back({{"name", t.name},
+                              {"vendor", t.vendor},
+                              {"cname", tc ? tc->cname : std::string()},
+                              {"health", core::nameOf(board.targetHealth(t.name))},
+                              {"probes", probes}});
+  }
+  out["vendors"] = Json::array();
+  for (const std::string& vendor : vendors) {
+    core::Health h = board.vendorHealth(vendor);
+    out["vendors"].push_back({{"name", vendor},
+                              {"down", h == core::Health::Unhealthy},
+                              {"health", h == core::Health::Unhealthy ? "down"
+                                         : h == core::Health::Healthy ? "up"
+                                                                      : "unknown"}});
+  }
+  out["overrides"] = {{"pins", Json::array()}, {"drains", Json::array()}, {"frozen", false}};
+  out["guard"] = {{"local_network_down", false}};
+  return out;
+}
+
+}  // namespace planb::daemon

@@ -1,0 +1,19 @@
+#pragma once
+// What planbd serves, as the stable JSON document of GET /v1/status (planbctl status --json):
+// records with their served and desired target and the rule that decided, each provider's sync,
+// targets and vendors with health. Built from the daemon's state; no I/O.
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "config/config.hpp"
+#include "core/health_board.hpp"
+#include "reconciler.hpp"
+
+namespace planb::daemon {
+
+nlohmann::ordered_json statusDocument(const config::Config& config, const core::HealthBoard& board,
+                                      const std::map<std::string, RecordRuntime>& records);
+
+}  // namespace planb::daemon
