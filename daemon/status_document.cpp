@@ -57,19 +57,20 @@ Json statusDocument(const config::Config& config, const core::HealthBoard& board
            {"failures", sync.failures},
            {"last_error", sync.last_error.empty() ? Json(nullptr) : Json(sync.last_error)}});
     }
-    out["records"].push_back({{"name", name},
-                              {"zone", record.config.zone},
-                              {"served", optionalString(record.history.active)},
-                              {"desired", optionalString(record.decision.wanted)},
-                              {"rule", core::nameOf(record.decision.rule)},
-                              {"reason", record.decision.reason},
-                              {"degraded", record.decision.degraded},
-                              {"last_change", record.last_change.empty()
-                                                  ? Json(nullptr)
-                                                  : Json{{"what", record.last_change},
-                                                         {"unix_time", unixSeconds(record.last_change_at)}}},
-                              {"targets", record.config.targets},
-                              {"providers", providers}});
+    out["records"].push_back(
+        {{"name", name},
+         {"zone", record.config.zone},
+         {"served", optionalString(record.history.active)},
+         {"desired", optionalString(record.decision.wanted)},
+         {"rule", core::nameOf(record.decision.rule)},
+         {"reason", record.decision.reason},
+         {"degraded", record.decision.degraded},
+         {"last_change", record.last_change.empty()
+                             ? Json(nullptr)
+                             : Json{{"what", record.last_change},
+                                    {"unix_time", unixSeconds(record.last_change_at)}}},
+         {"targets", record.config.targets},
+         {"providers", providers}});
   }
   out["targets"] = Json::array();
   std::set<std::string> vendors;

@@ -41,7 +41,8 @@ std::string providersCell(const Json& providers) {
     if (!cell.empty()) {
       cell += ", ";
     }
-    cell += p["name"].get<std::string>() + (p["in_sync"].get<bool>() ? " ✓ in sync" : " ✗ out of sync");
+    cell +=
+        p["name"].get<std::string>() + (p["in_sync"].get<bool>() ? " ✓ in sync" : " ✗ out of sync");
   }
   return cell;
 }
@@ -56,8 +57,7 @@ void printStatus(const Json& status) {
   for (const Json& r : status["records"]) {
     std::cout << text(r["name"]) << ": " << text(r["reason"]) << "\n";
     if (!r["last_change"].is_null()) {
-      long ago = static_cast<long>(std::time(nullptr)) -
-                 r["last_change"]["unix_time"].get<long>();
+      long ago = static_cast<long>(std::time(nullptr)) - r["last_change"]["unix_time"].get<long>();
       std::cout << "  last change " << ago << "s ago: " << text(r["last_change"]["what"]) << "\n";
     }
     for (const Json& p : r["providers"]) {
@@ -70,12 +70,15 @@ void printStatus(const Json& status) {
   for (const Json& t : status["targets"]) {
     std::string probes;
     for (const Json& p : t["probes"]) {
-      probes += (probes.empty() ? "" : ", ") + text(p["name"]) + " (" + text(p["region"]) +
-                ") " + text(p["health"]);
+      probes += (probes.empty() ? "" : ", ") + text(p["name"]) + " (" + text(p["region"]) + ") " +
+                text(p["health"]);
     }
     std::string health = text(t["health"]);
     targets.add({text(t["name"]), text(t["vendor"]),
-                 (health == "healthy" ? "✓ " : health == "unhealthy" ? "✗ " : "? ") + health,
+                 (health == "healthy"     ? "✓ "
+                  : health == "unhealthy" ? "✗ "
+                                          : "? ") +
+                     health,
                  probes});
   }
   std::cout << "\n" << targets.render();

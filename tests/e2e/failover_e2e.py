@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 
-from world import A_TARGET, B_TARGET, World, wait_for
+from world import A_TARGET, B_TARGET, World, secret_file, wait_for
 
 # Failover must land within interval x fall + 2 s of the vendor's death.
 FAILOVER_BOUND = World.INTERVAL * World.FALL + 2.0
@@ -177,6 +177,33 @@ def scenario_speaks_sd_notify(world):
     wait_for("STOPPING=1", lambda: "STOPPING=1" in messages(), 5)
 
 
+def check_reference_config(world, binary):
+    """planbd accepts the contract's reference config once its secret files are real."""
+    reference = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "spec",
+                             "planb.example.toml")
+    if not os.path.exists(reference):
+        print(f"skipped: {reference} is absent (shared/ is not beside the repository)")
+        return
+    credentials = os.path.join(world.dir, "credentials")
+    os.makedirs(credentials)
+    for name in ("cloudflare_token", "aws_access_key_id", "aws_secret_access_key",
+                 "aliyun_access_key_id", "aliyun_access_key_secret"):
+        secret_file(credentials, name, f"{name}-value-e2e")
+    tsig = os.path.join(world.dir, "planb-tsig.key")
+    shutil.copy(world.named.key_file, tsig)
+    os.chmod(tsig, 0o600)
+    pdns_key = secret_file(world.dir, "pdns-api-key-ref", "pdns-key-e2e")
+    text = open(reference).read()
+    text = text.replace("/etc/planb/keys/planb-tsig.key", tsig)
+    text = text.replace("/etc/planb/keys/pdns-api-key", pdns_key)
+    path = os.path.join(world.dir, "reference.toml")
+    open(path, "w").write(text)
+    result = subprocess.run([binary, "--config", path, "--check-config"], capture_output=True,
+                            text=True, env=dict(os.environ, CREDENTIALS_DIRECTORY=credentials))
+    assert result.returncode == 0, result
+    assert "value-e2e" not in result.stdout + result.stderr
+
+
 def scenario_check_config_reports_every_error(world):
     binary = world.planbd.binary
 
@@ -202,6 +229,7 @@ def scenario_check_config_reports_every_error(world):
     unsafe = check(world.config_path)
     assert unsafe.returncode == 1 and world.named.key_file in unsafe.stderr, unsafe
     assert world.tsig_secret() not in unsafe.stderr + unsafe.stdout
+    check_reference_config(world, binary)
     usage = subprocess.run([binary, "--bogus"], capture_output=True, text=True)
     assert usage.returncode == 2 and "usage" in usage.stderr, usage
 
