@@ -217,9 +217,10 @@ void Daemon::onProbeResult(std::size_t index, const core::ProbeResult& result) {
   }
 }
 
-void Daemon::reload() {
+std::vector<std::string> Daemon::reload() {
   notifier_.reloading();
   log_.info("reload: reading " + current_->config.path);
+  std::vector<std::string> refused;
   try {
     config::Config next = loadAndCheck(current_->config.path);
     if (next.daemon.state_dir != current_->config.daemon.state_dir) {
@@ -227,24 +228,29 @@ void Daemon::reload() {
                 current_->config.daemon.state_dir);
       next.daemon.state_dir = current_->config.daemon.state_dir;
     }
+    auto generation = build(next);  // may throw: nothing is swapped before it succeeds
     metrics_.reconfigure(next);
-    activate(build(next), nullptr);
-    metrics_.configReload(true);
+    activate(std::move(generation), nullptr);
     scheduleResync();
     log_.info("reload: new configuration active");
   } catch (const config::ConfigErrors& errors) {
     for (const auto& e : errors.errors()) {
-      log_.error("reload refused: " + e.format());
+      refused.push_back(e.format());
     }
-    log_.error("reload refused: " + std::to_string(errors.errors().size()) +
-               " error(s); the previous configuration keeps running");
-    metrics_.configReload(false);
   } catch (const std::exception& e) {
-    log_.error(std::string("reload refused: ") + e.what() +
-               "; the previous configuration keeps running");
+    refused.push_back(e.what());
   }
+  for (const std::string& e : refused) {
+    log_.error("reload refused: " + e);
+  }
+  if (!refused.empty()) {
+    log_.error("reload refused: " + std::to_string(refused.size()) +
+               " error(s); the previous configuration keeps running");
+  }
+  metrics_.configReload(refused.empty());
   notifier_.ready();
   publishStatus();
+  return refused;
 }
 
 void Daemon::waitForSignal() {
@@ -301,16 +307,40 @@ void Daemon::scheduleResync() {
   });
 }
 
+namespace {
+
+// Invalid UTF-8 (from a provider's error text, say) is replaced rather than refused.
+http::Response jsonResponse(const http::Request& request, http::Status status,
+                            const nlohmann::ordered_json& document) {
+  return http::makeResponse(
+      request, status,
+      document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
+      "application/json");
+}
+
+}  // namespace
+
 http::Handler Daemon::adminApi() {
   http::Router router;
   router.on(
-      http::Verb::get, "/v1/status", [this](const http::Request& request, const http::PeerInfo&) {
-        auto document = statusDocument(current_->config, *current_->board, reconciler_.records());
-        return http::makeResponse(
-            request, http::Status::ok,
-            document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
-            "application/json");
+      http::Verb::post, "/v1/reload", [this](const http::Request& request, const http::PeerInfo&) {
+        std::vector<std::string> refused = reload();
+        nlohmann::ordered_json reply{{"ok", refused.empty()}, {"errors", refused}};
+        return jsonResponse(request,
+                            refused.empty() ? http::Status::ok : http::Status::unprocessable_entity,
+                            reply);
       });
+  router.on(http::Verb::get, "/v1/plan",
+            [this](const http::Request& request, const http::PeerInfo&) {
+              return jsonResponse(request, http::Status::ok,
+                                  planDocument(current_->config, reconciler_.records()));
+            });
+  router.on(http::Verb::get, "/v1/status",
+            [this](const http::Request& request, const http::PeerInfo&) {
+              return jsonResponse(
+                  request, http::Status::ok,
+                  statusDocument(current_->config, *current_->board, reconciler_.records()));
+            });
   return router;
 }
 

@@ -44,7 +44,8 @@ class Daemon {
   std::unique_ptr<Generation> build(const config::Config& config);
   void activate(std::unique_ptr<Generation> next, const PersistedState* persisted);
   void onProbeResult(std::size_t index, const core::ProbeResult& result);
-  void reload();
+  // Returns why the new configuration was refused; empty when it is active.
+  std::vector<std::string> reload();
   void waitForSignal();
   void scheduleTick();
   void scheduleResync();

@@ -106,4 +106,38 @@ Json statusDocument(const config::Config& config, const core::HealthBoard& board
   return out;
 }
 
+Json planDocument(const config::Config& config,
+                  const std::map<std::string, RecordRuntime>& records) {
+  Json out;
+  out["changes"] = Json::array();
+  for (const auto& [name, record] : records) {
+    const std::optional<std::string>& desired = record.decision.desired;
+    const config::TargetConfig* target = desired ? config.target(*desired) : nullptr;
+    std::string want = target ? target->cname : std::string();
+    for (const auto& [provider, sync] : record.sync) {
+      std::string action;
+      if (!record.verdicts_seen || !desired) {
+        action = "none: waiting for verdicts";
+      } else if (!sync.served) {
+        action = "read first: not read yet, or the last read failed";
+      } else if (sync.served->kind == ServedRecord::Kind::Conflict) {
+        action = "none: the name holds a " + sync.served->conflict_type + " record";
+      } else if (sync.served->kind == ServedRecord::Kind::Cname && sync.served->target == want) {
+        action = "none: in sync";
+      } else {
+        action = "write CNAME " + want;
+      }
+      out["changes"].push_back({{"record", name},
+                                {"provider", provider},
+                                {"served", servedJson(sync.served)},
+                                {"desired", optionalString(desired)},
+                                {"desired_cname", want.empty() ? Json(nullptr) : Json(want)},
+                                {"action", action},
+                                {"rule", core::nameOf(record.decision.rule)},
+                                {"reason", record.decision.reason}});
+    }
+  }
+  return out;
+}
+
 }  // namespace planb::daemon

@@ -16,4 +16,9 @@ namespace planb::daemon {
 nlohmann::ordered_json statusDocument(const config::Config& config, const core::HealthBoard& board,
                                       const std::map<std::string, RecordRuntime>& records);
 
+// GET /v1/plan (planbctl plan): for each record and provider, what is served, what should be, the
+// write planbd would make now (or why none), and the rule that decided. Changes nothing.
+nlohmann::ordered_json planDocument(const config::Config& config,
+                                    const std::map<std::string, RecordRuntime>& records);
+
 }  // namespace planb::daemon

@@ -24,9 +24,11 @@ constexpr int kUnreachable = 3;
 constexpr const char* kUsageText =
     "usage: planbctl [--socket PATH] [--json] VERB [ARGS]\n"
     "  status              records, targets, vendors and providers, and why\n"
+    "  plan                what planbd would write now and why, without changing anything\n"
+    "  reload              reload the configuration (refused, with every error, if invalid)\n"
     "  check-config PATH   validate a configuration file without a daemon\n"
-    "The verbs plan, failover, release, drain, undrain, freeze, unfreeze, history and reload\n"
-    "are not available in this version yet.\n";
+    "The verbs failover, release, drain, undrain, freeze, unfreeze and history are not\n"
+    "available in this version yet.\n";
 
 std::string text(const Json& value) {
   if (value.is_null()) {
@@ -89,6 +91,32 @@ void printStatus(const Json& status) {
   std::cout << "\n" << vendors.render();
 }
 
+std::string servedCell(const Json& served) {
+  if (served.is_null()) {
+    return "?";
+  }
+  if (served["kind"] == "cname") {
+    return text(served["target"]);
+  }
+  return served["kind"] == "conflict" ? "a " + text(served["type"]) + " record" : "nothing";
+}
+
+void printPlan(const Json& plan) {
+  planb::ctl::Table table({"RECORD", "PROVIDER", "SERVES", "SHOULD SERVE", "ACTION", "RULE"});
+  for (const Json& c : plan["changes"]) {
+    table.add({text(c["record"]), text(c["provider"]), servedCell(c["served"]),
+               text(c["desired_cname"]), text(c["action"]), text(c["rule"])});
+  }
+  std::cout << table.render();
+  std::string last;
+  for (const Json& c : plan["changes"]) {
+    if (text(c["record"]) != last) {
+      last = text(c["record"]);
+      std::cout << last << ": " << text(c["reason"]) << "\n";
+    }
+  }
+}
+
 int checkConfig(const std::string& path) {
   try {
     planb::daemon::loadAndCheck(path);
@@ -136,16 +164,42 @@ int main(int argc, char** argv) {
     }
     return checkConfig(args[1]);
   }
-  if (verb != "status" || args.size() != 1) {
+  bool known = verb == "status" || verb == "plan" || verb == "reload";
+  if (!known || args.size() != 1) {
     std::cerr << "planbctl: " << verb << ": not available in this version\n" << kUsageText;
     return kUsage;
   }
   std::string why;
-  auto reply = planb::ctl::askPlanbd(socket, "GET", "/v1/status", "", why);
+  auto reply = verb == "reload" ? planb::ctl::askPlanbd(socket, "POST", "/v1/reload", "", why)
+                                : planb::ctl::askPlanbd(socket, "GET", "/v1/" + verb, "", why);
   if (!reply) {
     std::cerr << "planbctl: planbd is not running or not reachable (" << why
               << "); use --socket PATH if it listens elsewhere\n";
     return kUnreachable;
+  }
+  Json body;
+  try {
+    body = Json::parse(reply->body);
+  } catch (const std::exception& e) {
+    std::cerr << "planbctl: unreadable answer from planbd (HTTP " << reply->status
+              << "): " << e.what() << "\n";
+    return kRefused;
+  }
+  if (verb == "reload") {
+    if (json) {
+      std::cout << reply->body;
+    }
+    if (reply->status != 200) {
+      for (const Json& e : body["errors"]) {
+        std::cerr << text(e) << "\n";
+      }
+      std::cerr << "planbctl: reload refused; the previous configuration keeps running\n";
+      return kRefused;
+    }
+    if (!json) {
+      std::cout << "reloaded\n";
+    }
+    return kDone;
   }
   if (reply->status != 200) {
     std::cerr << "planbctl: planbd answered " << reply->status << ": " << reply->body << "\n";
@@ -156,9 +210,13 @@ int main(int argc, char** argv) {
     return kDone;
   }
   try {
-    printStatus(Json::parse(reply->body));
+    if (verb == "plan") {
+      printPlan(body);
+    } else {
+      printStatus(body);
+    }
   } catch (const std::exception& e) {
-    std::cerr << "planbctl: unreadable status from planbd: " << e.what() << "\n";
+    std::cerr << "planbctl: unexpected answer from planbd: " << e.what() << "\n";
     return kRefused;
   }
   return kDone;

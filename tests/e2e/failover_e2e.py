@@ -387,6 +387,22 @@ def scenario_planbctl_status_explains_a_failover(world):
     assert ctl("bogus").returncode == 2
     checked = ctl("check-config", world.config_path)
     assert checked.returncode == 0 and checked.stdout.strip().endswith(": ok"), checked
+    plan = ctl("plan")
+    assert plan.returncode == 0 and "none: in sync" in plan.stdout, plan
+    # A hand edit shows up in the plan as the write planbd is about to make, once it is read.
+    world.named.nsupdate("update delete www.example.test. CNAME\n"
+                         "update add www.example.test. 60 CNAME hand.edit.example.net.")
+    planned = wait_for("the plan to show the repair",
+                       lambda: "write CNAME " + B_TARGET in ctl("plan").stdout or
+                       world.named.cname() == B_TARGET, 5)
+    assert planned
+    good = open(world.config_path).read()
+    open(world.config_path, "w").write(good.replace("fall     = 3", "fall     = 3\nfal = 4"))
+    refused = ctl("reload")
+    assert refused.returncode == 1 and "probe_defaults.fal: unknown key" in refused.stderr, refused
+    open(world.config_path, "w").write(good)
+    reloaded = ctl("reload")
+    assert reloaded.returncode == 0 and reloaded.stdout.strip() == "reloaded", reloaded
 
 
 def main():
