@@ -1,5 +1,6 @@
 #include "daemon.hpp"
 
+#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -75,6 +76,8 @@ Daemon::Daemon(config::Config config, Log& log)
       tick_timer_(io_),
       resync_timer_(io_),
       store_(config.daemon.state_dir),
+      audit_(config.daemon.state_dir),
+      desk_(log_, clock_, store_, audit_),
       metrics_(config),
       reconciler_(io_, log_, clock_, random_, store_),
       http_(io_,
@@ -83,6 +86,7 @@ Daemon::Daemon(config::Config config, Log& log)
                 [this] { return std::chrono::steady_clock::now() - last_tick_ < kAliveWithin; })),
       admin_(io_, adminApi()) {
   reconciler_.setMetrics(&metrics_);
+  reconciler_.setAudit(&audit_);
   current_ = build(config);
 }
 
@@ -121,7 +125,7 @@ void Daemon::activate(std::unique_ptr<Generation> next, const PersistedState* pe
   current_ = std::move(next);
   log_.setLevel(current_->config.daemon.log_level);
   reconciler_.configure(current_->config, current_->providers, persisted);
-  reconciler_.update(current_->board->targetStates(), {});
+  steer();
   current_->scheduler->start();
 }
 
@@ -137,6 +141,7 @@ int Daemon::run() {
   if (!problem.empty()) {
     log_.error("state: " + problem);
   }
+  desk_.restore(persisted.overrides);
   std::size_t probe_count = current_->board->probes().size();
   log_.info(
       "planbd " PLANB_VERSION " starting: " + std::to_string(current_->config.records.size()) +
@@ -212,7 +217,7 @@ void Daemon::onProbeResult(std::size_t index, const core::ProbeResult& result) {
                               : core::nameOf(update.vendor_health)));
   }
   if (update.target_changed || update.vendor_changed) {
-    reconciler_.update(board.targetStates(), {});
+    steer();
     publishStatus();
   }
 }
@@ -281,6 +286,9 @@ void Daemon::scheduleTick() {
       return;
     }
     last_tick_ = std::chrono::steady_clock::now();
+    if (desk_.expire()) {
+      steer();
+    }
     reconciler_.step();
     publishStatus();
     // The watchdog is fed from the reconcile loop, so a wedged loop is caught.
@@ -337,11 +345,117 @@ http::Handler Daemon::adminApi() {
             });
   router.on(http::Verb::get, "/v1/status",
             [this](const http::Request& request, const http::PeerInfo&) {
-              return jsonResponse(
-                  request, http::Status::ok,
-                  statusDocument(current_->config, *current_->board, reconciler_.records()));
+              return jsonResponse(request, http::Status::ok,
+                                  statusDocument(current_->config, *current_->board,
+                                                 reconciler_.records(), desk_.overrides(), false));
             });
+  router.on(
+      http::Verb::get, "/v1/history",
+      [this](const http::Request& request, const http::PeerInfo&) { return history(request); });
+  for (OperatorVerb verb : {OperatorVerb::Failover, OperatorVerb::Release, OperatorVerb::Drain,
+                            OperatorVerb::Undrain, OperatorVerb::Freeze, OperatorVerb::Unfreeze}) {
+    router.on(http::Verb::post, "/v1/" + std::string(nameOf(verb)),
+              [this, verb](const http::Request& request, const http::PeerInfo& peer) {
+                return operatorAction(request, peer, verb);
+              });
+  }
   return router;
+}
+
+namespace {
+
+std::string userName(std::optional<uid_t> uid) {
+  if (!uid) {
+    return "unknown";
+  }
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  std::vector<char> buffer(16384);
+  if (getpwuid_r(*uid, &pw, buffer.data(), buffer.size(), &found) == 0 && found) {
+    return found->pw_name;
+  }
+  return "uid " + std::to_string(*uid);
+}
+
+http::Response badRequest(const http::Request& request, const std::string& why) {
+  return jsonResponse(request, http::Status::bad_request, {{"ok", false}, {"error", why}});
+}
+
+}  // namespace
+
+http::Response Daemon::operatorAction(const http::Request& request, const http::PeerInfo& peer,
+                                      OperatorVerb verb) {
+  OperatorRequest order;
+  order.verb = verb;
+  try {
+    auto body =
+        request.body().empty() ? nlohmann::json::object() : nlohmann::json::parse(request.body());
+    if (!body.is_object()) {
+      return badRequest(request, "the body must be a JSON object");
+    }
+    order.record = body.value("record", "");
+    order.target = body.value("target", "");
+    order.reason = body.value("reason", "");
+    order.force = body.value("force", false);
+    if (body.contains("for") && !body["for"].is_null()) {
+      std::string text = body["for"].get<std::string>();
+      order.duration = core::parseDuration(text);
+      if (!order.duration) {
+        return badRequest(request, "\"for\": not a duration: " + text);
+      }
+    }
+  } catch (const std::exception& e) {
+    return badRequest(request, std::string("unreadable request: ") + e.what());
+  }
+  bool needs_record = verb == OperatorVerb::Failover || verb == OperatorVerb::Release;
+  bool needs_target = verb == OperatorVerb::Failover || verb == OperatorVerb::Drain ||
+                      verb == OperatorVerb::Undrain;
+  if ((needs_record && order.record.empty()) || (needs_target && order.target.empty())) {
+    return badRequest(request, std::string(nameOf(verb)) + " needs" +
+                                   (needs_record ? " \"record\"" : "") +
+                                   (needs_target ? " \"target\"" : ""));
+  }
+  Operator who{peer.uid ? std::optional<unsigned>(*peer.uid) : std::nullopt, userName(peer.uid)};
+  OperatorAnswer answer =
+      desk_.handle(order, who, current_->config, current_->board->targetStates());
+  if (answer.ok) {
+    steer();
+    publishStatus();
+  }
+  return jsonResponse(request, answer.ok ? http::Status::ok : http::Status::unprocessable_entity,
+                      {{"ok", answer.ok}, {answer.ok ? "message" : "error", answer.message}});
+}
+
+http::Response Daemon::history(const http::Request& request) {
+  std::size_t limit = 50;
+  std::string target(request.target());
+  if (auto q = target.find("limit="); q != std::string::npos) {
+    std::string digits(target.substr(q + 6));
+    try {
+      std::size_t used = 0;
+      long n = std::stol(digits, &used);
+      if (n <= 0 || (used < digits.size() && digits[used] != '&')) {
+        throw std::invalid_argument(digits);
+      }
+      limit = static_cast<std::size_t>(n);
+    } catch (const std::exception&) {
+      return badRequest(request, "limit must be a positive number");
+    }
+  }
+  std::size_t skipped = 0;
+  nlohmann::ordered_json entries = audit_.newest(limit, &skipped);
+  return jsonResponse(request, http::Status::ok,
+                      {{"path", audit_.path()}, {"skipped_lines", skipped}, {"entries", entries}});
+}
+
+void Daemon::steer() {
+  Steering steering = desk_.steering();
+  metrics_.frozen(steering.frozen);
+  const core::Overrides& o = desk_.overrides();
+  metrics_.overrides(metrics::OverrideKind::Pin, o.count(core::OverrideKind::Pin));
+  metrics_.overrides(metrics::OverrideKind::Drain, o.count(core::OverrideKind::Drain));
+  metrics_.overrides(metrics::OverrideKind::Freeze, o.count(core::OverrideKind::Freeze));
+  reconciler_.update(current_->board->targetStates(), std::move(steering));
 }
 
 bool Daemon::listenAdmin() {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "audit_log.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/health_board.hpp"
@@ -17,6 +18,7 @@
 #include "log.hpp"
 #include "metrics/metrics.hpp"
 #include "notifier.hpp"
+#include "operator_desk.hpp"
 #include "probes/probe_scheduler.hpp"
 #include "reconciler.hpp"
 #include "state_store.hpp"
@@ -50,8 +52,13 @@ class Daemon {
   void scheduleTick();
   void scheduleResync();
   void publishStatus();
+  // Hands the board's verdicts, the overrides and the guard to the reconciler.
+  void steer();
   bool listenAdmin();
   http::Handler adminApi();
+  http::Response operatorAction(const http::Request& request, const http::PeerInfo& peer,
+                                OperatorVerb verb);
+  http::Response history(const http::Request& request);
 
   Log& log_;
   boost::asio::io_context io_;
@@ -62,6 +69,8 @@ class Daemon {
   core::SystemRandom random_;
   Notifier notifier_;
   StateStore store_;
+  AuditLog audit_;
+  OperatorDesk desk_;
   metrics::Metrics metrics_;
   Reconciler reconciler_;
   http::HttpServer http_;

@@ -41,6 +41,8 @@ std::string millis(std::chrono::steady_clock::duration d) {
 }  // namespace
 
 struct Reconciler::WriteOutcome {
+  std::string from;    // what the provider served before, as far as planb knew
+  std::string reason;  // why the record serves this target
   std::optional<ProviderError> error;
   std::chrono::steady_clock::time_point started{};
   std::chrono::steady_clock::duration write_time{};
@@ -117,9 +119,14 @@ void Reconciler::configure(const config::Config& config, ProviderMap providers,
   step();
 }
 
-void Reconciler::update(std::map<std::string, core::TargetState> targets, core::Controls controls) {
+void Reconciler::update(std::map<std::string, core::TargetState> targets, Steering steering) {
   targets_ = std::move(targets);
-  controls_ = std::move(controls);
+  for (const std::string& t : steering.drained) {
+    if (auto it = targets_.find(t); it != targets_.end()) {
+      it->second.drained = true;
+    }
+  }
+  steering_ = std::move(steering);
   step();
 }
 
@@ -165,8 +172,14 @@ void Reconciler::decideRecord(RecordRuntime& record) {
     record.decision.reason = "reading what the providers serve";
     return;
   }
+  core::Controls controls;
+  if (auto pin = steering_.pins.find(record.config.name); pin != steering_.pins.end()) {
+    controls.pin = pin->second;
+  }
+  controls.frozen = steering_.frozen;
+  controls.local_network_down = steering_.local_network_down;
   core::Decision d =
-      core::decide(record.policy, targets_, record.history, controls_,
+      core::decide(record.policy, targets_, record.history, controls,
                    {config_.guard.hold_down, config_.guard.max_flips_per_hour}, clock_.now());
   if (d.rule != core::Rule::Unknown && !record.verdicts_seen) {
     record.verdicts_seen = true;
@@ -338,8 +351,13 @@ void Reconciler::startWrite(RecordRuntime& record, const std::string& provider,
   auto p = providers_.at(provider);
   std::string name = record.config.name;
   std::uint64_t generation = generation_;
-  asio::post(workers_.at(provider), [this, p, request, name, provider, target, generation] {
-    WriteOutcome outcome;
+  WriteOutcome pending;
+  pending.from = sync.served ? describe(*sync.served) : "unknown";
+  // A target already verified there means DNS drifted (a hand edit, a provider restored).
+  pending.reason = sync.applied == target ? "repairing drift: " + pending.from + " was served"
+                                          : record.decision.reason;
+  asio::post(workers_.at(provider), [this, p, request, name, provider, target, generation,
+                                     outcome = std::move(pending)]() mutable {
     outcome.started = std::chrono::steady_clock::now();
     auto result = p->replace(request);
     outcome.write_time = std::chrono::steady_clock::now() - outcome.started;
@@ -363,6 +381,7 @@ void Reconciler::onWrite(const std::string& name, const std::string& provider,
   RecordRuntime& record = rit->second;
   ProviderSync& sync = record.sync[provider];
   sync.busy = false;
+  auditWrite(record, provider, target, outcome);
   if (outcome.error) {
     // The served value is no longer known for sure (compare-and-swap lost, timeout): re-read.
     sync.served.reset();
@@ -379,6 +398,31 @@ void Reconciler::onWrite(const std::string& name, const std::string& provider,
   persist();
   startVerify(record, provider, target, outcome.started);
   step();
+}
+
+void Reconciler::auditWrite(const RecordRuntime& record, const std::string& provider,
+                            const std::string& target, const WriteOutcome& outcome) {
+  if (!audit_) {
+    return;
+  }
+  AuditEntry entry{
+      {"type", "dns_change"},
+      {"record", record.config.name},
+      {"provider", provider},
+      {"from", outcome.from},
+      {"to", cnameOf(target)},
+      {"target", target},
+      {"reason", outcome.reason},
+      {"result", outcome.error ? "error" : "ok"},
+      {"took_ms",
+       std::chrono::duration_cast<std::chrono::milliseconds>(outcome.write_time).count()}};
+  if (outcome.error) {
+    entry["error"] =
+        std::string(providers::nameOf(outcome.error->kind)) + ": " + outcome.error->message;
+  }
+  if (auto error = audit_->append(std::move(entry), clock_.wallNow())) {
+    log_.error("audit: " + *error + "; kept in memory until it can be written");
+  }
 }
 
 void Reconciler::startVerify(const RecordRuntime& record, const std::string& provider,
@@ -442,7 +486,7 @@ void Reconciler::persist() {
       }
     }
   }
-  if (auto error = store_.save(state)) {
+  if (auto error = store_.saveRecords(std::move(state.records))) {
     if (!persist_failed_) {
       log_.error("state: " + *error +
                  "; DNS keeps being steered, state is retried on the next change");

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "audit_log.hpp"
 #include "backoff.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
@@ -22,6 +23,7 @@
 #include "metrics/metrics.hpp"
 #include "providers/dns_provider.hpp"
 #include "state_store.hpp"
+#include "steering.hpp"
 
 namespace planb::daemon {
 
@@ -63,8 +65,8 @@ class Reconciler {
   void configure(const config::Config& config, ProviderMap providers,
                  const PersistedState* persisted);
 
-  // New verdicts or controls: decide every record and start what has to be done.
-  void update(std::map<std::string, core::TargetState> targets, core::Controls controls);
+  // New verdicts, overrides or guard state: decide every record and start what has to be done.
+  void update(std::map<std::string, core::TargetState> targets, Steering steering);
 
   // Decides again with the last inputs and dispatches due work (timers call this).
   void step();
@@ -77,6 +79,8 @@ class Reconciler {
 
   // Metrics to keep current; none in tests that do not look at them.
   void setMetrics(metrics::Metrics* metrics) { metrics_ = metrics; }
+  // Where every provider write is recorded; none in tests that do not look at it.
+  void setAudit(AuditLog* audit) { audit_ = audit; }
 
   const std::map<std::string, RecordRuntime>& records() const noexcept { return records_; }
   std::string statusLine() const;
@@ -91,6 +95,8 @@ class Reconciler {
   void publishSync(const RecordRuntime& record, const std::string& provider);
   void startRead(RecordRuntime& record, const std::string& provider);
   void startWrite(RecordRuntime& record, const std::string& provider, const std::string& target);
+  void auditWrite(const RecordRuntime& record, const std::string& provider,
+                  const std::string& target, const WriteOutcome& outcome);
   void onRead(const std::string& record, const std::string& provider, std::uint64_t generation,
               providers::Result<providers::ServedRecord> result);
   void startVerify(const RecordRuntime& record, const std::string& provider,
@@ -118,9 +124,10 @@ class Reconciler {
   std::uint64_t generation_ = 0;  // results of an older configuration are ignored
   std::map<std::string, RecordRuntime> records_;
   std::map<std::string, core::TargetState> targets_;
-  core::Controls controls_;
+  Steering steering_;
   bool persist_failed_ = false;
   metrics::Metrics* metrics_ = nullptr;
+  AuditLog* audit_ = nullptr;
 };
 
 }  // namespace planb::daemon

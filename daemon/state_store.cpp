@@ -42,7 +42,18 @@ Json toJson(const PersistedState& state) {
     j["applied"] = r.applied;
     records[name] = j;
   }
-  return Json{{"version", 1}, {"records", records}};
+  Json overrides = Json::array();
+  for (const core::Override& o : state.overrides) {
+    overrides.push_back(
+        {{"kind", core::nameOf(o.kind)},
+         {"subject", o.subject},
+         {"target", o.target},
+         {"reason", o.reason},
+         {"user", o.user},
+         {"created_unix_ms", toUnixMillis(o.created_at)},
+         {"expires_unix_ms", o.expires_at ? Json(toUnixMillis(*o.expires_at)) : Json(nullptr)}});
+  }
+  return Json{{"version", 1}, {"records", records}, {"overrides", overrides}};
 }
 
 PersistedState fromJson(const Json& j) {
@@ -60,6 +71,29 @@ PersistedState fromJson(const Json& j) {
     }
     rec.applied = r.at("applied").get<std::map<std::string, std::string>>();
     state.records[name] = std::move(rec);
+  }
+  // Absent in state files written before overrides existed.
+  for (const Json& o : j.value("overrides", Json::array())) {
+    core::Override ov;
+    std::string kind = o.at("kind").get<std::string>();
+    if (kind == "pin") {
+      ov.kind = core::OverrideKind::Pin;
+    } else if (kind == "drain") {
+      ov.kind = core::OverrideKind::Drain;
+    } else if (kind == "freeze") {
+      ov.kind = core::OverrideKind::Freeze;
+    } else {
+      throw std::runtime_error("unknown override kind " + o.at("kind").dump());
+    }
+    ov.subject = o.at("subject").get<std::string>();
+    ov.target = o.at("target").get<std::string>();
+    ov.reason = o.at("reason").get<std::string>();
+    ov.user = o.at("user").get<std::string>();
+    ov.created_at = fromUnixMillis(o.at("created_unix_ms").get<std::int64_t>());
+    if (!o.at("expires_unix_ms").is_null()) {
+      ov.expires_at = fromUnixMillis(o.at("expires_unix_ms").get<std::int64_t>());
+    }
+    state.overrides.push_back(std::move(ov));
   }
   return state;
 }
@@ -80,7 +114,8 @@ PersistedState StateStore::load(std::string* problem) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   try {
-    return fromJson(Json::parse(buffer.str()));
+    last_ = fromJson(Json::parse(buffer.str()));
+    return last_;
   } catch (const std::exception& e) {
     std::string aside = path_ + ".corrupt";
     std::error_code ec;
@@ -91,6 +126,24 @@ PersistedState StateStore::load(std::string* problem) {
     }
     return {};
   }
+}
+
+std::optional<std::string> StateStore::saveRecords(std::map<std::string, PersistedRecord> records) {
+  PersistedState next = last_;
+  next.records = std::move(records);
+  auto error = save(next);
+  last_ = std::move(next);  // even on failure: the next save retries the newest state
+  return error;
+}
+
+std::optional<std::string> StateStore::saveOverrides(std::vector<core::Override> overrides) {
+  PersistedState next = last_;
+  next.overrides = std::move(overrides);
+  auto error = save(next);
+  if (!error) {
+    last_ = std::move(next);  // a refused override must not reach the disk with the next save
+  }
+  return error;
 }
 
 std::optional<std::string> StateStore::save(const PersistedState& state) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/overrides.hpp"
 
 namespace planb::daemon {
 
@@ -19,6 +20,7 @@ struct PersistedRecord {
 
 struct PersistedState {
   std::map<std::string, PersistedRecord> records;  // by canonical record name
+  std::vector<core::Override> overrides;           // operator overrides in force
 };
 
 class StateStore {
@@ -35,9 +37,15 @@ class StateStore {
   // the state could not be written (a full disk, say): the previous file is left intact.
   std::optional<std::string> save(const PersistedState& state);
 
+  // The reconciler owns the records and the operator desk the overrides: each saves its part
+  // and the store writes both, starting from what load() found.
+  std::optional<std::string> saveRecords(std::map<std::string, PersistedRecord> records);
+  std::optional<std::string> saveOverrides(std::vector<core::Override> overrides);
+
  private:
   std::string directory_;
   std::string path_;
+  PersistedState last_;  // what load() found, then what was last asked to be saved
 };
 
 }  // namespace planb::daemon

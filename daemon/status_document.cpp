@@ -32,10 +32,26 @@ Json optionalString(const std::optional<std::string>& value) {
   return value ? Json(*value) : Json(nullptr);
 }
 
+Json overrideJson(const core::Override& o) {
+  Json j;
+  if (o.kind == core::OverrideKind::Pin) {
+    j["record"] = o.subject;
+    j["target"] = o.target;
+  } else if (o.kind == core::OverrideKind::Drain) {
+    j["target"] = o.subject;
+  }
+  j["reason"] = o.reason;
+  j["user"] = o.user;
+  j["since_unix_time"] = unixSeconds(o.created_at);
+  j["expires_unix_time"] = o.expires_at ? Json(unixSeconds(*o.expires_at)) : Json(nullptr);
+  return j;
+}
+
 }  // namespace
 
 Json statusDocument(const config::Config& config, const core::HealthBoard& board,
-                    const std::map<std::string, RecordRuntime>& records) {
+                    const std::map<std::string, RecordRuntime>& records,
+                    const core::Overrides& overrides, bool local_network_down) {
   Json out;
   out["records"] = Json::array();
   for (const auto& [name, record] : records) {
@@ -90,6 +106,7 @@ Json statusDocument(const config::Config& config, const core::HealthBoard& board
                               {"vendor", t.vendor},
                               {"cname", tc ? tc->cname : std::string()},
                               {"health", core::nameOf(board.targetHealth(t.name))},
+                              {"drained", overrides.drained(t.name)},
                               {"probes", probes}});
   }
   out["vendors"] = Json::array();
@@ -101,8 +118,21 @@ Json statusDocument(const config::Config& config, const core::HealthBoard& board
                                          : h == core::Health::Healthy ? "up"
                                                                       : "unknown"}});
   }
-  out["overrides"] = {{"pins", Json::array()}, {"drains", Json::array()}, {"frozen", false}};
-  out["guard"] = {{"local_network_down", false}};
+  Json pins = Json::array();
+  Json drains = Json::array();
+  for (const core::Override& o : overrides.all()) {
+    if (o.kind == core::OverrideKind::Pin) {
+      pins.push_back(overrideJson(o));
+    } else if (o.kind == core::OverrideKind::Drain) {
+      drains.push_back(overrideJson(o));
+    }
+  }
+  const core::Override* freeze = overrides.freeze();
+  out["overrides"] = {{"pins", pins},
+                      {"drains", drains},
+                      {"frozen", freeze != nullptr},
+                      {"freeze", freeze ? overrideJson(*freeze) : Json(nullptr)}};
+  out["guard"] = {{"local_network_down", local_network_down}};
   return out;
 }
 

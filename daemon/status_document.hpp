@@ -9,12 +9,14 @@
 
 #include "config/config.hpp"
 #include "core/health_board.hpp"
+#include "core/overrides.hpp"
 #include "reconciler.hpp"
 
 namespace planb::daemon {
 
 nlohmann::ordered_json statusDocument(const config::Config& config, const core::HealthBoard& board,
-                                      const std::map<std::string, RecordRuntime>& records);
+                                      const std::map<std::string, RecordRuntime>& records,
+                                      const core::Overrides& overrides, bool local_network_down);
 
 // GET /v1/plan (planbctl plan): for each record and provider, what is served, what should be, the
 // write planbd would make now (or why none), and the rule that decided. Changes nothing.

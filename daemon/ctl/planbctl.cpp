@@ -3,11 +3,15 @@
 
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "admin_client.hpp"
+#include "core/duration.hpp"
 #include "daemon.hpp"
 #include "table.hpp"
 
@@ -26,9 +30,19 @@ constexpr const char* kUsageText =
     "  status              records, targets, vendors and providers, and why\n"
     "  plan                what planbd would write now and why, without changing anything\n"
     "  reload              reload the configuration (refused, with every error, if invalid)\n"
+    "  failover RECORD --to TARGET [--for DUR] [--reason TEXT] [--force]\n"
+    "                      pin a record to a target (refused when it is not healthy, unless\n"
+    "                      --force)\n"
+    "  release RECORD      drop the record's pin: automation decides again\n"
+    "  drain TARGET [--for DUR] [--reason TEXT]\n"
+    "                      take a target out of use\n"
+    "  undrain TARGET      put it back in use\n"
+    "  freeze [--for DUR] [--reason TEXT]\n"
+    "                      stop all automatic changes\n"
+    "  unfreeze            resume them\n"
+    "  history [--limit N] the audit log: DNS changes and operator actions, newest first\n"
     "  check-config PATH   validate a configuration file without a daemon\n"
-    "The verbs failover, release, drain, undrain, freeze, unfreeze and history are not\n"
-    "available in this version yet.\n";
+    "Durations: 90s, 30m, 2h. Exit codes: 0 done, 1 refused, 2 usage, 3 planbd unreachable.\n";
 
 std::string text(const Json& value) {
   if (value.is_null()) {
@@ -117,6 +131,41 @@ void printPlan(const Json& plan) {
   }
 }
 
+std::string subjectCell(const Json& e) {
+  if (e.value("type", "") == "dns_change") {
+    return text(e["record"]) + " @" + text(e["provider"]) + ": " + text(e["from"]) + " -> " +
+           text(e["to"]);
+  }
+  std::string cell = e.contains("record") ? text(e["record"]) : "";
+  if (e.contains("target")) {
+    cell += (cell.empty() ? "" : " -> ") + text(e["target"]);
+  }
+  if (e.contains("for")) {
+    cell += " for " + text(e["for"]);
+  }
+  return cell.empty() ? "-" : cell;
+}
+
+void printHistory(const Json& history) {
+  planb::ctl::Table table({"TIME", "WHO", "ACTION", "WHAT", "RESULT", "WHY"});
+  for (const Json& e : history["entries"]) {
+    bool dns = e.value("type", "") == "dns_change";
+    std::string result = text(e["result"]);
+    if (dns && e.contains("error")) {
+      result += ": " + text(e["error"]);
+    } else if (!dns && result != "ok") {
+      result += ": " + text(e["message"]);
+    }
+    table.add({text(e["time"]), dns ? "planbd" : text(e["user"]),
+               dns ? "dns-change" : text(e["action"]), subjectCell(e), result, text(e["reason"])});
+  }
+  std::cout << table.render();
+  if (history.value("skipped_lines", 0) > 0) {
+    std::cout << "(" << history["skipped_lines"] << " unreadable line(s) of "
+              << text(history["path"]) << " skipped)\n";
+  }
+}
+
 int checkConfig(const std::string& path) {
   try {
     planb::daemon::loadAndCheck(path);
@@ -130,50 +179,187 @@ int checkConfig(const std::string& path) {
   return kDone;
 }
 
+// One parsed command line.
+struct Command {
+  std::string socket = "/run/planb/admin.sock";
+  bool json = false;
+  std::string verb;
+  std::vector<std::string> args;
+  std::map<std::string, std::string> options;  // "--to" -> "vendor-b"; flags map to ""
+};
+
+struct VerbSpec {
+  std::size_t args;               // positional arguments after the verb
+  std::set<std::string> options;  // options taking a value
+  std::set<std::string> flags;    // options without one
+  std::set<std::string> required_options;
+};
+
+const std::map<std::string, VerbSpec>& verbs() {
+  static const std::map<std::string, VerbSpec> specs{
+      {"status", {0, {}, {}, {}}},
+      {"plan", {0, {}, {}, {}}},
+      {"reload", {0, {}, {}, {}}},
+      {"check-config", {1, {}, {}, {}}},
+      {"failover", {1, {"--to", "--for", "--reason"}, {"--force"}, {"--to"}}},
+      {"release", {1, {}, {}, {}}},
+      {"drain", {1, {"--for", "--reason"}, {}, {}}},
+      {"undrain", {1, {}, {}, {}}},
+      {"freeze", {0, {"--for", "--reason"}, {}, {}}},
+      {"unfreeze", {0, {}, {}, {}}},
+      {"history", {0, {"--limit"}, {}, {}}},
+  };
+  return specs;
+}
+
+// Parses ARGV; on a usage error returns false with `why`.
+bool parse(int argc, char** argv, Command& cmd, std::string& why) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  const VerbSpec* spec = nullptr;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    std::string word = words[i];
+    std::optional<std::string> inline_value;
+    if (word.rfind("--", 0) == 0) {
+      if (auto eq = word.find('='); eq != std::string::npos) {
+        inline_value = word.substr(eq + 1);
+        word = word.substr(0, eq);
+      }
+    }
+    auto value = [&]() -> std::optional<std::string> {
+      if (inline_value) {
+        return inline_value;
+      }
+      if (i + 1 < words.size()) {
+        return words[++i];
+      }
+      return std::nullopt;
+    };
+    if (word == "--json") {
+      cmd.json = true;
+    } else if (word == "--socket") {
+      auto v = value();
+      if (!v) {
+        why = "--socket needs a PATH";
+        return false;
+      }
+      cmd.socket = *v;
+    } else if (word.rfind("--", 0) == 0) {
+      if (!spec) {
+        why = "unknown option " + word;
+        return false;
+      }
+      if (spec->flags.count(word)) {
+        cmd.options[word] = "";
+      } else if (spec->options.count(word)) {
+        auto v = value();
+        if (!v) {
+          why = word + " needs a value";
+          return false;
+        }
+        cmd.options[word] = *v;
+      } else {
+        why = cmd.verb + ": unknown option " + word;
+        return false;
+      }
+    } else if (!spec) {
+      auto it = verbs().find(word);
+      if (it == verbs().end()) {
+        why = "unknown verb " + word;
+        return false;
+      }
+      cmd.verb = word;
+      spec = &it->second;
+    } else {
+      cmd.args.push_back(word);
+    }
+  }
+  if (!spec) {
+    why = "no verb given";
+    return false;
+  }
+  if (cmd.args.size() != spec->args) {
+    why = cmd.verb + " takes " + std::to_string(spec->args) + " argument(s), got " +
+          std::to_string(cmd.args.size());
+    return false;
+  }
+  for (const std::string& o : spec->required_options) {
+    if (!cmd.options.count(o)) {
+      why = cmd.verb + " needs " + o;
+      return false;
+    }
+  }
+  if (cmd.options.count("--for") && !planb::core::parseDuration(cmd.options["--for"])) {
+    why = "--for: not a duration: " + cmd.options["--for"] + " (use 90s, 30m, 2h)";
+    return false;
+  }
+  if (cmd.options.count("--limit")) {
+    const std::string& n = cmd.options["--limit"];
+    if (n.empty() || n.size() > 9 || n.find_first_not_of("0123456789") != std::string::npos ||
+        std::stol(n) == 0) {
+      why = "--limit must be a positive number";
+      return false;
+    }
+  }
+  return true;
+}
+
+// The admin API request for an operator verb: method, path and JSON body.
+struct ApiCall {
+  std::string method;
+  std::string target;
+  std::string body;
+};
+
+ApiCall apiCallFor(const Command& cmd) {
+  if (cmd.verb == "status" || cmd.verb == "plan") {
+    return {"GET", "/v1/" + cmd.verb, ""};
+  }
+  if (cmd.verb == "history") {
+    auto limit = cmd.options.find("--limit");
+    return {"GET", "/v1/history" + (limit == cmd.options.end() ? "" : "?limit=" + limit->second),
+            ""};
+  }
+  if (cmd.verb == "reload") {
+    return {"POST", "/v1/reload", ""};
+  }
+  Json body = Json::object();
+  if (cmd.verb == "failover" || cmd.verb == "release") {
+    body["record"] = cmd.args[0];
+  } else if (cmd.verb == "drain" || cmd.verb == "undrain") {
+    body["target"] = cmd.args[0];
+  }
+  for (const auto& [option, value] : cmd.options) {
+    if (option == "--force") {
+      body["force"] = true;
+    } else {
+      body[option == "--to" ? "target" : option.substr(2)] = value;
+    }
+  }
+  return {"POST", "/v1/" + cmd.verb, body.dump()};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string socket = "/run/planb/admin.sock";
-  bool json = false;
-  std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--socket" && i + 1 < argc) {
-      socket = argv[++i];
-    } else if (arg == "--json") {
-      json = true;
-    } else if (arg == "--help" || arg == "-h") {
+    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
       std::cout << kUsageText;
       return kDone;
-    } else if (arg.rfind("--", 0) == 0) {
-      std::cerr << "planbctl: unknown option " << arg << "\n" << kUsageText;
-      return kUsage;
-    } else {
-      args.push_back(arg);
     }
   }
-  if (args.empty()) {
-    std::cerr << kUsageText;
-    return kUsage;
-  }
-  const std::string& verb = args[0];
-  if (verb == "check-config") {
-    if (args.size() != 2) {
-      std::cerr << "usage: planbctl check-config PATH\n";
-      return kUsage;
-    }
-    return checkConfig(args[1]);
-  }
-  bool known = verb == "status" || verb == "plan" || verb == "reload";
-  if (!known || args.size() != 1) {
-    std::cerr << "planbctl: " << verb << ": not available in this version\n" << kUsageText;
-    return kUsage;
-  }
+  Command cmd;
   std::string why;
-  auto reply = verb == "reload" ? planb::ctl::askPlanbd(socket, "POST", "/v1/reload", "", why)
-                                : planb::ctl::askPlanbd(socket, "GET", "/v1/" + verb, "", why);
+  if (!parse(argc, argv, cmd, why)) {
+    std::cerr << "planbctl: " << why << "\n" << kUsageText;
+    return kUsage;
+  }
+  if (cmd.verb == "check-config") {
+    return checkConfig(cmd.args[0]);
+  }
+  ApiCall call = apiCallFor(cmd);
+  auto reply = planb::ctl::askPlanbd(cmd.socket, call.method, call.target, call.body, why);
   if (!reply) {
-    std::cerr << "planbctl: planbd is not running or not reachable (" << why
+    std::cerr << "planbctl: planbd is not running or not reachable at " << cmd.socket << " (" << why
               << "); use --socket PATH if it listens elsewhere\n";
     return kUnreachable;
   }
@@ -185,35 +371,42 @@ int main(int argc, char** argv) {
               << "): " << e.what() << "\n";
     return kRefused;
   }
-  if (verb == "reload") {
-    if (json) {
-      std::cout << reply->body;
+  if (cmd.json) {
+    std::cout << reply->body;
+  }
+  if (reply->status == 400) {
+    std::cerr << "planbctl: " << text(body["error"]) << "\n";
+    return kUsage;
+  }
+  if (cmd.verb == "reload" && reply->status != 200) {
+    for (const Json& e : body["errors"]) {
+      std::cerr << text(e) << "\n";
     }
-    if (reply->status != 200) {
-      for (const Json& e : body["errors"]) {
-        std::cerr << text(e) << "\n";
-      }
-      std::cerr << "planbctl: reload refused; the previous configuration keeps running\n";
-      return kRefused;
-    }
-    if (!json) {
-      std::cout << "reloaded\n";
-    }
-    return kDone;
+    std::cerr << "planbctl: reload refused; the previous configuration keeps running\n";
+    return kRefused;
+  }
+  if (reply->status == 422) {
+    std::cerr << "planbctl: refused: " << text(body["error"]) << "\n";
+    return kRefused;
   }
   if (reply->status != 200) {
     std::cerr << "planbctl: planbd answered " << reply->status << ": " << reply->body << "\n";
     return kRefused;
   }
-  if (json) {
-    std::cout << reply->body;
+  if (cmd.json) {
     return kDone;
   }
   try {
-    if (verb == "plan") {
+    if (cmd.verb == "plan") {
       printPlan(body);
-    } else {
+    } else if (cmd.verb == "status") {
       printStatus(body);
+    } else if (cmd.verb == "history") {
+      printHistory(body);
+    } else if (cmd.verb == "reload") {
+      std::cout << "reloaded\n";
+    } else {
+      std::cout << text(body["message"]) << "\n";
     }
   } catch (const std::exception& e) {
     std::cerr << "planbctl: unexpected answer from planbd: " << e.what() << "\n";

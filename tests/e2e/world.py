@@ -6,6 +6,7 @@ Python standard library only."""
 
 import http.server
 import os
+import random
 import re
 import shutil
 import signal
@@ -21,13 +22,14 @@ RECORD = "www.example.test."
 
 
 def free_port():
-    """A port free on 127.0.0.1 for both UDP and TCP (named listens on both)."""
-    for _ in range(50):
+    """A port free on 127.0.0.1 for both UDP and TCP (named listens on both). Chosen below the
+    kernel's ephemeral range, so no outgoing connection takes it while a server restarts."""
+    for _ in range(200):
+        port = random.randrange(20000, 32768)
         tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        tcp.bind(("127.0.0.1", 0))
-        port = tcp.getsockname()[1]
         udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
+            tcp.bind(("127.0.0.1", port))
             udp.bind(("127.0.0.1", port))
         except OSError:
             continue
@@ -524,6 +526,15 @@ api_key_file = "{self.pdns.key_file}"
                 return reply.status, reply.read().decode()
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
+
+    def ctl(self, *args, user=None):
+        """Runs planbctl against this world's planbd; USER (a uid) runs it as someone else."""
+        planbctl = os.path.join(os.path.dirname(self.planbd.binary), "planbctl")
+        command = [planbctl, "--socket", os.path.join(self.dir, "admin.sock"), *args]
+        if user is not None:
+            command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups",
+                       *command]
+        return subprocess.run(command, capture_output=True, text=True, timeout=30)
 
     def wait_verdicts(self):
         self.planbd.wait_log(r"every target has a verdict", 10)

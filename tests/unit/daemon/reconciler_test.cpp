@@ -243,3 +243,42 @@ TEST_CASE("the decided target survives a restart, which then writes nothing") {
   CHECK(h.p1->writes() == 0);
   CHECK(h.p2->writes() == 0);
 }
+
+TEST_CASE("a drained target is left and every provider write is in the audit log") {
+  Harness h;
+  AuditLog audit(h.dir.path());
+  h.start();
+  h.reconciler->setAudit(&audit);
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  Steering steering;
+  steering.drained = {"a"};
+  h.reconciler->update({{"a", state(core::Health::Healthy)}, {"b", state(core::Health::Healthy)}},
+                       steering);
+  REQUIRE(h.settle());
+  CHECK(h.p1->cname(kName) == kB);
+  auto entries = audit.newest(10);
+  REQUIRE(entries.size() == 2);
+  for (const auto& e : entries) {
+    CHECK(e["type"] == "dns_change");
+    CHECK(e["from"] == kA);
+    CHECK(e["to"] == kB);
+    CHECK(e["result"] == "ok");
+    CHECK(e["reason"].get<std::string>().find("a is drained") != std::string::npos);
+  }
+}
+
+TEST_CASE("a pin moves the record even to a target automation would not choose") {
+  Harness h;
+  h.start();
+  h.verdicts(core::Health::Healthy, core::Health::Unhealthy);
+  REQUIRE(h.settle());
+  Steering steering;
+  steering.pins = {{kName, "b"}};
+  h.reconciler->update({{"a", state(core::Health::Healthy)}, {"b", state(core::Health::Unhealthy)}},
+                       steering);
+  REQUIRE(h.settle());
+  CHECK(h.record().decision.rule == core::Rule::Pinned);
+  CHECK(h.p1->cname(kName) == kB);
+  CHECK(h.p2->cname(kName) == kB);
+}

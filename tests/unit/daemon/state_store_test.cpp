@@ -68,3 +68,32 @@ TEST_CASE("a failed save names the file and leaves the previous state intact") {
   std::string problem;
   CHECK(store.load(&problem).records.size() == 2);
 }
+
+TEST_CASE("overrides are saved beside the records and read back") {
+  TempDir dir;
+  StateStore store(dir.path());
+  REQUIRE_FALSE(store.saveRecords(sample().records));
+  planb::core::Override drain{planb::core::OverrideKind::Drain,
+                              "aws",
+                              "",
+                              "maintenance",
+                              "alice",
+                              planb::core::WallTime(std::chrono::milliseconds(1'700'000'000'000)),
+                              planb::core::WallTime(std::chrono::milliseconds(1'700'000'900'000))};
+  REQUIRE_FALSE(store.saveOverrides({drain}));
+  REQUIRE_FALSE(store.saveRecords(sample().records));  // the records' save keeps the overrides
+  std::string problem;
+  PersistedState back = StateStore(dir.path()).load(&problem);
+  CHECK(problem.empty());
+  CHECK(back.records.size() == 2);
+  REQUIRE(back.overrides.size() == 1);
+  CHECK(back.overrides[0] == drain);
+}
+
+TEST_CASE("a state file written before overrides existed loads with none") {
+  TempDir dir;
+  std::ofstream(dir.path() + "/state.json") << R"({"version": 1, "records": {}})";
+  std::string problem;
+  CHECK(StateStore(dir.path()).load(&problem).overrides.empty());
+  CHECK(problem.empty());
+}

@@ -1,0 +1,125 @@
+#include "audit_log.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+
+namespace planb::daemon {
+
+namespace {
+
+std::string errnoText(const std::string& what) {
+  return what + ": " + std::strerror(errno);
+}
+
+}  // namespace
+
+std::string rfc3339(core::WallTime t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[40];
+  std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buffer + n, sizeof buffer - n, ".%03dZ", static_cast<int>(ms % 1000));
+  return buffer;
+}
+
+AuditLog::AuditLog(std::string directory) : path_(std::move(directory) + "/audit.jsonl") {}
+
+std::optional<std::string> AuditLog::append(AuditEntry entry, core::WallTime at) {
+  AuditEntry stamped{{"time", rfc3339(at)}};
+  for (auto& [key, value] : entry.items()) {
+    stamped[key] = std::move(value);
+  }
+  pending_.push_back(
+      stamped.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+  std::string lines;
+  for (const std::string& line : pending_) {
+    lines += line;
+  }
+  auto error = write(lines);
+  if (!error) {
+    pending_.clear();
+  }
+  return error;
+}
+
+std::optional<std::string> AuditLog::write(const std::string& lines) {
+  int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    return errnoText("cannot open " + path_);
+  }
+  std::string text = lines;
+  struct stat st {};
+  bool sized = ::fstat(fd, &st) == 0;
+  if (sized && st.st_size > 0) {
+    // A crash mid-write leaves a torn last line: start on a fresh one so this entry stays whole.
+    char last = '\n';
+    if (::pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n') {
+      text.insert(text.begin(), '\n');
+    }
+  }
+  const char* p = text.data();
+  std::size_t left = text.size();
+  std::optional<std::string> error;
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      error = errnoText("cannot append to " + path_);
+      break;
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (!error && ::fsync(fd) != 0) {
+    error = errnoText("cannot fsync " + path_);
+  }
+  if (error && sized && left < text.size()) {
+    // Part of the text reached the file: cut it back so no half line is left behind.
+    ::ftruncate(fd, st.st_size);
+  }
+  ::close(fd);
+  return error;
+}
+
+std::vector<AuditEntry> AuditLog::newest(std::size_t limit, std::size_t* skipped) const {
+  std::vector<AuditEntry> entries;
+  std::size_t bad = 0;
+  auto take = [&](const std::string& line) {
+    if (line.empty()) {
+      return;
+    }
+    try {
+      entries.push_back(AuditEntry::parse(line));
+    } catch (const std::exception&) {
+      ++bad;
+    }
+  };
+  std::ifstream in(path_);
+  std::string line;
+  while (std::getline(in, line)) {
+    take(line);
+  }
+  for (const std::string& p : pending_) {
+    take(p.substr(0, p.size() - 1));
+  }
+  std::vector<AuditEntry> result;
+  for (auto it = entries.rbegin(); it != entries.rend() && result.size() < limit; ++it) {
+    result.push_back(std::move(*it));
+  }
+  if (skipped) {
+    *skipped = bad;
+  }
+  return result;
+}
+
+}  // namespace planb::daemon

@@ -1,0 +1,271 @@
+#include "operator_desk.hpp"
+
+#include <algorithm>
+
+#include "core/dns_name.hpp"
+
+namespace planb::daemon {
+
+std::string_view nameOf(OperatorVerb verb) {
+  switch (verb) {
+    case OperatorVerb::Failover:
+      return "failover";
+    case OperatorVerb::Release:
+      return "release";
+    case OperatorVerb::Drain:
+      return "drain";
+    case OperatorVerb::Undrain:
+      return "undrain";
+    case OperatorVerb::Freeze:
+      return "freeze";
+    case OperatorVerb::Unfreeze:
+      return "unfreeze";
+  }
+  return "unknown";
+}
+
+namespace {
+
+OperatorAnswer refuse(std::string why) {
+  return {false, std::move(why)};
+}
+
+std::string until(const core::Override& o) {
+  return o.expires_at ? " until " + rfc3339(*o.expires_at) : "";
+}
+
+std::string because(const std::string& reason) {
+  return reason.empty() ? "" : " (" + reason + ")";
+}
+
+// "pin www.example.com. -> vendor-b", "drain vendor-a", "freeze".
+std::string describe(const core::Override& o) {
+  return std::string(core::nameOf(o.kind)) + (o.subject.empty() ? "" : " " + o.subject) +
+         (o.target.empty() ? "" : " -> " + o.target);
+}
+
+const config::RecordConfig* findRecord(const config::Config& config, const std::string& name) {
+  std::string canonical = core::canonicalName(name);
+  for (const config::RecordConfig& r : config.records) {
+    if (r.name == canonical) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
+// Why TARGET may not take traffic now, or empty when it is healthy and not drained.
+std::string notUsable(const std::string& target, const std::map<std::string, core::TargetState>& s,
+                      const core::Overrides& overrides) {
+  if (overrides.drained(target)) {
+    return target + " is drained";
+  }
+  auto it = s.find(target);
+  core::Health health = it == s.end() ? core::Health::Unknown : it->second.health;
+  if (health == core::Health::Unknown) {
+    return target + " has no health verdict yet";
+  }
+  if (health != core::Health::Healthy) {
+    return target + " is unhealthy";
+  }
+  if (it->second.vendor == core::Health::Unhealthy) {
+    return target + "'s vendor is down";
+  }
+  return "";
+}
+
+}  // namespace
+
+OperatorDesk::OperatorDesk(Log& log, const core::Clock& clock, StateStore& store, AuditLog& audit)
+    : log_(log), clock_(clock), store_(store), audit_(audit) {}
+
+void OperatorDesk::restore(std::vector<core::Override> overrides) {
+  overrides_ = core::Overrides(std::move(overrides));
+  for (const core::Override& o : overrides_.all()) {
+    log_.info("override restored: " + describe(o) + " by " + o.user + until(o) + because(o.reason));
+  }
+  expire();  // those whose time ran out while planbd was down
+}
+
+OperatorAnswer OperatorDesk::handle(const OperatorRequest& request, const Operator& who,
+                                    const config::Config& config,
+                                    const std::map<std::string, core::TargetState>& targets) {
+  OperatorAnswer answer = apply(request, who, config, targets);
+  AuditEntry entry{{"type", "operator"},
+                   {"action", nameOf(request.verb)},
+                   {"user", who.user},
+                   {"uid", who.uid ? nlohmann::ordered_json(*who.uid) : nullptr}};
+  if (!request.record.empty()) {
+    entry["record"] = core::canonicalName(request.record);
+  }
+  if (!request.target.empty()) {
+    entry["target"] = request.target;
+  }
+  if (request.duration) {
+    entry["for"] = core::formatDuration(*request.duration);
+  }
+  if (request.force) {
+    entry["force"] = true;
+  }
+  entry["reason"] = request.reason;
+  entry["result"] = answer.ok ? "ok" : "refused";
+  entry["message"] = answer.message;
+  audit(std::move(entry));
+  if (answer.ok) {
+    log_.info("operator " + who.user + ": " + answer.message);
+  } else {
+    log_.warn("operator " + who.user + ": " + std::string(nameOf(request.verb)) +
+              " refused: " + answer.message);
+  }
+  return answer;
+}
+
+OperatorAnswer OperatorDesk::apply(const OperatorRequest& request, const Operator& who,
+                                   const config::Config& config,
+                                   const std::map<std::string, core::TargetState>& targets) {
+  core::WallTime now = clock_.wallNow();
+  if (request.duration && request.duration->count() <= 0) {
+    return refuse("--for must be a positive duration");
+  }
+  core::Override o;
+  o.reason = request.reason;
+  o.user = who.user;
+  o.created_at = now;
+  if (request.duration) {
+    o.expires_at = now + std::chrono::duration_cast<core::WallTime::duration>(*request.duration);
+  }
+  core::Overrides next = overrides_;
+  std::string done;
+  switch (request.verb) {
+    case OperatorVerb::Failover:
+    case OperatorVerb::Release: {
+      const config::RecordConfig* record = findRecord(config, request.record);
+      if (!record) {
+        return refuse("no record " + request.record + " in the configuration");
+      }
+      if (request.verb == OperatorVerb::Release) {
+        if (!next.remove(core::OverrideKind::Pin, record->name)) {
+          return {true, record->name + " was not pinned; nothing to release"};
+        }
+        done = "released " + record->name + ": automation decides again";
+        break;
+      }
+      if (std::find(record->targets.begin(), record->targets.end(), request.target) ==
+          record->targets.end()) {
+        return refuse(request.target + " is not a target of " + record->name);
+      }
+      std::string why = notUsable(request.target, targets, overrides_);
+      if (!why.empty() && !request.force) {
+        return refuse("refusing to move " + record->name + " to " + request.target + ": " + why +
+                      "; use --force to move it anyway");
+      }
+      o.kind = core::OverrideKind::Pin;
+      o.subject = record->name;
+      o.target = request.target;
+      next.set(o);
+      done = "pinned " + record->name + " to " + request.target + until(o) + because(o.reason) +
+             (why.empty() ? "" : " although " + why + " (--force)");
+      break;
+    }
+    case OperatorVerb::Drain:
+    case OperatorVerb::Undrain: {
+      if (!config.target(request.target)) {
+        return refuse("no target " + request.target + " in the configuration");
+      }
+      if (request.verb == OperatorVerb::Undrain) {
+        if (!next.remove(core::OverrideKind::Drain, request.target)) {
+          return {true, request.target + " was not drained; nothing to undrain"};
+        }
+        done = "undrained " + request.target + ": it may take traffic again";
+        break;
+      }
+      o.kind = core::OverrideKind::Drain;
+      o.subject = request.target;
+      next.set(o);
+      done = "drained " + request.target + until(o) + because(o.reason);
+      break;
+    }
+    case OperatorVerb::Freeze:
+      o.kind = core::OverrideKind::Freeze;
+      next.set(o);
+      done = "froze automation" + until(o) + because(o.reason);
+      break;
+    case OperatorVerb::Unfreeze:
+      if (!next.remove(core::OverrideKind::Freeze, "")) {
+        return {true, "automation was not frozen; nothing to unfreeze"};
+      }
+      done = "unfroze automation";
+      break;
+  }
+  if (auto error = commit(std::move(next))) {
+    return refuse("not done: the override could not be saved (" + *error + ")");
+  }
+  return {true, done};
+}
+
+std::optional<std::string> OperatorDesk::commit(core::Overrides next) {
+  if (auto error = store_.saveOverrides(next.all())) {
+    return error;
+  }
+  overrides_ = std::move(next);
+  return std::nullopt;
+}
+
+bool OperatorDesk::expire() {
+  core::Overrides next = overrides_;
+  std::vector<core::Override> expired = next.expire(clock_.wallNow());
+  if (expired.empty()) {
+    return false;
+  }
+  // Expiring is always safe, so it happens even when state.json cannot be written; a restart
+  // then finds the override again and expires it at once.
+  if (auto error = store_.saveOverrides(next.all())) {
+    log_.error("state: " + *error + "; expired overrides are dropped in memory");
+  }
+  overrides_ = std::move(next);
+  for (const core::Override& o : expired) {
+    log_.info("override expired: " + describe(o) + " (set by " + o.user + because(o.reason) + ")");
+    AuditEntry entry{{"type", "operator"},
+                     {"action", "expire"},
+                     {"user", "planbd"},
+                     {"uid", nullptr},
+                     {"kind", core::nameOf(o.kind)}};
+    if (o.kind == core::OverrideKind::Pin) {
+      entry["record"] = o.subject;
+      entry["target"] = o.target;
+    } else if (o.kind == core::OverrideKind::Drain) {
+      entry["target"] = o.subject;
+    }
+    entry["reason"] = "expired; set by " + o.user + because(o.reason);
+    entry["result"] = "ok";
+    audit(std::move(entry));
+  }
+  return true;
+}
+
+Steering OperatorDesk::steering() const {
+  Steering s;
+  for (const core::Override& o : overrides_.all()) {
+    switch (o.kind) {
+      case core::OverrideKind::Pin:
+        s.pins[o.subject] = o.target;
+        break;
+      case core::OverrideKind::Drain:
+        s.drained.insert(o.subject);
+        break;
+      case core::OverrideKind::Freeze:
+        s.frozen = true;
+        break;
+    }
+  }
+  return s;
+}
+
+void OperatorDesk::audit(AuditEntry entry) {
+  if (auto error = audit_.append(std::move(entry), clock_.wallNow())) {
+    log_.error("audit: " + *error + "; " + std::to_string(audit_.pending()) +
+               " entr(ies) kept in memory until it can be written");
+  }
+}
+
+}  // namespace planb::daemon

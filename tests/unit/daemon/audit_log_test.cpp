@@ -1,0 +1,81 @@
+#include "audit_log.hpp"
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "fakes/temp_dir.hpp"
+
+using namespace planb::daemon;
+using planb::testing::TempDir;
+
+namespace {
+
+const planb::core::WallTime kAt =
+    planb::core::WallTime(std::chrono::milliseconds(1'795'000'000'123));
+
+std::string contents(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("entries are read back newest first, stamped with their time") {
+  TempDir dir;
+  AuditLog log(dir.path());
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE_FALSE(log.append({{"n", i}}, kAt + std::chrono::seconds(i)));
+  }
+  auto entries = log.newest(3);
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[0]["n"] == 4);
+  CHECK(entries[2]["n"] == 2);
+  CHECK(entries[0]["time"] == "2026-11-18T11:06:44.123Z");
+  CHECK(log.newest(100).size() == 5);
+}
+
+TEST_CASE("a line torn by a crash is skipped and the next entry starts on a line of its own") {
+  TempDir dir;
+  AuditLog log(dir.path());
+  REQUIRE_FALSE(log.append({{"n", 1}}, kAt));
+  std::ofstream(log.path(), std::ios::app) << R"({"time":"2026-11-1)";  // kill -9 mid-write
+  REQUIRE_FALSE(log.append({{"n", 2}}, kAt));
+  std::size_t skipped = 0;
+  auto entries = log.newest(10, &skipped);
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0]["n"] == 2);
+  CHECK(entries[1]["n"] == 1);
+  CHECK(skipped == 1);
+}
+
+TEST_CASE("an entry that cannot be written is kept and written with the next one") {
+  TempDir dir;
+  std::string sub = dir.path() + "/state";
+  std::filesystem::create_directory(sub);
+  AuditLog log(sub);
+  REQUIRE_FALSE(log.append({{"n", 1}}, kAt));
+  std::filesystem::rename(sub, dir.path() + "/moved");  // the directory is gone: writes fail
+  auto error = log.append({{"n", 2}}, kAt);
+  REQUIRE(error);
+  CHECK(error->find(sub + "/audit.jsonl") != std::string::npos);
+  CHECK(log.pending() == 1);
+  CHECK(log.newest(10)[0]["n"] == 2);  // still visible to planbctl history
+  std::filesystem::rename(dir.path() + "/moved", sub);
+  REQUIRE_FALSE(log.append({{"n", 3}}, kAt));
+  CHECK(log.pending() == 0);
+  auto entries = log.newest(10);
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[0]["n"] == 3);
+  CHECK(entries[1]["n"] == 2);
+  CHECK(contents(log.path()).find("\n\n") == std::string::npos);
+}
+
+TEST_CASE("text that is not valid UTF-8 is written replaced, not refused") {
+  TempDir dir;
+  AuditLog log(dir.path());
+  REQUIRE_FALSE(log.append({{"reason", std::string("bad \xff byte")}}, kAt));
+  CHECK(log.newest(1)[0]["reason"].get<std::string>().find("bad") == 0);
+}

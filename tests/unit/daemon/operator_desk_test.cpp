@@ -1,0 +1,155 @@
+#include "operator_desk.hpp"
+
+#include <doctest/doctest.h>
+
+#include "fakes/manual_clock.hpp"
+#include "fakes/temp_dir.hpp"
+
+using namespace planb;
+using namespace planb::daemon;
+using namespace std::chrono_literals;
+
+namespace {
+
+config::Config oneRecord() {
+  config::Config c;
+  config::TargetConfig a;
+  a.name = "a";
+  a.vendor = "va";
+  a.cname = "app.a.example.net.";
+  config::TargetConfig b = a;
+  b.name = "b";
+  b.vendor = "vb";
+  b.cname = "app.b.example.net.";
+  c.targets = {a, b};
+  config::RecordConfig r;
+  r.name = "www.example.test.";
+  r.zone = "example.test.";
+  r.targets = {"a", "b"};
+  c.records = {r};
+  return c;
+}
+
+core::TargetState healthy() {
+  core::TargetState s;
+  s.health = core::Health::Healthy;
+  s.vendor = core::Health::Healthy;
+  return s;
+}
+
+core::TargetState unhealthy() {
+  core::TargetState s = healthy();
+  s.health = core::Health::Unhealthy;
+  return s;
+}
+
+struct Desk {
+  testing::TempDir dir;
+  testing::ManualClock clock;
+  Log log{LogLevel::Error};
+  StateStore store{dir.path()};
+  AuditLog audit{dir.path()};
+  OperatorDesk desk{log, clock, store, audit};
+  config::Config config = oneRecord();
+  std::map<std::string, core::TargetState> targets{{"a", healthy()}, {"b", unhealthy()}};
+  Operator alice{1000, "alice"};
+
+  OperatorAnswer ask(OperatorVerb verb, std::string record, std::string target,
+                     std::optional<core::Millis> duration = {}, bool force = false) {
+    return desk.handle({verb, record, target, "drill", duration, force}, alice, config, targets);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a failover to an unhealthy target is refused unless forced") {
+  Desk d;
+  OperatorAnswer refused = d.ask(OperatorVerb::Failover, "www.example.test", "b");
+  CHECK_FALSE(refused.ok);
+  CHECK(refused.message.find("b is unhealthy") != std::string::npos);
+  CHECK(refused.message.find("--force") != std::string::npos);
+  CHECK(d.desk.steering().pins.empty());
+  OperatorAnswer forced = d.ask(OperatorVerb::Failover, "WWW.example.test.", "b", {}, true);
+  CHECK(forced.ok);
+  CHECK(d.desk.steering().pins.at("www.example.test.") == "b");
+}
+
+TEST_CASE("a failover names what is wrong with an unknown record or a target not of the record") {
+  Desk d;
+  CHECK(d.ask(OperatorVerb::Failover, "api.example.test", "a").message ==
+        "no record api.example.test in the configuration");
+  CHECK(d.ask(OperatorVerb::Failover, "www.example.test", "c").message ==
+        "c is not a target of www.example.test.");
+  CHECK(d.ask(OperatorVerb::Drain, "", "c").message == "no target c in the configuration");
+}
+
+TEST_CASE("every action, refused or done, is in the audit log with its user and reason") {
+  Desk d;
+  d.ask(OperatorVerb::Failover, "www.example.test", "b");
+  d.ask(OperatorVerb::Drain, "", "a", 30min);
+  auto entries = d.audit.newest(10);
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0]["action"] == "drain");
+  CHECK(entries[0]["user"] == "alice");
+  CHECK(entries[0]["uid"] == 1000);
+  CHECK(entries[0]["for"] == "30m");
+  CHECK(entries[0]["reason"] == "drill");
+  CHECK(entries[0]["result"] == "ok");
+  CHECK(entries[1]["action"] == "failover");
+  CHECK(entries[1]["result"] == "refused");
+}
+
+TEST_CASE("overrides are in state.json before the operator hears they are done") {
+  Desk d;
+  REQUIRE(d.ask(OperatorVerb::Drain, "", "a", 30min).ok);
+  REQUIRE(d.ask(OperatorVerb::Freeze, "", "").ok);
+  std::string problem;
+  PersistedState saved = StateStore(d.dir.path()).load(&problem);
+  REQUIRE(saved.overrides.size() == 2);
+  CHECK(saved.overrides[0].subject == "a");
+  CHECK(saved.overrides[0].expires_at == d.clock.wallNow() + 30min);
+  CHECK(saved.overrides[1].kind == core::OverrideKind::Freeze);
+}
+
+TEST_CASE("an override that cannot be saved is refused and not in force") {
+  Desk d;
+  std::filesystem::remove_all(d.dir.path());  // state.json can no longer be written
+  OperatorAnswer answer = d.ask(OperatorVerb::Freeze, "", "");
+  CHECK_FALSE(answer.ok);
+  CHECK(answer.message.find("could not be saved") != std::string::npos);
+  CHECK_FALSE(d.desk.steering().frozen);
+}
+
+TEST_CASE("an override expires on time and the expiry is audited") {
+  Desk d;
+  REQUIRE(d.ask(OperatorVerb::Failover, "www.example.test", "a", 10min).ok);
+  d.clock.advance(10min - 1ms);
+  CHECK_FALSE(d.desk.expire());
+  d.clock.advance(1ms);
+  CHECK(d.desk.expire());
+  CHECK(d.desk.steering().pins.empty());
+  auto last = d.audit.newest(1)[0];
+  CHECK(last["action"] == "expire");
+  CHECK(last["user"] == "planbd");
+  std::string problem;
+  CHECK(StateStore(d.dir.path()).load(&problem).overrides.empty());
+}
+
+TEST_CASE("overrides whose time ran out while planbd was down expire when they are restored") {
+  Desk d;
+  core::Override pin{core::OverrideKind::Pin, "www.example.test.",   "b", "r", "bob",
+                     d.clock.wallNow() - 2h,  d.clock.wallNow() - 1h};
+  core::Override freeze{core::OverrideKind::Freeze, "", "", "r", "bob", d.clock.wallNow(), {}};
+  d.desk.restore({pin, freeze});
+  CHECK(d.desk.steering().pins.empty());
+  CHECK(d.desk.steering().frozen);
+}
+
+TEST_CASE("releasing what is not pinned, undraining and unfreezing what is not are no-ops") {
+  Desk d;
+  OperatorAnswer release = d.ask(OperatorVerb::Release, "www.example.test", "");
+  CHECK(release.ok);
+  CHECK(release.message == "www.example.test. was not pinned; nothing to release");
+  CHECK(d.ask(OperatorVerb::Undrain, "", "a").ok);
+  CHECK(d.ask(OperatorVerb::Unfreeze, "", "").ok);
+}
