@@ -141,6 +141,7 @@ void ConnectAttempt::finish(core::ProbeResult result) {
   // Clean up before reporting: `done` may start the next attempt or destroy the probe.
   abortIo();
   result.latency = elapsed();
+  result.cert_expiry = certExpiry_;
   done(std::move(result));
 }
 

@@ -61,6 +61,9 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::socket socket_;
+  // Copied into the result, whatever it is: set by TLS attempts once the peer's certificate is
+  // seen.
+  std::optional<std::chrono::system_clock::time_point> certExpiry_;
 
  private:
   void connect(const boost::asio::ip::tcp::endpoint& peer);

@@ -19,11 +19,13 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <re2/re2.h>
 
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <limits>
 #include <stdexcept>
 #include <string_view>
@@ -44,12 +46,25 @@ struct HttpProbe::Spec {
   std::vector<int> expectStatus;
   std::string expectedText;  // "200" or "one of 200, 204", for details
   std::optional<std::string> expectBody;
+  std::unique_ptr<const re2::RE2> expectBodyRegex;
   bool head = false;  // a HEAD response announces a body it does not send
   // https only: the probe's one client context (verification on, CAs loaded once) and the name
   // sent as SNI and checked against the certificate.
   std::shared_ptr<asio::ssl::context> tls;
   std::string tlsName;
   bool tlsNameIsAddress = false;  // an IP literal: verified, but not sent as SNI (RFC 6066)
+  // With signing: `request` without its final "Connection: close" line, the request to sign
+  // (canonical target, Host, X-Amz-Content-Sha256), and whose key signs it.
+  struct Signing {
+    std::string head;
+    providers::SigV4Request request;
+    providers::SigV4Credentials credentials;
+    providers::SigV4Scope scope;
+  };
+  std::optional<Signing> signing;
+
+  // The bytes one attempt writes: the fixed request, or one signed now.
+  std::string requestNow() const;
 };
 
 namespace {
@@ -73,7 +88,9 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-std::string buildRequest(const HttpProbeOptions& o) {
+constexpr std::string_view kLastLine = "Connection: close\r\n\r\n";
+
+std::string buildRequest(const HttpProbeOptions& o, const std::string& target) {
   if (!isToken(o.method)) {
     throw std::invalid_argument("http probe " + o.url.str() + ": bad method \"" + o.method + "\"");
   }
@@ -82,8 +99,8 @@ std::string buildRequest(const HttpProbeOptions& o) {
     throw std::invalid_argument("http probe " + o.url.str() + ": bad host \"" + host + "\"");
   }
   std::string r;
-  r.reserve(160 + o.url.target.size() + host.size());
-  r.append(o.method).append(" ").append(o.url.target).append(" HTTP/1.1\r\n");
+  r.reserve(160 + target.size() + host.size());
+  r.append(o.method).append(" ").append(target).append(" HTTP/1.1\r\n");
   r.append("Host: ").append(host).append("\r\n");
   r.append("User-Agent: planb-probe/" PLANB_VERSION "\r\n");
   r.append("Accept: */*\r\n");
@@ -103,8 +120,86 @@ std::string buildRequest(const HttpProbeOptions& o) {
     r.append("Content-Length: 0\r\n");  // no request body; some servers insist on the length
   }
   // A fresh connection per attempt: a probe must test connecting, and closing tells the server.
-  r.append("Connection: close\r\n\r\n");
+  r.append(kLastLine);
   return r;
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+// "%2Fa+b" -> "/a+b" ('+' is not a space in paths, and SigV4 signs query values as sent).
+std::string percentDecode(std::string_view text, const Url& url) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    int high = i + 2 < text.size() ? hexValue(text[i + 1]) : -1;
+    int low = i + 2 < text.size() ? hexValue(text[i + 2]) : -1;
+    if (high < 0 || low < 0) {
+      throw std::invalid_argument("http probe " + url.str() + ": bad percent-encoding in the url");
+    }
+    out += static_cast<char>(high * 16 + low);
+    i += 2;
+  }
+  return out;
+}
+
+// The URL's target as SigV4 signs it: the path and the query pairs, decoded.
+providers::SigV4Request signedTarget(const Url& url) {
+  providers::SigV4Request request;
+  std::string_view target = url.target;
+  std::size_t question = target.find('?');
+  request.path = percentDecode(target.substr(0, question), url);
+  if (request.path.empty()) {
+    request.path = "/";
+  }
+  if (question != std::string_view::npos) {
+    std::string_view query = target.substr(question + 1);
+    while (!query.empty()) {
+      std::size_t amp = query.find('&');
+      std::string_view item = query.substr(0, amp);
+      if (!item.empty()) {
+        std::size_t eq = item.find('=');
+        request.query.emplace_back(
+            percentDecode(item.substr(0, eq), url),
+            eq == std::string_view::npos ? std::string() : percentDecode(item.substr(eq + 1), url));
+      }
+      query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    }
+  }
+  return request;
+}
+
+// The certificate's notAfter as a time point; nullopt when OpenSSL cannot read it.
+std::optional<std::chrono::system_clock::time_point> notAfter(const X509* cert) {
+  std::tm tm{};
+  if (cert == nullptr || ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1) {
+    return std::nullopt;
+  }
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+// The leaf certificate the server presented: the verified peer after a successful handshake, else
+// the first of the chain it sent (OpenSSL keeps the chain when verification fails).
+const X509* presentedCertificate(const SSL* ssl) {
+  if (const X509* peer = SSL_get0_peer_certificate(ssl)) {
+    return peer;
+  }
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
+  return chain != nullptr && sk_X509_num(chain) > 0 ? sk_X509_value(chain, 0) : nullptr;
 }
 
 std::string expectedText(const std::vector<int>& statuses) {
@@ -197,6 +292,7 @@ class HttpAttempt final : public detail::ConnectAttempt {
         if (self->finished()) {
           return;
         }
+        self->certExpiry_ = notAfter(presentedCertificate(self->stream_.native_handle()));
         if (ec) {
           self->fail(core::ProbeFailure::Tls,
                      self->stageLabel() + ": " + Transport::describe(self->stream_, ec));
@@ -211,7 +307,10 @@ class HttpAttempt final : public detail::ConnectAttempt {
 
   void writeRequest() {
     setStage(Stage::Write);
-    asio::async_write(stream_, asio::buffer(spec_->request),
+    if (spec_->signing) {
+      request_ = spec_->requestNow();
+    }
+    asio::async_write(stream_, asio::buffer(spec_->signing ? request_ : spec_->request),
                       [self = self<HttpAttempt>()](const boost::system::error_code& ec,
                                                    std::size_t) { self->onWritten(ec); });
   }
@@ -296,6 +395,15 @@ class HttpAttempt final : public detail::ConnectAttempt {
         return;
       }
     }
+    if (spec_->expectBodyRegex) {
+      re2::StringPiece body(body_.data(), bodySize_);
+      if (!re2::RE2::PartialMatch(body, *spec_->expectBodyRegex)) {
+        std::string shown = spec_->expectBodyRegex->pattern().substr(0, 64);
+        fail(core::ProbeFailure::Body,
+             "body does not match /" + shown + "/ (" + std::to_string(bodySize_) + " bytes read)");
+        return;
+      }
+    }
     succeed();
   }
 
@@ -314,6 +422,7 @@ class HttpAttempt final : public detail::ConnectAttempt {
 
   std::shared_ptr<const HttpProbe::Spec> spec_;
   typename Transport::Stream stream_;
+  std::string request_;  // signed probes: this attempt's request
   beast::flat_buffer buffer_;
   http::response_parser<http::buffer_body> parser_;
   std::string body_;
@@ -369,13 +478,59 @@ std::string tlsName(const HttpProbeOptions& o) {
 
 }  // namespace
 
+std::string HttpProbe::Spec::requestNow() const {
+  if (!signing) {
+    return request;
+  }
+  providers::SigV4Signature signature = providers::signV4(
+      signing->request, signing->credentials, signing->scope, std::chrono::system_clock::now());
+  std::string out = signing->head;
+  for (const auto& [name, value] : signature.headers_to_add) {
+    out.append(name).append(": ").append(value).append("\r\n");
+  }
+  out.append(kLastLine);
+  return out;
+}
+
 HttpProbe::HttpProbe(asio::io_context& io, HttpProbeOptions options) : io_(io) {
   if (options.expectStatus.empty()) {
     throw std::invalid_argument("http probe " + options.url.str() + ": no expected status");
   }
   auto spec = std::make_shared<Spec>();
   spec->endpoint = Endpoint::make(options.url.host, options.url.port);
-  spec->request = buildRequest(options);
+  if (options.sign) {
+    Spec::Signing signing;
+    signing.request = signedTarget(options.url);
+    signing.request.method = options.method;
+    signing.request.double_encode_path = options.sign->scope.service != "s3";
+    std::string target = providers::uriEncodePath(signing.request.path);
+    if (!signing.request.query.empty()) {
+      target += "?" + providers::canonicalQuery(signing.request.query);
+    }
+    // The empty payload's hash, which S3 requires as X-Amz-Content-Sha256 and signs.
+    std::string payloadHash = providers::sha256Hex("");
+    options.headers.emplace_back("X-Amz-Content-Sha256", payloadHash);
+    spec->request = buildRequest(options, target);
+    signing.head = spec->request.substr(0, spec->request.size() - kLastLine.size());
+    signing.request.headers = {{"Host", options.host.value_or(options.url.authority())},
+                               {"X-Amz-Content-Sha256", payloadHash}};
+    signing.request.payload_hash = payloadHash;
+    signing.credentials = std::move(options.sign->credentials);
+    signing.scope = std::move(options.sign->scope);
+    spec->signing = std::move(signing);
+  } else {
+    spec->request = buildRequest(options, options.url.target);
+  }
+  if (options.expectBodyRegex) {
+    re2::RE2::Options reOptions;
+    reOptions.set_log_errors(false);
+    auto re = std::make_unique<const re2::RE2>(*options.expectBodyRegex, reOptions);
+    if (!re->ok()) {
+      throw std::invalid_argument("http probe " + options.url.str() +
+                                  ": bad expect_body_regex: " + re->error());
+    }
+    spec->expectBodyRegex = std::move(re);
+  }
   spec->expectedText = expectedText(options.expectStatus);
   spec->expectStatus = std::move(options.expectStatus);
   spec->expectBody = std::move(options.expectBody);

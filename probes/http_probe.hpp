@@ -11,6 +11,7 @@
 
 #include "probes/probe.hpp"
 #include "probes/url.hpp"
+#include "providers/sigv4.hpp"
 
 namespace planb::probes {
 
@@ -32,19 +33,29 @@ struct HttpProbeOptions {
   std::vector<std::pair<std::string, std::string>> headers;
   std::vector<int> expectStatus{200};
   std::optional<std::string> expectBody;  // substring of the first kMaxHttpBody bytes
+  // An RE2 pattern that must match somewhere in the first kMaxHttpBody bytes (a search, not a full
+  // match: anchor it with ^ and $ to match the whole body). Both body checks may be given.
+  std::optional<std::string> expectBodyRegex;
   // https only: trust only the CAs of this PEM file instead of the system's.
   std::optional<std::string> caFile;
+  // Sign every attempt with AWS Signature Version 4 (S3-compatible object storage, any SigV4 API).
+  struct SigV4 {
+    providers::SigV4Credentials credentials;
+    providers::SigV4Scope scope;  // region, service ("s3")
+  };
+  std::optional<SigV4> sign;
 };
 
 // The request is "<method> <target> HTTP/1.1" with Host, User-Agent "planb-probe/<version>",
 // Accept and "Connection: close"; it is serialized once, when the probe is built.
 //
 // Results:
-//   success   status in expectStatus and, if set, expectBody in the first 64 KiB of the body
+//   success   status in expectStatus and, if set, expectBody in the first 64 KiB of the body and
+//             expectBodyRegex matching in it
 //   status    any other status ("status 503, expected 200"); also a response that is not valid
 //             HTTP ("malformed HTTP response from …: bad version"). The peer answered, so the
 //             fault is the endpoint's — `internal` stays reserved for planb's own failures.
-//   body      expectBody not found
+//   body      expectBody not found, or expectBodyRegex does not match
 //   timeout   the attempt's one deadline (resolve + connect + write + read) passed
 //   refused   connect refused/reset/unreachable, or the connection closed before or in the
 //             middle of the response
@@ -59,10 +70,19 @@ struct HttpProbeOptions {
 // certificate must match the SNI name, which is the `host` override (without its port) or the
 // URL's host (an IP literal is checked against the certificate's IP addresses and not sent as
 // SNI). The ssl::context is built once per probe; each attempt is a fresh connection and session.
+// Whenever the server presented a certificate — also one verification refused — the result carries
+// its notAfter (ProbeResult::cert_expiry).
+//
+// With `sign`, each attempt's request is signed at its start (SigV4: Host, X-Amz-Date and
+// X-Amz-Content-Sha256 of the empty payload are signed; the `headers` are sent unsigned). The
+// request target is then sent in SigV4's canonical encoding: the URL's path and query decoded and
+// re-encoded (S3: each path segment once; other services as AWS specifies). A server refusing the
+// signature answers 403, which fails with reason `status` like any unexpected status.
 class HttpProbe final : public Probe {
  public:
   // Throws std::invalid_argument for an empty expectStatus, a bad method or header, a caFile that
-  // cannot be loaded (or given for http://).
+  // cannot be loaded (or given for http://), a bad expectBodyRegex, a URL target that does not
+  // decode (with `sign`).
   HttpProbe(boost::asio::io_context& io, HttpProbeOptions options);
   ~HttpProbe() override;  // cancels the attempt in flight
   HttpProbe(const HttpProbe&) = delete;

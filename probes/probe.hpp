@@ -17,7 +17,7 @@ using ResultCallback = std::function<void(core::ProbeResult)>;
 class Probe {
  public:
   virtual ~Probe() = default;
-  virtual std::string_view kind() const noexcept = 0;  // "http", "tcp"
+  virtual std::string_view kind() const noexcept = 0;  // "http", "tcp", "dns", "exec"
 
   // Starts one attempt. `done` is called exactly once, on the io_context, with the result — also
   // when the attempt times out or is cancelled. Each attempt opens a fresh connection: a probe
@@ -37,8 +37,8 @@ class Probe {
 };
 
 // Builds the probe a ProbeConfig describes. Throws std::invalid_argument (with the probe's name)
-// for what the probe cannot run: a bad URL, method or header, an unreadable ca_file, a TCP port
-// of 0.
+// for what the probe cannot run: a bad URL, method or header, an unreadable ca_file or credential
+// file (sign = "aws-sigv4": read here), a TCP port of 0, a dns server that is not an address.
 std::unique_ptr<Probe> makeProbe(boost::asio::io_context& io, const config::ProbeConfig& config);
 
 }  // namespace planb::probes

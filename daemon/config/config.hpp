@@ -133,20 +133,45 @@ struct ZoneConfig {
   SourcePos pos;
 };
 
-enum class ProbeType { Http, Tcp };
+enum class ProbeType { Http, Tcp, Dns, Exec };
+
+// sign = "aws-sigv4" on an http probe: every request signed with AWS Signature Version 4.
+struct SigV4ProbeSettings {
+  std::string region;   // sign_region, else the probe's region key
+  std::string service;  // sign_service, default "s3"
+  std::string access_key_id_file;
+  std::string secret_access_key_file;
+  std::optional<std::string> session_token_file;  // STS credentials
+};
 
 struct HttpProbeSettings {
   std::string url;  // http:// or https://
   std::vector<int> expect_status{200};
-  std::optional<std::string> expect_body;  // substring of the first 64 KiB
-  std::string method = "GET";              // one of GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH
-  std::optional<std::string> host;         // Host header (and, for https, SNI) instead of the URL's
+  std::optional<std::string> expect_body;        // substring of the first 64 KiB
+  std::optional<std::string> expect_body_regex;  // RE2 pattern searched in the first 64 KiB
+  std::string method = "GET";       // one of GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH
+  std::optional<std::string> host;  // Host header (and, for https, SNI) instead of the URL's
   std::vector<std::pair<std::string, std::string>> headers;  // extra request headers, by name
   std::optional<std::string> ca_file;  // https only: trust only this PEM file's CAs
+  std::optional<SigV4ProbeSettings> sign;
 };
 
 struct TcpProbeSettings {
   HostPort address;  // port required
+};
+
+// One query to one DNS server over UDP (TCP when the answer is truncated).
+struct DnsProbeSettings {
+  HostPort server;                           // an IP address; port defaults to 53
+  std::string query_name;                    // canonical
+  std::string query_type = "A";              // upper case: "A", "AAAA", "CNAME", "TXT", ...
+  std::string expect_rcode = "NOERROR";      // upper case: "NOERROR", "NXDOMAIN", ...
+  std::optional<std::string> expect_answer;  // RE2 pattern an answer's data must match in full
+};
+
+// A command run without a shell, in its own process group.
+struct ExecProbeSettings {
+  std::vector<std::string> command;  // argv; command[0] is absolute or looked up in PATH
 };
 
 struct ProbeConfig {
@@ -156,6 +181,8 @@ struct ProbeConfig {
   ProbeTiming timing;  // probe_defaults merged with the probe's own keys
   HttpProbeSettings http;
   TcpProbeSettings tcp;
+  DnsProbeSettings dns;
+  ExecProbeSettings exec;
   SourcePos pos;
 };
 

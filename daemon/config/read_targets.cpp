@@ -1,5 +1,8 @@
 // [[target]] and its [[target.probe]]s: where traffic can go, and how its health is probed.
 
+#include <arpa/inet.h>
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cctype>
 #include <string_view>
@@ -68,6 +71,61 @@ std::vector<std::pair<std::string, std::string>> readHeaders(const TableReader& 
   return headers;
 }
 
+// An RE2 pattern (expect_body_regex, expect_answer), compiled here so a bad one is an error of the
+// file, not of the running probe.
+std::optional<std::string> readRegex(const TableReader& table, std::string_view key) {
+  std::optional<std::string> pattern = table.string(key);
+  if (!pattern) {
+    return std::nullopt;
+  }
+  re2::RE2::Options options;
+  options.set_log_errors(false);
+  re2::RE2 re(*pattern, options);
+  if (!re.ok()) {
+    table.error(key, "bad regular expression " + inQuotes(*pattern) + ": " + re.error());
+    return std::nullopt;
+  }
+  return pattern;
+}
+
+constexpr std::string_view kSignKeys[] = {"sign_region", "sign_service", "access_key_id_file",
+                                          "secret_access_key_file", "session_token_file"};
+
+// sign = "aws-sigv4" and the keys that go with it.
+std::optional<SigV4ProbeSettings> readSigning(const TableReader& table,
+                                              const Environment& environment) {
+  if (!table.has("sign")) {
+    for (std::string_view key : kSignKeys) {
+      if (table.has(key)) {
+        table.error(key, std::string(key) + " applies only with sign = \"aws-sigv4\"");
+      }
+    }
+    return std::nullopt;
+  }
+  if (!table.choice<bool>("sign", {{"aws-sigv4", true}})) {
+    return std::nullopt;  // the one error: the other keys depend on what sign would be
+  }
+  SigV4ProbeSettings settings;
+  if (table.has("sign_region")) {
+    settings.region = table.name("sign_region").value_or("");
+  } else if (auto probe_region = table.peekString("region")) {
+    settings.region = *probe_region;
+  } else {
+    table.error("sign",
+                "sign = \"aws-sigv4\" needs the region to sign for: set region or "
+                "sign_region (e.g. \"us-east-1\")");
+  }
+  settings.service = table.name("sign_service").value_or("s3");
+  if (auto file = table.filePath("access_key_id_file", environment, Presence::Required)) {
+    settings.access_key_id_file = *file;
+  }
+  if (auto file = table.filePath("secret_access_key_file", environment, Presence::Required)) {
+    settings.secret_access_key_file = *file;
+  }
+  settings.session_token_file = table.filePath("session_token_file", environment);
+  return settings;
+}
+
 HttpProbeSettings readHttpSettings(const TableReader& table, const Environment& environment) {
   HttpProbeSettings http;
   bool https = false;
@@ -99,6 +157,7 @@ HttpProbeSettings readHttpSettings(const TableReader& table, const Environment& 
     http.expect_status = std::move(valid);
   }
   http.expect_body = table.string("expect_body");
+  http.expect_body_regex = readRegex(table, "expect_body_regex");
   if (auto method = table.choice<std::string_view>("method", {{"GET", "GET"},
                                                               {"HEAD", "HEAD"},
                                                               {"POST", "POST"},
@@ -127,12 +186,89 @@ HttpProbeSettings readHttpSettings(const TableReader& table, const Environment& 
       http.ca_file = *ca_file;
     }
   }
+  http.sign = readSigning(table, environment);
   return http;
+}
+
+bool isIpAddress(const std::string& host) {
+  unsigned char buffer[sizeof(in6_addr)];
+  return inet_pton(AF_INET, host.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+}
+
+DnsProbeSettings readDnsSettings(const TableReader& table) {
+  DnsProbeSettings dns;
+  if (auto server = table.address("server", 53, Presence::Required)) {
+    if (!isIpAddress(server->host)) {
+      table.error("server", "bad server " + inQuotes(server->host) +
+                                ": use an IP address (a dns probe never depends on a resolver)");
+    } else {
+      dns.server = *server;
+    }
+  }
+  if (auto name = table.dnsName("query_name", Presence::Required)) {
+    dns.query_name = *name;
+  }
+  if (auto type = table.choice<std::string_view>("query_type", {{"A", "A"},
+                                                                {"AAAA", "AAAA"},
+                                                                {"CAA", "CAA"},
+                                                                {"CNAME", "CNAME"},
+                                                                {"DS", "DS"},
+                                                                {"DNSKEY", "DNSKEY"},
+                                                                {"MX", "MX"},
+                                                                {"NS", "NS"},
+                                                                {"PTR", "PTR"},
+                                                                {"SOA", "SOA"},
+                                                                {"SRV", "SRV"},
+                                                                {"TLSA", "TLSA"},
+                                                                {"TXT", "TXT"}})) {
+    dns.query_type = std::string(*type);
+  }
+  if (auto rcode = table.choice<std::string_view>("expect_rcode", {{"NOERROR", "NOERROR"},
+                                                                   {"NXDOMAIN", "NXDOMAIN"},
+                                                                   {"SERVFAIL", "SERVFAIL"},
+                                                                   {"REFUSED", "REFUSED"},
+                                                                   {"NOTIMP", "NOTIMP"},
+                                                                   {"FORMERR", "FORMERR"}})) {
+    dns.expect_rcode = std::string(*rcode);
+  }
+  dns.expect_answer = readRegex(table, "expect_answer");
+  return dns;
+}
+
+ExecProbeSettings readExecSettings(const TableReader& table) {
+  ExecProbeSettings exec;
+  std::optional<std::vector<ListItem>> items = table.stringList("command", Presence::Required);
+  if (!items) {
+    return exec;
+  }
+  if (isEmptyList(table, "command")) {
+    table.error("command", "the list is empty: name the program and its arguments");
+    return exec;
+  }
+  bool ok = true;
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const ListItem& item = (*items)[i];
+    if (item.text.find('\0') != std::string::npos) {
+      table.error(item, "a NUL character cannot be passed to a program");
+      ok = false;
+    } else if (i == 0 && item.text.front() != '/' && item.text.find('/') != std::string::npos) {
+      table.error(item, "bad program " + inQuotes(item.text) +
+                            ": use an absolute path, or a bare name looked up in PATH");
+      ok = false;
+    }
+  }
+  if (ok && items->size() == table.find("command")->as_array().size()) {
+    for (const ListItem& item : *items) {
+      exec.command.push_back(item.text);
+    }
+  }
+  return exec;
 }
 
 std::optional<ProbeConfig> readProbe(const TableReader& table, const ProbeTiming& defaults,
                                      const Environment& environment, NameIndex& names) {
-  std::optional<std::string> type = table.schemaType("probe", {"http", "tcp"}, {"dns", "exec"});
+  std::optional<std::string> type = table.schemaType("probe", {"http", "tcp", "dns", "exec"}, {});
   if (!type) {
     names.defineQuietly(table);
     return std::nullopt;
@@ -140,11 +276,38 @@ std::optional<ProbeConfig> readProbe(const TableReader& table, const ProbeTiming
   ProbeConfig probe;
   probe.pos = table.pos();
   if (*type == "http") {
-    table.checkKeys({"name", "region", "type", "interval", "timeout", "rise", "fall", "url",
-                     "expect_status", "expect_body", "method", "headers", "host", "ca_file"},
-                    {"expect_body_regex", "sign"});
+    table.checkKeys({"name",
+                     "region",
+                     "type",
+                     "interval",
+                     "timeout",
+                     "rise",
+                     "fall",
+                     "url",
+                     "expect_status",
+                     "expect_body",
+                     "expect_body_regex",
+                     "method",
+                     "headers",
+                     "host",
+                     "ca_file",
+                     "sign",
+                     "sign_region",
+                     "sign_service",
+                     "access_key_id_file",
+                     "secret_access_key_file",
+                     "session_token_file"});
     probe.type = ProbeType::Http;
     probe.http = readHttpSettings(table, environment);
+  } else if (*type == "dns") {
+    table.checkKeys({"name", "region", "type", "interval", "timeout", "rise", "fall", "server",
+                     "query_name", "query_type", "expect_rcode", "expect_answer"});
+    probe.type = ProbeType::Dns;
+    probe.dns = readDnsSettings(table);
+  } else if (*type == "exec") {
+    table.checkKeys({"name", "region", "type", "interval", "timeout", "rise", "fall", "command"});
+    probe.type = ProbeType::Exec;
+    probe.exec = readExecSettings(table);
   } else {
     table.checkKeys({"name", "region", "type", "interval", "timeout", "rise", "fall", "address"});
     probe.type = ProbeType::Tcp;

@@ -7,6 +7,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <mutex>
 #include <set>
@@ -103,6 +105,54 @@ class SeriesSet {
   std::map<Labels, T*> live_;
 };
 
+// Gauges created on their first value rather than at 0, for label sets the configuration allows:
+// a 0 would read as a real value (a certificate expired in 1970).
+class LazyGauges {
+ public:
+  explicit LazyGauges(prometheus::Family<Gauge>& family) : family_(&family) {}
+
+  // Under the exclusive lock: these label sets may exist; the others are removed.
+  void allow(std::set<Labels> allowed) {
+    std::lock_guard lock(mu_);
+    allowed_ = std::move(allowed);
+    for (auto it = live_.begin(); it != live_.end();) {
+      if (allowed_.contains(it->first)) {
+        ++it;
+      } else {
+        family_->Remove(it->second);
+        it = live_.erase(it);
+      }
+    }
+  }
+
+  void set(const Labels& labels, double value) {
+    std::lock_guard lock(mu_);
+    auto it = live_.find(labels);
+    if (it == live_.end()) {
+      if (!allowed_.contains(labels)) {
+        return;
+      }
+      it = live_.emplace(labels, &family_->Add(labels)).first;
+    }
+    it->second->Set(value);
+  }
+
+ private:
+  prometheus::Family<Gauge>* family_;
+  std::mutex mu_;  // set() runs under the shared lock, from any thread
+  std::set<Labels> allowed_;
+  std::map<Labels, Gauge*> live_;
+};
+
+// The scheme as written may be in any case ("HTTPS://…").
+bool isHttps(std::string_view url) {
+  constexpr std::string_view kScheme = "https://";
+  return url.size() >= kScheme.size() &&
+         std::equal(kScheme.begin(), kScheme.end(), url.begin(), [](char a, char b) {
+           return a == std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
 template <class Builder>
 auto& named(Builder builder, const char* name, const char* help, prometheus::Registry& registry) {
   return builder.Name(name).Help(help).Register(registry);
@@ -121,6 +171,11 @@ struct Metrics::Impl {
                        kProbeBuckets),
         probe_results(named(prometheus::BuildCounter(), "planb_probe_results_total",
                             "Probe attempts by result: success or the failure reason.", r)),
+        tls_cert_expiry(named(prometheus::BuildGauge(),
+                              "planb_probe_tls_cert_expiry_timestamp_seconds",
+                              "Unix time the certificate last presented to an https probe expires "
+                              "(notAfter).",
+                              r)),
         target_healthy(named(prometheus::BuildGauge(), "planb_target_healthy",
                              "1 if the target is healthy (rise/fall and healthy_when), else 0.",
                              r)),
@@ -171,6 +226,7 @@ struct Metrics::Impl {
   SeriesSet<Gauge> probe_success;
   SeriesSet<Histogram> probe_duration;
   SeriesSet<Counter> probe_results;
+  LazyGauges tls_cert_expiry;  // https probes, from their first handshake on
   SeriesSet<Gauge> target_healthy;
   SeriesSet<Gauge> vendor_down;
   SeriesSet<Gauge> record_target;
@@ -195,8 +251,8 @@ struct Metrics::Impl {
 };
 
 void Metrics::Impl::sync(const config::Config& config) {
-  std::set<Labels> probes, probe_results_wanted, targets, vendors, records, record_targets,
-      held_back, in_sync, failover_pairs, providers, provider_results;
+  std::set<Labels> probes, tls_probes, probe_results_wanted, targets, vendors, records,
+      record_targets, held_back, in_sync, failover_pairs, providers, provider_results;
   vendor_of.clear();
   targets_of.clear();
   for (const config::TargetConfig& t : config.targets) {
@@ -205,6 +261,9 @@ void Metrics::Impl::sync(const config::Config& config) {
     vendors.insert({{"vendor", t.vendor}});
     for (const config::ProbeConfig& p : t.probes) {
       probes.insert({{"target", t.name}, {"probe", p.name}});
+      if (p.type == config::ProbeType::Http && isHttps(p.http.url)) {
+        tls_probes.insert({{"target", t.name}, {"probe", p.name}});
+      }
       for (std::string_view result : kProbeResults) {
         probe_results_wanted.insert(
             {{"target", t.name}, {"probe", p.name}, {"result", str(result)}});
@@ -247,6 +306,7 @@ void Metrics::Impl::sync(const config::Config& config) {
   probe_success.sync(probes);
   probe_duration.sync(probes);
   probe_results.sync(probe_results_wanted);
+  tls_cert_expiry.allow(std::move(tls_probes));
   target_healthy.sync(targets);
   vendor_down.sync(vendors);
   record_target.sync(record_targets);
@@ -294,6 +354,9 @@ void Metrics::probeResult(std::string_view target, std::string_view probe,
   }
   if (Histogram* h = impl_->probe_duration.find(labels)) {
     h->Observe(Seconds(result.latency).count());
+  }
+  if (result.cert_expiry) {
+    impl_->tls_cert_expiry.set(labels, seconds(*result.cert_expiry));
   }
   labels.emplace("result", str(core::nameOf(result.failure)));
   if (Counter* c = impl_->probe_results.find(labels)) {

@@ -377,36 +377,6 @@ TEST_CASE("a provider of an unknown type names the types there are") {
         "\"route53\" or \"alidns\"");
 }
 
-TEST_CASE("a probe of a type not built yet is reported once, without noise from its keys") {
-  for (const char* type : {"dns", "exec"}) {
-    CAPTURE(type);
-    ConfigError error = onlyErrorOf(withBase(R"(  [[target.probe]]
-  name = "later"
-  type = ")" + std::string(type) + R"("
-  qname = "example.com"
-  command = ["/bin/true"]
-)"));
-    CHECK(error.pos.line == kBaseLines + 3);
-    CHECK(error.pos.column == 3);
-    CHECK(error.key_path == "target[0].probe[1].type");
-    CHECK(error.message == "probe type \"" + std::string(type) + "\" is not supported yet");
-  }
-}
-
-TEST_CASE("the http probe keys of later issues are refused as not supported yet") {
-  checkErrors(
-      errorsOf(withBase(R"(  [[target.probe]]
-  name = "web"
-  type = "http"
-  url = "https://origin.example.com/healthz"
-  expect_body_regex = "o+k"
-  sign = "aws-sigv4"
-)")),
-      {{kBaseLines + 5, 3, "target[0].probe[1].expect_body_regex",
-        "key \"expect_body_regex\" is not supported yet"},
-       {kBaseLines + 6, 3, "target[0].probe[1].sign", "key \"sign\" is not supported yet"}});
-}
-
 TEST_CASE("http probe method, host, headers and ca_file are checked") {
   checkErrors(
       errorsOf(withBase(R"(  [[target.probe]]

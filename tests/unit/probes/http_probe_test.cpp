@@ -327,5 +327,79 @@ TEST_CASE("http probe rejects what it cannot send") {
   }
 }
 
+TEST_CASE("http probe succeeds when expect_body_regex matches somewhere in the body") {
+  asio::io_context io;
+  LoopbackServer server(
+      io, Mode::Respond,
+      LoopbackServer::http(200, "version: 1.4.2\nqueue depth: 17\nstate: ready\n"));
+  auto o = options(server.url());
+  o.expectBodyRegex = R"(queue depth: \d{1,2}\n)";
+  HttpProbe probe(io, o);
+  auto r = attempt(io, probe);
+  CHECK_MESSAGE(r.ok(), r.detail);
+}
+
+TEST_CASE("http probe fails with body when expect_body_regex does not match") {
+  asio::io_context io;
+  LoopbackServer server(io, Mode::Respond, LoopbackServer::http(200, "queue depth: 1700\n"));
+  auto o = options(server.url());
+  o.expectBodyRegex = R"(^queue depth: \d{1,2}$)";
+  HttpProbe probe(io, o);
+  auto r = attempt(io, probe);
+  CHECK(r.failure == ProbeFailure::Body);
+  CHECK(r.detail == R"(body does not match /^queue depth: \d{1,2}$/ (18 bytes read))");
+}
+
+TEST_CASE("http probe checks expect_body and expect_body_regex both when both are set") {
+  asio::io_context io;
+  LoopbackServer server(io, Mode::Respond, LoopbackServer::http(200, "ok: 3 nodes"));
+  auto o = options(server.url(), "ok");
+  SUBCASE("both hold") {
+    o.expectBodyRegex = R"(\d+ nodes)";
+    HttpProbe probe(io, o);
+    CHECK(attempt(io, probe).ok());
+  }
+  SUBCASE("the substring holds, the pattern does not") {
+    o.expectBodyRegex = R"(\d+ zones)";
+    HttpProbe probe(io, o);
+    CHECK(attempt(io, probe).failure == ProbeFailure::Body);
+  }
+}
+
+TEST_CASE("http probe searches expect_body_regex only in the first 64 KiB, in linear time") {
+  asio::io_context io;
+  // A pattern that makes backtracking engines explode on a long run of "a"s; RE2 does not care.
+  std::string body(kMaxHttpBody, 'a');
+  body += "MARKER";
+  LoopbackServer server(io, Mode::Respond, LoopbackServer::http(200, body));
+  SUBCASE("past the cap is never seen") {
+    auto o = options(server.url());
+    o.expectBodyRegex = "MARKER";
+    HttpProbe probe(io, o);
+    auto r = attempt(io, probe);
+    CHECK(r.failure == ProbeFailure::Body);
+    CHECK(r.detail == "body does not match /MARKER/ (65536 bytes read)");
+  }
+  SUBCASE("a pathological pattern over the whole cap") {
+    auto o = options(server.url());
+    o.expectBodyRegex = "(a*)*b";
+    HttpProbe probe(io, o);
+    CHECK(attempt(io, probe).failure == ProbeFailure::Body);
+  }
+}
+
+TEST_CASE("http probe refuses a bad expect_body_regex when built") {
+  asio::io_context io;
+  auto o = options("http://127.0.0.1/");
+  o.expectBodyRegex = "(unclosed";
+  try {
+    HttpProbe probe(io, o);
+    FAIL("expected std::invalid_argument");
+  } catch (const std::invalid_argument& e) {
+    CHECK(std::string(e.what()) ==
+          "http probe http://127.0.0.1/: bad expect_body_regex: missing ): (unclosed");
+  }
+}
+
 }  // namespace
 }  // namespace planb::probes::test

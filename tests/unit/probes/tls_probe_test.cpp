@@ -2,6 +2,7 @@
 // openssl CLI, into a temporary directory removed at exit — no key is ever committed.
 
 #include <doctest/doctest.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <stdlib.h>
 
@@ -296,6 +297,66 @@ TEST_CASE("https probe checks the certificate's name against the SNI name") {
     CHECK(server.sni() == "app.test");
     CHECK(server.lastRequest().rfind("GET /x HTTP/1.1\r\nHost: App.Test:8443\r\n", 0) == 0);
   }
+}
+
+// The notAfter of a PEM certificate of the test PKI, read with OpenSSL.
+std::chrono::system_clock::time_point notAfterOf(const std::string& name) {
+  std::FILE* file = std::fopen(Pki::get().file(name + ".pem").c_str(), "r");
+  REQUIRE(file != nullptr);
+  X509* cert = PEM_read_X509(file, nullptr, nullptr, nullptr);
+  std::fclose(file);
+  REQUIRE(cert != nullptr);
+  std::tm tm{};
+  REQUIRE(ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1);
+  X509_free(cert);
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+TEST_CASE("https probe reports the notAfter of the certificate the server presented") {
+  asio::io_context io;
+  SUBCASE("a valid certificate, on success") {
+    TlsServer server(io, "ip", LoopbackServer::http(200, "ok"));
+    HttpProbe probe(io, options(server.url(), Pki::get().file("ca.pem")));
+    auto r = attempt(io, probe);
+    CHECK_MESSAGE(r.ok(), r.detail);
+    REQUIRE(r.cert_expiry.has_value());
+    CHECK(*r.cert_expiry == notAfterOf("ip"));
+    CHECK(*r.cert_expiry > std::chrono::system_clock::now());
+  }
+  SUBCASE("an expired certificate, with the tls failure") {
+    TlsServer server(io, "expired", LoopbackServer::http(200, "ok"));
+    HttpProbe probe(io, options(server.url(), Pki::get().file("ca.pem")));
+    auto r = attempt(io, probe);
+    CHECK(r.failure == ProbeFailure::Tls);
+    REQUIRE(r.cert_expiry.has_value());
+    CHECK(*r.cert_expiry == notAfterOf("expired"));
+    CHECK(*r.cert_expiry < std::chrono::system_clock::now());
+  }
+  SUBCASE("a certificate for another name, with the tls failure") {
+    TlsServer server(io, "name", LoopbackServer::http(200, "ok"));
+    HttpProbe probe(io, options(server.url(), Pki::get().file("ca.pem")));
+    auto r = attempt(io, probe);
+    CHECK(r.failure == ProbeFailure::Tls);
+    REQUIRE(r.cert_expiry.has_value());
+    CHECK(*r.cert_expiry == notAfterOf("name"));
+  }
+  SUBCASE("a server that never shows a certificate: none") {
+    LoopbackServer server(io, Mode::CloseImmediately);
+    HttpProbe probe(io, options("https://" + peer(server.port()) + "/", Pki::get().file("ca.pem")));
+    auto r = attempt(io, probe);
+    CHECK(r.failure == ProbeFailure::Tls);
+    CHECK_FALSE(r.cert_expiry.has_value());
+  }
+}
+
+TEST_CASE("https probe checks expect_body_regex over TLS") {
+  asio::io_context io;
+  TlsServer server(io, "ip", LoopbackServer::http(200, "{\"status\": \"green\"}"));
+  auto o = options(server.url(), Pki::get().file("ca.pem"));
+  o.expectBodyRegex = R"~("status":\s*"(green|yellow)")~";
+  HttpProbe probe(io, o);
+  auto r = attempt(io, probe);
+  CHECK_MESSAGE(r.ok(), r.detail);
 }
 
 TEST_CASE("https probe times out in a handshake the server never answers") {
