@@ -1,6 +1,7 @@
 // planbctl — see and steer planbd. A thin client of planbd's admin API (HTTP/JSON on the unix
 // socket admin_socket); it holds no decision logic.
 
+#include <algorithm>
 #include <ctime>
 #include <iostream>
 #include <map>
@@ -63,6 +64,40 @@ std::string providersCell(const Json& providers) {
   return cell;
 }
 
+std::string expiresCell(const Json& o) {
+  if (o["expires_unix_time"].is_null()) {
+    return "never";
+  }
+  long left = o["expires_unix_time"].get<long>() - static_cast<long>(std::time(nullptr));
+  return "in " + std::to_string(std::max(left, 0L)) + "s";
+}
+
+void printOverrides(const Json& status) {
+  const Json& overrides = status["overrides"];
+  planb::ctl::Table table({"OVERRIDE", "WHAT", "BY", "EXPIRES", "REASON"});
+  for (const Json& p : overrides["pins"]) {
+    table.add({"pin", text(p["record"]) + " -> " + text(p["target"]), text(p["user"]),
+               expiresCell(p), text(p["reason"])});
+  }
+  for (const Json& d : overrides["drains"]) {
+    table.add({"drain", text(d["target"]), text(d["user"]), expiresCell(d), text(d["reason"])});
+  }
+  if (!overrides["freeze"].is_null()) {
+    const Json& f = overrides["freeze"];
+    table.add(
+        {"freeze", "all automatic changes", text(f["user"]), expiresCell(f), text(f["reason"])});
+  }
+  std::cout << "\n";
+  if (table.empty()) {
+    std::cout << "No overrides: automation decides.\n";
+  } else {
+    std::cout << table.render();
+  }
+  if (status["guard"]["local_network_down"].get<bool>()) {
+    std::cout << "GUARD: every canary fails; automation holds until one recovers.\n";
+  }
+}
+
 void printStatus(const Json& status) {
   planb::ctl::Table records({"RECORD", "SERVES", "DESIRED", "RULE", "DEGRADED", "PROVIDERS"});
   for (const Json& r : status["records"]) {
@@ -94,7 +129,7 @@ void printStatus(const Json& status) {
                  (health == "healthy"     ? "✓ "
                   : health == "unhealthy" ? "✗ "
                                           : "? ") +
-                     health,
+                     health + (t.value("drained", false) ? ", drained" : ""),
                  probes});
   }
   std::cout << "\n" << targets.render();
@@ -103,6 +138,7 @@ void printStatus(const Json& status) {
     vendors.add({text(v["name"]), text(v["health"])});
   }
   std::cout << "\n" << vendors.render();
+  printOverrides(status);
 }
 
 std::string servedCell(const Json& served) {

@@ -10,6 +10,7 @@ class Table {
  public:
   explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
   void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  bool empty() const noexcept { return rows_.size() == 1; }  // only the header
   // Columns padded to their widest cell (counted in UTF-8 code points), two spaces apart.
   std::string render() const;
 

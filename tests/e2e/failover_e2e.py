@@ -372,6 +372,7 @@ def scenario_planbctl_status_explains_a_failover(world):
     record_line = next(line for line in human.stdout.splitlines()
                        if line.startswith("www.example.test. "))
     assert "vendor-b" in record_line and "bind ✓ in sync" in record_line, human.stdout
+    assert "No overrides: automation decides." in human.stdout, human.stdout
     assert "vendor-a is unhealthy" in human.stdout, human.stdout
     assert "✗ unhealthy" in human.stdout, human.stdout
     status = json.loads(ctl("--json", "status").stdout)

@@ -94,6 +94,8 @@ def scenario_a_pin_beats_automation(world):
     assert [(p["record"], p["target"], p["user"]) for p in pins] == [
         ("www.example.test.", "vendor-b", me())], pins
     assert metric(world, 'planb_overrides{kind="pin"}') == 1
+    human = ok(world.ctl("status")).stdout
+    assert "www.example.test. -> vendor-b" in human and "move before maintenance" in human, human
     # Even the pinned target's death does not move a pinned record.
     world.stop_vendor("b")
     wait_for("vendor-b unhealthy", lambda: health(world, "vendor-b") == "unhealthy", 5)
