@@ -326,18 +326,44 @@ http::Response jsonResponse(const http::Request& request, http::Status status,
       "application/json");
 }
 
+std::string userName(std::optional<uid_t> uid) {
+  if (!uid) {
+    return "unknown";
+  }
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  std::vector<char> buffer(16384);
+  if (getpwuid_r(*uid, &pw, buffer.data(), buffer.size(), &found) == 0 && found) {
+    return found->pw_name;
+  }
+  return "uid " + std::to_string(*uid);
+}
+
 }  // namespace
 
 http::Handler Daemon::adminApi() {
   http::Router router;
-  router.on(
-      http::Verb::post, "/v1/reload", [this](const http::Request& request, const http::PeerInfo&) {
-        std::vector<std::string> refused = reload();
-        nlohmann::ordered_json reply{{"ok", refused.empty()}, {"errors", refused}};
-        return jsonResponse(request,
-                            refused.empty() ? http::Status::ok : http::Status::unprocessable_entity,
-                            reply);
-      });
+  router.on(http::Verb::post, "/v1/reload",
+            [this](const http::Request& request, const http::PeerInfo& peer) {
+              std::vector<std::string> refused = reload();
+              AuditEntry entry{{"type", "operator"},
+                               {"action", "reload"},
+                               {"user", userName(peer.uid)},
+                               {"uid", peer.uid ? nlohmann::ordered_json(*peer.uid) : nullptr},
+                               {"reason", ""},
+                               {"result", refused.empty() ? "ok" : "refused"},
+                               {"message", refused.empty() ? "new configuration active"
+                                                           : std::to_string(refused.size()) +
+                                                                 " error(s); the previous "
+                                                                 "configuration keeps running"}};
+              if (auto error = audit_.append(std::move(entry), clock_.wallNow())) {
+                log_.error("audit: " + *error);
+              }
+              nlohmann::ordered_json reply{{"ok", refused.empty()}, {"errors", refused}};
+              return jsonResponse(
+                  request, refused.empty() ? http::Status::ok : http::Status::unprocessable_entity,
+                  reply);
+            });
   router.on(http::Verb::get, "/v1/plan",
             [this](const http::Request& request, const http::PeerInfo&) {
               return jsonResponse(request, http::Status::ok,
@@ -363,19 +389,6 @@ http::Handler Daemon::adminApi() {
 }
 
 namespace {
-
-std::string userName(std::optional<uid_t> uid) {
-  if (!uid) {
-    return "unknown";
-  }
-  struct passwd pw {};
-  struct passwd* found = nullptr;
-  std::vector<char> buffer(16384);
-  if (getpwuid_r(*uid, &pw, buffer.data(), buffer.size(), &found) == 0 && found) {
-    return found->pw_name;
-  }
-  return "uid " + std::to_string(*uid);
-}
 
 http::Response badRequest(const http::Request& request, const std::string& why) {
   return jsonResponse(request, http::Status::bad_request, {{"ok", false}, {"error", why}});

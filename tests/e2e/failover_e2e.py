@@ -404,6 +404,10 @@ def scenario_planbctl_status_explains_a_failover(world):
     open(world.config_path, "w").write(good)
     reloaded = ctl("reload")
     assert reloaded.returncode == 0 and reloaded.stdout.strip() == "reloaded", reloaded
+    entries = json.loads(ctl("--json", "history").stdout)["entries"]
+    reloads = [(e["result"], e["user"]) for e in entries if e.get("action") == "reload"]
+    assert reloads == [("ok", "root"), ("refused", "root")] or os.getuid() != 0, reloads
+    assert any(e["type"] == "dns_change" and e["to"] == B_TARGET for e in entries), entries
 
 
 def main():
