@@ -177,12 +177,7 @@ void Daemon::onProbeResult(std::size_t index, const core::ProbeResult& result) {
   core::HealthBoard& board = *current_->board;
   const core::BoardProbe& probe = board.probes()[index];
   core::Health before = board.targetHealth(probe.target);
-  std::string vendor;
-  for (const auto& t : board.targets()) {
-    if (t.name == probe.target) {
-      vendor = t.vendor;
-    }
-  }
+  const std::string& vendor = board.probeVendor(index);  // indexed: no scan of the targets
   core::Health vendor_before = board.vendorHealth(vendor);
   core::Health probe_before = board.probeHealth(index);
   core::BoardUpdate update = board.record(index, result, clock_.now());

@@ -9,101 +9,120 @@ HealthBoard::HealthBoard(std::vector<BoardTarget> targets, std::vector<BoardProb
   for (const BoardProbe& p : probes_) {
     trackers_.emplace_back(p.thresholds);
   }
-  for (const BoardTarget& t : targets_) {
-    target_verdicts_[t.name] = {};
-    vendor_verdicts_[t.vendor] = {};
+  for (std::size_t entry = 0; entry < targets_.size(); ++entry) {
+    const BoardTarget& t = targets_[entry];
+    auto [vendor, new_vendor] = vendor_index_.try_emplace(t.vendor, vendors_.size());
+    if (new_vendor) {
+      vendors_.push_back(t.vendor);
+    }
+    if (target_index_.try_emplace(t.name, target_entry_.size()).second) {
+      target_entry_.push_back(entry);
+      target_vendor_.push_back(vendor->second);
+    }
   }
-}
-
-Health HealthBoard::computeTarget(const BoardTarget& t) const {
-  std::vector<Health> healths;
+  target_probes_.resize(target_entry_.size());
+  probe_target_.assign(probes_.size(), kNone);
   for (std::size_t i = 0; i < probes_.size(); ++i) {
-    if (probes_[i].target == t.name) {
-      healths.push_back(trackers_[i].health());
+    std::size_t target = targetIndex(probes_[i].target);
+    probe_target_[i] = target;
+    if (target != kNone) {
+      target_probes_[target].push_back(i);
     }
   }
-  return core::targetHealth(t.healthy_when, healths);
+  // A vendor's probes in target order, then in probe order within each target.
+  vendor_probes_.resize(vendors_.size());
+  for (std::size_t target = 0; target < target_probes_.size(); ++target) {
+    auto& into = vendor_probes_[target_vendor_[target]];
+    into.insert(into.end(), target_probes_[target].begin(), target_probes_[target].end());
+  }
+  target_verdicts_.resize(target_entry_.size());
+  vendor_verdicts_.resize(vendors_.size());
 }
 
-Health HealthBoard::computeVendor(const std::string& vendor) const {
+std::size_t HealthBoard::targetIndex(const std::string& target) const {
+  auto it = target_index_.find(target);
+  return it == target_index_.end() ? kNone : it->second;
+}
+
+std::size_t HealthBoard::vendorIndex(const std::string& vendor) const {
+  auto it = vendor_index_.find(vendor);
+  return it == vendor_index_.end() ? kNone : it->second;
+}
+
+Health HealthBoard::computeTarget(std::size_t target) const {
+  std::vector<Health> healths;
+  healths.reserve(target_probes_[target].size());
+  for (std::size_t i : target_probes_[target]) {
+    healths.push_back(trackers_[i].health());
+  }
+  return core::targetHealth(targets_[target_entry_[target]].healthy_when, healths);
+}
+
+Health HealthBoard::computeVendor(std::size_t vendor) const {
   std::vector<RegionProbe> regions;
-  for (const BoardTarget& t : targets_) {
-    if (t.vendor != vendor) {
-      continue;
-    }
-    for (std::size_t i = 0; i < probes_.size(); ++i) {
-      if (probes_[i].target == t.name) {
-        regions.push_back({probes_[i].region, trackers_[i].health()});
-      }
-    }
+  regions.reserve(vendor_probes_[vendor].size());
+  for (std::size_t i : vendor_probes_[vendor]) {
+    regions.push_back({probes_[i].region, trackers_[i].health()});
   }
   return core::vendorHealth(vendor_rule_, regions);
 }
 
-void HealthBoard::refreshVerdicts(Instant now, BoardUpdate* update, const std::string& target,
-                                  const std::string& vendor) {
-  for (const BoardTarget& t : targets_) {
-    if (t.name != target) {
-      continue;
-    }
-    Verdict& v = target_verdicts_[t.name];
-    Health h = computeTarget(t);
-    if (h != v.health) {
-      v = {h, now};
-      if (update) {
-        update->target_changed = true;
-      }
-    }
-    if (update) {
-      update->target_health = h;
-    }
+void HealthBoard::refreshVerdicts(Instant now, BoardUpdate& update, std::size_t target) {
+  Verdict& v = target_verdicts_[target];
+  Health h = computeTarget(target);
+  if (h != v.health) {
+    v = {h, now};
+    update.target_changed = true;
   }
+  update.target_health = h;
+  std::size_t vendor = target_vendor_[target];
   Verdict& vv = vendor_verdicts_[vendor];
   Health vh = computeVendor(vendor);
   if (vh != vv.health) {
     vv = {vh, now};
-    if (update) {
-      update->vendor_changed = true;
-    }
+    update.vendor_changed = true;
   }
-  if (update) {
-    update->vendor_health = vh;
-  }
+  update.vendor_health = vh;
 }
 
 BoardUpdate HealthBoard::record(std::size_t probe_index, const ProbeResult& result, Instant now) {
   BoardUpdate update;
   update.probe = trackers_[probe_index].record(result);
   update.probe_health = trackers_[probe_index].health();
+  std::size_t target = probe_target_[probe_index];
+  if (target == kNone) {
+    return update;  // a probe of no known target decides nothing
+  }
   if (update.probe == Transition::Changed) {
-    const std::string& target = probes_[probe_index].target;
-    for (const BoardTarget& t : targets_) {
-      if (t.name == target) {
-        refreshVerdicts(now, &update, target, t.vendor);
-      }
-    }
+    refreshVerdicts(now, update, target);
   } else {
-    update.target_health = targetHealth(probes_[probe_index].target);
+    update.target_health = target_verdicts_[target].health;
   }
   return update;
 }
 
+const std::string& HealthBoard::probeVendor(std::size_t probe_index) const {
+  static const std::string kNoVendor;
+  std::size_t target = probe_target_.at(probe_index);
+  return target == kNone ? kNoVendor : vendors_[target_vendor_[target]];
+}
+
 Health HealthBoard::targetHealth(const std::string& target) const {
-  auto it = target_verdicts_.find(target);
-  return it == target_verdicts_.end() ? Health::Unknown : it->second.health;
+  std::size_t i = targetIndex(target);
+  return i == kNone ? Health::Unknown : target_verdicts_[i].health;
 }
 
 Health HealthBoard::vendorHealth(const std::string& vendor) const {
-  auto it = vendor_verdicts_.find(vendor);
-  return it == vendor_verdicts_.end() ? Health::Unknown : it->second.health;
+  std::size_t i = vendorIndex(vendor);
+  return i == kNone ? Health::Unknown : vendor_verdicts_[i].health;
 }
 
 std::map<std::string, TargetState> HealthBoard::targetStates() const {
   std::map<std::string, TargetState> out;
-  for (const BoardTarget& t : targets_) {
-    const Verdict& v = target_verdicts_.at(t.name);
-    const Verdict& vv = vendor_verdicts_.at(t.vendor);
-    TargetState& s = out[t.name];
+  for (const auto& [name, target] : target_index_) {
+    const Verdict& v = target_verdicts_[target];
+    const Verdict& vv = vendor_verdicts_[target_vendor_[target]];
+    TargetState& s = out[name];
     s.health = v.health;
     s.healthy_since = v.since;
     s.vendor = vv.health;
@@ -124,17 +143,17 @@ void HealthBoard::adopt(const HealthBoard& previous, Instant now) {
     }
   }
   // Verdicts that come out the same keep their "since", so failback_after is not restarted.
-  for (const BoardTarget& t : targets_) {
-    Health h = computeTarget(t);
-    auto old = previous.target_verdicts_.find(t.name);
-    bool same = old != previous.target_verdicts_.end() && old->second.health == h;
-    target_verdicts_[t.name] = same ? old->second : Verdict{h, now};
+  for (const auto& [name, target] : target_index_) {
+    Health h = computeTarget(target);
+    std::size_t old = previous.targetIndex(name);
+    bool same = old != kNone && previous.target_verdicts_[old].health == h;
+    target_verdicts_[target] = same ? previous.target_verdicts_[old] : Verdict{h, now};
   }
-  for (auto& [vendor, verdict] : vendor_verdicts_) {
+  for (std::size_t vendor = 0; vendor < vendors_.size(); ++vendor) {
     Health h = computeVendor(vendor);
-    auto old = previous.vendor_verdicts_.find(vendor);
-    bool same = old != previous.vendor_verdicts_.end() && old->second.health == h;
-    verdict = same ? old->second : Verdict{h, now};
+    std::size_t old = previous.vendorIndex(vendors_[vendor]);
+    bool same = old != kNone && previous.vendor_verdicts_[old].health == h;
+    vendor_verdicts_[vendor] = same ? previous.vendor_verdicts_[old] : Verdict{h, now};
   }
 }
 

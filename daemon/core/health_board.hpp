@@ -1,6 +1,8 @@
 #pragma once
 // Every probe's hysteresis, and the target and vendor verdicts derived from them. Pure: results
-// and time come in as arguments.
+// and time come in as arguments. Indexed when built (probe -> target and vendor, target ->
+// probes, vendor -> probes), so a result costs O(probes of its target and vendor), never a scan
+// of the whole board.
 
 #include <cstddef>
 #include <map>
@@ -49,6 +51,9 @@ class HealthBoard {
 
   BoardUpdate record(std::size_t probe_index, const ProbeResult& result, Instant now);
 
+  // The vendor of a probe's target; empty when the probe names no known target.
+  const std::string& probeVendor(std::size_t probe_index) const;
+
   Health probeHealth(std::size_t probe_index) const { return trackers_[probe_index].health(); }
   Health targetHealth(const std::string& target) const;
   Health vendorHealth(const std::string& vendor) const;  // Unhealthy: down
@@ -65,17 +70,32 @@ class HealthBoard {
     Health health = Health::Unknown;
     Instant since{};
   };
-  Health computeTarget(const BoardTarget& t) const;
-  Health computeVendor(const std::string& vendor) const;
-  void refreshVerdicts(Instant now, BoardUpdate* update, const std::string& target,
-                       const std::string& vendor);
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+  Health computeTarget(std::size_t target) const;
+  Health computeVendor(std::size_t vendor) const;
+  void refreshVerdicts(Instant now, BoardUpdate& update, std::size_t target);
+  std::size_t targetIndex(const std::string& target) const;
+  std::size_t vendorIndex(const std::string& vendor) const;
 
   std::vector<BoardTarget> targets_;
   std::vector<BoardProbe> probes_;
   VendorDownRule vendor_rule_;
   std::vector<HealthTracker> trackers_;
-  std::map<std::string, Verdict> target_verdicts_;
-  std::map<std::string, Verdict> vendor_verdicts_;
+
+  // The index, built once by the constructor; targets and vendors are numbered in the order
+  // they first appear in targets_ (a repeated target name keeps its first entry).
+  std::map<std::string, std::size_t> target_index_;
+  std::map<std::string, std::size_t> vendor_index_;
+  std::vector<std::string> vendors_;                     // vendor index -> name
+  std::vector<std::size_t> target_entry_;                // target index -> its entry in targets_
+  std::vector<std::size_t> target_vendor_;               // target index -> vendor index
+  std::vector<std::size_t> probe_target_;                // probe -> target index, or kNone
+  std::vector<std::vector<std::size_t>> target_probes_;  // target index -> probe indices
+  std::vector<std::vector<std::size_t>> vendor_probes_;  // vendor index -> probe indices
+
+  std::vector<Verdict> target_verdicts_;  // by target index
+  std::vector<Verdict> vendor_verdicts_;  // by vendor index
 };
 
 }  // namespace planb::core
