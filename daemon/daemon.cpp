@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <filesystem>
 
+#include "canary_probe.hpp"
 #include "config/host_port.hpp"
 #include "http/metrics_handler.hpp"
 #include "http/router.hpp"
@@ -114,12 +115,28 @@ std::unique_ptr<Daemon::Generation> Daemon::build(const config::Config& config) 
   for (const config::ProviderConfig& p : config.providers) {
     g->providers[p.name] = providers::makeProvider(p);
   }
+  const std::vector<std::string>& canaries = config.guard.canaries;
+  g->guard = std::make_unique<core::LocalNetworkGuard>(canaries.size(), config.probe_defaults.rise);
+  g->canaries = std::make_unique<probes::ProbeScheduler>(
+      io_, random_, [this](probes::ProbeId index, const core::ProbeResult& result) {
+        onCanaryResult(index, result);
+      });
+  for (std::size_t i = 0; i < canaries.size(); ++i) {
+    config::ProbeConfig probe = canaryProbe(canaries[i], config.probe_defaults);
+    try {
+      g->canaries->add(static_cast<probes::ProbeId>(i), probes::makeProbe(io_, probe),
+                       probe.timing);
+    } catch (const std::exception& e) {
+      throw std::invalid_argument("guard.canaries: " + canaries[i] + ": " + e.what());
+    }
+  }
   return g;
 }
 
 void Daemon::activate(std::unique_ptr<Generation> next, const PersistedState* persisted) {
   if (current_ && current_.get() != next.get()) {
     current_->scheduler->stop();
+    current_->canaries->stop();
     next->board->adopt(*current_->board, clock_.now());
   }
   current_ = std::move(next);
@@ -127,6 +144,7 @@ void Daemon::activate(std::unique_ptr<Generation> next, const PersistedState* pe
   reconciler_.configure(current_->config, current_->providers, persisted);
   steer();
   current_->scheduler->start();
+  current_->canaries->start();
 }
 
 int Daemon::run() {
@@ -217,6 +235,28 @@ void Daemon::onProbeResult(std::size_t index, const core::ProbeResult& result) {
   }
 }
 
+void Daemon::onCanaryResult(std::size_t index, const core::ProbeResult& result) {
+  core::LocalNetworkGuard& guard = *current_->guard;
+  const std::string& canary = current_->config.guard.canaries[index];
+  if (log_.enabled(LogLevel::Debug)) {
+    log_.debug("canary " + canary + ": " + std::string(core::nameOf(result.failure)) +
+               (result.detail.empty() ? "" : " (" + result.detail + ")"));
+  }
+  if (!guard.record(index, result.ok())) {
+    return;
+  }
+  if (guard.down()) {
+    log_.warn("guard: every canary fails (last: " + canary + ": " +
+              std::string(core::nameOf(result.failure)) + " " + result.detail +
+              "); the fault is most likely this host's network: automation holds");
+  } else {
+    log_.info("guard: canary " + canary + " answers again; automation resumes");
+  }
+  metrics_.localNetworkDown(guard.down());
+  steer();
+  publishStatus();
+}
+
 std::vector<std::string> Daemon::reload() {
   notifier_.reloading();
   log_.info("reload: reading " + current_->config.path);
@@ -266,6 +306,7 @@ void Daemon::waitForSignal() {
     log_.info(std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
     notifier_.stopping();
     current_->scheduler->stop();
+    current_->canaries->stop();
     http_.stop();
     admin_.stop();
     tick_timer_.cancel();
@@ -366,9 +407,10 @@ http::Handler Daemon::adminApi() {
             });
   router.on(http::Verb::get, "/v1/status",
             [this](const http::Request& request, const http::PeerInfo&) {
-              return jsonResponse(request, http::Status::ok,
-                                  statusDocument(current_->config, *current_->board,
-                                                 reconciler_.records(), desk_.overrides(), false));
+              return jsonResponse(
+                  request, http::Status::ok,
+                  statusDocument(current_->config, *current_->board, reconciler_.records(),
+                                 desk_.overrides(), guardStatus()));
             });
   router.on(
       http::Verb::get, "/v1/history",
@@ -456,8 +498,23 @@ http::Response Daemon::history(const http::Request& request) {
                       {{"path", audit_.path()}, {"skipped_lines", skipped}, {"entries", entries}});
 }
 
+GuardStatus Daemon::guardStatus() const {
+  GuardStatus status;
+  const core::LocalNetworkGuard& guard = *current_->guard;
+  status.local_network_down = guard.down();
+  for (std::size_t i = 0; i < guard.size(); ++i) {
+    core::LocalNetworkGuard::Last last = guard.last(i);
+    status.canaries.emplace_back(current_->config.guard.canaries[i],
+                                 last == core::LocalNetworkGuard::Last::Ok       ? "ok"
+                                 : last == core::LocalNetworkGuard::Last::Failed ? "failing"
+                                                                                 : "unknown");
+  }
+  return status;
+}
+
 void Daemon::steer() {
   Steering steering = desk_.steering();
+  steering.local_network_down = current_->guard->down();
   metrics_.frozen(steering.frozen);
   const core::Overrides& o = desk_.overrides();
   metrics_.overrides(metrics::OverrideKind::Pin, o.count(core::OverrideKind::Pin));

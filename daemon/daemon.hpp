@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/health_board.hpp"
+#include "core/local_network_guard.hpp"
 #include "core/random.hpp"
 #include "http/http_server.hpp"
 #include "log.hpp"
@@ -22,6 +23,7 @@
 #include "probes/probe_scheduler.hpp"
 #include "reconciler.hpp"
 #include "state_store.hpp"
+#include "status_document.hpp"
 
 namespace planb::daemon {
 
@@ -40,12 +42,16 @@ class Daemon {
     std::unique_ptr<core::HealthBoard> board;
     std::unique_ptr<probes::ProbeScheduler> scheduler;
     ProviderMap providers;
+    // The local-network guard: its canaries run on their own scheduler.
+    std::unique_ptr<core::LocalNetworkGuard> guard;
+    std::unique_ptr<probes::ProbeScheduler> canaries;
   };
 
   // Builds everything a configuration needs before anything is swapped; throws on failure.
   std::unique_ptr<Generation> build(const config::Config& config);
   void activate(std::unique_ptr<Generation> next, const PersistedState* persisted);
   void onProbeResult(std::size_t index, const core::ProbeResult& result);
+  void onCanaryResult(std::size_t index, const core::ProbeResult& result);
   // Returns why the new configuration was refused; empty when it is active.
   std::vector<std::string> reload();
   void waitForSignal();
@@ -54,6 +60,7 @@ class Daemon {
   void publishStatus();
   // Hands the board's verdicts, the overrides and the guard to the reconciler.
   void steer();
+  GuardStatus guardStatus() const;
   bool listenAdmin();
   http::Handler adminApi();
   http::Response operatorAction(const http::Request& request, const http::PeerInfo& peer,

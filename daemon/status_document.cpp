@@ -51,7 +51,7 @@ Json overrideJson(const core::Override& o) {
 
 Json statusDocument(const config::Config& config, const core::HealthBoard& board,
                     const std::map<std::string, RecordRuntime>& records,
-                    const core::Overrides& overrides, bool local_network_down) {
+                    const core::Overrides& overrides, const GuardStatus& guard) {
   Json out;
   out["records"] = Json::array();
   for (const auto& [name, record] : records) {
@@ -132,7 +132,11 @@ Json statusDocument(const config::Config& config, const core::HealthBoard& board
                       {"drains", drains},
                       {"frozen", freeze != nullptr},
                       {"freeze", freeze ? overrideJson(*freeze) : Json(nullptr)}};
-  out["guard"] = {{"local_network_down", local_network_down}};
+  Json canaries = Json::array();
+  for (const auto& [canary, last] : guard.canaries) {
+    canaries.push_back({{"canary", canary}, {"last", last}});
+  }
+  out["guard"] = {{"local_network_down", guard.local_network_down}, {"canaries", canaries}};
   return out;
 }
 

@@ -6,6 +6,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "config/config.hpp"
 #include "core/health_board.hpp"
@@ -14,9 +16,15 @@
 
 namespace planb::daemon {
 
+// The local-network guard as status shows it.
+struct GuardStatus {
+  bool local_network_down = false;
+  std::vector<std::pair<std::string, std::string>> canaries;  // canary, "ok"/"failing"/"unknown"
+};
+
 nlohmann::ordered_json statusDocument(const config::Config& config, const core::HealthBoard& board,
                                       const std::map<std::string, RecordRuntime>& records,
-                                      const core::Overrides& overrides, bool local_network_down);
+                                      const core::Overrides& overrides, const GuardStatus& guard);
 
 // GET /v1/plan (planbctl plan): for each record and provider, what is served, what should be, the
 // write planbd would make now (or why none), and the rule that decided. Changes nothing.

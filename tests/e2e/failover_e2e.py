@@ -410,6 +410,46 @@ def scenario_planbctl_status_explains_a_failover(world):
     assert any(e["type"] == "dns_change" and e["to"] == B_TARGET for e in entries), entries
 
 
+def status_of(world):
+    planbctl = os.path.join(os.path.dirname(world.planbd.binary), "planbctl")
+    return json.loads(subprocess.run(
+        [planbctl, "--socket", os.path.join(world.dir, "admin.sock"), "--json", "status"],
+        capture_output=True, text=True, check=True).stdout)
+
+
+def guard_down(world):
+    code, text = world.http_get("/metrics")
+    return code == 200 and "\nplanb_local_network_down 1" in text
+
+
+def scenario_guard_holds_automation_while_every_canary_fails(world):
+    world.wait_verdicts()
+    wait_for("both canaries answering", lambda: all(
+        c["last"] == "ok" for c in status_of(world)["guard"]["canaries"]), 5)
+    # This host's uplink dies: the canaries and vendor A fail together; B still answers.
+    world.stop_vendor("c")
+    world.stop_vendor("a")
+    wait_for("the guard to fire", lambda: guard_down(world), 3)
+    wait_for("vendor-a unhealthy", lambda: status_of(world)["targets"][0]["health"] == "unhealthy",
+             FAILOVER_BOUND)
+    hold_for(2, "planbd changed DNS while every canary failed",
+             lambda: world.named.cname() == A_TARGET)
+    record = status_of(world)["records"][0]
+    assert record["rule"] == "local-network-down" and record["desired"] == "vendor-b", record
+    assert "every canary fails" in world.planbd.log()
+    # Every vendor unreachable too: still no change.
+    world.stop_vendor("b")
+    hold_for(2, "planbd changed DNS with every canary and vendor down",
+             lambda: world.named.cname() == A_TARGET)
+    # The uplink returns, vendor A is still dead: automation resumes and fails over.
+    world.start_vendor("b")
+    world.start_vendor("c")
+    wait_for("the guard to stand down", lambda: not guard_down(world), 3)
+    wait_for("failover to B once the guard stood down", lambda: world.named.cname() == B_TARGET,
+             FAILOVER_BOUND + 2)
+    assert "automation resumes" in world.planbd.log()
+
+
 def main():
     planbd, scenario = sys.argv[1], sys.argv[2]
     run = globals()[f"scenario_{scenario}"]
@@ -420,7 +460,8 @@ def main():
         env = {"NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"}
     world = World(planbd, env=env,
                   with_pdns=scenario.startswith("two_providers") or scenario.startswith("every"),
-                  with_api_fakes=scenario.startswith("every"))
+                  with_api_fakes=scenario.startswith("every"),
+                  with_canaries=scenario.startswith("guard"))
     world.notifications = notify.messages if notify else None
     try:
         run(world)

@@ -400,12 +400,13 @@ class World:
 
     def __init__(self, planbd_binary, failback_after="3s", hold_down="1s", resync="3s",
                  env=None, with_pdns=False, pdns_api_key="pdns-api-key-3f9c1e7a",
-                 with_api_fakes=False):
+                 with_api_fakes=False, with_canaries=False):
         self.dir = tempfile.mkdtemp(prefix="planb-e2e-")
         self.named = Named(self.dir, A_TARGET)
         self.pdns = Pdns(self.dir, A_TARGET, pdns_api_key) if with_pdns else None
         self.api = ApiFakes(self.dir, A_TARGET) if with_api_fakes else None
-        self.endpoints = {n: Endpoint(n) for n in ("a1", "a2", "b1", "b2")}
+        names = ("a1", "a2", "b1", "b2") + (("c1", "c2") if with_canaries else ())
+        self.endpoints = {n: Endpoint(n) for n in names}
         self.metrics_port = free_port()
         self.config_path = os.path.join(self.dir, "planb.toml")
         self.state_dir = os.path.join(self.dir, "state")
@@ -431,6 +432,7 @@ rise     = 2
 fall     = {self.FALL}
 
 [guard]
+{self.canaries()}
 hold_down          = "{hold_down}"
 max_flips_per_hour = 20
 all_unhealthy      = "keep"
@@ -494,6 +496,13 @@ failover_on    = "target"
 failback       = "auto"
 failback_after = "{failback_after}"
 """
+
+    def canaries(self):
+        """The local-network guard's canaries, c1 (tcp) and c2 (http), when the world has them."""
+        if "c1" not in self.endpoints:
+            return ""
+        return (f'canaries = ["tcp://127.0.0.1:{self.endpoints["c1"].port}", '
+                f'"{self.endpoints["c2"].url}"]')
 
     def extra_providers(self):
         extra = self.api.config() if self.api else ""

@@ -48,7 +48,7 @@ TEST_CASE("status shows what each provider serves, whether it is in sync and its
   std::map<std::string, RecordRuntime> records;
   records["www.example.test."] =
       servedOn("b", ServedRecord{ServedRecord::Kind::Cname, "app.b.example.net.", 60, {}});
-  auto doc = statusDocument(twoTargets(), emptyBoard(), records, {}, false);
+  auto doc = statusDocument(twoTargets(), emptyBoard(), records, {}, {});
   const auto& record = doc["records"][0];
   CHECK(record["served"] == "b");
   CHECK(record["rule"] == "failover");
