@@ -111,7 +111,12 @@ std::unique_ptr<Daemon::Generation> Daemon::build(const config::Config& config) 
                         p.timing);
     }
   }
-  g->board = std::make_unique<core::HealthBoard>(std::move(targets), std::move(probes));
+  std::map<std::string, core::VendorDownRule> vendor_rules;
+  for (const config::VendorConfig& v : config.vendors) {
+    vendor_rules[v.name] = v.down_when;
+  }
+  g->board = std::make_unique<core::HealthBoard>(std::move(targets), std::move(probes),
+                                                 std::move(vendor_rules));
   for (const config::ProviderConfig& p : config.providers) {
     g->providers[p.name] = providers::makeProvider(p);
   }

@@ -32,6 +32,23 @@ Json optionalString(const std::optional<std::string>& value) {
   return value ? Json(*value) : Json(nullptr);
 }
 
+// Vendors and regions are "up", "down" or "unknown".
+std::string_view upDown(core::Health h) {
+  return h == core::Health::Unhealthy ? "down" : h == core::Health::Healthy ? "up" : "unknown";
+}
+
+std::string downWhen(const core::VendorDownRule& rule) {
+  switch (rule.kind) {
+    case core::VendorDownRule::Kind::Majority:
+      return "majority";
+    case core::VendorDownRule::Kind::All:
+      return "all";
+    case core::VendorDownRule::Kind::AtLeast:
+      return std::to_string(rule.regions);
+  }
+  return "majority";
+}
+
 Json overrideJson(const core::Override& o) {
   Json j;
   if (o.kind == core::OverrideKind::Pin) {
@@ -112,11 +129,16 @@ Json statusDocument(const config::Config& config, const core::HealthBoard& board
   out["vendors"] = Json::array();
   for (const std::string& vendor : vendors) {
     core::Health h = board.vendorHealth(vendor);
+    Json regions = Json::array();
+    for (const auto& [region, health] : board.regionHealth(vendor)) {
+      regions.push_back({{"name", region}, {"state", upDown(health)}});
+    }
+    const core::VendorDownRule& rule = board.vendorRule(vendor);
     out["vendors"].push_back({{"name", vendor},
                               {"down", h == core::Health::Unhealthy},
-                              {"health", h == core::Health::Unhealthy ? "down"
-                                         : h == core::Health::Healthy ? "up"
-                                                                      : "unknown"}});
+                              {"health", upDown(h)},
+                              {"down_when", downWhen(rule)},
+                              {"regions", regions}});
   }
   Json pins = Json::array();
   Json drains = Json::array();

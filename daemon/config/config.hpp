@@ -209,6 +209,13 @@ struct RecordConfig {
   SourcePos pos;
 };
 
+// [[vendor]]: settings of one vendor (the vendor named by targets' `vendor` key).
+struct VendorConfig {
+  std::string name;
+  core::VendorDownRule down_when;  // regions down for the vendor to be down; default a majority
+  SourcePos pos;
+};
+
 struct Config {
   std::string path;
   DaemonConfig daemon;
@@ -218,6 +225,7 @@ struct Config {
   std::vector<ZoneConfig> zones;
   std::vector<TargetConfig> targets;
   std::vector<RecordConfig> records;
+  std::vector<VendorConfig> vendors;  // only those configured; the others use the defaults
 
   const ProviderConfig* provider(const std::string& name) const;
   const ZoneConfig* zone(const std::string& canonical_name) const;

@@ -32,6 +32,10 @@ std::vector<RecordConfig> readRecords(const std::vector<TableReader>& tables,
                                       const NameIndex& zones, const NameIndex& targets,
                                       NameIndex& names);
 
+// [[vendor]] tables, checked against the vendors and regions of the targets read before.
+std::vector<VendorConfig> readVendors(const std::vector<TableReader>& tables,
+                                      const std::vector<TargetConfig>& targets);
+
 // Rules across sections, once every section is read: each record's ttl against the providers of
 // its zone (Cloudflare's minimum). `record_tables` are the tables `records` were read from.
 void checkRecordsAgainstProviders(const std::vector<TableReader>& record_tables,

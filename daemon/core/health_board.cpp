@@ -3,8 +3,10 @@
 namespace planb::core {
 
 HealthBoard::HealthBoard(std::vector<BoardTarget> targets, std::vector<BoardProbe> probes,
-                         VendorDownRule vendor_rule)
-    : targets_(std::move(targets)), probes_(std::move(probes)), vendor_rule_(vendor_rule) {
+                         std::map<std::string, VendorDownRule> vendor_rules)
+    : targets_(std::move(targets)),
+      probes_(std::move(probes)),
+      vendor_rules_(std::move(vendor_rules)) {
   trackers_.reserve(probes_.size());
   for (const BoardProbe& p : probes_) {
     trackers_.emplace_back(p.thresholds);
@@ -58,13 +60,31 @@ Health HealthBoard::computeTarget(std::size_t target) const {
   return core::targetHealth(targets_[target_entry_[target]].healthy_when, healths);
 }
 
-Health HealthBoard::computeVendor(std::size_t vendor) const {
+namespace {
+const VendorDownRule kMajority;
+}  // namespace
+
+const VendorDownRule& HealthBoard::vendorRule(const std::string& vendor) const {
+  auto it = vendor_rules_.find(vendor);
+  return it == vendor_rules_.end() ? kMajority : it->second;
+}
+
+std::vector<RegionProbe> HealthBoard::regionProbes(std::size_t vendor) const {
   std::vector<RegionProbe> regions;
   regions.reserve(vendor_probes_[vendor].size());
   for (std::size_t i : vendor_probes_[vendor]) {
     regions.push_back({probes_[i].region, trackers_[i].health()});
   }
-  return core::vendorHealth(vendor_rule_, regions);
+  return regions;
+}
+
+Health HealthBoard::computeVendor(std::size_t vendor) const {
+  return core::vendorHealth(vendorRule(vendors_[vendor]), regionProbes(vendor));
+}
+
+std::map<std::string, Health> HealthBoard::regionHealth(const std::string& vendor) const {
+  std::size_t v = vendorIndex(vendor);
+  return v == kNone ? std::map<std::string, Health>{} : core::regionHealth(regionProbes(v));
 }
 
 void HealthBoard::refreshVerdicts(Instant now, BoardUpdate& update, std::size_t target) {

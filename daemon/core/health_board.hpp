@@ -43,8 +43,9 @@ struct BoardUpdate {
 
 class HealthBoard {
  public:
+  // A vendor missing from `vendor_rules` is down when a majority of its regions are.
   HealthBoard(std::vector<BoardTarget> targets, std::vector<BoardProbe> probes,
-              VendorDownRule vendor_rule = {});
+              std::map<std::string, VendorDownRule> vendor_rules = {});
 
   const std::vector<BoardProbe>& probes() const noexcept { return probes_; }
   const std::vector<BoardTarget>& targets() const noexcept { return targets_; }
@@ -57,6 +58,9 @@ class HealthBoard {
   Health probeHealth(std::size_t probe_index) const { return trackers_[probe_index].health(); }
   Health targetHealth(const std::string& target) const;
   Health vendorHealth(const std::string& vendor) const;  // Unhealthy: down
+  // Each region of VENDOR: Healthy (up), Unhealthy (down) or Unknown.
+  std::map<std::string, Health> regionHealth(const std::string& vendor) const;
+  const VendorDownRule& vendorRule(const std::string& vendor) const;
 
   // The decision inputs: per target its verdict, since when, and its vendor's verdict.
   std::map<std::string, TargetState> targetStates() const;
@@ -74,13 +78,14 @@ class HealthBoard {
 
   Health computeTarget(std::size_t target) const;
   Health computeVendor(std::size_t vendor) const;
+  std::vector<RegionProbe> regionProbes(std::size_t vendor) const;
   void refreshVerdicts(Instant now, BoardUpdate& update, std::size_t target);
   std::size_t targetIndex(const std::string& target) const;
   std::size_t vendorIndex(const std::string& vendor) const;
 
   std::vector<BoardTarget> targets_;
   std::vector<BoardProbe> probes_;
-  VendorDownRule vendor_rule_;
+  std::map<std::string, VendorDownRule> vendor_rules_;
   std::vector<HealthTracker> trackers_;
 
   // The index, built once by the constructor; targets and vendors are numbered in the order

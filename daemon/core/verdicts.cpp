@@ -48,11 +48,19 @@ Health targetHealth(const HealthyWhen& rule, std::span<const Health> probes) {
 }
 
 std::uint32_t VendorDownRule::required(std::uint32_t total) const noexcept {
-  return majority ? total / 2 + 1 : regions;
+  switch (kind) {
+    case Kind::Majority:
+      return total / 2 + 1;
+    case Kind::All:
+      return total;
+    case Kind::AtLeast:
+      return regions;
+  }
+  return total;
 }
 
-Health vendorHealth(const VendorDownRule& rule, std::span<const RegionProbe> probes) {
-  std::map<std::string, Health> regions;  // Healthy = up, Unhealthy = down
+std::map<std::string, Health> regionHealth(std::span<const RegionProbe> probes) {
+  std::map<std::string, Health> regions;
   std::map<std::string, bool> any_unknown;
   for (const RegionProbe& p : probes) {
     auto [it, inserted] = regions.try_emplace(p.region, Health::Unhealthy);
@@ -62,20 +70,24 @@ Health vendorHealth(const VendorDownRule& rule, std::span<const RegionProbe> pro
       any_unknown[p.region] = true;
     }
   }
+  for (auto& [region, health] : regions) {
+    if (health != Health::Healthy && any_unknown.count(region) != 0) {
+      health = Health::Unknown;
+    }
+  }
+  return regions;
+}
+
+Health vendorHealth(const VendorDownRule& rule, std::span<const RegionProbe> probes) {
+  std::map<std::string, Health> regions = regionHealth(probes);
   if (regions.empty()) {
     return Health::Unknown;
   }
   std::uint32_t down = 0;
   std::uint32_t undecided = 0;
   for (const auto& [region, health] : regions) {
-    if (health == Health::Healthy) {
-      continue;
-    }
-    if (any_unknown.count(region) != 0) {
-      ++undecided;
-    } else {
-      ++down;
-    }
+    down += health == Health::Unhealthy ? 1 : 0;
+    undecided += health == Health::Unknown ? 1 : 0;
   }
   std::uint32_t need = rule.required(static_cast<std::uint32_t>(regions.size()));
   if (need == 0) {

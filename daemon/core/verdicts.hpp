@@ -2,6 +2,7 @@
 // From endpoint health to target and vendor verdicts (product.md §2.2, §2.3).
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,16 +30,20 @@ struct RegionProbe {
   Health health = Health::Unknown;
 };
 
-// How many of a vendor's regions must be down for the vendor to be down; default a majority.
+// How many of a vendor's regions must be down for the vendor to be down (`down_when`).
 struct VendorDownRule {
-  bool majority = true;
-  std::uint32_t regions = 0;  // used when !majority
+  enum class Kind { Majority, All, AtLeast };
+  Kind kind = Kind::Majority;
+  std::uint32_t regions = 0;  // AtLeast: this many regions down
   std::uint32_t required(std::uint32_t total) const noexcept;
 };
 
-// A region is down when all its probes are unhealthy and up when any is healthy. The vendor is
-// Unhealthy (down) when enough regions are down, Healthy when that can no longer happen, and
-// Unknown while undecided regions could still tip it.
+// Each region's state over its probes: Unhealthy (down) when all its probes are unhealthy,
+// Healthy (up) when any is healthy, Unknown while it is undecided.
+std::map<std::string, Health> regionHealth(std::span<const RegionProbe> probes);
+
+// The vendor is Unhealthy (down) when enough regions are down, Healthy when that can no longer
+// happen, and Unknown while undecided regions could still tip it.
 Health vendorHealth(const VendorDownRule& rule, std::span<const RegionProbe> probes);
 
 }  // namespace planb::core

@@ -133,9 +133,23 @@ void printStatus(const Json& status) {
                  probes});
   }
   std::cout << "\n" << targets.render();
-  planb::ctl::Table vendors({"VENDOR", "STATE"});
+  planb::ctl::Table vendors({"VENDOR", "STATE", "DOWN WHEN", "REGIONS"});
   for (const Json& v : status["vendors"]) {
-    vendors.add({text(v["name"]), text(v["health"])});
+    std::string regions;
+    for (const Json& r : v["regions"]) {
+      std::string state = text(r["state"]);
+      regions += (regions.empty() ? "" : ", ") + text(r["name"]) +
+                 (state == "up"     ? " ✓ up"
+                  : state == "down" ? " ✗ down"
+                                    : " ? unknown");
+    }
+    std::string state = text(v["health"]);
+    vendors.add({text(v["name"]),
+                 (state == "up"     ? "✓ "
+                  : state == "down" ? "✗ "
+                                    : "? ") +
+                     state,
+                 text(v["down_when"]) + " of regions down", regions});
   }
   std::cout << "\n" << vendors.render();
   printOverrides(status);

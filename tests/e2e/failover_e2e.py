@@ -450,6 +450,29 @@ def scenario_guard_holds_automation_while_every_canary_fails(world):
     assert "automation resumes" in world.planbd.log()
 
 
+def scenario_vendor_one_region_down_is_left_to_the_vendor(world):
+    """failover_on = "vendor": vendor A has regions region-1 (a1) and region-2 (a2)."""
+    world.wait_verdicts()
+    world.stop_vendor("a1")
+    wait_for("region-1 down", lambda: any(
+        r["name"] == "region-1" and r["state"] == "down"
+        for v in status_of(world)["vendors"] if v["name"] == "vendor-a" for r in v["regions"]),
+        FAILOVER_BOUND)
+    hold_for(2, "one region's trouble moved the record", lambda: world.named.cname() == A_TARGET)
+    vendor = next(v for v in status_of(world)["vendors"] if v["name"] == "vendor-a")
+    assert vendor["health"] == "up" and vendor["down_when"] == "majority", vendor
+    planbctl = os.path.join(os.path.dirname(world.planbd.binary), "planbctl")
+    human = subprocess.run([planbctl, "--socket", os.path.join(world.dir, "admin.sock"), "status"],
+                           capture_output=True, text=True).stdout
+    assert "region-1 ✗ down" in human and "region-2 ✓ up" in human, human
+    # The second of two regions: a majority is down, so the vendor is.
+    world.stop_vendor("a2")
+    wait_for("failover once the vendor is down", lambda: world.named.cname() == B_TARGET,
+             FAILOVER_BOUND)
+    assert "vendor vendor-a up -> down" in world.planbd.log() or \
+        "vendor vendor-a healthy -> down" in world.planbd.log(), world.planbd.log()
+
+
 def main():
     planbd, scenario = sys.argv[1], sys.argv[2]
     run = globals()[f"scenario_{scenario}"]
@@ -461,7 +484,8 @@ def main():
     world = World(planbd, env=env,
                   with_pdns=scenario.startswith("two_providers") or scenario.startswith("every"),
                   with_api_fakes=scenario.startswith("every"),
-                  with_canaries=scenario.startswith("guard"))
+                  with_canaries=scenario.startswith("guard"),
+                  failover_on="vendor" if scenario.startswith("vendor_") else "target")
     world.notifications = notify.messages if notify else None
     try:
         run(world)

@@ -400,7 +400,7 @@ class World:
 
     def __init__(self, planbd_binary, failback_after="3s", hold_down="1s", resync="3s",
                  env=None, with_pdns=False, pdns_api_key="pdns-api-key-3f9c1e7a",
-                 with_api_fakes=False, with_canaries=False):
+                 with_api_fakes=False, with_canaries=False, failover_on="target"):
         self.dir = tempfile.mkdtemp(prefix="planb-e2e-")
         self.named = Named(self.dir, A_TARGET)
         self.pdns = Pdns(self.dir, A_TARGET, pdns_api_key) if with_pdns else None
@@ -408,6 +408,7 @@ class World:
         names = ("a1", "a2", "b1", "b2") + (("c1", "c2") if with_canaries else ())
         self.endpoints = {n: Endpoint(n) for n in names}
         self.metrics_port = free_port()
+        self.failover_on = failover_on
         self.config_path = os.path.join(self.dir, "planb.toml")
         self.state_dir = os.path.join(self.dir, "state")
         with open(self.config_path, "w") as f:
@@ -492,7 +493,7 @@ name           = "www.example.test"
 zone           = "{ZONE}"
 ttl            = 60
 targets        = ["vendor-a", "vendor-b"]
-failover_on    = "target"
+failover_on    = "{self.failover_on}"
 failback       = "auto"
 failback_after = "{failback_after}"
 """

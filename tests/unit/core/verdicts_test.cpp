@@ -61,5 +61,27 @@ TEST_CASE("the vendor verdict waits while unknown regions could tip it") {
 
 TEST_CASE("the number of regions that make a vendor down is configurable") {
   std::vector<RegionProbe> probes = {{"a", H::Unhealthy}, {"b", H::Healthy}, {"c", H::Healthy}};
-  CHECK(vendorHealth(VendorDownRule{.majority = false, .regions = 1}, probes) == H::Unhealthy);
+  CHECK(vendorHealth(VendorDownRule{.kind = VendorDownRule::Kind::AtLeast, .regions = 1}, probes) ==
+        H::Unhealthy);
+}
+
+TEST_CASE("with down_when all, a vendor is down only when every region is") {
+  VendorDownRule all{.kind = VendorDownRule::Kind::All};
+  std::vector<RegionProbe> two_of_three = {
+      {"a", H::Unhealthy}, {"b", H::Unhealthy}, {"c", H::Healthy}};
+  CHECK(vendorHealth(all, two_of_three) == H::Healthy);
+  std::vector<RegionProbe> every = {{"a", H::Unhealthy}, {"b", H::Unhealthy}, {"c", H::Unhealthy}};
+  CHECK(vendorHealth(all, every) == H::Unhealthy);
+}
+
+TEST_CASE("each region is up, down or undecided over its own probes") {
+  std::vector<RegionProbe> probes = {{"a", H::Unhealthy},
+                                     {"a", H::Healthy},
+                                     {"b", H::Unhealthy},
+                                     {"c", H::Unhealthy},
+                                     {"c", H::Unknown}};
+  auto regions = regionHealth(probes);
+  CHECK(regions.at("a") == H::Healthy);
+  CHECK(regions.at("b") == H::Unhealthy);
+  CHECK(regions.at("c") == H::Unknown);
 }
