@@ -522,9 +522,10 @@ void Daemon::steer() {
   steering.local_network_down = current_->guard->down();
   metrics_.frozen(steering.frozen);
   const core::Overrides& o = desk_.overrides();
-  metrics_.overrides(metrics::OverrideKind::Pin, o.count(core::OverrideKind::Pin));
-  metrics_.overrides(metrics::OverrideKind::Drain, o.count(core::OverrideKind::Drain));
-  metrics_.overrides(metrics::OverrideKind::Freeze, o.count(core::OverrideKind::Freeze));
+  for (core::OverrideKind kind :
+       {core::OverrideKind::Pin, core::OverrideKind::Drain, core::OverrideKind::Freeze}) {
+    metrics_.overrides(kind, o.count(kind));
+  }
   reconciler_.update(current_->board->targetStates(), std::move(steering));
 }
 

@@ -28,18 +28,6 @@ using prometheus::Gauge;
 using prometheus::Histogram;
 using prometheus::Labels;
 
-std::string_view nameOf(OverrideKind kind) {
-  switch (kind) {
-    case OverrideKind::Pin:
-      return "pin";
-    case OverrideKind::Drain:
-      return "drain";
-    case OverrideKind::Freeze:
-      return "freeze";
-  }
-  return "pin";
-}
-
 namespace {
 
 // Probes time out after at most a few seconds; blackbox_exporter-like resolution below that.

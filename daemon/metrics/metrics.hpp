@@ -19,6 +19,7 @@
 
 #include "config/config.hpp"
 #include "core/decision.hpp"
+#include "core/overrides.hpp"
 #include "core/probe_result.hpp"
 
 namespace prometheus {
@@ -42,8 +43,7 @@ inline constexpr std::array<core::Rule, 6> kHoldingRules = {
     core::Rule::Unknown,    core::Rule::FailStatic, core::Rule::HoldDown,
     core::Rule::FlipBudget, core::Rule::Frozen,     core::Rule::LocalNetworkDown};
 
-enum class OverrideKind { Pin, Drain, Freeze };
-std::string_view nameOf(OverrideKind kind);  // "pin", "drain", "freeze"
+using core::OverrideKind;
 
 using WallTime = std::chrono::system_clock::time_point;
 using Seconds = std::chrono::duration<double>;  // every std::chrono duration converts to it

@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 
-from world import A_TARGET, B_TARGET, World, secret_file, wait_for
+from world import A_TARGET, B_TARGET, World, run_scenario, secret_file, wait_for
 
 # Failover must land within interval x fall + 2 s of the vendor's death.
 FAILOVER_BOUND = World.INTERVAL * World.FALL + 2.0
@@ -487,15 +487,7 @@ def main():
                   with_canaries=scenario.startswith("guard"),
                   failover_on="vendor" if scenario.startswith("vendor_") else "target")
     world.notifications = notify.messages if notify else None
-    try:
-        run(world)
-    except BaseException:
-        world.failed = True
-        raise
-    finally:
-        code = world.close()
-    assert code == 0, f"planbd exited {code} on SIGTERM"
-    print(f"{scenario}: passed")
+    run_scenario(scenario, run, world)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import pwd
 import sys
 import time
 
-from world import A_TARGET, B_TARGET, World, wait_for
+from world import A_TARGET, B_TARGET, World, run_scenario, wait_for
 
 # Failover must land within interval x fall + 2 s of the vendor's death.
 FAILOVER_BOUND = World.INTERVAL * World.FALL + 2.0
@@ -204,15 +204,7 @@ def main():
     planbd, scenario = sys.argv[1], sys.argv[2]
     run = globals()[f"scenario_{scenario}"]
     world = World(planbd)
-    try:
-        run(world)
-    except BaseException:
-        world.failed = True
-        raise
-    finally:
-        code = world.close()
-    assert code == 0, f"planbd exited {code} on SIGTERM"
-    print(f"{scenario}: passed")
+    run_scenario(scenario, run, world)
 
 
 if __name__ == "__main__":

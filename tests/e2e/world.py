@@ -597,3 +597,16 @@ api_key_file = "{self.pdns.key_file}"
             else:
                 shutil.rmtree(self.dir, ignore_errors=True)
         return code
+
+
+def run_scenario(scenario, run, world):
+    """Runs one scenario in WORLD, closes it, and requires planbd to have stopped cleanly."""
+    try:
+        run(world)
+    except BaseException:
+        world.failed = True
+        raise
+    finally:
+        code = world.close()
+    assert code == 0, f"planbd exited {code} on SIGTERM"
+    print(f"{scenario}: passed")

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "fakes/manual_clock.hpp"
+#include "fakes/sample_config.hpp"
 #include "fakes/temp_dir.hpp"
 
 using namespace planb;
@@ -10,25 +11,6 @@ using namespace planb::daemon;
 using namespace std::chrono_literals;
 
 namespace {
-
-config::Config oneRecord() {
-  config::Config c;
-  config::TargetConfig a;
-  a.name = "a";
-  a.vendor = "va";
-  a.cname = "app.a.example.net.";
-  config::TargetConfig b = a;
-  b.name = "b";
-  b.vendor = "vb";
-  b.cname = "app.b.example.net.";
-  c.targets = {a, b};
-  config::RecordConfig r;
-  r.name = "www.example.test.";
-  r.zone = "example.test.";
-  r.targets = {"a", "b"};
-  c.records = {r};
-  return c;
-}
 
 core::TargetState healthy() {
   core::TargetState s;
@@ -50,7 +32,7 @@ struct Desk {
   StateStore store{dir.path()};
   AuditLog audit{dir.path()};
   OperatorDesk desk{log, clock, store, audit};
-  config::Config config = oneRecord();
+  config::Config config = testing::twoTargetsOneRecord();
   std::map<std::string, core::TargetState> targets{{"a", healthy()}, {"b", unhealthy()}};
   Operator alice{1000, "alice"};
 

@@ -2,25 +2,13 @@
 
 #include <doctest/doctest.h>
 
+#include "fakes/sample_config.hpp"
+
 using namespace planb;
 using namespace planb::daemon;
 using providers::ServedRecord;
 
 namespace {
-
-config::Config twoTargets() {
-  config::Config c;
-  config::TargetConfig a;
-  a.name = "a";
-  a.vendor = "va";
-  a.cname = "app.a.example.net.";
-  config::TargetConfig b = a;
-  b.name = "b";
-  b.vendor = "vb";
-  b.cname = "app.b.example.net.";
-  c.targets = {a, b};
-  return c;
-}
 
 RecordRuntime servedOn(const std::string& active, std::optional<ServedRecord> on_p1) {
   RecordRuntime r;
@@ -48,7 +36,7 @@ TEST_CASE("status shows what each provider serves, whether it is in sync and its
   std::map<std::string, RecordRuntime> records;
   records["www.example.test."] =
       servedOn("b", ServedRecord{ServedRecord::Kind::Cname, "app.b.example.net.", 60, {}});
-  auto doc = statusDocument(twoTargets(), emptyBoard(), records, {}, {});
+  auto doc = statusDocument(testing::twoTargetsOneRecord(), emptyBoard(), records, {}, {});
   const auto& record = doc["records"][0];
   CHECK(record["served"] == "b");
   CHECK(record["rule"] == "failover");
@@ -67,7 +55,7 @@ TEST_CASE("the plan writes where a provider serves something else and never over
       servedOn("b", ServedRecord{ServedRecord::Kind::Cname, "app.a.example.net.", 60, {}});
   records["www.example.test."].sync["p2"].served =
       ServedRecord{ServedRecord::Kind::Conflict, "", 0, "A"};
-  auto plan = planDocument(twoTargets(), records);
+  auto plan = planDocument(testing::twoTargetsOneRecord(), records);
   REQUIRE(plan["changes"].size() == 2);
   CHECK(plan["changes"][0]["action"] == "write CNAME app.b.example.net.");
   CHECK(plan["changes"][1]["action"] == "none: the name holds a A record");
@@ -78,6 +66,6 @@ TEST_CASE("the plan writes nothing before every target has a verdict") {
   records["www.example.test."] =
       servedOn("b", ServedRecord{ServedRecord::Kind::Cname, "app.a.example.net.", 60, {}});
   records["www.example.test."].verdicts_seen = false;
-  auto plan = planDocument(twoTargets(), records);
+  auto plan = planDocument(testing::twoTargetsOneRecord(), records);
   CHECK(plan["changes"][0]["action"] == "none: waiting for verdicts");
 }
