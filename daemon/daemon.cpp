@@ -55,6 +55,24 @@ config::Config loadAndCheck(const std::string& path) {
       errors.push_back({p.pos, "provider[" + p.name + "]", e.what()});
     }
   }
+  // Probes read files too (ca_file, signing credentials): build each once, never started.
+  boost::asio::io_context scratch;
+  for (const config::TargetConfig& t : config.targets) {
+    for (const config::ProbeConfig& p : t.probes) {
+      try {
+        probes::makeProbe(scratch, p);
+      } catch (const std::exception& e) {
+        errors.push_back({p.pos, "target[" + t.name + "].probe[" + p.name + "]", e.what()});
+      }
+    }
+  }
+  for (const std::string& canary : config.guard.canaries) {
+    try {
+      probes::makeProbe(scratch, canaryProbe(canary, config.probe_defaults));
+    } catch (const std::exception& e) {
+      errors.push_back({{config.path, 0, 0}, "guard.canaries", canary + ": " + e.what()});
+    }
+  }
   for (const config::RecordConfig& r : config.records) {
     for (const std::string& provider : config.zone(r.zone)->providers) {
       auto c = capabilities.find(provider);

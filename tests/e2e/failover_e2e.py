@@ -225,6 +225,15 @@ def scenario_check_config_reports_every_error(world):
     assert len(lines) == 2, bad.stderr
     assert re.match(re.escape(bad_path) + r":\d+:\d+: probe_defaults.timeout: ", lines[0]), lines
     assert "vendor-c" in lines[1], lines
+    # A probe's files are checked too, with the probe's position.
+    missing_ca = os.path.join(world.dir, "missing-ca.toml")
+    open(missing_ca, "w").write(open(world.config_path).read().replace(
+        'expect_body   = "ok"', 'expect_body   = "ok"\n  sign = "aws-sigv4"\n'
+        '  access_key_id_file = "/nonexistent/id"\n'
+        '  secret_access_key_file = "/nonexistent/secret"', 1))
+    probe = check(missing_ca)
+    assert probe.returncode == 1 and re.search(
+        r":\d+:\d+: target\[vendor-a\]\.probe\[a1\]: .*/nonexistent/", probe.stderr), probe
     os.chmod(world.named.key_file, 0o644)
     unsafe = check(world.config_path)
     assert unsafe.returncode == 1 and world.named.key_file in unsafe.stderr, unsafe
