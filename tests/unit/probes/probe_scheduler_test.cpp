@@ -176,7 +176,7 @@ TEST_CASE("scheduler fires the first attempt at its random offset, then every in
   for (std::size_t i = 0; i < attempts.size(); ++i) {
     CAPTURE(i);
     CHECK(attempts[i].start - started >= due[i]);
-    CHECK(attempts[i].start - started < due[i] + 30ms);
+    CHECK(attempts[i].start - started < due[i] + 60ms);  // generous: CI machines are busy
   }
   CHECK(received.count(7) >= 4);
   CHECK(std::all_of(received.all.begin(), received.all.end(),
@@ -248,7 +248,7 @@ TEST_CASE("scheduler keeps the cadence when attempts time out, measured from eac
   for (std::size_t i = 0; i < attempts.size(); ++i) {
     CAPTURE(i);
     CHECK(attempts[i].start - started >= i * 100ms);  // due at 0, 100, 200, 300 ms
-    CHECK(attempts[i].start - started < i * 100ms + 30ms);
+    CHECK(attempts[i].start - started < i * 100ms + 60ms);
   }
   REQUIRE(!failures.empty());
   CHECK(std::all_of(failures.begin(), failures.end(),
@@ -428,7 +428,7 @@ TEST_CASE("scheduler holds attempts beyond the cap and starts them in the order 
   // Lateness: 1 and 2 on time; 3 and 4 waited for 1 and 2 (about 90 ms); 5 waited for 3
   // (about 180 ms).
   CHECK(stats.lateness.count() == 5);
-  CHECK(stats.lateness.quantile(0.4) < 30ms);
+  CHECK(stats.lateness.quantile(0.4) < 60ms);
   CHECK(stats.lateness.quantile(0.8) >= 80ms);
   CHECK(stats.lateness.max() >= 170ms);
   CHECK(std::all_of(received.all.begin(), received.all.end(),
