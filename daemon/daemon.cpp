@@ -99,11 +99,9 @@ Daemon::Daemon(config::Config config, Log& log)
       desk_(log_, clock_, store_, audit_),
       metrics_(config),
       reconciler_(io_, log_, clock_, random_, store_),
-      http_(io_,
-            http::metricsHandler(
-                [this] { return metrics_.render(); },
-                [this] { return std::chrono::steady_clock::now() - last_tick_ < kAliveWithin; })),
-      admin_(io_, adminApi()) {
+      http_(io_, metricsRoutes(config.daemon.status_listen.empty())),
+      admin_(io_, adminApi()),
+      status_(io_, http::withStatusPage(http::Router(), statusPageData())) {
   reconciler_.setMetrics(&metrics_);
   reconciler_.setAudit(&audit_);
   current_ = build(config);
@@ -199,6 +197,21 @@ int Daemon::run() {
     log_.error("metrics_listen " + current_->config.daemon.metrics_listen + ": " + e.what());
     return 1;
   }
+  const std::string& status_listen = current_->config.daemon.status_listen;
+  if (!status_listen.empty()) {
+    try {
+      auto address = config::parseHostPort(status_listen, std::nullopt, why);
+      if (!address) {
+        throw std::invalid_argument(why);
+      }
+      status_.listen(*address);
+    } catch (const std::exception& e) {
+      log_.error("status_listen " + status_listen + ": " + e.what());
+      return 1;
+    }
+  }
+  log_.info("status page on http://" +
+            (status_listen.empty() ? current_->config.daemon.metrics_listen : status_listen) + "/");
   if (!listenAdmin()) {
     return 1;
   }
@@ -291,6 +304,11 @@ std::vector<std::string> Daemon::reload() {
                 current_->config.daemon.state_dir);
       next.daemon.state_dir = current_->config.daemon.state_dir;
     }
+    if (next.daemon.status_listen != current_->config.daemon.status_listen) {
+      log_.warn("reload: status_listen changes only on restart; keeping \"" +
+                current_->config.daemon.status_listen + "\"");
+      next.daemon.status_listen = current_->config.daemon.status_listen;
+    }
     auto generation = build(next);  // may throw: nothing is swapped before it succeeds
     metrics_.reconfigure(next);
     activate(std::move(generation), nullptr);
@@ -332,6 +350,7 @@ void Daemon::waitForSignal() {
     current_->canaries->stop();
     http_.stop();
     admin_.stop();
+    status_.stop();
     tick_timer_.cancel();
     resync_timer_.cancel();
     io_.stop();
@@ -377,12 +396,13 @@ void Daemon::scheduleResync() {
 namespace {
 
 // Invalid UTF-8 (from a provider's error text, say) is replaced rather than refused.
+std::string jsonText(const nlohmann::ordered_json& document) {
+  return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
 http::Response jsonResponse(const http::Request& request, http::Status status,
                             const nlohmann::ordered_json& document) {
-  return http::makeResponse(
-      request, status,
-      document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
-      "application/json");
+  return http::makeResponse(request, status, jsonText(document), "application/json");
 }
 
 std::string userName(std::optional<uid_t> uid) {
@@ -428,13 +448,10 @@ http::Handler Daemon::adminApi() {
               return jsonResponse(request, http::Status::ok,
                                   planDocument(current_->config, reconciler_.records()));
             });
-  router.on(http::Verb::get, "/v1/status",
-            [this](const http::Request& request, const http::PeerInfo&) {
-              return jsonResponse(
-                  request, http::Status::ok,
-                  statusDocument(current_->config, *current_->board, reconciler_.records(),
-                                 desk_.overrides(), guardStatus()));
-            });
+  router.on(
+      http::Verb::get, "/v1/status", [this](const http::Request& request, const http::PeerInfo&) {
+        return http::makeResponse(request, http::Status::ok, statusJson(), "application/json");
+      });
   router.on(
       http::Verb::get, "/v1/history",
       [this](const http::Request& request, const http::PeerInfo&) { return history(request); });
@@ -519,6 +536,27 @@ http::Response Daemon::history(const http::Request& request) {
   nlohmann::ordered_json entries = audit_.newest(limit, &skipped);
   return jsonResponse(request, http::Status::ok,
                       {{"path", audit_.path()}, {"skipped_lines", skipped}, {"entries", entries}});
+}
+
+std::string Daemon::statusJson() {
+  return jsonText(statusDocument(current_->config, *current_->board, reconciler_.records(),
+                                 desk_.overrides(), guardStatus()));
+}
+
+http::Router Daemon::metricsRoutes(bool with_status_page) {
+  http::Router router = http::metricsHandler(
+      [this] { return metrics_.render(); },
+      [this] { return std::chrono::steady_clock::now() - last_tick_ < kAliveWithin; });
+  return with_status_page ? http::withStatusPage(std::move(router), statusPageData()) : router;
+}
+
+http::StatusPageData Daemon::statusPageData() {
+  return {[this] { return statusJson(); },
+          [this](std::size_t limit) {
+            std::size_t skipped = 0;
+            nlohmann::ordered_json entries = audit_.newest(limit, &skipped);
+            return jsonText({{"skipped_lines", skipped}, {"entries", entries}});
+          }};
 }
 
 GuardStatus Daemon::guardStatus() const {

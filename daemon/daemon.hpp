@@ -16,6 +16,8 @@
 #include "core/local_network_guard.hpp"
 #include "core/random.hpp"
 #include "http/http_server.hpp"
+#include "http/router.hpp"
+#include "http/status_page.hpp"
 #include "log.hpp"
 #include "metrics/metrics.hpp"
 #include "notifier.hpp"
@@ -66,6 +68,13 @@ class Daemon {
   http::Response operatorAction(const http::Request& request, const http::PeerInfo& peer,
                                 OperatorVerb verb);
   http::Response history(const http::Request& request);
+  // The routes of metrics_listen: /metrics, /healthz, and the status page unless status_listen
+  // serves it.
+  http::Router metricsRoutes(bool with_status_page);
+  // What the status page reads: the same status document as the admin API's, and the newest audit
+  // events (without the log's path).
+  http::StatusPageData statusPageData();
+  std::string statusJson();
 
   Log& log_;
   boost::asio::io_context io_;
@@ -81,7 +90,8 @@ class Daemon {
   metrics::Metrics metrics_;
   Reconciler reconciler_;
   http::HttpServer http_;
-  http::HttpServer admin_;  // the admin API of planbctl, on admin_socket
+  http::HttpServer admin_;   // the admin API of planbctl, on admin_socket
+  http::HttpServer status_;  // the status page, on status_listen when it is set
   std::unique_ptr<Generation> current_;
   std::string last_status_;
   std::chrono::steady_clock::time_point last_watchdog_{};

@@ -50,6 +50,8 @@ struct DaemonConfig {
   std::string state_dir = "/var/lib/planb";  // $STATE_DIRECTORY wins when set and the key is absent
   std::string admin_socket = "/run/planb/admin.sock";
   std::string metrics_listen = "127.0.0.1:9464";
+  // Where the read-only status page (GET /, GET /v1/status) is served; empty: on metrics_listen.
+  std::string status_listen;
   LogLevel log_level = LogLevel::Info;
   Millis resync_interval{60'000};
 };

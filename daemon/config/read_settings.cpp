@@ -8,9 +8,8 @@ namespace planb::config {
 DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environment& environment) {
   DaemonConfig daemon;
   if (table) {
-    table->checkKeys(
-        {"state_dir", "admin_socket", "metrics_listen", "log_level", "resync_interval"},
-        {"status_listen"});
+    table->checkKeys({"state_dir", "admin_socket", "metrics_listen", "status_listen", "log_level",
+                      "resync_interval"});
     if (auto dir = table->string("state_dir")) {
       daemon.state_dir = *dir;
     }
@@ -19,6 +18,16 @@ DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environme
     }
     if (auto listen = table->address("metrics_listen", std::nullopt)) {
       daemon.metrics_listen = listen->str();
+    }
+    if (auto listen = table->address("status_listen", std::nullopt)) {
+      if (listen->str() == daemon.metrics_listen) {
+        table->error("status_listen", "the same address as metrics_listen " +
+                                          inQuotes(daemon.metrics_listen) +
+                                          ": leave status_listen out to serve the status page "
+                                          "there, or give it an address of its own");
+      } else {
+        daemon.status_listen = listen->str();
+      }
     }
     if (auto level = table->choice<LogLevel>("log_level", {{"error", LogLevel::Error},
                                                            {"warn", LogLevel::Warn},

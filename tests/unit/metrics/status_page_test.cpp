@@ -1,0 +1,150 @@
+// The status page's routes, without sockets: embedded files, headers, read-only verbs, the
+// history limit and its reuse.
+
+#include "http/status_page.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/beast/http/field.hpp>
+#include <regex>
+
+#include "http/metrics_handler.hpp"
+
+namespace planb::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+Request make(Verb verb, std::string target, std::string body = {}) {
+  Request request(verb, target, 11);
+  request.set(bhttp::field::host, "localhost");
+  request.body() = std::move(body);
+  request.prepare_payload();
+  return request;
+}
+
+struct Page {
+  int status_reads = 0;
+  std::vector<std::size_t> history_reads;
+  Router router = withStatusPage(
+      Router(), {[this] {
+                   ++status_reads;
+                   return std::string("{\"records\": []}\n");
+                 },
+                 [this](std::size_t limit) {
+                   history_reads.push_back(limit);
+                   return "{\"entries\": [], \"limit\": " + std::to_string(limit) + "}\n";
+                 }});
+
+  Response operator()(Verb verb, std::string target, std::string body = {}) {
+    return router(make(verb, std::move(target), std::move(body)), PeerInfo{});
+  }
+};
+
+std::string header(const Response& response, std::string_view name) {
+  auto value = response[boost::beast::string_view(name.data(), name.size())];
+  return std::string(value.data(), value.size());
+}
+
+void checkPageHeaders(const Response& response) {
+  CHECK(header(response, "Content-Security-Policy").find("default-src 'self'") == 0);
+  CHECK(header(response, "Content-Security-Policy").find("unsafe") == std::string::npos);
+  CHECK(header(response, "Cache-Control") == "no-store");
+  CHECK(header(response, "X-Content-Type-Options") == "nosniff");
+}
+
+TEST_CASE("the page, its stylesheet and script are embedded, self-contained and under 100 KB") {
+  std::size_t total = 0;
+  for (const StatusPageAsset& asset : statusPageAssets()) {
+    total += asset.body.size();
+    CAPTURE(asset.path);
+    CHECK(!asset.body.empty());
+    // Nothing from another host: no absolute URL, no protocol-relative one, no @import.
+    CHECK(!std::regex_search(std::string(asset.body), std::regex(R"(https?://|@import|url\()")));
+    CHECK(!std::regex_search(std::string(asset.body),
+                             std::regex(R"((src|href)\s*=\s*"(//|[a-z]+:))")));
+  }
+  CHECK(total < 100'000);
+  CHECK(statusPageAssets().size() == 3);
+}
+
+TEST_CASE("GET / and its files answer with their types and the page's headers") {
+  Page page;
+  for (auto [path, type] : {std::pair{"/", "text/html; charset=utf-8"},
+                            std::pair{"/status.css", "text/css; charset=utf-8"},
+                            std::pair{"/status.js", "text/javascript; charset=utf-8"}}) {
+    CAPTURE(path);
+    Response response = page(Verb::get, path);
+    CHECK(response.result() == Status::ok);
+    CHECK(header(response, "Content-Type") == type);
+    checkPageHeaders(response);
+  }
+  Response html = page(Verb::get, "/?refresh=1");
+  CHECK(html.body().find("<title>planb status</title>") != std::string::npos);
+  CHECK(html.body().find("<script src=\"status.js\" defer></script>") != std::string::npos);
+  CHECK(page(Verb::get, "/favicon.ico").result() == Status::no_content);
+  CHECK(page(Verb::get, "/nothing").result() == Status::not_found);
+}
+
+TEST_CASE("v1/status answers the daemon's document, read on every request") {
+  Page page;
+  Response response = page(Verb::get, "/v1/status");
+  CHECK(response.result() == Status::ok);
+  CHECK(header(response, "Content-Type") == "application/json");
+  CHECK(response.body() == "{\"records\": []}\n");
+  checkPageHeaders(response);
+  page(Verb::get, "/v1/status");
+  CHECK(page.status_reads == 2);
+}
+
+TEST_CASE("every other method answers 405 with Allow: GET and reads nothing") {
+  Page page;
+  for (Verb verb : {Verb::post, Verb::put, Verb::delete_, Verb::patch}) {
+    for (std::string path : {"/", "/status.js", "/status.css", "/v1/status", "/v1/history"}) {
+      CAPTURE(path);
+      Response response = page(verb, path, "{\"record\": \"www\", \"target\": \"b\"}");
+      CHECK(response.result() == Status::method_not_allowed);
+      CHECK(header(response, "Allow") == "GET");
+    }
+  }
+  CHECK(page.status_reads == 0);
+  CHECK(page.history_reads.empty());
+  // The admin API's verbs are not there at all.
+  CHECK(page(Verb::post, "/v1/failover").result() == Status::not_found);
+  CHECK(page(Verb::post, "/v1/reload").result() == Status::not_found);
+}
+
+TEST_CASE("v1/history takes a limit of 1 to 50, 50 by default") {
+  Page page;
+  CHECK(page(Verb::get, "/v1/history").body().find("\"limit\": 50") != std::string::npos);
+  CHECK(page(Verb::get, "/v1/history?limit=7").body().find("\"limit\": 7") != std::string::npos);
+  CHECK(page(Verb::get, "/v1/history?x=1&limit=3&y").body().find("\"limit\": 3") !=
+        std::string::npos);
+  for (std::string bad : {"0", "51", "-1", "x", "", "1e3", "0050000"}) {
+    CAPTURE(bad);
+    Response response = page(Verb::get, "/v1/history?limit=" + bad);
+    CHECK(response.result() == Status::bad_request);
+    CHECK(response.body().find("limit must be a number from 1 to 50") != std::string::npos);
+  }
+  CHECK(page.history_reads == std::vector<std::size_t>{50, 7, 3});
+}
+
+TEST_CASE("v1/history is read at most once a second for each limit") {
+  Page page;
+  page(Verb::get, "/v1/history");
+  page(Verb::get, "/v1/history?limit=50");
+  page(Verb::get, "/v1/history?limit=10");
+  CHECK(page.history_reads == std::vector<std::size_t>{50, 10});
+}
+
+TEST_CASE("metrics_listen keeps /metrics and /healthz beside the page") {
+  Router router = withStatusPage(
+      metricsHandler([] { return std::string("planb_build_info 1\n"); }, [] { return true; }),
+      {[] { return std::string("{}"); }, [](std::size_t) { return std::string(); }});
+  CHECK(router(make(Verb::get, "/metrics"), {}).body() == "planb_build_info 1\n");
+  CHECK(router(make(Verb::get, "/healthz"), {}).result() == Status::ok);
+  CHECK(router(make(Verb::get, "/"), {}).result() == Status::ok);
+}
+
+}  // namespace
+}  // namespace planb::http
