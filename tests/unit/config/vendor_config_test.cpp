@@ -28,13 +28,13 @@ TEST_CASE("a vendor without a [[vendor]] table is down when a majority of its re
 }
 
 TEST_CASE("down_when takes majority, all or a number of regions") {
-  Config all = load(withBase(std::string(kSecondRegion) +
-                             "[[vendor]]\nname = \"aws\"\ndown_when = \"all\"\n"));
+  Config all = load(
+      withBase(std::string(kSecondRegion) + "[[vendor]]\nname = \"aws\"\ndown_when = \"all\"\n"));
   REQUIRE(all.vendors.size() == 1);
   CHECK(all.vendors[0].name == "aws");
   CHECK(all.vendors[0].down_when.kind == core::VendorDownRule::Kind::All);
-  Config one = load(withBase(std::string(kSecondRegion) +
-                             "[[vendor]]\nname = \"aws\"\ndown_when = 1\n"));
+  Config one =
+      load(withBase(std::string(kSecondRegion) + "[[vendor]]\nname = \"aws\"\ndown_when = 1\n"));
   CHECK(one.vendors[0].down_when.kind == core::VendorDownRule::Kind::AtLeast);
   CHECK(one.vendors[0].down_when.regions == 1);
 }

@@ -6,8 +6,8 @@ using namespace planb;
 
 namespace {
 
-const config::ProbeTiming kTiming{std::chrono::milliseconds(500), std::chrono::milliseconds(300),
-                                  2, 3};
+const config::ProbeTiming kTiming{std::chrono::milliseconds(500), std::chrono::milliseconds(300), 2,
+                                  3};
 
 }  // namespace
 
