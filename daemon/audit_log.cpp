@@ -32,7 +32,8 @@ std::string rfc3339(core::WallTime t) {
 
 AuditLog::AuditLog(std::string directory) : path_(std::move(directory) + "/audit.jsonl") {}
 
-std::optional<std::string> AuditLog::append(AuditEntry entry, core::WallTime at) {
+std::optional<std::string> AuditLog::append(AuditEntry entry, core::WallTime at,
+                                            Durability durability) {
   AuditEntry stamped{{"time", rfc3339(at)}};
   for (auto& [key, value] : entry.items()) {
     stamped[key] = std::move(value);
@@ -43,14 +44,34 @@ std::optional<std::string> AuditLog::append(AuditEntry entry, core::WallTime at)
   for (const std::string& line : pending_) {
     lines += line;
   }
-  auto error = write(lines);
+  bool fsync = durability == Durability::Synced;
+  auto error = write(lines, fsync);
   if (!error) {
     pending_.clear();
+    unsynced_ = !fsync;  // an fsync covers every earlier line too
   }
   return error;
 }
 
-std::optional<std::string> AuditLog::write(const std::string& lines) {
+std::optional<std::string> AuditLog::sync() {
+  if (!unsynced_) {
+    return std::nullopt;
+  }
+  int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return errnoText("cannot open " + path_);
+  }
+  std::optional<std::string> error;
+  if (::fsync(fd) != 0) {
+    error = errnoText("cannot fsync " + path_);
+  } else {
+    unsynced_ = false;
+  }
+  ::close(fd);
+  return error;
+}
+
+std::optional<std::string> AuditLog::write(const std::string& lines, bool fsync) {
   int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0) {
     return errnoText("cannot open " + path_);
@@ -80,7 +101,7 @@ std::optional<std::string> AuditLog::write(const std::string& lines) {
     p += n;
     left -= static_cast<std::size_t>(n);
   }
-  if (!error && ::fsync(fd) != 0) {
+  if (!error && fsync && ::fsync(fd) != 0) {
     error = errnoText("cannot fsync " + path_);
   }
   if (error && sized && left < text.size()) {

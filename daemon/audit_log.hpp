@@ -1,7 +1,8 @@
 #pragma once
 // audit.jsonl under state_dir: one JSON object a line for every DNS change and every operator
-// action, appended and fsynced before the action is acknowledged. Newest entries are read back
-// by `planbctl history`.
+// action. An operator action is fsynced before it is acknowledged; a DNS change is written at once
+// (so a kill -9 loses nothing) and fsynced with the next sync(), so a failover of many records is
+// not slowed by one fsync per write. Newest entries are read back by `planbctl history`.
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,11 @@ namespace planb::daemon {
 
 using AuditEntry = nlohmann::ordered_json;
 
+enum class Durability {
+  Synced,   // on disk (fsync) before append returns
+  Written,  // in the file (survives the process) before append returns; on disk at sync()
+};
+
 class AuditLog {
  public:
   explicit AuditLog(std::string directory);
@@ -23,7 +29,11 @@ class AuditLog {
 
   // Stamps ENTRY with `time` (RFC 3339, UTC) and appends it. On failure (a full disk, say) the
   // entry is kept in memory and written before the next one; the error names the file.
-  std::optional<std::string> append(AuditEntry entry, core::WallTime at);
+  std::optional<std::string> append(AuditEntry entry, core::WallTime at,
+                                    Durability durability = Durability::Synced);
+
+  // Fsyncs what was appended as Written since the last fsync; nothing to do is cheap.
+  std::optional<std::string> sync();
 
   // At most LIMIT entries, newest first, including those still waiting to be written. A line
   // that does not parse (torn by a crash mid-write) is skipped and counted in `skipped`.
@@ -32,10 +42,11 @@ class AuditLog {
   std::size_t pending() const noexcept { return pending_.size(); }
 
  private:
-  std::optional<std::string> write(const std::string& lines);
+  std::optional<std::string> write(const std::string& lines, bool fsync);
 
   std::string path_;
-  std::vector<std::string> pending_;  // serialized lines not yet on disk
+  std::vector<std::string> pending_;  // serialized lines not yet in the file
+  bool unsynced_ = false;             // lines in the file but maybe not on disk
 };
 
 std::string rfc3339(core::WallTime t);  // 2026-11-27T04:30:00.123Z

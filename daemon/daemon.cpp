@@ -367,6 +367,9 @@ void Daemon::scheduleTick() {
     if (desk_.expire()) {
       steer();
     }
+    if (auto error = audit_.sync()) {
+      log_.error("audit: " + *error);
+    }
     reconciler_.step();
     publishStatus();
     // The watchdog is fed from the reconcile loop, so a wedged loop is caught.

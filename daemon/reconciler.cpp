@@ -420,7 +420,7 @@ void Reconciler::auditWrite(const RecordRuntime& record, const std::string& prov
     entry["error"] =
         std::string(providers::nameOf(outcome.error->kind)) + ": " + outcome.error->message;
   }
-  if (auto error = audit_->append(std::move(entry), clock_.wallNow())) {
+  if (auto error = audit_->append(std::move(entry), clock_.wallNow(), Durability::Written)) {
     log_.error("audit: " + *error + "; kept in memory until it can be written");
   }
 }

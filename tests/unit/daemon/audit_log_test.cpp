@@ -79,3 +79,18 @@ TEST_CASE("text that is not valid UTF-8 is written replaced, not refused") {
   REQUIRE_FALSE(log.append({{"reason", std::string("bad \xff byte")}}, kAt));
   CHECK(log.newest(1)[0]["reason"].get<std::string>().find("bad") == 0);
 }
+
+TEST_CASE("an entry written without fsync is in the file at once and synced later") {
+  TempDir dir;
+  AuditLog log(dir.path());
+  REQUIRE_FALSE(log.append({{"n", 1}}, kAt, Durability::Written));
+  CHECK(contents(log.path()).find("\"n\":1") != std::string::npos);
+  CHECK_FALSE(log.sync());
+  CHECK_FALSE(log.sync());  // nothing left to do
+  std::filesystem::remove(log.path());
+  REQUIRE_FALSE(log.append({{"n", 2}}, kAt, Durability::Written));
+  std::filesystem::remove(log.path());
+  auto error = log.sync();  // the file it wrote to is gone: said, not hidden
+  REQUIRE(error);
+  CHECK(error->find("audit.jsonl") != std::string::npos);
+}
