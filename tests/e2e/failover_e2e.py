@@ -482,6 +482,10 @@ def scenario_vendor_one_region_down_is_left_to_the_vendor(world):
         "vendor vendor-a healthy -> down" in world.planbd.log(), world.planbd.log()
 
 
+# Scenarios whose record has failover_on = "vendor"; the others react to target health.
+VENDOR_MODE_SCENARIOS = {"vendor_one_region_down_is_left_to_the_vendor"}
+
+
 def main():
     planbd, scenario = sys.argv[1], sys.argv[2]
     run = globals()[f"scenario_{scenario}"]
@@ -494,7 +498,7 @@ def main():
                   with_pdns=scenario.startswith("two_providers") or scenario.startswith("every"),
                   with_api_fakes=scenario.startswith("every"),
                   with_canaries=scenario.startswith("guard"),
-                  failover_on="vendor" if scenario.startswith("vendor_") else "target")
+                  failover_on="vendor" if scenario in VENDOR_MODE_SCENARIOS else "target")
     world.notifications = notify.messages if notify else None
     run_scenario(scenario, run, world)
 
