@@ -58,6 +58,20 @@ Reconciler::~Reconciler() {
 
 void Reconciler::shutdown() {
   pool_.join();
+  flushState(true);
+}
+
+void Reconciler::refresh(RecordRuntime& record) {
+  decideRecord(record);
+  flushState(false);
+  dispatch(record);
+}
+
+void Reconciler::flushState(bool lazy_too) {
+  if (persist_now_ || (lazy_too && persist_later_)) {
+    persist();
+    persist_now_ = persist_later_ = false;
+  }
 }
 
 void Reconciler::configure(const config::Config& config, ProviderMap providers,
@@ -142,6 +156,9 @@ void Reconciler::resync() {
 void Reconciler::step() {
   for (auto& [name, record] : records_) {
     decideRecord(record);
+  }
+  flushState(true);  // every decided change is on disk before any provider is written
+  for (auto& [name, record] : records_) {
     dispatch(record);
   }
 }
@@ -201,7 +218,7 @@ void Reconciler::decideRecord(RecordRuntime& record) {
     if (d.rule != core::Rule::Pinned) {
       record.history.noteAutomaticChange(clock_.now());
     }
-    persist();
+    persist_now_ = true;
   } else if (rule_changed && d.wanted != d.desired) {
     // A safety rule holds a change back: say so once, not on every tick.
     log_.warn("record " + record.config.name + ": " + std::string(core::nameOf(d.rule)) +
@@ -308,7 +325,7 @@ void Reconciler::onRead(const std::string& name, const std::string& provider,
   sync.busy = false;
   if (auto* error = std::get_if<ProviderError>(&result)) {
     fail(sync, provider, "read " + name, *error);
-    step();
+    refresh(record);
     return;
   }
   ServedRecord served = std::get<ServedRecord>(std::move(result));
@@ -320,7 +337,7 @@ void Reconciler::onRead(const std::string& name, const std::string& provider,
       record.history.active = t;
       log_.info("record " + name + ": provider " + provider + " serves " + served.target +
                 " (target " + *t + "); adopting it");
-      persist();
+      persist_later_ = true;  // relearnt from DNS if lost: no fsync per record
     }
   }
   std::string want = record.history.active ? cnameOf(*record.history.active) : std::string();
@@ -331,7 +348,7 @@ void Reconciler::onRead(const std::string& name, const std::string& provider,
               *record.history.active + "); repairing");
   }
   sync.served = std::move(served);
-  step();
+  refresh(record);
 }
 
 void Reconciler::startWrite(RecordRuntime& record, const std::string& provider,
@@ -386,7 +403,7 @@ void Reconciler::onWrite(const std::string& name, const std::string& provider,
     // The served value is no longer known for sure (compare-and-swap lost, timeout): re-read.
     sync.served.reset();
     fail(sync, provider, "write " + name + " CNAME " + cnameOf(target), *outcome.error);
-    step();
+    refresh(record);
     return;
   }
   sync.served = ServedRecord{ServedRecord::Kind::Cname, cnameOf(target), record.config.ttl, {}};
@@ -395,9 +412,9 @@ void Reconciler::onWrite(const std::string& name, const std::string& provider,
   sync.last_error.clear();
   log_.info("provider " + provider + ": " + name + " now CNAME " + cnameOf(target) + " (target " +
             target + "), written in " + millis(outcome.write_time));
-  persist();
+  persist_later_ = true;
   startVerify(record, provider, target, outcome.started);
-  step();
+  refresh(record);
 }
 
 void Reconciler::auditWrite(const RecordRuntime& record, const std::string& provider,

@@ -88,6 +88,11 @@ class Reconciler {
  private:
   struct WriteOutcome;
   void decideRecord(RecordRuntime& record);
+  // Decides and dispatches one record after one of its provider calls ended: O(1), not a step()
+  // over every record, which would make a start with thousands of records quadratic.
+  void refresh(RecordRuntime& record);
+  // Writes state.json if a decided change waits for it, or (LAZY_TOO) anything else does.
+  void flushState(bool lazy_too);
   void dispatch(RecordRuntime& record);
   template <typename T>
   void countRequest(const std::string& provider, const providers::Result<T>& result,
@@ -126,6 +131,8 @@ class Reconciler {
   std::map<std::string, core::TargetState> targets_;
   Steering steering_;
   bool persist_failed_ = false;
+  bool persist_now_ = false;    // a decided change: on disk before any provider is written
+  bool persist_later_ = false;  // adoption, what was applied: on disk with the next step()
   metrics::Metrics* metrics_ = nullptr;
   AuditLog* audit_ = nullptr;
 };

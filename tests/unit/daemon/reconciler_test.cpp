@@ -224,6 +224,7 @@ TEST_CASE("the decided target survives a restart, which then writes nothing") {
     REQUIRE(h.settle());
     h.verdicts(core::Health::Unhealthy, core::Health::Healthy);
     REQUIRE(h.settle());
+    h.reconciler->step();  // the daemon's next tick writes what was applied
     std::string problem;
     persisted = h.store.load(&problem);
     CHECK(problem.empty());
@@ -281,4 +282,17 @@ TEST_CASE("a pin moves the record even to a target automation would not choose")
   CHECK(h.record().decision.rule == core::Rule::Pinned);
   CHECK(h.p1->cname(kName) == kB);
   CHECK(h.p2->cname(kName) == kB);
+}
+
+TEST_CASE("a decided change is in state.json before any provider is written") {
+  Harness h;
+  h.start();
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  h.verdicts(core::Health::Unhealthy, core::Health::Healthy);  // decides b, posts the writes
+  std::string problem;
+  PersistedState saved = h.store.load(&problem);  // before the io_context ran any write
+  CHECK(saved.records.at(kName).target == "b");
+  REQUIRE(h.settle());
+  CHECK(h.p1->cname(kName) == kB);
 }
