@@ -218,6 +218,22 @@ struct VendorConfig {
   SourcePos pos;
 };
 
+// [cluster]: fleet mode on etcd (product.md §9). Absent: a single planbd, complete on its own.
+struct ClusterConfig {
+  std::vector<std::string> etcd_endpoints;  // "http(s)://host:port", tried in order
+  std::string node_name;                    // default: the host name
+  Millis lease_ttl{5000};                   // whole seconds, at least 2 s (etcd's minimum)
+  std::uint32_t quorum = 0;     // hosts that must see a target unhealthy; 0: a majority of live
+  std::uint32_t min_nodes = 2;  // fewer live views: no automatic change
+  std::string prefix = "/planb/";  // begins and ends with '/'
+  std::optional<std::string> username;
+  std::optional<std::string> password_file;  // with username; ${CREDENTIALS_DIRECTORY} expanded
+  std::optional<std::string> ca_file;        // https endpoints: trust only this bundle's CAs
+  std::optional<std::string> cert_file;      // client certificate, with key_file
+  std::optional<std::string> key_file;
+  SourcePos pos;
+};
+
 struct Config {
   std::string path;
   DaemonConfig daemon;
@@ -228,6 +244,7 @@ struct Config {
   std::vector<TargetConfig> targets;
   std::vector<RecordConfig> records;
   std::vector<VendorConfig> vendors;  // only those configured; the others use the defaults
+  std::optional<ClusterConfig> cluster;
 
   const ProviderConfig* provider(const std::string& name) const;
   const ZoneConfig* zone(const std::string& canonical_name) const;
