@@ -218,6 +218,9 @@ Decision decide(const RecordPolicy& record, const std::map<std::string, TargetSt
   if (controls.local_network_down) {
     return hold(Rule::LocalNetworkDown, "every canary fails: automation holds");
   }
+  if (!controls.fleet_hold.empty()) {
+    return hold(Rule::FailStatic, controls.fleet_hold);
+  }
   if (controls.frozen) {
     return hold(Rule::Frozen, "automation is frozen");
   }

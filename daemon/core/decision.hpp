@@ -54,6 +54,7 @@ struct Controls {
   std::optional<std::string> pin;   // the record is pinned to this target
   bool frozen = false;              // operator freeze: no automatic changes at all
   bool local_network_down = false;  // every canary failed: the fault is most likely here
+  std::string fleet_hold;  // fleet mode: why the fleet may not act (too few live views), or ""
 };
 
 enum class Rule {

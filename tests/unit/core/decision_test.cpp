@@ -211,6 +211,17 @@ TEST_CASE("the local-network guard holds automation") {
   CHECK(d.rule == Rule::LocalNetworkDown);
 }
 
+TEST_CASE("a fleet with too few live views fails static and says why") {
+  World w;
+  w.controls.fleet_hold = "1 live view in the fleet, min_nodes 2: no automatic change";
+  w.unhealthy("a");
+  Decision d = w.decideAt(w.t0);
+  CHECK_FALSE(d.change);
+  CHECK(d.rule == Rule::FailStatic);
+  CHECK(d.wanted == "b");
+  CHECK(d.reason.find("min_nodes 2") != std::string::npos);
+}
+
 TEST_CASE("a pin beats automation, freeze and hold-down") {
   World w;
   w.controls.pin = "b";
