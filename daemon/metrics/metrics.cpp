@@ -233,6 +233,31 @@ struct Metrics::Impl {
   SeriesSet<Gauge> reload_ok;
   SeriesSet<Gauge> reload_time;
 
+  // Fleet mode: registered by the constructor when the configuration has [cluster], else null.
+  struct Cluster {
+    explicit Cluster(prometheus::Registry& r)
+        : nodes(named(prometheus::BuildGauge(), "planb_cluster_nodes",
+                      "Fleet nodes with a live view: in etcd and not held by their "
+                      "local-network guard.",
+                      r)
+                    .Add({})),
+          leader(named(prometheus::BuildGauge(), "planb_cluster_leader",
+                       "1 while this node is the fleet's leader (the one that writes DNS), else 0.",
+                       r)
+                     .Add({})),
+          etcd_up(named(prometheus::BuildGauge(), "planb_cluster_etcd_up",
+                        "1 while this node reaches etcd, else 0.", r)
+                      .Add({})),
+          leader_changes(named(prometheus::BuildCounter(), "planb_cluster_leader_changes_total",
+                               "Changes of the fleet's leader seen by this node.", r)
+                             .Add({})) {}
+    Gauge& nodes;
+    Gauge& leader;
+    Gauge& etcd_up;
+    Counter& leader_changes;
+  };
+  std::unique_ptr<Cluster> cluster;
+
   // From the configuration, for the label values updates do not pass.
   std::map<std::string, std::string, std::less<>> vendor_of;                // by target
   std::map<std::string, std::vector<std::string>, std::less<>> targets_of;  // by record
@@ -319,6 +344,9 @@ Metrics::Metrics(const config::Config& config) {
   auto registry =
       std::make_shared<prometheus::Registry>(prometheus::Registry::InsertBehavior::Throw);
   impl_ = std::make_unique<Impl>(*registry);
+  if (config.cluster) {
+    impl_->cluster = std::make_unique<Impl::Cluster>(*registry);
+  }
   registry_ = std::move(registry);
   impl_->sync(config);
   impl_->build_info.find({{"version", PLANB_VERSION}})->Set(1);
@@ -471,6 +499,20 @@ void Metrics::configReload(bool ok, WallTime at) {
   impl_->reload_ok.find({})->Set(ok ? 1 : 0);
   if (ok) {
     impl_->reload_time.find({})->Set(seconds(at));
+  }
+}
+
+void Metrics::cluster(std::size_t live_nodes, bool leader, bool etcd_up) {
+  if (Impl::Cluster* c = impl_->cluster.get()) {
+    c->nodes.Set(static_cast<double>(live_nodes));
+    c->leader.Set(leader ? 1 : 0);
+    c->etcd_up.Set(etcd_up ? 1 : 0);
+  }
+}
+
+void Metrics::clusterLeaderChange() {
+  if (Impl::Cluster* c = impl_->cluster.get()) {
+    c->leader_changes.Increment();
   }
 }
 

@@ -97,6 +97,15 @@ class Metrics {
   // planb_config_last_reload_successful, and its timestamp when `ok`.
   void configReload(bool ok, WallTime at = std::chrono::system_clock::now());
 
+  // Fleet mode (product.md §9). The four planb_cluster_* families exist only when the
+  // configuration given to the constructor has [cluster] (it changes only with a restart, so
+  // reconfigure() neither adds nor removes them); without it these calls do nothing.
+  // planb_cluster_nodes: live views (in etcd, local-network guard not fired); planb_cluster_leader:
+  // 1 on the leader; planb_cluster_etcd_up: 1 while this node reaches etcd.
+  void cluster(std::size_t live_nodes, bool leader, bool etcd_up);
+  // planb_cluster_leader_changes_total: one change of the leader as seen by this node.
+  void clusterLeaderChange();
+
   // The exposition text (format 0.0.4) of every family.
   std::string render() const;
 

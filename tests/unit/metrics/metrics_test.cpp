@@ -302,6 +302,68 @@ TEST_CASE("guards, overrides and reloads set their gauges") {
   CHECK(value(r, "planb_config_last_reload_success_timestamp_seconds") == 1'800'000'000);
 }
 
+config::Config makeClusterConfig() {
+  config::Config c = makeConfig();
+  c.cluster.emplace();
+  c.cluster->etcd_endpoints = {"http://127.0.0.1:2379"};
+  c.cluster->node_name = "edge-1";
+  return c;
+}
+
+constexpr std::array<const char*, 4> kClusterFamilies = {
+    "planb_cluster_nodes", "planb_cluster_leader", "planb_cluster_etcd_up",
+    "planb_cluster_leader_changes_total"};
+
+TEST_CASE("without [cluster] no cluster family exists and the cluster calls change nothing") {
+  Metrics metrics(makeConfig());
+  std::string before = metrics.render();
+  metrics.cluster(3, true, true);
+  metrics.clusterLeaderChange();
+  metrics.reconfigure(makeClusterConfig());  // [cluster] changes only with a restart
+  CHECK(metrics.render() == before);
+  CHECK(before.find("planb_cluster") == std::string::npos);
+  for (const char* name : kClusterFamilies) {
+    CHECK(value(reg(metrics), name) == std::nullopt);
+  }
+}
+
+TEST_CASE("with [cluster] the cluster families start at 0 and follow the calls") {
+  Metrics metrics(makeClusterConfig());
+  const auto& r = reg(metrics);
+  auto all = r.Collect();
+  CHECK(all.size() == kExpected.size() + kClusterFamilies.size());
+  for (const char* name : kClusterFamilies) {
+    CAPTURE(name);
+    const prometheus::MetricFamily* f = family(all, name);
+    REQUIRE(f != nullptr);
+    CHECK_FALSE(f->help.empty());
+    CHECK(f->type ==
+          (std::string_view(name).ends_with("_total") ? MetricType::Counter : MetricType::Gauge));
+    REQUIRE(f->metric.size() == 1);
+    CHECK(f->metric[0].label.empty());
+    CHECK(value(r, name) == 0);
+  }
+
+  metrics.cluster(3, true, true);
+  metrics.clusterLeaderChange();
+  CHECK(value(r, "planb_cluster_nodes") == 3);
+  CHECK(value(r, "planb_cluster_leader") == 1);
+  CHECK(value(r, "planb_cluster_etcd_up") == 1);
+  CHECK(value(r, "planb_cluster_leader_changes_total") == 1);
+
+  metrics.cluster(1, false, false);
+  metrics.clusterLeaderChange();
+  CHECK(value(r, "planb_cluster_nodes") == 1);
+  CHECK(value(r, "planb_cluster_leader") == 0);
+  CHECK(value(r, "planb_cluster_etcd_up") == 0);
+  CHECK(value(r, "planb_cluster_leader_changes_total") == 2);
+
+  // A reload (even one without [cluster]) keeps them and their values.
+  metrics.reconfigure(makeConfig());
+  CHECK(value(r, "planb_cluster_nodes") == 1);
+  CHECK(value(r, "planb_cluster_leader_changes_total") == 2);
+}
+
 TEST_CASE("updates naming something the configuration lacks create no series") {
   Metrics metrics(makeConfig());
   const auto& r = reg(metrics);
@@ -495,6 +557,15 @@ TEST_CASE("render() passes promtool check metrics without a single finding") {
   INFO(run.output);
   CHECK(run.exit_code == 0);
   CHECK(run.output.empty());
+
+  // Fleet mode adds its four families.
+  Metrics fleet(makeClusterConfig());
+  fleet.cluster(2, true, true);
+  fleet.clusterLeaderChange();
+  Run cluster_run = runPromtool(*promtool, fleet.render());
+  INFO(cluster_run.output);
+  CHECK(cluster_run.exit_code == 0);
+  CHECK(cluster_run.output.empty());
 
   // The check is real: promtool does complain about a counter without _total.
   Run bad = runPromtool(*promtool,
