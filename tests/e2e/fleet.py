@@ -265,8 +265,9 @@ class Fleet:
 
     def __init__(self, planbd_binary, nodes=3, providers=("bind", "pdns"), failback_after="1h",
                  hold_down="1s", resync="3s", pdns_api_key="pdns-api-key-fleet-6c2d9e41",
-                 prefix="/planb-e2e/", start=True):
+                 prefix="/planb-e2e/", cluster=True, start=True):
         self.binary = planbd_binary
+        self.cluster = cluster  # False: no [cluster] section (independent planbds, for debugging)
         self.providers = providers
         self.failback_after = failback_after
         self.hold_down = hold_down
@@ -317,6 +318,15 @@ type         = "powerdns"
 api_url      = "http://127.0.0.1:{node.pdns_proxy.port}"
 api_key_file = "{self.pdns.key_file}"
 """
+        cluster = f"""
+[cluster]
+etcd_endpoints = ["{self.etcd.url}"]
+node_name      = "{node.name}"
+lease_ttl      = "{self.LEASE_TTL}s"
+quorum         = "majority"
+min_nodes      = 2
+prefix         = "{self.prefix}"
+""" if self.cluster else ""
         # Vendor A's probes are both http, so a blackholed path fails them both (a tcp probe
         # would only connect, which the proxy accepts).
         return f"""
@@ -326,15 +336,7 @@ admin_socket    = "{node.socket}"
 metrics_listen  = "127.0.0.1:{node.metrics_port}"
 log_level       = "info"
 resync_interval = "{self.resync}"
-
-[cluster]
-etcd_endpoints = ["{self.etcd.url}"]
-node_name      = "{node.name}"
-lease_ttl      = "{self.LEASE_TTL}s"
-quorum         = "majority"
-min_nodes      = 2
-prefix         = "{self.prefix}"
-
+{cluster}
 [probe_defaults]
 interval = "500ms"
 timeout  = "300ms"
@@ -406,6 +408,12 @@ failback_after = "{self.failback_after}"
         leader (node-1) and two followers; then the others; then waits for the fleet to be
         ready."""
         first = self.nodes[0]
+        if not self.cluster:
+            for node in self.nodes:
+                node.start()
+            return wait_for("every node to serve vendor-a", lambda: all(
+                [r.get("served") for r in (n.status_now() or {}).get("records", [])]
+                == ["vendor-a"] for n in self.nodes), 20)
         first.start()
         try:
             first.wait_log(r"cluster: this node leads", 10)
