@@ -50,9 +50,8 @@ const T* findByName(const std::vector<T>& items, const std::string& name) {
 Config buildConfig(const TomlValue& document, const std::string& path,
                    const Environment& environment, ErrorList& errors) {
   TableReader top(document, "", errors);
-  top.checkKeys(
-      {"daemon", "probe_defaults", "guard", "provider", "zone", "target", "record", "vendor"},
-      {"cluster"});
+  top.checkKeys({"daemon", "probe_defaults", "guard", "provider", "zone", "target", "record",
+                 "vendor", "cluster"});
   Config config;
   config.path = path;
   config.daemon = readDaemon(top.table("daemon"), environment);
@@ -71,6 +70,7 @@ Config buildConfig(const TomlValue& document, const std::string& path,
   const std::vector<TableReader> record_tables = top.tables("record").value_or(none);
   config.records = readRecords(record_tables, zones, targets, records);
   config.vendors = readVendors(top.tables("vendor").value_or(none), config.targets);
+  config.cluster = readCluster(top.table("cluster"), environment);
   checkRecordsAgainstProviders(record_tables, config);
   return config;
 }

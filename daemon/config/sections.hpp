@@ -36,6 +36,11 @@ std::vector<RecordConfig> readRecords(const std::vector<TableReader>& tables,
 std::vector<VendorConfig> readVendors(const std::vector<TableReader>& tables,
                                       const std::vector<TargetConfig>& targets);
 
+// [cluster] (fleet mode): nullopt when the table is absent, planbd then runs alone. node_name
+// defaults to the host name; *_file paths may use ${CREDENTIALS_DIRECTORY}.
+std::optional<ClusterConfig> readCluster(const std::optional<TableReader>& table,
+                                         const Environment& environment);
+
 // Rules across sections, once every section is read: each record's ttl against the providers of
 // its zone (Cloudflare's minimum). `record_tables` are the tables `records` were read from.
 void checkRecordsAgainstProviders(const std::vector<TableReader>& record_tables,
