@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "admin_client.hpp"
+#include "cluster_view.hpp"
 #include "core/duration.hpp"
 #include "daemon.hpp"
 #include "table.hpp"
@@ -153,6 +154,9 @@ void printStatus(const Json& status) {
   }
   std::cout << "\n" << vendors.render();
   printOverrides(status);
+  if (auto cluster = status.find("cluster"); cluster != status.end() && cluster->is_object()) {
+    std::cout << "\n" << planb::ctl::renderCluster(*cluster);
+  }
 }
 
 std::string servedCell(const Json& served) {
