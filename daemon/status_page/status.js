@@ -253,23 +253,88 @@
     replace("guard-body", parts);
   }
 
-  // Fleet mode is drawn only when the status has it.
+  // What the live views of the fleet say of each name under `key` ("targets" or "vendors"):
+  // Map name -> Map state -> [node]. Unknown views and views whose guard fired do not count.
+  function opinions(nodes, key) {
+    const out = new Map();
+    for (const n of nodes) {
+      if (!n.live) continue;
+      for (const [name, state] of Object.entries(n[key] || {})) {
+        if (state === "unknown") continue;
+        if (!out.has(name)) out.set(name, new Map());
+        const states = out.get(name);
+        states.set(state, [...(states.get(state) || []), n.node]);
+      }
+    }
+    return out;
+  }
+
+  // The state most live views hold, when one state has more of them than any other.
+  function consensus(states) {
+    let best = null;
+    let count = 0;
+    let tie = false;
+    for (const [state, nodes] of states) {
+      if (nodes.length > count) [best, count, tie] = [state, nodes.length, false];
+      else if (nodes.length === count) tie = true;
+    }
+    return tie ? null : best;
+  }
+
+  // Fleet mode ([cluster]): drawn only when the status has a "cluster" object.
   function renderFleet(doc) {
-    const fleet = doc.fleet || (doc.nodes || doc.leader ? { nodes: doc.nodes, leader: doc.leader } : null);
-    $("fleet").hidden = !fleet;
-    if (!fleet) return;
-    const nodes = Array.isArray(fleet.nodes) ? fleet.nodes : [];
-    const leader = typeof fleet.leader === "object" && fleet.leader ? fleet.leader.name : fleet.leader;
-    const keys = [...new Set(nodes.flatMap((n) => Object.keys(n)))];
-    const text = (v) => (v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
-    replace("fleet-body",
-      el("p", {}, "Leader: ", el("strong", {}, leader ? String(leader) : "none")),
-      nodes.length ? table(keys, nodes.map((n) => keys.map((k) => {
-        const v = n[k];
-        if (v === true || v === "up" || v === "healthy") return pill("ok", text(v));
-        if (v === false || v === "down" || v === "unhealthy") return pill("bad", text(v));
-        return text(v);
-      }))) : none("No nodes."));
+    const c = doc.cluster;
+    $("fleet").hidden = !c;
+    if (!c) return;
+    const nodes = Array.isArray(c.nodes) ? c.nodes : [];
+    const live = Number(c.live_nodes) || 0;
+    const changes = Number(c.leader_changes) || 0;
+    const summary = el("p", {},
+      el("span", { data: { field: "leader" } }, c.leader
+        ? pill("ok", c.leading ? "this node (" + c.node + ") leads" : "leader " + c.leader)
+        : pill("bad", "no leader: nobody writes DNS")), " ",
+      el("span", { data: { field: "etcd" } }, c.etcd_up
+        ? pill("ok", "etcd up")
+        : [pill("bad", "etcd DOWN"), c.etcd_error ? el("span", { className: "bad" }, " " + c.etcd_error) : null]), " ",
+      pill(live >= c.min_nodes ? "ok" : "bad", live + " live view" + (live === 1 ? "" : "s") +
+        " of min " + c.min_nodes), " ",
+      el("span", { className: "muted" }, "quorum " + c.quorum +
+        (c.quorum_setting === "majority" ? " (majority of live views)" : "") + " · this node " +
+        c.node + " · " + changes + " leader change" + (changes === 1 ? "" : "s") + " seen"));
+    const parts = [summary];
+    if (c.automation && c.automation !== "ok") {
+      parts.push(el("p", { data: { field: "automation" } }, pill("warn", "automation holds"), " " + c.automation));
+    }
+    if (!nodes.length) {
+      parts.push(none("No node has a view in etcd."));
+      return replace("fleet-body", parts);
+    }
+    const targets = opinions(nodes, "targets");
+    const agreed = new Map([...targets].map(([name, states]) => [name, consensus(states)]));
+    const names = [...new Set(nodes.flatMap((n) => Object.keys(n.targets || {})))].sort();
+    parts.push(table(["Node", "Role", "View", ...names], nodes.map((n) => [
+      el("span", { className: "mono", data: { node: n.node } }, n.node),
+      [n.leader ? el("strong", {}, "leader") : "follower",
+        n.self ? el("span", { className: "muted" }, " (this node)") : null],
+      n.live ? pill("ok", "live") : n.guard_down ? pill("bad", "guard fired") : pill("unknown", "not live"),
+      ...names.map((name) => {
+        const state = (n.targets || {})[name] || "unknown";
+        const dissents = n.live && state !== "unknown" && agreed.get(name) && agreed.get(name) !== state;
+        return el("span", { data: { target: name, dissents: dissents ? "true" : "false" } },
+          healthPill(state), dissents ? [" ", pill("warn", "dissents")] : null);
+      }),
+    ])));
+    const differ = [];
+    for (const [what, map] of [["target", targets], ["vendor", opinions(nodes, "vendors")]]) {
+      for (const [name, states] of map) {
+        if (states.size < 2) continue;
+        const sorted = [...states].sort((a, b) => b[1].length - a[1].length);
+        differ.push(el("li", {}, "Live views differ on " + what + " ", el("strong", {}, name), ": ",
+          sorted.flatMap(([state, who], i) => [i ? "; " : "", healthPill(state), " on " + who.join(", ")])));
+      }
+    }
+    if (differ.length) parts.push(el("ul", { className: "plain" }, differ));
+    replace("fleet-body", parts);
   }
 
   function resultPill(result) {
@@ -318,6 +383,10 @@
         alerts.push(["warn", "⚠ " + r.name + " is failed over to " + r.served + " (" + r.rule + ")."]);
       }
     }
+    const c = doc.cluster;
+    if (c && !c.leader) alerts.push(["bad", "✗ NO FLEET LEADER: nobody writes DNS; DNS keeps serving what it serves."]);
+    if (c && !c.etcd_up) alerts.push(["bad", "✗ ETCD UNREACHABLE from " + c.node + (c.etcd_error ? " (" + c.etcd_error + ")" : "") + ": this node neither leads nor writes DNS."]);
+    if (c && c.automation && c.automation !== "ok") alerts.push(["warn", "⚠ Fleet automation holds: " + c.automation.replace(/\.$/, "") + "."]);
     if (o.frozen) alerts.push(["warn", "⚠ FROZEN by " + (o.freeze ? o.freeze.user : "an operator") + ": automatic changes are held."]);
     const behind = doc.records.reduce((n, r) => n + r.providers.filter((p) => !p.in_sync).length, 0);
     if (behind) alerts.push(["warn", "⚠ " + behind + " provider write" + (behind > 1 ? "s" : "") + " not in sync yet."]);

@@ -86,6 +86,16 @@ TEST_CASE("GET / and its files answer with their types and the page's headers") 
   CHECK(page(Verb::get, "/nothing").result() == Status::not_found);
 }
 
+TEST_CASE("the Fleet panel is there, hidden, for the status document's cluster object") {
+  Page page;
+  std::string html = page(Verb::get, "/").body();
+  CHECK(html.find("<section id=\"fleet\" aria-labelledby=\"fleet-title\" hidden>") !=
+        std::string::npos);
+  std::string js = page(Verb::get, "/status.js").body();
+  CHECK(js.find("const c = doc.cluster;") != std::string::npos);
+  CHECK(js.find("no leader: nobody writes DNS") != std::string::npos);
+}
+
 TEST_CASE("v1/status answers the daemon's document, read on every request") {
   Page page;
   Response response = page(Verb::get, "/v1/status");
