@@ -273,6 +273,12 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   if (options_.ca_file) {
     curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file->c_str());
   }
+  if (options_.cert_file) {
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, options_.cert_file->c_str());
+  }
+  if (options_.key_file) {
+    curl_easy_setopt(curl, CURLOPT_SSLKEY, options_.key_file->c_str());
+  }
   // curl reads 0 as "no timeout": every operation stays bounded.
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, atLeastOneMs(options_.connect_timeout));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, atLeastOneMs(options_.total_timeout));

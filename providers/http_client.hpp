@@ -33,7 +33,9 @@ struct HttpResponse {
 struct HttpOptions {
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{10'000};
-  std::optional<std::string> ca_file;      // a CA bundle used instead of the system's CAs
+  std::optional<std::string> ca_file;  // a CA bundle used instead of the system's CAs
+  std::optional<std::string> cert_file = std::nullopt;  // a client certificate (PEM), with key_file
+  std::optional<std::string> key_file = std::nullopt;   // its private key (PEM)
   std::size_t max_body = 8 * 1024 * 1024;  // a larger reply is an error, not a memory hog
 };
 
