@@ -330,16 +330,15 @@ struct EtcdClient::Impl {
                       (code >= 0 ? " (code " + std::to_string(code) + ")" : "");
     if (code == kNotFound || message.find("lease not found") != std::string::npos) {
       failure.kind = Kind::LeaseNotFound;
-    } else if (code == kUnauthenticated || status == 401) {
+    } else if (code == kUnauthenticated || status == 401 ||
+               message.find("user name is empty") != std::string::npos) {
       failure.kind = Kind::Unauthenticated;
     } else {
       failure.kind = Kind::Rejected;
     }
-    // "invalid auth token": expired or unknown to this member; "user name is empty": no token
-    // while etcd wants one (auth was enabled after we looked).
-    failure.token_refused = failure.kind == Kind::Unauthenticated ||
-                            message.find("invalid auth token") != std::string::npos ||
-                            message.find("user name is empty") != std::string::npos;
+    // "invalid auth token" (16): expired or unknown to this member; "user name is empty" (3):
+    // no token while etcd wants one (auth was enabled after we looked).
+    failure.token_refused = failure.kind == Kind::Unauthenticated;
     return failure;
   }
 

@@ -344,6 +344,7 @@ TEST_CASE("etcd's error replies map to EtcdError kinds, naming the call and the 
             EtcdError::Kind::LeaseNotFound},
            {401, etcdError("etcdserver: invalid auth token", 16), EtcdError::Kind::Unauthenticated},
            {401, "unauthorized", EtcdError::Kind::Unauthenticated},
+           {400, etcdError("etcdserver: user name is empty", 3), EtcdError::Kind::Unauthenticated},
            {400, etcdError("illegal base64 data at input byte 0", 3), EtcdError::Kind::Rejected},
            {413, "too large", EtcdError::Kind::Rejected},
            {200, etcdError("etcdserver: request is too large", 8), EtcdError::Kind::Rejected},
