@@ -257,3 +257,27 @@ TEST_CASE("an endpoint list whose first member is dead still works, and keeps th
   server.restart();
   CHECK(client.get("/planb-it/failover")->value == "1");
 }
+
+TEST_CASE("over https the client presents its certificate and trusts only ca_file") {
+  EtcdServer server(EtcdServer::Options{.name = "planb-it-tls", .tls = true});
+  EtcdOptions options = optionsFor(server);
+  options.ca_file = server.caFile();
+  options.cert_file = server.clientCertFile();
+  options.key_file = server.clientKeyFile();
+  EtcdClient client(options);
+  client.put("/planb-it/tls", "ok");
+  CHECK(client.get("/planb-it/tls")->value == "ok");
+  CHECK(client.endpoint().starts_with("https://127.0.0.1:"));
+
+  // Without the client certificate etcd ends the handshake: no endpoint answered.
+  EtcdOptions no_certificate = optionsFor(server);
+  no_certificate.ca_file = server.caFile();
+  EtcdClient anonymous(no_certificate);
+  CHECK(errorOf([&] { anonymous.get("/planb-it/tls"); }).kind() == EtcdError::Kind::Unavailable);
+
+  // Without ca_file the private CA is not trusted.
+  EtcdOptions system_cas = options;
+  system_cas.ca_file.reset();
+  EtcdClient untrusting(system_cas);
+  CHECK(errorOf([&] { untrusting.get("/planb-it/tls"); }).kind() == EtcdError::Kind::Unavailable);
+}

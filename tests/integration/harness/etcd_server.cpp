@@ -172,6 +172,27 @@ EtcdServer::HttpReply httpRequest(std::uint16_t port, const std::string& method,
   return reply;
 }
 
+// Runs ARGV with the clean environment, output into OUTPUT_PATH; throws when it fails.
+CommandResult runClean(const std::vector<std::string>& argv, const std::string& output_path,
+                       const std::vector<std::string>& extra_env = {}) {
+  pid_t pid = spawnClean(argv, output_path, extra_env, /*append=*/false);
+  int pidfd = openPidFd(pid);
+  CommandResult result;
+  result.exit_code = reap(pid, pidfd, kToolTimeout);
+  if (pidfd >= 0) {
+    ::close(pidfd);
+  }
+  result.output = readFile(output_path);
+  return result;
+}
+
+void mustRun(const std::vector<std::string>& argv, const std::string& output_path) {
+  CommandResult result = runClean(argv, output_path);
+  if (result.exit_code != 0) {
+    throw std::runtime_error(argv.at(0) + " " + argv.at(1) + " failed: " + result.output);
+  }
+}
+
 }  // namespace
 
 void EtcdServer::requireTools() {
@@ -211,6 +232,9 @@ EtcdServer::EtcdServer(Options options) : options_(std::move(options)) {
   requireTools();
   dir_ = makeTempDir("planb-etcd");
   try {
+    if (options_.tls) {
+      makeCertificates();
+    }
     for (int attempt = 1;; ++attempt) {
       client_port_ = pickPort();
       peer_port_ = pickPort({client_port_});
@@ -248,7 +272,48 @@ EtcdServer::~EtcdServer() {
 }
 
 std::string EtcdServer::endpoint() const {
-  return "http://" + host_ + ":" + std::to_string(client_port_);
+  return (options_.tls ? "https://" : "http://") + host_ + ":" + std::to_string(client_port_);
+}
+
+std::string EtcdServer::caFile() const {
+  return options_.tls ? dir_ + "/ca.pem" : "";
+}
+
+std::string EtcdServer::clientCertFile() const {
+  return options_.tls ? dir_ + "/client.pem" : "";
+}
+
+std::string EtcdServer::clientKeyFile() const {
+  return options_.tls ? dir_ + "/client.key" : "";
+}
+
+// A fresh CA (valid one day), a server certificate for IP 127.0.0.1 and a client certificate
+// with CN root, all P-256, inside the 0700 temp dir.
+void EtcdServer::makeCertificates() const {
+  const std::string out = dir_ + "/openssl.out";
+  mustRun({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+           "-nodes", "-keyout", dir_ + "/ca.key", "-out", dir_ + "/ca.pem", "-days", "1", "-subj",
+           "/CN=planb-it-ca"},
+          out);
+  struct Leaf {
+    std::string name;
+    std::string subject;
+    std::string extensions;
+  };
+  for (const Leaf& leaf :
+       {Leaf{"server", "/CN=127.0.0.1",
+             "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n"},
+        Leaf{"client", "/CN=root", "extendedKeyUsage=clientAuth\n"}}) {
+    const std::string base = dir_ + "/" + leaf.name;
+    writeFile(base + ".ext", leaf.extensions);
+    mustRun({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", base + ".key", "-out", base + ".csr", "-subj", leaf.subject},
+            out);
+    mustRun({"openssl", "x509", "-req", "-in", base + ".csr", "-CA", dir_ + "/ca.pem", "-CAkey",
+             dir_ + "/ca.key", "-CAcreateserial", "-out", base + ".pem", "-days", "1", "-extfile",
+             base + ".ext"},
+            out);
+  }
 }
 
 std::string EtcdServer::log() const {
@@ -258,11 +323,27 @@ std::string EtcdServer::log() const {
 bool EtcdServer::start() {
   const std::string client_url = endpoint();
   const std::string peer_url = "http://" + host_ + ":" + std::to_string(peer_port_);
-  pid_ = spawnClean({"etcd", "--name", options_.name, "--data-dir", dataDir(),
-                     "--listen-client-urls", client_url, "--advertise-client-urls", client_url,
-                     "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
-                     "--initial-cluster", options_.name + "=" + peer_url},
-                    dir_ + "/etcd.log", {}, /*append=*/true);
+  std::vector<std::string> argv = {"etcd",
+                                   "--name",
+                                   options_.name,
+                                   "--data-dir",
+                                   dataDir(),
+                                   "--listen-client-urls",
+                                   client_url,
+                                   "--advertise-client-urls",
+                                   client_url,
+                                   "--listen-peer-urls",
+                                   peer_url,
+                                   "--initial-advertise-peer-urls",
+                                   peer_url,
+                                   "--initial-cluster",
+                                   options_.name + "=" + peer_url};
+  if (options_.tls) {
+    argv.insert(argv.end(),
+                {"--cert-file", dir_ + "/server.pem", "--key-file", dir_ + "/server.key",
+                 "--client-cert-auth", "--trusted-ca-file", caFile()});
+  }
+  pid_ = spawnClean(argv, dir_ + "/etcd.log", {}, /*append=*/true);
   pidfd_ = openPidFd(pid_);
   if (pidfd_ < 0) {
     ::kill(pid_, SIGKILL);
@@ -271,7 +352,7 @@ bool EtcdServer::start() {
     throw std::runtime_error(std::string("pidfd_open: ") + std::strerror(errno));
   }
   for (int poll = 0; poll < kReadinessPolls; ++poll) {
-    HttpReply health = httpRequest(client_port_, "GET", "/health", "", "");
+    HttpReply health = get("/health");
     if (health.status == 200 && health.body.find("\"true\"") != std::string::npos) {
       return true;
     }
@@ -306,9 +387,53 @@ void EtcdServer::restart() {
   }
 }
 
+namespace {
+
+// Over https: curl with the CA and the client certificate; the body (which may hold a password)
+// goes through a 0600 file, never the command line.
+EtcdServer::HttpReply curlRequest(const EtcdServer& server, const std::string& method,
+                                  const std::string& path, const std::string& body,
+                                  const std::string& token) {
+  static std::atomic<int> counter{0};
+  const std::string base = server.dir() + "/curl-" + std::to_string(++counter);
+  std::vector<std::string> argv = {"curl",     "-s",
+                                   "-m",       "2",
+                                   "-o",       base + ".body",
+                                   "-w",       "%{http_code}",
+                                   "-X",       method,
+                                   "--cacert", server.caFile(),
+                                   "--cert",   server.clientCertFile(),
+                                   "--key",    server.clientKeyFile()};
+  if (method == "POST") {
+    writeFile(base + ".json", body);
+    argv.insert(argv.end(),
+                {"-H", "Content-Type: application/json", "--data-binary", "@" + base + ".json"});
+  }
+  if (!token.empty()) {
+    writeFile(base + ".headers", "Authorization: " + token + "\n");
+    argv.insert(argv.end(), {"-H", "@" + base + ".headers"});
+  }
+  argv.push_back(server.endpoint() + path);
+  CommandResult result = runClean(argv, base + ".out");
+  EtcdServer::HttpReply reply;
+  if (result.exit_code == 0) {
+    reply.status = std::atoi(trim(result.output).c_str());
+    reply.body = readFile(base + ".body");
+  }
+  return reply;
+}
+
+}  // namespace
+
+EtcdServer::HttpReply EtcdServer::get(const std::string& path) const {
+  return options_.tls ? curlRequest(*this, "GET", path, "", "")
+                      : httpRequest(client_port_, "GET", path, "", "");
+}
+
 EtcdServer::HttpReply EtcdServer::post(const std::string& path, const std::string& json_body,
                                        const std::string& token) const {
-  return httpRequest(client_port_, "POST", path, json_body, token);
+  return options_.tls ? curlRequest(*this, "POST", path, json_body, token)
+                      : httpRequest(client_port_, "POST", path, json_body, token);
 }
 
 void EtcdServer::enableAuth(const std::string& password) const {
@@ -336,17 +461,12 @@ void EtcdServer::enableAuth(const std::string& password) const {
 CommandResult EtcdServer::etcdctl(const std::vector<std::string>& args) const {
   static std::atomic<int> counter{0};
   std::vector<std::string> argv = {"etcdctl", "--endpoints=" + endpoint()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::string output = dir_ + "/etcdctl-" + std::to_string(++counter) + ".out";
-  pid_t pid = spawnClean(argv, output, {"ETCDCTL_API=3"}, /*append=*/false);
-  int pidfd = openPidFd(pid);
-  CommandResult result;
-  result.exit_code = reap(pid, pidfd, kToolTimeout);
-  if (pidfd >= 0) {
-    ::close(pidfd);
+  if (options_.tls) {
+    argv.insert(argv.end(),
+                {"--cacert=" + caFile(), "--cert=" + clientCertFile(), "--key=" + clientKeyFile()});
   }
-  result.output = readFile(output);
-  return result;
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runClean(argv, dir_ + "/etcdctl-" + std::to_string(++counter) + ".out", {"ETCDCTL_API=3"});
 }
 
 }  // namespace planb::testing

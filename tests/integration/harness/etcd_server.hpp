@@ -26,6 +26,9 @@ class EtcdServer {
  public:
   struct Options {
     std::string name = "planb-it";  // the member's --name
+    // https on the client port with a fresh CA, a server certificate for 127.0.0.1 and
+    // --client-cert-auth: clients must present clientCertFile()/clientKeyFile() (CN "root").
+    bool tls = false;
   };
 
   // One reply of the HTTP gateway: status and body (de-chunked).
@@ -44,7 +47,12 @@ class EtcdServer {
   const std::string& host() const { return host_; }  // "127.0.0.1"
   std::uint16_t clientPort() const { return client_port_; }
   std::uint16_t peerPort() const { return peer_port_; }
-  std::string endpoint() const;  // "http://127.0.0.1:PORT", for EtcdOptions::endpoints
+  std::string endpoint() const;  // "http(s)://127.0.0.1:PORT", for EtcdOptions::endpoints
+  // With Options::tls: the CA that signed the server's and the client's certificates, and the
+  // client certificate and key (PEM, in the 0700 temp dir) etcd accepts. Empty without tls.
+  std::string caFile() const;
+  std::string clientCertFile() const;
+  std::string clientKeyFile() const;
   const std::string& dir() const { return dir_; }
   std::string dataDir() const { return dir_ + "/data"; }
   bool running() const { return pid_ > 0; }
@@ -58,6 +66,7 @@ class EtcdServer {
 
   // POST PATH (e.g. "/v3/kv/range") with a JSON body to the gateway, with `Authorization: TOKEN`
   // when TOKEN is not empty. Never throws for an HTTP status; status 0 when nothing answered.
+  // With tls it runs curl (with the client certificate) instead of a plain socket.
   HttpReply post(const std::string& path, const std::string& json_body,
                  const std::string& token = "") const;
 
@@ -77,7 +86,8 @@ class EtcdServer {
 
  private:
   bool start();  // false: a port was taken meanwhile (first start only: pick others)
-  void waitReady();
+  void makeCertificates() const;
+  HttpReply get(const std::string& path) const;
 
   Options options_;
   std::string host_ = "127.0.0.1";
