@@ -35,11 +35,17 @@ AuditLog::AuditLog(std::string directory) : path_(std::move(directory) + "/audit
 std::optional<std::string> AuditLog::append(AuditEntry entry, core::WallTime at,
                                             Durability durability) {
   AuditEntry stamped{{"time", rfc3339(at)}};
+  if (!node_.empty()) {
+    stamped["node"] = node_;
+  }
   for (auto& [key, value] : entry.items()) {
     stamped[key] = std::move(value);
   }
   pending_.push_back(
       stamped.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+  if (mirror_) {
+    mirror_(pending_.back());
+  }
   std::string lines;
   for (const std::string& line : pending_) {
     lines += line;

@@ -5,6 +5,7 @@
 // not slowed by one fsync per write. Newest entries are read back by `planbctl history`.
 
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -27,6 +28,13 @@ class AuditLog {
 
   const std::string& path() const noexcept { return path_; }
 
+  // Fleet mode: every entry names the node that wrote it, and each line also goes to MIRROR
+  // (the fleet's shared history in etcd).
+  void setNode(std::string node) { node_ = std::move(node); }
+  void setMirror(std::function<void(const std::string& line)> mirror) {
+    mirror_ = std::move(mirror);
+  }
+
   // Stamps ENTRY with `time` (RFC 3339, UTC) and appends it. On failure (a full disk, say) the
   // entry is kept in memory and written before the next one; the error names the file.
   std::optional<std::string> append(AuditEntry entry, core::WallTime at,
@@ -47,6 +55,8 @@ class AuditLog {
   std::string path_;
   std::vector<std::string> pending_;  // serialized lines not yet in the file
   bool unsynced_ = false;             // lines in the file but maybe not on disk
+  std::string node_;
+  std::function<void(const std::string&)> mirror_;
 };
 
 std::string rfc3339(core::WallTime t);  // 2026-11-27T04:30:00.123Z

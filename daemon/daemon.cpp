@@ -3,6 +3,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/asio/post.hpp>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "http/metrics_handler.hpp"
 #include "http/router.hpp"
 #include "probes/probe.hpp"
+#include "providers/credential_file.hpp"
 #include "providers/provider_factory.hpp"
 #include "status_document.hpp"
 
@@ -133,6 +135,14 @@ std::unique_ptr<Daemon::Generation> Daemon::build(const config::Config& config) 
   }
   g->board = std::make_unique<core::HealthBoard>(std::move(targets), std::move(probes),
                                                  std::move(vendor_rules));
+  if (config.cluster) {
+    std::map<std::string, std::string> target_vendor;
+    for (const config::TargetConfig& t : config.targets) {
+      target_vendor[t.name] = t.vendor;
+    }
+    g->fleet = std::make_unique<core::FleetBoard>(std::move(target_vendor), config.cluster->quorum,
+                                                  config.cluster->min_nodes);
+  }
   for (const config::ProviderConfig& p : config.providers) {
     g->providers[p.name] = providers::makeProvider(p);
   }
@@ -163,6 +173,10 @@ void Daemon::activate(std::unique_ptr<Generation> next, const PersistedState* pe
   current_ = std::move(next);
   log_.setLevel(current_->config.daemon.log_level);
   reconciler_.configure(current_->config, current_->providers, persisted);
+  if (current_->fleet) {
+    current_->fleet->update(fleet_state_.views, clock_.now());
+    publishView();
+  }
   steer();
   current_->scheduler->start();
   current_->canaries->start();
@@ -180,7 +194,13 @@ int Daemon::run() {
   if (!problem.empty()) {
     log_.error("state: " + problem);
   }
-  desk_.restore(persisted.overrides);
+  if (current_->config.cluster) {
+    if (!startFleet()) {
+      return 1;
+    }
+  } else {
+    desk_.restore(persisted.overrides);
+  }
   std::size_t probe_count = current_->board->probes().size();
   log_.info(
       "planbd " PLANB_VERSION " starting: " + std::to_string(current_->config.records.size()) +
@@ -266,6 +286,7 @@ void Daemon::onProbeResult(std::size_t index, const core::ProbeResult& result) {
                               : core::nameOf(update.vendor_health)));
   }
   if (update.target_changed || update.vendor_changed) {
+    publishView();
     steer();
     publishStatus();
   }
@@ -289,6 +310,7 @@ void Daemon::onCanaryResult(std::size_t index, const core::ProbeResult& result) 
     log_.info("guard: canary " + canary + " answers again; automation resumes");
   }
   metrics_.localNetworkDown(guard.down());
+  publishView();
   steer();
   publishStatus();
 }
@@ -303,6 +325,16 @@ std::vector<std::string> Daemon::reload() {
       log_.warn("reload: state_dir changes only on restart; keeping " +
                 current_->config.daemon.state_dir);
       next.daemon.state_dir = current_->config.daemon.state_dir;
+    }
+    if (next.cluster.has_value() != current_->config.cluster.has_value() ||
+        (next.cluster &&
+         (next.cluster->node_name != current_->config.cluster->node_name ||
+          next.cluster->etcd_endpoints != current_->config.cluster->etcd_endpoints ||
+          next.cluster->prefix != current_->config.cluster->prefix))) {
+      log_.warn(
+          "reload: [cluster] membership (etcd_endpoints, node_name, prefix) changes only "
+          "on restart; keeping the running one");
+      next.cluster = current_->config.cluster;
     }
     if (next.daemon.status_listen != current_->config.daemon.status_listen) {
       log_.warn("reload: status_listen changes only on restart; keeping \"" +
@@ -346,6 +378,9 @@ void Daemon::waitForSignal() {
     }
     log_.info(std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
     notifier_.stopping();
+    if (fleet_) {
+      fleet_->stop();  // revokes the lease: another node leads at once
+    }
     current_->scheduler->stop();
     current_->canaries->stop();
     http_.stop();
@@ -364,7 +399,8 @@ void Daemon::scheduleTick() {
       return;
     }
     last_tick_ = std::chrono::steady_clock::now();
-    if (desk_.expire()) {
+    // In a fleet only the leader expires overrides, so one node audits and saves each expiry.
+    if ((!fleet_ || fleet_->leading()) && desk_.expire()) {
       steer();
     }
     if (auto error = audit_.sync()) {
@@ -509,8 +545,27 @@ http::Response Daemon::operatorAction(const http::Request& request, const http::
                                    (needs_target ? " \"target\"" : ""));
   }
   Operator who{peer.uid ? std::optional<unsigned>(*peer.uid) : std::nullopt, userName(peer.uid)};
-  OperatorAnswer answer =
-      desk_.handle(order, who, current_->config, current_->board->targetStates());
+  OperatorAnswer answer;
+  for (int attempt = 0;; ++attempt) {
+    if (fleet_) {
+      // The fleet's overrides as of now: another node may have changed them since the last poll.
+      if (auto error = refreshFleetOverrides()) {
+        return jsonResponse(request, http::Status::unprocessable_entity,
+                            {{"ok", false},
+                             {"error",
+                              "not done: etcd is unreachable, so the fleet's overrides "
+                              "cannot be changed (" +
+                                  *error + ")"}});
+      }
+      fleet_conflict_ = false;
+    }
+    answer = desk_.handle(
+        order, who, current_->config,
+        current_->fleet ? current_->fleet->targetStates() : current_->board->targetStates());
+    if (!fleet_conflict_ || attempt == 3) {
+      break;
+    }
+  }
   if (answer.ok) {
     steer();
     publishStatus();
@@ -536,14 +591,46 @@ http::Response Daemon::history(const http::Request& request) {
     }
   }
   std::size_t skipped = 0;
-  nlohmann::ordered_json entries = audit_.newest(limit, &skipped);
+  std::string source;
+  nlohmann::ordered_json entries = auditEntries(limit, &skipped, &source);
   return jsonResponse(request, http::Status::ok,
-                      {{"path", audit_.path()}, {"skipped_lines", skipped}, {"entries", entries}});
+                      {{"path", audit_.path()},
+                       {"source", source},
+                       {"skipped_lines", skipped},
+                       {"entries", entries}});
+}
+
+nlohmann::ordered_json Daemon::auditEntries(std::size_t limit, std::size_t* skipped,
+                                            std::string* source) {
+  if (fleet_) {
+    try {
+      nlohmann::ordered_json entries = nlohmann::ordered_json::array();
+      std::vector<std::string> lines = fleet_->readAudit(limit);
+      for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
+        try {
+          entries.push_back(nlohmann::ordered_json::parse(*line));
+        } catch (const std::exception&) {
+          ++*skipped;
+        }
+      }
+      *source = "fleet";
+      return entries;
+    } catch (const cluster::EtcdError& e) {
+      *source = std::string("this node only: etcd unreachable (") + e.what() + ")";
+    }
+  } else {
+    *source = "this node";
+  }
+  return audit_.newest(limit, skipped);
 }
 
 std::string Daemon::statusJson() {
+  std::optional<FleetStatus> fleet;
+  if (fleet_) {
+    fleet = fleetStatus();
+  }
   return jsonText(statusDocument(current_->config, *current_->board, reconciler_.records(),
-                                 desk_.overrides(), guardStatus()));
+                                 desk_.overrides(), guardStatus(), fleet ? &*fleet : nullptr));
 }
 
 http::Router Daemon::metricsRoutes(bool with_status_page) {
@@ -557,7 +644,8 @@ http::StatusPageData Daemon::statusPageData() {
   return {[this] { return statusJson(); },
           [this](std::size_t limit) {
             std::size_t skipped = 0;
-            nlohmann::ordered_json entries = audit_.newest(limit, &skipped);
+            std::string source;
+            nlohmann::ordered_json entries = auditEntries(limit, &skipped, &source);
             return jsonText({{"skipped_lines", skipped}, {"entries", entries}});
           }};
 }
@@ -578,14 +666,135 @@ GuardStatus Daemon::guardStatus() const {
 
 void Daemon::steer() {
   Steering steering = desk_.steering();
-  steering.local_network_down = current_->guard->down();
+  if (fleet_) {
+    // The guard is part of this node's view; the fleet's verdicts decide, and only its leader.
+    steering.writer = fleet_->leading();
+    steering.fleet_hold = fleet_state_.etcd_up ? current_->fleet->holdReason()
+                                               : "etcd is unreachable: no automatic change";
+    metrics_.cluster(current_->fleet->verdict().live, steering.writer, fleet_state_.etcd_up);
+  } else {
+    steering.local_network_down = current_->guard->down();
+  }
   metrics_.frozen(steering.frozen);
   const core::Overrides& o = desk_.overrides();
   for (core::OverrideKind kind :
        {core::OverrideKind::Pin, core::OverrideKind::Drain, core::OverrideKind::Freeze}) {
     metrics_.overrides(kind, o.count(kind));
   }
-  reconciler_.update(current_->board->targetStates(), std::move(steering));
+  reconciler_.update(
+      current_->fleet ? current_->fleet->targetStates() : current_->board->targetStates(),
+      std::move(steering));
+}
+
+bool Daemon::startFleet() {
+  const config::ClusterConfig& c = *current_->config.cluster;
+  FleetSettings settings;
+  settings.node = c.node_name;
+  settings.lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(c.lease_ttl);
+  settings.prefix = c.prefix;
+  settings.etcd.endpoints = c.etcd_endpoints;
+  settings.etcd.username = c.username;
+  settings.etcd.ca_file = c.ca_file;
+  settings.etcd.cert_file = c.cert_file;
+  settings.etcd.key_file = c.key_file;
+  // A request that outlasts a third of the lease would let it lapse between keepalives.
+  settings.etcd.timeout = std::min<std::chrono::milliseconds>(
+      std::chrono::milliseconds(1000),
+      std::chrono::duration_cast<std::chrono::milliseconds>(c.lease_ttl) / 3);
+  try {
+    if (c.password_file) {
+      settings.etcd.password =
+          providers::readSecretFile(*c.password_file, "etcd password file").reveal();
+    }
+    fleet_ = std::make_unique<FleetAgent>(std::move(settings), log_, [this](FleetSnapshot s) {
+      asio::post(io_, [this, s = std::move(s)]() mutable { onFleetSnapshot(std::move(s)); });
+    });
+  } catch (const std::exception& e) {
+    log_.error(std::string("cluster: ") + e.what());
+    return false;
+  }
+  audit_.setNode(c.node_name);
+  audit_.setMirror([this](const std::string& line) { fleet_->publishAudit(line); });
+  desk_.setSave([this](const std::vector<core::Override>& overrides) {
+    return fleet_->saveOverrides(overrides, &fleet_overrides_revision_, &fleet_conflict_);
+  });
+  reconciler_.setFleet(fleet_.get());
+  fleet_state_.etcd_up = true;  // until the first poll says otherwise
+  fleet_->start();
+  return true;
+}
+
+std::optional<std::string> Daemon::refreshFleetOverrides() {
+  try {
+    auto [overrides, revision] = fleet_->readOverrides();
+    desk_.replace(std::move(overrides));
+    fleet_overrides_revision_ = revision;
+  } catch (const cluster::EtcdError& e) {
+    return e.what();
+  }
+  return std::nullopt;
+}
+
+void Daemon::onFleetSnapshot(FleetSnapshot s) {
+  FleetSnapshot before = std::move(fleet_state_);
+  if (!s.etcd_up) {
+    // Nothing new is known: show the last views, marked by etcd being down.
+    s.views = before.views;
+  }
+  if (s.overrides && s.overrides_revision > fleet_overrides_revision_) {
+    desk_.replace(*s.overrides);
+    fleet_overrides_revision_ = s.overrides_revision;
+  }
+  if (s.records && (s.elected || (!s.leading && s.records_revision != fleet_records_revision_))) {
+    reconciler_.adoptFleetRecords(*s.records);
+    fleet_records_revision_ = s.records_revision;
+  }
+  if (s.leader_changes > before.leader_changes) {
+    metrics_.clusterLeaderChange();
+  }
+  fleet_state_ = std::move(s);
+  if (!fleet_state_.etcd_up && before.leading) {
+    fleet_state_.leading = fleet_->leading();
+  }
+  current_->fleet->update(fleet_state_.views, clock_.now());
+  steer();
+  publishStatus();
+}
+
+void Daemon::publishView() {
+  if (!fleet_) {
+    return;
+  }
+  const core::HealthBoard& board = *current_->board;
+  core::NodeView view;
+  view.node = fleet_->node();
+  view.guard_down = current_->guard->down();
+  for (const core::BoardTarget& t : board.targets()) {
+    view.targets[t.name] = board.targetHealth(t.name);
+    view.vendors[t.vendor] = board.vendorHealth(t.vendor);
+  }
+  fleet_->publishView(view);
+}
+
+FleetStatus Daemon::fleetStatus() const {
+  const config::ClusterConfig& c = *current_->config.cluster;
+  const core::FleetVerdict& verdict = current_->fleet->verdict();
+  FleetStatus status;
+  status.node = c.node_name;
+  status.leader = fleet_state_.leader;
+  status.leading = fleet_->leading();
+  status.etcd_up = fleet_state_.etcd_up;
+  status.etcd_error = fleet_state_.etcd_error;
+  status.quorum = verdict.quorum;
+  status.quorum_setting = c.quorum == 0 ? "majority" : std::to_string(c.quorum);
+  status.min_nodes = c.min_nodes;
+  status.live_nodes = verdict.live;
+  std::string hold = fleet_state_.etcd_up ? current_->fleet->holdReason()
+                                          : "etcd is unreachable: no automatic change";
+  status.automation = hold.empty() ? "ok" : hold;
+  status.leader_changes = fleet_state_.leader_changes;
+  status.nodes = fleet_state_.views;
+  return status;
 }
 
 bool Daemon::listenAdmin() {

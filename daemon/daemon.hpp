@@ -12,9 +12,11 @@
 #include "audit_log.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "core/fleet_board.hpp"
 #include "core/health_board.hpp"
 #include "core/local_network_guard.hpp"
 #include "core/random.hpp"
+#include "fleet_agent.hpp"
 #include "http/http_server.hpp"
 #include "http/router.hpp"
 #include "http/status_page.hpp"
@@ -47,6 +49,8 @@ class Daemon {
     // The local-network guard: its canaries run on their own scheduler.
     std::unique_ptr<core::LocalNetworkGuard> guard;
     std::unique_ptr<probes::ProbeScheduler> canaries;
+    // Fleet mode: the fleet's verdicts from every node's view (null for a single planbd).
+    std::unique_ptr<core::FleetBoard> fleet;
   };
 
   // Builds everything a configuration needs before anything is swapped; throws on failure.
@@ -63,6 +67,16 @@ class Daemon {
   // Hands the board's verdicts, the overrides and the guard to the reconciler.
   void steer();
   GuardStatus guardStatus() const;
+  // Fleet mode: joins the fleet (null agent for a single planbd); false when it cannot start.
+  bool startFleet();
+  void onFleetSnapshot(FleetSnapshot snapshot);
+  // What this node sees, as published to the fleet.
+  void publishView();
+  FleetStatus fleetStatus() const;
+  // The overrides as of now in etcd become the desk's (fleet mode); the error when unreachable.
+  std::optional<std::string> refreshFleetOverrides();
+  // Newest audit entries, newest first: the fleet's (from etcd) in fleet mode, else this node's.
+  nlohmann::ordered_json auditEntries(std::size_t limit, std::size_t* skipped, std::string* source);
   bool listenAdmin();
   http::Handler adminApi();
   http::Response operatorAction(const http::Request& request, const http::PeerInfo& peer,
@@ -78,6 +92,12 @@ class Daemon {
 
   Log& log_;
   boost::asio::io_context io_;
+  // Declared before the reconciler, whose workers ask it to confirm writes: it outlives them.
+  std::unique_ptr<FleetAgent> fleet_;
+  FleetSnapshot fleet_state_;
+  std::int64_t fleet_overrides_revision_ = 0;
+  std::int64_t fleet_records_revision_ = 0;
+  bool fleet_conflict_ = false;  // the last override save lost a race with another node
   boost::asio::signal_set signals_;
   boost::asio::steady_timer tick_timer_;
   boost::asio::steady_timer resync_timer_;

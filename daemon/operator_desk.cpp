@@ -204,7 +204,7 @@ OperatorAnswer OperatorDesk::apply(const OperatorRequest& request, const Operato
 }
 
 std::optional<std::string> OperatorDesk::commit(core::Overrides next) {
-  if (auto error = store_.saveOverrides(next.all())) {
+  if (auto error = save_ ? save_(next.all()) : store_.saveOverrides(next.all())) {
     return error;
   }
   overrides_ = std::move(next);
@@ -219,7 +219,7 @@ bool OperatorDesk::expire() {
   }
   // Expiring is always safe, so it happens even when state.json cannot be written; a restart
   // then finds the override again and expires it at once.
-  if (auto error = store_.saveOverrides(next.all())) {
+  if (auto error = save_ ? save_(next.all()) : store_.saveOverrides(next.all())) {
     log_.error("state: " + *error + "; expired overrides are dropped in memory");
   }
   overrides_ = std::move(next);

@@ -4,6 +4,7 @@
 // is acknowledged, and expires overrides on time. Decisions stay in the core; this only holds
 // what operators asked for.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -49,6 +50,14 @@ class OperatorDesk {
   // The overrides found in state.json at start.
   void restore(std::vector<core::Override> overrides);
 
+  // Fleet mode: the overrides live in etcd. SAVE replaces state.json as where an override must
+  // be before it is acknowledged (and expired); replace() takes the fleet's current set.
+  using Save = std::function<std::optional<std::string>(const std::vector<core::Override>&)>;
+  void setSave(Save save) { save_ = std::move(save); }
+  void replace(std::vector<core::Override> overrides) {
+    overrides_ = core::Overrides(std::move(overrides));
+  }
+
   OperatorAnswer handle(const OperatorRequest& request, const Operator& who,
                         const config::Config& config,
                         const std::map<std::string, core::TargetState>& targets);
@@ -73,6 +82,7 @@ class OperatorDesk {
   StateStore& store_;
   AuditLog& audit_;
   core::Overrides overrides_;
+  Save save_;
 };
 
 std::string_view nameOf(OperatorVerb verb);  // "failover", "release", ...

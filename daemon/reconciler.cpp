@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/duration.hpp"
+#include "fleet_agent.hpp"
 #include "verifier.hpp"
 
 namespace planb::daemon {
@@ -46,6 +47,7 @@ struct Reconciler::WriteOutcome {
   std::optional<ProviderError> error;
   std::chrono::steady_clock::time_point started{};
   std::chrono::steady_clock::duration write_time{};
+  bool fenced = false;  // fleet mode: etcd refused the leadership, nothing was sent
 };
 
 Reconciler::Reconciler(asio::io_context& io, Log& log, const core::Clock& clock,
@@ -104,16 +106,7 @@ void Reconciler::configure(const config::Config& config, ProviderMap providers,
     } else if (persisted) {
       auto p = persisted->records.find(rc.name);
       if (p != persisted->records.end()) {
-        r.history.active = p->second.target;
-        // Wall times become monotonic instants: "how long ago" is what the rules need.
-        core::Instant now = clock_.now();
-        core::WallTime wall_now = clock_.wallNow();
-        for (core::WallTime t : p->second.automatic_changes) {
-          if (t <= wall_now) {
-            r.history.automatic_changes.push_back(
-                now - std::chrono::duration_cast<core::Instant::duration>(wall_now - t));
-          }
-        }
+        r.history = historyOf(p->second);
         for (const auto& [provider, target] : p->second.applied) {
           r.sync[provider].applied = target;
         }
@@ -131,6 +124,38 @@ void Reconciler::configure(const config::Config& config, ProviderMap providers,
   }
   records_ = std::move(next);
   step();
+}
+
+core::RecordHistory Reconciler::historyOf(const PersistedRecord& saved) const {
+  core::RecordHistory history;
+  history.active = saved.target;
+  // Wall times become monotonic instants: "how long ago" is what the rules need.
+  core::Instant now = clock_.now();
+  core::WallTime wall_now = clock_.wallNow();
+  for (core::WallTime t : saved.automatic_changes) {
+    if (t <= wall_now) {
+      history.automatic_changes.push_back(
+          now - std::chrono::duration_cast<core::Instant::duration>(wall_now - t));
+    }
+  }
+  return history;
+}
+
+void Reconciler::adoptFleetRecords(const std::map<std::string, PersistedRecord>& records) {
+  for (auto& [name, record] : records_) {
+    auto it = records.find(name);
+    if (it == records.end() || !it->second.target) {
+      continue;
+    }
+    if (record.history.active != it->second.target) {
+      log_.info("record " + name + ": the fleet's leader serves " + *it->second.target);
+      record.last_change =
+          "decided by the fleet's leader: " + record.history.active.value_or("(none)") + " -> " +
+          *it->second.target;
+      record.last_change_at = clock_.wallNow();
+    }
+    record.history = historyOf(it->second);
+  }
 }
 
 void Reconciler::update(std::map<std::string, core::TargetState> targets, Steering steering) {
@@ -195,6 +220,7 @@ void Reconciler::decideRecord(RecordRuntime& record) {
   }
   controls.frozen = steering_.frozen;
   controls.local_network_down = steering_.local_network_down;
+  controls.fleet_hold = steering_.fleet_hold;
   core::Decision d =
       core::decide(record.policy, targets_, record.history, controls,
                    {config_.guard.hold_down, config_.guard.max_flips_per_hour}, clock_.now());
@@ -202,6 +228,11 @@ void Reconciler::decideRecord(RecordRuntime& record) {
     record.verdicts_seen = true;
     log_.info("record " + record.config.name + ": every target has a verdict; serving " +
               record.history.active.value_or("nothing yet") + " (" + d.reason + ")");
+  }
+  if (d.change && !steering_.writer) {
+    // A follower: the fleet's leader decides and writes; this node shows its decisions.
+    d.change = false;
+    d.desired = record.history.active;
   }
   bool rule_changed = d.rule != record.decision.rule;
   if (d.change && metrics_ && record.history.active && d.rule != core::Rule::Pinned) {
@@ -247,8 +278,8 @@ void Reconciler::dispatch(RecordRuntime& record) {
       startRead(record, provider);
       continue;
     }
-    if (!record.verdicts_seen || !record.history.active) {
-      continue;  // nothing is written before verdicts exist
+    if (!record.verdicts_seen || !record.history.active || !steering_.writer) {
+      continue;  // nothing is written before verdicts exist, nor by a follower of the fleet
     }
     std::string want = cnameOf(*record.history.active);
     if (want.empty()) {
@@ -376,6 +407,16 @@ void Reconciler::startWrite(RecordRuntime& record, const std::string& provider,
   asio::post(workers_.at(provider), [this, p, request, name, provider, target, generation,
                                      outcome = std::move(pending)]() mutable {
     outcome.started = std::chrono::steady_clock::now();
+    // The fence: asked right before the write, so a leader paused or cut off since it decided
+    // never writes after another node took over.
+    if (auto refused = fleet_ ? fleet_->confirmLeadership() : std::nullopt) {
+      outcome.fenced = true;
+      outcome.error = ProviderError{providers::ErrorKind::Refused, "fenced: " + *refused, {}};
+      asio::post(io_, [this, name, provider, target, generation, outcome] {
+        onWrite(name, provider, target, generation, outcome);
+      });
+      return;
+    }
     auto result = p->replace(request);
     outcome.write_time = std::chrono::steady_clock::now() - outcome.started;
     countRequest(provider, result, outcome.write_time);
@@ -399,6 +440,13 @@ void Reconciler::onWrite(const std::string& name, const std::string& provider,
   ProviderSync& sync = record.sync[provider];
   sync.busy = false;
   auditWrite(record, provider, target, outcome);
+  if (outcome.fenced) {
+    log_.warn("cluster: fenced: " + name + " on " + provider +
+              ": not written: " + outcome.error->message);
+    fail(sync, provider, "write " + name + " CNAME " + cnameOf(target), *outcome.error);
+    refresh(record);
+    return;
+  }
   if (outcome.error) {
     // The served value is no longer known for sure (compare-and-swap lost, timeout): re-read.
     sync.served.reset();
@@ -430,7 +478,9 @@ void Reconciler::auditWrite(const RecordRuntime& record, const std::string& prov
       {"to", cnameOf(target)},
       {"target", target},
       {"reason", outcome.reason},
-      {"result", outcome.error ? "error" : "ok"},
+      {"result", outcome.fenced  ? "fenced"
+                 : outcome.error ? "error"
+                                 : "ok"},
       {"took_ms",
        std::chrono::duration_cast<std::chrono::milliseconds>(outcome.write_time).count()}};
   if (outcome.error) {
@@ -501,6 +551,13 @@ void Reconciler::persist() {
       if (sync.applied) {
         p.applied[provider] = *sync.applied;
       }
+    }
+  }
+  if (fleet_ && steering_.writer && fleet_->leading()) {
+    // The next leader goes on from these decisions; a refusal means this node no longer leads,
+    // and its writes are fenced as well.
+    if (auto error = fleet_->saveRecords(state.records)) {
+      log_.error("cluster: the record decisions could not be shared: " + *error);
     }
   }
   if (auto error = store_.saveRecords(std::move(state.records))) {

@@ -26,6 +26,10 @@
 #include "steering.hpp"
 
 namespace planb::daemon {
+class FleetWriter;
+}
+
+namespace planb::daemon {
 
 // One provider's view of one record.
 struct ProviderSync {
@@ -81,6 +85,13 @@ class Reconciler {
   void setMetrics(metrics::Metrics* metrics) { metrics_ = metrics; }
   // Where every provider write is recorded; none in tests that do not look at it.
   void setAudit(AuditLog* audit) { audit_ = audit; }
+  // Fleet mode: every write is confirmed with the fleet first and decisions are shared through
+  // it; none for a single planbd.
+  void setFleet(FleetWriter* fleet) { fleet_ = fleet; }
+
+  // Fleet mode: the leader's decisions (what each record serves, its automatic changes), taken
+  // over by a follower to show them and by a new leader to go on from them.
+  void adoptFleetRecords(const std::map<std::string, PersistedRecord>& records);
 
   const std::map<std::string, RecordRuntime>& records() const noexcept { return records_; }
   std::string statusLine() const;
@@ -114,6 +125,7 @@ class Reconciler {
                                             const std::string& cname) const;
   std::string cnameOf(const std::string& target) const;
   void persist();
+  core::RecordHistory historyOf(const PersistedRecord& saved) const;
 
   boost::asio::io_context& io_;
   Log& log_;
@@ -135,6 +147,7 @@ class Reconciler {
   bool persist_later_ = false;  // adoption, what was applied: on disk with the next step()
   metrics::Metrics* metrics_ = nullptr;
   AuditLog* audit_ = nullptr;
+  FleetWriter* fleet_ = nullptr;
 };
 
 }  // namespace planb::daemon

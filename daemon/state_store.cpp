@@ -100,6 +100,14 @@ PersistedState fromJson(const Json& j) {
 
 }  // namespace
 
+std::string encodeState(const PersistedState& state) {
+  return toJson(state).dump();
+}
+
+PersistedState decodeState(const std::string& json) {
+  return fromJson(Json::parse(json));
+}
+
 StateStore::StateStore(std::string directory)
     : directory_(std::move(directory)), path_(directory_ + "/state.json") {}
 

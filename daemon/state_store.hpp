@@ -23,6 +23,11 @@ struct PersistedState {
   std::vector<core::Override> overrides;           // operator overrides in force
 };
 
+// state.json's format, also used for the records and overrides fleet mode keeps in etcd.
+std::string encodeState(const PersistedState& state);
+// Throws std::exception on anything that is not a state document of a known version.
+PersistedState decodeState(const std::string& json);
+
 class StateStore {
  public:
   explicit StateStore(std::string directory);

@@ -64,11 +64,45 @@ Json overrideJson(const core::Override& o) {
   return j;
 }
 
+Json fleetJson(const FleetStatus& fleet) {
+  Json nodes = Json::array();
+  for (const core::NodeView& view : fleet.nodes) {
+    Json targets = Json::object();
+    for (const auto& [name, health] : view.targets) {
+      targets[name] = core::nameOf(health);
+    }
+    Json vendors = Json::object();
+    for (const auto& [name, health] : view.vendors) {
+      vendors[name] = upDown(health);
+    }
+    nodes.push_back({{"node", view.node},
+                     {"live", !view.guard_down},
+                     {"guard_down", view.guard_down},
+                     {"leader", fleet.leader == view.node},
+                     {"self", view.node == fleet.node},
+                     {"targets", targets},
+                     {"vendors", vendors}});
+  }
+  return {{"node", fleet.node},
+          {"leader", optionalString(fleet.leader)},
+          {"leading", fleet.leading},
+          {"etcd_up", fleet.etcd_up},
+          {"etcd_error", fleet.etcd_error},
+          {"quorum", fleet.quorum},
+          {"quorum_setting", fleet.quorum_setting},
+          {"min_nodes", fleet.min_nodes},
+          {"live_nodes", fleet.live_nodes},
+          {"automation", fleet.automation},
+          {"leader_changes", fleet.leader_changes},
+          {"nodes", nodes}};
+}
+
 }  // namespace
 
 Json statusDocument(const config::Config& config, const core::HealthBoard& board,
                     const std::map<std::string, RecordRuntime>& records,
-                    const core::Overrides& overrides, const GuardStatus& guard) {
+                    const core::Overrides& overrides, const GuardStatus& guard,
+                    const FleetStatus* fleet) {
   Json out;
   out["records"] = Json::array();
   for (const auto& [name, record] : records) {
@@ -159,6 +193,7 @@ Json statusDocument(const config::Config& config, const core::HealthBoard& board
     canaries.push_back({{"canary", canary}, {"last", last}});
   }
   out["guard"] = {{"local_network_down", guard.local_network_down}, {"canaries", canaries}};
+  out["cluster"] = fleet ? fleetJson(*fleet) : Json(nullptr);
   return out;
 }
 

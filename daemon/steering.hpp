@@ -12,6 +12,10 @@ struct Steering {
   std::set<std::string> drained;            // targets an operator took out of use
   bool frozen = false;                      // an operator froze all automatic changes
   bool local_network_down = false;          // the local-network guard holds automation
+  // Fleet mode: only the leader decides changes and writes DNS; followers show the leader's
+  // decisions. `fleet_hold` says why the fleet may not act (too few live views), or is empty.
+  bool writer = true;
+  std::string fleet_hold;
 };
 
 }  // namespace planb::daemon

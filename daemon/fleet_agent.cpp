@@ -1,0 +1,440 @@
+#include "fleet_agent.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace planb::daemon {
+
+using cluster::Compare;
+using cluster::EtcdError;
+using cluster::KeyValue;
+using cluster::Operation;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Audit entries kept in memory while etcd is away; the local audit.jsonl has them all anyway.
+constexpr std::size_t kMaxQueuedAudit = 10'000;
+
+core::Health healthOf(const std::string& word) {
+  if (word == "healthy" || word == "up") {
+    return core::Health::Healthy;
+  }
+  if (word == "unhealthy" || word == "down") {
+    return core::Health::Unhealthy;
+  }
+  return core::Health::Unknown;
+}
+
+std::string vendorWord(core::Health h) {
+  return h == core::Health::Healthy ? "up" : h == core::Health::Unhealthy ? "down" : "unknown";
+}
+
+Operation rangeOf(const std::string& key, const std::string& range_end = "") {
+  return {Operation::Kind::Range, key, "", 0, range_end};
+}
+
+}  // namespace
+
+std::string encodeView(const core::NodeView& view) {
+  nlohmann::ordered_json targets = nlohmann::ordered_json::object();
+  for (const auto& [name, health] : view.targets) {
+    targets[name] = core::nameOf(health);
+  }
+  nlohmann::ordered_json vendors = nlohmann::ordered_json::object();
+  for (const auto& [name, health] : view.vendors) {
+    vendors[name] = vendorWord(health);
+  }
+  return nlohmann::ordered_json{{"node", view.node},
+                                {"guard_down", view.guard_down},
+                                {"targets", targets},
+                                {"vendors", vendors}}
+      .dump();
+}
+
+core::NodeView decodeView(const std::string& json) {
+  nlohmann::json j = nlohmann::json::parse(json);
+  core::NodeView view;
+  view.node = j.at("node").get<std::string>();
+  view.guard_down = j.at("guard_down").get<bool>();
+  for (const auto& [name, word] : j.at("targets").items()) {
+    view.targets[name] = healthOf(word.get<std::string>());
+  }
+  for (const auto& [name, word] : j.at("vendors").items()) {
+    view.vendors[name] = healthOf(word.get<std::string>());
+  }
+  return view;
+}
+
+FleetAgent::FleetAgent(FleetSettings settings, Log& log, Listener listener)
+    : settings_(std::move(settings)),
+      log_(log),
+      listener_(std::move(listener)),
+      loop_(std::make_unique<cluster::EtcdClient>(settings_.etcd)),
+      side_(std::make_unique<cluster::EtcdClient>(settings_.etcd)) {}
+
+FleetAgent::~FleetAgent() {
+  stop();
+}
+
+void FleetAgent::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void FleetAgent::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      return;
+    }
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+  leading_ = false;
+  if (lease_ != 0) {
+    try {
+      loop_->revokeLease(lease_);  // the leader key and this node's view go with it
+    } catch (const EtcdError& e) {
+      log_.warn(std::string("cluster: could not revoke the lease on stopping: ") + e.what());
+    }
+  }
+}
+
+void FleetAgent::publishView(const core::NodeView& view) {
+  std::string json = encodeView(view);
+  {
+    std::lock_guard lock(mutex_);
+    if (json == view_) {
+      return;
+    }
+    view_ = std::move(json);
+    view_dirty_ = true;
+  }
+  wake_.notify_all();
+}
+
+void FleetAgent::publishAudit(std::string line) {
+  {
+    std::lock_guard lock(mutex_);
+    if (audit_.size() >= kMaxQueuedAudit) {
+      audit_.pop_front();
+    }
+    audit_.push_back(std::move(line));
+  }
+  wake_.notify_all();
+}
+
+bool FleetAgent::leaseValid(Clock::time_point now) const {
+  return now.time_since_epoch().count() < lease_deadline_.load();
+}
+
+bool FleetAgent::leading() const {
+  return leading_.load() && leaseValid(Clock::now());
+}
+
+void FleetAgent::stepDown(const std::string& why) {
+  if (leading_.exchange(false)) {
+    log_.warn("cluster: stepping down: " + why);
+  }
+}
+
+void FleetAgent::run() {
+  log_.info("cluster: node " + settings_.node + " joining the fleet at " + loop_->endpoint() +
+            " (prefix " + settings_.prefix + ", lease " +
+            std::to_string(settings_.lease_ttl.count()) + "s)");
+  while (true) {
+    FleetSnapshot snapshot;
+    try {
+      pollOnce(snapshot);
+      snapshot.etcd_up = true;
+      if (!etcd_was_up_) {
+        log_.info("cluster: etcd reachable again at " + loop_->endpoint());
+      }
+      etcd_was_up_ = true;
+    } catch (const EtcdError& e) {
+      snapshot.etcd_up = false;
+      snapshot.etcd_error = e.what();
+      if (e.kind() == EtcdError::Kind::LeaseNotFound) {
+        lease_ = 0;
+        stepDown("the lease is gone from etcd");
+      }
+      if (etcd_was_up_) {
+        log_.error(std::string("cluster: etcd unreachable: ") + e.what() +
+                   "; this node writes no DNS until it is back");
+      }
+      etcd_was_up_ = false;
+    }
+    // Without a lease known alive, this node does not lead, whatever etcd answered last.
+    if (leading_.load() && !leaseValid(Clock::now())) {
+      stepDown("the lease could not be kept alive within lease_ttl");
+    }
+    snapshot.leading = leading_.load();
+    snapshot.leader_changes = leader_changes_;
+    listener_(std::move(snapshot));
+
+    std::unique_lock lock(mutex_);
+    auto until = std::min(Clock::now() + settings_.poll, next_keepalive_);
+    wake_.wait_until(lock, until, [this] { return stopping_ || view_dirty_; });
+    if (stopping_) {
+      return;
+    }
+  }
+}
+
+void FleetAgent::keepLease() {
+  auto started = Clock::now();
+  if (lease_ == 0) {
+    lease_ = loop_->grantLease(settings_.lease_ttl);
+    lease_deadline_ = (started + settings_.lease_ttl).time_since_epoch().count();
+    next_keepalive_ = started + settings_.lease_ttl / 3;
+    published_view_.clear();  // the view goes under the new lease
+    return;
+  }
+  if (started < next_keepalive_) {
+    return;
+  }
+  std::optional<std::chrono::seconds> ttl = loop_->keepAlive(lease_);
+  if (!ttl) {
+    lease_ = 0;
+    stepDown("etcd let the lease expire");
+    keepLease();
+    return;
+  }
+  // Measured from before the request: etcd's own deadline is later than this one.
+  lease_deadline_ = (started + *ttl).time_since_epoch().count();
+  next_keepalive_ = started + settings_.lease_ttl / 3;
+  published_view_.clear();  // refreshed with every keepalive
+}
+
+void FleetAgent::pollOnce(FleetSnapshot& snapshot) {
+  keepLease();
+  std::string view;
+  {
+    std::lock_guard lock(mutex_);
+    view = view_;
+    view_dirty_ = false;
+  }
+  if (!view.empty() && view != published_view_) {
+    loop_->put(key("nodes/" + settings_.node), view, lease_);
+    published_view_ = view;
+  }
+  flushAudit();
+
+  // One read-only transaction: one revision of the fleet.
+  cluster::TxnResult read = loop_->txn(
+      {}, {rangeOf(key("leader")), rangeOf(key("nodes/"), cluster::prefixEnd(key("nodes/"))),
+           rangeOf(key("overrides")), rangeOf(key("records"))});
+  if (read.ranges.size() != 4) {
+    throw EtcdError(EtcdError::Kind::Rejected, "etcd: unexpected reply to the fleet read");
+  }
+  std::optional<KeyValue> leader_key;
+  if (!read.ranges[0].empty()) {
+    leader_key = read.ranges[0].front();
+  }
+  for (const KeyValue& kv : read.ranges[1]) {
+    try {
+      snapshot.views.push_back(decodeView(kv.value));
+    } catch (const std::exception&) {
+      snapshot.unreadable_views.push_back(kv.key.substr(key("nodes/").size()));
+    }
+  }
+  if (!read.ranges[2].empty()) {
+    try {
+      snapshot.overrides = decodeState(read.ranges[2].front().value).overrides;
+      snapshot.overrides_revision = read.ranges[2].front().mod_revision;
+    } catch (const std::exception& e) {
+      log_.error(std::string("cluster: the fleet's overrides do not parse: ") + e.what());
+    }
+  }
+  if (!read.ranges[3].empty()) {
+    try {
+      snapshot.records = decodeState(read.ranges[3].front().value).records;
+      snapshot.records_revision = read.ranges[3].front().mod_revision;
+    } catch (const std::exception& e) {
+      log_.error(std::string("cluster: the fleet's record decisions do not parse: ") + e.what());
+    }
+  }
+
+  bool mine = leader_key && leader_key->value == settings_.node && leader_key->lease == lease_;
+  if (leading_.load() && (!mine || leader_key->create_revision != leader_revision_.load())) {
+    stepDown(leader_key ? "the leader key is now " + leader_key->value + "'s"
+                        : "the leader key is gone");
+  }
+  if (!leader_key) {
+    campaign(snapshot);
+  } else if (mine && !leading_.load() && leaseValid(Clock::now())) {
+    // Still this node's key under the same live lease (the deadline lapsed locally only): no one
+    // else can have led meanwhile, so leading resumes.
+    leader_revision_ = leader_key->create_revision;
+    leading_ = true;
+    snapshot.elected = true;
+    log_.info("cluster: this node leads again (its leader key outlived a late keepalive)");
+  }
+  snapshot.leader = leader_key ? std::optional<std::string>(leader_key->value) : std::nullopt;
+  if (snapshot.elected || leading_.load()) {
+    snapshot.leader = settings_.node;
+  }
+  if (snapshot.leader && snapshot.leader != last_leader_) {
+    ++leader_changes_;
+    if (*snapshot.leader != settings_.node) {
+      log_.info("cluster: leader is " + *snapshot.leader);
+    }
+  }
+  if (!snapshot.leader && last_leader_) {
+    log_.warn("cluster: no leader (" + *last_leader_ + "'s lease ended)");
+  }
+  last_leader_ = snapshot.leader;
+}
+
+void FleetAgent::campaign(FleetSnapshot& snapshot) {
+  if (!leaseValid(Clock::now())) {
+    return;
+  }
+  // Create-if-absent, and read the last leader's decisions at the same revision.
+  cluster::TxnResult won = loop_->txn(
+      {{key("leader"), Compare::Target::Create, Compare::Result::Equal, 0, ""}},
+      {{Operation::Kind::Put, key("leader"), settings_.node, lease_, ""}, rangeOf(key("records"))},
+      {rangeOf(key("leader"))});
+  if (!won.succeeded) {
+    if (!won.ranges.empty() && !won.ranges.back().empty()) {
+      snapshot.leader = won.ranges.back().front().value;
+    }
+    return;
+  }
+  leader_revision_ = won.revision;
+  leading_ = true;
+  snapshot.elected = true;
+  snapshot.records.reset();
+  if (!won.ranges.empty() && !won.ranges.back().empty()) {
+    try {
+      snapshot.records = decodeState(won.ranges.back().front().value).records;
+      snapshot.records_revision = won.ranges.back().front().mod_revision;
+    } catch (const std::exception& e) {
+      log_.error(std::string("cluster: the fleet's record decisions do not parse: ") + e.what());
+    }
+  }
+  log_.info("cluster: this node leads (leader key at revision " + std::to_string(won.revision) +
+            ")");
+}
+
+void FleetAgent::flushAudit() {
+  while (true) {
+    std::string line;
+    std::uint64_t seq = 0;
+    {
+      std::lock_guard lock(mutex_);
+      if (audit_.empty()) {
+        return;
+      }
+      line = audit_.front();
+      seq = ++audit_seq_;
+    }
+    // Keys sort by time, then node: readAudit takes the newest from the end.
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+    char stamp[64];
+    std::snprintf(stamp, sizeof stamp, "%015lld-", static_cast<long long>(ms));
+    char counter[32];
+    std::snprintf(counter, sizeof counter, "-%09llu", static_cast<unsigned long long>(seq));
+    loop_->put(key("audit/") + stamp + settings_.node + counter, line);
+    std::lock_guard lock(mutex_);
+    if (!audit_.empty() && audit_.front() == line) {
+      audit_.pop_front();
+    }
+  }
+}
+
+std::optional<std::string> FleetAgent::confirmLeadership() {
+  if (!leading()) {
+    return "this node does not lead the fleet";
+  }
+  try {
+    cluster::TxnResult r = side_->txn(
+        {{key("leader"), Compare::Target::Create, Compare::Result::Equal, leader_revision_.load(),
+          ""},
+         {key("leader"), Compare::Target::Value, Compare::Result::Equal, 0, settings_.node}},
+        {});
+    if (!r.succeeded) {
+      stepDown("a fenced write found the leader key no longer this node's");
+      wake_.notify_all();
+      return "etcd says the leader key is no longer this node's";
+    }
+  } catch (const EtcdError& e) {
+    return std::string("etcd could not confirm the leadership: ") + e.what();
+  }
+  if (!leading()) {
+    return "the lease lapsed while etcd was asked";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> FleetAgent::saveRecords(
+    const std::map<std::string, PersistedRecord>& records) {
+  if (!leading()) {
+    return "this node does not lead the fleet";
+  }
+  PersistedState state;
+  state.records = records;
+  try {
+    cluster::TxnResult r =
+        side_->txn({{key("leader"), Compare::Target::Create, Compare::Result::Equal,
+                     leader_revision_.load(), ""}},
+                   {{Operation::Kind::Put, key("records"), encodeState(state), 0, ""}});
+    if (!r.succeeded) {
+      return "etcd says the leader key is no longer this node's";
+    }
+  } catch (const EtcdError& e) {
+    return e.what();
+  }
+  return std::nullopt;
+}
+
+std::pair<std::vector<core::Override>, std::int64_t> FleetAgent::readOverrides() {
+  std::optional<KeyValue> kv = side_->get(key("overrides"));
+  if (!kv) {
+    return {{}, 0};
+  }
+  try {
+    return {decodeState(kv->value).overrides, kv->mod_revision};
+  } catch (const std::exception& e) {
+    throw EtcdError(EtcdError::Kind::Rejected,
+                    std::string("the fleet's overrides do not parse: ") + e.what());
+  }
+}
+
+std::optional<std::string> FleetAgent::saveOverrides(const std::vector<core::Override>& overrides,
+                                                     std::int64_t* revision, bool* conflict) {
+  *conflict = false;
+  PersistedState state;
+  state.overrides = overrides;
+  try {
+    cluster::TxnResult r = side_->txn(
+        {{key("overrides"), Compare::Target::Mod, Compare::Result::Equal, *revision, ""}},
+        {{Operation::Kind::Put, key("overrides"), encodeState(state), 0, ""}});
+    if (!r.succeeded) {
+      *conflict = true;
+      return "another node changed the fleet's overrides meanwhile";
+    }
+    *revision = r.revision;
+  } catch (const EtcdError& e) {
+    return std::string("etcd: ") + e.what();
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> FleetAgent::readAudit(std::size_t limit) {
+  std::vector<KeyValue> all = side_->rangePrefix(key("audit/"));
+  std::vector<std::string> lines;
+  std::size_t first = all.size() > limit ? all.size() - limit : 0;
+  for (std::size_t i = first; i < all.size(); ++i) {
+    lines.push_back(std::move(all[i].value));
+  }
+  return lines;
+}
+
+}  // namespace planb::daemon
