@@ -594,7 +594,7 @@ failback_after = "{self.failback_after}"
             for server in (self.named, self.pdns, self.etcd):
                 if server:
                     server.stop()
-            if self.failed:
+            if self.failed or os.environ.get("PLANB_E2E_KEEP") == "1":
                 print(f"(files kept in {self.dir})")
             else:
                 shutil.rmtree(self.dir, ignore_errors=True)
