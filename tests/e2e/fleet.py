@@ -543,9 +543,10 @@ failback_after = "{self.failback_after}"
                     if os.path.isfile(path):
                         places.append((f"{node.name}'s {name}",
                                        open(path, errors="replace").read()))
+        keys = dict(getattr(self, "etcd_keys", {}))
         if self.etcd and self.etcd.running():
-            keys = self.etcd.keys(self.prefix) or {}
-            places += [(f"etcd key {k}", k + "\n" + v) for k, v in keys.items()]
+            keys.update(self.etcd.keys(self.prefix) or {})
+        places += [(f"etcd key {k}", k + "\n" + v) for k, v in keys.items()]
         for what, text in places:
             for secret in secrets:
                 assert secret not in text, f"a secret appears in {what}"
@@ -572,6 +573,10 @@ failback_after = "{self.failback_after}"
         """Stops every node (returns {name: exit code} of those that should exit cleanly), checks
         that no secret leaked, stops everything else; keeps the files when the test failed."""
         codes = {}
+        # The fleet's keys in etcd, read while the nodes still hold their leases (a lease's keys
+        # go with it), for the secret check.
+        self.etcd_keys = (self.etcd.keys(self.prefix) if self.etcd and self.etcd.running()
+                          else None) or {}
         try:
             for node in self.nodes:
                 try:

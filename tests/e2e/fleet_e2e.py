@@ -104,6 +104,10 @@ def scenario_one_node_losing_its_path_moves_nothing(fleet):
             view = node.view(other, status)
             assert view["vendors"] == {"vendor-a": "up", "vendor-b": "up"}, (node.name, view)
         assert not writers_in_log(node), (node.name, writers_in_log(node))
+        # planbctl's human status marks the dissent too.
+        human = ok(node.ctl("status")).stdout
+        row = next((line for line in human.splitlines() if line.startswith("node-1 ")), "")
+        assert "vendor-a ✗ unhealthy" in row and "dissent" in row.lower(), (node.name, human)
     assert fleet.dns_changes() == [], fleet.dns_changes()
     # The path comes back: node-1's view heals, and still nothing was written.
     one.cut("a", "pass")
@@ -271,6 +275,9 @@ def scenario_a_paused_old_leader_is_fenced(fleet):
         node.pdns_proxy.set_mode("refuse")
     fleet.stop_vendor("a")
     paused.wait_log(r"provider pdns: failed to write", FAILOVER_BOUND)
+    wait_for(f"{old}'s failed write in the fleet's audit", lambda: any(
+        e.get("node") == old and e.get("result") == "error" and e.get("provider") == "pdns"
+        for e in fleet.dns_changes(others[0])), 3)
     tried = paused.pdns_proxy.stats()["refused"]
     assert tried >= 1, paused.pdns_proxy.stats()
     print(f"{old} decided the failover; its writes are refused ({tried} connections reset)")
