@@ -9,6 +9,8 @@ changed at any moment and applies to connections already open as well as to new 
   refuse     accept, then close at once with a TCP RST (SO_LINGER 0); switching to it resets every
              open connection
   delay      forward, waiting N ms before each chunk (either way)
+  reply      never reach the upstream: answer whatever the client sends with responder(data) (a
+             canned HTTP 503, 429 or broken JSON; a DNS-over-TCP SERVFAIL or garbage), then close
 
 It counts connections and keeps a log of the HTTP requests it sees from client to server (request
 line, monotonic timestamp, the mode they met and the first bytes of their body), parsed over
@@ -36,7 +38,7 @@ import sys
 import threading
 import time
 
-MODES = ("pass", "blackhole", "refuse", "delay")
+MODES = ("pass", "blackhole", "refuse", "delay", "reply")
 REQUEST_LINE = re.compile(rb"^([A-Z]{3,10}) (\S+) HTTP/\d\.\d$")
 BODY_KEPT = 1024  # bytes of each request's body kept in the log
 
@@ -149,6 +151,7 @@ class FaultProxy:
         self.name = name or f"proxy->{upstream_host}:{upstream_port}"
         self.mode = mode
         self.delay_ms = delay_ms
+        self.responder = None    # reply mode: bytes from the client -> bytes answered
         self.lock = threading.Lock()
         self.log = []            # one dict per HTTP request seen, in order
         self.connections = 0     # accepted
@@ -191,13 +194,17 @@ class FaultProxy:
         for connection in connections:
             connection.thread.join(5)
 
-    def set_mode(self, mode, delay_ms=None):
+    def set_mode(self, mode, delay_ms=None, responder=None):
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
+        if mode == "reply" and responder is None:
+            raise ValueError("reply mode needs a responder")
         with self.lock:
             self.mode = mode
             if delay_ms is not None:
                 self.delay_ms = delay_ms
+            if responder is not None:
+                self.responder = responder
             connections = list(self.open.values()) if mode == "refuse" else []
         for connection in connections:
             connection.kill(rst=True)
@@ -247,7 +254,8 @@ class FaultProxy:
                 continue
             with self.lock:
                 self._next_id += 1
-                connection = _Connection(self, self._next_id, client, connect=mode != "blackhole")
+                connection = _Connection(self, self._next_id, client,
+                                         connect=mode not in ("blackhole", "reply"))
                 self.open[connection.id] = connection
             connection.thread.start()
 
@@ -341,6 +349,15 @@ class _Connection:
                     if side == "client":
                         self.parser.feed(data)
                     mode, delay = self.proxy.mode, self.proxy.delay_ms
+                    if mode == "reply":
+                        if side == "client":
+                            try:
+                                self.client.sendall(self.proxy.responder(data))
+                            except OSError:
+                                pass
+                            self.killed = "close"
+                            return
+                        continue  # the upstream's late answers are dropped
                     if mode == "blackhole" or self.upstream is None:
                         continue  # read and discarded: never answered, never forwarded
                     if mode == "delay" and delay:

@@ -34,6 +34,7 @@ Control endpoints (JSON, not signed), for tests to act behind the client's back:
                                "operation"?: "ListResourceRecordSets" | "ChangeResourceRecordSets" |
                                "GetChange" | "ListHostedZonesByName"}
                               the next COUNT (matching) API requests fail that way
+- DELETE /_fake/faults        forget every fault still pending (a provider that heals)
 - POST /_fake/config          {"pending_polls"?, "legacy_errors"?, "revoked"?}
 - POST /_fake/revoke          every API request -> 403 InvalidClientTokenId from now on
 - GET  /_fake/requests        the log of API requests (method, path, query, headers, body,
@@ -655,6 +656,9 @@ class Handler(BaseHTTPRequestHandler):
             fault = dict(data)
             fault["remaining"] = int(data.get("count", 1))
             state.faults.append(fault)
+            return 200, {"ok": True}
+        if path == "/_fake/faults" and self.command == "DELETE":
+            state.faults = []
             return 200, {"ok": True}
         if path == "/_fake/config" and self.command == "POST":
             if "pending_polls" in data:
