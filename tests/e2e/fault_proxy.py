@@ -307,9 +307,13 @@ class _Connection:
             self.proxy._closed(self)
 
     def serve(self):
+        # Reads happen only once select() says so; the timeout bounds a send to a peer that stopped
+        # reading.
+        self.client.settimeout(5)
         if self.connect:
             try:
                 self.upstream = socket.create_connection(self.proxy.upstream, timeout=2)
+                self.upstream.settimeout(5)
             except OSError:
                 # The upstream is down: the client sees its connection reset, at once.
                 with self.proxy.lock:

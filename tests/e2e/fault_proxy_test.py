@@ -1,0 +1,117 @@
+"""The fault proxy's own test: each mode, request counting over keep-alive and chunked bodies,
+and an upstream that is down.
+
+usage: fault_proxy_test.py"""
+
+import http.client
+import http.server
+import threading
+import time
+
+from fault_proxy import FaultProxy
+
+
+class KeepAlive(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as libcurl speaks to the PowerDNS API
+
+    def answer(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if self.headers.get("Transfer-Encoding") == "chunked":
+            while True:
+                size = int(self.rfile.readline().split(b";")[0], 16)
+                self.rfile.read(size + 2)
+                if not size:
+                    break
+        else:
+            self.rfile.read(length)
+        body = b"ok"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_PATCH = do_POST = answer
+
+    def log_message(self, *args):
+        pass
+
+
+def fails(what, call, expected):
+    try:
+        call()
+    except expected:
+        return
+    raise AssertionError(f"{what} did not fail with {expected}")
+
+
+def main():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    proxy = FaultProxy(server.server_address[1], name="test").start()
+    try:
+        client = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=2)
+
+        def call(method, path, **kw):
+            client.request(method, path, **kw)
+            reply = client.getresponse()
+            reply.read()
+            return reply.status
+
+        assert call("GET", "/one") == 200
+        assert call("PATCH", "/zones/example.test.", body=b'{"rrsets":[]}') == 200
+        assert call("POST", "/chunked", body=iter([b"abc", b"def"]), encode_chunked=True,
+                    headers={"Transfer-Encoding": "chunked"}) == 200
+        assert call("GET", "/two") == 200
+        seen = [(r["method"], r["path"], r["body"]) for r in proxy.requests()]
+        assert seen == [("GET", "/one", b""), ("PATCH", "/zones/example.test.", b'{"rrsets":[]}'),
+                        ("POST", "/chunked", b"abcdef"), ("GET", "/two", b"")], seen
+        assert proxy.stats()["connections"] == 1, proxy.stats()  # all four on one connection
+        mark = time.monotonic()
+        assert len(proxy.requests("PATCH")) == 1 and not proxy.requests("PATCH", since=mark)
+
+        # blackhole: the open connection and a new one both go unanswered.
+        proxy.set_mode("blackhole")
+        fails("a blackholed keep-alive request", lambda: call("GET", "/bh"), TimeoutError)
+        fresh = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=0.5)
+        fails("a blackholed new connection", lambda: (fresh.request("GET", "/bh2"),
+                                                      fresh.getresponse()), TimeoutError)
+        assert [r["mode"] for r in proxy.requests(since=mark)] == ["blackhole", "blackhole"]
+
+        # refuse: reset at once.
+        proxy.set_mode("refuse")
+        refused = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=2)
+        started = time.monotonic()
+        fails("a refused connection", lambda: (refused.request("GET", "/r"),
+                                               refused.getresponse()), ConnectionResetError)
+        assert time.monotonic() - started < 1
+        assert proxy.stats()["refused"] >= 1
+
+        # delay: each chunk waits.
+        proxy.set_mode("delay", 200)
+        slow = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=3)
+        started = time.monotonic()
+        slow.request("GET", "/slow")
+        assert slow.getresponse().status == 200
+        took = time.monotonic() - started
+        assert 0.4 <= took < 2, took  # one chunk each way
+
+        # pass again; then the upstream goes away: a new connection is reset, not held.
+        proxy.set_mode("pass")
+        again = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=2)
+        again.request("GET", "/again")
+        assert again.getresponse().status == 200
+        server.shutdown()
+        server.server_close()
+        gone = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=2)
+        fails("a connection to a stopped upstream", lambda: (gone.request("GET", "/gone"),
+                                                             gone.getresponse()),
+              (ConnectionResetError, http.client.RemoteDisconnected))
+        assert proxy.stats()["upstream_failures"] == 1, proxy.stats()
+    finally:
+        proxy.stop()
+    print("fault proxy: passed")
+
+
+if __name__ == "__main__":
+    main()
