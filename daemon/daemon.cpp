@@ -671,7 +671,9 @@ void Daemon::steer() {
     steering.writer = fleet_->leading();
     steering.fleet_hold = fleet_state_.etcd_up ? current_->fleet->holdReason()
                                                : "etcd is unreachable: no automatic change";
-    metrics_.cluster(current_->fleet->verdict().live, steering.writer, fleet_state_.etcd_up);
+    // Views that etcd cannot confirm are not live.
+    metrics_.cluster(fleet_state_.etcd_up ? current_->fleet->verdict().live : 0, steering.writer,
+                     fleet_state_.etcd_up);
   } else {
     steering.local_network_down = current_->guard->down();
   }
@@ -749,7 +751,7 @@ void Daemon::onFleetSnapshot(FleetSnapshot s) {
     reconciler_.adoptFleetRecords(*s.records);
     fleet_records_revision_ = s.records_revision;
   }
-  if (s.leader_changes > before.leader_changes) {
+  for (std::uint64_t n = before.leader_changes; n < s.leader_changes; ++n) {
     metrics_.clusterLeaderChange();
   }
   fleet_state_ = std::move(s);
@@ -788,7 +790,7 @@ FleetStatus Daemon::fleetStatus() const {
   status.quorum = verdict.quorum;
   status.quorum_setting = c.quorum == 0 ? "majority" : std::to_string(c.quorum);
   status.min_nodes = c.min_nodes;
-  status.live_nodes = verdict.live;
+  status.live_nodes = fleet_state_.etcd_up ? verdict.live : 0;
   std::string hold = fleet_state_.etcd_up ? current_->fleet->holdReason()
                                           : "etcd is unreachable: no automatic change";
   status.automation = hold.empty() ? "ok" : hold;

@@ -1,5 +1,7 @@
 #include "reconciler.hpp"
 
+#include "fleet_agent.hpp"
+
 #include <doctest/doctest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -295,4 +297,119 @@ TEST_CASE("a decided change is in state.json before any provider is written") {
   CHECK(saved.records.at(kName).target == "b");
   REQUIRE(h.settle());
   CHECK(h.p1->cname(kName) == kB);
+}
+
+namespace {
+
+// The fleet as the reconciler sees it: leadership, the fence's answer and the shared decisions.
+struct FakeFleet final : FleetWriter {
+  std::atomic<bool> lead{true};
+  std::optional<std::string> refuse;  // the fence's answer; nullopt: this node still leads
+  std::mutex mutex;
+  int confirms = 0;
+  std::vector<std::map<std::string, PersistedRecord>> saved;
+  std::vector<std::size_t> saved_at_confirm;  // how many saves each confirmation came after
+
+  bool leading() const override { return lead; }
+  std::optional<std::string> confirmLeadership() override {
+    std::lock_guard lock(mutex);
+    ++confirms;
+    saved_at_confirm.push_back(saved.size());
+    return refuse;
+  }
+  std::optional<std::string> saveRecords(
+      const std::map<std::string, PersistedRecord>& records) override {
+    std::lock_guard lock(mutex);
+    saved.push_back(records);
+    return std::nullopt;
+  }
+};
+
+std::map<std::string, core::TargetState> aDownBUp() {
+  return {{"a", state(core::Health::Unhealthy)}, {"b", state(core::Health::Healthy)}};
+}
+
+}  // namespace
+
+TEST_CASE("a follower of the fleet neither decides a change nor writes one") {
+  FakeFleet fleet;  // outlives the reconciler, which asks it until it is destroyed
+  Harness h;
+  fleet.lead = false;
+  h.start();
+  h.reconciler->setFleet(&fleet);
+  Steering follower;
+  follower.writer = false;
+  h.reconciler->update(aDownBUp(), follower);
+  REQUIRE(h.settle());
+  CHECK(h.record().history.active == "a");
+  CHECK(h.record().decision.desired == "a");
+  CHECK(h.record().decision.wanted == "b");  // what this node would do, for status
+  CHECK(h.p1->writes() == 0);
+  CHECK(h.p2->writes() == 0);
+  CHECK(fleet.saved.empty());
+}
+
+TEST_CASE("the fleet's leader shares a decided change before any provider is written") {
+  FakeFleet fleet;  // outlives the reconciler, which asks it until it is destroyed
+  Harness h;
+  h.start();
+  h.reconciler->setFleet(&fleet);
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  h.reconciler->update(aDownBUp(), {});
+  REQUIRE(h.settle());
+  CHECK(h.p1->cname(kName) == kB);
+  CHECK(h.p2->cname(kName) == kB);
+  std::lock_guard lock(fleet.mutex);
+  REQUIRE(fleet.confirms == 2);  // one confirmation per provider write, each before it
+  REQUIRE_FALSE(fleet.saved.empty());
+  // The decision reached the fleet before the first confirmation, hence before any write.
+  std::size_t first_b = 0;
+  while (fleet.saved[first_b].at(kName).target != "b") {
+    ++first_b;
+  }
+  for (std::size_t saves : fleet.saved_at_confirm) {
+    CHECK(saves > first_b);
+  }
+}
+
+TEST_CASE("a write the fence refuses is never sent, and the audit log says it was fenced") {
+  FakeFleet fleet;  // outlives the reconciler, which asks it until it is destroyed
+  Harness h;
+  AuditLog audit(h.dir.path());
+  h.start();
+  h.reconciler->setFleet(&fleet);
+  h.reconciler->setAudit(&audit);
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  fleet.refuse = "etcd says the leader key is no longer this node's";
+  h.reconciler->update(aDownBUp(), {});
+  REQUIRE(h.settle());
+  CHECK(h.p1->writes() == 0);
+  CHECK(h.p2->writes() == 0);
+  CHECK(h.p1->cname(kName) == kA);
+  auto entries = audit.newest(10);
+  REQUIRE(entries.size() == 2);
+  for (const auto& e : entries) {
+    CHECK(e["result"] == "fenced");
+    CHECK(e["error"].get<std::string>().find("no longer this node's") != std::string::npos);
+  }
+}
+
+TEST_CASE("a new leader goes on from the fleet's decisions, hold-down included") {
+  FakeFleet fleet;  // outlives the reconciler, which asks it until it is destroyed
+  Harness h;
+  h.start();
+  h.reconciler->setFleet(&fleet);
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  PersistedRecord decided;
+  decided.target = "b";
+  decided.automatic_changes = {h.clock.wallNow()};
+  h.reconciler->adoptFleetRecords({{kName, decided}});
+  h.reconciler->update({{"a", state(core::Health::Healthy)}, {"b", state(core::Health::Unhealthy)}},
+                       {});
+  REQUIRE(h.settle());
+  CHECK(h.record().history.active == "b");
+  CHECK(h.record().decision.rule == core::Rule::HoldDown);
 }
