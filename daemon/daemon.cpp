@@ -514,36 +514,11 @@ http::Response badRequest(const http::Request& request, const std::string& why) 
 
 http::Response Daemon::operatorAction(const http::Request& request, const http::PeerInfo& peer,
                                       OperatorVerb verb) {
-  OperatorRequest order;
-  order.verb = verb;
-  try {
-    auto body =
-        request.body().empty() ? nlohmann::json::object() : nlohmann::json::parse(request.body());
-    if (!body.is_object()) {
-      return badRequest(request, "the body must be a JSON object");
-    }
-    order.record = body.value("record", "");
-    order.target = body.value("target", "");
-    order.reason = body.value("reason", "");
-    order.force = body.value("force", false);
-    if (body.contains("for") && !body["for"].is_null()) {
-      std::string text = body["for"].get<std::string>();
-      order.duration = core::parseDuration(text);
-      if (!order.duration) {
-        return badRequest(request, "\"for\": not a duration: " + text);
-      }
-    }
-  } catch (const std::exception& e) {
-    return badRequest(request, std::string("unreadable request: ") + e.what());
+  std::variant<OperatorRequest, std::string> parsed = parseOperatorRequest(verb, request.body());
+  if (const auto* why = std::get_if<std::string>(&parsed)) {
+    return badRequest(request, *why);
   }
-  bool needs_record = verb == OperatorVerb::Failover || verb == OperatorVerb::Release;
-  bool needs_target = verb == OperatorVerb::Failover || verb == OperatorVerb::Drain ||
-                      verb == OperatorVerb::Undrain;
-  if ((needs_record && order.record.empty()) || (needs_target && order.target.empty())) {
-    return badRequest(request, std::string(nameOf(verb)) + " needs" +
-                                   (needs_record ? " \"record\"" : "") +
-                                   (needs_target ? " \"target\"" : ""));
-  }
+  const OperatorRequest& order = std::get<OperatorRequest>(parsed);
   Operator who{peer.uid ? std::optional<unsigned>(*peer.uid) : std::nullopt, userName(peer.uid)};
   OperatorAnswer answer;
   for (int attempt = 0;; ++attempt) {

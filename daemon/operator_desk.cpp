@@ -1,6 +1,7 @@
 #include "operator_desk.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "core/dns_name.hpp"
 
@@ -266,6 +267,63 @@ void OperatorDesk::audit(AuditEntry entry) {
     log_.error("audit: " + *error + "; " + std::to_string(audit_.pending()) +
                " entr(ies) kept in memory until it can be written");
   }
+}
+
+std::variant<OperatorRequest, std::string> parseOperatorRequest(OperatorVerb verb,
+                                                                const std::string& body) {
+  OperatorRequest order;
+  order.verb = verb;
+  nlohmann::json json = nlohmann::json::object();
+  if (!body.empty()) {
+    try {
+      json = nlohmann::json::parse(body);
+    } catch (const nlohmann::json::parse_error& e) {
+      return "unreadable request: not JSON (at byte " + std::to_string(e.byte) + ")";
+    }
+  }
+  if (!json.is_object()) {
+    return std::string("the body must be a JSON object");
+  }
+  auto text = [&](const char* key, std::string& out) -> std::optional<std::string> {
+    auto it = json.find(key);
+    if (it == json.end() || it->is_null()) {
+      return std::nullopt;
+    }
+    if (!it->is_string()) {
+      return "\"" + std::string(key) + "\" must be a string";
+    }
+    out = it->get<std::string>();
+    return std::nullopt;
+  };
+  std::string duration;
+  for (auto [key, out] : {std::pair<const char*, std::string*>{"record", &order.record},
+                          {"target", &order.target},
+                          {"reason", &order.reason},
+                          {"for", &duration}}) {
+    if (std::optional<std::string> error = text(key, *out)) {
+      return *error;
+    }
+  }
+  if (auto it = json.find("force"); it != json.end() && !it->is_null()) {
+    if (!it->is_boolean()) {
+      return std::string("\"force\" must be true or false");
+    }
+    order.force = it->get<bool>();
+  }
+  if (json.contains("for") && !json["for"].is_null()) {
+    order.duration = core::parseDuration(duration);
+    if (!order.duration) {
+      return "\"for\": not a duration: " + duration;
+    }
+  }
+  bool needs_record = verb == OperatorVerb::Failover || verb == OperatorVerb::Release;
+  bool needs_target = verb == OperatorVerb::Failover || verb == OperatorVerb::Drain ||
+                      verb == OperatorVerb::Undrain;
+  if ((needs_record && order.record.empty()) || (needs_target && order.target.empty())) {
+    return std::string(nameOf(verb)) + " needs" + (needs_record ? " \"record\"" : "") +
+           (needs_target ? " \"target\"" : "");
+  }
+  return order;
 }
 
 }  // namespace planb::daemon

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "audit_log.hpp"
@@ -86,5 +87,12 @@ class OperatorDesk {
 };
 
 std::string_view nameOf(OperatorVerb verb);  // "failover", "release", ...
+
+// The JSON body of POST /v1/<verb> (empty: {}): {"record", "target", "reason", "force", "for"}.
+// The request, or why it is refused, in a message for the operator (what was wrong and where,
+// never the raw bytes): not JSON, not an object, a key of the wrong type, "for" not a duration,
+// "record"/"target" missing where VERB needs them. Never throws. Unknown keys are ignored.
+std::variant<OperatorRequest, std::string> parseOperatorRequest(OperatorVerb verb,
+                                                                const std::string& body);
 
 }  // namespace planb::daemon

@@ -84,6 +84,72 @@ struct DnsProbe::Spec {
   std::vector<std::uint8_t> query;
 };
 
+namespace {
+
+// A reply to the query with ID of SPEC: a response with that ID and, when it carries a question,
+// the query's.
+bool isReplyTo(const DnsProbe::Spec& spec, std::uint16_t id, const ldns_pkt* reply) {
+  if (ldns_pkt_id(reply) != id || !ldns_pkt_qr(reply)) {
+    return false;
+  }
+  const ldns_rr_list* question = ldns_pkt_question(reply);
+  // FORMERR and NOTIMP replies may carry no question.
+  if (question == nullptr || ldns_rr_list_rr_count(question) == 0) {
+    return true;
+  }
+  const ldns_rr* q = ldns_rr_list_rr(question, 0);
+  std::string owner = owned(ldns_rdf2str(ldns_rr_owner(q)));
+  std::transform(owner.begin(), owner.end(), owner.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ldns_rr_get_type(q) == spec.type && owner == spec.name;
+}
+
+// The verdict on a reply to SPEC's query: nullopt when it passes, else the failure's detail.
+std::optional<std::string> judgeAnswer(const DnsProbe::Spec& spec, const ldns_pkt* reply) {
+  int rcode = static_cast<int>(ldns_pkt_get_rcode(reply));
+  if (rcode != spec.expectRcode) {
+    return spec.display + " answered " + spec.question + " with rcode " + rcodeName(rcode) +
+           ", expected " + rcodeName(spec.expectRcode);
+  }
+  if (!spec.expectAnswer) {
+    return std::nullopt;
+  }
+  std::vector<std::string> seen;
+  const ldns_rr_list* answer = ldns_pkt_answer(reply);
+  for (std::size_t i = 0; answer != nullptr && i < ldns_rr_list_rr_count(answer); ++i) {
+    const ldns_rr* rr = ldns_rr_list_rr(answer, i);
+    if (ldns_rr_get_type(rr) != spec.type) {
+      continue;
+    }
+    std::string data = rdataText(rr);
+    bool match =
+        re2::RE2::FullMatch(data, *spec.expectAnswer) ||
+        (data.size() > 1 && data.back() == '.' &&
+         re2::RE2::FullMatch(re2::StringPiece(data.data(), data.size() - 1), *spec.expectAnswer));
+    if (match) {
+      return std::nullopt;
+    }
+    seen.push_back(std::move(data));
+  }
+  std::string detail = "no " + spec.typeName + " answer for " + spec.name + " matches /" +
+                       spec.expectAnswer->pattern().substr(0, 64) + "/";
+  std::sort(seen.begin(), seen.end());  // servers rotate RRsets: keep the detail stable
+  if (seen.empty()) {
+    detail += ": the answer is empty";
+  } else {
+    detail += ": got ";
+    for (std::size_t i = 0; i < seen.size() && i < 3; ++i) {
+      detail += (i > 0 ? ", " : "") + seen[i].substr(0, 80);
+    }
+    if (seen.size() > 3) {
+      detail += ", … (" + std::to_string(seen.size()) + " records)";
+    }
+  }
+  return detail;
+}
+
+}  // namespace
+
 class DnsProbe::Attempt : public std::enable_shared_from_this<Attempt> {
  public:
   Attempt(asio::io_context& io, std::shared_ptr<const Spec> spec, ResultCallback done)
@@ -250,67 +316,14 @@ class DnsProbe::Attempt : public std::enable_shared_from_this<Attempt> {
     evaluate(reply.get());
   }
 
-  bool isOurReply(const ldns_pkt* reply) const {
-    if (ldns_pkt_id(reply) != id_ || !ldns_pkt_qr(reply)) {
-      return false;
-    }
-    const ldns_rr_list* question = ldns_pkt_question(reply);
-    // FORMERR and NOTIMP replies may carry no question.
-    if (question == nullptr || ldns_rr_list_rr_count(question) == 0) {
-      return true;
-    }
-    const ldns_rr* q = ldns_rr_list_rr(question, 0);
-    std::string owner = owned(ldns_rdf2str(ldns_rr_owner(q)));
-    std::transform(owner.begin(), owner.end(), owner.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return ldns_rr_get_type(q) == spec_->type && owner == spec_->name;
-  }
+  bool isOurReply(const ldns_pkt* reply) const { return isReplyTo(*spec_, id_, reply); }
 
   void evaluate(const ldns_pkt* reply) {
-    int rcode = static_cast<int>(ldns_pkt_get_rcode(reply));
-    if (rcode != spec_->expectRcode) {
-      fail(core::ProbeFailure::Dns, spec_->display + " answered " + spec_->question +
-                                        " with rcode " + rcodeName(rcode) + ", expected " +
-                                        rcodeName(spec_->expectRcode));
+    if (std::optional<std::string> failure = judgeAnswer(*spec_, reply)) {
+      fail(core::ProbeFailure::Dns, std::move(*failure));
       return;
     }
-    if (!spec_->expectAnswer) {
-      succeed();
-      return;
-    }
-    std::vector<std::string> seen;
-    const ldns_rr_list* answer = ldns_pkt_answer(reply);
-    for (std::size_t i = 0; answer != nullptr && i < ldns_rr_list_rr_count(answer); ++i) {
-      const ldns_rr* rr = ldns_rr_list_rr(answer, i);
-      if (ldns_rr_get_type(rr) != spec_->type) {
-        continue;
-      }
-      std::string data = rdataText(rr);
-      bool match = re2::RE2::FullMatch(data, *spec_->expectAnswer) ||
-                   (data.size() > 1 && data.back() == '.' &&
-                    re2::RE2::FullMatch(re2::StringPiece(data.data(), data.size() - 1),
-                                        *spec_->expectAnswer));
-      if (match) {
-        succeed();
-        return;
-      }
-      seen.push_back(std::move(data));
-    }
-    std::string detail = "no " + spec_->typeName + " answer for " + spec_->name + " matches /" +
-                         spec_->expectAnswer->pattern().substr(0, 64) + "/";
-    std::sort(seen.begin(), seen.end());  // servers rotate RRsets: keep the detail stable
-    if (seen.empty()) {
-      detail += ": the answer is empty";
-    } else {
-      detail += ": got ";
-      for (std::size_t i = 0; i < seen.size() && i < 3; ++i) {
-        detail += (i > 0 ? ", " : "") + seen[i].substr(0, 80);
-      }
-      if (seen.size() > 3) {
-        detail += ", … (" + std::to_string(seen.size()) + " records)";
-      }
-    }
-    fail(core::ProbeFailure::Dns, std::move(detail));
+    succeed();
   }
 
   void onDeadline() {
@@ -436,6 +449,20 @@ void DnsProbe::start(std::chrono::milliseconds timeout, ResultCallback done) {
   auto attempt = std::make_shared<Attempt>(io_, spec_, std::move(done));
   current_ = attempt;
   attempt->run(timeout);
+}
+
+std::optional<std::string> DnsProbe::judgeReply(std::uint16_t id, const std::uint8_t* wire,
+                                                std::size_t size) const {
+  ldns_pkt* parsed = nullptr;
+  ldns_status status = ldns_wire2pkt(&parsed, wire, size);
+  PktPtr reply(parsed);
+  if (status != LDNS_STATUS_OK || !reply) {
+    return "malformed reply from " + spec_->display + ": " + ldns_get_errorstr_by_id(status);
+  }
+  if (!isReplyTo(*spec_, id, reply.get())) {
+    return "reply from " + spec_->display + " does not answer the query (" + spec_->question + ")";
+  }
+  return judgeAnswer(*spec_, reply.get());
 }
 
 void DnsProbe::cancel() {

@@ -3,6 +3,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -50,6 +51,12 @@ class DnsProbe final : public Probe {
   std::string_view kind() const noexcept override { return "dns"; }
   void start(std::chrono::milliseconds timeout, ResultCallback done) override;
   void cancel() override;
+
+  // How an attempt judges a reply in wire form to its query with ID once it holds one (as over
+  // TCP): nullopt when the probe passes, else the detail of its dns failure (malformed, not an
+  // answer to the query, rcode or answer mismatch). No I/O: for tests and the fuzzer.
+  std::optional<std::string> judgeReply(std::uint16_t id, const std::uint8_t* wire,
+                                        std::size_t size) const;
 
   struct Spec;
   class Attempt;

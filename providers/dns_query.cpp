@@ -14,6 +14,26 @@ std::string rrTypeName(ldns_rr_type type) {
   return text ? std::string(text.get()) : "TYPE" + std::to_string(static_cast<int>(type));
 }
 
+// The error REPLY of SERVER_LABEL to WHAT (the query for NAME) is, if it is no authoritative
+// answer (NOERROR or NXDOMAIN, AA set).
+std::optional<ProviderError> checkAnswer(const ldns_pkt* reply, const std::string& label,
+                                         const std::string& what, const std::string& name) {
+  const auto rcode = static_cast<int>(ldns_pkt_get_rcode(reply));
+  if (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN) {
+    ErrorKind kind = rcode == LDNS_RCODE_SERVFAIL  ? ErrorKind::Transient
+                     : rcode == LDNS_RCODE_REFUSED ? ErrorKind::Refused
+                                                   : ErrorKind::Permanent;
+    return ProviderError{kind, label + " answered " + what + " with " + rcodeName(rcode), {}};
+  }
+  if (!ldns_pkt_aa(reply)) {
+    return ProviderError{ErrorKind::Permanent,
+                         label + " is not authoritative for " + name +
+                             " (no AA flag in its answer: a referral or a cached answer)",
+                         {}};
+  }
+  return std::nullopt;
+}
+
 // One authoritative answer (NOERROR or NXDOMAIN, AA set) for NAME/TYPE, or the error.
 Result<PktPtr> query(const config::HostPort& server, const std::string& name, ldns_rr_type type,
                      std::chrono::milliseconds timeout) {
@@ -33,19 +53,8 @@ Result<PktPtr> query(const config::HostPort& server, const std::string& name, ld
     return std::move(*error);
   }
   PktPtr reply = std::move(std::get<Reply>(exchanged).packet);
-  const auto rcode = static_cast<int>(ldns_pkt_get_rcode(reply.get()));
-  const std::string label = server.str();
-  if (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN) {
-    ErrorKind kind = rcode == LDNS_RCODE_SERVFAIL  ? ErrorKind::Transient
-                     : rcode == LDNS_RCODE_REFUSED ? ErrorKind::Refused
-                                                   : ErrorKind::Permanent;
-    return ProviderError{kind, label + " answered " + what + " with " + rcodeName(rcode), {}};
-  }
-  if (!ldns_pkt_aa(reply.get())) {
-    return ProviderError{ErrorKind::Permanent,
-                         label + " is not authoritative for " + name +
-                             " (no AA flag in its answer: a referral or a cached answer)",
-                         {}};
+  if (std::optional<ProviderError> error = checkAnswer(reply.get(), server.str(), what, name)) {
+    return std::move(*error);
   }
   return reply;
 }
@@ -107,6 +116,28 @@ Result<ServedRecord> queryCname(const config::HostPort& server, const std::strin
     return std::move(*error);
   }
   return servedAt(std::get<PktPtr>(any).get(), canonical);
+}
+
+Result<ServedRecord> readCnameReply(const std::uint8_t* wire, std::size_t size,
+                                    const std::string& name, const std::string& server_label) {
+  const std::string canonical = core::canonicalName(name);
+  ldns_pkt* parsed = nullptr;
+  ldns_status status = ldns_wire2pkt(&parsed, wire, size);
+  PktPtr reply(parsed);
+  if (status != LDNS_STATUS_OK || !reply) {
+    return ProviderError{
+        ErrorKind::Permanent,
+        "malformed reply from " + server_label + ": " + ldns_get_errorstr_by_id(status),
+        {}};
+  }
+  if (std::optional<ProviderError> error =
+          checkAnswer(reply.get(), server_label, "the CNAME query for " + canonical, canonical)) {
+    return std::move(*error);
+  }
+  if (ldns_pkt_get_rcode(reply.get()) == LDNS_RCODE_NXDOMAIN) {
+    return ServedRecord{};
+  }
+  return servedAt(reply.get(), canonical);
 }
 
 }  // namespace planb::providers

@@ -3,6 +3,8 @@
 // Rfc2136Provider::read() and by the daemon's Verifier after a write.
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "config/config.hpp"
@@ -19,5 +21,11 @@ namespace planb::providers {
 // flag (a referral, a cache) and other RCODEs -> Permanent.
 Result<ServedRecord> queryCname(const config::HostPort& server, const std::string& name,
                                 std::chrono::milliseconds timeout);
+
+// How queryCname reads one reply in wire form from SERVER_LABEL to a query for NAME: the error
+// its RCODE, flags or malformed wire make, else what its answer section serves at NAME. For
+// tests and the fuzzer (tests/fuzz/dns_reply_fuzz.cpp).
+Result<ServedRecord> readCnameReply(const std::uint8_t* wire, std::size_t size,
+                                    const std::string& name, const std::string& server_label);
 
 }  // namespace planb::providers

@@ -104,9 +104,10 @@ const TargetConfig* Config::target(const std::string& name) const {
   return findByName(targets, name);
 }
 
-Config loadConfig(const std::string& path, const Environment& environment) {
-  ErrorList errors;
-  std::optional<TomlValue> document = parseTomlFile(path, errors);
+namespace {
+
+Config fromDocument(const std::optional<TomlValue>& document, const std::string& path,
+                    const Environment& environment, ErrorList& errors) {
   Config config;
   if (document) {
     config = buildConfig(*document, path, environment, errors);
@@ -115,6 +116,21 @@ Config loadConfig(const std::string& path, const Environment& environment) {
     throw ConfigErrors(errors.inFileOrder());
   }
   return config;
+}
+
+}  // namespace
+
+Config loadConfig(const std::string& path, const Environment& environment) {
+  ErrorList errors;
+  std::optional<TomlValue> document = parseTomlFile(path, errors);
+  return fromDocument(document, path, environment, errors);
+}
+
+Config parseConfig(const std::string& text, const std::string& path,
+                   const Environment& environment) {
+  ErrorList errors;
+  std::optional<TomlValue> document = parseTomlText(text, path, errors);
+  return fromDocument(document, path, environment, errors);
 }
 
 Config loadConfig(const std::string& path) {

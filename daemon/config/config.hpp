@@ -223,8 +223,8 @@ struct ClusterConfig {
   std::vector<std::string> etcd_endpoints;  // "http(s)://host:port", tried in order
   std::string node_name;                    // default: the host name
   Millis lease_ttl{5000};                   // whole seconds, at least 2 s (etcd's minimum)
-  std::uint32_t quorum = 0;     // hosts that must see a target unhealthy; 0: a majority of live
-  std::uint32_t min_nodes = 2;  // fewer live views: no automatic change
+  std::uint32_t quorum = 0;        // hosts that must see a target unhealthy; 0: a majority of live
+  std::uint32_t min_nodes = 2;     // fewer live views: no automatic change
   std::string prefix = "/planb/";  // begins and ends with '/'
   std::optional<std::string> username;
   std::optional<std::string> password_file;  // with username; ${CREDENTIALS_DIRECTORY} expanded
@@ -260,5 +260,9 @@ Config loadConfig(const std::string& path, const Environment& environment);
 
 // The same, taking the environment from the process.
 Config loadConfig(const std::string& path);
+
+// The same for TEXT, the contents of a file at PATH (only named in errors): for tests and fuzzing.
+Config parseConfig(const std::string& text, const std::string& path,
+                   const Environment& environment);
 
 }  // namespace planb::config

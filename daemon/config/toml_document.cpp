@@ -98,7 +98,12 @@ std::optional<TomlValue> parseTomlFile(const std::string& path, ErrorList& error
     errors.add(SourcePos{path, 0, 0}, "", "cannot read: " + why);
     return std::nullopt;
   }
-  std::istringstream in(*text);
+  return parseTomlText(*text, path, errors);
+}
+
+std::optional<TomlValue> parseTomlText(const std::string& text, const std::string& path,
+                                       ErrorList& errors) {
+  std::istringstream in(text);
   try {
     return toml::parse<toml::discard_comments, std::map, std::vector>(in, path);
   } catch (const toml::syntax_error& e) {

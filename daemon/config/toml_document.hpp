@@ -13,4 +13,8 @@ namespace planb::config {
 // not valid TOML ("FILE:LINE:COL: syntax error: …"), reports that and returns nullopt.
 std::optional<TomlValue> parseTomlFile(const std::string& path, ErrorList& errors);
 
+// The same for TEXT, read from PATH (only named in positions).
+std::optional<TomlValue> parseTomlText(const std::string& text, const std::string& path,
+                                       ErrorList& errors);
+
 }  // namespace planb::config

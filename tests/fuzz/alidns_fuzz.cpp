@@ -1,0 +1,33 @@
+// Fuzzes AlidnsProvider's reading of Alibaba Cloud DNS RPC JSON replies: the input is a script of
+// replies (fuzz_replies.hpp) answered to read() and then to a compare-and-swap replace().
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "fakes/manual_clock.hpp"
+#include "fuzz/fuzz_replies.hpp"
+#include "providers/alidns_provider.hpp"
+
+using namespace planb::providers;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const planb::config::ProviderConfig config = [] {
+    planb::config::ProviderConfig c;
+    c.name = "ali";
+    c.type = planb::config::ProviderType::Alidns;
+    c.alidns.access_key_id_file = planb::fuzz::secretFile("ak.id", "LTAIfuzzkeyid");
+    c.alidns.access_key_secret_file = planb::fuzz::secretFile("ak.secret", "fuzz-key-secret");
+    c.endpoint = "https://alidns.test/";
+    return c;
+  }();
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  auto transport = std::make_shared<planb::fuzz::ReplayTransport>(input);
+  AlidnsProvider provider(config, transport, std::make_shared<planb::testing::ManualClock>(),
+                          [] { return std::string("fuzz-nonce"); });
+  const RecordRef www{"example.com.", "www.example.com."};
+  (void)provider.read(www);
+  (void)provider.replace(ReplaceRequest{www, "backup.example.net.", 60, "app.aws.example.net."});
+  return 0;
+}

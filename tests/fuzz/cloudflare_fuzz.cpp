@@ -1,0 +1,31 @@
+// Fuzzes CloudflareProvider's reading of API v4 JSON replies: the input is a script of replies
+// (fuzz_replies.hpp) answered to read() and then to a compare-and-swap replace().
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "fakes/manual_clock.hpp"
+#include "fuzz/fuzz_replies.hpp"
+#include "providers/cloudflare_provider.hpp"
+
+using namespace planb::providers;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const planb::config::ProviderConfig config = [] {
+    planb::config::ProviderConfig c;
+    c.name = "cf";
+    c.type = planb::config::ProviderType::Cloudflare;
+    c.cloudflare.api_token_file = planb::fuzz::secretFile("cf.token", "cf-fuzz-token");
+    c.endpoint = "https://api.cloudflare.test/client/v4";
+    return c;
+  }();
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  auto transport = std::make_shared<planb::fuzz::ReplayTransport>(input);
+  CloudflareProvider provider(config, transport, std::make_shared<planb::testing::ManualClock>());
+  const RecordRef www{"example.com.", "www.example.com."};
+  (void)provider.read(www);
+  (void)provider.replace(ReplaceRequest{www, "backup.example.net.", 60, "app.aws.example.net."});
+  return 0;
+}

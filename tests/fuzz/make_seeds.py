@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of tests/fuzz/corpus/ (run from anywhere; overwrites the seeds it
+makes, leaves other files alone). Replies are shaped like the real APIs' (as tests/fakes and the
+unit tests serve them); the config seeds are copies of the reference and sample configurations.
+Multi-reply seeds follow tests/fuzz/fuzz_replies.hpp: replies separated by a line "----", an
+optional first line of a 3-digit status, header lines, an empty line, the body."""
+import json
+import os
+import shutil
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+CORPUS = os.path.join(HERE, "corpus")
+
+
+def put(target, name, data):
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+
+
+def script(*replies):
+    out = []
+    for r in replies:
+        if isinstance(r, tuple):
+            status, body = r[0], r[1]
+            headers = r[2] if len(r) > 2 else {}
+            text = "%03d\n" % status + "".join("%s: %s\n" % kv for kv in headers.items())
+            out.append(text + "\n" + body)
+        else:
+            out.append(r)
+    return "\n----\n".join(out)
+
+
+# ---- config ------------------------------------------------------------------------------------
+for src, name in [(os.path.join(REPO, "..", "shared", "spec", "planb.example.toml"), "reference.toml"),
+                  (os.path.join(REPO, "etc", "planb.toml"), "sample.toml"),
+                  (os.path.join(REPO, "tests", "unit", "config", "all-providers.toml"),
+                   "all-providers.toml")]:
+    if os.path.exists(src):
+        os.makedirs(os.path.join(CORPUS, "config"), exist_ok=True)
+        shutil.copy(src, os.path.join(CORPUS, "config", name))
+put("config", "minimal.toml", """[daemon]
+state_dir = "${STATE_DIRECTORY}"
+
+[[provider]]
+name = "pdns"
+type = "powerdns"
+api_url = "http://127.0.0.1:8081"
+api_key_file = "${CREDENTIALS_DIRECTORY}/pdns"
+
+[[zone]]
+name = "example.com"
+providers = ["pdns"]
+
+[[target]]
+name = "aws"
+cname = "app.aws.example.net"
+vendor = "aws"
+probes = [{ type = "tcp", host = "192.0.2.1", port = 443 }]
+
+[[target]]
+name = "gcp"
+cname = "app.gcp.example.net"
+vendor = "gcp"
+probes = [{ type = "http", url = "https://192.0.2.2/healthz", expect_body_regex = "ok" }]
+
+[[record]]
+name = "www.example.com"
+targets = ["aws", "gcp"]
+""")
+
+# ---- powerdns ----------------------------------------------------------------------------------
+def pdns_zone(rrsets):
+    return json.dumps({"account": "", "dnssec": False, "id": "example.test.", "kind": "Native",
+                       "name": "example.test.", "rrsets": rrsets, "serial": 1,
+                       "url": "/api/v1/servers/localhost/zones/example.test."})
+
+
+def rrset(name, rtype, content, disabled=False, ttl=60):
+    return {"comments": [], "name": name, "type": rtype, "ttl": ttl,
+            "records": [{"content": content, "disabled": disabled}]}
+
+
+www_cname = pdns_zone([rrset("www.example.test.", "CNAME", "app.aws.example.net.")])
+put("powerdns", "cname_then_swap", script(www_cname, www_cname, (204, "")))
+put("powerdns", "absent", script(pdns_zone([]), pdns_zone([])))
+put("powerdns", "conflict", script(pdns_zone([]), pdns_zone([rrset("www.example.test.", "A", "192.0.2.1"),
+                                                             rrset("www.example.test.", "TXT", "\"x\"")])))
+put("powerdns", "errors", script((404, '{"error": "Could not find domain \'example.test.\'"}'),
+                                 (422, '{"error": "RRset www.example.test. IN CNAME: Conflicts"}'),
+                                 (429, "slow down", {"Retry-After": "3"}), (500, "<html>oops</html>")))
+
+# ---- cloudflare --------------------------------------------------------------------------------
+ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
+
+
+def cf(result, info=None, success=True, errors=()):
+    e = {"success": success, "errors": list(errors), "messages": [], "result": result}
+    if info:
+        e["result_info"] = info
+    return json.dumps(e)
+
+
+def cf_cname(rid, content, ttl=60):
+    return {"id": rid, "type": "CNAME", "name": "www.example.com", "content": content, "ttl": ttl,
+            "proxied": False, "zone_id": ZONE_ID, "zone_name": "example.com"}
+
+
+zones = cf([{"id": ZONE_ID, "name": "example.com", "status": "active"}],
+           {"page": 1, "per_page": 50, "count": 1, "total_count": 1, "total_pages": 1})
+listing = cf([cf_cname("372e67954025e0ba6aaa6d586b9e0b59", "app.aws.example.net")],
+             {"page": 1, "per_page": 100, "count": 1, "total_count": 1, "total_pages": 1})
+put("cloudflare", "cname_then_swap",
+    script(zones, listing, listing, cf(cf_cname("372e67954025e0ba6aaa6d586b9e0b59", "backup.example.net")),
+           cf([cf_cname("372e67954025e0ba6aaa6d586b9e0b59", "backup.example.net")],
+              {"page": 1, "per_page": 100, "count": 1, "total_count": 1, "total_pages": 1})))
+put("cloudflare", "paged", script(zones, cf([], {"page": 1, "per_page": 100, "count": 0, "total_count": 150,
+                                                 "total_pages": 2}),
+                                  cf([{"id": "a1", "type": "A", "name": "www.example.com", "content": "192.0.2.1",
+                                       "ttl": 1, "proxied": True}],
+                                     {"page": 2, "per_page": 100, "count": 1, "total_count": 150, "total_pages": 2})))
+put("cloudflare", "errors", script((403, cf(None, success=False, errors=[{"code": 10000, "message": "Authentication error"}])),
+                                   (429, cf(None, success=False, errors=[{"code": 971, "message": "Please wait"}]),
+                                    {"Retry-After": "30"}),
+                                   (400, cf(None, success=False, errors=[{"code": 81053, "message": "exists"}]))))
+
+# ---- alidns ------------------------------------------------------------------------------------
+def ali_records(records, total=None, page=1, size=100):
+    return json.dumps({"RequestId": "6A1B2C3D-0000", "TotalCount": len(records) if total is None else total,
+                       "PageNumber": page, "PageSize": size, "DomainRecords": {"Record": records}})
+
+
+def ali_record(rid, rr, rtype, value, ttl=600):
+    return {"RecordId": rid, "DomainName": "example.com", "RR": rr, "Type": rtype, "Value": value,
+            "TTL": ttl, "Line": "default", "Status": "ENABLE", "Locked": False, "Weight": 1}
+
+
+cur = ali_records([ali_record("1000001", "www", "CNAME", "app.aws.example.net")])
+put("alidns", "cname_then_swap", script(cur, cur, json.dumps({"RequestId": "X", "RecordId": "1000001"}),
+                                        ali_records([ali_record("1000001", "www", "CNAME", "backup.example.net")])))
+put("alidns", "absent_then_add", script(ali_records([]), ali_records([]), json.dumps({"RequestId": "Y", "RecordId": "2000002"})))
+put("alidns", "conflict_and_paging", script(ali_records([ali_record(3, "www", "A", "192.0.2.1"),
+                                                         ali_record("4", "www", "TXT", "v=spf1")], total=150)))
+put("alidns", "errors", script((400, json.dumps({"RequestId": "Z", "HostId": "alidns.aliyuncs.com",
+                                                 "Code": "InvalidAccessKeyId.NotFound", "Message": "Specified access key is not found.",
+                                                 "Recommend": "https://api.aliyun.com"})),
+                               (400, json.dumps({"RequestId": "Z", "Code": "DomainRecordDuplicate", "Message": "The DNS record already exists."})),
+                               (503, json.dumps({"Code": "ServiceUnavailable", "Message": "busy"}))))
+
+# ---- route53 -----------------------------------------------------------------------------------
+NS = "https://route53.amazonaws.com/doc/2013-04-01/"
+zones_xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<ListHostedZonesByNameResponse xmlns="%s"><HostedZones>'
+             '<HostedZone><Id>/hostedzone/Z1D633PJN98FT9</Id><Name>example.com.</Name><CallerReference>r'
+             '</CallerReference><Config><PrivateZone>false</PrivateZone></Config><ResourceRecordSetCount>3'
+             '</ResourceRecordSetCount></HostedZone></HostedZones><DNSName>example.com.</DNSName>'
+             '<IsTruncated>false</IsTruncated><MaxItems>1</MaxItems></ListHostedZonesByNameResponse>' % NS)
+
+
+def rrsets_xml(sets, truncated=False, nxt=""):
+    body = "".join("<ResourceRecordSet><Name>%s</Name><Type>%s</Type><TTL>60</TTL><ResourceRecords>"
+                   "<ResourceRecord><Value>%s</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>"
+                   % s for s in sets)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<ListResourceRecordSetsResponse xmlns="%s">'
+            "<ResourceRecordSets>%s</ResourceRecordSets><IsTruncated>%s</IsTruncated>%s<MaxItems>2</MaxItems>"
+            "</ListResourceRecordSetsResponse>" % (NS, body, "true" if truncated else "false", nxt))
+
+
+def change(root, status):
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<%s xmlns="%s"><ChangeInfo><Id>/change/C2682N5HXP0BZ4</Id>'
+            '<Status>%s</Status><SubmittedAt>2015-08-30T12:36:00Z</SubmittedAt></ChangeInfo></%s>'
+            % (root, NS, status, root))
+
+
+cname_page = rrsets_xml([("www.example.com.", "CNAME", "app.aws.example.net")])
+put("route53", "cname_then_swap", script(zones_xml, cname_page, cname_page,
+                                         change("ChangeResourceRecordSetsResponse", "PENDING"),
+                                         change("GetChangeResponse", "PENDING"), change("GetChangeResponse", "INSYNC")))
+put("route53", "paged_conflict", script(zones_xml, rrsets_xml([("www.example.com.", "A", "192.0.2.1"), ("www.example.com.", "AAAA", "2001:db8::1")],
+                                                              True, "<NextRecordName>www.example.com.</NextRecordName><NextRecordType>TXT</NextRecordType>"),
+                                        rrsets_xml([("www.example.com.", "TXT", "&quot;v=spf1 -all&quot;"), ("\\052.example.com.", "A", "192.0.2.9")])))
+err = ('<?xml version="1.0"?>\n<ErrorResponse xmlns="%s"><Error><Type>Sender</Type><Code>%s</Code>'
+       '<Message>%s</Message></Error><RequestId>b25f48e8-84fd-11e6-80d9-574e0c4664cb</RequestId></ErrorResponse>')
+put("route53", "errors", script((400, err % (NS, "InvalidChangeBatch", "Tried to delete resource record set [name='www.example.com.', type='CNAME'] but it was not found")),
+                                (403, err % (NS, "SignatureDoesNotMatch", "The request signature we calculated does not match")),
+                                (400, err % (NS, "Throttling", "Rate exceeded")),
+                                (400, '<?xml version="1.0"?>\n<InvalidChangeBatch xmlns="%s"><Messages><Message>RRSet exists</Message></Messages></InvalidChangeBatch>' % NS)))
+
+# ---- etcd --------------------------------------------------------------------------------------
+H = '"header":{"cluster_id":"14841639068965178418","member_id":"10276657743932975437","revision":"7","raft_term":"2"}'
+
+
+def eh(fields=""):
+    return "{" + H + ("," + fields if fields else "") + "}"
+
+
+put("etcd", "happy", script(eh('"token":"tok.ABCDEF.12"'), eh('"ID":"7587862072006515712","TTL":"5"'),
+                            '{"result":{' + H + ',"ID":"7587862072006515712","TTL":"5"}}\n', eh(),
+                            eh('"kvs":[{"key":"L3BsYW5iL2xlYWRlcg==","create_revision":"5","mod_revision":"6","version":"2","value":"bjE=","lease":"7587862072006515712"}],"count":"1"'),
+                            eh('"kvs":[{"key":"L3AvYQ==","value":"MQ==","create_revision":"2","mod_revision":"2","version":"1"},{"key":"L3AvYg==","value":"Mg==","create_revision":"3","mod_revision":"3","version":"1"}],"count":"2"'),
+                            eh('"deleted":"1"'),
+                            eh('"succeeded":true,"responses":[{"response_put":{"header":{}}},{"response_range":{"header":{},"kvs":[{"key":"YQ==","value":"eA==","create_revision":"3","mod_revision":"3","version":"1"}],"count":"1"}}]'),
+                            eh()))
+put("etcd", "errors", script((401, '{"error":"etcdserver: invalid auth token","message":"etcdserver: invalid auth token","code":16}'),
+                             eh('"token":"tok2"'),
+                             (400, '{"error":"etcdserver: requested lease not found","code":5}'),
+                             eh('"TTL":"-1"'), (503, "unavailable"), (413, '{"error":"etcdserver: request is too large","code":3}'),
+                             eh('"responses":[{"response_delete_range":{"header":{}}},{"response_range":{"header":{}}}]')))
+
+# ---- dns_reply ---------------------------------------------------------------------------------
+def name(n):
+    return b"".join(bytes([len(p)]) + p.encode() for p in n.rstrip(".").split(".")) + b"\0"
+
+
+def rr(owner, rtype, rdata, ttl=60, cls=1):
+    return name(owner) + struct.pack("!HHIH", rtype, cls, ttl, len(rdata)) + rdata
+
+
+def packet(id_, flags, q, answers=(), authority=(), additional=()):
+    out = struct.pack("!HHHHHH", id_, flags, 1 if q else 0, len(answers), len(authority), len(additional))
+    if q:
+        out += name(q[0]) + struct.pack("!HH", q[1], 1)
+    return out + b"".join(answers) + b"".join(authority) + b"".join(additional)
+
+
+QR, AA, TC, RD, RA = 0x8000, 0x0400, 0x0200, 0x0100, 0x0080
+W = "www.example.test."
+put("dns_reply", "cname", packet(0x1234, QR | AA, (W, 5), [rr(W, 5, name("app.aws.example.net."))]))
+put("dns_reply", "a_answer", packet(0x4321, QR | RD | RA, (W, 1), [rr(W, 1, bytes([192, 0, 2, 7])), rr(W, 1, bytes([192, 0, 2, 8]))]))
+put("dns_reply", "nxdomain", packet(7, QR | AA | 3, (W, 5), [], [rr("example.test.", 6, name("ns.example.test.") + name("hostmaster.example.test.") + struct.pack("!IIIII", 1, 3600, 600, 86400, 60))]))
+put("dns_reply", "any_conflict", packet(9, QR | AA, (W, 255), [rr(W, 16, b"\x06v=spf1"), rr(W, 1, bytes([192, 0, 2, 1])), rr(W, 46, b"\x00\x01\x08\x03" + b"\x00" * 16)]))
+put("dns_reply", "truncated_referral", packet(11, QR | TC, (W, 1), [], [rr("example.test.", 2, name("ns1.example.test."))]))
+put("dns_reply", "refused_noquestion", packet(13, QR | 5, None))
+# an UPDATE reply with a TSIG RR (hmac-sha256, error BADSIG = 16)
+tsig = (name("hmac-sha256.") + struct.pack("!HIH", 0, 1440938160, 300) + struct.pack("!H", 32) + b"\x11" * 32
+        + struct.pack("!HHH", 13, 16, 0))
+put("dns_reply", "update_tsig", struct.pack("!HHHHHH", 13, QR | (5 << 11) | 9, 1, 0, 0, 1) + name("example.test.")
+    + struct.pack("!HH", 6, 1) + rr("planb-key.", 250, tsig, ttl=0, cls=255))
+put("dns_reply", "compressed", packet(0x1234, QR | AA, (W, 5), [b"\xc0\x0c" + struct.pack("!HHIH", 5, 1, 60, 6) + b"\x03app\xc0\x10"]))
+
+# ---- operator_request --------------------------------------------------------------------------
+for verb, body in [(0, '{"record":"www.example.com","target":"gcp","reason":"aws is down","force":true,"for":"2h"}'),
+                   (1, '{"record":"www.example.com","reason":"back"}'), (2, '{"target":"aws","for":"30m"}'),
+                   (3, '{"target":"aws"}'), (4, '{"reason":"change freeze","for":"1h30m"}'), (5, ""),
+                   (0, '{"record":1,"target":["x"],"force":"yes","for":5}'), (4, '[1,2,3]')]:
+    put("operator_request", "verb%d_%d" % (verb, len(body)), bytes([verb]) + body.encode())
+
+# ---- http_request ------------------------------------------------------------------------------
+def req(method, target, body="", headers=()):
+    lines = ["%s %s HTTP/1.1" % (method, target), "Host: localhost"] + list(headers)
+    if body:
+        lines += ["Content-Type: application/json", "Content-Length: %d" % len(body)]
+    return "\r\n".join(lines) + "\r\n\r\n" + body
+
+
+put("http_request", "get_metrics", req("GET", "/metrics"))
+put("http_request", "get_status", req("GET", "/v1/status?x=1", headers=["Connection: close"]))
+put("http_request", "post_failover", req("POST", "/v1/failover", '{"record":"www.example.com","target":"gcp","reason":"r"}'))
+put("http_request", "post_freeze_chunked", "POST /v1/freeze HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    "c\r\n{\"for\":\"1h\"}\r\n0\r\n\r\n")
+put("http_request", "wrong_method", req("DELETE", "/v1/reload"))
+put("http_request", "http10_expect", "PUT /nope HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}")

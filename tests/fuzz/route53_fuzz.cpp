@@ -1,0 +1,39 @@
+// Fuzzes Route53Provider's reading of the Route 53 API's XML replies (zone lookup, record pages,
+// ChangeInfo, error bodies): the input is a script of replies (fuzz_replies.hpp) answered to
+// read() and then to a compare-and-swap replace(), which polls GetChange without sleeping.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "fuzz/fuzz_replies.hpp"
+#include "providers/route53_provider.hpp"
+
+using namespace planb::providers;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const planb::config::ProviderConfig config = [] {
+    planb::config::ProviderConfig c;
+    c.name = "aws";
+    c.type = planb::config::ProviderType::Route53;
+    c.route53.access_key_id_file = planb::fuzz::secretFile("akid", "AKIDEXAMPLE");
+    c.route53.secret_access_key_file = planb::fuzz::secretFile("secret", "fuzz-secret-key");
+    c.endpoint = "https://route53.test";
+    return c;  // no hosted_zone_id: the zone is looked up, so ListHostedZonesByName is parsed
+  }();
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  auto transport = std::make_shared<planb::fuzz::ReplayTransport>(input);
+  Route53Options options;
+  auto now = std::make_shared<std::chrono::system_clock::time_point>(
+      std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 46));
+  options.clock = [now] { return *now; };
+  options.sleep = [now](std::chrono::milliseconds d) { *now += d; };
+  options.list_page_size = 2;
+  Route53Provider provider(config, transport, options);
+  const RecordRef www{"example.com.", "www.example.com."};
+  (void)provider.read(www);
+  (void)provider.replace(ReplaceRequest{www, "backup.example.net.", 60, "app.aws.example.net."});
+  return 0;
+}
