@@ -60,6 +60,20 @@ std::optional<std::string> AuditLog::append(AuditEntry entry, core::WallTime at,
 }
 
 std::optional<std::string> AuditLog::sync() {
+  if (!pending_.empty()) {
+    // Entries a full disk kept in memory reach the file as soon as it has room, without waiting
+    // for another entry to be appended.
+    std::string lines;
+    for (const std::string& line : pending_) {
+      lines += line;
+    }
+    if (auto error = write(lines, true)) {
+      return error;
+    }
+    pending_.clear();
+    unsynced_ = false;
+    return std::nullopt;
+  }
   if (!unsynced_) {
     return std::nullopt;
   }

@@ -40,7 +40,8 @@ class AuditLog {
   std::optional<std::string> append(AuditEntry entry, core::WallTime at,
                                     Durability durability = Durability::Synced);
 
-  // Fsyncs what was appended as Written since the last fsync; nothing to do is cheap.
+  // Writes the entries kept in memory by an earlier failure, and fsyncs what was appended as
+  // Written since the last fsync; nothing to do is cheap.
   std::optional<std::string> sync();
 
   // At most LIMIT entries, newest first, including those still waiting to be written. A line

@@ -404,7 +404,14 @@ void Daemon::scheduleTick() {
       steer();
     }
     if (auto error = audit_.sync()) {
-      log_.error("audit: " + *error);
+      if (audit_error_.empty()) {  // once per episode: a full disk would say it every tick
+        log_.error("audit: " + *error + "; " + std::to_string(audit_.pending()) +
+                   " entr(ies) kept in memory until it can be written");
+      }
+      audit_error_ = *error;
+    } else if (!audit_error_.empty() && audit_.pending() == 0) {
+      audit_error_.clear();
+      log_.info("audit: " + audit_.path() + " written again");
     }
     reconciler_.step();
     publishStatus();
@@ -604,8 +611,18 @@ std::string Daemon::statusJson() {
   if (fleet_) {
     fleet = fleetStatus();
   }
-  return jsonText(statusDocument(current_->config, *current_->board, reconciler_.records(),
-                                 desk_.overrides(), guardStatus(), fleet ? &*fleet : nullptr));
+  nlohmann::ordered_json doc =
+      statusDocument(current_->config, *current_->board, reconciler_.records(), desk_.overrides(),
+                     guardStatus(), fleet ? &*fleet : nullptr);
+  // What could not be saved under state_dir (a full disk): DNS is still steered, but operator
+  // actions are refused and a kill -9 would lose what is only in memory.
+  const std::string& state_error = reconciler_.persistError();
+  doc["storage"] = {{"state_error", state_error.empty() ? nlohmann::ordered_json(nullptr)
+                                                        : nlohmann::ordered_json(state_error)},
+                    {"audit_error", audit_error_.empty() ? nlohmann::ordered_json(nullptr)
+                                                         : nlohmann::ordered_json(audit_error_)},
+                    {"audit_pending", audit_.pending()}};
+  return jsonText(doc);
 }
 
 http::Router Daemon::metricsRoutes(bool with_status_page) {

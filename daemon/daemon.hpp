@@ -106,6 +106,7 @@ class Daemon {
   Notifier notifier_;
   StateStore store_;
   AuditLog audit_;
+  std::string audit_error_;  // why audit.jsonl cannot be written now, or empty
   OperatorDesk desk_;
   metrics::Metrics metrics_;
   Reconciler reconciler_;

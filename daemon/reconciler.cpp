@@ -70,7 +70,9 @@ void Reconciler::refresh(RecordRuntime& record) {
 }
 
 void Reconciler::flushState(bool lazy_too) {
-  if (persist_now_ || (lazy_too && persist_later_)) {
+  // After a failed write (a full disk) every step retries, so state.json catches up as soon as
+  // there is room, not only with the next change.
+  if (persist_now_ || persist_failed_ || (lazy_too && persist_later_)) {
     persist();
     persist_now_ = persist_later_ = false;
   }
@@ -133,10 +135,11 @@ core::RecordHistory Reconciler::historyOf(const PersistedRecord& saved) const {
   core::Instant now = clock_.now();
   core::WallTime wall_now = clock_.wallNow();
   for (core::WallTime t : saved.automatic_changes) {
-    if (t <= wall_now) {
-      history.automatic_changes.push_back(
-          now - std::chrono::duration_cast<core::Instant::duration>(wall_now - t));
-    }
+    // A change stamped in the future means the wall clock went back since: it counts as just
+    // made, so neither hold-down nor the flip budget is bypassed by a clock step and a restart.
+    t = std::min(t, wall_now);
+    history.automatic_changes.push_back(
+        now - std::chrono::duration_cast<core::Instant::duration>(wall_now - t));
   }
   return history;
 }
@@ -563,11 +566,13 @@ void Reconciler::persist() {
   if (auto error = store_.saveRecords(std::move(state.records))) {
     if (!persist_failed_) {
       log_.error("state: " + *error +
-                 "; DNS keeps being steered, state is retried on the next change");
+                 "; DNS keeps being steered, the state is retried until it is written");
     }
     persist_failed_ = true;
+    persist_error_ = *error;
   } else if (persist_failed_) {
     persist_failed_ = false;
+    persist_error_.clear();
     log_.info("state: " + store_.path() + " written again");
   }
 }

@@ -95,6 +95,8 @@ class Reconciler {
 
   const std::map<std::string, RecordRuntime>& records() const noexcept { return records_; }
   std::string statusLine() const;
+  // Why state.json could not be written the last time, or empty; retried on every step().
+  const std::string& persistError() const noexcept { return persist_error_; }
 
  private:
   struct WriteOutcome;
@@ -143,6 +145,7 @@ class Reconciler {
   std::map<std::string, core::TargetState> targets_;
   Steering steering_;
   bool persist_failed_ = false;
+  std::string persist_error_;
   bool persist_now_ = false;    // a decided change: on disk before any provider is written
   bool persist_later_ = false;  // adoption, what was applied: on disk with the next step()
   metrics::Metrics* metrics_ = nullptr;

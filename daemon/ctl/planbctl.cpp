@@ -97,6 +97,14 @@ void printOverrides(const Json& status) {
   if (status["guard"]["local_network_down"].get<bool>()) {
     std::cout << "GUARD: every canary fails; automation holds until one recovers.\n";
   }
+  if (auto storage = status.find("storage"); storage != status.end() && storage->is_object()) {
+    for (const char* key : {"state_error", "audit_error"}) {
+      if (auto e = storage->find(key); e != storage->end() && e->is_string()) {
+        std::cout << "STORAGE: " << e->get<std::string>()
+                  << "; DNS is still steered, operator actions are refused until it is written.\n";
+      }
+    }
+  }
 }
 
 void printStatus(const Json& status) {
