@@ -1,7 +1,5 @@
 #include "reconciler.hpp"
 
-#include "fleet_agent.hpp"
-
 #include <doctest/doctest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -11,6 +9,7 @@
 #include "fakes/manual_clock.hpp"
 #include "fakes/sequence_random.hpp"
 #include "fakes/temp_dir.hpp"
+#include "fleet_agent.hpp"
 
 using namespace planb;
 using namespace planb::daemon;

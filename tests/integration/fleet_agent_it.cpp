@@ -1,0 +1,221 @@
+// The fleet agent against a real etcd 3.4: leader election under leases, the fence, views,
+// overrides' compare-and-swap, and etcd going away and coming back.
+
+#include <doctest/doctest.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "cluster/etcd_client.hpp"
+#include "fleet_agent.hpp"
+#include "harness/etcd_server.hpp"
+
+using namespace planb;
+using namespace planb::daemon;
+using namespace std::chrono_literals;
+using planb::testing::EtcdServer;
+
+namespace {
+
+// One node of a test fleet: an agent and the newest snapshot it handed over.
+class Node {
+ public:
+  // POLL and LEASE_TTL set how often the agent looks at etcd by itself (a keepalive every
+  // lease_ttl / 3 is a look too).
+  Node(const EtcdServer& etcd, std::string name, Log& log, std::chrono::milliseconds poll = 50ms,
+       std::chrono::seconds lease_ttl = 2s) {
+    FleetSettings s;
+    s.etcd.endpoints = {etcd.endpoint()};
+    s.etcd.timeout = 500ms;
+    s.node = std::move(name);
+    s.lease_ttl = lease_ttl;
+    s.prefix = "/planb-it/";
+    s.poll = poll;
+    agent = std::make_unique<FleetAgent>(std::move(s), log, [this](FleetSnapshot snapshot) {
+      std::lock_guard lock(mutex_);
+      last_ = std::move(snapshot);
+      changed_.notify_all();
+    });
+  }
+
+  // The agent's thread calls back into this node: stop it before the members it uses go.
+  ~Node() { agent->stop(); }
+
+  // Waits until a snapshot satisfies PREDICATE; false after DEADLINE.
+  template <typename Predicate>
+  bool waitFor(Predicate predicate, std::chrono::milliseconds deadline = 6s) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, deadline, [&] { return predicate(last_); });
+  }
+
+  FleetSnapshot last() {
+    std::lock_guard lock(mutex_);
+    return last_;
+  }
+
+  std::unique_ptr<FleetAgent> agent;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  FleetSnapshot last_;
+};
+
+core::NodeView viewOf(const std::string& node, core::Health a) {
+  return {node, false, {{"vendor-a", a}}, {{"a", a}}};
+}
+
+bool leads(const FleetSnapshot& s) {
+  return s.etcd_up && s.leading;
+}
+
+}  // namespace
+
+TEST_CASE("of two nodes exactly one leads, and only its writes pass the fence") {
+  EtcdServer etcd;
+  Log log(LogLevel::Error);
+  Node n1(etcd, "n1", log);
+  Node n2(etcd, "n2", log);
+  n1.agent->start();
+  n2.agent->start();
+  REQUIRE(n1.waitFor([](const FleetSnapshot& s) { return s.leader.has_value(); }));
+  REQUIRE(n2.waitFor([](const FleetSnapshot& s) { return s.leader.has_value(); }));
+  Node& leader = n1.agent->leading() ? n1 : n2;
+  Node& follower = n1.agent->leading() ? n2 : n1;
+  CHECK(leader.agent->leading());
+  CHECK_FALSE(follower.agent->leading());
+  CHECK(follower.last().leader == leader.agent->node());
+  CHECK(leader.agent->confirmLeadership() == std::nullopt);
+  CHECK(follower.agent->confirmLeadership().has_value());
+  CHECK(follower.agent->saveRecords({}).has_value());
+}
+
+TEST_CASE("views published by each node are read by every node, and vanish with its lease") {
+  EtcdServer etcd;
+  Log log(LogLevel::Error);
+  Node n1(etcd, "n1", log);
+  Node n2(etcd, "n2", log);
+  n1.agent->start();
+  n2.agent->start();
+  n1.agent->publishView(viewOf("n1", core::Health::Unhealthy));
+  n2.agent->publishView(viewOf("n2", core::Health::Healthy));
+  REQUIRE(n2.waitFor([](const FleetSnapshot& s) { return s.views.size() == 2; }));
+  FleetSnapshot seen = n2.last();
+  CHECK(seen.views[0].node == "n1");
+  CHECK(seen.views[0].targets.at("vendor-a") == core::Health::Unhealthy);
+  CHECK(seen.views[0].vendors.at("a") == core::Health::Unhealthy);
+  CHECK(seen.views[1].targets.at("vendor-a") == core::Health::Healthy);
+  n1.agent->stop();  // revokes its lease
+  CHECK(n2.waitFor([](const FleetSnapshot& s) { return s.views.size() == 1; }, 2s));
+}
+
+TEST_CASE("a leader that stops hands over at once: its lease is revoked") {
+  EtcdServer etcd;
+  Log log(LogLevel::Error);
+  Node n1(etcd, "n1", log);
+  n1.agent->start();
+  REQUIRE(n1.waitFor(leads));
+  Node n2(etcd, "n2", log);
+  n2.agent->start();
+  REQUIRE(n2.waitFor([](const FleetSnapshot& s) { return s.leader == "n1"; }));
+  auto stopped = std::chrono::steady_clock::now();
+  n1.agent->stop();
+  REQUIRE(n2.waitFor(leads, 2s));  // well before the lease (2 s) would have expired
+  CHECK(std::chrono::steady_clock::now() - stopped < 2s);
+  CHECK(n2.last().elected);
+}
+
+TEST_CASE("an old leader whose key another node now holds is fenced and steps down") {
+  EtcdServer etcd;
+  Log log(LogLevel::Error);
+  // The agent looks at etcd by itself only every 10 s here: the refusal below is the fence's.
+  Node n1(etcd, "n1", log, 10s, 30s);
+  n1.agent->start();
+  REQUIRE(n1.waitFor(leads));
+  // What a pause past the lease looks like to etcd: the key is gone and another node takes it.
+  cluster::EtcdOptions options;
+  options.endpoints = {etcd.endpoint()};
+  cluster::EtcdClient raw(options);
+  raw.deleteKey("/planb-it/leader");
+  raw.put("/planb-it/leader", "n9");
+  CHECK(n1.agent->confirmLeadership().value_or("") ==
+        "etcd says the leader key is no longer this node's");
+  CHECK_FALSE(n1.agent->leading());
+  CHECK(n1.agent->saveRecords({}).has_value());
+  CHECK(n1.waitFor([](const FleetSnapshot& s) { return s.leader == "n9" && !s.leading; }, 12s));
+}
+
+TEST_CASE("the leader shares its decisions, and a new leader reads them as it is elected") {
+  EtcdServer etcd;
+  Log log(LogLevel::Error);
+  Node n1(etcd, "n1", log);
+  n1.agent->start();
+  REQUIRE(n1.waitFor(leads));
+  PersistedRecord decided;
+  decided.target = "vendor-b";
+  REQUIRE(n1.agent->saveRecords({{"www.example.test.", decided}}) == std::nullopt);
+  Node n2(etcd, "n2", log);
+  n2.agent->start();
+  REQUIRE(n2.waitFor([](const FleetSnapshot& s) { return s.leader == "n1"; }));
+  n1.agent->stop();
+  REQUIRE(n2.waitFor([](const FleetSnapshot& s) { return s.elected; }, 3s));
+  FleetSnapshot elected = n2.last();
+  REQUIRE(elected.records.has_value());
+  CHECK(elected.records->at("www.example.test.").target == "vendor-b");
+}
+
+TEST_CASE("overrides are replaced only over the revision they were read at") {
+  EtcdServer etcd;
+  Log log(LogLevel::Error);
+  Node n1(etcd, "n1", log);
+  auto [none, revision] = n1.agent->readOverrides();
+  CHECK(none.empty());
+  CHECK(revision == 0);
+  core::Override freeze;
+  freeze.kind = core::OverrideKind::Freeze;
+  freeze.user = "alice";
+  std::int64_t stale = revision;
+  bool conflict = false;
+  REQUIRE(n1.agent->saveOverrides({freeze}, &revision, &conflict) == std::nullopt);
+  CHECK(revision > 0);
+  CHECK(n1.agent->saveOverrides({}, &stale, &conflict).has_value());
+  CHECK(conflict);
+  auto [now, at] = n1.agent->readOverrides();
+  REQUIRE(now.size() == 1);
+  CHECK(now[0].user == "alice");
+  CHECK(at == revision);
+}
+
+TEST_CASE("without etcd nobody leads; when it returns a leader is elected again") {
+  EtcdServer etcd;
+  Log log(LogLevel::Error);
+  Node n1(etcd, "n1", log);
+  n1.agent->start();
+  REQUIRE(n1.waitFor(leads));
+  etcd.stop();
+  auto stopped = std::chrono::steady_clock::now();
+  REQUIRE(n1.waitFor([](const FleetSnapshot& s) { return !s.etcd_up && !s.leading; }, 4s));
+  // Steps down within the lease: 2 s, plus one poll and one request timeout.
+  CHECK(std::chrono::steady_clock::now() - stopped < 3s);
+  CHECK(n1.agent->confirmLeadership().has_value());
+  CHECK_FALSE(n1.last().etcd_error.empty());
+  etcd.restart();
+  CHECK(n1.waitFor(leads, 10s));
+}
+
+TEST_CASE("the fleet's audit keeps every node's entries in time order") {
+  EtcdServer etcd;
+  Log log(LogLevel::Error);
+  Node n1(etcd, "n1", log);
+  Node n2(etcd, "n2", log);
+  n1.agent->start();
+  n2.agent->start();
+  n1.agent->publishAudit(R"({"n":1})");
+  REQUIRE(n1.waitFor([&](const FleetSnapshot&) { return n1.agent->readAudit(10).size() == 1; }));
+  n2.agent->publishAudit(R"({"n":2})");
+  REQUIRE(n2.waitFor([&](const FleetSnapshot&) { return n2.agent->readAudit(10).size() == 2; }));
+  std::vector<std::string> lines = n1.agent->readAudit(10);
+  CHECK(lines[0] == R"({"n":1})");
+  CHECK(lines[1] == R"({"n":2})");
+  CHECK(n1.agent->readAudit(1) == std::vector<std::string>{R"({"n":2})"});
+}
