@@ -69,3 +69,39 @@ TEST_CASE("the plan writes nothing before every target has a verdict") {
   auto plan = planDocument(testing::twoTargetsOneRecord(), records);
   CHECK(plan["changes"][0]["action"] == "none: waiting for verdicts");
 }
+
+TEST_CASE("a single planbd has no cluster in its status") {
+  auto doc = statusDocument(testing::twoTargetsOneRecord(), emptyBoard(), {}, {}, {});
+  CHECK(doc["cluster"].is_null());
+}
+
+TEST_CASE("fleet status names the leader and shows every node's view, a dissent included") {
+  FleetStatus fleet;
+  fleet.node = "edge-1";
+  fleet.leader = "edge-2";
+  fleet.etcd_up = true;
+  fleet.quorum = 2;
+  fleet.quorum_setting = "majority";
+  fleet.min_nodes = 2;
+  fleet.live_nodes = 3;
+  fleet.automation = "ok";
+  fleet.leader_changes = 1;
+  using core::Health;
+  fleet.nodes = {{"edge-1", false, {{"a", Health::Unhealthy}}, {{"va", Health::Unhealthy}}},
+                 {"edge-2", false, {{"a", Health::Healthy}}, {{"va", Health::Healthy}}},
+                 {"edge-3", true, {{"a", Health::Unknown}}, {{"va", Health::Unknown}}}};
+  auto doc = statusDocument(testing::twoTargetsOneRecord(), emptyBoard(), {}, {}, {}, &fleet);
+  const auto& c = doc["cluster"];
+  CHECK(c["node"] == "edge-1");
+  CHECK(c["leader"] == "edge-2");
+  CHECK(c["leading"] == false);
+  CHECK(c["quorum_setting"] == "majority");
+  REQUIRE(c["nodes"].size() == 3);
+  CHECK(c["nodes"][0]["self"] == true);
+  CHECK(c["nodes"][0]["targets"]["a"] == "unhealthy");
+  CHECK(c["nodes"][0]["vendors"]["va"] == "down");
+  CHECK(c["nodes"][1]["leader"] == true);
+  CHECK(c["nodes"][1]["vendors"]["va"] == "up");
+  CHECK(c["nodes"][2]["live"] == false);
+  CHECK(c["nodes"][2]["guard_down"] == true);
+}
