@@ -11,6 +11,10 @@ changed at any moment and applies to connections already open as well as to new 
   delay      forward, waiting N ms before each chunk (either way)
   reply      never reach the upstream: answer whatever the client sends with responder(data) (a
              canned HTTP 503, 429 or broken JSON; a DNS-over-TCP SERVFAIL or garbage), then close
+  blackhole_paths
+             forward, except that an HTTP request whose path is one of `paths` (set_mode(...,
+             paths=[...])) is never forwarded: its connection turns into a blackhole from that
+             request on (e.g. etcd's /v3/lease/keepalive silenced while /v3/kv/txn still passes)
 
 It counts connections and keeps a log of the HTTP requests it sees from client to server (request
 line, monotonic timestamp, the mode they met and the first bytes of their body), parsed over
@@ -38,7 +42,7 @@ import sys
 import threading
 import time
 
-MODES = ("pass", "blackhole", "refuse", "delay", "reply")
+MODES = ("pass", "blackhole", "refuse", "delay", "reply", "blackhole_paths")
 REQUEST_LINE = re.compile(rb"^([A-Z]{3,10}) (\S+) HTTP/\d\.\d$")
 BODY_KEPT = 1024  # bytes of each request's body kept in the log
 
@@ -152,6 +156,7 @@ class FaultProxy:
         self.mode = mode
         self.delay_ms = delay_ms
         self.responder = None    # reply mode: bytes from the client -> bytes answered
+        self.paths = ()          # blackhole_paths mode: request paths never forwarded
         self.lock = threading.Lock()
         self.log = []            # one dict per HTTP request seen, in order
         self.connections = 0     # accepted
@@ -194,13 +199,17 @@ class FaultProxy:
         for connection in connections:
             connection.thread.join(5)
 
-    def set_mode(self, mode, delay_ms=None, responder=None):
+    def set_mode(self, mode, delay_ms=None, responder=None, paths=None):
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
         if mode == "reply" and responder is None:
             raise ValueError("reply mode needs a responder")
+        if mode == "blackhole_paths" and not paths:
+            raise ValueError("blackhole_paths mode needs paths")
         with self.lock:
             self.mode = mode
+            if paths is not None:
+                self.paths = tuple(paths)
             if delay_ms is not None:
                 self.delay_ms = delay_ms
             if responder is not None:
@@ -259,8 +268,11 @@ class FaultProxy:
                 self.open[connection.id] = connection
             connection.thread.start()
 
-    def _report(self, connection_id, method, path):
-        entry = {"t": time.monotonic(), "method": method, "path": path, "mode": self.mode,
+    def _report(self, connection_id, method, path, holed=False):
+        mode = self.mode
+        if mode == "blackhole_paths":
+            mode = "blackhole" if holed or path in self.paths else "pass"
+        entry = {"t": time.monotonic(), "method": method, "path": path, "mode": mode,
                  "connection": connection_id, "body": b""}
         with self.lock:
             self.log.append(entry)
@@ -281,12 +293,18 @@ class _Connection:
         self.upstream = None
         self.connect = connect  # False: opened in blackhole mode, never reaches the upstream
         self.killed = None      # None, or "rst" / "close": set by the proxy, acted on by the thread
-        self.parser = HttpRequestLog(lambda m, p: proxy._report(connection_id, m, p))
+        self.holed = False      # blackhole_paths: a request to a silenced path was seen
+        self.parser = HttpRequestLog(self._request)
         self.thread = threading.Thread(target=self.run, name=f"{proxy.name}#{connection_id}",
                                        daemon=True)
 
     def kill(self, rst):
         self.killed = "rst" if rst else "close"
+
+    def _request(self, method, path):
+        if self.proxy.mode == "blackhole_paths" and path in self.proxy.paths:
+            self.holed = True
+        return self.proxy._report(self.id, method, path, self.holed)
 
     def run(self):
         try:
@@ -362,7 +380,7 @@ class _Connection:
                             self.killed = "close"
                             return
                         continue  # the upstream's late answers are dropped
-                    if mode == "blackhole" or self.upstream is None:
+                    if mode == "blackhole" or self.upstream is None or self.holed:
                         continue  # read and discarded: never answered, never forwarded
                     if mode == "delay" and delay:
                         time.sleep(delay / 1000.0)

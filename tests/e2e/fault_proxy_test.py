@@ -96,6 +96,22 @@ def main():
         took = time.monotonic() - started
         assert 0.4 <= took < 2, took  # one chunk each way
 
+        # blackhole_paths: a request to a silenced path goes unanswered (its connection with it);
+        # other paths pass, on a new connection.
+        proxy.set_mode("blackhole_paths", paths=["/v3/lease/keepalive"])
+        mark = time.monotonic()
+        quiet = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=0.5)
+        quiet.request("POST", "/v3/kv/txn", body=b"{}")
+        assert quiet.getresponse().read() is not None
+        fails("a silenced path", lambda: (quiet.request("POST", "/v3/lease/keepalive", body=b"{}"),
+                                          quiet.getresponse()), TimeoutError)
+        other = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=2)
+        other.request("POST", "/v3/kv/txn", body=b"{}")
+        assert other.getresponse().status == 200
+        assert [(r["path"], r["mode"]) for r in proxy.requests(since=mark)] == [
+            ("/v3/kv/txn", "pass"), ("/v3/lease/keepalive", "blackhole"),
+            ("/v3/kv/txn", "pass")], proxy.requests(since=mark)
+
         # pass again; then the upstream goes away: a new connection is reset, not held.
         proxy.set_mode("pass")
         again = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=2)
