@@ -5,7 +5,8 @@ config, state_dir, admin socket, metrics port and [cluster] section.
 Every node reaches each vendor endpoint through its own fault proxy (node.paths["a1"], ...), so a
 test can cut one node's path to a vendor while the others still see it; and each node reaches the
 PowerDNS API through its own fault proxy (node.pdns_proxy), so a test can count each node's PATCH
-requests and refuse one node's writes. BIND is written by rfc2136 directly.
+requests and refuse one node's writes; and etcd through its own fault proxy (node.etcd_proxy), so a
+test can partition one node from etcd (node.cut_etcd()). BIND is written by rfc2136 directly.
 
 Python standard library only; builds on world.py."""
 
@@ -132,6 +133,8 @@ class Node:
         self.paths = {n: FaultProxy(fleet.endpoints[n].port, name=f"{self.name}->{n}").start()
                       for n in self.VENDOR_ENDPOINTS}
         self.pdns_proxy = FaultProxy(fleet.pdns.api_port, name=f"{self.name}->pdns-api").start()
+        self.etcd_proxy = FaultProxy(fleet.etcd.port, name=f"{self.name}->etcd").start()
+        self.env = None  # extra environment for planbd (set before start())
         with open(self.config_path, "w") as f:
             f.write(fleet.config(self))
         self.planbd = None
@@ -141,7 +144,7 @@ class Node:
 
     def start(self):
         if self.planbd is None:
-            self.planbd = Planbd(self.fleet.binary, self.config_path, self.dir)
+            self.planbd = Planbd(self.fleet.binary, self.config_path, self.dir, env=self.env)
         else:
             self.planbd.start()
         self.killed = False
@@ -244,8 +247,12 @@ class Node:
             if name.startswith(vendor_prefix):
                 proxy.set_mode(mode)
 
+    def cut_etcd(self, mode="blackhole", **kwargs):
+        """Sets this node's path to etcd to MODE (pass heals it)."""
+        self.etcd_proxy.set_mode(mode, **kwargs)
+
     def close_proxies(self):
-        for proxy in list(self.paths.values()) + [self.pdns_proxy]:
+        for proxy in list(self.paths.values()) + [self.pdns_proxy, self.etcd_proxy]:
             proxy.stop()
 
 
@@ -265,7 +272,7 @@ class Fleet:
 
     def __init__(self, planbd_binary, nodes=3, providers=("bind", "pdns"), failback_after="1h",
                  hold_down="1s", resync="3s", pdns_api_key="pdns-api-key-fleet-6c2d9e41",
-                 prefix="/planb-e2e/", cluster=True, start=True):
+                 prefix="/planb-e2e/", cluster=True, start=True, lease_ttl=None):
         self.binary = planbd_binary
         self.cluster = cluster  # False: no [cluster] section (independent planbds, for debugging)
         self.providers = providers
@@ -273,6 +280,7 @@ class Fleet:
         self.hold_down = hold_down
         self.resync = resync
         self.prefix = prefix
+        self.lease_ttl = lease_ttl or self.LEASE_TTL
         self.failed = False
         self.dir = tempfile.mkdtemp(prefix="planb-fleet-")
         self.etcd = self.named = self.pdns = None
@@ -320,9 +328,9 @@ api_key_file = "{self.pdns.key_file}"
 """
         cluster = f"""
 [cluster]
-etcd_endpoints = ["{self.etcd.url}"]
+etcd_endpoints = ["http://127.0.0.1:{node.etcd_proxy.port}"]
 node_name      = "{node.name}"
-lease_ttl      = "{self.LEASE_TTL}s"
+lease_ttl      = "{self.lease_ttl}s"
 quorum         = "majority"
 min_nodes      = 2
 prefix         = "{self.prefix}"
