@@ -151,10 +151,11 @@ void FleetAgent::run() {
     try {
       pollOnce(snapshot);
       snapshot.etcd_up = true;
-      if (!etcd_was_up_) {
+      if (unreachable_logged_) {
         log_.info("cluster: etcd reachable again at " + loop_->endpoint());
       }
-      etcd_was_up_ = true;
+      unreachable_logged_ = false;
+      failed_polls_ = 0;
     } catch (const EtcdError& e) {
       snapshot.etcd_up = false;
       snapshot.etcd_error = e.what();
@@ -162,11 +163,14 @@ void FleetAgent::run() {
         lease_ = 0;
         stepDown("the lease is gone from etcd");
       }
-      if (etcd_was_up_) {
+      // One failed poll may be a request that timed out across a pause of this process (SIGSTOP,
+      // a stalled VM) while etcd was fine: status says etcd is down at once, the log only after
+      // a second failed poll in a row.
+      if (++failed_polls_ >= 2 && !unreachable_logged_) {
         log_.error(std::string("cluster: etcd unreachable: ") + e.what() +
                    "; this node writes no DNS until it is back");
+        unreachable_logged_ = true;
       }
-      etcd_was_up_ = false;
     }
     // Without a lease known alive, this node does not lead, whatever etcd answered last.
     if (leading_.load() && !leaseValid(Clock::now())) {

@@ -126,8 +126,9 @@ class FleetAgent final : public FleetWriter {
   Clock::time_point next_keepalive_{};
   std::optional<std::string> last_leader_;
   std::uint64_t leader_changes_ = 0;
-  bool etcd_was_up_ = true;
-  std::string published_view_;  // as last put
+  int failed_polls_ = 0;             // in a row
+  bool unreachable_logged_ = false;  // "etcd unreachable" logged, "reachable again" not yet
+  std::string published_view_;       // as last put
 
   // Shared with other threads.
   mutable std::mutex mutex_;
