@@ -279,6 +279,9 @@ std::variant<OperatorRequest, std::string> parseOperatorRequest(OperatorVerb ver
       json = nlohmann::json::parse(body);
     } catch (const nlohmann::json::parse_error& e) {
       return "unreadable request: not JSON (at byte " + std::to_string(e.byte) + ")";
+    } catch (const nlohmann::json::exception&) {
+      // out_of_range: a number too large for a double ("1E999"), which is no parse_error.
+      return std::string("unreadable request: a number out of range");
     }
   }
   if (!json.is_object()) {
