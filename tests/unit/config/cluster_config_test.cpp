@@ -92,12 +92,13 @@ TEST_CASE("quorum = \"majority\" is stored as 0, and a quorum above min_nodes is
 }
 
 TEST_CASE("lease_ttl accepts whole seconds from 2s to 60s") {
-  for (const auto& [text, millis] :
+  for (const auto& example :
        std::vector<std::pair<std::string, long>>{{"2s", 2000}, {"1m", 60'000}, {"2000ms", 2000}}) {
+    const std::string& text = example.first;  // not a structured binding: CAPTURE is a lambda
     CAPTURE(text);
     Config c = load(withBase(
         "[cluster]\netcd_endpoints = [\"http://127.0.0.1:2379\"]\nlease_ttl = \"" + text + "\"\n"));
-    CHECK(c.cluster->lease_ttl == Millis(millis));
+    CHECK(c.cluster->lease_ttl == Millis(example.second));
   }
 }
 
