@@ -227,6 +227,7 @@ void FleetAgent::pollOnce(FleetSnapshot& snapshot) {
     published_view_ = view;
   }
   flushAudit();
+  pruneAudit();
 
   // One read-only transaction: one revision of the fleet.
   cluster::TxnResult read = loop_->txn(
@@ -353,6 +354,21 @@ void FleetAgent::flushAudit() {
   }
 }
 
+void FleetAgent::pruneAudit() {
+  auto now = Clock::now();
+  if (!leading_.load() || now < next_prune_) {
+    return;
+  }
+  next_prune_ = now + settings_.audit_prune_every;
+  // Keys sort by time: everything before the audit_keep newest goes, in one range delete.
+  std::vector<KeyValue> newest =
+      loop_->lastInPrefix(key("audit/"), settings_.audit_keep + 1, /*keys_only=*/true);
+  if (newest.size() <= settings_.audit_keep) {
+    return;
+  }
+  loop_->txn({}, {{Operation::Kind::DeleteRange, key("audit/"), "", 0, newest[1].key}});
+}
+
 std::optional<std::string> FleetAgent::confirmLeadership() {
   if (!leading()) {
     return "this node does not lead the fleet";
@@ -432,11 +448,9 @@ std::optional<std::string> FleetAgent::saveOverrides(const std::vector<core::Ove
 }
 
 std::vector<std::string> FleetAgent::readAudit(std::size_t limit) {
-  std::vector<KeyValue> all = side_->rangePrefix(key("audit/"));
   std::vector<std::string> lines;
-  std::size_t first = all.size() > limit ? all.size() - limit : 0;
-  for (std::size_t i = first; i < all.size(); ++i) {
-    lines.push_back(std::move(all[i].value));
+  for (KeyValue& kv : side_->lastInPrefix(key("audit/"), limit)) {
+    lines.push_back(std::move(kv.value));
   }
   return lines;
 }

@@ -38,6 +38,8 @@ struct FleetSettings {
   std::chrono::seconds lease_ttl{5};
   std::string prefix = "/planb/";
   std::chrono::milliseconds poll{200};
+  std::size_t audit_keep = 10'000;  // the fleet's audit in etcd keeps this many newest entries
+  std::chrono::seconds audit_prune_every{60};
 };
 
 // What the fleet looks like, as read in one consistent etcd transaction.
@@ -111,6 +113,7 @@ class FleetAgent final : public FleetWriter {
   void campaign(FleetSnapshot& snapshot);
   void stepDown(const std::string& why);
   void flushAudit();
+  void pruneAudit();
   bool leaseValid(Clock::time_point now) const;
 
   std::string key(const std::string& suffix) const { return settings_.prefix + suffix; }
@@ -129,6 +132,7 @@ class FleetAgent final : public FleetWriter {
   int failed_polls_ = 0;             // in a row
   bool unreachable_logged_ = false;  // "etcd unreachable" logged, "reachable again" not yet
   std::string published_view_;       // as last put
+  Clock::time_point next_prune_{};
 
   // Shared with other threads.
   mutable std::mutex mutex_;

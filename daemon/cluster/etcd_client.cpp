@@ -5,6 +5,7 @@
 
 #include "cluster/etcd_client.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -537,6 +538,20 @@ std::vector<KeyValue> EtcdClient::rangePrefix(const std::string& prefix) {
       impl_->call("range", "/v3/kv/range",
                   {{"key", base64Encode(prefix)}, {"range_end", base64Encode(prefixEnd(prefix))}});
   return impl_->parsed("range", [&] { return parseKvs(reply); });
+}
+
+std::vector<KeyValue> EtcdClient::lastInPrefix(const std::string& prefix, std::size_t limit,
+                                               bool keys_only) {
+  json reply = impl_->call("range", "/v3/kv/range",
+                           {{"key", base64Encode(prefix)},
+                            {"range_end", base64Encode(prefixEnd(prefix))},
+                            {"limit", limit},
+                            {"sort_order", "DESCEND"},
+                            {"sort_target", "KEY"},
+                            {"keys_only", keys_only}});
+  std::vector<KeyValue> kvs = impl_->parsed("range", [&] { return parseKvs(reply); });
+  std::reverse(kvs.begin(), kvs.end());
+  return kvs;
 }
 
 std::int64_t EtcdClient::deleteKey(const std::string& key) {

@@ -30,10 +30,10 @@ struct EtcdOptions {
 class EtcdError : public std::runtime_error {
  public:
   enum class Kind {
-    Unavailable,     // no endpoint answered (connect, timeout, 5xx)
-    LeaseNotFound,   // the lease expired or was revoked
-    Unauthenticated, // bad user or password, or a token that could not be renewed
-    Rejected,        // any other error reply of etcd (bad request, too large, ...)
+    Unavailable,      // no endpoint answered (connect, timeout, 5xx)
+    LeaseNotFound,    // the lease expired or was revoked
+    Unauthenticated,  // bad user or password, or a token that could not be renewed
+    Rejected,         // any other error reply of etcd (bad request, too large, ...)
   };
   EtcdError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   Kind kind() const noexcept { return kind_; }
@@ -67,9 +67,9 @@ struct Operation {
   enum class Kind { Put, DeleteRange, Range };
   Kind kind = Kind::Range;
   std::string key;
-  std::string value;      // Put
-  std::int64_t lease = 0; // Put: 0 is no lease
-  std::string range_end;  // DeleteRange, Range: empty is the one key
+  std::string value;       // Put
+  std::int64_t lease = 0;  // Put: 0 is no lease
+  std::string range_end;   // DeleteRange, Range: empty is the one key
 };
 
 struct TxnResult {
@@ -107,7 +107,10 @@ class EtcdClient {
   std::int64_t put(const std::string& key, const std::string& value, std::int64_t lease = 0);
   std::optional<KeyValue> get(const std::string& key);
   std::vector<KeyValue> rangePrefix(const std::string& prefix);  // in key order
-  std::int64_t deleteKey(const std::string& key);                // how many were deleted
+  // The LIMIT keys of PREFIX that sort last, in key order; KEYS_ONLY leaves values empty.
+  std::vector<KeyValue> lastInPrefix(const std::string& prefix, std::size_t limit,
+                                     bool keys_only = false);
+  std::int64_t deleteKey(const std::string& key);  // how many were deleted
   TxnResult txn(const std::vector<Compare>& compares, const std::vector<Operation>& success,
                 const std::vector<Operation>& failure = {});
 

@@ -21,9 +21,10 @@ namespace {
 class Node {
  public:
   // POLL and LEASE_TTL set how often the agent looks at etcd by itself (a keepalive every
-  // lease_ttl / 3 is a look too).
+  // lease_ttl / 3 is a look too); AUDIT_KEEP how many fleet audit entries it keeps, pruned on
+  // every poll while it leads.
   Node(const EtcdServer& etcd, std::string name, Log& log, std::chrono::milliseconds poll = 50ms,
-       std::chrono::seconds lease_ttl = 2s) {
+       std::chrono::seconds lease_ttl = 2s, std::size_t audit_keep = 10'000) {
     FleetSettings s;
     s.etcd.endpoints = {etcd.endpoint()};
     s.etcd.timeout = 500ms;
@@ -31,6 +32,8 @@ class Node {
     s.lease_ttl = lease_ttl;
     s.prefix = "/planb-it/";
     s.poll = poll;
+    s.audit_keep = audit_keep;
+    s.audit_prune_every = 0s;
     agent = std::make_unique<FleetAgent>(std::move(s), log, [this](FleetSnapshot snapshot) {
       std::lock_guard lock(mutex_);
       last_ = std::move(snapshot);
@@ -218,4 +221,19 @@ TEST_CASE("the fleet's audit keeps every node's entries in time order") {
   CHECK(lines[0] == R"({"n":1})");
   CHECK(lines[1] == R"({"n":2})");
   CHECK(n1.agent->readAudit(1) == std::vector<std::string>{R"({"n":2})"});
+}
+
+TEST_CASE("the leader keeps only the newest audit entries of the fleet in etcd") {
+  EtcdServer etcd;
+  Log log(LogLevel::Error);
+  Node n1(etcd, "n1", log, 50ms, 2s, /*audit_keep=*/3);
+  n1.agent->start();
+  REQUIRE(n1.waitFor(leads));
+  for (int i = 1; i <= 5; ++i) {
+    n1.agent->publishAudit("{\"n\":" + std::to_string(i) + "}");
+  }
+  CHECK(n1.waitFor([&](const FleetSnapshot&) {
+    return n1.agent->readAudit(10) ==
+           std::vector<std::string>{R"({"n":3})", R"({"n":4})", R"({"n":5})"};
+  }));
 }
