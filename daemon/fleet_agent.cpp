@@ -241,6 +241,13 @@ void FleetAgent::pollOnce(FleetSnapshot& snapshot) {
     leader_key = read.ranges[0].front();
   }
   for (const KeyValue& kv : read.ranges[1]) {
+    if (kv.key == key("nodes/" + settings_.node) && kv.lease != lease_ &&
+        !published_view_.empty() && !duplicate_reported_) {
+      // Another planbd put its view under this node's name since this node's last put.
+      duplicate_reported_ = true;
+      log_.error("cluster: another planbd also calls itself " + settings_.node +
+                 ": give every node its own node_name, or their views overwrite each other");
+    }
     try {
       snapshot.views.push_back(decodeView(kv.value));
     } catch (const std::exception&) {

@@ -133,6 +133,7 @@ class FleetAgent final : public FleetWriter {
   bool unreachable_logged_ = false;  // "etcd unreachable" logged, "reachable again" not yet
   std::string published_view_;       // as last put
   Clock::time_point next_prune_{};
+  bool duplicate_reported_ = false;  // another node uses this node's name (said once)
 
   // Shared with other threads.
   mutable std::mutex mutex_;
