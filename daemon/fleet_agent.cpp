@@ -181,7 +181,11 @@ void FleetAgent::run() {
     listener_(std::move(snapshot));
 
     std::unique_lock lock(mutex_);
-    auto until = std::min(Clock::now() + settings_.poll, next_keepalive_);
+    // A keepalive that is due (it failed: etcd is away) is retried with the next poll, not at
+    // once: a refused connection returns at once, and this loop must not spin on it.
+    auto now = Clock::now();
+    auto until = next_keepalive_ > now ? std::min(now + settings_.poll, next_keepalive_)
+                                       : now + settings_.poll;
     wake_.wait_until(lock, until, [this] { return stopping_ || view_dirty_; });
     if (stopping_) {
       return;

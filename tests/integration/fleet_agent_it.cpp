@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
+#include <thread>
 
 #include "cluster/etcd_client.hpp"
 #include "fleet_agent.hpp"
@@ -40,6 +41,7 @@ class Node {
     agent = std::make_unique<FleetAgent>(std::move(s), log, [this](FleetSnapshot snapshot) {
       std::lock_guard lock(mutex_);
       last_ = std::move(snapshot);
+      ++snapshots_;
       changed_.notify_all();
     });
   }
@@ -59,12 +61,18 @@ class Node {
     return last_;
   }
 
+  std::size_t snapshots() {
+    std::lock_guard lock(mutex_);
+    return snapshots_;
+  }
+
   std::unique_ptr<FleetAgent> agent;
 
  private:
   std::mutex mutex_;
   std::condition_variable changed_;
   FleetSnapshot last_;
+  std::size_t snapshots_ = 0;  // one per poll of etcd
 };
 
 core::NodeView viewOf(const std::string& node, core::Health a) {
@@ -205,6 +213,10 @@ TEST_CASE("without etcd nobody leads; when it returns a leader is elected again"
   CHECK(std::chrono::steady_clock::now() - stopped < 3s);
   CHECK(n1.agent->confirmLeadership().has_value());
   CHECK_FALSE(n1.last().etcd_error.empty());
+  // Refused connections fail at once: the agent still polls only every 50 ms, never in a loop.
+  std::size_t before = n1.snapshots();
+  std::this_thread::sleep_for(1s);  // a measured window, not a wait for a condition
+  CHECK(n1.snapshots() - before <= 30);
   etcd.restart();
   CHECK(n1.waitFor(leads, 10s));
 }
