@@ -219,13 +219,15 @@ void FleetAgent::keepLease() {
 }
 
 void FleetAgent::pollOnce(FleetSnapshot& snapshot) {
-  keepLease();
   std::string view;
   {
+    // Taken before any request: a change that arrives while etcd is away waits for the next
+    // poll (published_view_ tells it is not out yet) instead of waking the loop again and again.
     std::lock_guard lock(mutex_);
     view = view_;
     view_dirty_ = false;
   }
+  keepLease();
   if (!view.empty() && view != published_view_) {
     loop_->put(key("nodes/" + settings_.node), view, lease_);
     published_view_ = view;

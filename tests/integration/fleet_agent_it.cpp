@@ -215,10 +215,15 @@ TEST_CASE("without etcd nobody leads; when it returns a leader is elected again"
   CHECK_FALSE(n1.last().etcd_error.empty());
   // Refused connections fail at once: the agent still polls only every 50 ms, never in a loop.
   std::size_t before = n1.snapshots();
+  n1.agent->publishView(viewOf("n1", core::Health::Unhealthy));  // a change while etcd is away
   std::this_thread::sleep_for(1s);  // a measured window, not a wait for a condition
   CHECK(n1.snapshots() - before <= 30);
   etcd.restart();
   CHECK(n1.waitFor(leads, 10s));
+  // The view changed while etcd was away is published once it is back.
+  CHECK(n1.waitFor([](const FleetSnapshot& s) {
+    return s.views.size() == 1 && s.views[0].targets.at("vendor-a") == core::Health::Unhealthy;
+  }));
 }
 
 TEST_CASE("the fleet's audit keeps every node's entries in time order") {
