@@ -352,7 +352,11 @@ def scenario_operator_actions_on_any_node_steer_the_fleet(fleet):
     wait_for("every node to show the pin", pins_everywhere(fleet, [(RECORD, "vendor-b")]), 3)
     assert {n: len(p) for n, p in fleet.patches(mark).items()} == {
         n.name: (1 if n.name == leader else 0) for n in fleet.nodes}, fleet.patches(mark)
-    entries = three.history()
+    # The leader's audit lines reach the fleet's history in etcd with its next poll (≤ 200 ms
+    # after the write): wait for them rather than read once.
+    entries = wait_for("the leader's DNS changes in the fleet's history on a third node",
+                       lambda: (lambda h: h if any(e.get("type") == "dns_change" for e in h)
+                                else None)(three.history()), 3)
     pin = next(e for e in entries if e.get("type") == "operator")
     assert (pin.get("action"), pin.get("node"), pin.get("user"), pin.get("reason"),
             pin.get("result")) == ("failover", two.name, me(), "drill from a follower", "ok"), pin
