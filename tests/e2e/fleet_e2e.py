@@ -387,9 +387,13 @@ def scenario_operator_actions_on_any_node_steer_the_fleet(fleet):
     wait_for("the held change after unfreeze on another node", lambda: fleet.serves(B_TARGET), 3)
     assert {n: len(p) for n, p in fleet.patches(mark).items()} == {
         n.name: (1 if n.name == leader else 0) for n in fleet.nodes}, fleet.patches(mark)
+    # Audit lines reach the fleet's history in etcd with the acting node's next poll.
+    expected = [("unfreeze", two.name, "ok"), ("freeze", three.name, "ok"),
+                ("release", three.name, "ok"), ("failover", two.name, "ok")]
+    wait_for("every operator action in the fleet's history",
+             lambda: operator_entries(three)[:4] == expected, 3)
     ops = operator_entries(three)
-    assert ops[:4] == [("unfreeze", two.name, "ok"), ("freeze", three.name, "ok"),
-                       ("release", three.name, "ok"), ("failover", two.name, "ok")], ops
+    assert ops[:4] == expected, ops
     assert operator_entries(fleet.node(leader)) == ops, "the nodes show different histories"
     changes = fleet.dns_changes(two)
     assert changes and all(e.get("node") == leader for e in changes), changes
