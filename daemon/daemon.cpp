@@ -735,13 +735,18 @@ void Daemon::onFleetSnapshot(FleetSnapshot s) {
     // Nothing new is known: show the last views, marked by etcd being down.
     s.views = before.views;
   }
+  // Polls come 5 times a second; most change nothing, and then no record is decided again.
+  bool changed = s.views != before.views || s.leading != before.leading ||
+                 s.etcd_up != before.etcd_up || s.leader != before.leader;
   if (s.overrides && s.overrides_revision > fleet_overrides_revision_) {
     desk_.replace(*s.overrides);
     fleet_overrides_revision_ = s.overrides_revision;
+    changed = true;
   }
   if (s.records && (s.elected || (!s.leading && s.records_revision != fleet_records_revision_))) {
     reconciler_.adoptFleetRecords(*s.records);
     fleet_records_revision_ = s.records_revision;
+    changed = true;
   }
   for (std::uint64_t n = before.leader_changes; n < s.leader_changes; ++n) {
     metrics_.clusterLeaderChange();
@@ -749,6 +754,9 @@ void Daemon::onFleetSnapshot(FleetSnapshot s) {
   fleet_state_ = std::move(s);
   if (!fleet_state_.etcd_up && before.leading) {
     fleet_state_.leading = fleet_->leading();
+  }
+  if (!changed) {
+    return;
   }
   current_->fleet->update(fleet_state_.views, clock_.now());
   steer();

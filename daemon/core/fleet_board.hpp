@@ -20,6 +20,7 @@ struct NodeView {
   bool guard_down = false;
   std::map<std::string, Health> targets;  // by target name
   std::map<std::string, Health> vendors;  // by vendor name; Unhealthy: the vendor is down
+  friend bool operator==(const NodeView&, const NodeView&) = default;
 };
 
 struct FleetVerdict {
