@@ -124,6 +124,7 @@ void FleetAgent::publishAudit(std::string line) {
       audit_.pop_front();
     }
     audit_.push_back(std::move(line));
+    audit_dirty_ = true;
   }
   wake_.notify_all();
 }
@@ -186,7 +187,7 @@ void FleetAgent::run() {
     auto now = Clock::now();
     auto until = next_keepalive_ > now ? std::min(now + settings_.poll, next_keepalive_)
                                        : now + settings_.poll;
-    wake_.wait_until(lock, until, [this] { return stopping_ || view_dirty_; });
+    wake_.wait_until(lock, until, [this] { return stopping_ || view_dirty_ || audit_dirty_; });
     if (stopping_) {
       return;
     }
@@ -226,6 +227,7 @@ void FleetAgent::pollOnce(FleetSnapshot& snapshot) {
     std::lock_guard lock(mutex_);
     view = view_;
     view_dirty_ = false;
+    audit_dirty_ = false;
   }
   keepLease();
   if (!view.empty() && view != published_view_) {

@@ -141,6 +141,7 @@ class FleetAgent final : public FleetWriter {
   bool stopping_ = false;
   std::string view_;  // the newest view, JSON
   bool view_dirty_ = false;
+  bool audit_dirty_ = false;  // set by publishAudit, so a line reaches etcd with the next request
   std::deque<std::string> audit_;
   std::uint64_t audit_seq_ = 0;
   std::atomic<bool> leading_{false};

@@ -378,7 +378,9 @@ def scenario_one_nodes_wall_clock_skewed(fleet, figures):
     freeze = fleet.node(leader).status()["overrides"]["freeze"]
     ahead = freeze["since_unix_time"] - time.time()
     lasts = freeze["expires_unix_time"] - time.time()
-    entry = next(e for e in fleet.node(leader).history() if e.get("type") == "operator")
+    # The node that acted sends its audit line to etcd with its next request: wait for it.
+    entry = wait_for("the freeze in the leader's view of the fleet's history", lambda: next(
+        (e for e in fleet.node(leader).history() if e.get("type") == "operator"), None), 3)
     print(f"freeze by {skewed.name}: since {ahead:+.0f}s from the real now, expires in "
           f"{lasts:.0f}s (asked: 30 min); audit time {entry.get('time')}")
     assert abs(ahead - SKEW_S) < 120, freeze
