@@ -243,6 +243,21 @@ TEST_CASE("the fleet's audit keeps every node's entries in time order") {
   CHECK(n1.agent->readAudit(1) == std::vector<std::string>{R"({"n":2})"});
 }
 
+TEST_CASE("an audit line reaches etcd at once, not with the next poll") {
+  EtcdServer etcd;
+  Log log(LogLevel::Error);
+  // Polls (and keepalives) 10 s apart: only the line itself can make the agent write it sooner.
+  Node n1(etcd, "n1", log, 10s, 30s);
+  n1.agent->start();
+  REQUIRE(n1.waitFor(leads));
+  n1.agent->publishAudit(R"({"n":1})");
+  auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (n1.agent->readAudit(10).empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  CHECK(n1.agent->readAudit(10) == std::vector<std::string>{R"({"n":1})"});
+}
+
 TEST_CASE("the leader keeps only the newest audit entries of the fleet in etcd") {
   EtcdServer etcd;
   Log log(LogLevel::Error);
