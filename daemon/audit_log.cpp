@@ -9,15 +9,9 @@
 #include <ctime>
 #include <fstream>
 
+#include "errno_text.hpp"
+
 namespace planb::daemon {
-
-namespace {
-
-std::string errnoText(const std::string& what) {
-  return what + ": " + std::strerror(errno);
-}
-
-}  // namespace
 
 std::string rfc3339(core::WallTime t) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();

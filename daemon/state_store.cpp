@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "errno_text.hpp"
+
 namespace planb::daemon {
 
 namespace {
@@ -23,10 +25,6 @@ std::int64_t toUnixMillis(core::WallTime t) {
 
 core::WallTime fromUnixMillis(std::int64_t ms) {
   return core::WallTime(std::chrono::milliseconds(ms));
-}
-
-std::string errnoText(const std::string& what) {
-  return what + ": " + std::strerror(errno);
 }
 
 Json toJson(const PersistedState& state) {

@@ -9,7 +9,9 @@
 // GCC 12 reports a false maybe-uninitialized inside Beast 1.74's parser (boost::optional) with
 // some flag sets (e.g. sanitizers); the locations are Beast's, so silencing its headers suffices.
 #pragma GCC diagnostic push
+#ifndef __clang__  // clang has no such warning, and would warn about the pragma
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>

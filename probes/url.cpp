@@ -5,18 +5,13 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/ascii.hpp"
+
 namespace planb::probes {
 namespace {
 
 [[noreturn]] void reject(std::string_view text, std::string_view why) {
   throw UrlError("url " + std::string(text) + ": " + std::string(why));
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 bool isRegNameChar(unsigned char c) {
@@ -48,7 +43,7 @@ Url parseUrl(std::string_view text) {
   if (sep == std::string_view::npos) {
     reject(text, "expected scheme://host");
   }
-  url.scheme = lower(text.substr(0, sep));
+  url.scheme = core::asciiLower(text.substr(0, sep));
   if (url.scheme != "http" && url.scheme != "https") {
     reject(text, "scheme must be http or https");
   }
@@ -80,7 +75,7 @@ Url parseUrl(std::string_view text) {
     if (close == std::string_view::npos) {
       reject(text, "unterminated IPv6 literal");
     }
-    url.host = lower(authority.substr(1, close - 1));
+    url.host = core::asciiLower(authority.substr(1, close - 1));
     boost::system::error_code ec;
     boost::asio::ip::make_address_v6(url.host, ec);
     if (ec || url.host.find('%') != std::string::npos) {
@@ -96,7 +91,7 @@ Url parseUrl(std::string_view text) {
     }
   } else {
     auto colon = authority.find(':');
-    url.host = lower(authority.substr(0, colon));
+    url.host = core::asciiLower(authority.substr(0, colon));
     if (colon != std::string_view::npos) {
       hasPort = true;
       portText = authority.substr(colon + 1);

@@ -7,9 +7,11 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "core/ascii.hpp"
 #include "core/dns_name.hpp"
 #include "providers/compare_before_write.hpp"
 #include "providers/credential_file.hpp"
+#include "providers/reply_text.hpp"
 
 namespace planb::providers {
 
@@ -21,30 +23,8 @@ constexpr std::string_view kVersion = "2015-01-09";
 constexpr std::string_view kDefaultLine = "default";
 constexpr std::string_view kDuplicate = "DomainRecordDuplicate";
 
-// Provider messages are quoted, never echoed whole: printable ASCII only, and short.
-constexpr std::size_t kMaxQuoted = 160;
-
 bool startsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
-}
-
-std::string withoutDot(std::string_view name) {
-  if (!name.empty() && name.back() == '.') {
-    name.remove_suffix(1);
-  }
-  return std::string(name);
-}
-
-std::string excerpt(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (out.size() >= kMaxQuoted) {
-      out += "...";
-      break;
-    }
-    out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  }
-  return out;
 }
 
 // Auth errors say nothing more than their code: SignatureDoesNotMatch, for one, quotes the
@@ -105,12 +85,6 @@ struct AliRecord {
     return out;
   }
 };
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 }  // namespace
 
@@ -273,7 +247,7 @@ Result<AlidnsProvider::Lookup> AlidnsProvider::lookup(const RecordRef& record) {
         a.status = r.contains("Status") ? r.at("Status").get<std::string>() : std::string();
         ++on_page;
         // DomainName pins how SubDomain is split, but a record for another label is never ours.
-        if (lower(a.rr) == found.rr) {
+        if (core::asciiLower(a.rr) == found.rr) {
           records.push_back(std::move(a));
         }
       }

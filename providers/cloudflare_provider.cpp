@@ -10,6 +10,7 @@
 #include "core/dns_name.hpp"
 #include "providers/compare_before_write.hpp"
 #include "providers/credential_file.hpp"
+#include "providers/reply_text.hpp"
 
 namespace planb::providers {
 
@@ -27,16 +28,6 @@ constexpr long kIdenticalRecordExists = 81058;
 constexpr std::uint32_t kAutoTtl = 1;
 constexpr std::uint32_t kAutoTtlSeconds = 300;
 
-// Provider messages are quoted, never echoed whole: printable ASCII only, and short.
-constexpr std::size_t kMaxQuoted = 160;
-
-std::string withoutDot(std::string_view name) {
-  if (!name.empty() && name.back() == '.') {
-    name.remove_suffix(1);
-  }
-  return std::string(name);
-}
-
 std::string queryEncode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -51,39 +42,6 @@ std::string queryEncode(std::string_view text) {
     }
   }
   return out;
-}
-
-std::string excerpt(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (out.size() >= kMaxQuoted) {
-      out += "...";
-      break;
-    }
-    out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  }
-  return out;
-}
-
-// Whole seconds (Cloudflare sends an integer); anything else is ignored and the caller's
-// backoff decides.
-std::optional<std::chrono::milliseconds> parseRetryAfter(const std::optional<std::string>& value) {
-  if (!value) {
-    return std::nullopt;
-  }
-  std::string_view text = *value;
-  while (!text.empty() && text.front() == ' ') {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && text.back() == ' ') {
-    text.remove_suffix(1);
-  }
-  long long seconds = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-  if (ec != std::errc() || end != text.data() + text.size() || seconds < 0 || seconds > 86'400) {
-    return std::nullopt;
-  }
-  return std::chrono::seconds(seconds);
 }
 
 std::uint32_t servedTtl(std::uint32_t ttl) {
@@ -183,7 +141,7 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
         if (message != e.end() && message->is_string()) {
           detail += " " + excerpt(message->get<std::string>());
         }
-        if (detail.size() > 2 * kMaxQuoted) {
+        if (detail.size() > 2 * kMaxExcerpt) {
           break;
         }
       }
@@ -200,7 +158,7 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
   };
 
   if (response.status == 429) {
-    auto retry_after = parseRetryAfter(response.header("retry-after"));
+    auto retry_after = retryAfterOf(response);
     if (retry_after) {
       budget_.holdOff(*retry_after);
     }

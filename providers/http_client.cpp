@@ -4,19 +4,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstring>
 #include <mutex>
+
+#include "core/ascii.hpp"
 
 namespace planb::providers {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool isSecretName(const std::string& lowered) {
   // Matched anywhere in the name: over-redacting a harmless value costs nothing.
@@ -81,7 +77,7 @@ std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* user
     auto first = value.find_first_not_of(" \t");
     auto last = value.find_last_not_of(" \t\r\n");
     value = first == std::string::npos ? "" : value.substr(first, last - first + 1);
-    r->response->headers.emplace_back(lower(line.substr(0, colon)), value);
+    r->response->headers.emplace_back(core::asciiLower(line.substr(0, colon)), value);
   }
   return size * count;
 }
@@ -143,13 +139,33 @@ void initCurlOnce() {
 }  // namespace
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
-  std::string wanted = lower(name);
+  std::string wanted = core::asciiLower(name);
   for (const auto& [n, v] : headers) {
     if (n == wanted) {
       return v;
     }
   }
   return std::nullopt;
+}
+
+std::optional<std::chrono::milliseconds> retryAfterOf(const HttpResponse& response) {
+  std::optional<std::string> value = response.header("retry-after");
+  if (!value) {
+    return std::nullopt;
+  }
+  std::string_view text = *value;
+  while (!text.empty() && text.front() == ' ') {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && text.back() == ' ') {
+    text.remove_suffix(1);
+  }
+  long long seconds = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (ec != std::errc() || end != text.data() + text.size() || seconds < 0 || seconds > 86'400) {
+    return std::nullopt;
+  }
+  return std::chrono::seconds(seconds);
 }
 
 namespace {
@@ -196,7 +212,7 @@ std::string redactUrl(const std::string& full_url) {
     std::string pair = query.substr(start, end - start);
     auto eq = pair.find('=');
     std::string name = pair.substr(0, eq);
-    if (eq != std::string::npos && isSecretName(lower(name))) {
+    if (eq != std::string::npos && isSecretName(core::asciiLower(name))) {
       pair = name + "=***";
     }
     out += pair;
@@ -209,7 +225,7 @@ std::string redactUrl(const std::string& full_url) {
 }
 
 std::string redactHeader(const std::string& name, const std::string& value) {
-  return isSecretName(lower(name)) ? "***" : value;
+  return isSecretName(core::asciiLower(name)) ? "***" : value;
 }
 
 std::string describe(const HttpRequest& request) {

@@ -30,6 +30,10 @@ struct HttpResponse {
   std::optional<std::string> header(std::string_view name) const;  // case-insensitive
 };
 
+// Retry-After as delay-seconds (RFC 9110 §10.2.3), blanks trimmed. An HTTP date, anything else
+// unreadable, or more than a day is ignored (nullopt): the caller's backoff decides.
+std::optional<std::chrono::milliseconds> retryAfterOf(const HttpResponse& response);
+
 struct HttpOptions {
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{10'000};

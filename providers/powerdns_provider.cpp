@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.hpp"
 #include "providers/compare_before_write.hpp"
 #include "providers/credential_file.hpp"
 #include "providers/ldns_util.hpp"
@@ -22,14 +23,6 @@ using nlohmann::json;
 // PowerDNS's own error texts are short ("RRset x. IN CNAME: Conflicts with pre-existing
 // RRset"); a longer one is cut so a misbehaving server cannot flood logs and status output.
 constexpr std::size_t kMaxErrorText = 300;
-constexpr std::chrono::seconds kMaxRetryAfter{3600};
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string absolute(std::string_view name) {
   std::string out(name);
@@ -40,7 +33,7 @@ std::string absolute(std::string_view name) {
 }
 
 std::string canonical(std::string_view name) {
-  return lower(absolute(name));
+  return core::asciiLower(absolute(name));
 }
 
 std::string hexEscape(unsigned char c, char lead) {
@@ -84,17 +77,6 @@ std::string errorText(const std::string& body) {
     }
   }
   return "";
-}
-
-std::optional<std::chrono::milliseconds> retryAfter(const HttpResponse& response) {
-  std::optional<std::string> value = response.header("retry-after");
-  if (!value || value->empty() || value->size() > 9 ||
-      !std::all_of(value->begin(), value->end(),
-                   [](unsigned char c) { return std::isdigit(c) != 0; })) {
-    return std::nullopt;  // absent, or an HTTP date: the caller's backoff decides
-  }
-  std::chrono::seconds seconds{std::stol(*value)};
-  return std::chrono::milliseconds(std::min(seconds, kMaxRetryAfter));
 }
 
 // Lower numbers first, as queryCname reports them; types ldns does not know after the rest.
@@ -246,7 +228,7 @@ PowerDnsProvider::PowerDnsProvider(std::string name, const config::PowerDnsSetti
       api_url_(withoutTrailingSlashes(settings.api_url)),
       server_id_(settings.server_id),
       transport_(std::move(transport)) {
-  const std::string url = lower(api_url_);
+  const std::string url = core::asciiLower(api_url_);
   const bool http = url.rfind("http://", 0) == 0 && url.size() > 7;
   const bool https = url.rfind("https://", 0) == 0 && url.size() > 8;
   if (!http && !https) {
@@ -311,7 +293,7 @@ Result<HttpResponse> PowerDnsProvider::call(const std::string& method, const std
       break;
     case 429:
       failure = {ErrorKind::RateLimited, api + " is rate limiting " + what + status + detail,
-                 retryAfter(response)};
+                 retryAfterOf(response)};
       break;
     case 422:
       failure.message = api + " refused " + what + status + detail;
@@ -323,7 +305,7 @@ Result<HttpResponse> PowerDnsProvider::call(const std::string& method, const std
     default:
       if (response.status >= 500 && response.status < 600) {
         failure = {ErrorKind::Transient, api + " failed " + what + status + detail,
-                   retryAfter(response)};
+                   retryAfterOf(response)};
       } else if (response.status >= 300 && response.status < 400) {
         failure.message = api + " redirected " + what + status +
                           ": redirects are not followed, set api_url to the API itself";

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/ascii.hpp"
 #include "providers/credential_file.hpp"
 
 namespace planb::providers {
@@ -21,13 +22,6 @@ constexpr std::string_view kApi = "/2013-04-01";
 constexpr int kMaxPages = 100;
 // Server messages are quoted in errors, but a whole HTML page or a stack trace is not useful.
 constexpr std::size_t kMaxQuoted = 300;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string trimmed(std::string_view s) {
   auto first = s.find_first_not_of(" \t\r\n");
@@ -111,7 +105,7 @@ Result<const tinyxml2::XMLElement*> rootOf(tinyxml2::XMLDocument& doc, const std
 }
 
 bool isTrue(const std::optional<std::string>& text) {
-  return text && lower(*text) == "true";
+  return text && core::asciiLower(*text) == "true";
 }
 
 std::string xmlEscape(std::string_view s) {
@@ -144,22 +138,6 @@ bool isAnyOf(std::string_view code, std::initializer_list<std::string_view> code
   return std::find(codes.begin(), codes.end(), code) != codes.end();
 }
 
-// Retry-After in seconds (Route 53 and gateways in front of it send delta-seconds; an HTTP date
-// is ignored and the caller's backoff applies).
-std::optional<std::chrono::milliseconds> retryAfter(const HttpResponse& response) {
-  std::optional<std::string> value = response.header("retry-after");
-  if (!value) {
-    return std::nullopt;
-  }
-  std::string text = trimmed(*value);
-  unsigned long seconds = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-  if (ec != std::errc() || end != text.data() + text.size() || seconds > 24 * 3600) {
-    return std::nullopt;
-  }
-  return std::chrono::milliseconds(seconds * 1000);
-}
-
 bool isLoopbackAddress(std::string host) {
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
@@ -173,7 +151,7 @@ bool isLoopbackAddress(std::string host) {
 // InvalidChangeBatch messages that mean "the record is not what the batch assumed": a lost
 // compare-and-swap, not a bad request.
 bool isLostRace(std::string_view message) {
-  std::string m = lower(message);
+  std::string m = core::asciiLower(message);
   return m.find("values provided do not match") != std::string::npos ||
          m.find("already exists") != std::string::npos ||
          m.find("but it was not found") != std::string::npos ||
@@ -211,7 +189,7 @@ std::string canonicalName(std::string_view served) {
     }
     out += c;
   }
-  out = lower(out);
+  out = core::asciiLower(out);
   if (out.empty() || out.back() != '.') {
     out += '.';
   }
@@ -406,7 +384,7 @@ ProviderError classifyError(const HttpResponse& response, std::string_view what)
   }
   std::optional<std::chrono::milliseconds> after;
   if (kind == ErrorKind::RateLimited || kind == ErrorKind::Transient) {
-    after = retryAfter(response);
+    after = retryAfterOf(response);
   }
   return ProviderError{kind, std::string(what) + ": " + detail, after};
 }
@@ -450,7 +428,7 @@ Route53Provider::Route53Provider(const config::ProviderConfig& config,
   if (scheme_end == std::string::npos) {
     throw std::invalid_argument(bad + "is not an http(s):// URL");
   }
-  const std::string scheme = lower(endpoint.substr(0, scheme_end));
+  const std::string scheme = core::asciiLower(endpoint.substr(0, scheme_end));
   if (scheme != "https" && scheme != "http") {
     throw std::invalid_argument(bad + "is not an http(s):// URL");
   }

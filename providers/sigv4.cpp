@@ -9,18 +9,13 @@
 #include <map>
 #include <stdexcept>
 
+#include "daemon/core/ascii.hpp"
+
 namespace planb::providers {
 
 namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Trims the value and collapses inner runs of spaces to one, as the canonical form requires.
 std::string canonicalHeaderValue(std::string_view value) {
@@ -141,7 +136,7 @@ std::string sigV4CanonicalRequest(const SigV4Request& request, std::string_view 
   // Lower-case names, sorted; a repeated header becomes one line with comma-joined values.
   std::map<std::string, std::string> headers;
   for (const auto& [name, value] : request.headers) {
-    std::string key = lower(name);
+    std::string key = core::asciiLower(name);
     std::string canonical = canonicalHeaderValue(value);
     auto [it, inserted] = headers.emplace(key, canonical);
     if (!inserted) {
@@ -192,8 +187,9 @@ SigV4Signature signV4(const SigV4Request& request, const SigV4Credentials& crede
 
   SigV4Request signed_request = request;
   auto has = [&](std::string_view wanted) {
-    return std::any_of(request.headers.begin(), request.headers.end(),
-                       [&](const auto& header) { return lower(header.first) == wanted; });
+    return std::any_of(request.headers.begin(), request.headers.end(), [&](const auto& header) {
+      return core::asciiLower(header.first) == wanted;
+    });
   };
   if (!has("x-amz-date")) {
     out.headers_to_add.emplace_back("X-Amz-Date", out.amz_date);

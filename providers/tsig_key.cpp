@@ -12,6 +12,7 @@
 #include <cstring>
 #include <set>
 
+#include "core/ascii.hpp"
 #include "core/dns_name.hpp"
 #include "providers/credential_file.hpp"
 
@@ -19,13 +20,6 @@ namespace planb::providers {
 namespace {
 
 constexpr std::size_t kMaxKeyFileSize = 64 * 1024;
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 struct Token {
   enum class Kind { Word, String, OpenBrace, CloseBrace, Semicolon, End };
@@ -39,7 +33,7 @@ struct Token {
 std::string describe(const Token& token) {
   switch (token.kind) {
     case Token::Kind::Word: {
-      std::string word = lower(token.text);
+      std::string word = core::asciiLower(token.text);
       if (word == "key" || word == "algorithm" || word == "secret") {
         return "\"" + word + "\"";
       }
@@ -89,7 +83,7 @@ class Parser {
   }
 
   static bool isWord(const Token& token, std::string_view word) {
-    return token.kind == Token::Kind::Word && lower(token.text) == word;
+    return token.kind == Token::Kind::Word && core::asciiLower(token.text) == word;
   }
 
   Token expect(Token::Kind kind, const std::string& what) {
@@ -156,7 +150,7 @@ class Parser {
   }
 
   TsigAlgorithm parseAlgorithm(const Token& value, const std::string& label) const {
-    std::string name = lower(value.text);
+    std::string name = core::asciiLower(value.text);
     if (!name.empty() && name.back() == '.') {
       name.pop_back();
     }

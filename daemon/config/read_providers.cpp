@@ -10,6 +10,7 @@
 
 #include "config/host_port.hpp"
 #include "config/sections.hpp"
+#include "core/ascii.hpp"
 
 namespace planb::config {
 
@@ -45,17 +46,9 @@ void checkProviderKeys(const TableReader& table, ProviderType type,
   table.checkKeys(allowed);
 }
 
-std::string lowerCase(std::string_view text) {
-  std::string lower;
-  for (char c : text) {
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return lower;
-}
-
 // 127.0.0.0/8, ::1 and "localhost": the addresses whose traffic never leaves the host.
 bool isLoopbackHost(std::string_view host) {
-  std::string lower = lowerCase(host);
+  std::string lower = core::asciiLower(host);
   if (lower == "localhost" || lower == "localhost.") {
     return true;
   }

@@ -10,6 +10,7 @@
 
 #include "config/host_port.hpp"
 #include "config/sections.hpp"
+#include "core/ascii.hpp"
 
 namespace planb::config {
 
@@ -34,13 +35,6 @@ bool isFieldValue(std::string_view text) {
                       [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
 }
 
-std::string lowerCase(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // headers = { "X-Probe" = "planb", … }: extra request headers, string to string.
 std::vector<std::pair<std::string, std::string>> readHeaders(const TableReader& table) {
   std::vector<std::pair<std::string, std::string>> headers;
@@ -53,7 +47,7 @@ std::vector<std::pair<std::string, std::string>> readHeaders(const TableReader& 
     return headers;
   }
   for (const auto& [name, header_value] : value->as_table()) {
-    std::string lower = lowerCase(name);
+    std::string lower = core::asciiLower(name);
     if (lower == "host" || lower == "connection" || lower == "content-length" ||
         lower == "transfer-encoding") {
       table.error("headers", "header " + inQuotes(name) + " is set by the probe" +

@@ -11,7 +11,9 @@
 // GCC 12 reports a false maybe-uninitialized inside Beast 1.74's parser (boost::optional) with
 // some flag sets; the locations are Beast's, so silencing its headers suffices (as in probes/).
 #pragma GCC diagnostic push
+#ifndef __clang__  // clang has no such warning, and would warn about the pragma
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>

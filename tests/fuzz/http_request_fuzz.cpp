@@ -8,7 +8,9 @@
 #include <boost/beast/core/error.hpp>
 // GCC 12's false maybe-uninitialized inside Beast 1.74's parser, as in daemon/http.
 #pragma GCC diagnostic push
+#ifndef __clang__  // clang has no such warning, and would warn about the pragma
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/beast/http/parser.hpp>
 #pragma GCC diagnostic pop
 #include <cstddef>

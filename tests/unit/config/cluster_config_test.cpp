@@ -19,7 +19,8 @@ using testing::load;
 using testing::onlyErrorOf;
 using testing::withBase;
 
-const Environment kCredentials = {{"CREDENTIALS_DIRECTORY", "/run/credentials/planbd.service"}};
+const Environment kSystemdCredentials = {
+    {"CREDENTIALS_DIRECTORY", "/run/credentials/planbd.service"}};
 
 std::string hostName() {
   char buffer[HOST_NAME_MAX + 1] = {};
@@ -64,7 +65,7 @@ ca_file = "/etc/planb/etcd-ca.pem"
 cert_file = "${CREDENTIALS_DIRECTORY}/etcd.crt"
 key_file = "${CREDENTIALS_DIRECTORY}/etcd.key"
 )"),
-                  kCredentials);
+                  kSystemdCredentials);
   REQUIRE(c.cluster);
   const ClusterConfig& cluster = *c.cluster;
   CHECK(cluster.etcd_endpoints == std::vector<std::string>{"https://etcd1.example.net:2379",

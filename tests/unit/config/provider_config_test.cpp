@@ -63,7 +63,7 @@ std::string withKey(std::string_view table, std::string_view key, std::string_vi
   return std::string(table) + std::string(key) + " = " + std::string(value) + "\n";
 }
 
-std::string quoted(std::string_view text) {
+std::string tomlString(std::string_view text) {
   return "\"" + std::string(text) + "\"";
 }
 
@@ -280,7 +280,7 @@ endpoitn = "https://api.example.net"
 TEST_CASE("powerdns api_url is an http:// or https:// base URL, plain http on any host") {
   auto loaded = [](std::string_view value) {
     std::string text = std::string(kPowerDns);
-    text.replace(text.find("\"http://192.0.2.54:8081\""), 24, quoted(value));
+    text.replace(text.find("\"http://192.0.2.54:8081\""), 24, tomlString(value));
     return load(text).providers.at(0).powerdns.api_url;
   };
   CHECK(loaded("http://192.0.2.54:8081") == "http://192.0.2.54:8081");
@@ -354,9 +354,9 @@ TEST_CASE("credentials in a URL are refused without repeating them") {
       CAPTURE(c.url);
       std::string text = std::string(kPowerDns);
       if (key == "api_url") {
-        text.replace(text.find("\"http://192.0.2.54:8081\""), 24, quoted(c.url));
+        text.replace(text.find("\"http://192.0.2.54:8081\""), 24, tomlString(c.url));
       } else {
-        text = withKey(text, key, quoted(c.url));
+        text = withKey(text, key, tomlString(c.url));
       }
       ConfigError error = onlyErrorOf(text);
       CHECK(error.key_path == "provider[0]." + std::string(key));
@@ -370,7 +370,7 @@ TEST_CASE("endpoint is accepted on every API provider, normalized") {
   for (const ApiTable& table : kApiTables) {
     CAPTURE(table.type);
     auto loaded = [&](std::string_view value) {
-      return load(withKey(table.text, "endpoint", quoted(value))).providers.at(0).endpoint;
+      return load(withKey(table.text, "endpoint", tomlString(value))).providers.at(0).endpoint;
     };
     CHECK(loaded("https://api.example.net") == "https://api.example.net");
     CHECK(loaded("https://api.example.net:8443/client/v4/") ==
@@ -388,14 +388,14 @@ TEST_CASE("a plain http:// endpoint is accepted only for loopback addresses") {
          {"http://127.0.0.1:8080", "http://127.8.9.10/v4", "http://[::1]:8443", "http://localhost",
           "http://LocalHost:9000/", "http://[0:0:0:0:0:0:0:1]"}) {
       CAPTURE(loopback);
-      CHECK(errorsOf(withKey(table.text, "endpoint", quoted(loopback))).empty());
+      CHECK(errorsOf(withKey(table.text, "endpoint", tomlString(loopback))).empty());
     }
     for (std::string_view remote :
          {"http://192.0.2.1", "http://10.0.0.1:8080", "http://128.0.0.1", "http://0.0.0.0",
           "http://[2001:db8::1]", "http://[::ffff:127.0.0.1]", "http://localhost.example.com",
           "http://api.cloudflare.com/client/v4"}) {
       CAPTURE(remote);
-      ConfigError error = onlyErrorOf(withKey(table.text, "endpoint", quoted(remote)));
+      ConfigError error = onlyErrorOf(withKey(table.text, "endpoint", tomlString(remote)));
       CHECK(error.pos.line == linesOf(table.text) + 1);
       CHECK(error.pos.column == 1);
       CHECK(error.key_path == "provider[0].endpoint");
