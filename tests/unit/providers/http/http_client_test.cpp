@@ -200,6 +200,25 @@ TEST_CASE("response headers are found case-insensitively") {
   CHECK_FALSE(r.header("x-missing").has_value());
 }
 
+TEST_CASE("Retry-After is read as whole seconds up to a day; anything else leaves the wait open") {
+  auto after = [](const char* value) {
+    HttpResponse r;
+    r.headers = {{"retry-after", value}};
+    return retryAfterOf(r);
+  };
+  CHECK(after("7") == milliseconds(7000));
+  CHECK(after(" 30 ") == milliseconds(30'000));
+  CHECK(after("0") == milliseconds(0));
+  CHECK(after("86400") == milliseconds(86'400'000));
+  CHECK_FALSE(after("86401").has_value());  // a day and more: planbd's own backoff decides
+  CHECK_FALSE(after("-1").has_value());
+  CHECK_FALSE(after("1.5").has_value());
+  CHECK_FALSE(after("").has_value());
+  CHECK_FALSE(after("Wed, 21 Oct 2026 07:28:00 GMT").has_value());
+  CHECK_FALSE(after("99999999999999999999999").has_value());
+  CHECK_FALSE(retryAfterOf(HttpResponse{}).has_value());
+}
+
 TEST_CASE("CurlTransport sends method, headers and body, and returns status, headers and body") {
   OneShotServer server(
       "HTTP/1.1 422 Unprocessable Entity\r\nContent-Type: application/json\r\n"
