@@ -8,7 +8,6 @@
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
-#include <thread>
 
 #include "cluster/etcd_client.hpp"
 #include "fleet_agent.hpp"
@@ -54,6 +53,12 @@ class Node {
   bool waitFor(Predicate predicate, std::chrono::milliseconds deadline = 6s) {
     std::unique_lock lock(mutex_);
     return changed_.wait_for(lock, deadline, [&] { return predicate(last_); });
+  }
+
+  // Waits until the agent has handed over COUNT snapshots in all; false after DEADLINE.
+  bool waitForSnapshots(std::size_t count, std::chrono::milliseconds deadline) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, deadline, [&] { return snapshots_ >= count; });
   }
 
   FleetSnapshot last() {
@@ -214,10 +219,12 @@ TEST_CASE("without etcd nobody leads; when it returns a leader is elected again"
   CHECK(n1.agent->confirmLeadership().has_value());
   CHECK_FALSE(n1.last().etcd_error.empty());
   // Refused connections fail at once: the agent still polls only every 50 ms, never in a loop.
+  // 20 polls at no more than 30 a second take at least 667 ms; a spinning agent takes a few.
   std::size_t before = n1.snapshots();
+  auto window = std::chrono::steady_clock::now();
   n1.agent->publishView(viewOf("n1", core::Health::Unhealthy));  // a change while etcd is away
-  std::this_thread::sleep_for(1s);  // a measured window, not a wait for a condition
-  CHECK(n1.snapshots() - before <= 30);
+  REQUIRE(n1.waitForSnapshots(before + 20, 4s));
+  CHECK(std::chrono::steady_clock::now() - window >= 20 * 1000ms / 30);
   etcd.restart();
   CHECK(n1.waitFor(leads, 10s));
   // The view changed while etcd was away is published once it is back.
@@ -251,10 +258,8 @@ TEST_CASE("an audit line reaches etcd at once, not with the next poll") {
   n1.agent->start();
   REQUIRE(n1.waitFor(leads));
   n1.agent->publishAudit(R"({"n":1})");
-  auto deadline = std::chrono::steady_clock::now() + 2s;
-  while (n1.agent->readAudit(10).empty() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);
-  }
+  // The round the line wakes hands over a snapshot after writing it: no poll is due for 10 s.
+  CHECK(n1.waitFor([&](const FleetSnapshot&) { return !n1.agent->readAudit(10).empty(); }, 2s));
   CHECK(n1.agent->readAudit(10) == std::vector<std::string>{R"({"n":1})"});
 }
 
