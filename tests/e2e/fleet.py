@@ -614,6 +614,35 @@ failback_after = "{self.failback_after}"
         return {k: v for k, v in codes.items() if v is not None}
 
 
+
+def hold_for(seconds, what, check):
+    """Asserts that CHECK stays true for a whole window: the way to show that nothing happens.
+    CHECK returns True, or something false (a description of what went wrong helps)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = check()
+        assert result is True, f"{what}: {result!r}"
+        time.sleep(0.1)
+
+
+def nothing_written(fleet, serial, target=A_TARGET, since=None):
+    """A check for hold_for: DNS still serves TARGET, BIND's serial is SERIAL, no PATCH reached
+    PowerDNS since SINCE."""
+    def check():
+        served = fleet.served()
+        if any(v != target for v in served.values()):
+            return f"DNS serves {served}"
+        if "bind" in fleet.providers and fleet.named.soa_serial() != serial:
+            return f"BIND's serial moved from {serial} to {fleet.named.soa_serial()}"
+        patches = {n: len(p) for n, p in fleet.patches(since).items() if p}
+        return True if not patches else f"PATCH requests to PowerDNS: {patches}"
+    return check
+
+
+def writers_in_log(node, since=0):
+    return re.findall(r"provider \S+: writing .*", node.log(since))
+
+
 def run_fleet_scenario(scenario, run, fleet):
     """Runs one scenario in FLEET, closes it, and requires every node still running to have
     stopped cleanly on SIGTERM."""

@@ -14,7 +14,7 @@ import re
 import sys
 import time
 
-from fleet import WWW, Fleet, ok, run_fleet_scenario
+from fleet import WWW, Fleet, hold_for, nothing_written, ok, run_fleet_scenario, writers_in_log
 from world import A_TARGET, B_TARGET, wait_for
 
 RECORD = WWW + "."
@@ -25,36 +25,8 @@ FAILOVER_BOUND = Fleet.INTERVAL * Fleet.FALL + 2.0 + 2.0
 ELECTION_BOUND = Fleet.LEASE_TTL + 2.0
 
 
-def hold_for(seconds, what, check):
-    """Asserts that CHECK stays true for a whole window: the way to show that nothing happens.
-    CHECK returns True, or something false (a description of what went wrong helps)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        assert result is True, f"{what}: {result!r}"
-        time.sleep(0.1)
-
-
 def me():
     return pwd.getpwuid(os.getuid()).pw_name
-
-
-def nothing_written(fleet, serial, target=A_TARGET, since=None):
-    """A check for hold_for: DNS still serves TARGET, BIND's serial is SERIAL, no PATCH reached
-    PowerDNS since SINCE."""
-    def check():
-        served = fleet.served()
-        if any(v != target for v in served.values()):
-            return f"DNS serves {served}"
-        if "bind" in fleet.providers and fleet.named.soa_serial() != serial:
-            return f"BIND's serial moved from {serial} to {fleet.named.soa_serial()}"
-        patches = {n: len(p) for n, p in fleet.patches(since).items() if p}
-        return True if not patches else f"PATCH requests to PowerDNS: {patches}"
-    return check
-
-
-def writers_in_log(node, since=0):
-    return re.findall(r"provider \S+: writing .*", node.log(since))
 
 
 def view_targets(node, of, status=None):

@@ -26,7 +26,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
-from fleet import WWW, Fleet, b64, http_json, ok, run_fleet_scenario  # noqa: E402
+from fleet import (WWW, Fleet, b64, hold_for, http_json, nothing_written, ok,  # noqa: E402
+                   run_fleet_scenario, writers_in_log)
 from world import A_TARGET, B_TARGET, wait_for  # noqa: E402
 
 TTL = Fleet.LEASE_TTL
@@ -38,19 +39,6 @@ REQUEST_TIMEOUT = min(1.0, TTL / 3)
 # After a heal: etcd is polled every 200 ms; a node re-grants its lease, publishes its view and
 # (if nobody leads) campaigns; a pending write waits out its provider backoff. Loaded CI: generous.
 CONVERGE_BOUND = 15.0
-
-
-def hold_for(seconds, what, check):
-    """Asserts that CHECK stays True for a whole window: the way to show that nothing happens."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        assert result is True, f"{what}: {result!r}"
-        time.sleep(0.1)
-
-
-def writers_in_log(node, since=0):
-    return re.findall(r"provider \S+: writing .*", node.log(since))
 
 
 class Watch:
@@ -132,19 +120,6 @@ class Figures:
             words.append("converge_s=" + ",".join(f"{c:.2f}" for c in self.converge))
         words += [f"{k}={v}" for k, v in self.values.items()]
         print("FIGURES " + " ".join(words))
-
-
-def nothing_written(fleet, serial, target=A_TARGET, since=None):
-    """A check for hold_for: DNS still serves TARGET, BIND's serial is SERIAL, no PATCH since."""
-    def check():
-        served = fleet.served()
-        if any(v != target for v in served.values()):
-            return f"DNS serves {served}"
-        if "bind" in fleet.providers and fleet.named.soa_serial() != serial:
-            return f"BIND's serial moved from {serial} to {fleet.named.soa_serial()}"
-        patches = {n: len(p) for n, p in fleet.patches(since).items() if p}
-        return True if not patches else f"PATCH requests to PowerDNS: {patches}"
-    return check
 
 
 def ok_changes(fleet, node=None):
