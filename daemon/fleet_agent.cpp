@@ -152,10 +152,9 @@ void FleetAgent::run() {
     try {
       pollOnce(snapshot);
       snapshot.etcd_up = true;
-      if (unreachable_logged_) {
+      if (failed_polls_ >= kPollsBeforeUnreachable) {  // "unreachable" was logged
         log_.info("cluster: etcd reachable again at " + loop_->endpoint());
       }
-      unreachable_logged_ = false;
       failed_polls_ = 0;
     } catch (const EtcdError& e) {
       snapshot.etcd_up = false;
@@ -167,10 +166,9 @@ void FleetAgent::run() {
       // One failed poll may be a request that timed out across a pause of this process (SIGSTOP,
       // a stalled VM) while etcd was fine: status says etcd is down at once, the log only after
       // a second failed poll in a row.
-      if (++failed_polls_ >= 2 && !unreachable_logged_) {
+      if (++failed_polls_ == kPollsBeforeUnreachable) {
         log_.error(std::string("cluster: etcd unreachable: ") + e.what() +
                    "; this node writes no DNS until it is back");
-        unreachable_logged_ = true;
       }
     }
     // Without a lease known alive, this node does not lead, whatever etcd answered last.

@@ -129,9 +129,10 @@ class FleetAgent final : public FleetWriter {
   Clock::time_point next_keepalive_{};
   std::optional<std::string> last_leader_;
   std::uint64_t leader_changes_ = 0;
-  int failed_polls_ = 0;             // in a row
-  bool unreachable_logged_ = false;  // "etcd unreachable" logged, "reachable again" not yet
-  std::string published_view_;       // as last put
+  // Failed polls in a row; "etcd unreachable" is logged at the second.
+  static constexpr int kPollsBeforeUnreachable = 2;
+  int failed_polls_ = 0;
+  std::string published_view_;  // as last put
   Clock::time_point next_prune_{};
   bool duplicate_reported_ = false;  // another node uses this node's name (said once)
 
