@@ -122,6 +122,18 @@ class Figures:
         print("FIGURES " + " ".join(words))
 
 
+def one_write_per_provider(fleet, serial):
+    """A check for hold_for: BIND's serial moved by exactly one and PowerDNS got one PATCH."""
+    return lambda: (fleet.named.soa_serial() == serial + 1
+                    and sum(len(p) for p in fleet.patches().values()) == 1 or fleet.patches())
+
+
+def wait_fleet_settled_on_b(fleet):
+    """Waits until every node sees etcd and 3 live views, and shows vendor-b served."""
+    wait_for("every node to see etcd, 3 live views, vendor-b served", lambda: all(
+        (n.cluster() or {}).get("etcd_up") and n.cluster().get("live_nodes") == 3
+        for n in fleet.nodes) and served_everywhere(fleet, "vendor-b")(), CONVERGE_BOUND)
+
 def ok_changes(fleet, node=None):
     return [(e.get("provider"), e.get("node"), e.get("to")) for e in fleet.dns_changes(node)
             if e.get("result") == "ok"]
@@ -276,14 +288,11 @@ def scenario_etcd_partitioned_from_every_node(fleet, figures):
     leader = fleet.wait_leader(timeout=CONVERGE_BOUND)
     elected = time.monotonic() - healed
     wait_for("BIND and PowerDNS to serve vendor B", lambda: fleet.serves(B_TARGET), CONVERGE_BOUND)
-    wait_for("every node to see etcd, 3 live views, vendor-b served", lambda: all(
-        (n.cluster() or {}).get("etcd_up") and n.cluster().get("live_nodes") == 3
-        for n in fleet.nodes) and served_everywhere(fleet, "vendor-b")(), CONVERGE_BOUND)
+    wait_fleet_settled_on_b(fleet)
     figures.converge.append(time.monotonic() - healed)
     print(f"healed: {leader} leads after {elected:.2f}s, converged after "
           f"{figures.converge[-1]:.2f}s")
-    hold_for(2.0, "a second write", lambda: fleet.named.soa_serial() == serial + 1
-             and sum(len(p) for p in fleet.patches().values()) == 1 or fleet.patches())
+    hold_for(2.0, "a second write", one_write_per_provider(fleet, serial))
     assert sorted(ok_changes(fleet)) == [("bind", leader, B_TARGET), ("pdns", leader, B_TARGET)], \
         ok_changes(fleet)
     figures.set(elected_after_heal_s=f"{elected:.2f}")
@@ -311,14 +320,11 @@ def scenario_etcd_restarted_during_a_failover(fleet, figures):
     fleet.etcd.start()
     new = fleet.wait_leader(timeout=CONVERGE_BOUND)
     wait_for("PowerDNS to serve vendor B", lambda: fleet.pdns.cname() == B_TARGET, CONVERGE_BOUND)
-    wait_for("every node to see etcd, 3 live views, vendor-b served", lambda: all(
-        (n.cluster() or {}).get("etcd_up") and n.cluster().get("live_nodes") == 3
-        for n in fleet.nodes) and served_everywhere(fleet, "vendor-b")(), CONVERGE_BOUND)
+    wait_fleet_settled_on_b(fleet)
     figures.converge.append(time.monotonic() - restarted)
     print(f"etcd down {down_for:.2f}s; {new} leads after the restart; converged "
           f"{figures.converge[-1]:.2f}s after it")
-    hold_for(2.0, "a second write", lambda: fleet.named.soa_serial() == serial + 1
-             and sum(len(p) for p in fleet.patches().values()) == 1 or fleet.patches())
+    hold_for(2.0, "a second write", one_write_per_provider(fleet, serial))
     changes = ok_changes(fleet)
     # One write per provider, fleet-wide (by the old leader or its successor, never both).
     assert sorted(c[0] for c in changes) == ["bind", "pdns"], changes
@@ -377,8 +383,7 @@ def scenario_one_nodes_wall_clock_skewed(fleet, figures):
     fleet.stop_vendor("a")
     figures.fault()
     wait_for("BIND and PowerDNS to serve vendor B", lambda: fleet.serves(B_TARGET), FAILOVER_BOUND)
-    hold_for(2.0, "a second write", lambda: fleet.named.soa_serial() == serial + 1
-             and sum(len(p) for p in fleet.patches().values()) == 1 or fleet.patches())
+    hold_for(2.0, "a second write", one_write_per_provider(fleet, serial))
     for node in fleet.nodes:
         cluster = node.status()["cluster"]
         assert cluster["leader"] == leader and cluster["live_nodes"] == 3, (node.name, cluster)
