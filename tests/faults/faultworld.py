@@ -147,7 +147,7 @@ class FaultWorld(World):
     # -- faults --
 
     def inject(self, provider, kind):
-        """Puts fault KIND on PROVIDER (see the table in docs/reliability/faults.md)."""
+        """Puts fault KIND on PROVIDER (see the table in docs/RELIABILITY.md)."""
         proxy = self.proxies[provider]
         api = getattr(self.api, provider, None)
         big = 1_000_000
