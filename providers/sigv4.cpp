@@ -9,7 +9,7 @@
 #include <map>
 #include <stdexcept>
 
-#include "daemon/core/ascii.hpp"
+#include "core/ascii.hpp"
 
 namespace planb::providers {
 
