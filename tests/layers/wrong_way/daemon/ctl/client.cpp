@@ -1,0 +1,3 @@
+// planbctl may not include the daemon itself.
+#include "daemon/config/config.hpp"
+#include "daemon/wiring.hpp"

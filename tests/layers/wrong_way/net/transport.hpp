@@ -1,0 +1,3 @@
+#pragma once
+// net may include core: this include is allowed.
+#include "core/pure.hpp"
