@@ -19,6 +19,49 @@ struct FleetAuthority::Stored {
   std::int64_t revision = 0;
 };
 
+namespace {
+
+struct Swapped {
+  FleetAuthority::Stored stored;           // what etcd holds now, as far as this node knows
+  std::optional<std::string> unreachable;  // the overrides could not be read
+  std::optional<std::string> not_saved;    // the change could not be stored
+};
+
+// On the link's thread: the fleet's overrides as of now (another node may have changed them
+// since the last poll), CHANGE applied to them (nullopt: nothing to store), stored with a
+// compare-and-swap; read and changed again when another node's change came in between.
+Swapped swapOverrides(
+    FleetLink& link,
+    const std::function<std::optional<core::Overrides>(const core::Overrides&)>& change) {
+  Swapped result;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto [overrides, revision] = link.readOverrides();
+      result.stored = {true, std::move(overrides), revision};
+    } catch (const cluster::EtcdError& e) {
+      result.unreachable = e.what();
+      return result;
+    }
+    std::optional<core::Overrides> next = change(core::Overrides(result.stored.overrides));
+    if (!next) {
+      return result;
+    }
+    std::int64_t revision = result.stored.revision;
+    bool conflict = false;
+    if (auto error = link.saveOverrides(next->all(), &revision, &conflict)) {
+      if (conflict && attempt < kRetriesAfterConflict) {
+        continue;
+      }
+      result.not_saved = *error;
+      return result;
+    }
+    result.stored = {true, next->all(), revision};
+    return result;
+  }
+}
+
+}  // namespace
+
 FleetSettings fleetSettings(const config::ClusterConfig& c) {
   FleetSettings settings;
   settings.node = c.node_name;
@@ -165,52 +208,31 @@ void FleetAuthority::adopt(const Stored& stored) {
 void FleetAuthority::act(const OperatorRequest& request, const Operator& who, Answer answer) {
   auto job = [this, request, who, config = config_, targets = targetStates(),
               answer = std::move(answer)]() mutable {
-    // On the link's thread. The fleet's overrides as of now: another node may have changed them
-    // since the last poll, and may change them between this read and the save (then again).
     OperatorAnswer done;
-    bool audited = true;
-    Stored stored;
-    for (int attempt = 0;; ++attempt) {
-      try {
-        auto [overrides, revision] = link_->readOverrides();
-        stored = {true, std::move(overrides), revision};
-      } catch (const cluster::EtcdError& e) {
-        done = {false,
-                "not done: etcd is unreachable, so the fleet's overrides cannot be changed (" +
-                    std::string(e.what()) + ")"};
-        audited = false;
-        break;
-      }
-      OperatorPlan plan = planOperatorRequest(request, who, *config, targets,
-                                              core::Overrides(stored.overrides), clock_.wallNow());
-      done = plan.answer;
-      if (!plan.next) {
-        break;
-      }
-      std::int64_t revision = stored.revision;
-      bool conflict = false;
-      if (auto error = link_->saveOverrides(plan.next->all(), &revision, &conflict)) {
-        done = notSaved(*error);
-        if (conflict && attempt < kRetriesAfterConflict) {
-          continue;
-        }
-        break;
-      }
-      stored = {true, plan.next->all(), revision};
-      break;
+    Swapped swapped = swapOverrides(*link_, [&](const core::Overrides& base) {
+      OperatorPlan plan =
+          planOperatorRequest(request, who, *config, targets, base, clock_.wallNow());
+      done = std::move(plan.answer);
+      return std::move(plan.next);
+    });
+    if (swapped.unreachable) {
+      done = {false, "not done: etcd is unreachable, so the fleet's overrides cannot be changed (" +
+                         *swapped.unreachable + ")"};
+    } else if (swapped.not_saved) {
+      done = notSaved(*swapped.not_saved);
     }
-    boost::asio::post(
-        io_, [this, request = std::move(request), who = std::move(who), done = std::move(done),
-              audited, stored = std::move(stored), answer = std::move(answer)] {
-          adopt(stored);
-          if (audited) {
-            desk_.record(request, who, done);
-          }
-          if (done.ok) {
-            events_.changed();
-          }
-          answer(done);
-        });
+    boost::asio::post(io_, [this, request = std::move(request), who = std::move(who),
+                            done = std::move(done), audited = !swapped.unreachable,
+                            stored = std::move(swapped.stored), answer = std::move(answer)] {
+      adopt(stored);
+      if (audited) {
+        desk_.record(request, who, done);
+      }
+      if (done.ok) {
+        events_.changed();
+      }
+      answer(done);
+    });
   };
   link_->submit(std::move(job));
 }
@@ -222,49 +244,35 @@ bool FleetAuthority::expire() {
   }
   expiring_ = true;
   link_->submit([this] {
-    std::optional<std::string> error;
-    Stored stored;
     std::vector<core::Override> gone;
-    for (int attempt = 0;; ++attempt) {
-      try {
-        auto [overrides, revision] = link_->readOverrides();
-        stored = {true, std::move(overrides), revision};
-      } catch (const cluster::EtcdError& e) {
-        error = std::string("etcd: ") + e.what();
-        break;
-      }
-      core::Overrides next(stored.overrides);
-      gone = next.expire(clock_.wallNow());
-      if (gone.empty()) {
-        break;  // another node expired them already
-      }
-      std::int64_t revision = stored.revision;
-      bool conflict = false;
-      if (auto failed = link_->saveOverrides(next.all(), &revision, &conflict)) {
-        if (conflict && attempt < kRetriesAfterConflict) {
-          continue;
-        }
-        error = *failed;
-        break;
-      }
-      stored = {true, next.all(), revision};
-      break;
-    }
-    boost::asio::post(
-        io_, [this, error = std::move(error), stored = std::move(stored), gone = std::move(gone)] {
-          expiring_ = false;
-          if (error) {
-            // Expiring is always safe, so it happens in memory even when etcd cannot store it.
-            log_.error("state: " + *error + "; expired overrides are dropped in memory");
-            core::Overrides next = desk_.overrides();
-            std::vector<core::Override> dropped = next.expire(clock_.wallNow());
-            desk_.expired(std::move(next), dropped);
-          } else if (stored.revision >= overrides_revision_) {
-            overrides_revision_ = stored.revision;
-            desk_.expired(core::Overrides(stored.overrides), gone);
+    Swapped swapped =
+        swapOverrides(*link_, [&](const core::Overrides& base) -> std::optional<core::Overrides> {
+          core::Overrides next = base;
+          gone = next.expire(clock_.wallNow());
+          if (gone.empty()) {
+            return std::nullopt;  // another node expired them already
           }
-          events_.changed();
+          return next;
         });
+    std::optional<std::string> error = swapped.not_saved;
+    if (swapped.unreachable) {
+      error = "etcd: " + *swapped.unreachable;
+    }
+    boost::asio::post(io_, [this, error = std::move(error), stored = std::move(swapped.stored),
+                            gone = std::move(gone)] {
+      expiring_ = false;
+      if (error) {
+        // Expiring is always safe, so it happens in memory even when etcd cannot store it.
+        log_.error("state: " + *error + "; expired overrides are dropped in memory");
+        core::Overrides next = desk_.overrides();
+        std::vector<core::Override> dropped = next.expire(clock_.wallNow());
+        desk_.expired(std::move(next), dropped);
+      } else if (stored.revision >= overrides_revision_) {
+        overrides_revision_ = stored.revision;
+        desk_.expired(core::Overrides(stored.overrides), gone);
+      }
+      events_.changed();
+    });
   });
   return false;
 }

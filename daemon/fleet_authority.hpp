@@ -46,8 +46,10 @@ class FleetAuthority final : public Authority {
   std::optional<FleetStatus> fleetStatus() const override;
   FleetWriter* fence() override { return link_.get(); }
 
+  // What etcd holds after a job: the overrides and their revision.
+  struct Stored;
+
  private:
-  struct Stored;  // what etcd holds after a job: the overrides and their revision
   void onSnapshot(FleetSnapshot snapshot);
   // Takes overrides read from etcd unless a newer snapshot brought newer ones already.
   void adopt(const Stored& stored);
