@@ -1,6 +1,8 @@
 #pragma once
-// planbd: wires configuration, probes, the health board and the reconciler onto one io_context;
-// handles signals (SIGTERM/SIGINT stop, SIGHUP reloads) and speaks sd_notify.
+// planbd: wires configuration, probes, the health board, the Authority (solo or fleet), the
+// reconciler and the admin API onto one io_context; builds and activates a generation per
+// configuration, handles signals (SIGTERM/SIGINT stop, SIGHUP reloads), runs the reconcile tick
+// and feeds the watchdog through sd_notify.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>

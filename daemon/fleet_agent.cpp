@@ -409,16 +409,16 @@ void FleetAgent::pruneAudit() {
 }
 
 void FleetAgent::readNewAudit(FleetSnapshot& snapshot) {
-  std::vector<KeyValue> newest = loop_->lastInPrefix(key("audit/"), 1, /*keys_only=*/true);
-  std::string newest_key = newest.empty() ? std::string() : newest.front().key;
-  if (!audit_read_ || newest_key != newest_audit_key_) {
+  // By write, not by key: a node whose wall clock runs ahead names its lines later than the
+  // lines of the others that come after them.
+  std::int64_t written = loop_->lastWritten(key("audit/")).value_or(0);
+  if (!audit_read_ || written != audit_written_) {
     auto lines = std::make_shared<std::vector<std::string>>();
     for (KeyValue& kv : loop_->lastInPrefix(key("audit/"), settings_.audit_read)) {
       lines->push_back(std::move(kv.value));
     }
-    // Keys sort by time: the newest line read is the newest key (or a newer one, read next poll).
     audit_read_ = std::move(lines);
-    newest_audit_key_ = std::move(newest_key);
+    audit_written_ = written;  // a line written since is read with the next poll
   }
   snapshot.audit = audit_read_;
 }

@@ -138,7 +138,7 @@ class FleetAgent final : public FleetLink {
   void stepDown(const std::string& why);
   void flushAudit();
   void pruneAudit();
-  // The newest audit lines, when a newer one than the last read appeared.
+  // The newest audit lines, when one was written since the last read.
   void readNewAudit(FleetSnapshot& snapshot);
   void runJobs();
   bool leaseValid(Clock::time_point now) const;
@@ -162,7 +162,7 @@ class FleetAgent final : public FleetLink {
   std::string published_view_;  // as last put
   Clock::time_point next_prune_{};
   bool duplicate_reported_ = false;  // another node uses this node's name (said once)
-  std::string newest_audit_key_;     // of the last audit read
+  std::int64_t audit_written_ = 0;   // the audit's newest mod_revision at the last read
   std::shared_ptr<const std::vector<std::string>> audit_read_;
 
   // Shared with other threads.

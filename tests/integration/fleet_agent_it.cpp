@@ -267,6 +267,21 @@ TEST_CASE("every snapshot carries the fleet's newest audit lines, at most audit_
   CHECK(std::count(lines.begin(), lines.end(), R"({"n":2})") == 1);
 }
 
+TEST_CASE("a line written after one named later (a clock ahead) still reaches the snapshot") {
+  EtcdServer etcd;
+  Log log(LogLevel::Error);
+  cluster::EtcdOptions options;
+  options.endpoints = {etcd.endpoint()};
+  cluster::EtcdClient raw(options);
+  // A node whose wall clock runs years ahead wrote this line: its key sorts after every other.
+  raw.put("/planb-it/audit/999999999999999-skewed-000000001", R"({"n":0})");
+  Node n1(etcd, "n1", log);
+  n1.agent->start();
+  REQUIRE(n1.waitFor([](const FleetSnapshot& s) { return s.audit && s.audit->size() == 1; }));
+  n1.agent->publishAudit(R"({"n":1})");
+  CHECK(n1.waitFor([](const FleetSnapshot& s) { return s.audit && s.audit->size() == 2; }));
+}
+
 TEST_CASE("a submitted job runs on the agent's thread, where the overrides can be swapped") {
   EtcdServer etcd;
   Log log(LogLevel::Error);
