@@ -181,16 +181,21 @@ std::string_view nameOf(Rule rule) {
   return "unknown";
 }
 
+std::optional<std::string> Controls::pinOf(const std::string& record) const {
+  auto pin = pins.find(record);
+  return pin == pins.end() ? std::nullopt : std::optional<std::string>(pin->second);
+}
+
 Decision decide(const RecordPolicy& record, const std::map<std::string, TargetState>& targets,
                 const RecordHistory& history, const Controls& controls, const SafetyLimits& limits,
                 Instant now) {
-  if (controls.pin) {
+  if (std::optional<std::string> pin = controls.pinOf(record.name)) {
     Decision d;
-    d.desired = d.wanted = controls.pin;
+    d.desired = d.wanted = pin;
     d.rule = Rule::Pinned;
-    d.change = history.active != controls.pin;
-    d.degraded = !canKeep(record.failover_on, stateOf(targets, *controls.pin));
-    d.reason = "pinned to " + *controls.pin + " by an operator";
+    d.change = history.active != pin;
+    d.degraded = !canKeep(record.failover_on, stateOf(targets, *pin));
+    d.reason = "pinned to " + *pin + " by an operator";
     return d;
   }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,12 +50,17 @@ struct RecordHistory {
   std::uint32_t changesInLastHour(Instant now) const;
 };
 
-// Operator decisions and guards that beat automation.
+// Operator decisions and guards that beat automation: one set for every record.
 struct Controls {
-  std::optional<std::string> pin;   // the record is pinned to this target
-  bool frozen = false;              // operator freeze: no automatic changes at all
-  bool local_network_down = false;  // every canary failed: the fault is most likely here
+  std::map<std::string, std::string> pins;  // record -> the target an operator pinned it to
+  std::set<std::string> drained;            // targets an operator took out of use
+  bool frozen = false;                      // operator freeze: no automatic changes at all
+  bool local_network_down = false;          // every canary failed: the fault is most likely here
   std::string fleet_hold;  // fleet mode: why the fleet may not act (too few live views), or ""
+  // Fleet mode: only the leader decides changes and writes DNS; followers show its decisions.
+  bool writer = true;
+
+  std::optional<std::string> pinOf(const std::string& record) const;
 };
 
 enum class Rule {

@@ -1,6 +1,5 @@
 #include "daemon.hpp"
 
-#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,12 +9,13 @@
 
 #include "canary_probe.hpp"
 #include "config/host_port.hpp"
+#include "fleet_authority.hpp"
 #include "http/metrics_handler.hpp"
 #include "http/router.hpp"
+#include "http/status_page.hpp"
 #include "probes/probe.hpp"
-#include "providers/credential_file.hpp"
 #include "providers/provider_factory.hpp"
-#include "status_document.hpp"
+#include "solo_authority.hpp"
 
 namespace planb::daemon {
 
@@ -98,18 +98,44 @@ Daemon::Daemon(config::Config config, Log& log)
       resync_timer_(io_),
       store_(config.daemon.state_dir),
       audit_(config.daemon.state_dir),
-      desk_(log_, clock_, store_, audit_),
       metrics_(config),
+      report_(metrics_),
+      authority_(makeAuthority(config)),
       reconciler_(io_, log_, clock_, random_, store_),
+      current_(build(config)),
+      api_(log_, clock_, audit_, *authority_, reconciler_,
+           {[this] { return reload(); },
+            [this]() -> const config::Config& { return current_->config; },
+            [this]() -> const core::HealthBoard& { return *current_->board; },
+            [this]() -> const core::LocalNetworkGuard& { return *current_->guard; },
+            [this]() -> const std::string& { return audit_error_; }}),
       http_(io_, metricsRoutes(config.daemon.status_listen.empty())),
-      admin_(io_, adminApi()),
-      status_(io_, http::withStatusPage(http::Router(), statusPageData())) {
-  reconciler_.setMetrics(&metrics_);
+      admin_(io_, http::asyncHandler(api_.routes())),
+      status_(io_, http::withStatusPage(http::Router(), api_.statusPage())) {
+  reconciler_.setReport(&report_);
   reconciler_.setAudit(&audit_);
-  current_ = build(config);
 }
 
 Daemon::~Daemon() = default;
+
+std::unique_ptr<Authority> Daemon::makeAuthority(const config::Config& config) {
+  AuthorityEvents events{[this] {
+                           steer();
+                           publishStatus();
+                         },
+                         [this](const std::map<std::string, PersistedRecord>& records) {
+                           reconciler_.adoptFleetRecords(records);
+                         },
+                         [this] { metrics_.clusterLeaderChange(); }};
+  if (!config.cluster) {
+    return std::make_unique<SoloAuthority>(log_, clock_, store_, audit_, std::move(events));
+  }
+  return std::make_unique<FleetAuthority>(
+      io_, log_, clock_, store_, audit_, std::move(events),
+      [this, cluster = *config.cluster](FleetLink::Listener listener) {
+        return std::make_unique<FleetAgent>(fleetSettings(cluster), log_, std::move(listener));
+      });
+}
 
 std::unique_ptr<Daemon::Generation> Daemon::build(const config::Config& config) {
   auto g = std::make_unique<Generation>();
@@ -135,14 +161,6 @@ std::unique_ptr<Daemon::Generation> Daemon::build(const config::Config& config) 
   }
   g->board = std::make_unique<core::HealthBoard>(std::move(targets), std::move(probes),
                                                  std::move(vendor_rules));
-  if (config.cluster) {
-    std::map<std::string, std::string> target_vendor;
-    for (const config::TargetConfig& t : config.targets) {
-      target_vendor[t.name] = t.vendor;
-    }
-    g->fleet = std::make_unique<core::FleetBoard>(std::move(target_vendor), config.cluster->quorum,
-                                                  config.cluster->min_nodes);
-  }
   for (const config::ProviderConfig& p : config.providers) {
     g->providers[p.name] = providers::makeProvider(p);
   }
@@ -173,10 +191,7 @@ void Daemon::activate(std::unique_ptr<Generation> next, const PersistedState* pe
   current_ = std::move(next);
   log_.setLevel(current_->config.daemon.log_level);
   reconciler_.configure(current_->config, current_->providers, persisted);
-  if (current_->fleet) {
-    current_->fleet->update(fleet_state_.views, clock_.now());
-    publishView();
-  }
+  authority_->configure(current_->config, *current_->board, *current_->guard);
   steer();
   current_->scheduler->start();
   current_->canaries->start();
@@ -194,13 +209,10 @@ int Daemon::run() {
   if (!problem.empty()) {
     log_.error("state: " + problem);
   }
-  if (current_->config.cluster) {
-    if (!startFleet()) {
-      return 1;
-    }
-  } else {
-    desk_.restore(persisted.overrides);
+  if (!authority_->start(persisted)) {
+    return 1;
   }
+  reconciler_.setFleet(authority_->fence());
   std::size_t probe_count = current_->board->probes().size();
   log_.info(
       "planbd " PLANB_VERSION " starting: " + std::to_string(current_->config.records.size()) +
@@ -286,7 +298,7 @@ void Daemon::onProbeResult(std::size_t index, const core::ProbeResult& result) {
                               : core::nameOf(update.vendor_health)));
   }
   if (update.target_changed || update.vendor_changed) {
-    publishView();
+    authority_->localViewChanged();
     steer();
     publishStatus();
   }
@@ -310,7 +322,7 @@ void Daemon::onCanaryResult(std::size_t index, const core::ProbeResult& result) 
     log_.info("guard: canary " + canary + " answers again; automation resumes");
   }
   metrics_.localNetworkDown(guard.down());
-  publishView();
+  authority_->localViewChanged();
   steer();
   publishStatus();
 }
@@ -378,9 +390,7 @@ void Daemon::waitForSignal() {
     }
     log_.info(std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
     notifier_.stopping();
-    if (fleet_) {
-      fleet_->stop();  // revokes the lease: another node leads at once
-    }
+    authority_->stop();  // a fleet member revokes its lease: another node leads at once
     current_->scheduler->stop();
     current_->canaries->stop();
     http_.stop();
@@ -399,20 +409,10 @@ void Daemon::scheduleTick() {
       return;
     }
     last_tick_ = std::chrono::steady_clock::now();
-    // In a fleet only the leader expires overrides, so one node audits and saves each expiry.
-    if ((!fleet_ || fleet_->leading()) && desk_.expire()) {
+    if (authority_->expire()) {
       steer();
     }
-    if (auto error = audit_.sync()) {
-      if (audit_error_.empty()) {  // once per episode: a full disk would say it every tick
-        log_.error("audit: " + *error + "; " + std::to_string(audit_.pending()) +
-                   " entr(ies) kept in memory until it can be written");
-      }
-      audit_error_ = *error;
-    } else if (!audit_error_.empty() && audit_.pending() == 0) {
-      audit_error_.clear();
-      log_.info("audit: " + audit_.path() + " written again");
-    }
+    syncAudit();
     reconciler_.step();
     publishStatus();
     // The watchdog is fed from the reconcile loop, so a wedged loop is caught.
@@ -427,6 +427,19 @@ void Daemon::scheduleTick() {
   });
 }
 
+void Daemon::syncAudit() {
+  if (auto error = audit_.sync()) {
+    if (audit_error_.empty()) {  // once per episode: a full disk would say it every tick
+      log_.error("audit: " + *error + "; " + std::to_string(audit_.pending()) +
+                 " entr(ies) kept in memory until it can be written");
+    }
+    audit_error_ = *error;
+  } else if (!audit_error_.empty() && audit_.pending() == 0) {
+    audit_error_.clear();
+    log_.info("audit: " + audit_.path() + " written again");
+  }
+}
+
 void Daemon::scheduleResync() {
   resync_timer_.expires_after(current_->config.daemon.resync_interval);
   resync_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -439,364 +452,25 @@ void Daemon::scheduleResync() {
   });
 }
 
-namespace {
-
-// Invalid UTF-8 (from a provider's error text, say) is replaced rather than refused.
-std::string jsonText(const nlohmann::ordered_json& document) {
-  return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
-}
-
-http::Response jsonResponse(const http::Request& request, http::Status status,
-                            const nlohmann::ordered_json& document) {
-  return http::makeResponse(request, status, jsonText(document), "application/json");
-}
-
-std::string userName(std::optional<uid_t> uid) {
-  if (!uid) {
-    return "unknown";
-  }
-  struct passwd pw {};
-  struct passwd* found = nullptr;
-  std::vector<char> buffer(16384);
-  if (getpwuid_r(*uid, &pw, buffer.data(), buffer.size(), &found) == 0 && found) {
-    return found->pw_name;
-  }
-  return "uid " + std::to_string(*uid);
-}
-
-}  // namespace
-
-http::Handler Daemon::adminApi() {
-  http::Router router;
-  router.on(http::Verb::post, "/v1/reload",
-            [this](const http::Request& request, const http::PeerInfo& peer) {
-              std::vector<std::string> refused = reload();
-              AuditEntry entry{{"type", "operator"},
-                               {"action", "reload"},
-                               {"user", userName(peer.uid)},
-                               {"uid", peer.uid ? nlohmann::ordered_json(*peer.uid) : nullptr},
-                               {"reason", ""},
-                               {"result", refused.empty() ? "ok" : "refused"},
-                               {"message", refused.empty() ? "new configuration active"
-                                                           : std::to_string(refused.size()) +
-                                                                 " error(s); the previous "
-                                                                 "configuration keeps running"}};
-              if (auto error = audit_.append(std::move(entry), clock_.wallNow())) {
-                log_.error("audit: " + *error);
-              }
-              nlohmann::ordered_json reply{{"ok", refused.empty()}, {"errors", refused}};
-              return jsonResponse(
-                  request, refused.empty() ? http::Status::ok : http::Status::unprocessable_entity,
-                  reply);
-            });
-  router.on(http::Verb::get, "/v1/plan",
-            [this](const http::Request& request, const http::PeerInfo&) {
-              return jsonResponse(request, http::Status::ok,
-                                  planDocument(current_->config, reconciler_.records()));
-            });
-  router.on(
-      http::Verb::get, "/v1/status", [this](const http::Request& request, const http::PeerInfo&) {
-        return http::makeResponse(request, http::Status::ok, statusJson(), "application/json");
-      });
-  router.on(
-      http::Verb::get, "/v1/history",
-      [this](const http::Request& request, const http::PeerInfo&) { return history(request); });
-  for (OperatorVerb verb : {OperatorVerb::Failover, OperatorVerb::Release, OperatorVerb::Drain,
-                            OperatorVerb::Undrain, OperatorVerb::Freeze, OperatorVerb::Unfreeze}) {
-    router.on(http::Verb::post, "/v1/" + std::string(nameOf(verb)),
-              [this, verb](const http::Request& request, const http::PeerInfo& peer) {
-                return operatorAction(request, peer, verb);
-              });
-  }
-  return router;
-}
-
-namespace {
-
-http::Response badRequest(const http::Request& request, const std::string& why) {
-  return jsonResponse(request, http::Status::bad_request, {{"ok", false}, {"error", why}});
-}
-
-}  // namespace
-
-http::Response Daemon::operatorAction(const http::Request& request, const http::PeerInfo& peer,
-                                      OperatorVerb verb) {
-  std::variant<OperatorRequest, std::string> parsed = parseOperatorRequest(verb, request.body());
-  if (const auto* why = std::get_if<std::string>(&parsed)) {
-    return badRequest(request, *why);
-  }
-  const OperatorRequest& order = std::get<OperatorRequest>(parsed);
-  Operator who{peer.uid ? std::optional<unsigned>(*peer.uid) : std::nullopt, userName(peer.uid)};
-  OperatorAnswer answer;
-  for (int attempt = 0;; ++attempt) {
-    if (fleet_) {
-      // The fleet's overrides as of now: another node may have changed them since the last poll.
-      if (auto error = refreshFleetOverrides()) {
-        return jsonResponse(request, http::Status::unprocessable_entity,
-                            {{"ok", false},
-                             {"error",
-                              "not done: etcd is unreachable, so the fleet's overrides "
-                              "cannot be changed (" +
-                                  *error + ")"}});
-      }
-      fleet_conflict_ = false;
-    }
-    answer = desk_.handle(
-        order, who, current_->config,
-        current_->fleet ? current_->fleet->targetStates() : current_->board->targetStates());
-    if (!fleet_conflict_ || attempt == 3) {
-      break;
-    }
-  }
-  if (answer.ok) {
-    steer();
-    publishStatus();
-  }
-  return jsonResponse(request, answer.ok ? http::Status::ok : http::Status::unprocessable_entity,
-                      {{"ok", answer.ok}, {answer.ok ? "message" : "error", answer.message}});
-}
-
-http::Response Daemon::history(const http::Request& request) {
-  std::size_t limit = 50;
-  std::string target(request.target());
-  if (auto q = target.find("limit="); q != std::string::npos) {
-    std::string digits(target.substr(q + 6));
-    try {
-      std::size_t used = 0;
-      long n = std::stol(digits, &used);
-      if (n <= 0 || (used < digits.size() && digits[used] != '&')) {
-        throw std::invalid_argument(digits);
-      }
-      limit = static_cast<std::size_t>(n);
-    } catch (const std::exception&) {
-      return badRequest(request, "limit must be a positive number");
-    }
-  }
-  std::size_t skipped = 0;
-  std::string source;
-  nlohmann::ordered_json entries = auditEntries(limit, &skipped, &source);
-  return jsonResponse(request, http::Status::ok,
-                      {{"path", audit_.path()},
-                       {"source", source},
-                       {"skipped_lines", skipped},
-                       {"entries", entries}});
-}
-
-nlohmann::ordered_json Daemon::auditEntries(std::size_t limit, std::size_t* skipped,
-                                            std::string* source) {
-  if (fleet_) {
-    try {
-      nlohmann::ordered_json entries = nlohmann::ordered_json::array();
-      std::vector<std::string> lines = fleet_->readAudit(limit);
-      for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
-        try {
-          entries.push_back(nlohmann::ordered_json::parse(*line));
-        } catch (const std::exception&) {
-          ++*skipped;
-        }
-      }
-      *source = "fleet";
-      return entries;
-    } catch (const cluster::EtcdError& e) {
-      *source = std::string("this node only: etcd unreachable (") + e.what() + ")";
-    }
-  } else {
-    *source = "this node";
-  }
-  return audit_.newest(limit, skipped);
-}
-
-std::string Daemon::statusJson() {
-  std::optional<FleetStatus> fleet;
-  if (fleet_) {
-    fleet = fleetStatus();
-  }
-  nlohmann::ordered_json doc =
-      statusDocument(current_->config, *current_->board, reconciler_.records(), desk_.overrides(),
-                     guardStatus(), fleet ? &*fleet : nullptr);
-  // What could not be saved under state_dir (a full disk): DNS is still steered, but operator
-  // actions are refused and a kill -9 would lose what is only in memory.
-  const std::string& state_error = reconciler_.persistError();
-  doc["storage"] = {{"state_error", state_error.empty() ? nlohmann::ordered_json(nullptr)
-                                                        : nlohmann::ordered_json(state_error)},
-                    {"audit_error", audit_error_.empty() ? nlohmann::ordered_json(nullptr)
-                                                         : nlohmann::ordered_json(audit_error_)},
-                    {"audit_pending", audit_.pending()}};
-  return jsonText(doc);
-}
-
 http::Router Daemon::metricsRoutes(bool with_status_page) {
   http::Router router = http::metricsHandler(
       [this] { return metrics_.render(); },
       [this] { return std::chrono::steady_clock::now() - last_tick_ < kAliveWithin; });
-  return with_status_page ? http::withStatusPage(std::move(router), statusPageData()) : router;
-}
-
-http::StatusPageData Daemon::statusPageData() {
-  return {[this] { return statusJson(); },
-          [this](std::size_t limit) {
-            std::size_t skipped = 0;
-            std::string source;
-            nlohmann::ordered_json entries = auditEntries(limit, &skipped, &source);
-            return jsonText({{"skipped_lines", skipped}, {"entries", entries}});
-          }};
-}
-
-GuardStatus Daemon::guardStatus() const {
-  GuardStatus status;
-  const core::LocalNetworkGuard& guard = *current_->guard;
-  status.local_network_down = guard.down();
-  for (std::size_t i = 0; i < guard.size(); ++i) {
-    core::LocalNetworkGuard::Last last = guard.last(i);
-    status.canaries.emplace_back(current_->config.guard.canaries[i],
-                                 last == core::LocalNetworkGuard::Last::Ok       ? "ok"
-                                 : last == core::LocalNetworkGuard::Last::Failed ? "failing"
-                                                                                 : "unknown");
-  }
-  return status;
+  return with_status_page ? http::withStatusPage(std::move(router), api_.statusPage()) : router;
 }
 
 void Daemon::steer() {
-  Steering steering = desk_.steering();
-  if (fleet_) {
-    // The guard is part of this node's view; the fleet's verdicts decide, and only its leader.
-    steering.writer = fleet_->leading();
-    steering.fleet_hold = fleet_state_.etcd_up ? current_->fleet->holdReason()
-                                               : "etcd is unreachable: no automatic change";
-    // Views that etcd cannot confirm are not live.
-    metrics_.cluster(fleet_state_.etcd_up ? current_->fleet->verdict().live : 0, steering.writer,
-                     fleet_state_.etcd_up);
-  } else {
-    steering.local_network_down = current_->guard->down();
+  core::Controls controls = authority_->controls();
+  if (std::optional<FleetStatus> fleet = authority_->fleetStatus()) {
+    metrics_.cluster(fleet->live_nodes, fleet->leading, fleet->etcd_up);
   }
-  metrics_.frozen(steering.frozen);
-  const core::Overrides& o = desk_.overrides();
+  metrics_.frozen(controls.frozen);
+  const core::Overrides& o = authority_->overrides();
   for (core::OverrideKind kind :
        {core::OverrideKind::Pin, core::OverrideKind::Drain, core::OverrideKind::Freeze}) {
     metrics_.overrides(kind, o.count(kind));
   }
-  reconciler_.update(
-      current_->fleet ? current_->fleet->targetStates() : current_->board->targetStates(),
-      std::move(steering));
-}
-
-bool Daemon::startFleet() {
-  const config::ClusterConfig& c = *current_->config.cluster;
-  FleetSettings settings;
-  settings.node = c.node_name;
-  settings.lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(c.lease_ttl);
-  settings.prefix = c.prefix;
-  settings.etcd.endpoints = c.etcd_endpoints;
-  settings.etcd.username = c.username;
-  settings.etcd.ca_file = c.ca_file;
-  settings.etcd.cert_file = c.cert_file;
-  settings.etcd.key_file = c.key_file;
-  // A request that outlasts a third of the lease would let it lapse between keepalives.
-  settings.etcd.timeout = std::min<std::chrono::milliseconds>(
-      std::chrono::milliseconds(1000),
-      std::chrono::duration_cast<std::chrono::milliseconds>(c.lease_ttl) / 3);
-  try {
-    if (c.password_file) {
-      settings.etcd.password =
-          providers::readSecretFile(*c.password_file, "etcd password file").reveal();
-    }
-    fleet_ = std::make_unique<FleetAgent>(std::move(settings), log_, [this](FleetSnapshot s) {
-      asio::post(io_, [this, s = std::move(s)]() mutable { onFleetSnapshot(std::move(s)); });
-    });
-  } catch (const std::exception& e) {
-    log_.error(std::string("cluster: ") + e.what());
-    return false;
-  }
-  audit_.setNode(c.node_name);
-  audit_.setMirror([this](const std::string& line) { fleet_->publishAudit(line); });
-  desk_.setSave([this](const std::vector<core::Override>& overrides) {
-    return fleet_->saveOverrides(overrides, &fleet_overrides_revision_, &fleet_conflict_);
-  });
-  reconciler_.setFleet(fleet_.get());
-  fleet_state_.etcd_up = true;  // until the first poll says otherwise
-  fleet_->start();
-  return true;
-}
-
-std::optional<std::string> Daemon::refreshFleetOverrides() {
-  try {
-    auto [overrides, revision] = fleet_->readOverrides();
-    desk_.replace(std::move(overrides));
-    fleet_overrides_revision_ = revision;
-  } catch (const cluster::EtcdError& e) {
-    return e.what();
-  }
-  return std::nullopt;
-}
-
-void Daemon::onFleetSnapshot(FleetSnapshot s) {
-  FleetSnapshot before = std::move(fleet_state_);
-  if (!s.etcd_up) {
-    // Nothing new is known: show the last views, marked by etcd being down.
-    s.views = before.views;
-  }
-  // Polls come 5 times a second; most change nothing, and then no record is decided again.
-  bool changed = s.views != before.views || s.leading != before.leading ||
-                 s.etcd_up != before.etcd_up || s.leader != before.leader;
-  if (s.overrides && s.overrides_revision > fleet_overrides_revision_) {
-    desk_.replace(*s.overrides);
-    fleet_overrides_revision_ = s.overrides_revision;
-    changed = true;
-  }
-  if (s.records && (s.elected || (!s.leading && s.records_revision != fleet_records_revision_))) {
-    reconciler_.adoptFleetRecords(*s.records);
-    fleet_records_revision_ = s.records_revision;
-    changed = true;
-  }
-  for (std::uint64_t n = before.leader_changes; n < s.leader_changes; ++n) {
-    metrics_.clusterLeaderChange();
-  }
-  fleet_state_ = std::move(s);
-  if (!fleet_state_.etcd_up && before.leading) {
-    fleet_state_.leading = fleet_->leading();
-  }
-  if (!changed) {
-    return;
-  }
-  current_->fleet->update(fleet_state_.views, clock_.now());
-  steer();
-  publishStatus();
-}
-
-void Daemon::publishView() {
-  if (!fleet_) {
-    return;
-  }
-  const core::HealthBoard& board = *current_->board;
-  core::NodeView view;
-  view.node = fleet_->node();
-  view.guard_down = current_->guard->down();
-  for (const core::BoardTarget& t : board.targets()) {
-    view.targets[t.name] = board.targetHealth(t.name);
-    view.vendors[t.vendor] = board.vendorHealth(t.vendor);
-  }
-  fleet_->publishView(view);
-}
-
-FleetStatus Daemon::fleetStatus() const {
-  const config::ClusterConfig& c = *current_->config.cluster;
-  const core::FleetVerdict& verdict = current_->fleet->verdict();
-  FleetStatus status;
-  status.node = c.node_name;
-  status.leader = fleet_state_.leader;
-  status.leading = fleet_->leading();
-  status.etcd_up = fleet_state_.etcd_up;
-  status.etcd_error = fleet_state_.etcd_error;
-  status.quorum = verdict.quorum;
-  status.quorum_setting = c.quorum == 0 ? "majority" : std::to_string(c.quorum);
-  status.min_nodes = c.min_nodes;
-  status.live_nodes = fleet_state_.etcd_up ? verdict.live : 0;
-  std::string hold = fleet_state_.etcd_up ? current_->fleet->holdReason()
-                                          : "etcd is unreachable: no automatic change";
-  status.automation = hold.empty() ? "ok" : hold;
-  status.leader_changes = fleet_state_.leader_changes;
-  status.nodes = fleet_state_.views;
-  return status;
+  reconciler_.update(authority_->targetStates(), std::move(controls));
 }
 
 bool Daemon::listenAdmin() {

@@ -117,6 +117,29 @@ void FleetAgent::publishView(const core::NodeView& view) {
   wake_.notify_all();
 }
 
+void FleetAgent::submit(std::function<void()> job) {
+  {
+    std::lock_guard lock(mutex_);
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_all();
+}
+
+void FleetAgent::runJobs() {
+  while (true) {
+    std::function<void()> job;
+    {
+      std::lock_guard lock(mutex_);
+      if (jobs_.empty() || stopping_) {
+        return;
+      }
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    job();
+  }
+}
+
 void FleetAgent::publishAudit(std::string line) {
   {
     std::lock_guard lock(mutex_);
@@ -178,6 +201,7 @@ void FleetAgent::run() {
     snapshot.leading = leading_.load();
     snapshot.leader_changes = leader_changes_;
     listener_(std::move(snapshot));
+    runJobs();
 
     std::unique_lock lock(mutex_);
     // A keepalive that is due (it failed: etcd is away) is retried with the next poll, not at
@@ -185,7 +209,8 @@ void FleetAgent::run() {
     auto now = Clock::now();
     auto until = next_keepalive_ > now ? std::min(now + settings_.poll, next_keepalive_)
                                        : now + settings_.poll;
-    wake_.wait_until(lock, until, [this] { return stopping_ || view_dirty_ || audit_dirty_; });
+    wake_.wait_until(lock, until,
+                     [this] { return stopping_ || view_dirty_ || audit_dirty_ || !jobs_.empty(); });
     if (stopping_) {
       return;
     }
@@ -234,6 +259,7 @@ void FleetAgent::pollOnce(FleetSnapshot& snapshot) {
   }
   flushAudit();
   pruneAudit();
+  readNewAudit(snapshot);
 
   // One read-only transaction: one revision of the fleet.
   cluster::TxnResult read = loop_->txn(
@@ -380,6 +406,21 @@ void FleetAgent::pruneAudit() {
     return;
   }
   loop_->txn({}, {{Operation::Kind::DeleteRange, key("audit/"), "", 0, newest[1].key}});
+}
+
+void FleetAgent::readNewAudit(FleetSnapshot& snapshot) {
+  // By write, not by key: a node whose wall clock runs ahead names its lines later than the
+  // lines of the others that come after them.
+  std::int64_t written = loop_->lastWritten(key("audit/")).value_or(0);
+  if (!audit_read_ || written != audit_written_) {
+    auto lines = std::make_shared<std::vector<std::string>>();
+    for (KeyValue& kv : loop_->lastInPrefix(key("audit/"), settings_.audit_read)) {
+      lines->push_back(std::move(kv.value));
+    }
+    audit_read_ = std::move(lines);
+    audit_written_ = written;  // a line written since is read with the next poll
+  }
+  snapshot.audit = audit_read_;
 }
 
 std::optional<std::string> FleetAgent::confirmLeadership() {

@@ -2,9 +2,11 @@
 // Fleet mode (product.md §9): this node's link to the fleet through etcd. On its own thread it
 // keeps a lease, publishes this node's view under it, campaigns for the leader key when nobody
 // holds it, and reads the fleet (views, leader, overrides, the leader's record decisions) every
-// poll, handing each snapshot to the daemon. Leadership lasts only while the lease does, as this
-// node can know it: a keepalive that cannot be sent in time, a lease etcd no longer has, or a
-// leader key that is no longer this node's makes it step down at once.
+// poll, handing each snapshot to the daemon. etcd is read on this thread only: the daemon's event
+// loop serves from the snapshots, and its operator actions run here as jobs (submit). Leadership
+// lasts only while the lease does, as this node can know it: a keepalive that cannot be sent in
+// time, a lease etcd no longer has, or a leader key that is no longer this node's makes it step
+// down at once.
 //
 // Every DNS write of the leader is fenced: confirmLeadership() asks etcd, in a transaction, that
 // the leader key is still the one this node created; a paused or partitioned old leader is
@@ -39,6 +41,7 @@ struct FleetSettings {
   std::string prefix = "/planb/";
   std::chrono::milliseconds poll{200};
   std::size_t audit_keep = 10'000;  // the fleet's audit in etcd keeps this many newest entries
+  std::size_t audit_read = 1'000;   // each snapshot carries at most this many newest entries
   std::chrono::seconds audit_prune_every{60};
 };
 
@@ -56,6 +59,9 @@ struct FleetSnapshot {
   std::int64_t overrides_revision = 0;                   // mod_revision; 0: absent
   std::optional<std::map<std::string, PersistedRecord>> records;  // the leader's decisions
   std::int64_t records_revision = 0;                              // mod_revision; 0: absent
+  // The fleet's newest audit lines (JSON), oldest first, at most audit_read; read again only
+  // when a newer one appears. Null until read.
+  std::shared_ptr<const std::vector<std::string>> audit;
 };
 
 // What the reconciler needs of the fleet: writes confirmed by etcd, decisions shared.
@@ -70,38 +76,56 @@ class FleetWriter {
       const std::map<std::string, PersistedRecord>& records) = 0;
 };
 
-class FleetAgent final : public FleetWriter {
+// What the fleet's Authority needs of its link to etcd (FleetAgent; a fake in tests).
+class FleetLink : public FleetWriter {
  public:
-  using Listener = std::function<void(FleetSnapshot)>;  // called on the agent's thread
+  using Listener = std::function<void(FleetSnapshot)>;  // called on the link's thread
 
+  virtual void start() = 0;
+  // Ends the link's thread and revokes the lease, so another node leads at once.
+  virtual void stop() = 0;
+  virtual const std::string& node() const noexcept = 0;
+  // Any thread: sent with the next poll and refreshed with every keepalive.
+  virtual void publishView(const core::NodeView& view) = 0;
+  // Any thread: one audit line (JSON), queued until etcd takes it.
+  virtual void publishAudit(std::string line) = 0;
+  // Any thread: runs JOB on the link's thread, between polls; the blocking calls below are for
+  // jobs. Jobs still queued at stop() do not run.
+  virtual void submit(std::function<void()> job) = 0;
+
+  // The fleet's overrides now, and their revision; blocking. Throws cluster::EtcdError.
+  virtual std::pair<std::vector<core::Override>, std::int64_t> readOverrides() = 0;
+  // Replaces the fleet's overrides if nobody changed them since *REVISION (0: none were
+  // stored), and sets *REVISION to theirs. Returns the error; *conflict tells a lost race (read
+  // again and retry) from etcd trouble.
+  virtual std::optional<std::string> saveOverrides(const std::vector<core::Override>& overrides,
+                                                   std::int64_t* revision, bool* conflict) = 0;
+};
+
+class FleetAgent final : public FleetLink {
+ public:
   FleetAgent(FleetSettings settings, Log& log, Listener listener);
   ~FleetAgent() override;  // stop()
   FleetAgent(const FleetAgent&) = delete;
   FleetAgent& operator=(const FleetAgent&) = delete;
 
-  void start();
-  // Ends the thread and revokes the lease, so another node leads at once.
-  void stop();
+  void start() override;
+  void stop() override;
 
-  // Any thread: sent with the next poll and refreshed with every keepalive.
-  void publishView(const core::NodeView& view);
-  // Any thread: one audit line (JSON), queued until etcd takes it.
-  void publishAudit(std::string line);
+  void publishView(const core::NodeView& view) override;
+  void publishAudit(std::string line) override;
+  void submit(std::function<void()> job) override;
 
   bool leading() const override;
-  const std::string& node() const noexcept { return settings_.node; }
+  const std::string& node() const noexcept override { return settings_.node; }
 
   std::optional<std::string> confirmLeadership() override;
   std::optional<std::string> saveRecords(
       const std::map<std::string, PersistedRecord>& records) override;
 
-  // The fleet's overrides now, and their revision; blocking. Throws cluster::EtcdError.
-  std::pair<std::vector<core::Override>, std::int64_t> readOverrides();
-  // Replaces the fleet's overrides if nobody changed them since *REVISION (0: none were
-  // stored), and sets *REVISION to theirs. Returns the error; *conflict tells a lost race (read
-  // again and retry) from etcd trouble.
+  std::pair<std::vector<core::Override>, std::int64_t> readOverrides() override;
   std::optional<std::string> saveOverrides(const std::vector<core::Override>& overrides,
-                                           std::int64_t* revision, bool* conflict);
+                                           std::int64_t* revision, bool* conflict) override;
   // The fleet's audit lines, oldest first, at most LIMIT of the newest. Throws cluster::EtcdError.
   std::vector<std::string> readAudit(std::size_t limit);
 
@@ -114,6 +138,9 @@ class FleetAgent final : public FleetWriter {
   void stepDown(const std::string& why);
   void flushAudit();
   void pruneAudit();
+  // The newest audit lines, when one was written since the last read.
+  void readNewAudit(FleetSnapshot& snapshot);
+  void runJobs();
   bool leaseValid(Clock::time_point now) const;
 
   std::string key(const std::string& suffix) const { return settings_.prefix + suffix; }
@@ -135,6 +162,8 @@ class FleetAgent final : public FleetWriter {
   std::string published_view_;  // as last put
   Clock::time_point next_prune_{};
   bool duplicate_reported_ = false;  // another node uses this node's name (said once)
+  std::int64_t audit_written_ = 0;   // the audit's newest mod_revision at the last read
+  std::shared_ptr<const std::vector<std::string>> audit_read_;
 
   // Shared with other threads.
   mutable std::mutex mutex_;
@@ -144,6 +173,7 @@ class FleetAgent final : public FleetWriter {
   bool view_dirty_ = false;
   bool audit_dirty_ = false;  // set by publishAudit, so a line reaches etcd with the next request
   std::deque<std::string> audit_;
+  std::deque<std::function<void()>> jobs_;
   std::uint64_t audit_seq_ = 0;
   std::atomic<bool> leading_{false};
   std::atomic<std::int64_t> leader_revision_{0};

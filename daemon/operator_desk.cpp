@@ -91,7 +91,25 @@ void OperatorDesk::restore(std::vector<core::Override> overrides) {
 OperatorAnswer OperatorDesk::handle(const OperatorRequest& request, const Operator& who,
                                     const config::Config& config,
                                     const std::map<std::string, core::TargetState>& targets) {
-  OperatorAnswer answer = apply(request, who, config, targets);
+  OperatorPlan plan =
+      planOperatorRequest(request, who, config, targets, overrides_, clock_.wallNow());
+  if (plan.next) {
+    if (auto error = store_.saveOverrides(plan.next->all())) {
+      plan.answer = notSaved(*error);
+    } else {
+      overrides_ = std::move(*plan.next);
+    }
+  }
+  record(request, who, plan.answer);
+  return plan.answer;
+}
+
+OperatorAnswer notSaved(const std::string& why) {
+  return refuse("not done: the override could not be saved (" + why + ")");
+}
+
+void OperatorDesk::record(const OperatorRequest& request, const Operator& who,
+                          const OperatorAnswer& answer) {
   AuditEntry entry{{"type", "operator"},
                    {"action", nameOf(request.verb)},
                    {"user", who.user},
@@ -118,13 +136,12 @@ OperatorAnswer OperatorDesk::handle(const OperatorRequest& request, const Operat
     log_.warn("operator " + who.user + ": " + std::string(nameOf(request.verb)) +
               " refused: " + answer.message);
   }
-  return answer;
 }
 
-OperatorAnswer OperatorDesk::apply(const OperatorRequest& request, const Operator& who,
-                                   const config::Config& config,
-                                   const std::map<std::string, core::TargetState>& targets) {
-  core::WallTime now = clock_.wallNow();
+OperatorPlan planOperatorRequest(const OperatorRequest& request, const Operator& who,
+                                 const config::Config& config,
+                                 const std::map<std::string, core::TargetState>& targets,
+                                 const core::Overrides& base, core::WallTime now) {
   if (request.duration && request.duration->count() <= 0) {
     return refuse("--for must be a positive duration");
   }
@@ -135,7 +152,7 @@ OperatorAnswer OperatorDesk::apply(const OperatorRequest& request, const Operato
   if (request.duration) {
     o.expires_at = now + std::chrono::duration_cast<core::WallTime::duration>(*request.duration);
   }
-  core::Overrides next = overrides_;
+  core::Overrides next = base;
   std::string done;
   switch (request.verb) {
     case OperatorVerb::Failover:
@@ -146,7 +163,7 @@ OperatorAnswer OperatorDesk::apply(const OperatorRequest& request, const Operato
       }
       if (request.verb == OperatorVerb::Release) {
         if (!next.remove(core::OverrideKind::Pin, record->name)) {
-          return {true, record->name + " was not pinned; nothing to release"};
+          return OperatorAnswer{true, record->name + " was not pinned; nothing to release"};
         }
         done = "released " + record->name + ": automation decides again";
         break;
@@ -155,7 +172,7 @@ OperatorAnswer OperatorDesk::apply(const OperatorRequest& request, const Operato
           record->targets.end()) {
         return refuse(request.target + " is not a target of " + record->name);
       }
-      std::string why = notUsable(request.target, targets, overrides_);
+      std::string why = notUsable(request.target, targets, base);
       if (!why.empty() && !request.force) {
         return refuse("refusing to move " + record->name + " to " + request.target + ": " + why +
                       "; use --force to move it anyway");
@@ -175,7 +192,7 @@ OperatorAnswer OperatorDesk::apply(const OperatorRequest& request, const Operato
       }
       if (request.verb == OperatorVerb::Undrain) {
         if (!next.remove(core::OverrideKind::Drain, request.target)) {
-          return {true, request.target + " was not drained; nothing to undrain"};
+          return OperatorAnswer{true, request.target + " was not drained; nothing to undrain"};
         }
         done = "undrained " + request.target + ": it may take traffic again";
         break;
@@ -193,36 +210,36 @@ OperatorAnswer OperatorDesk::apply(const OperatorRequest& request, const Operato
       break;
     case OperatorVerb::Unfreeze:
       if (!next.remove(core::OverrideKind::Freeze, "")) {
-        return {true, "automation was not frozen; nothing to unfreeze"};
+        return OperatorAnswer{true, "automation was not frozen; nothing to unfreeze"};
       }
       done = "unfroze automation";
       break;
   }
-  if (auto error = commit(std::move(next))) {
-    return refuse("not done: the override could not be saved (" + *error + ")");
-  }
-  return {true, done};
-}
-
-std::optional<std::string> OperatorDesk::commit(core::Overrides next) {
-  if (auto error = save_ ? save_(next.all()) : store_.saveOverrides(next.all())) {
-    return error;
-  }
-  overrides_ = std::move(next);
-  return std::nullopt;
+  return {OperatorAnswer{true, done}, std::move(next)};
 }
 
 bool OperatorDesk::expire() {
   core::Overrides next = overrides_;
-  std::vector<core::Override> expired = next.expire(clock_.wallNow());
-  if (expired.empty()) {
+  std::vector<core::Override> gone = next.expire(clock_.wallNow());
+  if (gone.empty()) {
     return false;
   }
   // Expiring is always safe, so it happens even when state.json cannot be written; a restart
   // then finds the override again and expires it at once.
-  if (auto error = save_ ? save_(next.all()) : store_.saveOverrides(next.all())) {
+  if (auto error = store_.saveOverrides(next.all())) {
     log_.error("state: " + *error + "; expired overrides are dropped in memory");
   }
+  expired(std::move(next), gone);
+  return true;
+}
+
+bool OperatorDesk::anyExpired() const {
+  core::WallTime now = clock_.wallNow();
+  return std::any_of(overrides_.all().begin(), overrides_.all().end(),
+                     [now](const core::Override& o) { return o.expired(now); });
+}
+
+void OperatorDesk::expired(core::Overrides next, const std::vector<core::Override>& expired) {
   overrides_ = std::move(next);
   for (const core::Override& o : expired) {
     log_.info("override expired: " + describe(o) + " (set by " + o.user + because(o.reason) + ")");
@@ -241,11 +258,10 @@ bool OperatorDesk::expire() {
     entry["result"] = "ok";
     audit(std::move(entry));
   }
-  return true;
 }
 
-Steering OperatorDesk::steering() const {
-  Steering s;
+core::Controls OperatorDesk::controls() const {
+  core::Controls s;
   for (const core::Override& o : overrides_.all()) {
     switch (o.kind) {
       case core::OverrideKind::Pin:

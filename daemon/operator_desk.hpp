@@ -1,8 +1,8 @@
 #pragma once
 // The operator's overrides (pin, drain, freeze): checks each request against the configuration
-// and the targets' health, persists it in state.json and writes it to the audit log before it
-// is acknowledged, and expires overrides on time. Decisions stay in the core; this only holds
-// what operators asked for.
+// and the targets' health, persists it (state.json here; etcd through the fleet's Authority)
+// and writes it to the audit log before it is acknowledged, and expires overrides on time.
+// Decisions stay in the core; this only holds what operators asked for.
 
 #include <functional>
 #include <map>
@@ -19,7 +19,6 @@
 #include "core/overrides.hpp"
 #include "log.hpp"
 #include "state_store.hpp"
-#include "steering.hpp"
 
 namespace planb::daemon {
 
@@ -44,6 +43,22 @@ struct OperatorAnswer {
   std::string message;  // what was done, or why it was refused
 };
 
+// What a request does to the overrides BASE: the answer, and the overrides to store before it is
+// given when the request changes them. No I/O: fleet mode runs it where etcd's overrides are read.
+struct OperatorPlan {
+  OperatorPlan(OperatorAnswer a, std::optional<core::Overrides> n = std::nullopt)
+      : answer(std::move(a)), next(std::move(n)) {}
+  OperatorAnswer answer;
+  std::optional<core::Overrides> next;
+};
+OperatorPlan planOperatorRequest(const OperatorRequest& request, const Operator& who,
+                                 const config::Config& config,
+                                 const std::map<std::string, core::TargetState>& targets,
+                                 const core::Overrides& base, core::WallTime now);
+
+// The refusal of a request whose overrides could not be stored.
+OperatorAnswer notSaved(const std::string& why);
+
 class OperatorDesk {
  public:
   OperatorDesk(Log& log, const core::Clock& clock, StateStore& store, AuditLog& audit);
@@ -51,31 +66,31 @@ class OperatorDesk {
   // The overrides found in state.json at start.
   void restore(std::vector<core::Override> overrides);
 
-  // Fleet mode: the overrides live in etcd. SAVE replaces state.json as where an override must
-  // be before it is acknowledged (and expired); replace() takes the fleet's current set.
-  using Save = std::function<std::optional<std::string>(const std::vector<core::Override>&)>;
-  void setSave(Save save) { save_ = std::move(save); }
+  // Fleet mode: the fleet's current set, as stored in etcd.
   void replace(std::vector<core::Override> overrides) {
     overrides_ = core::Overrides(std::move(overrides));
   }
 
+  // Plans the request, saves the result in state.json, then records and answers it.
   OperatorAnswer handle(const OperatorRequest& request, const Operator& who,
                         const config::Config& config,
                         const std::map<std::string, core::TargetState>& targets);
+  // Audits and logs an answered request (handle() does; fleet mode after its etcd save).
+  void record(const OperatorRequest& request, const Operator& who, const OperatorAnswer& answer);
 
-  // Drops the overrides whose time is up; true when any did (the steering changed).
+  // Drops the overrides whose time is up and saves the rest in state.json; true when any did
+  // (the controls changed).
   bool expire();
+  // Whether any override's time is up (fleet mode expires them through etcd).
+  bool anyExpired() const;
+  // Fleet mode: NEXT, stored without EXPIRED, is now in force; logs and audits each expiry.
+  void expired(core::Overrides next, const std::vector<core::Override>& expired);
 
-  // Pins, drains and freeze for the reconciler; the guard is not the desk's to set.
-  Steering steering() const;
+  // Pins, drains and freeze for the reconciler; the guards are not the desk's to set.
+  core::Controls controls() const;
   const core::Overrides& overrides() const noexcept { return overrides_; }
 
  private:
-  OperatorAnswer apply(const OperatorRequest& request, const Operator& who,
-                       const config::Config& config,
-                       const std::map<std::string, core::TargetState>& targets);
-  // Persists NEXT; on success it becomes the overrides in force.
-  std::optional<std::string> commit(core::Overrides next);
   void audit(AuditEntry entry);
 
   Log& log_;
@@ -83,7 +98,6 @@ class OperatorDesk {
   StateStore& store_;
   AuditLog& audit_;
   core::Overrides overrides_;
-  Save save_;
 };
 
 std::string_view nameOf(OperatorVerb verb);  // "failover", "release", ...

@@ -161,14 +161,14 @@ void Reconciler::adoptFleetRecords(const std::map<std::string, PersistedRecord>&
   }
 }
 
-void Reconciler::update(std::map<std::string, core::TargetState> targets, Steering steering) {
+void Reconciler::update(std::map<std::string, core::TargetState> targets, core::Controls controls) {
   targets_ = std::move(targets);
-  for (const std::string& t : steering.drained) {
+  for (const std::string& t : controls.drained) {
     if (auto it = targets_.find(t); it != targets_.end()) {
       it->second.drained = true;
     }
   }
-  steering_ = std::move(steering);
+  controls_ = std::move(controls);
   step();
 }
 
@@ -217,29 +217,22 @@ void Reconciler::decideRecord(RecordRuntime& record) {
     record.decision.reason = "reading what the providers serve";
     return;
   }
-  core::Controls controls;
-  if (auto pin = steering_.pins.find(record.config.name); pin != steering_.pins.end()) {
-    controls.pin = pin->second;
-  }
-  controls.frozen = steering_.frozen;
-  controls.local_network_down = steering_.local_network_down;
-  controls.fleet_hold = steering_.fleet_hold;
   core::Decision d =
-      core::decide(record.policy, targets_, record.history, controls,
+      core::decide(record.policy, targets_, record.history, controls_,
                    {config_.guard.hold_down, config_.guard.max_flips_per_hour}, clock_.now());
   if (d.rule != core::Rule::Unknown && !record.verdicts_seen) {
     record.verdicts_seen = true;
     log_.info("record " + record.config.name + ": every target has a verdict; serving " +
               record.history.active.value_or("nothing yet") + " (" + d.reason + ")");
   }
-  if (d.change && !steering_.writer) {
+  if (d.change && !controls_.writer) {
     // A follower: the fleet's leader decides and writes; this node shows its decisions.
     d.change = false;
     d.desired = record.history.active;
   }
   bool rule_changed = d.rule != record.decision.rule;
-  if (d.change && metrics_ && record.history.active && d.rule != core::Rule::Pinned) {
-    metrics_->failover(record.config.name, *record.history.active, *d.desired);
+  if (d.change && report_ && record.history.active && d.rule != core::Rule::Pinned) {
+    report_->failover(record.config.name, *record.history.active, *d.desired);
   }
   if (d.change) {
     log_.info("record " + record.config.name + ": " + std::string(core::nameOf(d.rule)) + " " +
@@ -260,10 +253,10 @@ void Reconciler::decideRecord(RecordRuntime& record) {
   } else if (rule_changed && d.degraded) {
     log_.warn("record " + record.config.name + ": degraded, " + d.reason);
   }
-  if (metrics_) {
-    metrics_->recordRule(record.config.name, d.rule);
-    metrics_->recordDegraded(record.config.name, d.degraded);
-    metrics_->recordTarget(record.config.name, record.history.active);
+  if (report_) {
+    report_->recordRule(record.config.name, d.rule);
+    report_->recordDegraded(record.config.name, d.degraded);
+    report_->recordTarget(record.config.name, record.history.active);
     for (const auto& [provider, sync] : record.sync) {
       publishSync(record, provider);
     }
@@ -281,7 +274,7 @@ void Reconciler::dispatch(RecordRuntime& record) {
       startRead(record, provider);
       continue;
     }
-    if (!record.verdicts_seen || !record.history.active || !steering_.writer) {
+    if (!record.verdicts_seen || !record.history.active || !controls_.writer) {
       continue;  // nothing is written before verdicts exist, nor by a follower of the fleet
     }
     std::string want = cnameOf(*record.history.active);
@@ -309,24 +302,24 @@ void Reconciler::dispatch(RecordRuntime& record) {
 template <typename T>
 void Reconciler::countRequest(const std::string& provider, const providers::Result<T>& result,
                               std::chrono::steady_clock::duration took) {
-  if (!metrics_) {
+  if (!report_) {
     return;
   }
   const auto* error = std::get_if<ProviderError>(&result);
-  metrics_->providerRequest(provider, error ? providers::nameOf(error->kind) : "success", took);
+  report_->providerRequest(provider, error ? providers::nameOf(error->kind) : "success", took);
   if (!error) {
-    metrics_->reconcileSuccess(provider);
+    report_->reconcileSuccess(provider);
   }
 }
 
 void Reconciler::publishSync(const RecordRuntime& record, const std::string& provider) {
-  if (!metrics_) {
+  if (!report_) {
     return;
   }
   const ProviderSync& sync = record.sync.at(provider);
   std::string want = record.history.active ? cnameOf(*record.history.active) : std::string();
-  metrics_->recordInSync(record.config.name, provider,
-                         sync.served && servesCname(*sync.served, want));
+  report_->recordInSync(record.config.name, provider,
+                        sync.served && servesCname(*sync.served, want));
 }
 
 void Reconciler::startRead(RecordRuntime& record, const std::string& provider) {
@@ -509,8 +502,8 @@ void Reconciler::startVerify(const RecordRuntime& record, const std::string& pro
     VerifyReport report = verifyAnswers(servers, name, cname, started, started + kVerifyDeadline);
     asio::post(io_, [this, name, cname, provider, report] {
       if (report.unverified.empty()) {
-        if (metrics_) {
-          metrics_->dnsPropagation(provider, report.elapsed);
+        if (report_) {
+          report_->dnsPropagation(provider, report.elapsed);
         }
         log_.info("verify: " + name + " CNAME " + cname + " answered by every verify server " +
                   millis(report.elapsed) + " after the write to " + provider);
@@ -556,7 +549,7 @@ void Reconciler::persist() {
       }
     }
   }
-  if (fleet_ && steering_.writer && fleet_->leading()) {
+  if (fleet_ && controls_.writer && fleet_->leading()) {
     // The next leader goes on from these decisions; a refusal means this node no longer leads,
     // and its writes are fenced as well.
     if (auto error = fleet_->saveRecords(state.records)) {

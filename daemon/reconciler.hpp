@@ -20,10 +20,9 @@
 #include "core/decision.hpp"
 #include "core/random.hpp"
 #include "log.hpp"
-#include "metrics/metrics.hpp"
 #include "providers/dns_provider.hpp"
+#include "reconcile_report.hpp"
 #include "state_store.hpp"
-#include "steering.hpp"
 
 namespace planb::daemon {
 class FleetWriter;
@@ -70,7 +69,7 @@ class Reconciler {
                  const PersistedState* persisted);
 
   // New verdicts, overrides or guard state: decide every record and start what has to be done.
-  void update(std::map<std::string, core::TargetState> targets, Steering steering);
+  void update(std::map<std::string, core::TargetState> targets, core::Controls controls);
 
   // Decides again with the last inputs and dispatches due work (timers call this).
   void step();
@@ -81,8 +80,8 @@ class Reconciler {
   // Waits for the provider calls in flight (bounded by their timeouts); no callback after.
   void shutdown();
 
-  // Metrics to keep current; none in tests that do not look at them.
-  void setMetrics(metrics::Metrics* metrics) { metrics_ = metrics; }
+  // Where decisions and provider calls are reported (metrics); none in tests that do not look.
+  void setReport(ReconcileReport* report) { report_ = report; }
   // Where every provider write is recorded; none in tests that do not look at it.
   void setAudit(AuditLog* audit) { audit_ = audit; }
   // Fleet mode: every write is confirmed with the fleet first and decisions are shared through
@@ -143,12 +142,12 @@ class Reconciler {
   std::uint64_t generation_ = 0;  // results of an older configuration are ignored
   std::map<std::string, RecordRuntime> records_;
   std::map<std::string, core::TargetState> targets_;
-  Steering steering_;
+  core::Controls controls_;
   bool persist_failed_ = false;
   std::string persist_error_;
   bool persist_now_ = false;    // a decided change: on disk before any provider is written
   bool persist_later_ = false;  // adoption, what was applied: on disk with the next step()
-  metrics::Metrics* metrics_ = nullptr;
+  ReconcileReport* report_ = nullptr;
   AuditLog* audit_ = nullptr;
   FleetWriter* fleet_ = nullptr;
 };

@@ -554,6 +554,18 @@ std::vector<KeyValue> EtcdClient::lastInPrefix(const std::string& prefix, std::s
   return kvs;
 }
 
+std::optional<std::int64_t> EtcdClient::lastWritten(const std::string& prefix) {
+  json reply = impl_->call("range", "/v3/kv/range",
+                           {{"key", base64Encode(prefix)},
+                            {"range_end", base64Encode(prefixEnd(prefix))},
+                            {"limit", 1},
+                            {"sort_order", "DESCEND"},
+                            {"sort_target", "MOD"},
+                            {"keys_only", true}});
+  std::vector<KeyValue> kvs = impl_->parsed("range", [&] { return parseKvs(reply); });
+  return kvs.empty() ? std::nullopt : std::optional<std::int64_t>(kvs.front().mod_revision);
+}
+
 std::int64_t EtcdClient::deleteKey(const std::string& key) {
   json reply = impl_->call("delete", "/v3/kv/deleterange", {{"key", base64Encode(key)}});
   return impl_->parsed("delete", [&] { return int64Field(reply, "deleted"); });

@@ -49,21 +49,63 @@ Response makeResponse(const Request& request, Status status, std::string body,
   return response;
 }
 
-Response respond(const Handler& handler, const Request& request, const PeerInfo& peer) noexcept {
-  try {
-    Response response = handler(request, peer);
-    // Whatever the handler built: the request's version, and keep-alive only if both want it.
-    bool keep_alive = response.keep_alive() && request.keep_alive();
-    response.version(request.version());
-    response.keep_alive(keep_alive);
-    response.prepare_payload();
-    return response;
-  } catch (...) {
-  }
+namespace {
+
+// Whatever the handler built: the request's version, and keep-alive only if both want it.
+Response finished(const Request& request, Response response) {
+  bool keep_alive = response.keep_alive() && request.keep_alive();
+  response.version(request.version());
+  response.keep_alive(keep_alive);
+  response.prepare_payload();
+  return response;
+}
+
+Response internalError(const Request& request) noexcept {
   try {
     return makeResponse(request, Status::internal_server_error, "internal error\n");
   } catch (...) {
     return Response(Status::internal_server_error, 11);  // out of memory: an empty 500
+  }
+}
+
+}  // namespace
+
+Response respond(const Handler& handler, const Request& request, const PeerInfo& peer) noexcept {
+  try {
+    return finished(request, handler(request, peer));
+  } catch (...) {
+  }
+  return internalError(request);
+}
+
+void respond(const AsyncHandler& handler, const Request& request, const PeerInfo& peer,
+             Reply send) noexcept {
+  // The handler may answer after this returns: what the answer needs of the request is kept.
+  struct Pending {
+    unsigned version;
+    bool keep_alive;
+    Reply send;
+    bool sent = false;
+  };
+  auto pending =
+      std::make_shared<Pending>(Pending{request.version(), request.keep_alive(), std::move(send)});
+  auto reply = [pending](Response response) {
+    if (std::exchange(pending->sent, true)) {
+      return;  // answered twice: the first answer stands
+    }
+    bool keep_alive = response.keep_alive() && pending->keep_alive;
+    response.version(pending->version);
+    response.keep_alive(keep_alive);
+    response.prepare_payload();
+    pending->send(std::move(response));
+  };
+  try {
+    handler(request, peer, reply);
+    return;
+  } catch (...) {
+  }
+  if (!pending->sent) {
+    reply(internalError(request));
   }
 }
 
@@ -78,7 +120,7 @@ class ConnectionBase {
 }  // namespace detail
 
 struct HttpServer::State {
-  Handler handler;
+  AsyncHandler handler;
   ServerOptions options;
   bool stopping = false;
   std::unordered_map<detail::ConnectionBase*, std::weak_ptr<detail::ConnectionBase>> live;
@@ -205,7 +247,9 @@ class Connection final : public detail::ConnectionBase,
     }
     writing_ = true;  // from here the response is owed: stop() lets it go out
     Request request = parser_->release();
-    write(respond(state_->handler, request, peer_));
+    respond(state_->handler, request, peer_, [self = this->shared_from_this()](Response response) {
+      self->write(std::move(response));
+    });
   }
 
   void onReadError(error_code ec) {
@@ -367,6 +411,14 @@ class Listener final : public HttpServer::ListenerBase,
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, Handler handler, ServerOptions options)
+    : HttpServer(io,
+                 AsyncHandler([handler = std::move(handler)](const Request& request,
+                                                             const PeerInfo& peer, Reply reply) {
+                   reply(respond(handler, request, peer));
+                 }),
+                 options) {}
+
+HttpServer::HttpServer(asio::io_context& io, AsyncHandler handler, ServerOptions options)
     : io_(io), state_(std::make_shared<State>()) {
   state_->handler = std::move(handler);
   state_->options = options;

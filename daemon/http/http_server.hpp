@@ -48,6 +48,12 @@ struct PeerInfo {
 
 using Handler = std::function<Response(const Request&, const PeerInfo&)>;
 
+// A handler that answers later, for work that must not hold the io_context (fleet mode's etcd
+// writes): it calls `reply` once, on the io_context's thread, when the response is ready. What it
+// needs of the request it copies before returning.
+using Reply = std::function<void(Response)>;
+using AsyncHandler = std::function<void(const Request&, const PeerInfo&, Reply)>;
+
 struct ServerOptions {
   std::chrono::milliseconds timeout{10'000};  // each read and each write; an idle keep-alive too
   std::uint64_t body_limit = 1024 * 1024;     // larger request bodies get 413
@@ -64,9 +70,14 @@ Response makeResponse(const Request& request, Status status, std::string body,
 // exception's message, which may say more than a client should see).
 Response respond(const Handler& handler, const Request& request, const PeerInfo& peer) noexcept;
 
+// The same for an asynchronous handler: `send` gets the response, once, whenever it is ready.
+void respond(const AsyncHandler& handler, const Request& request, const PeerInfo& peer,
+             Reply send) noexcept;
+
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, Handler handler, ServerOptions options = {});
+  HttpServer(boost::asio::io_context& io, AsyncHandler handler, ServerOptions options = {});
   ~HttpServer();  // stop()
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

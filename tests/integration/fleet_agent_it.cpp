@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -248,6 +249,66 @@ TEST_CASE("the fleet's audit keeps every node's entries in time order") {
   CHECK(lines[0] == R"({"n":1})");
   CHECK(lines[1] == R"({"n":2})");
   CHECK(n1.agent->readAudit(1) == std::vector<std::string>{R"({"n":2})"});
+}
+
+TEST_CASE("every snapshot carries the fleet's newest audit lines, at most audit_read") {
+  EtcdServer etcd;
+  Log log(LogLevel::Error);
+  Node n1(etcd, "n1", log);
+  Node n2(etcd, "n2", log);
+  n1.agent->start();
+  n2.agent->start();
+  n1.agent->publishAudit(R"({"n":1})");
+  n2.agent->publishAudit(R"({"n":2})");
+  // n1 reads n2's line too: the snapshot is the fleet's history, not this node's.
+  REQUIRE(n1.waitFor([](const FleetSnapshot& s) { return s.audit && s.audit->size() == 2; }));
+  std::vector<std::string> lines = *n1.last().audit;
+  CHECK(std::count(lines.begin(), lines.end(), R"({"n":1})") == 1);
+  CHECK(std::count(lines.begin(), lines.end(), R"({"n":2})") == 1);
+}
+
+TEST_CASE("a line written after one named later (a clock ahead) still reaches the snapshot") {
+  EtcdServer etcd;
+  Log log(LogLevel::Error);
+  cluster::EtcdOptions options;
+  options.endpoints = {etcd.endpoint()};
+  cluster::EtcdClient raw(options);
+  // A node whose wall clock runs years ahead wrote this line: its key sorts after every other.
+  raw.put("/planb-it/audit/999999999999999-skewed-000000001", R"({"n":0})");
+  Node n1(etcd, "n1", log);
+  n1.agent->start();
+  REQUIRE(n1.waitFor([](const FleetSnapshot& s) { return s.audit && s.audit->size() == 1; }));
+  n1.agent->publishAudit(R"({"n":1})");
+  CHECK(n1.waitFor([](const FleetSnapshot& s) { return s.audit && s.audit->size() == 2; }));
+}
+
+TEST_CASE("a submitted job runs on the agent's thread, where the overrides can be swapped") {
+  EtcdServer etcd;
+  Log log(LogLevel::Error);
+  Node n1(etcd, "n1", log);
+  n1.agent->start();
+  std::mutex mutex;
+  std::condition_variable done;
+  std::optional<std::thread::id> ran_on;
+  std::optional<std::string> error = "not run";
+  n1.agent->submit([&] {
+    auto [overrides, revision] = n1.agent->readOverrides();
+    bool conflict = false;
+    core::Override freeze;
+    freeze.kind = core::OverrideKind::Freeze;
+    std::optional<std::string> saved = n1.agent->saveOverrides({freeze}, &revision, &conflict);
+    std::lock_guard lock(mutex);
+    ran_on = std::this_thread::get_id();
+    error = saved;
+    done.notify_all();
+  });
+  {
+    std::unique_lock lock(mutex);
+    REQUIRE(done.wait_for(lock, 6s, [&] { return ran_on.has_value(); }));
+    CHECK(*ran_on != std::this_thread::get_id());
+    CHECK(error == std::nullopt);
+  }
+  CHECK(n1.waitFor([](const FleetSnapshot& s) { return s.overrides && s.overrides->size() == 1; }));
 }
 
 TEST_CASE("an audit line reaches etcd at once, not with the next poll") {

@@ -224,7 +224,7 @@ TEST_CASE("a fleet with too few live views fails static and says why") {
 
 TEST_CASE("a pin beats automation, freeze and hold-down") {
   World w;
-  w.controls.pin = "b";
+  w.controls.pins[w.record.name] = "b";
   w.controls.frozen = true;
   w.history.noteAutomaticChange(w.t0);
   Decision d = w.decideAt(w.t0);

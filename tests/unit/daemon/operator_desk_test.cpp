@@ -50,10 +50,10 @@ TEST_CASE("a failover to an unhealthy target is refused unless forced") {
   CHECK_FALSE(refused.ok);
   CHECK(refused.message.find("b is unhealthy") != std::string::npos);
   CHECK(refused.message.find("--force") != std::string::npos);
-  CHECK(d.desk.steering().pins.empty());
+  CHECK(d.desk.controls().pins.empty());
   OperatorAnswer forced = d.ask(OperatorVerb::Failover, "WWW.example.test.", "b", {}, true);
   CHECK(forced.ok);
-  CHECK(d.desk.steering().pins.at("www.example.test.") == "b");
+  CHECK(d.desk.controls().pins.at("www.example.test.") == "b");
 }
 
 TEST_CASE("a failover names what is wrong with an unknown record or a target not of the record") {
@@ -99,7 +99,7 @@ TEST_CASE("an override that cannot be saved is refused and not in force") {
   OperatorAnswer answer = d.ask(OperatorVerb::Freeze, "", "");
   CHECK_FALSE(answer.ok);
   CHECK(answer.message.find("could not be saved") != std::string::npos);
-  CHECK_FALSE(d.desk.steering().frozen);
+  CHECK_FALSE(d.desk.controls().frozen);
 }
 
 TEST_CASE("an override expires on time and the expiry is audited") {
@@ -109,7 +109,7 @@ TEST_CASE("an override expires on time and the expiry is audited") {
   CHECK_FALSE(d.desk.expire());
   d.clock.advance(1ms);
   CHECK(d.desk.expire());
-  CHECK(d.desk.steering().pins.empty());
+  CHECK(d.desk.controls().pins.empty());
   auto last = d.audit.newest(1)[0];
   CHECK(last["action"] == "expire");
   CHECK(last["user"] == "planbd");
@@ -123,8 +123,8 @@ TEST_CASE("overrides whose time ran out while planbd was down expire when they a
                      d.clock.wallNow() - 2h,  d.clock.wallNow() - 1h};
   core::Override freeze{core::OverrideKind::Freeze, "", "", "r", "bob", d.clock.wallNow(), {}};
   d.desk.restore({pin, freeze});
-  CHECK(d.desk.steering().pins.empty());
-  CHECK(d.desk.steering().frozen);
+  CHECK(d.desk.controls().pins.empty());
+  CHECK(d.desk.controls().frozen);
 }
 
 TEST_CASE("releasing what is not pinned, undraining and unfreezing what is not are no-ops") {

@@ -253,7 +253,7 @@ TEST_CASE("a drained target is left and every provider write is in the audit log
   h.reconciler->setAudit(&audit);
   h.verdicts(core::Health::Healthy, core::Health::Healthy);
   REQUIRE(h.settle());
-  Steering steering;
+  core::Controls steering;
   steering.drained = {"a"};
   h.reconciler->update({{"a", state(core::Health::Healthy)}, {"b", state(core::Health::Healthy)}},
                        steering);
@@ -275,7 +275,7 @@ TEST_CASE("a pin moves the record even to a target automation would not choose")
   h.start();
   h.verdicts(core::Health::Healthy, core::Health::Unhealthy);
   REQUIRE(h.settle());
-  Steering steering;
+  core::Controls steering;
   steering.pins = {{kName, "b"}};
   h.reconciler->update({{"a", state(core::Health::Healthy)}, {"b", state(core::Health::Unhealthy)}},
                        steering);
@@ -336,7 +336,7 @@ TEST_CASE("a follower of the fleet neither decides a change nor writes one") {
   fleet.lead = false;
   h.start();
   h.reconciler->setFleet(&fleet);
-  Steering follower;
+  core::Controls follower;
   follower.writer = false;
   h.reconciler->update(aDownBUp(), follower);
   REQUIRE(h.settle());

@@ -229,11 +229,11 @@ TEST_CASE("clock: overrides expire at their wall-clock instant, never early on a
   clock.jumpWall(-3h);  // a step back: the pin is not dropped early
   clock.advance(31min);
   CHECK_FALSE(desk.expire());
-  CHECK(desk.steering().pins.count("www.example.test.") == 1);
+  CHECK(desk.controls().pins.count("www.example.test.") == 1);
 
   clock.jumpWall(3h);  // wall time is past the expiry shown in status: it expires, audited
   CHECK(desk.expire());
-  CHECK(desk.steering().pins.empty());
+  CHECK(desk.controls().pins.empty());
   auto newest = audit.newest(1);
   REQUIRE(newest.size() == 1);
   CHECK(newest[0]["action"] == "expire");
@@ -246,7 +246,7 @@ TEST_CASE("clock: overrides expire at their wall-clock instant, never early on a
   clock.jumpWall(12h);
   OperatorDesk restarted{log, clock, store, audit};
   restarted.restore(saved.overrides);
-  CHECK(restarted.steering().drained.empty());
+  CHECK(restarted.controls().drained.empty());
 }
 
 TEST_CASE("full disk seam: state.json catches up as soon as it can be written, unprompted") {

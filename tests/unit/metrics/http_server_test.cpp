@@ -19,6 +19,7 @@
 #include <stdexcept>
 
 #include "http/metrics_handler.hpp"
+#include "http/router.hpp"
 #include "metrics/metrics.hpp"
 #include "metrics_test_support.hpp"
 
@@ -205,6 +206,27 @@ TEST_CASE("respond keeps the request's version and closes unless both sides keep
   closing.keep_alive(false);
   CHECK_FALSE(respond(plain, closing, PeerInfo{}).keep_alive());
   CHECK(respond(plain, get("/"), PeerInfo{}).keep_alive());
+}
+
+TEST_CASE("an asynchronous route answers when its work is done, once, with the request's version") {
+  Router router;
+  Reply later;
+  router.onAsync(Verb::post, "/v1/freeze",
+                 [&](const Request&, const PeerInfo&, Reply reply) { later = std::move(reply); });
+  Request post = get("/v1/freeze", 10);
+  post.method(Verb::post);
+  std::vector<Response> sent;
+  respond(asyncHandler(router), post, PeerInfo{},
+          [&](Response response) { sent.push_back(std::move(response)); });
+  CHECK(sent.empty());
+  REQUIRE(later);
+  later(Response(Status::ok, 11));
+  later(Response(Status::bad_request, 11));
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].result() == Status::ok);
+  CHECK(sent[0].version() == 10);
+  // Called as a plain handler, a route that has not answered yet is a 500.
+  CHECK(respond(router, post, PeerInfo{}).result() == Status::internal_server_error);
 }
 
 // --- over sockets ---

@@ -1,0 +1,180 @@
+#include "admin_api.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+namespace planb::daemon {
+
+namespace {
+
+// Invalid UTF-8 (from a provider's error text, say) is replaced rather than refused.
+std::string jsonText(const nlohmann::ordered_json& document) {
+  return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+http::Response jsonResponse(const http::Request& request, http::Status status,
+                            const nlohmann::ordered_json& document) {
+  return http::makeResponse(request, status, jsonText(document), "application/json");
+}
+
+http::Response badRequest(const http::Request& request, const std::string& why) {
+  return jsonResponse(request, http::Status::bad_request, {{"ok", false}, {"error", why}});
+}
+
+std::string userName(std::optional<uid_t> uid) {
+  if (!uid) {
+    return "unknown";
+  }
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  std::vector<char> buffer(16384);
+  if (getpwuid_r(*uid, &pw, buffer.data(), buffer.size(), &found) == 0 && found) {
+    return found->pw_name;
+  }
+  return "uid " + std::to_string(*uid);
+}
+
+}  // namespace
+
+AdminApi::AdminApi(Log& log, const core::Clock& clock, AuditLog& audit, Authority& authority,
+                   const Reconciler& reconciler, Hooks hooks)
+    : log_(log),
+      clock_(clock),
+      audit_(audit),
+      authority_(authority),
+      reconciler_(reconciler),
+      hooks_(std::move(hooks)) {}
+
+http::Router AdminApi::routes() {
+  http::Router router;
+  router.on(http::Verb::post, "/v1/reload",
+            [this](const http::Request& request, const http::PeerInfo& peer) {
+              return reload(request, peer);
+            });
+  router.on(http::Verb::get, "/v1/plan",
+            [this](const http::Request& request, const http::PeerInfo&) {
+              return jsonResponse(request, http::Status::ok,
+                                  planDocument(hooks_.config(), reconciler_.records()));
+            });
+  router.on(
+      http::Verb::get, "/v1/status", [this](const http::Request& request, const http::PeerInfo&) {
+        return http::makeResponse(request, http::Status::ok, statusJson(), "application/json");
+      });
+  router.on(
+      http::Verb::get, "/v1/history",
+      [this](const http::Request& request, const http::PeerInfo&) { return history(request); });
+  for (OperatorVerb verb : {OperatorVerb::Failover, OperatorVerb::Release, OperatorVerb::Drain,
+                            OperatorVerb::Undrain, OperatorVerb::Freeze, OperatorVerb::Unfreeze}) {
+    router.onAsync(
+        http::Verb::post, "/v1/" + std::string(nameOf(verb)),
+        [this, verb](const http::Request& request, const http::PeerInfo& peer, http::Reply reply) {
+          operatorAction(request, peer, verb, std::move(reply));
+        });
+  }
+  return router;
+}
+
+http::Response AdminApi::reload(const http::Request& request, const http::PeerInfo& peer) {
+  std::vector<std::string> refused = hooks_.reload();
+  AuditEntry entry{{"type", "operator"},
+                   {"action", "reload"},
+                   {"user", userName(peer.uid)},
+                   {"uid", peer.uid ? nlohmann::ordered_json(*peer.uid) : nullptr},
+                   {"reason", ""},
+                   {"result", refused.empty() ? "ok" : "refused"},
+                   {"message", refused.empty() ? "new configuration active"
+                                               : std::to_string(refused.size()) +
+                                                     " error(s); the previous "
+                                                     "configuration keeps running"}};
+  if (auto error = audit_.append(std::move(entry), clock_.wallNow())) {
+    log_.error("audit: " + *error);
+  }
+  nlohmann::ordered_json reply{{"ok", refused.empty()}, {"errors", refused}};
+  return jsonResponse(
+      request, refused.empty() ? http::Status::ok : http::Status::unprocessable_entity, reply);
+}
+
+void AdminApi::operatorAction(const http::Request& request, const http::PeerInfo& peer,
+                              OperatorVerb verb, http::Reply reply) {
+  std::variant<OperatorRequest, std::string> parsed = parseOperatorRequest(verb, request.body());
+  if (const auto* why = std::get_if<std::string>(&parsed)) {
+    reply(badRequest(request, *why));
+    return;
+  }
+  Operator who{peer.uid ? std::optional<unsigned>(*peer.uid) : std::nullopt, userName(peer.uid)};
+  // The answer may come after this returns: it keeps a copy of the request's headers.
+  http::Request head;
+  head.version(request.version());
+  head.keep_alive(request.keep_alive());
+  authority_.act(
+      std::get<OperatorRequest>(parsed), who,
+      [head = std::move(head), reply = std::move(reply)](OperatorAnswer answer) {
+        reply(jsonResponse(head, answer.ok ? http::Status::ok : http::Status::unprocessable_entity,
+                           {{"ok", answer.ok}, {answer.ok ? "message" : "error", answer.message}}));
+      });
+}
+
+http::Response AdminApi::history(const http::Request& request) const {
+  std::size_t limit = 50;
+  std::string target(request.target());
+  if (auto q = target.find("limit="); q != std::string::npos) {
+    std::string digits(target.substr(q + 6));
+    try {
+      std::size_t used = 0;
+      long n = std::stol(digits, &used);
+      if (n <= 0 || (used < digits.size() && digits[used] != '&')) {
+        throw std::invalid_argument(digits);
+      }
+      limit = static_cast<std::size_t>(n);
+    } catch (const std::exception&) {
+      return badRequest(request, "limit must be a positive number");
+    }
+  }
+  AuditHistory history = authority_.history(limit);
+  return jsonResponse(request, http::Status::ok,
+                      {{"path", audit_.path()},
+                       {"source", history.source},
+                       {"skipped_lines", history.skipped},
+                       {"entries", history.entries}});
+}
+
+std::string AdminApi::statusJson() const {
+  std::optional<FleetStatus> fleet = authority_.fleetStatus();
+  nlohmann::ordered_json doc =
+      statusDocument(hooks_.config(), hooks_.board(), reconciler_.records(), authority_.overrides(),
+                     guardStatus(), fleet ? &*fleet : nullptr);
+  // What could not be saved under state_dir (a full disk): DNS is still steered, but operator
+  // actions are refused and a kill -9 would lose what is only in memory.
+  const std::string& state_error = reconciler_.persistError();
+  const std::string& audit_error = hooks_.audit_error();
+  doc["storage"] = {{"state_error", state_error.empty() ? nlohmann::ordered_json(nullptr)
+                                                        : nlohmann::ordered_json(state_error)},
+                    {"audit_error", audit_error.empty() ? nlohmann::ordered_json(nullptr)
+                                                        : nlohmann::ordered_json(audit_error)},
+                    {"audit_pending", audit_.pending()}};
+  return jsonText(doc);
+}
+
+http::StatusPageData AdminApi::statusPage() {
+  return {[this] { return statusJson(); },
+          [this](std::size_t limit) {
+            AuditHistory history = authority_.history(limit);
+            return jsonText({{"skipped_lines", history.skipped}, {"entries", history.entries}});
+          }};
+}
+
+GuardStatus AdminApi::guardStatus() const {
+  GuardStatus status;
+  const core::LocalNetworkGuard& guard = hooks_.guard();
+  status.local_network_down = guard.down();
+  for (std::size_t i = 0; i < guard.size(); ++i) {
+    core::LocalNetworkGuard::Last last = guard.last(i);
+    status.canaries.emplace_back(hooks_.config().guard.canaries[i],
+                                 last == core::LocalNetworkGuard::Last::Ok       ? "ok"
+                                 : last == core::LocalNetworkGuard::Last::Failed ? "failing"
+                                                                                 : "unknown");
+  }
+  return status;
+}
+
+}  // namespace planb::daemon
