@@ -12,19 +12,9 @@
 #include "clock.hpp"
 #include "duration.hpp"
 #include "health.hpp"
+#include "record_policy.hpp"
 
 namespace planb::core {
-
-enum class FailoverOn { Target, Vendor };
-enum class Failback { Auto, Manual };
-
-struct RecordPolicy {
-  std::string name;
-  std::vector<std::string> targets;  // priority order
-  FailoverOn failover_on = FailoverOn::Target;
-  Failback failback = Failback::Auto;
-  Millis failback_after{300'000};
-};
 
 // What is known of one target right now.
 struct TargetState {

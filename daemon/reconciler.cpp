@@ -109,12 +109,7 @@ void Reconciler::configure(const config::Config& config, ProviderMap providers,
   for (const config::RecordConfig& rc : config_.records) {
     RecordRuntime& r = next[rc.name];
     r.config = rc;
-    r.policy = {
-        rc.name, rc.targets,
-        rc.failover_on == config::FailoverOn::Vendor ? core::FailoverOn::Vendor
-                                                     : core::FailoverOn::Target,
-        rc.failback == config::Failback::Auto ? core::Failback::Auto : core::Failback::Manual,
-        rc.failback_after};
+    r.policy = {rc.name, rc.targets, rc.failover_on, rc.failback, rc.failback_after};
     auto old = records_.find(rc.name);
     if (old != records_.end()) {
       r.history = old->second.history;
