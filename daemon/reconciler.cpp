@@ -247,28 +247,28 @@ void Reconciler::decideRecord(RecordRuntime& record) {
   if (d.change && !steering_.writer) {
     // A follower: the fleet's leader decides and writes; this node shows its decisions.
     d.change = false;
-    d.desired = record.history.active;
+    d.serve = record.history.active;
   }
   bool rule_changed = d.rule != record.decision.rule;
   if (d.change && metrics_ && record.history.active && d.rule != core::Rule::Pinned) {
-    metrics_->failover(record.config.name, *record.history.active, *d.desired);
+    metrics_->failover(record.config.name, *record.history.active, *d.serve);
   }
   if (d.change) {
     log_.info("record " + record.config.name + ": " + std::string(core::nameOf(d.rule)) + " " +
-              record.history.active.value_or("(none)") + " -> " + *d.desired + ": " + d.reason);
+              record.history.active.value_or("(none)") + " -> " + *d.serve + ": " + d.reason);
     record.last_change = std::string(core::nameOf(d.rule)) + " " +
-                         record.history.active.value_or("(none)") + " -> " + *d.desired + ": " +
+                         record.history.active.value_or("(none)") + " -> " + *d.serve + ": " +
                          d.reason;
     record.last_change_at = clock_.wallNow();
-    record.history.active = d.desired;
+    record.history.active = d.serve;
     if (d.rule != core::Rule::Pinned) {
       record.history.noteAutomaticChange(clock_.now());
     }
     persist_now_ = true;
-  } else if (rule_changed && d.wanted != d.desired) {
+  } else if (rule_changed && d.desired != d.serve) {
     // A safety rule holds a change back: say so once, not on every tick.
     log_.warn("record " + record.config.name + ": " + std::string(core::nameOf(d.rule)) +
-              " holds it on " + d.desired.value_or("(none)") + ": " + d.reason);
+              " holds it on " + d.serve.value_or("(none)") + ": " + d.reason);
   } else if (rule_changed && d.degraded) {
     log_.warn("record " + record.config.name + ": degraded, " + d.reason);
   }

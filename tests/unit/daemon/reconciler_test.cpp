@@ -341,8 +341,8 @@ TEST_CASE("a follower of the fleet neither decides a change nor writes one") {
   h.reconciler->update(aDownBUp(), follower);
   REQUIRE(h.settle());
   CHECK(h.record().history.active == "a");
-  CHECK(h.record().decision.desired == "a");
-  CHECK(h.record().decision.wanted == "b");  // what this node would do, for status
+  CHECK(h.record().decision.serve == "a");
+  CHECK(h.record().decision.desired == "b");  // what this node would do, for status
   CHECK(h.p1->writes() == 0);
   CHECK(h.p2->writes() == 0);
   CHECK(fleet.saved.empty());

@@ -141,7 +141,7 @@ TEST_CASE("clock: a wall-clock jump of hours either way moves no rule of core::d
   clock.advance(6h);  // a large monotonic step, nothing else changed
   core::Decision d = core::decide(policy(), targets, history, {}, {60s, 2}, clock.now());
   CHECK_FALSE(d.change);
-  CHECK(d.desired == "b");
+  CHECK(d.serve == "b");
 }
 
 TEST_CASE("clock: hold-down and the flip budget count monotonic time, not wall time") {
