@@ -80,7 +80,7 @@ Decision chooseAutomatically(const RecordPolicy& record,
   });
 
   if (active_it != order.end() && canKeep(record.failover_on, stateOf(targets, *active_it))) {
-    d.wanted = *active_it;
+    d.desired = *active_it;
     d.rule = Rule::Steady;
     d.reason = *active_it + " is usable";
     if (first_movable >= active_it) {
@@ -96,7 +96,7 @@ Decision chooseAutomatically(const RecordPolicy& record,
       const TargetState& s = stateOf(targets, *it);
       if (canMoveTo(record.failover_on, s) &&
           now - usableSince(record.failover_on, s) >= record.failback_after) {
-        d.wanted = *it;
+        d.desired = *it;
         d.rule = Rule::Failback;
         d.reason =
             *it + " has been healthy for " +
@@ -115,12 +115,12 @@ Decision chooseAutomatically(const RecordPolicy& record,
   }
 
   if (first_movable == order.end()) {
-    d.wanted = history.active;
+    d.desired = history.active;
     d.rule = Rule::FailStatic;
     d.reason = "no usable target: keeping " + history.active.value_or("what is served");
     return d;
   }
-  d.wanted = *first_movable;
+  d.desired = *first_movable;
   if (!history.active) {
     d.rule = Rule::Initial;
     d.reason = *first_movable + " is the first usable target";
@@ -191,7 +191,7 @@ Decision decide(const RecordPolicy& record, const std::map<std::string, TargetSt
                 Instant now) {
   if (std::optional<std::string> pin = controls.pinOf(record.name)) {
     Decision d;
-    d.desired = d.wanted = pin;
+    d.serve = d.desired = pin;
     d.rule = Rule::Pinned;
     d.change = history.active != pin;
     d.degraded = !canKeep(record.failover_on, stateOf(targets, *pin));
@@ -202,22 +202,22 @@ Decision decide(const RecordPolicy& record, const std::map<std::string, TargetSt
   std::string missing;
   if (!verdictsKnown(record, targets, &missing)) {
     Decision d;
-    d.desired = history.active;
+    d.serve = history.active;
     d.rule = Rule::Unknown;
     d.reason = "waiting for a verdict on " + missing + ": unknown is not unhealthy";
     return d;
   }
 
   Decision d = chooseAutomatically(record, targets, history, now);
-  d.desired = history.active;
-  if (d.wanted == history.active || !d.wanted) {
+  d.serve = history.active;
+  if (d.desired == history.active || !d.desired) {
     return d;
   }
 
   // A change is wanted; the hold-back rules may still keep what is served.
   auto hold = [&](Rule rule, std::string why) {
     d.rule = rule;
-    d.reason = why + "; would move to " + *d.wanted + " (" + d.reason + ")";
+    d.reason = why + "; would move to " + *d.desired + " (" + d.reason + ")";
     return d;
   };
   if (controls.local_network_down) {
@@ -240,7 +240,7 @@ Decision decide(const RecordPolicy& record, const std::map<std::string, TargetSt
                                       " automatic changes in the last hour (max_flips_per_hour " +
                                       std::to_string(limits.max_flips_per_hour) + ")");
   }
-  d.desired = d.wanted;
+  d.serve = d.desired;
   d.change = true;
   return d;
 }

@@ -13,19 +13,9 @@
 #include "clock.hpp"
 #include "duration.hpp"
 #include "health.hpp"
+#include "record_policy.hpp"
 
 namespace planb::core {
-
-enum class FailoverOn { Target, Vendor };
-enum class Failback { Auto, Manual };
-
-struct RecordPolicy {
-  std::string name;
-  std::vector<std::string> targets;  // priority order
-  FailoverOn failover_on = FailoverOn::Target;
-  Failback failback = Failback::Auto;
-  Millis failback_after{300'000};
-};
 
 // What is known of one target right now.
 struct TargetState {
@@ -82,10 +72,13 @@ enum class Rule {
 std::string_view nameOf(Rule rule);  // "steady", "failover", "hold-down", ...
 
 struct Decision {
-  std::optional<std::string> desired;  // what the record should serve now
-  std::optional<std::string> wanted;   // what automation would choose without hold-backs
+  // What automation would choose without hold-backs (the status document's "desired").
+  std::optional<std::string> desired;
+  // What the record serves from now on: `desired`, unless a hold-back rule keeps what is served;
+  // a pin sets both.
+  std::optional<std::string> serve;
   Rule rule = Rule::Steady;
-  bool change = false;    // desired differs from the active target
+  bool change = false;    // `serve` differs from the active target
   bool degraded = false;  // no target of the record is usable
   std::string reason;     // one sentence for status, logs and the audit log
 };

@@ -35,6 +35,23 @@ bool servesCname(const ServedRecord& served, const std::string& cname) {
   return served.kind == ServedRecord::Kind::Cname && served.target == cname;
 }
 
+// What the plan knows of one provider's copy: a read it waits for counts as not known.
+core::ServedState servedState(const ProviderSync& sync) {
+  if (!sync.served || sync.read_requested) {
+    return {};
+  }
+  const ServedRecord& served = *sync.served;
+  switch (served.kind) {
+    case ServedRecord::Kind::Absent:
+      return {core::ServedState::Kind::Absent, {}, 0, {}};
+    case ServedRecord::Kind::Cname:
+      return {core::ServedState::Kind::Cname, served.target, served.ttl, {}};
+    case ServedRecord::Kind::Conflict:
+      return {core::ServedState::Kind::OtherType, {}, 0, served.conflict_type};
+  }
+  return {};
+}
+
 std::string millis(std::chrono::steady_clock::duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
 }
@@ -92,12 +109,7 @@ void Reconciler::configure(const config::Config& config, ProviderMap providers,
   for (const config::RecordConfig& rc : config_.records) {
     RecordRuntime& r = next[rc.name];
     r.config = rc;
-    r.policy = {
-        rc.name, rc.targets,
-        rc.failover_on == config::FailoverOn::Vendor ? core::FailoverOn::Vendor
-                                                     : core::FailoverOn::Target,
-        rc.failback == config::Failback::Auto ? core::Failback::Auto : core::Failback::Manual,
-        rc.failback_after};
+    r.policy = {rc.name, rc.targets, rc.failover_on, rc.failback, rc.failback_after};
     auto old = records_.find(rc.name);
     if (old != records_.end()) {
       r.history = old->second.history;
@@ -228,28 +240,28 @@ void Reconciler::decideRecord(RecordRuntime& record) {
   if (d.change && !controls_.writer) {
     // A follower: the fleet's leader decides and writes; this node shows its decisions.
     d.change = false;
-    d.desired = record.history.active;
+    d.serve = record.history.active;
   }
   bool rule_changed = d.rule != record.decision.rule;
   if (d.change && report_ && record.history.active && d.rule != core::Rule::Pinned) {
-    report_->failover(record.config.name, *record.history.active, *d.desired);
+    report_->failover(record.config.name, *record.history.active, *d.serve);
   }
   if (d.change) {
     log_.info("record " + record.config.name + ": " + std::string(core::nameOf(d.rule)) + " " +
-              record.history.active.value_or("(none)") + " -> " + *d.desired + ": " + d.reason);
+              record.history.active.value_or("(none)") + " -> " + *d.serve + ": " + d.reason);
     record.last_change = std::string(core::nameOf(d.rule)) + " " +
-                         record.history.active.value_or("(none)") + " -> " + *d.desired + ": " +
+                         record.history.active.value_or("(none)") + " -> " + *d.serve + ": " +
                          d.reason;
     record.last_change_at = clock_.wallNow();
-    record.history.active = d.desired;
+    record.history.active = d.serve;
     if (d.rule != core::Rule::Pinned) {
       record.history.noteAutomaticChange(clock_.now());
     }
     persist_now_ = true;
-  } else if (rule_changed && d.wanted != d.desired) {
+  } else if (rule_changed && d.desired != d.serve) {
     // A safety rule holds a change back: say so once, not on every tick.
     log_.warn("record " + record.config.name + ": " + std::string(core::nameOf(d.rule)) +
-              " holds it on " + d.desired.value_or("(none)") + ": " + d.reason);
+              " holds it on " + d.serve.value_or("(none)") + ": " + d.reason);
   } else if (rule_changed && d.degraded) {
     log_.warn("record " + record.config.name + ": degraded, " + d.reason);
   }
@@ -266,36 +278,42 @@ void Reconciler::decideRecord(RecordRuntime& record) {
 
 void Reconciler::dispatch(RecordRuntime& record) {
   core::Instant now = clock_.now();
-  for (auto& [provider, sync] : record.sync) {
-    if (sync.busy || now < sync.retry_at) {
-      continue;
+  // Providers with a call in flight or a retry pending wait: they are left out of the plan.
+  core::ServedByProvider served;
+  for (const auto& [provider, sync] : record.sync) {
+    if (!sync.busy && now >= sync.retry_at) {
+      served[provider][record.config.name] = servedState(sync);
     }
-    if (!sync.served || sync.read_requested) {
-      startRead(record, provider);
-      continue;
+  }
+  if (served.empty()) {
+    return;
+  }
+  // Nothing is written before verdicts exist, nor by a follower of the fleet.
+  bool may_write = record.verdicts_seen && record.history.active && controls_.writer;
+  core::DesiredRecord desired{record.config.name, record.config.zone,
+                              may_write ? cnameOf(*record.history.active) : std::string(),
+                              record.config.ttl};
+  core::WritePlan plan = core::planWrites({desired}, served);
+  for (const core::ProviderRecord& read : plan.reads) {
+    startRead(record, read.provider);
+  }
+  for (const core::BlockedRecord& blocked : plan.blocked) {
+    ProviderSync& sync = record.sync.at(blocked.provider);
+    if (!sync.conflict_reported) {
+      sync.conflict_reported = true;
+      sync.last_error = record.config.name + " holds " + describe(*sync.served) +
+                        ": planb does not overwrite records it does not own";
+      log_.error("provider " + blocked.provider + ": conflict: " + sync.last_error);
     }
-    if (!record.verdicts_seen || !record.history.active || !controls_.writer) {
-      continue;  // nothing is written before verdicts exist, nor by a follower of the fleet
+  }
+  for (const core::ProviderRecord& in_sync : plan.in_sync) {
+    record.sync.at(in_sync.provider).conflict_reported = false;
+  }
+  for (const auto& [where, writes] : plan.writes) {
+    for (const core::PlannedWrite& write : writes) {
+      record.sync.at(where.provider).conflict_reported = false;
+      startWrite(record, where.provider, *record.history.active, write);
     }
-    std::string want = cnameOf(*record.history.active);
-    if (want.empty()) {
-      continue;
-    }
-    const ServedRecord& served = *sync.served;
-    if (served.kind == ServedRecord::Kind::Conflict) {
-      if (!sync.conflict_reported) {
-        sync.conflict_reported = true;
-        sync.last_error = record.config.name + " holds " + describe(served) +
-                          ": planb does not overwrite records it does not own";
-        log_.error("provider " + provider + ": conflict: " + sync.last_error);
-      }
-      continue;
-    }
-    sync.conflict_reported = false;
-    if (servesCname(served, want)) {
-      continue;
-    }
-    startWrite(record, provider, *record.history.active);
   }
 }
 
@@ -379,16 +397,14 @@ void Reconciler::onRead(const std::string& name, const std::string& provider,
 }
 
 void Reconciler::startWrite(RecordRuntime& record, const std::string& provider,
-                            const std::string& target) {
+                            const std::string& target, const core::PlannedWrite& write) {
   ProviderSync& sync = record.sync[provider];
   sync.busy = true;
   providers::ReplaceRequest request;
-  request.record = {record.config.zone, record.config.name};
-  request.new_target = cnameOf(target);
-  request.ttl = record.config.ttl;
-  if (sync.served && sync.served->kind == ServedRecord::Kind::Cname) {
-    request.expected_target = sync.served->target;
-  }
+  request.record = {record.config.zone, write.record};
+  request.new_target = write.new_cname;
+  request.ttl = write.ttl;
+  request.expected_target = write.expected_cname;
   log_.info("provider " + provider + ": writing " + record.config.name + " CNAME " +
             request.new_target + " (was " + (sync.served ? describe(*sync.served) : "unknown") +
             ")");

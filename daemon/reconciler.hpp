@@ -1,8 +1,9 @@
 #pragma once
 // Desired vs served, for every record on every provider of its zone: decides (core::decide),
-// writes each provider independently on its own worker, verifies on the zone's verify_servers,
-// persists, retries with backoff, and repairs drift found by the periodic resync.
-// All state lives on the daemon's io_context thread; providers block only their own worker.
+// plans the reads and writes (core::planWrites), writes each provider independently on its own
+// worker, verifies on the zone's verify_servers, persists, retries with backoff, and repairs drift
+// found by the periodic resync. All state lives on the daemon's io_context thread; providers block
+// only their own worker.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
@@ -19,6 +20,7 @@
 #include "core/clock.hpp"
 #include "core/decision.hpp"
 #include "core/random.hpp"
+#include "core/write_plan.hpp"
 #include "log.hpp"
 #include "providers/dns_provider.hpp"
 #include "reconcile_report.hpp"
@@ -111,7 +113,8 @@ class Reconciler {
                     std::chrono::steady_clock::duration took);
   void publishSync(const RecordRuntime& record, const std::string& provider);
   void startRead(RecordRuntime& record, const std::string& provider);
-  void startWrite(RecordRuntime& record, const std::string& provider, const std::string& target);
+  void startWrite(RecordRuntime& record, const std::string& provider, const std::string& target,
+                  const core::PlannedWrite& write);
   void auditWrite(const RecordRuntime& record, const std::string& provider,
                   const std::string& target, const WriteOutcome& outcome);
   void onRead(const std::string& record, const std::string& provider, std::uint64_t generation,

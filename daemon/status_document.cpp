@@ -128,7 +128,7 @@ Json statusDocument(const config::Config& config, const core::HealthBoard& board
         {{"name", name},
          {"zone", record.config.zone},
          {"served", optionalString(record.history.active)},
-         {"desired", optionalString(record.decision.wanted)},
+         {"desired", optionalString(record.decision.desired)},
          {"rule", core::nameOf(record.decision.rule)},
          {"reason", record.decision.reason},
          {"degraded", record.decision.degraded},
@@ -202,12 +202,14 @@ Json planDocument(const config::Config& config,
   Json out;
   out["changes"] = Json::array();
   for (const auto& [name, record] : records) {
-    const std::optional<std::string>& desired = record.decision.desired;
-    const config::TargetConfig* target = desired ? config.target(*desired) : nullptr;
+    // The plan's "desired" is what the record serves from now on (a hold-back included), unlike
+    // the status document's, which is what automation would choose.
+    const std::optional<std::string>& serve = record.decision.serve;
+    const config::TargetConfig* target = serve ? config.target(*serve) : nullptr;
     std::string want = target ? target->cname : std::string();
     for (const auto& [provider, sync] : record.sync) {
       std::string action;
-      if (!record.verdicts_seen || !desired) {
+      if (!record.verdicts_seen || !serve) {
         action = "none: waiting for verdicts";
       } else if (!sync.served) {
         action = "read first: not read yet, or the last read failed";
@@ -221,7 +223,7 @@ Json planDocument(const config::Config& config,
       out["changes"].push_back({{"record", name},
                                 {"provider", provider},
                                 {"served", servedJson(sync.served)},
-                                {"desired", optionalString(desired)},
+                                {"desired", optionalString(serve)},
                                 {"desired_cname", want.empty() ? Json(nullptr) : Json(want)},
                                 {"action", action},
                                 {"rule", core::nameOf(record.decision.rule)},

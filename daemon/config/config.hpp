@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/duration.hpp"
+#include "core/record_policy.hpp"
 #include "core/verdicts.hpp"
 
 namespace planb::config {
@@ -197,8 +198,8 @@ struct TargetConfig {
   SourcePos pos;
 };
 
-enum class FailoverOn { Target, Vendor };
-enum class Failback { Auto, Manual };
+using core::Failback;
+using core::FailoverOn;
 
 struct RecordConfig {
   std::string name;  // canonical

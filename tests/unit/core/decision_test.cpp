@@ -36,7 +36,7 @@ TEST_CASE("a record on a healthy first target stays") {
   World w;
   Decision d = w.decideAt(w.t0);
   CHECK_FALSE(d.change);
-  CHECK(d.desired == "a");
+  CHECK(d.serve == "a");
   CHECK(d.rule == Rule::Steady);
   CHECK_FALSE(d.degraded);
 }
@@ -47,7 +47,7 @@ TEST_CASE("unknown is not unhealthy: nothing changes until every target has a ve
   w.targets["b"].health = Health::Unknown;
   Decision d = w.decideAt(w.t0);
   CHECK_FALSE(d.change);
-  CHECK(d.desired == "a");
+  CHECK(d.serve == "a");
   CHECK(d.rule == Rule::Unknown);
   CHECK(d.reason.find("b") != std::string::npos);
 }
@@ -63,7 +63,7 @@ TEST_CASE("an unhealthy served target fails over to the first usable one") {
   w.unhealthy("a");
   Decision d = w.decideAt(w.t0);
   CHECK(d.change);
-  CHECK(d.desired == "b");
+  CHECK(d.serve == "b");
   CHECK(d.rule == Rule::Failover);
   CHECK(d.reason == "a is unhealthy; b is the first usable target");
 }
@@ -74,7 +74,7 @@ TEST_CASE("with nothing served yet the first usable target is chosen") {
   w.unhealthy("a");
   Decision d = w.decideAt(w.t0);
   CHECK(d.change);
-  CHECK(d.desired == "b");
+  CHECK(d.serve == "b");
   CHECK(d.rule == Rule::Initial);
 }
 
@@ -83,7 +83,7 @@ TEST_CASE("a record served by a foreign name moves to the first usable target") 
   w.history.active = "somewhere-else";
   Decision d = w.decideAt(w.t0);
   CHECK(d.change);
-  CHECK(d.desired == "a");
+  CHECK(d.serve == "a");
   CHECK(d.rule == Rule::Failover);
 }
 
@@ -93,7 +93,7 @@ TEST_CASE("fail static: with every target unhealthy the record keeps what it ser
   w.unhealthy("b");
   Decision d = w.decideAt(w.t0);
   CHECK_FALSE(d.change);
-  CHECK(d.desired == "a");
+  CHECK(d.serve == "a");
   CHECK(d.rule == Rule::FailStatic);
   CHECK(d.degraded);
 }
@@ -112,11 +112,11 @@ TEST_CASE("failback waits for failback_after, then returns to the higher-priorit
   w.healthy("a", w.t0);
   Decision early = w.decideAt(w.t0 + 2999ms);
   CHECK_FALSE(early.change);
-  CHECK(early.desired == "b");
+  CHECK(early.serve == "b");
   CHECK(early.rule == Rule::FailbackPending);
   Decision on_time = w.decideAt(w.t0 + 3s);
   CHECK(on_time.change);
-  CHECK(on_time.desired == "a");
+  CHECK(on_time.serve == "a");
   CHECK(on_time.rule == Rule::Failback);
 }
 
@@ -137,7 +137,7 @@ TEST_CASE("failback manual still fails over when the lower-priority target dies"
   w.unhealthy("b");
   Decision d = w.decideAt(w.t0);
   CHECK(d.change);
-  CHECK(d.desired == "a");
+  CHECK(d.serve == "a");
 }
 
 TEST_CASE("a dead served target fails over at once, without waiting for failback_after") {
@@ -149,7 +149,7 @@ TEST_CASE("a dead served target fails over at once, without waiting for failback
   w.healthy("a", w.t0);
   Decision d = w.decideAt(w.t0 + 1ms);
   CHECK(d.change);
-  CHECK(d.desired == "a");
+  CHECK(d.serve == "a");
 }
 
 TEST_CASE("hold-down: no second automatic change within hold_down") {
@@ -159,12 +159,12 @@ TEST_CASE("hold-down: no second automatic change within hold_down") {
   w.unhealthy("a");
   Decision held = w.decideAt(w.t0 + 59s);
   CHECK_FALSE(held.change);
-  CHECK(held.desired == "a");
-  CHECK(held.wanted == "b");
+  CHECK(held.serve == "a");
+  CHECK(held.desired == "b");
   CHECK(held.rule == Rule::HoldDown);
   Decision released = w.decideAt(w.t0 + 60s);
   CHECK(released.change);
-  CHECK(released.desired == "b");
+  CHECK(released.serve == "b");
 }
 
 TEST_CASE("flip budget: past max_flips_per_hour the record stays frozen until the hour passes") {
@@ -199,7 +199,7 @@ TEST_CASE("freeze holds every automatic change and says what it would do") {
   Decision d = w.decideAt(w.t0);
   CHECK_FALSE(d.change);
   CHECK(d.rule == Rule::Frozen);
-  CHECK(d.wanted == "b");
+  CHECK(d.desired == "b");
 }
 
 TEST_CASE("the local-network guard holds automation") {
@@ -218,7 +218,7 @@ TEST_CASE("a fleet with too few live views fails static and says why") {
   Decision d = w.decideAt(w.t0);
   CHECK_FALSE(d.change);
   CHECK(d.rule == Rule::FailStatic);
-  CHECK(d.wanted == "b");
+  CHECK(d.desired == "b");
   CHECK(d.reason.find("min_nodes 2") != std::string::npos);
 }
 
@@ -229,7 +229,7 @@ TEST_CASE("a pin beats automation, freeze and hold-down") {
   w.history.noteAutomaticChange(w.t0);
   Decision d = w.decideAt(w.t0);
   CHECK(d.change);
-  CHECK(d.desired == "b");
+  CHECK(d.serve == "b");
   CHECK(d.rule == Rule::Pinned);
 }
 
@@ -238,7 +238,7 @@ TEST_CASE("a drained target is not usable") {
   w.targets["a"].drained = true;
   Decision d = w.decideAt(w.t0);
   CHECK(d.change);
-  CHECK(d.desired == "b");
+  CHECK(d.serve == "b");
   CHECK(d.reason == "a is drained; b is the first usable target");
 }
 
@@ -248,7 +248,7 @@ TEST_CASE("failover_on vendor ignores one region's trouble while the vendor is u
   w.unhealthy("a");  // the target's own verdict is bad, its vendor is up
   Decision d = w.decideAt(w.t0);
   CHECK_FALSE(d.change);
-  CHECK(d.desired == "a");
+  CHECK(d.serve == "a");
 }
 
 TEST_CASE("failover_on vendor moves when the vendor is down") {
@@ -257,7 +257,7 @@ TEST_CASE("failover_on vendor moves when the vendor is down") {
   w.targets["a"].vendor = Health::Unhealthy;
   Decision d = w.decideAt(w.t0);
   CHECK(d.change);
-  CHECK(d.desired == "b");
+  CHECK(d.serve == "b");
   CHECK(d.reason == "a's vendor is down; b is the first usable target");
 }
 
@@ -283,6 +283,6 @@ TEST_CASE("deciding twice on the same inputs gives the same answer") {
   w.unhealthy("a");
   Decision first = w.decideAt(w.t0);
   Decision second = w.decideAt(w.t0);
-  CHECK(first.desired == second.desired);
+  CHECK(first.serve == second.serve);
   CHECK(first.reason == second.reason);
 }

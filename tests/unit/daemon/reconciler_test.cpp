@@ -5,108 +5,28 @@
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 
-#include "fakes/fake_provider.hpp"
-#include "fakes/manual_clock.hpp"
-#include "fakes/sequence_random.hpp"
-#include "fakes/temp_dir.hpp"
+#include "fakes/reconciler_harness.hpp"
 #include "fleet_agent.hpp"
 
 using namespace planb;
 using namespace planb::daemon;
 using namespace std::chrono_literals;
-using planb::testing::FakeProvider;
+
+using namespace planb::testing::reconciler_world;
 
 namespace {
 
-const std::string kName = "www.example.test.";
-const std::string kA = "app.vendor-a.example.net.";
-const std::string kB = "app.vendor-b.example.net.";
+// Two providers; hold-down 1 s, 10 automatic changes an hour, failback after 3 s.
+struct Harness : planb::testing::ReconcilerHarness {
+  Harness() : ReconcilerHarness(twoProviders()) {}
 
-config::Config makeConfig() {
-  config::Config c;
-  c.guard.hold_down = 1s;
-  c.guard.max_flips_per_hour = 10;
-  config::ProviderConfig p1;
-  p1.name = "p1";
-  config::ProviderConfig p2;
-  p2.name = "p2";
-  c.providers = {p1, p2};
-  config::ZoneConfig zone;
-  zone.name = "example.test.";
-  zone.providers = {"p1", "p2"};
-  c.zones = {zone};
-  config::TargetConfig a;
-  a.name = "a";
-  a.vendor = "va";
-  a.cname = kA;
-  config::TargetConfig b;
-  b.name = "b";
-  b.vendor = "vb";
-  b.cname = kB;
-  c.targets = {a, b};
-  config::RecordConfig r;
-  r.name = kName;
-  r.zone = "example.test.";
-  r.targets = {"a", "b"};
-  r.failback_after = 3s;
-  c.records = {r};
-  return c;
-}
-
-core::TargetState state(core::Health h) {
-  core::TargetState s;
-  s.health = h;
-  s.vendor = core::Health::Healthy;
-  return s;
-}
-
-struct Harness {
-  boost::asio::io_context io;
-  Log log{LogLevel::Error};
-  planb::testing::ManualClock clock;
-  planb::testing::SequenceRandom random{{0.5}};
-  planb::testing::TempDir dir;
-  StateStore store{dir.path()};
-  std::shared_ptr<FakeProvider> p1 = std::make_shared<FakeProvider>("p1");
-  std::shared_ptr<FakeProvider> p2 = std::make_shared<FakeProvider>("p2");
-  std::unique_ptr<Reconciler> reconciler;
-
-  Harness() {
-    p1->serveCname(kName, kA);
-    p2->serveCname(kName, kA);
+  static config::Config twoProviders() {
+    config::Config c = worldConfig({"p1", "p2"});
+    c.guard.hold_down = 1s;
+    c.guard.max_flips_per_hour = 10;
+    c.records[0].failback_after = 3s;
+    return c;
   }
-
-  void start(const PersistedState* persisted = nullptr) {
-    reconciler = std::make_unique<Reconciler>(io, log, clock, random, store);
-    reconciler->configure(makeConfig(), {{"p1", p1}, {"p2", p2}}, persisted);
-  }
-
-  void verdicts(core::Health a, core::Health b) {
-    reconciler->update({{"a", state(a)}, {"b", state(b)}}, {});
-  }
-
-  // Runs the io_context until nothing is in flight any more, within a deadline.
-  bool settle() {
-    auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      io.restart();
-      io.run_for(2ms);
-      bool busy = false;
-      for (const auto& [name, record] : reconciler->records()) {
-        for (const auto& [provider, sync] : record.sync) {
-          busy = busy || sync.busy;
-        }
-      }
-      if (!busy) {
-        io.restart();
-        io.poll();
-        return true;
-      }
-    }
-    return false;
-  }
-
-  const RecordRuntime& record() { return reconciler->records().at(kName); }
 };
 
 }  // namespace
@@ -341,8 +261,8 @@ TEST_CASE("a follower of the fleet neither decides a change nor writes one") {
   h.reconciler->update(aDownBUp(), follower);
   REQUIRE(h.settle());
   CHECK(h.record().history.active == "a");
-  CHECK(h.record().decision.desired == "a");
-  CHECK(h.record().decision.wanted == "b");  // what this node would do, for status
+  CHECK(h.record().decision.serve == "a");
+  CHECK(h.record().decision.desired == "b");  // what this node would do, for status
   CHECK(h.p1->writes() == 0);
   CHECK(h.p2->writes() == 0);
   CHECK(fleet.saved.empty());

@@ -17,8 +17,8 @@ RecordRuntime servedOn(const std::string& active, std::optional<ServedRecord> on
   r.config.targets = {"a", "b"};
   r.history.active = active;
   r.verdicts_seen = true;
+  r.decision.serve = active;
   r.decision.desired = active;
-  r.decision.wanted = active;
   r.decision.rule = core::Rule::Failover;
   r.decision.reason = "a is unhealthy; b is the first usable target";
   r.sync["p1"].served = std::move(on_p1);

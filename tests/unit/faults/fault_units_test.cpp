@@ -9,108 +9,42 @@
 
 #include "audit_log.hpp"
 #include "core/decision.hpp"
-#include "fakes/fake_provider.hpp"
-#include "fakes/manual_clock.hpp"
-#include "fakes/sample_config.hpp"
-#include "fakes/sequence_random.hpp"
-#include "fakes/temp_dir.hpp"
+#include "fakes/reconciler_harness.hpp"
 #include "operator_desk.hpp"
 #include "reconciler.hpp"
 
 using namespace planb;
 using namespace planb::daemon;
 using namespace std::chrono_literals;
-using planb::testing::FakeProvider;
+using namespace planb::testing::reconciler_world;
 
 namespace {
 
-const std::string kName = "www.example.test.";
-const std::string kA = "app.vendor-a.example.net.";
-const std::string kB = "app.vendor-b.example.net.";
-
-config::Config makeConfig(std::uint32_t max_flips) {
-  config::Config c;
-  c.guard.hold_down = 60s;
-  c.guard.max_flips_per_hour = max_flips;
-  config::ProviderConfig p1;
-  p1.name = "p1";
-  c.providers = {p1};
-  config::ZoneConfig zone;
-  zone.name = "example.test.";
-  zone.providers = {"p1"};
-  c.zones = {zone};
-  config::TargetConfig a;
-  a.name = "a";
-  a.vendor = "va";
-  a.cname = kA;
-  config::TargetConfig b;
-  b.name = "b";
-  b.vendor = "vb";
-  b.cname = kB;
-  c.targets = {a, b};
-  config::RecordConfig r;
-  r.name = kName;
-  r.zone = "example.test.";
-  r.targets = {"a", "b"};
-  r.failback_after = 1s;
-  c.records = {r};
-  return c;
-}
-
-core::TargetState state(core::Health h) {
-  core::TargetState s;
-  s.health = h;
-  s.vendor = core::Health::Healthy;
-  return s;
-}
-
-// One reconciler over one fake provider, on a clock the test moves; `dir` is state_dir.
-struct Harness {
-  boost::asio::io_context io;
-  Log log{LogLevel::Error};
-  planb::testing::ManualClock& clock;
-  planb::testing::SequenceRandom random{{0.5}};
-  std::string dir;
-  StateStore store{dir};
-  std::shared_ptr<FakeProvider> p1 = std::make_shared<FakeProvider>("p1");
-  std::unique_ptr<Reconciler> reconciler;
-
-  Harness(planb::testing::ManualClock& c, std::string d, std::string served = kA)
-      : clock(c), dir(std::move(d)) {
+// One provider; hold-down 60 s, failback after 1 s; every change of verdicts is followed until the
+// reconciler settles. `state_dir` and the clock are the test's, shared across restarts.
+struct Harness : planb::testing::ReconcilerHarness {
+  Harness(planb::testing::ManualClock& clock, const std::string& state_dir,
+          const std::string& served = kA)
+      : ReconcilerHarness(oneProvider(), clock, state_dir) {
     p1->serveCname(kName, served);
   }
 
   void start(std::uint32_t max_flips, const PersistedState* persisted = nullptr) {
-    reconciler = std::make_unique<Reconciler>(io, log, clock, random, store);
-    reconciler->configure(makeConfig(max_flips), {{"p1", p1}}, persisted);
+    config.guard.max_flips_per_hour = max_flips;
+    ReconcilerHarness::start(persisted);
   }
 
   void verdicts(core::Health a, core::Health b) {
-    reconciler->update({{"a", state(a)}, {"b", state(b)}}, {});
-    settle();
+    ReconcilerHarness::verdicts(a, b);
+    REQUIRE(settle());
   }
 
-  void settle() {
-    auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      io.restart();
-      io.run_for(2ms);
-      bool busy = false;
-      for (const auto& [name, record] : reconciler->records()) {
-        for (const auto& [provider, sync] : record.sync) {
-          busy = busy || sync.busy;
-        }
-      }
-      if (!busy) {
-        io.restart();
-        io.poll();
-        return;
-      }
-    }
-    FAIL("the reconciler did not settle within 5 s");
+  static config::Config oneProvider() {
+    config::Config c = worldConfig({"p1"});
+    c.guard.hold_down = 60s;
+    c.records[0].failback_after = 1s;
+    return c;
   }
-
-  const RecordRuntime& record() { return reconciler->records().at(kName); }
 };
 
 core::RecordPolicy policy() {
@@ -141,7 +75,7 @@ TEST_CASE("clock: a wall-clock jump of hours either way moves no rule of core::d
   clock.advance(6h);  // a large monotonic step, nothing else changed
   core::Decision d = core::decide(policy(), targets, history, {}, {60s, 2}, clock.now());
   CHECK_FALSE(d.change);
-  CHECK(d.desired == "b");
+  CHECK(d.serve == "b");
 }
 
 TEST_CASE("clock: hold-down and the flip budget count monotonic time, not wall time") {
@@ -162,7 +96,7 @@ TEST_CASE("clock: hold-down and the flip budget count monotonic time, not wall t
   clock.jumpWall(-5h);  // and back: still nothing to wait for beyond hold_down itself
   clock.advance(60s);
   h.reconciler->step();
-  h.settle();
+  REQUIRE(h.settle());
   CHECK(h.record().history.active == "a");  // the second change of the hour
   CHECK(h.p1->cname(kName) == kA);
 
@@ -173,7 +107,7 @@ TEST_CASE("clock: hold-down and the flip budget count monotonic time, not wall t
   CHECK(h.record().decision.rule == core::Rule::FlipBudget);
   clock.advance(1h);  // an hour of monotonic time does
   h.reconciler->step();
-  h.settle();
+  REQUIRE(h.settle());
   CHECK(h.record().history.active == "b");
 }
 
@@ -205,7 +139,7 @@ TEST_CASE("clock: a restart after the wall clock went back keeps hold-down and t
   CHECK(h.record().decision.rule == core::Rule::HoldDown);
   clock.advance(61s);
   h.reconciler->step();
-  h.settle();
+  REQUIRE(h.settle());
   CHECK(h.record().history.active == "b");
   CHECK(h.record().decision.rule == core::Rule::FlipBudget);
   CHECK(h.p1->writes() == 0);
@@ -259,7 +193,7 @@ TEST_CASE("full disk seam: state.json catches up as soon as it can be written, u
   h.start(10);
   h.verdicts(core::Health::Healthy, core::Health::Healthy);
   h.reconciler->step();
-  h.settle();
+  REQUIRE(h.settle());
   REQUIRE(std::filesystem::exists(state_dir + "/state.json"));
 
   std::filesystem::rename(state_dir, dir.path() + "/away");
@@ -269,7 +203,7 @@ TEST_CASE("full disk seam: state.json catches up as soon as it can be written, u
 
   std::filesystem::rename(dir.path() + "/away", state_dir);
   h.reconciler->step();  // the daemon's next tick; nothing else happens
-  h.settle();
+  REQUIRE(h.settle());
   CHECK(h.reconciler->persistError().empty());
   std::string problem;
   CHECK(h.store.load(&problem).records.at(kName).target == "b");
