@@ -13,6 +13,7 @@
 #include "http/metrics_handler.hpp"
 #include "http/router.hpp"
 #include "http/status_page.hpp"
+#include "probe_identity.hpp"
 #include "probes/probe.hpp"
 #include "providers/provider_factory.hpp"
 #include "solo_authority.hpp"
@@ -29,20 +30,6 @@ namespace {
 constexpr auto kTick = 100ms;
 // /healthz answers 503 when the reconcile loop has not ticked for this long.
 constexpr auto kAliveWithin = 10s;
-
-std::string probeIdentity(const config::TargetConfig& t, const config::ProbeConfig& p) {
-  // Everything that defines what the probe checks and how its verdict forms.
-  std::string id = t.name + "/" + p.name + "|" + p.region + "|" + t.vendor + "|" +
-                   std::to_string(static_cast<int>(p.type)) + "|" + p.http.url + "|" +
-                   p.tcp.address.str() + "|" + p.http.expect_body.value_or("") + "|" +
-                   std::to_string(p.timing.rise) + "/" + std::to_string(p.timing.fall) + "|" +
-                   std::to_string(p.timing.interval.count()) + "/" +
-                   std::to_string(p.timing.timeout.count());
-  for (int s : p.http.expect_status) {
-    id += "," + std::to_string(s);
-  }
-  return id;
-}
 
 }  // namespace
 

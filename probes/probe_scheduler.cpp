@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <boost/asio/steady_timer.hpp>
 #include <stdexcept>
 #include <string>
 
@@ -97,16 +96,16 @@ microseconds LatencyHistogram::quantile(double q) const noexcept {
 }
 
 struct ProbeScheduler::Slot {
-  Slot(boost::asio::io_context& io, ProbeId id, std::unique_ptr<Probe> probe,
+  Slot(std::unique_ptr<Timer> timer, ProbeId id, std::unique_ptr<Probe> probe,
        const config::ProbeTiming& timing)
-      : id(id), probe(std::move(probe)), timing(timing), timer(io) {}
+      : id(id), probe(std::move(probe)), timing(timing), timer(std::move(timer)) {}
 
   ProbeId id;
   std::unique_ptr<Probe> probe;
   config::ProbeTiming timing;
-  boost::asio::steady_timer timer;
-  Clock::time_point due{};       // when the next (or queued) attempt is due
-  Clock::time_point eligible{};  // when the queued attempt could have started
+  std::unique_ptr<Timer> timer;
+  core::Instant due{};       // when the next (or queued) attempt is due
+  core::Instant eligible{};  // when the queued attempt could have started
   bool inFlight = false;
   bool queued = false;   // waiting behind the cap
   bool overdue = false;  // the next attempt came due while one was still in flight
@@ -115,7 +114,19 @@ struct ProbeScheduler::Slot {
 
 ProbeScheduler::ProbeScheduler(boost::asio::io_context& io, core::Random& random,
                                ProbeCallback callback, SchedulerOptions options)
-    : io_(io),
+    : ProbeScheduler(std::make_unique<AsioTimers>(io), random, std::move(callback), options) {}
+
+ProbeScheduler::ProbeScheduler(std::unique_ptr<Timers> owned, core::Random& random,
+                               ProbeCallback callback, SchedulerOptions options)
+    : owned_timers_(std::move(owned)),
+      timers_(*owned_timers_),
+      random_(random),
+      callback_(std::move(callback)),
+      maxInFlight_(options.maxInFlight != 0 ? options.maxInFlight : defaultMaxInFlight()) {}
+
+ProbeScheduler::ProbeScheduler(Timers& timers, core::Random& random, ProbeCallback callback,
+                               SchedulerOptions options)
+    : timers_(timers),
       random_(random),
       callback_(std::move(callback)),
       maxInFlight_(options.maxInFlight != 0 ? options.maxInFlight : defaultMaxInFlight()) {}
@@ -129,7 +140,7 @@ void ProbeScheduler::add(ProbeId id, std::unique_ptr<Probe> probe,
   if (!probe) {
     throw std::invalid_argument("probe scheduler: null probe " + std::to_string(id));
   }
-  auto slot = std::make_shared<Slot>(io_, id, std::move(probe), timing);
+  auto slot = std::make_shared<Slot>(timers_.makeTimer(), id, std::move(probe), timing);
   if (!slots_.emplace(id, slot).second) {
     throw std::invalid_argument("probe scheduler: duplicate probe id " + std::to_string(id));
   }
@@ -146,7 +157,7 @@ bool ProbeScheduler::remove(ProbeId id) {
   auto slot = std::move(it->second);
   slots_.erase(it);
   slot->removed = true;
-  slot->timer.cancel();
+  slot->timer->cancel();
   if (slot->queued) {
     slot->queued = false;  // its queue entry is skipped (and expires) when reached
     --stats_.queued;
@@ -187,7 +198,7 @@ void ProbeScheduler::stop() {
   stats_.inFlight = 0;
   stats_.queued = 0;
   for (auto& [id, slot] : slots_) {
-    slot->timer.cancel();
+    slot->timer->cancel();
     slot->overdue = false;
     slot->queued = false;
     if (slot->inFlight) {
@@ -207,17 +218,15 @@ void ProbeScheduler::resetStats() noexcept {
 }
 
 void ProbeScheduler::scheduleFirst(const std::shared_ptr<Slot>& slot) {
-  arm(slot, Clock::now() + firstAttemptDelay(slot->timing.interval, random_));
+  arm(slot, timers_.now() + firstAttemptDelay(slot->timing.interval, random_));
 }
 
-void ProbeScheduler::arm(const std::shared_ptr<Slot>& slot, Clock::time_point at) {
+void ProbeScheduler::arm(const std::shared_ptr<Slot>& slot, core::Instant at) {
   slot->due = at;
-  slot->timer.expires_at(at);
-  slot->timer.async_wait([this, weak = std::weak_ptr<Slot>(slot),
-                          generation = generation_](const boost::system::error_code& ec) {
+  slot->timer->waitUntil(at, [this, weak = std::weak_ptr<Slot>(slot), generation = generation_] {
     // A live slot means a live scheduler: slots are owned by it alone, on this one thread.
     auto slot = weak.lock();
-    if (ec || !slot || generation != generation_) {
+    if (!slot || generation != generation_) {
       return;
     }
     onTimer(slot);
@@ -235,7 +244,7 @@ void ProbeScheduler::onTimer(const std::shared_ptr<Slot>& slot) {
   admit(slot, slot->due);
 }
 
-void ProbeScheduler::admit(const std::shared_ptr<Slot>& slot, Clock::time_point eligible) {
+void ProbeScheduler::admit(const std::shared_ptr<Slot>& slot, core::Instant eligible) {
   slot->eligible = eligible;
   if (stats_.inFlight < maxInFlight_ && waiting_.empty()) {
     launch(slot);
@@ -261,7 +270,7 @@ void ProbeScheduler::drain() {
 }
 
 void ProbeScheduler::launch(const std::shared_ptr<Slot>& slot) {
-  auto now = Clock::now();
+  auto now = timers_.now();
   stats_.lateness.record(std::chrono::duration_cast<microseconds>(now - slot->eligible));
   ++stats_.attempts;
   stats_.peakInFlight = std::max(stats_.peakInFlight, ++stats_.inFlight);
@@ -298,7 +307,7 @@ void ProbeScheduler::onResult(const std::shared_ptr<Slot>& slot, std::uint64_t g
   }
   if (!slot->removed && slot->overdue) {
     slot->overdue = false;
-    admit(slot, Clock::now());  // behind those already waiting, if any
+    admit(slot, timers_.now());  // behind those already waiting, if any
   }
   drain();
 }

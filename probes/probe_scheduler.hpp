@@ -1,6 +1,6 @@
 #pragma once
-// Runs many probes on one io_context: no thread per probe, one steady_timer each, and a cap on
-// the attempts in flight.
+// Runs many probes on one io_context: no thread per probe, one timer each, and a cap on the
+// attempts in flight.
 
 #include <array>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +15,7 @@
 #include "core/probe_result.hpp"
 #include "core/random.hpp"
 #include "probes/probe.hpp"
+#include "probes/timers.hpp"
 
 namespace planb::probes {
 
@@ -85,11 +86,16 @@ struct SchedulerStats {
 //  * at most maxInFlight attempts at once across all probes; beyond that, due attempts queue in
 //    the order they came due;
 //  * every attempt's result goes to the callback, on the io_context.
-// Not thread-safe: use it only from the thread running the io_context. `random` must outlive it.
-// Reload: build a new scheduler for the new set and destroy the old one, or add()/remove() here.
+// Not thread-safe: use it only from the thread running the io_context. `random` (and `timers`)
+// must outlive it. Reload: build a new scheduler for the new set and destroy the old one, or
+// add()/remove() here.
 class ProbeScheduler {
  public:
+  // On the io_context's steady timers.
   ProbeScheduler(boost::asio::io_context& io, core::Random& random, ProbeCallback callback,
+                 SchedulerOptions options = {});
+  // On the given time: every due time, spacing and lateness is read from `timers`.
+  ProbeScheduler(Timers& timers, core::Random& random, ProbeCallback callback,
                  SchedulerOptions options = {});
   ~ProbeScheduler();  // stops
   ProbeScheduler(const ProbeScheduler&) = delete;
@@ -120,18 +126,20 @@ class ProbeScheduler {
 
  private:
   struct Slot;
-  using Clock = std::chrono::steady_clock;
 
+  ProbeScheduler(std::unique_ptr<Timers> owned, core::Random& random, ProbeCallback callback,
+                 SchedulerOptions options);
   void scheduleFirst(const std::shared_ptr<Slot>& slot);
-  void arm(const std::shared_ptr<Slot>& slot, Clock::time_point at);
+  void arm(const std::shared_ptr<Slot>& slot, core::Instant at);
   void onTimer(const std::shared_ptr<Slot>& slot);
-  void admit(const std::shared_ptr<Slot>& slot, Clock::time_point eligible);
+  void admit(const std::shared_ptr<Slot>& slot, core::Instant eligible);
   void drain();
   void launch(const std::shared_ptr<Slot>& slot);
   void onResult(const std::shared_ptr<Slot>& slot, std::uint64_t generation,
                 const core::ProbeResult& result);
 
-  boost::asio::io_context& io_;
+  std::unique_ptr<Timers> owned_timers_;  // the io_context's, when built on one
+  Timers& timers_;
   core::Random& random_;
   ProbeCallback callback_;
   std::size_t maxInFlight_;

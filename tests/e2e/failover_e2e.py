@@ -164,6 +164,27 @@ def scenario_invalid_reload_is_refused_and_the_old_config_keeps_running(world):
              lambda: world.named.cname() == B_TARGET)
 
 
+def scenario_reload_that_changes_a_probe_starts_only_that_probe_over(world):
+    world.wait_verdicts()
+    good = open(world.config_path).read()
+    b1 = 'url    = "%s"' % world.endpoints["b1"].url
+    assert good.count(b1) == 1, good
+    # A setting the probe's identity once left out: the probe checks something else now.
+    with open(world.config_path, "w") as f:
+        f.write(good.replace(b1, b1 + '\n  expect_body_regex = "^ok$"'))
+    before = len(world.planbd.log())
+    world.planbd.signal(signal.SIGHUP)
+    world.planbd.wait_log(r"reload: new configuration active", 5)
+    since_reload = lambda: world.planbd.log()[before:]
+    wait_for("the changed probe to rise again from unknown",
+             lambda: "health: probe vendor-b/b1 unknown -> healthy" in since_reload(), 5)
+    # The unchanged probes keep their history: none of them starts over (they would within
+    # rise x interval = 1 s).
+    hold_for(2, "an unchanged probe started over after the reload",
+             lambda: not re.search(r"health: probe vendor-(a/a1|a/a2|b/b2) unknown",
+                                   since_reload()))
+
+
 def scenario_speaks_sd_notify(world):
     messages = world.notifications
     wait_for("READY=1", lambda: "READY=1" in messages(), 5)

@@ -30,13 +30,16 @@ Control endpoints (no signature; tests only), JSON in and out:
   DELETE /_fake/records/{id}
   POST   /_fake/race             like POST /_fake/records  stored just before the next
                                                            Add/UpdateDomainRecord: a concurrent writer
-  POST   /_fake/throttle         {"count"}                 next COUNT calls get Throttling.User
-  POST   /_fake/fail             {"count","status"?}       next COUNT calls get 500 (or status)
-  POST   /_fake/malformed        {"count"}                 next COUNT calls get broken JSON
-  POST   /_fake/revoke                                     the key becomes inactive
   POST   /_fake/credentials      {"access_key_id","access_key_secret"}  a new active key pair
+                                                           (also after /_fake/revoke)
   GET    /_fake/requests                                   -> {"count","requests":[...]}
   DELETE /_fake/requests                                   forgets the log and the counter
+
+Faults (fault_control.py): /_fake/throttle {"count"} -> Throttling.User; /_fake/fail
+{"count","status"?} -> 500 InternalError (503: ServiceUnavailable); /_fake/malformed {"count"} ->
+200 with broken JSON, before the request is even read; /_fake/revoke -> the key becomes inactive;
+/_fake/faults queues any of them. Throttling wins over a failure.
+
 The request log holds method, action, the parameters minus Signature, whether the signature
 matched, and the Code and status answered; never the secret.
 """
@@ -53,6 +56,8 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, urlsplit
+
+from fault_control import FaultControl
 
 HOST_ID = "alidns.aliyuncs.com"
 VERSION = "2015-01-09"
@@ -94,17 +99,13 @@ class State:
         self.lock = threading.Lock()
         self.key_id = key_id
         self.key_secret = key_secret
-        self.key_active = True
         self.page_size_max = page_size_max
         self.max_skew = max_skew
         self.domains = set()
         self.records = {}  # RecordId -> record
         self.next_id = 10_000_000_000_001
         self.nonces = set()
-        self.throttle = 0
-        self.fail = 0
-        self.fail_status = 500
-        self.malformed = 0
+        self.faults = FaultControl()
         self.race = []  # control bodies of records to add before the next write
         self.log = []
         self.count = 0
@@ -131,6 +132,18 @@ def check_write(state, domain, rr, rtype, value, line, ignore_id=None):
         if rtype == "CNAME" or other["Type"] == "CNAME":
             raise RpcError(400, "DomainRecordConflict",
                            "The DNS record conflicts with other records.")
+
+
+def fault_error(fault):
+    """How alidns refuses a call in the way FAULT (from FaultControl.take) asks."""
+    if fault["kind"] == "throttle":
+        return RpcError(400, "Throttling.User", "Request was denied due to user flow control.")
+    status = int(fault.get("status", 500))
+    if status == 503:
+        return RpcError(503, "ServiceUnavailable",
+                        "The request has failed due to a temporary failure of the server.")
+    return RpcError(status, "InternalError",
+                    "The request processing has failed due to some unknown error.")
 
 
 def require(params, *names):
@@ -204,8 +217,7 @@ class Handler(BaseHTTPRequestHandler):
                  "code": None, "status": 0}
         state.log.append(entry)
         state.count += 1
-        if state.malformed > 0:
-            state.malformed -= 1
+        if state.faults.take(kinds=("malformed",)) is not None:
             entry["status"] = 200
             return 200, b'{"RequestId":"6A1B2C3D","TotalCount":1,"DomainRecords":{"Record":[{"Re'
         try:
@@ -237,16 +249,9 @@ class Handler(BaseHTTPRequestHandler):
         return params
 
     def call(self, state, params, entry):
-        if state.throttle > 0:
-            state.throttle -= 1
-            raise RpcError(400, "Throttling.User", "Request was denied due to user flow control.")
-        if state.fail > 0:
-            state.fail -= 1
-            if state.fail_status == 503:
-                raise RpcError(503, "ServiceUnavailable",
-                               "The request has failed due to a temporary failure of the server.")
-            raise RpcError(state.fail_status, "InternalError",
-                           "The request processing has failed due to some unknown error.")
+        fault = state.faults.take(kinds=("throttle", "server_error"))
+        if fault is not None:
+            raise fault_error(fault)
         for name in COMMON:
             require(params, name)
         if params["Format"].upper() != "JSON":
@@ -259,7 +264,7 @@ class Handler(BaseHTTPRequestHandler):
                            "Specified signature version is not supported.")
         if params["AccessKeyId"] != state.key_id:
             raise RpcError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
-        if not state.key_active:
+        if state.faults.revoked:
             raise RpcError(400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
         try:
             stamp = calendar.timegm(time.strptime(params["Timestamp"], "%Y-%m-%dT%H:%M:%SZ"))
@@ -396,6 +401,9 @@ class Handler(BaseHTTPRequestHandler):
             return 400, {"error": "control bodies are JSON"}
         method = self.command
         segments = path.split("/")[2:]
+        fault_answer = state.faults.control(method, path, body)
+        if fault_answer is not None:
+            return fault_answer
         if segments == ["health"]:
             return 200, {"ok": True}
         if segments == ["domains"] and method == "POST":
@@ -422,23 +430,10 @@ class Handler(BaseHTTPRequestHandler):
             if method == "PATCH":
                 record.update({k: v for k, v in body.items() if k != "RecordId"})
                 return 200, record
-        if segments == ["throttle"] and method == "POST":
-            state.throttle = int(body.get("count", 1))
-            return 200, {"ok": True}
-        if segments == ["fail"] and method == "POST":
-            state.fail = int(body.get("count", 1))
-            state.fail_status = int(body.get("status", 500))
-            return 200, {"ok": True}
-        if segments == ["malformed"] and method == "POST":
-            state.malformed = int(body.get("count", 1))
-            return 200, {"ok": True}
-        if segments == ["revoke"] and method == "POST":
-            state.key_active = False
-            return 200, {"ok": True}
         if segments == ["credentials"] and method == "POST":
             state.key_id = body["access_key_id"]
             state.key_secret = body["access_key_secret"]
-            state.key_active = True
+            state.faults.revoked = False
             return 200, {"ok": True}
         if segments == ["requests"] and method == "GET":
             return 200, {"count": state.count, "requests": state.log}

@@ -27,13 +27,17 @@ Control endpoints (no auth; tests only), JSON in and out:
   DELETE /_fake/records/{id}
   POST   /_fake/race             like POST /_fake/records   stored just before the next API write
                                                             (POST/PATCH/PUT): a concurrent writer
-  POST   /_fake/throttle         {"count","retry_after"?}   next COUNT API requests get 429
-  POST   /_fake/fail             {"count","status"?}        next COUNT API requests get 5xx
-  POST   /_fake/malformed        {"count"}                  next COUNT API requests get broken JSON
-  POST   /_fake/revoke                                      the token stops working (403, 10000)
   POST   /_fake/token            {"token"}                  the token that works from now on
+                                                            (also after /_fake/revoke)
   GET    /_fake/requests                                    -> {"count","requests":[...]}
   DELETE /_fake/requests                                    forgets the log and the counter
+
+Faults (fault_control.py): /_fake/throttle {"count","retry_after"?} -> 429 (971) with retry-after
+(default 30); /_fake/fail {"count","status"?} -> 500 (10001), or that status with an HTML body;
+/_fake/malformed {"count"} -> 200 with broken JSON; /_fake/revoke -> the token stops working (403,
+10000); /_fake/faults queues any of them. Throttling wins over a failure, a failure over a
+malformed reply.
+
 The request log holds method, path, query, parsed body, auth ("ok", "bad", "missing") and the
 status answered; never a token.
 """
@@ -47,6 +51,8 @@ import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from fault_control import FaultControl
 
 API_PREFIX = "/client/v4"
 
@@ -75,11 +81,7 @@ class State:
         self.per_page_max = per_page_max
         self.zones = {}    # id -> {"id","name"}
         self.records = {}  # id -> record
-        self.throttle = 0
-        self.retry_after = 30
-        self.fail = 0
-        self.fail_status = 500
-        self.malformed = 0
+        self.faults = FaultControl()
         self.race = []  # control bodies of records to add before the next write
         self.log = []
         self.count = 0
@@ -161,6 +163,19 @@ def page_of(items, query, per_page_max):
     return chunk, info
 
 
+def fault_reply(fault):
+    """How Cloudflare fails in the way FAULT (from FaultControl.take) asks: (status, body, headers)."""
+    if fault["kind"] == "throttle":
+        return 429, error_body(971, "Please wait and consider throttling your request speed"), {
+            "retry-after": str(fault.get("retry_after", 30))}
+    if fault["kind"] == "server_error":
+        status = int(fault.get("status", 500))
+        if status == 500:
+            return 500, error_body(10001, "Internal server error"), {}
+        return status, b"<html><body>Bad Gateway</body></html>", {}
+    return 200, b'{"success":true,"errors":[],"result":[{"id":', {}
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Headers and body leave in separate writes: without this, Nagle's algorithm and the
@@ -222,7 +237,7 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization")
         if auth is None:
             auth_state = "missing"
-        elif state.token is not None and auth == "Bearer " + state.token:
+        elif not state.faults.revoked and auth == "Bearer " + state.token:
             auth_state = "ok"
         else:
             auth_state = "bad"
@@ -239,18 +254,9 @@ class Handler(BaseHTTPRequestHandler):
         return status, body, headers
 
     def answer(self, state, auth_state, path, query, body):
-        if state.throttle > 0:
-            state.throttle -= 1
-            return 429, error_body(971, "Please wait and consider throttling your request speed"), {
-                "retry-after": str(state.retry_after)}
-        if state.fail > 0:
-            state.fail -= 1
-            if state.fail_status == 500:
-                return 500, error_body(10001, "Internal server error"), {}
-            return state.fail_status, b"<html><body>Bad Gateway</body></html>", {}
-        if state.malformed > 0:
-            state.malformed -= 1
-            return 200, b'{"success":true,"errors":[],"result":[{"id":', {}
+        fault = state.faults.take(kinds=("throttle", "server_error", "malformed"))
+        if fault is not None:
+            return fault_reply(fault)
         if auth_state == "missing":
             return 400, error_body(9106, "Missing X-Auth-Key, X-Auth-Email or Authorization "
                                          "headers"), {}
@@ -356,6 +362,9 @@ class Handler(BaseHTTPRequestHandler):
             return 400, {"error": "control bodies are JSON"}
         method = self.command
         segments = path.split("/")[2:]
+        fault_answer = state.faults.control(method, path, body)
+        if fault_answer is not None:
+            return fault_answer
         if segments == ["health"]:
             return 200, {"ok": True}
         if segments == ["zones"] and method == "POST":
@@ -385,22 +394,9 @@ class Handler(BaseHTTPRequestHandler):
                 return 404, {"error": "no such zone"}
             state.race.append(body)
             return 200, {"ok": True}
-        if segments == ["throttle"] and method == "POST":
-            state.throttle = int(body.get("count", 1))
-            state.retry_after = int(body.get("retry_after", 30))
-            return 200, {"ok": True}
-        if segments == ["fail"] and method == "POST":
-            state.fail = int(body.get("count", 1))
-            state.fail_status = int(body.get("status", 500))
-            return 200, {"ok": True}
-        if segments == ["malformed"] and method == "POST":
-            state.malformed = int(body.get("count", 1))
-            return 200, {"ok": True}
-        if segments == ["revoke"] and method == "POST":
-            state.token = None
-            return 200, {"ok": True}
         if segments == ["token"] and method == "POST":
             state.token = body["token"]
+            state.faults.revoked = False
             return 200, {"ok": True}
         if segments == ["requests"] and method == "GET":
             return 200, {"count": state.count, "requests": state.log}

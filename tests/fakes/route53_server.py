@@ -29,16 +29,23 @@ Control endpoints (JSON, not signed), for tests to act behind the client's back:
                                "alias_target"?: {"hosted_zone_id", "dns_name"}}  (no validation)
 - POST /_fake/rrsets/delete   {"zone_id", "name", "type", "set_identifier"?}
 - GET  /_fake/rrsets?zone_id=Z                                           -> [sets]
-- POST /_fake/faults          {"kind": "throttle" | "prior_request" | "server_error" | "malformed",
-                               "count"?: 1, "retry_after"?: seconds, "status"?: (malformed) 200,
-                               "operation"?: "ListResourceRecordSets" | "ChangeResourceRecordSets" |
-                               "GetChange" | "ListHostedZonesByName"}
-                              the next COUNT (matching) API requests fail that way
-- DELETE /_fake/faults        forget every fault still pending (a provider that heals)
 - POST /_fake/config          {"pending_polls"?, "legacy_errors"?, "revoked"?}
-- POST /_fake/revoke          every API request -> 403 InvalidClientTokenId from now on
 - GET  /_fake/requests        the log of API requests (method, path, query, headers, body,
                               status, operation, error code); DELETE /_fake/requests clears it
+
+Faults (fault_control.py), for the next COUNT API requests (to "operation" only, when given:
+"ListResourceRecordSets" | "ChangeResourceRecordSets" | "GetChange" | "ListHostedZonesByName"),
+oldest armed first:
+- POST /_fake/faults          {"kind", "count"?: 1, "operation"?, "retry_after"?: seconds,
+                               "status"?}: "throttle" -> 400 Throttling, "prior_request" -> 400
+                              PriorRequestNotComplete, "server_error" -> 500 (or status)
+                              InternalFailure, "malformed" -> 200 (or status) with cut-off XML;
+                              with retry_after, a Retry-After header
+- DELETE /_fake/faults        forget every fault still pending (a provider that heals)
+- POST /_fake/throttle, /_fake/fail, /_fake/malformed {"count", ...}: the same, replacing what is
+                              pending of that kind
+- POST /_fake/revoke          every API request -> 403 InvalidClientTokenId until
+                              /_fake/config {"revoked": false}
 """
 
 import argparse
@@ -54,6 +61,8 @@ import uuid
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, unquote
+
+from fault_control import FaultControl
 
 NS = "https://route53.amazonaws.com/doc/2013-04-01/"
 Q = "{" + NS + "}"
@@ -127,10 +136,9 @@ class State:
         """Back to the state at start, so one server can serve many tests."""
         self.pending_polls = self.default_pending_polls
         self.legacy_errors = False
-        self.revoked = False
         self.zones = {}    # id -> {"id", "name", "private", "rrsets": {key: rrset}}
         self.changes = {}  # id -> {"id", "polls_left", "submitted", "comment"}
-        self.faults = []   # [{"kind", "remaining", ...}]
+        self.faults = FaultControl(extra_kinds=("prior_request",))
         self.log = []
         for name, zone_id in self.initial_zones:
             self.add_zone(name, zone_id)
@@ -171,7 +179,7 @@ def sigv4_check(state, method, raw_path, raw_query, headers, body):
         raise ApiError(400, "IncompleteSignature",
                        "Authorization header requires Credential, SignedHeaders and Signature")
     akid, day, region, service, signed, signature = m.groups()
-    if state.revoked or akid != state.access_key_id:
+    if state.faults.revoked or akid != state.access_key_id:
         raise ApiError(403, "InvalidClientTokenId",
                        "The security token included in the request is invalid.")
     if region != REGION or service != SERVICE:
@@ -599,33 +607,33 @@ class Handler(BaseHTTPRequestHandler):
                     err.code)
 
     def take_fault(self, operation):
-        for fault in self.state.faults:
-            if fault["remaining"] > 0 and fault.get("operation") in (None, operation):
-                fault["remaining"] -= 1
-                kind = fault["kind"]
-                headers = {}
-                if fault.get("retry_after") is not None:
-                    headers["Retry-After"] = str(fault["retry_after"])
-                if kind == "throttle":
-                    err = ApiError(400, "Throttling", "Rate exceeded", headers=headers)
-                elif kind == "prior_request":
-                    err = ApiError(400, "PriorRequestNotComplete",
-                                   "The request was rejected because Route 53 was still "
-                                   "processing a prior request.", headers=headers)
-                elif kind == "server_error":
-                    err = ApiError(fault.get("status", 500), "InternalFailure",
-                                   "An internal error occurred.", sender=False, headers=headers)
-                elif kind == "malformed":
-                    return fault.get("status", 200), MALFORMED, headers
-                else:
-                    continue
-                raise err
-        return None
+        """The malformed reply due for OPERATION, if any: (status, text, headers); the other
+        faults raise ApiError."""
+        fault = self.state.faults.take(operation=operation)
+        if fault is None:
+            return None
+        kind = fault["kind"]
+        headers = {}
+        if fault.get("retry_after") is not None:
+            headers["Retry-After"] = str(fault["retry_after"])
+        if kind == "malformed":
+            return fault.get("status", 200), MALFORMED, headers
+        if kind == "throttle":
+            raise ApiError(400, "Throttling", "Rate exceeded", headers=headers)
+        if kind == "prior_request":
+            raise ApiError(400, "PriorRequestNotComplete",
+                           "The request was rejected because Route 53 was still processing a "
+                           "prior request.", headers=headers)
+        raise ApiError(fault.get("status", 500), "InternalFailure", "An internal error occurred.",
+                       sender=False, headers=headers)
 
     def control(self, path, raw_query, body):
         state = self.state
         data = json.loads(body) if body else {}
         params = dict(p.partition("=")[::2] for p in raw_query.split("&") if p)
+        fault_answer = state.faults.control(self.command, path, data)
+        if fault_answer is not None:
+            return fault_answer
         if path == "/_fake/health":
             return 200, {"ok": True}
         if path == "/_fake/reset" and self.command == "POST":
@@ -650,26 +658,13 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_fake/rrsets" and self.command == "GET":
             zone = state.zone(unquote(params["zone_id"]))
             return 200, sorted(zone["rrsets"].values(), key=sort_key)
-        if path == "/_fake/faults" and self.command == "POST":
-            if data["kind"] not in ("throttle", "prior_request", "server_error", "malformed"):
-                raise ValueError("unknown fault kind " + data["kind"])
-            fault = dict(data)
-            fault["remaining"] = int(data.get("count", 1))
-            state.faults.append(fault)
-            return 200, {"ok": True}
-        if path == "/_fake/faults" and self.command == "DELETE":
-            state.faults = []
-            return 200, {"ok": True}
         if path == "/_fake/config" and self.command == "POST":
             if "pending_polls" in data:
                 state.pending_polls = int(data["pending_polls"])
             if "legacy_errors" in data:
                 state.legacy_errors = bool(data["legacy_errors"])
             if "revoked" in data:
-                state.revoked = bool(data["revoked"])
-            return 200, {"ok": True}
-        if path == "/_fake/revoke" and self.command == "POST":
-            state.revoked = True
+                state.faults.revoked = bool(data["revoked"])
             return 200, {"ok": True}
         if path == "/_fake/requests" and self.command == "GET":
             return 200, state.log

@@ -4,25 +4,25 @@
 
 #include <algorithm>
 
+#include "fakes/manual_timers.hpp"
 #include "probes/http_probe.hpp"
 #include "test_support.hpp"
 
 namespace planb::probes::test {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
+using testing::ManualTimers;
 
-// What fake probes did, in order.
+// What fake probes did, in order; times are offsets from the scheduler's start.
 struct ProbeLog {
   struct Attempt {
     ProbeId id;
-    Clock::time_point start;
-    std::optional<Clock::time_point> end;
+    microseconds start;
+    std::optional<microseconds> end;
   };
   std::vector<Attempt> attempts;
-  int inFlight = 0;
   int maxInFlight = 0;
   int cancels = 0;
 
@@ -32,63 +32,81 @@ struct ProbeLog {
                  [id](const Attempt& a) { return a.id == id; });
     return out;
   }
+  std::vector<microseconds> starts(ProbeId id) const {
+    std::vector<microseconds> out;
+    for (const Attempt& a : of(id)) {
+      out.push_back(a.start);
+    }
+    return out;
+  }
 };
 
-// A probe whose attempt takes `takes` (capped by the timeout, then reported as a timeout), on a
-// timer of the io_context; cancel() reports internal. Per-probe in-flight counts go to the log.
+// The timers the scheduler and its fake probes run on, and the log of what the probes did, with
+// times measured from when the test began.
+struct SchedulerWorld {
+  ManualTimers timers;
+  core::Instant began = timers.now();
+  ProbeLog log;
+  std::vector<std::unique_ptr<Timer>> reports;  // of cancelled attempts, delivered later
+
+  microseconds elapsed() const {
+    return std::chrono::duration_cast<microseconds>(timers.now() - began);
+  }
+};
+
+// A probe whose attempt takes `takes` on the manual clock (capped by the timeout, then reported as
+// a timeout); cancel() reports internal at the next advance. Attempts go to the world's log.
 class FakeProbe final : public Probe {
  public:
-  FakeProbe(asio::io_context& io, ProbeId id, milliseconds takes, ProbeLog& log)
-      : io_(io), id_(id), takes_(takes), log_(log) {}
+  FakeProbe(SchedulerWorld& world, ProbeId id, milliseconds takes)
+      : world_(world), id_(id), takes_(takes), timer_(world.timers.makeTimer()) {}
   ~FakeProbe() override { cancel(); }
 
   std::string_view kind() const noexcept override { return "fake"; }
 
   void start(milliseconds timeout, ResultCallback done) override {
-    auto state = std::make_shared<State>(io_, std::move(done));
-    current_ = state;
-    std::size_t index = log_.attempts.size();
-    log_.attempts.push_back({id_, Clock::now(), {}});
-    log_.maxInFlight = std::max(log_.maxInFlight, ++inFlight_);
+    done_ = std::move(done);
+    index_ = world_.log.attempts.size();
+    world_.log.attempts.push_back({id_, world_.elapsed(), {}});
+    world_.log.maxInFlight = std::max(world_.log.maxInFlight, ++inFlight_);
     bool timesOut = timeout < takes_;
-    state->timer.expires_after(std::min(takes_, timeout));
-    // Captures only the state and the log, never the probe: it may be gone by then.
-    state->timer.async_wait([state, index, timesOut, &log = log_,
-                             inFlight = &inFlight_](const boost::system::error_code& ec) {
-      log.attempts[index].end = Clock::now();
-      auto done = std::exchange(state->done, nullptr);
-      if (ec) {
-        ++log.cancels;
-      } else {
-        --*inFlight;
-      }
-      done(ec         ? core::ProbeResult::failed(core::ProbeFailure::Internal, "cancelled")
-           : timesOut ? core::ProbeResult::failed(core::ProbeFailure::Timeout, "timeout")
+    timer_->waitUntil(world_.timers.now() + std::min(takes_, timeout), [this, timesOut] {
+      finish(timesOut ? core::ProbeResult::failed(core::ProbeFailure::Timeout, "timeout")
                       : core::ProbeResult::success({}));
     });
   }
 
   void cancel() override {
-    if (auto state = current_.lock()) {
-      if (state->done) {
-        --inFlight_;
-        state->timer.cancel();
-      }
+    if (!done_) {
+      return;
     }
+    ++world_.log.cancels;
+    // Reported at the next advance, never from inside cancel(), also when the probe is gone.
+    auto& report = world_.reports.emplace_back(world_.timers.makeTimer());
+    report->waitUntil(world_.timers.now(), [done = std::exchange(done_, nullptr)] {
+      done(core::ProbeResult::failed(core::ProbeFailure::Internal, "cancelled"));
+    });
+    timer_->cancel();
+    finishLog();
   }
 
  private:
-  struct State {
-    State(asio::io_context& io, ResultCallback d) : timer(io), done(std::move(d)) {}
-    asio::steady_timer timer;
-    ResultCallback done;
-  };
-  asio::io_context& io_;
+  void finish(const core::ProbeResult& result) {
+    finishLog();
+    std::exchange(done_, nullptr)(result);
+  }
+  void finishLog() {
+    world_.log.attempts[index_].end = world_.elapsed();
+    --inFlight_;
+  }
+
+  SchedulerWorld& world_;
   ProbeId id_;
   milliseconds takes_;
-  ProbeLog& log_;
-  int inFlight_ = 0;  // only decremented from a live probe's handler; see cancel()
-  std::weak_ptr<State> current_;
+  std::unique_ptr<Timer> timer_;
+  ResultCallback done_;
+  std::size_t index_ = 0;
+  int inFlight_ = 0;
 };
 
 config::ProbeTiming timing(milliseconds interval, milliseconds timeout) {
@@ -103,6 +121,9 @@ struct Received {
   int count(ProbeId id) const {
     return static_cast<int>(
         std::count_if(all.begin(), all.end(), [id](const auto& r) { return r.first == id; }));
+  }
+  auto callback() {
+    return [this](ProbeId id, const core::ProbeResult& r) { all.emplace_back(id, r); };
   }
 };
 
@@ -126,6 +147,26 @@ std::vector<ProbeId> startOrder(const ProbeLog& log) {
   }
   return ids;
 }
+
+using Us = std::vector<microseconds>;
+
+}  // namespace
+}  // namespace planb::probes::test
+
+// Attempt times in failure messages, e.g. "{0us, 80000us}".
+template <>
+struct doctest::StringMaker<planb::probes::test::Us> {
+  static String convert(const planb::probes::test::Us& times) {
+    std::string out = "{";
+    for (const auto& t : times) {
+      out += (out.size() > 1 ? ", " : "") + std::to_string(t.count()) + "us";
+    }
+    return (out + "}").c_str();
+  }
+};
+
+namespace planb::probes::test {
+namespace {
 
 TEST_CASE("first attempt delay is uniform in [0, interval)") {
   SequenceRandom random({0.0, 0.25, 0.999999, 1.0});
@@ -153,224 +194,208 @@ TEST_CASE("attempt spacing never drops below 1 ms") {
 }
 
 TEST_CASE("scheduler fires the first attempt at its random offset, then every interval") {
-  asio::io_context io;
-  ProbeLog log;
+  SchedulerWorld world;
   Received received;
   // 0.5: first attempt at half the interval; then 0.0 (-10 %), 0.999999 (+10 %), 0.5 (exact).
   SequenceRandom random({0.5, 0.0, 0.999999, 0.5});
-  ProbeScheduler scheduler(io, random, [&](ProbeId id, const core::ProbeResult& r) {
-    received.all.emplace_back(id, r);
-  });
-  scheduler.add(7, std::make_unique<FakeProbe>(io, 7, 5ms, log), timing(100ms, 50ms));
-  auto started = Clock::now();
+  ProbeScheduler scheduler(world.timers, random, received.callback());
+  scheduler.add(7, std::make_unique<FakeProbe>(world, 7, 5ms), timing(100ms, 50ms));
   scheduler.start();
-  runFor(io, 470ms);
+  world.timers.advance(470ms);
   scheduler.stop();
 
-  auto attempts = log.of(7);
-  // Due at 50, 140, 250, 350, 450 ms: each a spacing after the previous one was due, so a late
-  // start never shifts the ones after it.
-  REQUIRE(attempts.size() >= 4);
-  CHECK(attempts.size() <= 5);
-  const milliseconds due[] = {50ms, 140ms, 250ms, 350ms, 450ms};
-  for (std::size_t i = 0; i < attempts.size(); ++i) {
-    CAPTURE(i);
-    CHECK(attempts[i].start - started >= due[i]);
-    CHECK(attempts[i].start - started < due[i] + 60ms);  // generous: CI machines are busy
-  }
-  CHECK(received.count(7) >= 4);
+  // Each due a spacing after the previous one was due: 50 ms, +90, +109.999, +100, +100.
+  CHECK(world.log.starts(7) == Us{50ms, 140ms, 249'999us, 349'999us, 449'999us});
+  CHECK(received.count(7) == 5);
   CHECK(std::all_of(received.all.begin(), received.all.end(),
                     [](const auto& r) { return r.second.ok(); }));
 }
 
 TEST_CASE("scheduler spreads the first attempts of many probes by the injected random") {
-  asio::io_context io;
-  ProbeLog log;
+  SchedulerWorld world;
   SequenceRandom random({0.9, 0.0, 0.5, 0.5});  // drawn in id order: 1, 2, 3
-  ProbeScheduler scheduler(io, random, [](ProbeId, const core::ProbeResult&) {});
+  ProbeScheduler scheduler(world.timers, random, [](ProbeId, const core::ProbeResult&) {});
   for (ProbeId id : {3u, 1u, 2u}) {
-    scheduler.add(id, std::make_unique<FakeProbe>(io, id, 1ms, log), timing(100ms, 50ms));
+    scheduler.add(id, std::make_unique<FakeProbe>(world, id, 1ms), timing(100ms, 50ms));
   }
-  auto started = Clock::now();
   scheduler.start();
-  runFor(io, 95ms);
+  world.timers.advance(95ms);
   scheduler.stop();
-  REQUIRE(log.attempts.size() >= 3);
-  CHECK(log.attempts[0].id == 2);  // offset 0 ms
-  CHECK(log.attempts[1].id == 3);  // 50 ms
-  CHECK(log.attempts[2].id == 1);  // 90 ms
-  CHECK(log.attempts[1].start - started >= 50ms);
-  CHECK(log.attempts[2].start - started >= 90ms);
+  CHECK(startOrder(world.log) == std::vector<ProbeId>{2, 3, 1});
+  CHECK(world.log.starts(2) == Us{0ms});
+  CHECK(world.log.starts(3) == Us{50ms});
+  CHECK(world.log.starts(1) == Us{90ms});
 }
 
 TEST_CASE("scheduler never overlaps attempts of one probe when they outlast the interval") {
-  asio::io_context io;
-  ProbeLog log;
+  SchedulerWorld world;
   Received received;
   SequenceRandom random({0.0, 0.5});
-  ProbeScheduler scheduler(io, random, [&](ProbeId id, const core::ProbeResult& r) {
-    received.all.emplace_back(id, r);
-  });
+  ProbeScheduler scheduler(world.timers, random, received.callback());
   // Each attempt takes 80 ms (timeout 100 ms) against an interval of 50 ms.
-  scheduler.add(1, std::make_unique<FakeProbe>(io, 1, 80ms, log), timing(50ms, 100ms));
+  scheduler.add(1, std::make_unique<FakeProbe>(world, 1, 80ms), timing(50ms, 100ms));
   scheduler.start();
-  runFor(io, 420ms);
+  world.timers.advance(420ms);
   scheduler.stop();
-  runFor(io, 20ms);
+  world.timers.advance(20ms);
 
-  auto attempts = log.of(1);
-  REQUIRE(attempts.size() >= 3);
-  CHECK(log.maxInFlight == 1);
+  // Always overdue, so each starts the moment the previous one reports.
+  CHECK(world.log.starts(1) == Us{0ms, 80ms, 160ms, 240ms, 320ms, 400ms});
+  auto attempts = world.log.of(1);
   for (std::size_t i = 1; i < attempts.size(); ++i) {
-    REQUIRE(attempts[i - 1].end);
-    CHECK(attempts[i].start >= *attempts[i - 1].end);
-    // Overdue, so it starts as soon as the previous one reports.
-    CHECK(attempts[i].start - *attempts[i - 1].end < 20ms);
+    CAPTURE(i);
+    CHECK(attempts[i].start == attempts[i - 1].end);
   }
-  CHECK(received.count(1) == static_cast<int>(attempts.size()) - 1);  // the last was cancelled
+  CHECK(world.log.maxInFlight == 1);
+  CHECK(received.count(1) == 5);  // the last was cancelled
 }
 
 TEST_CASE("scheduler keeps the cadence when attempts time out, measured from each due time") {
-  asio::io_context io;
-  ProbeLog log;
+  SchedulerWorld world;
   SequenceRandom random({0.0, 0.5});
   std::vector<core::ProbeFailure> failures;
-  ProbeScheduler scheduler(
-      io, random, [&](ProbeId, const core::ProbeResult& r) { failures.push_back(r.failure); });
+  ProbeScheduler scheduler(world.timers, random, [&](ProbeId, const core::ProbeResult& r) {
+    failures.push_back(r.failure);
+  });
   // Takes 500 ms, times out at 60 ms, interval 100 ms: starts stay 100 ms apart.
-  scheduler.add(1, std::make_unique<FakeProbe>(io, 1, 500ms, log), timing(100ms, 60ms));
-  auto started = Clock::now();
+  scheduler.add(1, std::make_unique<FakeProbe>(world, 1, 500ms), timing(100ms, 60ms));
   scheduler.start();
-  runFor(io, 350ms);
+  world.timers.advance(350ms);
   scheduler.stop();
-  auto attempts = log.of(1);
-  REQUIRE(attempts.size() >= 3);
-  for (std::size_t i = 0; i < attempts.size(); ++i) {
-    CAPTURE(i);
-    CHECK(attempts[i].start - started >= i * 100ms);  // due at 0, 100, 200, 300 ms
-    CHECK(attempts[i].start - started < i * 100ms + 60ms);
-  }
-  REQUIRE(!failures.empty());
-  CHECK(std::all_of(failures.begin(), failures.end(),
-                    [](auto f) { return f == core::ProbeFailure::Timeout; }));
+  CHECK(world.log.starts(1) == Us{0ms, 100ms, 200ms, 300ms});
+  CHECK(failures == std::vector<core::ProbeFailure>(3, core::ProbeFailure::Timeout));
+}
+
+TEST_CASE("an attempt started late restarts the cadence instead of running missed beats") {
+  SchedulerWorld world;
+  // Probe 1 holds the only place for 120 ms from 0; probe 2 is due at 5 ms, then every 50 ms.
+  SequenceRandom random({0.0, 0.1, 0.5});
+  ProbeScheduler scheduler(
+      world.timers, random, [](ProbeId, const core::ProbeResult&) {},
+      SchedulerOptions{.maxInFlight = 1});
+  scheduler.add(1, std::make_unique<FakeProbe>(world, 1, 120ms), timing(1000ms, 500ms));
+  scheduler.add(2, std::make_unique<FakeProbe>(world, 2, 10ms), timing(50ms, 40ms));
+  scheduler.start();
+  world.timers.advance(300ms);
+  scheduler.stop();
+  // Started 115 ms late, at 120 ms: the beats of 55 and 105 ms are skipped, not run back to back.
+  CHECK(world.log.starts(2) == Us{120ms, 170ms, 220ms, 270ms});
 }
 
 TEST_CASE("scheduler makes no callback after stop returns, even for attempts in flight") {
-  asio::io_context io;
-  ProbeLog log;
+  SchedulerWorld world;
   int callbacks = 0;
   SequenceRandom random({0.0, 0.5});
-  ProbeScheduler scheduler(io, random, [&](ProbeId, const core::ProbeResult&) { ++callbacks; });
-  scheduler.add(1, std::make_unique<FakeProbe>(io, 1, 200ms, log), timing(50ms, 300ms));
+  ProbeScheduler scheduler(world.timers, random,
+                           [&](ProbeId, const core::ProbeResult&) { ++callbacks; });
+  scheduler.add(1, std::make_unique<FakeProbe>(world, 1, 200ms), timing(50ms, 300ms));
   scheduler.start();
-  REQUIRE(runUntil(io, [&] { return !log.attempts.empty(); }));
+  world.timers.advance(0ms);
+  REQUIRE(world.log.attempts.size() == 1);
   scheduler.stop();
   CHECK_FALSE(scheduler.running());
-  runFor(io, 300ms);
+  world.timers.advance(300ms);
   CHECK(callbacks == 0);
-  CHECK(log.cancels == 1);
-  CHECK(log.attempts.size() == 1);
+  CHECK(world.log.cancels == 1);
+  CHECK(world.log.attempts.size() == 1);
 
   SUBCASE("and starts again cleanly") {
+    // The first attempt half an interval later, at 325 ms; it reports at 525 ms, when the next
+    // one, overdue, starts.
     scheduler.start();
-    REQUIRE(runUntil(
-        io, [&] { return callbacks == 1; }, 1000ms));
-    CHECK(log.maxInFlight == 1);
+    world.timers.advance(225ms);
+    CHECK(world.log.starts(1) == Us{0ms, 325ms, 525ms});
+    CHECK(callbacks == 1);
+    CHECK(world.log.maxInFlight == 1);
   }
 }
 
 TEST_CASE("scheduler remove cancels the probe and drops its result") {
-  asio::io_context io;
-  ProbeLog log;
+  SchedulerWorld world;
   Received received;
   SequenceRandom random({0.0, 0.5});
-  ProbeScheduler scheduler(io, random, [&](ProbeId id, const core::ProbeResult& r) {
-    received.all.emplace_back(id, r);
-  });
-  scheduler.add(1, std::make_unique<FakeProbe>(io, 1, 100ms, log), timing(50ms, 200ms));
-  scheduler.add(2, std::make_unique<FakeProbe>(io, 2, 5ms, log), timing(20ms, 10ms));
+  ProbeScheduler scheduler(world.timers, random, received.callback());
+  scheduler.add(1, std::make_unique<FakeProbe>(world, 1, 100ms), timing(50ms, 200ms));
+  scheduler.add(2, std::make_unique<FakeProbe>(world, 2, 5ms), timing(20ms, 10ms));
   scheduler.start();
-  REQUIRE(runUntil(io, [&] { return !log.of(1).empty(); }));
+  world.timers.advance(0ms);
+  REQUIRE(world.log.of(1).size() == 1);
   CHECK(scheduler.remove(1));
   CHECK_FALSE(scheduler.remove(1));
   CHECK(scheduler.size() == 1);
-  runFor(io, 200ms);
+  world.timers.advance(200ms);
   CHECK(received.count(1) == 0);
-  CHECK(log.of(1).size() == 1);
-  CHECK(received.count(2) >= 5);
+  CHECK(world.log.of(1).size() == 1);
+  CHECK(world.log.cancels == 1);
+  CHECK(received.count(2) == 10);  // at 10, 30, ..., 190 ms
 }
 
 TEST_CASE("scheduler tolerates a callback that removes its probe or stops the scheduler") {
-  asio::io_context io;
-  ProbeLog log;
+  SchedulerWorld world;
   SequenceRandom random({0.0, 0.5});
   int callbacks = 0;
   std::unique_ptr<ProbeScheduler> scheduler;
   SUBCASE("remove") {
-    scheduler =
-        std::make_unique<ProbeScheduler>(io, random, [&](ProbeId id, const core::ProbeResult&) {
-          ++callbacks;
-          scheduler->remove(id);
-        });
+    scheduler = std::make_unique<ProbeScheduler>(world.timers, random,
+                                                 [&](ProbeId id, const core::ProbeResult&) {
+                                                   ++callbacks;
+                                                   scheduler->remove(id);
+                                                 });
   }
   SUBCASE("stop") {
-    scheduler =
-        std::make_unique<ProbeScheduler>(io, random, [&](ProbeId, const core::ProbeResult&) {
-          ++callbacks;
-          scheduler->stop();
-        });
+    scheduler = std::make_unique<ProbeScheduler>(world.timers, random,
+                                                 [&](ProbeId, const core::ProbeResult&) {
+                                                   ++callbacks;
+                                                   scheduler->stop();
+                                                 });
   }
   // Attempts outlast the interval, so the next one is overdue when the callback runs.
-  scheduler->add(1, std::make_unique<FakeProbe>(io, 1, 30ms, log), timing(10ms, 50ms));
+  scheduler->add(1, std::make_unique<FakeProbe>(world, 1, 30ms), timing(10ms, 50ms));
   scheduler->start();
-  runFor(io, 150ms);
+  world.timers.advance(150ms);
   CHECK(callbacks == 1);
-  CHECK(log.attempts.size() == 1);
+  CHECK(world.log.attempts.size() == 1);
 }
 
 TEST_CASE("scheduler schedules a probe added while running") {
-  asio::io_context io;
-  ProbeLog log;
+  SchedulerWorld world;
   Received received;
   SequenceRandom random({0.5});
-  ProbeScheduler scheduler(io, random, [&](ProbeId id, const core::ProbeResult& r) {
-    received.all.emplace_back(id, r);
-  });
+  ProbeScheduler scheduler(world.timers, random, received.callback());
   scheduler.start();
-  scheduler.add(4, std::make_unique<FakeProbe>(io, 4, 1ms, log), timing(40ms, 20ms));
-  CHECK_THROWS_AS(
-      scheduler.add(4, std::make_unique<FakeProbe>(io, 4, 1ms, log), timing(40ms, 20ms)),
-      std::invalid_argument);
+  scheduler.add(4, std::make_unique<FakeProbe>(world, 4, 1ms), timing(40ms, 20ms));
+  CHECK_THROWS_AS(scheduler.add(4, std::make_unique<FakeProbe>(world, 4, 1ms), timing(40ms, 20ms)),
+                  std::invalid_argument);
   CHECK_THROWS_AS(scheduler.add(5, nullptr, timing(40ms, 20ms)), std::invalid_argument);
-  REQUIRE(runUntil(
-      io, [&] { return received.count(4) >= 2; }, 1000ms));
+  world.timers.advance(61ms);
+  CHECK(world.log.starts(4) == Us{20ms, 60ms});
+  CHECK(received.count(4) == 2);
 }
 
 TEST_CASE("destroying the scheduler with attempts in flight makes no callback") {
-  asio::io_context io;
-  ProbeLog log;
+  SchedulerWorld world;
   int callbacks = 0;
   SequenceRandom random({0.0, 0.5});
   {
-    ProbeScheduler scheduler(io, random, [&](ProbeId, const core::ProbeResult&) { ++callbacks; });
-    scheduler.add(1, std::make_unique<FakeProbe>(io, 1, 100ms, log), timing(50ms, 200ms));
+    ProbeScheduler scheduler(world.timers, random,
+                             [&](ProbeId, const core::ProbeResult&) { ++callbacks; });
+    scheduler.add(1, std::make_unique<FakeProbe>(world, 1, 100ms), timing(50ms, 200ms));
     scheduler.start();
-    REQUIRE(runUntil(io, [&] { return !log.attempts.empty(); }));
+    world.timers.advance(0ms);
+    REQUIRE(world.log.attempts.size() == 1);
   }
-  runFor(io, 150ms);
+  world.timers.advance(150ms);
   CHECK(callbacks == 0);
-  CHECK(log.cancels == 1);
+  CHECK(world.log.cancels == 1);
 }
 
-TEST_CASE("scheduler drives real http probes on one io_context") {
+TEST_CASE("scheduler drives real http probes on the io_context's timers") {
   asio::io_context io;
   LoopbackServer up(io, LoopbackServer::Mode::Respond, LoopbackServer::http(200, "ok"));
   LoopbackServer hung(io, LoopbackServer::Mode::Silent);
   core::SystemRandom random;
   Received received;
-  ProbeScheduler scheduler(io, random, [&](ProbeId id, const core::ProbeResult& r) {
-    received.all.emplace_back(id, r);
-  });
+  ProbeScheduler scheduler(io, random, received.callback());
   auto http = [&](const std::string& url) {
     HttpProbeOptions o;
     o.url = parseUrl(url);
@@ -381,42 +406,42 @@ TEST_CASE("scheduler drives real http probes on one io_context") {
   // Timeout longer than the interval: attempts of the hung probe must not overlap.
   scheduler.add(2, http(hung.url()), timing(20ms, 60ms));
   scheduler.start();
-  runFor(io, 300ms);
+  REQUIRE(runUntil(io, [&] { return received.count(1) >= 3 && received.count(2) >= 3; }));
   scheduler.stop();
-  CHECK(received.count(1) >= 8);
-  int hungResults = received.count(2);
-  CHECK(hungResults >= 3);
-  CHECK(hungResults <= 5);
   // One connection per attempt, and no attempt started while another was open.
-  CHECK(hung.accepted() <= hungResults + 1);
+  CHECK(hung.accepted() <= received.count(2) + 1);
   for (const auto& [id, r] : received.all) {
     CHECK(r.failure == (id == 1 ? core::ProbeFailure::None : core::ProbeFailure::Timeout));
   }
 }
 
 TEST_CASE("scheduler holds attempts beyond the cap and starts them in the order they came due") {
-  asio::io_context io;
-  ProbeLog log;
+  SchedulerWorld world;
   Received received;
   // First attempts due at 0, 5, 10, 15, 20 ms (drawn in id order), then a second apart.
   SequenceRandom random({0.0, 0.005, 0.010, 0.015, 0.020, 0.5});
-  ProbeScheduler scheduler(
-      io, random, [&](ProbeId id, const core::ProbeResult& r) { received.all.emplace_back(id, r); },
-      SchedulerOptions{.maxInFlight = 2});
+  ProbeScheduler scheduler(world.timers, random, received.callback(),
+                           SchedulerOptions{.maxInFlight = 2});
   CHECK(scheduler.maxInFlight() == 2);
   for (ProbeId id : {1u, 2u, 3u, 4u, 5u}) {
-    scheduler.add(id, std::make_unique<FakeProbe>(io, id, 100ms, log), timing(1000ms, 500ms));
+    scheduler.add(id, std::make_unique<FakeProbe>(world, id, 100ms), timing(1000ms, 500ms));
   }
   scheduler.start();
+  world.timers.advance(20ms);
   // 1 and 2 run; 3, 4 and 5 wait.
-  REQUIRE(runUntil(io, [&] { return scheduler.stats().queued == 3; }));
+  CHECK(scheduler.stats().queued == 3);
   CHECK(scheduler.stats().inFlight == 2);
-  CHECK(log.attempts.size() == 2);
-  REQUIRE(runUntil(io, [&] { return received.all.size() == 5; }));
+  CHECK(world.log.attempts.size() == 2);
+  world.timers.advance(280ms);
+  REQUIRE(received.all.size() == 5);
   scheduler.stop();
 
-  CHECK(startOrder(log) == std::vector<ProbeId>{1, 2, 3, 4, 5});
-  CHECK(peakOverlap(log) == 2);
+  CHECK(startOrder(world.log) == std::vector<ProbeId>{1, 2, 3, 4, 5});
+  // 3 and 4 start as 1 and 2 report; 5 as 3 reports.
+  CHECK(world.log.starts(3) == Us{100ms});
+  CHECK(world.log.starts(4) == Us{105ms});
+  CHECK(world.log.starts(5) == Us{200ms});
+  CHECK(peakOverlap(world.log) == 2);
   const SchedulerStats& stats = scheduler.stats();
   CHECK(stats.attempts == 5);
   CHECK(stats.results == 5);
@@ -425,100 +450,107 @@ TEST_CASE("scheduler holds attempts beyond the cap and starts them in the order 
   CHECK(stats.peakQueued == 3);
   CHECK(stats.inFlight == 0);
   CHECK(stats.queued == 0);
-  // Lateness: 1 and 2 on time; 3 and 4 waited for 1 and 2 (about 90 ms); 5 waited for 3
-  // (about 180 ms).
+  // Lateness: 1 and 2 on time; 3 and 4 waited 90 ms; 5 waited 180 ms.
   CHECK(stats.lateness.count() == 5);
-  CHECK(stats.lateness.quantile(0.4) < 60ms);
-  CHECK(stats.lateness.quantile(0.8) >= 80ms);
-  CHECK(stats.lateness.max() >= 170ms);
+  CHECK(stats.lateness.quantile(0.4) == 0us);
+  CHECK(stats.lateness.quantile(0.8) >= 90ms);
+  CHECK(stats.lateness.quantile(0.8) < 100ms);  // within its bucket
+  CHECK(stats.lateness.max() == 180ms);
   CHECK(std::all_of(received.all.begin(), received.all.end(),
                     [](const auto& r) { return r.second.ok(); }));
 }
 
 TEST_CASE("an overdue probe queues behind the attempts already waiting for the cap") {
-  asio::io_context io;
-  ProbeLog log;
+  SchedulerWorld world;
   // Probe 1 due at once, every 20 ms, each attempt taking 50 ms: always overdue. Probe 2 due at
   // 10 ms, then a second later.
   SequenceRandom random({0.0, 0.01, 0.5});
   ProbeScheduler scheduler(
-      io, random, [](ProbeId, const core::ProbeResult&) {}, SchedulerOptions{.maxInFlight = 1});
-  scheduler.add(1, std::make_unique<FakeProbe>(io, 1, 50ms, log), timing(20ms, 200ms));
-  scheduler.add(2, std::make_unique<FakeProbe>(io, 2, 50ms, log), timing(1000ms, 200ms));
+      world.timers, random, [](ProbeId, const core::ProbeResult&) {},
+      SchedulerOptions{.maxInFlight = 1});
+  scheduler.add(1, std::make_unique<FakeProbe>(world, 1, 50ms), timing(20ms, 200ms));
+  scheduler.add(2, std::make_unique<FakeProbe>(world, 2, 50ms), timing(1000ms, 200ms));
   scheduler.start();
-  REQUIRE(runUntil(io, [&] { return log.attempts.size() >= 3; }));
+  world.timers.advance(100ms);
   scheduler.stop();
   // 2 came due while 1 ran, and 1's next attempt came due after that: 2 goes first.
-  CHECK(startOrder(log) == std::vector<ProbeId>{1, 2, 1});
-  CHECK(peakOverlap(log) == 1);
+  CHECK(startOrder(world.log) == std::vector<ProbeId>{1, 2, 1});
+  CHECK(world.log.starts(1) == Us{0ms, 100ms});
+  CHECK(world.log.starts(2) == Us{50ms});
+  CHECK(peakOverlap(world.log) == 1);
 }
 
 TEST_CASE("removing a waiting probe gives its place to the next one") {
-  asio::io_context io;
-  ProbeLog log;
+  SchedulerWorld world;
   Received received;
   SequenceRandom random({0.0, 0.005, 0.010, 0.5});
-  ProbeScheduler scheduler(
-      io, random, [&](ProbeId id, const core::ProbeResult& r) { received.all.emplace_back(id, r); },
-      SchedulerOptions{.maxInFlight = 1});
+  ProbeScheduler scheduler(world.timers, random, received.callback(),
+                           SchedulerOptions{.maxInFlight = 1});
   for (ProbeId id : {1u, 2u, 3u}) {
-    scheduler.add(id, std::make_unique<FakeProbe>(io, id, 60ms, log), timing(1000ms, 500ms));
+    scheduler.add(id, std::make_unique<FakeProbe>(world, id, 60ms), timing(1000ms, 500ms));
   }
   scheduler.start();
-  REQUIRE(runUntil(io, [&] { return scheduler.stats().queued == 2; }));
+  world.timers.advance(10ms);
+  REQUIRE(scheduler.stats().queued == 2);
   CHECK(scheduler.remove(2));
   CHECK(scheduler.stats().queued == 1);
-  REQUIRE(runUntil(io, [&] { return received.count(3) == 1; }));
-  CHECK(startOrder(log) == std::vector<ProbeId>{1, 3});
+  world.timers.advance(110ms);
+  CHECK(received.count(3) == 1);
+  CHECK(startOrder(world.log) == std::vector<ProbeId>{1, 3});
+  CHECK(world.log.starts(3) == Us{60ms});
   CHECK(received.count(2) == 0);
   CHECK(scheduler.stats().inFlight == 0);  // 1 and 3 are due again a second later
 }
 
 TEST_CASE("removing a running probe frees its place for a waiting one") {
-  asio::io_context io;
-  ProbeLog log;
+  SchedulerWorld world;
   SequenceRandom random({0.0, 0.005, 0.5});
   ProbeScheduler scheduler(
-      io, random, [](ProbeId, const core::ProbeResult&) {}, SchedulerOptions{.maxInFlight = 1});
-  scheduler.add(1, std::make_unique<FakeProbe>(io, 1, 500ms, log), timing(1000ms, 800ms));
-  scheduler.add(2, std::make_unique<FakeProbe>(io, 2, 10ms, log), timing(1000ms, 800ms));
+      world.timers, random, [](ProbeId, const core::ProbeResult&) {},
+      SchedulerOptions{.maxInFlight = 1});
+  scheduler.add(1, std::make_unique<FakeProbe>(world, 1, 500ms), timing(1000ms, 800ms));
+  scheduler.add(2, std::make_unique<FakeProbe>(world, 2, 10ms), timing(1000ms, 800ms));
   scheduler.start();
-  REQUIRE(runUntil(io, [&] { return scheduler.stats().queued == 1; }));
-  auto removed = Clock::now();
+  world.timers.advance(5ms);
+  REQUIRE(scheduler.stats().queued == 1);
   CHECK(scheduler.remove(1));
-  REQUIRE(runUntil(io, [&] { return log.of(2).size() == 1; }));
-  CHECK(log.of(2)[0].start - removed < 100ms);  // not after 1's 500 ms
+  // At once, not after 1's 500 ms.
+  CHECK(world.log.starts(2) == Us{5ms});
   CHECK(scheduler.stats().queued == 0);
 }
 
 TEST_CASE("stop empties the queue and a restart runs every probe again") {
-  asio::io_context io;
-  ProbeLog log;
+  SchedulerWorld world;
   Received received;
   SequenceRandom random({0.0, 0.005, 0.5});
-  ProbeScheduler scheduler(
-      io, random, [&](ProbeId id, const core::ProbeResult& r) { received.all.emplace_back(id, r); },
-      SchedulerOptions{.maxInFlight = 1});
-  scheduler.add(1, std::make_unique<FakeProbe>(io, 1, 100ms, log), timing(1000ms, 500ms));
-  scheduler.add(2, std::make_unique<FakeProbe>(io, 2, 10ms, log), timing(1000ms, 500ms));
+  ProbeScheduler scheduler(world.timers, random, received.callback(),
+                           SchedulerOptions{.maxInFlight = 1});
+  scheduler.add(1, std::make_unique<FakeProbe>(world, 1, 100ms), timing(1000ms, 500ms));
+  scheduler.add(2, std::make_unique<FakeProbe>(world, 2, 10ms), timing(1000ms, 500ms));
   scheduler.start();
-  REQUIRE(runUntil(io, [&] { return scheduler.stats().queued == 1; }));
+  world.timers.advance(5ms);
+  REQUIRE(scheduler.stats().queued == 1);
   scheduler.stop();
   CHECK(scheduler.stats().queued == 0);
   CHECK(scheduler.stats().inFlight == 0);
-  runFor(io, 150ms);
+  world.timers.advance(150ms);
   CHECK(received.all.empty());
+  // Both due half an interval after the restart (155 + 500 ms); 2 waits for 1.
   scheduler.start();
-  REQUIRE(runUntil(io, [&] { return received.count(1) == 1 && received.count(2) == 1; }));
+  world.timers.advance(610ms);
+  CHECK(world.log.starts(1) == Us{0ms, 655ms});
+  CHECK(world.log.starts(2) == Us{755ms});
+  CHECK(received.count(1) == 1);
+  CHECK(received.count(2) == 1);
 }
 
 TEST_CASE("the default cap follows the descriptor limit within [16, 4096]") {
   std::size_t cap = defaultMaxInFlight();
   CHECK(cap >= 16);
   CHECK(cap <= 4096);
-  asio::io_context io;
+  ManualTimers timers;
   SequenceRandom random({0.5});
-  ProbeScheduler scheduler(io, random, [](ProbeId, const core::ProbeResult&) {});
+  ProbeScheduler scheduler(timers, random, [](ProbeId, const core::ProbeResult&) {});
   CHECK(scheduler.maxInFlight() == cap);
 }
 
