@@ -118,11 +118,9 @@ ProbeScheduler::ProbeScheduler(boost::asio::io_context& io, core::Random& random
 
 ProbeScheduler::ProbeScheduler(std::unique_ptr<Timers> owned, core::Random& random,
                                ProbeCallback callback, SchedulerOptions options)
-    : owned_timers_(std::move(owned)),
-      timers_(*owned_timers_),
-      random_(random),
-      callback_(std::move(callback)),
-      maxInFlight_(options.maxInFlight != 0 ? options.maxInFlight : defaultMaxInFlight()) {}
+    : ProbeScheduler(*owned, random, std::move(callback), options) {
+  owned_timers_ = std::move(owned);  // the object timers_ refers to stays where it is
+}
 
 ProbeScheduler::ProbeScheduler(Timers& timers, core::Random& random, ProbeCallback callback,
                                SchedulerOptions options)

@@ -165,7 +165,8 @@ def scenario_invalid_reload_is_refused_and_the_old_config_keeps_running(world):
 
 
 def scenario_reload_that_changes_a_probe_starts_only_that_probe_over(world):
-    world.wait_verdicts()
+    for probe in ("vendor-a/a1", "vendor-a/a2", "vendor-b/b1", "vendor-b/b2"):
+        world.planbd.wait_log(r"health: probe %s unknown -> healthy" % probe, 10)
     good = open(world.config_path).read()
     b1 = 'url    = "%s"' % world.endpoints["b1"].url
     assert good.count(b1) == 1, good
