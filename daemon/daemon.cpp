@@ -12,9 +12,11 @@
 #include "config/host_port.hpp"
 #include "http/metrics_handler.hpp"
 #include "http/router.hpp"
+#include "load_and_check.hpp"
+#include "net/credential_file.hpp"
+#include "probe_factory.hpp"
 #include "probes/probe.hpp"
-#include "providers/credential_file.hpp"
-#include "providers/provider_factory.hpp"
+#include "provider_factory.hpp"
 #include "status_document.hpp"
 
 namespace planb::daemon {
@@ -45,51 +47,6 @@ std::string probeIdentity(const config::TargetConfig& t, const config::ProbeConf
 }
 
 }  // namespace
-
-config::Config loadAndCheck(const std::string& path) {
-  config::Config config = config::loadConfig(path);
-  std::vector<config::ConfigError> errors;
-  std::map<std::string, providers::Capabilities> capabilities;
-  for (const config::ProviderConfig& p : config.providers) {
-    try {
-      capabilities[p.name] = providers::makeProvider(p)->capabilities();
-    } catch (const std::exception& e) {
-      errors.push_back({p.pos, "provider[" + p.name + "]", e.what()});
-    }
-  }
-  // Probes read files too (ca_file, signing credentials): build each once, never started.
-  boost::asio::io_context scratch;
-  for (const config::TargetConfig& t : config.targets) {
-    for (const config::ProbeConfig& p : t.probes) {
-      try {
-        probes::makeProbe(scratch, p);
-      } catch (const std::exception& e) {
-        errors.push_back({p.pos, "target[" + t.name + "].probe[" + p.name + "]", e.what()});
-      }
-    }
-  }
-  for (const std::string& canary : config.guard.canaries) {
-    try {
-      probes::makeProbe(scratch, canaryProbe(canary, config.probe_defaults));
-    } catch (const std::exception& e) {
-      errors.push_back({{config.path, 0, 0}, "guard.canaries", canary + ": " + e.what()});
-    }
-  }
-  for (const config::RecordConfig& r : config.records) {
-    for (const std::string& provider : config.zone(r.zone)->providers) {
-      auto c = capabilities.find(provider);
-      if (c != capabilities.end() && r.ttl < c->second.min_ttl) {
-        errors.push_back({r.pos, "record[" + r.name + "].ttl",
-                          "provider " + provider + " accepts no TTL below " +
-                              std::to_string(c->second.min_ttl)});
-      }
-    }
-  }
-  if (!errors.empty()) {
-    throw config::ConfigErrors(std::move(errors));
-  }
-  return config;
-}
 
 Daemon::Daemon(config::Config config, Log& log)
     : log_(log),
@@ -697,8 +654,7 @@ bool Daemon::startFleet() {
       std::chrono::duration_cast<std::chrono::milliseconds>(c.lease_ttl) / 3);
   try {
     if (c.password_file) {
-      settings.etcd.password =
-          providers::readSecretFile(*c.password_file, "etcd password file").reveal();
+      settings.etcd.password = net::readSecretFile(*c.password_file, "etcd password file").reveal();
     }
     fleet_ = std::make_unique<FleetAgent>(std::move(settings), log_, [this](FleetSnapshot s) {
       asio::post(io_, [this, s = std::move(s)]() mutable { onFleetSnapshot(std::move(s)); });

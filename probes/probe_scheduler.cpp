@@ -98,12 +98,12 @@ microseconds LatencyHistogram::quantile(double q) const noexcept {
 
 struct ProbeScheduler::Slot {
   Slot(boost::asio::io_context& io, ProbeId id, std::unique_ptr<Probe> probe,
-       const config::ProbeTiming& timing)
+       const core::ProbeTiming& timing)
       : id(id), probe(std::move(probe)), timing(timing), timer(io) {}
 
   ProbeId id;
   std::unique_ptr<Probe> probe;
-  config::ProbeTiming timing;
+  core::ProbeTiming timing;
   boost::asio::steady_timer timer;
   Clock::time_point due{};       // when the next (or queued) attempt is due
   Clock::time_point eligible{};  // when the queued attempt could have started
@@ -125,7 +125,7 @@ ProbeScheduler::~ProbeScheduler() {
 }
 
 void ProbeScheduler::add(ProbeId id, std::unique_ptr<Probe> probe,
-                         const config::ProbeTiming& timing) {
+                         const core::ProbeTiming& timing) {
   if (!probe) {
     throw std::invalid_argument("probe scheduler: null probe " + std::to_string(id));
   }

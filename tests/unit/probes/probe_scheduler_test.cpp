@@ -91,8 +91,8 @@ class FakeProbe final : public Probe {
   std::weak_ptr<State> current_;
 };
 
-config::ProbeTiming timing(milliseconds interval, milliseconds timeout) {
-  config::ProbeTiming t;
+planb::core::ProbeTiming timing(milliseconds interval, milliseconds timeout) {
+  planb::core::ProbeTiming t;
   t.interval = interval;
   t.timeout = timeout;
   return t;
@@ -373,7 +373,7 @@ TEST_CASE("scheduler drives real http probes on one io_context") {
   });
   auto http = [&](const std::string& url) {
     HttpProbeOptions o;
-    o.url = parseUrl(url);
+    o.url = planb::net::parseHttpUrl(url);
     o.expectBody = "ok";
     return std::make_unique<HttpProbe>(io, std::move(o));
   };

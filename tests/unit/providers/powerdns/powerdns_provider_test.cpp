@@ -17,10 +17,11 @@
 #include <vector>
 
 #include "fakes/temp_dir.hpp"
-#include "providers/credential_file.hpp"
+#include "net/credential_file.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
-using planb::config::PowerDnsSettings;
+using planb::providers::PowerDnsSettings;
 using planb::testing::TempDir;
 
 namespace {
