@@ -20,6 +20,7 @@
 #include "core/random.hpp"
 #include "http/http_server.hpp"
 #include "http/router.hpp"
+#include "load_and_check.hpp"
 #include "log.hpp"
 #include "metrics/metrics.hpp"
 #include "metrics_report.hpp"
@@ -97,9 +98,5 @@ class Daemon {
   std::chrono::steady_clock::time_point last_watchdog_{};
   std::chrono::steady_clock::time_point last_tick_{};  // /healthz: the loop is alive
 };
-
-// Loads PATH and checks what only I/O can tell (key files exist, parse, are private). Throws
-// config::ConfigErrors.
-config::Config loadAndCheck(const std::string& path);
 
 }  // namespace planb::daemon

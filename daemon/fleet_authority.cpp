@@ -2,7 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include "providers/credential_file.hpp"
+#include "net/credential_file.hpp"
 
 namespace planb::daemon {
 
@@ -78,7 +78,7 @@ FleetSettings fleetSettings(const config::ClusterConfig& c) {
       std::chrono::duration_cast<std::chrono::milliseconds>(c.lease_ttl) / 3);
   if (c.password_file) {
     settings.etcd.password =
-        providers::readSecretFile(*c.password_file, "etcd password file").reveal();
+        net::readSecretFile(*c.password_file, "etcd password file").reveal();
   }
   return settings;
 }

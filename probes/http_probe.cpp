@@ -32,6 +32,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "net/ca_file.hpp"
 #include "probes/connect_attempt.hpp"
 #include "probes/endpoint.hpp"
 
@@ -59,9 +60,9 @@ struct HttpProbe::Spec {
   // (canonical target, Host, X-Amz-Content-Sha256), and whose key signs it.
   struct Signing {
     std::string head;
-    providers::SigV4Request request;
-    providers::SigV4Credentials credentials;
-    providers::SigV4Scope scope;
+    net::SigV4Request request;
+    net::SigV4Credentials credentials;
+    net::SigV4Scope scope;
   };
   std::optional<Signing> signing;
 
@@ -140,7 +141,7 @@ int hexValue(char c) {
 }
 
 // "%2Fa+b" -> "/a+b" ('+' is not a space in paths, and SigV4 signs query values as sent).
-std::string percentDecode(std::string_view text, const Url& url) {
+std::string percentDecode(std::string_view text, const net::HttpUrl& url) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -160,8 +161,8 @@ std::string percentDecode(std::string_view text, const Url& url) {
 }
 
 // The URL's target as SigV4 signs it: the path and the query pairs, decoded.
-providers::SigV4Request signedTarget(const Url& url) {
-  providers::SigV4Request request;
+net::SigV4Request signedTarget(const net::HttpUrl& url) {
+  net::SigV4Request request;
   std::string_view target = url.target;
   std::size_t question = target.find('?');
   request.path = percentDecode(target.substr(0, question), url);
@@ -440,10 +441,8 @@ std::shared_ptr<asio::ssl::context> makeTlsContext(const HttpProbeOptions& o) {
   boost::system::error_code ec;
   if (o.caFile) {
     std::string where = "http probe " + o.url.str() + ": ca_file " + *o.caFile + ": ";
-    if (std::FILE* file = std::fopen(o.caFile->c_str(), "r")) {
-      std::fclose(file);
-    } else {
-      throw std::invalid_argument(where + std::strerror(errno));
+    if (std::optional<std::string> problem = net::caFileProblem(*o.caFile)) {
+      throw std::invalid_argument(where + *problem);
     }
     context->load_verify_file(*o.caFile, ec);
     if (ec) {
@@ -484,8 +483,8 @@ std::string HttpProbe::Spec::requestNow() const {
   if (!signing) {
     return request;
   }
-  providers::SigV4Signature signature = providers::signV4(
-      signing->request, signing->credentials, signing->scope, std::chrono::system_clock::now());
+  net::SigV4Signature signature = net::signV4(signing->request, signing->credentials,
+                                              signing->scope, std::chrono::system_clock::now());
   std::string out = signing->head;
   for (const auto& [name, value] : signature.headers_to_add) {
     out.append(name).append(": ").append(value).append("\r\n");
@@ -505,12 +504,12 @@ HttpProbe::HttpProbe(asio::io_context& io, HttpProbeOptions options) : io_(io) {
     signing.request = signedTarget(options.url);
     signing.request.method = options.method;
     signing.request.double_encode_path = options.sign->scope.service != "s3";
-    std::string target = providers::uriEncodePath(signing.request.path);
+    std::string target = net::uriEncodePath(signing.request.path);
     if (!signing.request.query.empty()) {
-      target += "?" + providers::canonicalQuery(signing.request.query);
+      target += "?" + net::canonicalQuery(signing.request.query);
     }
     // The empty payload's hash, which S3 requires as X-Amz-Content-Sha256 and signs.
-    std::string payloadHash = providers::sha256Hex("");
+    std::string payloadHash = net::sha256Hex("");
     options.headers.emplace_back("X-Amz-Content-Sha256", payloadHash);
     spec->request = buildRequest(options, target);
     signing.head = spec->request.substr(0, spec->request.size() - kLastLine.size());

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "net/sigv4.hpp"
+#include "net/url.hpp"
 #include "probes/probe.hpp"
-#include "probes/url.hpp"
-#include "providers/sigv4.hpp"
 
 namespace planb::probes {
 
@@ -23,7 +23,7 @@ class ConnectAttempt;
 inline constexpr std::size_t kMaxHttpBody = 64 * 1024;
 
 struct HttpProbeOptions {
-  Url url;
+  net::HttpUrl url;
   std::string method = "GET";
   // Host header value instead of the URL's authority (the connection still goes to the URL's
   // host). It will also be the TLS SNI name.
@@ -39,10 +39,7 @@ struct HttpProbeOptions {
   // https only: trust only the CAs of this PEM file instead of the system's.
   std::optional<std::string> caFile;
   // Sign every attempt with AWS Signature Version 4 (S3-compatible object storage, any SigV4 API).
-  struct SigV4 {
-    providers::SigV4Credentials credentials;
-    providers::SigV4Scope scope;  // region, service ("s3")
-  };
+  using SigV4 = net::SigV4Identity;  // scope: region, service ("s3")
   std::optional<SigV4> sign;
 };
 

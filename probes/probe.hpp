@@ -7,7 +7,6 @@
 #include <memory>
 #include <string_view>
 
-#include "config/config.hpp"
 #include "core/probe_result.hpp"
 
 namespace planb::probes {
@@ -35,10 +34,5 @@ class Probe {
   // Destroying a probe cancels its attempt in flight, whose `done` is then still called once
   // (reason internal), later, on the io_context — so `done` must not capture the probe itself.
 };
-
-// Builds the probe a ProbeConfig describes. Throws std::invalid_argument (with the probe's name)
-// for what the probe cannot run: a bad URL, method or header, an unreadable ca_file or credential
-// file (sign = "aws-sigv4": read here), a TCP port of 0, a dns server that is not an address.
-std::unique_ptr<Probe> makeProbe(boost::asio::io_context& io, const config::ProbeConfig& config);
 
 }  // namespace planb::probes

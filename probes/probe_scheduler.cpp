@@ -97,12 +97,12 @@ microseconds LatencyHistogram::quantile(double q) const noexcept {
 
 struct ProbeScheduler::Slot {
   Slot(std::unique_ptr<Timer> timer, ProbeId id, std::unique_ptr<Probe> probe,
-       const config::ProbeTiming& timing)
+       const core::ProbeTiming& timing)
       : id(id), probe(std::move(probe)), timing(timing), timer(std::move(timer)) {}
 
   ProbeId id;
   std::unique_ptr<Probe> probe;
-  config::ProbeTiming timing;
+  core::ProbeTiming timing;
   std::unique_ptr<Timer> timer;
   core::Instant due{};       // when the next (or queued) attempt is due
   core::Instant eligible{};  // when the queued attempt could have started
@@ -134,7 +134,7 @@ ProbeScheduler::~ProbeScheduler() {
 }
 
 void ProbeScheduler::add(ProbeId id, std::unique_ptr<Probe> probe,
-                         const config::ProbeTiming& timing) {
+                         const core::ProbeTiming& timing) {
   if (!probe) {
     throw std::invalid_argument("probe scheduler: null probe " + std::to_string(id));
   }

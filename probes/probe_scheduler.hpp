@@ -11,8 +11,8 @@
 #include <map>
 #include <memory>
 
-#include "config/config.hpp"
 #include "core/probe_result.hpp"
+#include "core/probe_timing.hpp"
 #include "core/random.hpp"
 #include "probes/probe.hpp"
 #include "probes/timers.hpp"
@@ -103,7 +103,7 @@ class ProbeScheduler {
 
   // Adds a probe; while running, its first attempt is scheduled at once. Throws
   // std::invalid_argument for a null probe or an id already present.
-  void add(ProbeId id, std::unique_ptr<Probe> probe, const config::ProbeTiming& timing);
+  void add(ProbeId id, std::unique_ptr<Probe> probe, const core::ProbeTiming& timing);
 
   // Removes (and destroys) a probe, cancelling its attempt in flight. No callback for it is made
   // after remove() returns. False if the id is unknown.

@@ -9,8 +9,8 @@
 
 #include "core/ascii.hpp"
 #include "core/dns_name.hpp"
-#include "providers/compare_before_write.hpp"
-#include "providers/credential_file.hpp"
+#include "net/credential_file.hpp"
+#include "net/server_text.hpp"
 #include "providers/reply_text.hpp"
 
 namespace planb::providers {
@@ -115,15 +115,16 @@ struct AlidnsProvider::RpcReply {
   Json body;  // when it succeeded
 };
 
-AlidnsProvider::AlidnsProvider(const config::ProviderConfig& config,
-                               std::shared_ptr<HttpTransport> transport,
+AlidnsProvider::AlidnsProvider(const AlidnsConfig& config,
+                               std::shared_ptr<net::HttpTransport> transport,
                                std::shared_ptr<const core::Clock> clock, NonceGenerator nonce,
                                AlidnsOptions options)
     : name_(config.name),
       endpoint_(config.endpoint.value_or(std::string(kDefaultEndpoint))),
-      access_key_id_(readSecretFile(config.alidns.access_key_id_file, "Alibaba AccessKeyId file")),
-      access_key_secret_(
-          readSecretFile(config.alidns.access_key_secret_file, "Alibaba AccessKeySecret file")),
+      access_key_id_(
+          net::readSecretFile(config.settings.access_key_id_file, "Alibaba AccessKeyId file")),
+      access_key_secret_(net::readSecretFile(config.settings.access_key_secret_file,
+                                             "Alibaba AccessKeySecret file")),
       transport_(std::move(transport)),
       clock_(std::move(clock)),
       nonce_(std::move(nonce)),
@@ -140,13 +141,9 @@ AlidnsProvider::AlidnsProvider(const config::ProviderConfig& config,
   options_.max_pages = std::max(1, options_.max_pages);
 }
 
-ProviderError AlidnsProvider::error(ErrorKind kind, const std::string& message) const {
-  return ProviderError{kind, "alidns provider \"" + name_ + "\": " + message, std::nullopt};
-}
-
 std::string AlidnsProvider::scrub(std::string text) const {
   // Belt and braces: a reply quoting our own credentials loses them here.
-  for (const Secret* secret : {&access_key_id_, &access_key_secret_}) {
+  for (const net::Secret* secret : {&access_key_id_, &access_key_secret_}) {
     const std::string& value = secret->reveal();
     for (auto at = text.find(value); !value.empty() && at != std::string::npos;
          at = text.find(value, at)) {
@@ -156,26 +153,26 @@ std::string AlidnsProvider::scrub(std::string text) const {
   return text;
 }
 
-AlidnsProvider::RpcReply AlidnsProvider::call(const std::string& action, RpcParams params,
+AlidnsProvider::RpcReply AlidnsProvider::call(const std::string& action, net::RpcParams params,
                                               const std::string& subject) {
   params["Action"] = action;
   params["Version"] = std::string(kVersion);
   params["Format"] = "JSON";
-  RpcParams signed_params =
-      withV1CommonParams(std::move(params), access_key_id_.reveal(), clock_->wallNow(), nonce_());
-  HttpRequest request;
+  net::RpcParams signed_params = net::withV1CommonParams(std::move(params), access_key_id_.reveal(),
+                                                         clock_->wallNow(), nonce_());
+  net::HttpRequest request;
   request.method = "POST";  // a form body keeps the signature and the key id out of URLs
   request.url = endpoint_;
   request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   request.headers.emplace_back("Accept", "application/json");
-  request.body = alibabaSignedQuery("POST", signed_params, access_key_secret_.reveal());
+  request.body = net::alibabaSignedQuery("POST", signed_params, access_key_secret_.reveal());
 
   std::string what = action + " " + subject;
-  Result<HttpResponse> sent = transport_->send(request);
-  if (auto* failed = std::get_if<ProviderError>(&sent)) {
+  Result<net::HttpResponse> sent = transport_->send(request);
+  if (auto* failed = errorIn(sent)) {
     return RpcReply{RpcFailure{error(failed->kind, what + ": " + failed->message), {}}, {}};
   }
-  const HttpResponse& response = std::get<HttpResponse>(sent);
+  const net::HttpResponse& response = std::get<net::HttpResponse>(sent);
   std::string status = "HTTP " + std::to_string(response.status);
   Json body = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   bool ok = response.status >= 200 && response.status < 300;
@@ -194,20 +191,21 @@ AlidnsProvider::RpcReply AlidnsProvider::call(const std::string& action, RpcPara
   std::string code = code_field != body.end() && code_field->is_string()
                          ? code_field->get<std::string>()
                          : std::string();
-  std::string message = what + ": " + status + (code.empty() ? "" : " " + excerpt(code));
+  std::string message =
+      what + ": " + status + (code.empty() ? "" : " " + net::quoteServerText(code));
   if (!isAuthCode(code)) {
     if (auto m = body.find("Message"); m != body.end() && m->is_string()) {
-      message += ": " + excerpt(m->get<std::string>());
+      message += ": " + net::quoteServerText(m->get<std::string>());
     }
   }
   if (auto id = body.find("RequestId"); id != body.end() && id->is_string()) {
-    message += " (RequestId " + excerpt(id->get<std::string>()) + ")";
+    message += " (RequestId " + net::quoteServerText(id->get<std::string>()) + ")";
   }
   return RpcReply{RpcFailure{error(kindOf(code, response.status), scrub(message)), code}, {}};
 }
 
-Result<AlidnsProvider::Lookup> AlidnsProvider::lookup(const RecordRef& record) {
-  Lookup found;
+Result<AlidnsLookup> AlidnsProvider::lookup(const RecordRef& record) {
+  AlidnsLookup found;
   if (record.name == record.zone) {
     found.rr = "@";
   } else if (core::isWithinZone(record.name, record.zone)) {
@@ -225,10 +223,10 @@ Result<AlidnsProvider::Lookup> AlidnsProvider::lookup(const RecordRef& record) {
                                              ": more than " + std::to_string(options_.max_pages) +
                                              " pages");
     }
-    RpcParams params{{"SubDomain", withoutDot(record.name)},
-                     {"DomainName", withoutDot(record.zone)},
-                     {"PageNumber", std::to_string(page)},
-                     {"PageSize", std::to_string(options_.page_size)}};
+    net::RpcParams params{{"SubDomain", withoutDot(record.name)},
+                          {"DomainName", withoutDot(record.zone)},
+                          {"PageNumber", std::to_string(page)},
+                          {"PageSize", std::to_string(options_.page_size)}};
     RpcReply reply = call("DescribeSubDomainRecords", std::move(params), record.name);
     if (reply.failure) {
       return std::move(reply.failure->error);
@@ -283,52 +281,14 @@ Result<AlidnsProvider::Lookup> AlidnsProvider::lookup(const RecordRef& record) {
   return found;
 }
 
-Result<ServedRecord> AlidnsProvider::read(const RecordRef& record) {
-  Result<Lookup> found = lookup(record);
-  if (auto* e = std::get_if<ProviderError>(&found)) {
-    return std::move(*e);
-  }
-  return std::move(std::get<Lookup>(found).served);
-}
-
-Result<Unit> AlidnsProvider::confirmWritten(const ReplaceRequest& request,
-                                            const std::string& action) {
-  // DomainRecordDuplicate also answers an update to the current value, or a resent add that
-  // had been applied: a success when the name now serves what we wanted.
-  Result<Lookup> again = lookup(request.record);
-  if (auto* e = std::get_if<ProviderError>(&again)) {
-    return std::move(*e);
-  }
-  const ServedRecord& served = std::get<Lookup>(again).served;
-  if (served.kind == ServedRecord::Kind::Cname && served.target == request.new_target) {
-    return Unit{};
-  }
-  return error(ErrorKind::Conflict, action + " " + request.record.name +
-                                        ": DomainRecordDuplicate, yet the name does not serve " +
-                                        request.new_target);
-}
-
-Result<Unit> AlidnsProvider::replace(const ReplaceRequest& request) {
-  Result<Lookup> found = lookup(request.record);
-  if (auto* e = std::get_if<ProviderError>(&found)) {
-    return std::move(*e);
-  }
-  const Lookup& current = std::get<Lookup>(found);
+Result<Unit> AlidnsProvider::write(const ReplaceRequest& request, const AlidnsLookup& current) {
   const ServedRecord& served = current.served;
   const std::string& name = request.record.name;
 
-  Result<WriteNeed> need = compareBeforeWrite(served, request);
-  if (auto* e = std::get_if<ProviderError>(&need)) {
-    return std::move(*e);
-  }
-  if (std::get<WriteNeed>(need) == WriteNeed::AlreadyServed) {
-    return Unit{};
-  }
-
-  RpcParams params{{"RR", current.rr},
-                   {"Type", "CNAME"},
-                   {"Value", withoutDot(request.new_target)},
-                   {"TTL", std::to_string(request.ttl)}};
+  net::RpcParams params{{"RR", current.rr},
+                        {"Type", "CNAME"},
+                        {"Value", withoutDot(request.new_target)},
+                        {"TTL", std::to_string(request.ttl)}};
   std::string action;
   if (served.kind == ServedRecord::Kind::Cname) {
     action = "UpdateDomainRecord";
@@ -340,7 +300,7 @@ Result<Unit> AlidnsProvider::replace(const ReplaceRequest& request) {
   RpcReply reply = call(action, std::move(params), name);
   if (reply.failure) {
     if (reply.failure->code == kDuplicate) {
-      return confirmWritten(request, action);
+      return confirmWritten(request, action + " " + name + ": DomainRecordDuplicate");
     }
     return std::move(reply.failure->error);
   }

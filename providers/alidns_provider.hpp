@@ -16,12 +16,13 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.hpp"
 #include "core/clock.hpp"
-#include "providers/alibaba_signer.hpp"
+#include "net/alibaba_signer.hpp"
+#include "net/http_client.hpp"
+#include "net/secret.hpp"
 #include "providers/dns_provider.hpp"
-#include "providers/http_client.hpp"
-#include "providers/secret.hpp"
+#include "providers/lookup_then_write.hpp"
+#include "providers/provider_settings.hpp"
 
 namespace planb::providers {
 
@@ -36,15 +37,24 @@ struct AlidnsOptions {
   int max_pages = 100;  // a longer listing is refused as malformed, never looped on
 };
 
-class AlidnsProvider final : public DnsProvider {
+using AlidnsConfig = ApiProviderConfig<AlidnsSettings>;
+
+// What one look-up of a name found.
+struct AlidnsLookup {
+  ServedRecord served;
+  std::optional<std::string> record_id;  // of the CNAME, when served
+  std::string rr;                        // the name relative to the zone
+};
+
+class AlidnsProvider final : public LookupThenWrite<AlidnsLookup> {
  public:
   static constexpr std::string_view kDefaultEndpoint = "https://alidns.aliyuncs.com/";
 
   // Reads both credential files now (readSecretFile), so a missing or unsafe one stops planbd
-  // at start. Uses config.name, config.alidns and config.endpoint (default kDefaultEndpoint).
+  // at start. Uses config.name, config.settings and config.endpoint (default kDefaultEndpoint).
   // The clock gives the Timestamp parameter. Throws CredentialError, or std::invalid_argument
   // without a transport, clock or nonce generator.
-  AlidnsProvider(const config::ProviderConfig& config, std::shared_ptr<HttpTransport> transport,
+  AlidnsProvider(const AlidnsConfig& config, std::shared_ptr<net::HttpTransport> transport,
                  std::shared_ptr<const core::Clock> clock, NonceGenerator nonce = randomUuid,
                  AlidnsOptions options = {});
 
@@ -53,34 +63,28 @@ class AlidnsProvider final : public DnsProvider {
   Capabilities capabilities() const noexcept override { return {1, false}; }
 
   // DescribeSubDomainRecords (every page): the CNAME, a Conflict (see above), or Absent.
-  Result<ServedRecord> read(const RecordRef& record) override;
+  // (read() is LookupThenWrite's: this lookup.)
 
   // Reads, then UpdateDomainRecord on the CNAME's RecordId, or AddDomainRecord when the name
   // holds nothing. Conflict when the name holds something else or serves another value than
   // `expected_target` (nullopt: any CNAME). Nothing is sent when the wanted CNAME and TTL are
   // already served. DomainRecordDuplicate is a success once a re-read shows the wanted target.
-  Result<Unit> replace(const ReplaceRequest& request) override;
+  // (replace() is LookupThenWrite's: lookup, compare, then this write.)
 
  private:
   struct RpcFailure;
   struct RpcReply;
-  struct Lookup {
-    ServedRecord served;
-    std::optional<std::string> record_id;  // of the CNAME, when served
-    std::string rr;                        // the name relative to the zone
-  };
 
-  RpcReply call(const std::string& action, RpcParams params, const std::string& subject);
-  Result<Lookup> lookup(const RecordRef& record);
-  Result<Unit> confirmWritten(const ReplaceRequest& request, const std::string& action);
-  ProviderError error(ErrorKind kind, const std::string& message) const;
+  RpcReply call(const std::string& action, net::RpcParams params, const std::string& subject);
+  Result<AlidnsLookup> lookup(const RecordRef& record) override;
+  Result<Unit> write(const ReplaceRequest& request, const AlidnsLookup& current) override;
   std::string scrub(std::string text) const;
 
   std::string name_;
   std::string endpoint_;
-  Secret access_key_id_;
-  Secret access_key_secret_;
-  std::shared_ptr<HttpTransport> transport_;
+  net::Secret access_key_id_;
+  net::Secret access_key_secret_;
+  std::shared_ptr<net::HttpTransport> transport_;
   std::shared_ptr<const core::Clock> clock_;
   NonceGenerator nonce_;
   AlidnsOptions options_;

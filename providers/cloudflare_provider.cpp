@@ -8,8 +8,9 @@
 #include <stdexcept>
 
 #include "core/dns_name.hpp"
-#include "providers/compare_before_write.hpp"
-#include "providers/credential_file.hpp"
+#include "net/credential_file.hpp"
+#include "net/percent_encoding.hpp"
+#include "net/server_text.hpp"
 #include "providers/reply_text.hpp"
 
 namespace planb::providers {
@@ -27,22 +28,6 @@ constexpr long kIdenticalRecordExists = 81058;
 // "auto" TTL, served as 300 s.
 constexpr std::uint32_t kAutoTtl = 1;
 constexpr std::uint32_t kAutoTtlSeconds = 300;
-
-std::string queryEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0f];
-    }
-  }
-  return out;
-}
 
 std::uint32_t servedTtl(std::uint32_t ttl) {
   return ttl == kAutoTtl ? kAutoTtlSeconds : ttl;
@@ -63,14 +48,14 @@ struct CloudflareProvider::ApiReply {
   Json envelope;  // the whole reply when it succeeded
 };
 
-CloudflareProvider::CloudflareProvider(const config::ProviderConfig& config,
-                                       std::shared_ptr<HttpTransport> transport,
+CloudflareProvider::CloudflareProvider(const CloudflareConfig& config,
+                                       std::shared_ptr<net::HttpTransport> transport,
                                        std::shared_ptr<const core::Clock> clock,
                                        CloudflareOptions options)
     : name_(config.name),
       endpoint_(config.endpoint.value_or(std::string(kDefaultEndpoint))),
-      token_(readSecretFile(config.cloudflare.api_token_file, "Cloudflare API token file")),
-      configured_zone_id_(config.cloudflare.zone_id),
+      token_(net::readSecretFile(config.settings.api_token_file, "Cloudflare API token file")),
+      configured_zone_id_(config.settings.zone_id),
       transport_(std::move(transport)),
       clock_(std::move(clock)),
       options_(options),
@@ -83,10 +68,6 @@ CloudflareProvider::CloudflareProvider(const config::ProviderConfig& config,
   }
   options_.per_page = std::max(1, options_.per_page);
   options_.max_pages = std::max(1, options_.max_pages);
-}
-
-ProviderError CloudflareProvider::error(ErrorKind kind, const std::string& message) const {
-  return ProviderError{kind, "cloudflare provider \"" + name_ + "\": " + message, std::nullopt};
 }
 
 CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
@@ -105,7 +86,7 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
     e.retry_after = *wait;
     return ApiReply{ApiFailure{std::move(e), {}}, {}};
   }
-  HttpRequest request;
+  net::HttpRequest request;
   request.method = method;
   request.url = endpoint_ + path_and_query;
   request.headers.emplace_back("Authorization", "Bearer " + token_.reveal());
@@ -114,12 +95,12 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
     request.headers.emplace_back("Content-Type", "application/json");
     request.body = body;
   }
-  Result<HttpResponse> sent = transport_->send(request);
-  Secret wiped(std::move(request.headers.front().second));  // the header's copy of the token
-  if (auto* failed = std::get_if<ProviderError>(&sent)) {
+  Result<net::HttpResponse> sent = transport_->send(request);
+  net::Secret wiped(std::move(request.headers.front().second));  // the header's copy of the token
+  if (auto* failed = errorIn(sent)) {
     return ApiReply{ApiFailure{error(failed->kind, failed->message), {}}, {}};
   }
-  const HttpResponse& response = std::get<HttpResponse>(sent);
+  const net::HttpResponse& response = std::get<net::HttpResponse>(sent);
   std::string status = "HTTP " + std::to_string(response.status);
 
   Json envelope = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
@@ -139,9 +120,9 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
           detail += (detail.empty() ? "" : "; ") + std::to_string(codes.back());
         }
         if (message != e.end() && message->is_string()) {
-          detail += " " + excerpt(message->get<std::string>());
+          detail += " " + net::quoteServerText(message->get<std::string>());
         }
-        if (detail.size() > 2 * kMaxExcerpt) {
+        if (detail.size() > 2 * net::kMaxServerText) {
           break;
         }
       }
@@ -158,7 +139,7 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
   };
 
   if (response.status == 429) {
-    auto retry_after = retryAfterOf(response);
+    auto retry_after = net::retryAfterOf(response);
     if (retry_after) {
       budget_.holdOff(*retry_after);
     }
@@ -210,7 +191,7 @@ Result<std::string> CloudflareProvider::zoneId(const std::string& zone) {
   }
   // Needs "Zone Read" on the token; configuring zone_id avoids that and this request.
   std::string wanted = withoutDot(zone);
-  ApiReply reply = call("GET", "/zones?name=" + queryEncode(wanted));
+  ApiReply reply = call("GET", "/zones?name=" + net::percentEncode(wanted));
   if (reply.failure) {
     return reply.failure->error;
   }
@@ -238,7 +219,7 @@ Result<std::vector<CloudflareProvider::Record>> CloudflareProvider::listRecords(
       return error(ErrorKind::Permanent, "listing " + filter + " has more than " +
                                              std::to_string(options_.max_pages) + " pages");
     }
-    std::string path = "/zones/" + queryEncode(zone_id) + "/dns_records?" + filter +
+    std::string path = "/zones/" + net::percentEncode(zone_id) + "/dns_records?" + filter +
                        "&page=" + std::to_string(page) +
                        "&per_page=" + std::to_string(options_.per_page);
     ApiReply reply = call("GET", path);
@@ -270,17 +251,17 @@ Result<std::vector<CloudflareProvider::Record>> CloudflareProvider::listRecords(
   }
 }
 
-Result<CloudflareProvider::Lookup> CloudflareProvider::lookup(const RecordRef& record) {
+Result<CloudflareLookup> CloudflareProvider::lookup(const RecordRef& record) {
   Result<std::string> zone_id = zoneId(record.zone);
-  if (auto* e = std::get_if<ProviderError>(&zone_id)) {
+  if (auto* e = errorIn(zone_id)) {
     return std::move(*e);
   }
-  Lookup found;
+  CloudflareLookup found;
   found.zone_id = std::get<std::string>(zone_id);
-  std::string fqdn = queryEncode(withoutDot(record.name));
+  std::string fqdn = net::percentEncode(withoutDot(record.name));
 
   Result<std::vector<Record>> cnames = listRecords(found.zone_id, "type=CNAME&name.exact=" + fqdn);
-  if (auto* e = std::get_if<ProviderError>(&cnames)) {
+  if (auto* e = errorIn(cnames)) {
     if (e->kind == ErrorKind::NotFound) {
       forgetZone(record.zone);  // the zone may have been deleted and added again, with a new id
     }
@@ -304,7 +285,7 @@ Result<CloudflareProvider::Lookup> CloudflareProvider::lookup(const RecordRef& r
   }
   // No CNAME: whatever else is there makes a Conflict, reported with every type present.
   Result<std::vector<Record>> others = listRecords(found.zone_id, "name.exact=" + fqdn);
-  if (auto* e = std::get_if<ProviderError>(&others)) {
+  if (auto* e = errorIn(others)) {
     return std::move(*e);
   }
   std::set<std::string> types;
@@ -318,62 +299,25 @@ Result<CloudflareProvider::Lookup> CloudflareProvider::lookup(const RecordRef& r
   return found;
 }
 
-Result<ServedRecord> CloudflareProvider::read(const RecordRef& record) {
-  Result<Lookup> found = lookup(record);
-  if (auto* e = std::get_if<ProviderError>(&found)) {
-    return std::move(*e);
-  }
-  return std::move(std::get<Lookup>(found).served);
-}
-
-Result<Unit> CloudflareProvider::confirmWritten(const ReplaceRequest& request,
-                                                const std::string& what) {
-  // "Already exists" answers a write that changed nothing: fine when what is there is what we
-  // wanted (an earlier copy of this write got through), a conflict otherwise.
-  Result<Lookup> again = lookup(request.record);
-  if (auto* e = std::get_if<ProviderError>(&again)) {
-    return std::move(*e);
-  }
-  const ServedRecord& served = std::get<Lookup>(again).served;
-  if (served.kind == ServedRecord::Kind::Cname && served.target == request.new_target) {
-    return Unit{};
-  }
-  return error(ErrorKind::Conflict, what + " " + request.record.name +
-                                        " was refused as existing, yet the name does not serve " +
-                                        request.new_target);
-}
-
-Result<Unit> CloudflareProvider::replace(const ReplaceRequest& request) {
-  Result<Lookup> found = lookup(request.record);
-  if (auto* e = std::get_if<ProviderError>(&found)) {
-    return std::move(*e);
-  }
-  const Lookup& current = std::get<Lookup>(found);
+Result<Unit> CloudflareProvider::write(const ReplaceRequest& request,
+                                       const CloudflareLookup& current) {
   const ServedRecord& served = current.served;
   const std::string& name = request.record.name;
-
-  Result<WriteNeed> need = compareBeforeWrite(served, request);
-  if (auto* e = std::get_if<ProviderError>(&need)) {
-    return std::move(*e);
-  }
-  if (std::get<WriteNeed>(need) == WriteNeed::AlreadyServed) {
-    return Unit{};
-  }
 
   Json body = {{"type", "CNAME"},
                {"name", withoutDot(name)},
                {"content", withoutDot(request.new_target)},
                {"ttl", request.ttl},
                {"proxied", false}};  // a proxied CNAME answers with Cloudflare's addresses
-  std::string records = "/zones/" + queryEncode(current.zone_id) + "/dns_records";
+  std::string records = "/zones/" + net::percentEncode(current.zone_id) + "/dns_records";
   bool update = served.kind == ServedRecord::Kind::Cname;
   std::string what = update ? "updating" : "creating";
-  ApiReply reply = update
-                       ? call("PATCH", records + "/" + queryEncode(*current.record_id), body.dump())
-                       : call("POST", records, body.dump());
+  ApiReply reply =
+      update ? call("PATCH", records + "/" + net::percentEncode(*current.record_id), body.dump())
+             : call("POST", records, body.dump());
   if (reply.failure) {
     if (reply.failure->has(kRecordExists) || reply.failure->has(kIdenticalRecordExists)) {
-      return confirmWritten(request, what);
+      return confirmWritten(request, what + " " + name + " was refused as existing");
     }
     if (update && reply.failure->error.kind == ErrorKind::NotFound) {
       // The record was deleted between the read and the write: decide again from a new read.

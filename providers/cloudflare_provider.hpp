@@ -21,12 +21,13 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.hpp"
 #include "core/clock.hpp"
+#include "net/http_client.hpp"
+#include "net/secret.hpp"
 #include "providers/dns_provider.hpp"
-#include "providers/http_client.hpp"
+#include "providers/lookup_then_write.hpp"
+#include "providers/provider_settings.hpp"
 #include "providers/request_budget.hpp"
-#include "providers/secret.hpp"
 
 namespace planb::providers {
 
@@ -39,16 +40,25 @@ struct CloudflareOptions {
   int max_pages = 100;  // a listing longer than this is refused as malformed, never looped on
 };
 
-class CloudflareProvider final : public DnsProvider {
+using CloudflareConfig = ApiProviderConfig<CloudflareSettings>;
+
+// What one look-up of a name found.
+struct CloudflareLookup {
+  std::string zone_id;
+  ServedRecord served;
+  std::optional<std::string> record_id;  // of the CNAME, when served
+};
+
+class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
  public:
   static constexpr std::string_view kDefaultEndpoint = "https://api.cloudflare.com/client/v4";
 
   // Reads the API token file now (readSecretFile: private, one line), so a missing or unsafe
-  // token stops planbd at start. Uses config.name, config.cloudflare and config.endpoint
+  // token stops planbd at start. Uses config.name, config.settings and config.endpoint
   // (default kDefaultEndpoint). With cloudflare.zone_id set, that id serves every zone of this
   // provider; otherwise each zone's id is looked up by name once and cached. Throws
   // CredentialError, or std::invalid_argument without a transport or clock.
-  CloudflareProvider(const config::ProviderConfig& config, std::shared_ptr<HttpTransport> transport,
+  CloudflareProvider(const CloudflareConfig& config, std::shared_ptr<net::HttpTransport> transport,
                      std::shared_ptr<const core::Clock> clock, CloudflareOptions options = {});
 
   const std::string& name() const noexcept override { return name_; }
@@ -58,14 +68,14 @@ class CloudflareProvider final : public DnsProvider {
   // The CNAME at the name (a listing filtered by type and exact name), else any other record
   // there (Conflict; conflict_type lists the types, e.g. "A,TXT"), else Absent. Listings are
   // read page by page. A TTL of 1 ("auto") reads as 300.
-  Result<ServedRecord> read(const RecordRef& record) override;
+  // (read() is LookupThenWrite's: this lookup.)
 
   // Reads, then PATCHes the CNAME in place by id ({"type","name","content","ttl","proxied":
   // false}: one atomic record update), or POSTs it when the name holds nothing. Conflict when
   // the name holds another type, or serves something other than `expected_target` (with
   // nullopt: any CNAME). Nothing is sent when the wanted CNAME and TTL are already served.
   // "Already exists" (81057/81058) is a success once a re-read shows the wanted target.
-  Result<Unit> replace(const ReplaceRequest& request) override;
+  // (replace() is LookupThenWrite's: lookup, compare, then this write.)
 
   // For tests and status: requests spent within the current budget window.
   std::size_t budgetUsed() const { return budget_.used(); }
@@ -77,11 +87,6 @@ class CloudflareProvider final : public DnsProvider {
     std::string content;
     std::uint32_t ttl = 0;
   };
-  struct Lookup {
-    std::string zone_id;
-    ServedRecord served;
-    std::optional<std::string> record_id;  // of the CNAME, when served
-  };
   struct ApiFailure;
   struct ApiReply;
 
@@ -90,16 +95,15 @@ class CloudflareProvider final : public DnsProvider {
   Result<std::string> zoneId(const std::string& zone);
   // Every page of a filtered listing.
   Result<std::vector<Record>> listRecords(const std::string& zone_id, const std::string& filter);
-  Result<Lookup> lookup(const RecordRef& record);
-  Result<Unit> confirmWritten(const ReplaceRequest& request, const std::string& what);
+  Result<CloudflareLookup> lookup(const RecordRef& record) override;
+  Result<Unit> write(const ReplaceRequest& request, const CloudflareLookup& current) override;
   void forgetZone(const std::string& zone);
-  ProviderError error(ErrorKind kind, const std::string& message) const;
 
   std::string name_;
   std::string endpoint_;  // without a trailing '/'
-  Secret token_;
+  net::Secret token_;
   std::optional<std::string> configured_zone_id_;
-  std::shared_ptr<HttpTransport> transport_;
+  std::shared_ptr<net::HttpTransport> transport_;
   std::shared_ptr<const core::Clock> clock_;
   CloudflareOptions options_;
   RequestBudget budget_;

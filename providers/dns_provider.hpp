@@ -9,6 +9,8 @@
 #include <string_view>
 #include <variant>
 
+#include "net/error.hpp"
+
 namespace planb::providers {
 
 // What a provider serves at a managed name.
@@ -24,31 +26,14 @@ struct ServedRecord {
   std::string conflict_type;  // e.g. "A", when Conflict
 };
 
-enum class ErrorKind {
-  Auth,         // bad credentials, TSIG BADKEY/BADSIG/BADTIME, NOTAUTH
-  Refused,      // the server refuses the operation (policy)
-  Conflict,     // compare-and-swap lost: someone else changed the record meanwhile
-  NotFound,     // zone unknown to the provider
-  RateLimited,  // retry later (retry_after when the server says)
-  Transient,    // timeout, connection failure, SERVFAIL, 5xx
-  Permanent,    // malformed reply, FORMERR, anything retrying will not fix
-};
-
-std::string_view nameOf(ErrorKind kind);
-
-struct ProviderError {
-  ErrorKind kind = ErrorKind::Transient;
-  std::string message;  // never contains a secret
-  std::optional<std::chrono::milliseconds> retry_after;
-  bool retriable() const noexcept {
-    return kind == ErrorKind::Transient || kind == ErrorKind::RateLimited;
-  }
-};
-
-template <typename T>
-using Result = std::variant<T, ProviderError>;
-
-struct Unit {};
+// The error vocabulary is the transport's (net/error.hpp): a provider's error is what its
+// transport or its server said, classified once.
+using net::errorIn;
+using net::ErrorKind;
+using net::nameOf;
+using net::Result;
+using net::Unit;
+using ProviderError = net::Error;
 
 // One record to read or write. Names are canonical (lower case, trailing dot).
 struct RecordRef {

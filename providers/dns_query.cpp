@@ -35,7 +35,7 @@ std::optional<ProviderError> checkAnswer(const ldns_pkt* reply, const std::strin
 }
 
 // One authoritative answer (NOERROR or NXDOMAIN, AA set) for NAME/TYPE, or the error.
-Result<PktPtr> query(const config::HostPort& server, const std::string& name, ldns_rr_type type,
+Result<PktPtr> query(const net::HostPort& server, const std::string& name, ldns_rr_type type,
                      std::chrono::milliseconds timeout) {
   const std::string what = "the " + rrTypeName(type) + " query for " + name;
   RdfPtr owner = makeDname(name);
@@ -49,7 +49,7 @@ Result<PktPtr> query(const config::HostPort& server, const std::string& name, ld
   ldns_pkt_set_rd(message.get(), false);  // ask the server itself, never its resolver
   ldns_pkt_set_random_id(message.get());
   Result<Reply> exchanged = exchange(server, timeout, message.get(), nullptr, what);
-  if (auto* error = std::get_if<ProviderError>(&exchanged)) {
+  if (auto* error = errorIn(exchanged)) {
     return std::move(*error);
   }
   PktPtr reply = std::move(std::get<Reply>(exchanged).packet);
@@ -94,11 +94,11 @@ ServedRecord servedAt(const ldns_pkt* reply, const std::string& name) {
 
 }  // namespace
 
-Result<ServedRecord> queryCname(const config::HostPort& server, const std::string& name,
+Result<ServedRecord> queryCname(const net::HostPort& server, const std::string& name,
                                 std::chrono::milliseconds timeout) {
   const std::string canonical = core::canonicalName(name);
   Result<PktPtr> cname = query(server, canonical, LDNS_RR_TYPE_CNAME, timeout);
-  if (auto* error = std::get_if<ProviderError>(&cname)) {
+  if (auto* error = errorIn(cname)) {
     return std::move(*error);
   }
   const ldns_pkt* reply = std::get<PktPtr>(cname).get();
@@ -112,7 +112,7 @@ Result<ServedRecord> queryCname(const config::HostPort& server, const std::strin
   // NODATA: the name exists, or is an empty non-terminal. Over TCP an ANY query lists every
   // RRset there (BIND's minimal-any applies to UDP only).
   Result<PktPtr> any = query(server, canonical, LDNS_RR_TYPE_ANY, timeout);
-  if (auto* error = std::get_if<ProviderError>(&any)) {
+  if (auto* error = errorIn(any)) {
     return std::move(*error);
   }
   return servedAt(std::get<PktPtr>(any).get(), canonical);

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "config/config.hpp"
+#include "net/url.hpp"
 #include "providers/dns_provider.hpp"
 
 namespace planb::providers {
@@ -19,7 +19,7 @@ namespace planb::providers {
 //   Knot): Conflict, `conflict_type` the lowest-numbered such type ("A", "TXT", ...).
 // Errors: REFUSED -> Refused; SERVFAIL, network, timeout -> Transient; an answer without the AA
 // flag (a referral, a cache) and other RCODEs -> Permanent.
-Result<ServedRecord> queryCname(const config::HostPort& server, const std::string& name,
+Result<ServedRecord> queryCname(const net::HostPort& server, const std::string& name,
                                 std::chrono::milliseconds timeout);
 
 // How queryCname reads one reply in wire form from SERVER_LABEL to a query for NAME: the error

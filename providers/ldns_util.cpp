@@ -113,7 +113,7 @@ int tsigError(const ldns_pkt* reply) {
   return ldns_rdf2native_int16(ldns_rr_rdf(tsig, 5));
 }
 
-Result<Reply> exchange(const config::HostPort& server, std::chrono::milliseconds timeout,
+Result<Reply> exchange(const net::HostPort& server, std::chrono::milliseconds timeout,
                        const ldns_pkt* message, const TsigKey* key, std::string_view what) {
   const std::string label = server.str();
   RdfPtr address = makeAddress(server.host);

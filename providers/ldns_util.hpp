@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.hpp"
+#include "net/url.hpp"
 #include "providers/dns_provider.hpp"
 #include "providers/tsig_key.hpp"
 
@@ -75,7 +75,7 @@ struct Reply {
 // is then verified. Errors: Transient for network failures, a mismatched ID; Permanent for a
 // server address that is not an IP, a malformed reply. WHAT ("the UPDATE of www.example.com.")
 // is used in messages.
-Result<Reply> exchange(const config::HostPort& server, std::chrono::milliseconds timeout,
+Result<Reply> exchange(const net::HostPort& server, std::chrono::milliseconds timeout,
                        const ldns_pkt* message, const TsigKey* key, std::string_view what);
 
 }  // namespace planb::providers

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "core/ascii.hpp"
+#include "net/credential_file.hpp"
+#include "net/percent_encoding.hpp"
+#include "net/server_text.hpp"
 #include "providers/compare_before_write.hpp"
-#include "providers/credential_file.hpp"
 #include "providers/ldns_util.hpp"
 
 namespace planb::providers {
@@ -19,10 +21,6 @@ namespace planb::providers {
 namespace {
 
 using nlohmann::json;
-
-// PowerDNS's own error texts are short ("RRset x. IN CNAME: Conflicts with pre-existing
-// RRset"); a longer one is cut so a misbehaving server cannot flood logs and status output.
-constexpr std::size_t kMaxErrorText = 300;
 
 std::string absolute(std::string_view name) {
   std::string out(name);
@@ -42,38 +40,13 @@ std::string hexEscape(unsigned char c, char lead) {
   return buffer;
 }
 
-// RFC 3986 query and path segment encoding: everything but the unreserved characters.
-std::string percentEncode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += hexEscape(c, '%');
-    }
-  }
-  return out;
-}
-
-// Printable, single-line, bounded: safe to put into a log line or a status field.
-std::string sanitize(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text.substr(0, kMaxErrorText)) {
-    out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
-  }
-  if (text.size() > kMaxErrorText) {
-    out += "...";
-  }
-  return out;
-}
-
 // The "error" member of a PowerDNS error body, or "" when the body is not such a JSON object.
 std::string errorText(const std::string& body) {
   json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_object()) {
     auto it = parsed.find("error");
     if (it != parsed.end() && it->is_string()) {
-      return sanitize(it->get_ref<const std::string&>());
+      return net::quoteServerText(it->get_ref<const std::string&>());
     }
   }
   return "";
@@ -185,7 +158,7 @@ std::variant<ServedRecord, ParseFailure> interpret(const std::string& body,
 // Overwrites the request's copy of the API key once it is sent, as Secret does with its own
 // (best effort: the transport's copies are its business).
 struct WipeHeaders {
-  HttpRequest& request;
+  net::HttpRequest& request;
   ~WipeHeaders() {
     for (auto& header : request.headers) {
       std::fill(header.second.begin(), header.second.end(), '\0');
@@ -214,16 +187,16 @@ std::string powerDnsZoneId(std::string_view zone) {
   return id == "." ? "=2E" : id;  // a lone dot does not survive every URL handler
 }
 
-PowerDnsProvider::PowerDnsProvider(std::string name, const config::PowerDnsSettings& settings,
+PowerDnsProvider::PowerDnsProvider(std::string name, const PowerDnsSettings& settings,
                                    std::optional<std::string> ca_file,
                                    std::chrono::milliseconds connect_timeout,
                                    std::chrono::milliseconds total_timeout)
     : PowerDnsProvider(std::move(name), settings,
-                       std::make_shared<CurlTransport>(
-                           HttpOptions{connect_timeout, total_timeout, std::move(ca_file)})) {}
+                       std::make_shared<net::CurlTransport>(
+                           net::HttpOptions{connect_timeout, total_timeout, std::move(ca_file)})) {}
 
-PowerDnsProvider::PowerDnsProvider(std::string name, const config::PowerDnsSettings& settings,
-                                   std::shared_ptr<HttpTransport> transport)
+PowerDnsProvider::PowerDnsProvider(std::string name, const PowerDnsSettings& settings,
+                                   std::shared_ptr<net::HttpTransport> transport)
     : name_(std::move(name)),
       api_url_(withoutTrailingSlashes(settings.api_url)),
       server_id_(settings.server_id),
@@ -232,8 +205,8 @@ PowerDnsProvider::PowerDnsProvider(std::string name, const config::PowerDnsSetti
   const bool http = url.rfind("http://", 0) == 0 && url.size() > 7;
   const bool https = url.rfind("https://", 0) == 0 && url.size() > 8;
   if (!http && !https) {
-    throw std::invalid_argument("provider \"" + name_ + "\": api_url \"" + redactUrl(api_url_) +
-                                "\" is not an http:// or https:// URL");
+    throw std::invalid_argument("provider \"" + name_ + "\": api_url \"" +
+                                net::redactUrl(api_url_) + "\" is not an http:// or https:// URL");
   }
   if (server_id_.empty()) {
     throw std::invalid_argument("provider \"" + name_ + "\": server_id is empty");
@@ -241,19 +214,19 @@ PowerDnsProvider::PowerDnsProvider(std::string name, const config::PowerDnsSetti
   if (!transport_) {
     throw std::invalid_argument("provider \"" + name_ + "\": no HTTP transport");
   }
-  base_url_ = api_url_ + "/api/v1/servers/" + percentEncode(server_id_);
-  api_key_ = readSecretFile(settings.api_key_file, "PowerDNS API key file");
+  base_url_ = api_url_ + "/api/v1/servers/" + net::percentEncode(server_id_);
+  api_key_ = net::readSecretFile(settings.api_key_file, "PowerDNS API key file");
   // A line break in the key would end the header early and inject whatever follows.
   if (std::any_of(api_key_.reveal().begin(), api_key_.reveal().end(),
                   [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
-    throw CredentialError(settings.api_key_file +
-                          ": PowerDNS API key file holds control characters or several lines");
+    throw net::CredentialError(settings.api_key_file +
+                               ": PowerDNS API key file holds control characters or several lines");
   }
 }
 
-Result<HttpResponse> PowerDnsProvider::call(const std::string& method, const std::string& url,
-                                            const std::string& zone, std::string body) {
-  HttpRequest request;
+Result<net::HttpResponse> PowerDnsProvider::call(const std::string& method, const std::string& url,
+                                                 const std::string& zone, std::string body) {
+  net::HttpRequest request;
   request.method = method;
   request.url = url;
   request.headers.emplace_back("X-API-Key", api_key_.reveal());
@@ -263,18 +236,18 @@ Result<HttpResponse> PowerDnsProvider::call(const std::string& method, const std
   }
   request.body = std::move(body);
   WipeHeaders wipe{request};
-  Result<HttpResponse> sent = transport_->send(request);
-  auto* error = std::get_if<ProviderError>(&sent);
+  Result<net::HttpResponse> sent = transport_->send(request);
+  auto* error = errorIn(sent);
   if (error != nullptr) {
     error->message = "PowerDNS API: " + error->message;
     return sent;
   }
-  const HttpResponse& response = std::get<HttpResponse>(sent);
+  const net::HttpResponse& response = std::get<net::HttpResponse>(sent);
   if (response.status >= 200 && response.status < 300) {
     return sent;
   }
   const std::string status = " (HTTP " + std::to_string(response.status) + ")";
-  const std::string api = "PowerDNS API at " + redactUrl(api_url_);
+  const std::string api = "PowerDNS API at " + net::redactUrl(api_url_);
   const std::string what = method + " of zone " + absolute(zone);
   std::string text = errorText(response.body);
   std::string detail = text.empty() ? "" : ": " + text;
@@ -293,7 +266,7 @@ Result<HttpResponse> PowerDnsProvider::call(const std::string& method, const std
       break;
     case 429:
       failure = {ErrorKind::RateLimited, api + " is rate limiting " + what + status + detail,
-                 retryAfterOf(response)};
+                 net::retryAfterOf(response)};
       break;
     case 422:
       failure.message = api + " refused " + what + status + detail;
@@ -305,7 +278,7 @@ Result<HttpResponse> PowerDnsProvider::call(const std::string& method, const std
     default:
       if (response.status >= 500 && response.status < 600) {
         failure = {ErrorKind::Transient, api + " failed " + what + status + detail,
-                   retryAfterOf(response)};
+                   net::retryAfterOf(response)};
       } else if (response.status >= 300 && response.status < 400) {
         failure.message = api + " redirected " + what + status +
                           ": redirects are not followed, set api_url to the API itself";
@@ -319,19 +292,19 @@ Result<HttpResponse> PowerDnsProvider::call(const std::string& method, const std
 
 Result<ServedRecord> PowerDnsProvider::fetch(const RecordRef& record, bool cname_only) {
   const std::string name = canonical(record.name);
-  std::string url =
-      base_url_ + "/zones/" + powerDnsZoneId(record.zone) + "?rrset_name=" + percentEncode(name);
+  std::string url = base_url_ + "/zones/" + powerDnsZoneId(record.zone) +
+                    "?rrset_name=" + net::percentEncode(name);
   if (cname_only) {
     url += "&rrset_type=CNAME";
   }
-  Result<HttpResponse> got = call("GET", url, record.zone);
-  if (auto* error = std::get_if<ProviderError>(&got)) {
+  Result<net::HttpResponse> got = call("GET", url, record.zone);
+  if (auto* error = errorIn(got)) {
     return std::move(*error);
   }
-  const HttpResponse& response = std::get<HttpResponse>(got);
+  const net::HttpResponse& response = std::get<net::HttpResponse>(got);
   if (response.status != 200) {
     return ProviderError{ErrorKind::Permanent,
-                         "PowerDNS API at " + redactUrl(api_url_) + " answered GET of zone " +
+                         "PowerDNS API at " + net::redactUrl(api_url_) + " answered GET of zone " +
                              absolute(record.zone) + " with HTTP " +
                              std::to_string(response.status) + " instead of 200",
                          std::nullopt};
@@ -339,7 +312,7 @@ Result<ServedRecord> PowerDnsProvider::fetch(const RecordRef& record, bool cname
   auto interpreted = interpret(response.body, name);
   if (auto* failure = std::get_if<ParseFailure>(&interpreted)) {
     return ProviderError{ErrorKind::Permanent,
-                         "PowerDNS API at " + redactUrl(api_url_) +
+                         "PowerDNS API at " + net::redactUrl(api_url_) +
                              " sent a malformed reply to GET of zone " + absolute(record.zone) +
                              ": " + failure->what,
                          std::nullopt};
@@ -361,7 +334,7 @@ Result<Unit> PowerDnsProvider::replace(const ReplaceRequest& request) {
   const std::string name = canonical(request.record.name);
   const std::string target = canonical(request.new_target);
   Result<ServedRecord> current = read(request.record);
-  if (auto* error = std::get_if<ProviderError>(&current)) {
+  if (auto* error = errorIn(current)) {
     return std::move(*error);
   }
   const ServedRecord& served = std::get<ServedRecord>(current);
@@ -372,7 +345,7 @@ Result<Unit> PowerDnsProvider::replace(const ReplaceRequest& request) {
     canonical_request.expected_target = canonical(*request.expected_target);
   }
   Result<WriteNeed> need = compareBeforeWrite(served, canonical_request);
-  if (auto* error = std::get_if<ProviderError>(&need)) {
+  if (auto* error = errorIn(need)) {
     return std::move(*error);
   }
   if (std::get<WriteNeed>(need) == WriteNeed::AlreadyServed) {
@@ -386,10 +359,10 @@ Result<Unit> PowerDnsProvider::replace(const ReplaceRequest& request) {
                                     {"ttl", request.ttl},
                                     {"changetype", "REPLACE"},
                                     {"records", {{{"content", target}, {"disabled", false}}}}}}}};
-  Result<HttpResponse> patched =
+  Result<net::HttpResponse> patched =
       call("PATCH", base_url_ + "/zones/" + powerDnsZoneId(request.record.zone),
            request.record.zone, body.dump(-1, ' ', false, json::error_handler_t::replace));
-  if (auto* error = std::get_if<ProviderError>(&patched)) {
+  if (auto* error = errorIn(patched)) {
     return std::move(*error);
   }
   return Unit{};

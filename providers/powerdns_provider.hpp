@@ -18,10 +18,10 @@
 #include <string>
 #include <string_view>
 
-#include "config/config.hpp"
+#include "net/http_client.hpp"
+#include "net/secret.hpp"
 #include "providers/dns_provider.hpp"
-#include "providers/http_client.hpp"
-#include "providers/secret.hpp"
+#include "providers/provider_settings.hpp"
 
 namespace planb::providers {
 
@@ -31,13 +31,13 @@ class PowerDnsProvider final : public DnsProvider {
   // CA bundle for an https:// api_url. Reads the API key file now, so a missing, unsafe or empty
   // key stops the daemon at start. Throws CredentialError (key file) or std::invalid_argument
   // (api_url not http:// or https://, empty server_id).
-  PowerDnsProvider(std::string name, const config::PowerDnsSettings& settings,
+  PowerDnsProvider(std::string name, const PowerDnsSettings& settings,
                    std::optional<std::string> ca_file, std::chrono::milliseconds connect_timeout,
                    std::chrono::milliseconds total_timeout);
 
   // The same over any transport (tests, or a transport shared with other providers).
-  PowerDnsProvider(std::string name, const config::PowerDnsSettings& settings,
-                   std::shared_ptr<HttpTransport> transport);
+  PowerDnsProvider(std::string name, const PowerDnsSettings& settings,
+                   std::shared_ptr<net::HttpTransport> transport);
 
   const std::string& name() const noexcept override { return name_; }
   std::string_view type() const noexcept override { return "powerdns"; }
@@ -57,16 +57,16 @@ class PowerDnsProvider final : public DnsProvider {
   const std::string& baseUrl() const noexcept { return base_url_; }
 
  private:
-  Result<HttpResponse> call(const std::string& method, const std::string& url,
-                            const std::string& zone, std::string body = {});
+  Result<net::HttpResponse> call(const std::string& method, const std::string& url,
+                                 const std::string& zone, std::string body = {});
   Result<ServedRecord> fetch(const RecordRef& record, bool cname_only);
 
   std::string name_;
   std::string api_url_;  // as configured, without a trailing slash: for messages
   std::string server_id_;
   std::string base_url_;
-  Secret api_key_;
-  std::shared_ptr<HttpTransport> transport_;
+  net::Secret api_key_;
+  std::shared_ptr<net::HttpTransport> transport_;
 };
 
 // The zone id PowerDNS uses in URLs: the absolute name, characters other than letters, digits,

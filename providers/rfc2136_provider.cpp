@@ -8,12 +8,12 @@
 
 namespace planb::providers {
 
-Rfc2136Provider::Rfc2136Provider(std::string name, const config::Rfc2136Settings& settings,
+Rfc2136Provider::Rfc2136Provider(std::string name, const Rfc2136Settings& settings,
                                  std::chrono::milliseconds timeout)
     : Rfc2136Provider(std::move(name), settings.server, loadTsigKey(settings.tsig_key_file),
                       timeout) {}
 
-Rfc2136Provider::Rfc2136Provider(std::string name, config::HostPort server, TsigKey key,
+Rfc2136Provider::Rfc2136Provider(std::string name, net::HostPort server, TsigKey key,
                                  std::chrono::milliseconds timeout)
     : name_(std::move(name)), server_(std::move(server)), key_(std::move(key)), timeout_(timeout) {
   if (!isIpAddress(server_.host)) {
@@ -30,7 +30,7 @@ Result<Unit> Rfc2136Provider::replace(const ReplaceRequest& request) {
   const CnameUpdate update = cnameUpdateFor(request);
   // The ID is part of what is signed: it is chosen before signing (pitfall 2).
   Result<PktPtr> built = buildCnameUpdate(update, ldns_get_random());
-  if (auto* error = std::get_if<ProviderError>(&built)) {
+  if (auto* error = errorIn(built)) {
     return std::move(*error);
   }
   PktPtr message = std::move(std::get<PktPtr>(built));
@@ -40,7 +40,7 @@ Result<Unit> Rfc2136Provider::replace(const ReplaceRequest& request) {
   }
   Result<Reply> exchanged =
       exchange(server_, timeout_, message.get(), &key_, "the UPDATE of " + update.name);
-  if (auto* error = std::get_if<ProviderError>(&exchanged)) {
+  if (auto* error = errorIn(exchanged)) {
     return std::move(*error);
   }
   const Reply& reply = std::get<Reply>(exchanged);

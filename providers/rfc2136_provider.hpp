@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
-#include "config/config.hpp"
 #include "providers/dns_provider.hpp"
+#include "providers/provider_settings.hpp"
 #include "providers/tsig_key.hpp"
 
 namespace planb::providers {
@@ -25,9 +25,9 @@ class Rfc2136Provider final : public DnsProvider {
   // Loads the key file now, so a missing, unsafe or unusable key stops the daemon at start rather
   // than at the first failover. Throws TsigKeyError, or std::invalid_argument when the server
   // host is not an IP address.
-  Rfc2136Provider(std::string name, const config::Rfc2136Settings& settings,
+  Rfc2136Provider(std::string name, const Rfc2136Settings& settings,
                   std::chrono::milliseconds timeout);
-  Rfc2136Provider(std::string name, config::HostPort server, TsigKey key,
+  Rfc2136Provider(std::string name, net::HostPort server, TsigKey key,
                   std::chrono::milliseconds timeout);
 
   const std::string& name() const noexcept override { return name_; }
@@ -45,7 +45,7 @@ class Rfc2136Provider final : public DnsProvider {
 
  private:
   std::string name_;
-  config::HostPort server_;
+  net::HostPort server_;
   TsigKey key_;
   std::chrono::milliseconds timeout_;
 };

@@ -1,6 +1,5 @@
 #include "providers/route53_provider.hpp"
 
-#include <arpa/inet.h>
 #include <tinyxml2.h>
 
 #include <algorithm>
@@ -10,18 +9,18 @@
 #include <thread>
 
 #include "core/ascii.hpp"
-#include "providers/credential_file.hpp"
+#include "net/credential_file.hpp"
+#include "net/server_text.hpp"
+#include "net/url.hpp"
 
 namespace planb::providers {
 
 namespace {
 
-const SigV4Scope kScope{"us-east-1", "route53"};
+const net::SigV4Scope kScope{"us-east-1", "route53"};
 constexpr std::string_view kApi = "/2013-04-01";
 // A name holds a handful of record sets; more pages than this means a server that never stops.
 constexpr int kMaxPages = 100;
-// Server messages are quoted in errors, but a whole HTML page or a stack trace is not useful.
-constexpr std::size_t kMaxQuoted = 300;
 
 std::string trimmed(std::string_view s) {
   auto first = s.find_first_not_of(" \t\r\n");
@@ -30,18 +29,6 @@ std::string trimmed(std::string_view s) {
   }
   auto last = s.find_last_not_of(" \t\r\n");
   return std::string(s.substr(first, last - first + 1));
-}
-
-// One line, bounded: what a server says is quoted, never trusted to be short.
-std::string bounded(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, kMaxQuoted)) {
-    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  }
-  if (s.size() > kMaxQuoted) {
-    out += "…";
-  }
-  return trimmed(out);
 }
 
 ProviderError permanent(std::string message) {
@@ -138,16 +125,6 @@ bool isAnyOf(std::string_view code, std::initializer_list<std::string_view> code
   return std::find(codes.begin(), codes.end(), code) != codes.end();
 }
 
-bool isLoopbackAddress(std::string host) {
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-    in6_addr v6{};
-    return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
-  }
-  in_addr v4{};
-  return inet_pton(AF_INET, host.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
-}
-
 // InvalidChangeBatch messages that mean "the record is not what the batch assumed": a lost
 // compare-and-swap, not a bad request.
 bool isLostRace(std::string_view message) {
@@ -228,7 +205,7 @@ std::string changeBatchXml(const std::vector<Change>& changes, std::string_view 
 Result<RecordPage> parseRecordPage(const std::string& body) {
   tinyxml2::XMLDocument doc;
   auto root = rootOf(doc, body, "ListResourceRecordSetsResponse");
-  if (auto* error = std::get_if<ProviderError>(&root)) {
+  if (auto* error = errorIn(root)) {
     return std::move(*error);
   }
   const tinyxml2::XMLElement* response = std::get<const tinyxml2::XMLElement*>(root);
@@ -250,8 +227,8 @@ Result<RecordPage> parseRecordPage(const std::string& body) {
       std::uint32_t value = 0;
       auto [end, ec] = std::from_chars(ttl->data(), ttl->data() + ttl->size(), value);
       if (ec != std::errc() || end != ttl->data() + ttl->size()) {
-        return permanent("unexpected reply: TTL \"" + bounded(*ttl) + "\" of " + set.name +
-                         " is not a number");
+        return permanent("unexpected reply: TTL \"" + net::quoteServerText(*ttl) + "\" of " +
+                         set.name + " is not a number");
       }
       set.ttl = value;
     }
@@ -278,7 +255,7 @@ Result<RecordPage> parseRecordPage(const std::string& body) {
 Result<ZonePage> parseZonePage(const std::string& body) {
   tinyxml2::XMLDocument doc;
   auto root = rootOf(doc, body, "ListHostedZonesByNameResponse");
-  if (auto* error = std::get_if<ProviderError>(&root)) {
+  if (auto* error = errorIn(root)) {
     return std::move(*error);
   }
   const tinyxml2::XMLElement* response = std::get<const tinyxml2::XMLElement*>(root);
@@ -345,14 +322,14 @@ std::optional<ErrorBody> parseErrorBody(const std::string& body) {
   return std::nullopt;
 }
 
-ProviderError classifyError(const HttpResponse& response, std::string_view what) {
+ProviderError classifyError(const net::HttpResponse& response, std::string_view what) {
   std::optional<ErrorBody> body = parseErrorBody(response.body);
   const long status = response.status;
   std::string detail = "HTTP " + std::to_string(status);
   if (body) {
     detail = body->code + " (" + detail + ")";
     if (!body->message.empty()) {
-      detail += ": " + bounded(body->message);
+      detail += ": " + net::quoteServerText(body->message);
     }
   } else if (!response.body.empty()) {
     detail += " with a reply that is not a Route 53 error document";
@@ -384,7 +361,7 @@ ProviderError classifyError(const HttpResponse& response, std::string_view what)
   }
   std::optional<std::chrono::milliseconds> after;
   if (kind == ErrorKind::RateLimited || kind == ErrorKind::Transient) {
-    after = retryAfterOf(response);
+    after = net::retryAfterOf(response);
   }
   return ProviderError{kind, std::string(what) + ": " + detail, after};
 }
@@ -399,8 +376,9 @@ struct Route53Provider::Current {
   std::string raw_value;  // its one value as served
 };
 
-Route53Provider::Route53Provider(const config::ProviderConfig& config,
-                                 std::shared_ptr<HttpTransport> transport, Route53Options options)
+Route53Provider::Route53Provider(const Route53Config& config,
+                                 std::shared_ptr<net::HttpTransport> transport,
+                                 Route53Options options)
     : name_(config.name), transport_(std::move(transport)), options_(std::move(options)) {
   if (!transport_) {
     throw std::invalid_argument("provider \"" + name_ + "\": no HTTP transport");
@@ -424,67 +402,54 @@ Route53Provider::Route53Provider(const config::ProviderConfig& config,
     shown.replace(start + 3, at - start - 3, "***");
   }
   const std::string bad = "provider \"" + name_ + "\": endpoint \"" + shown + "\" ";
-  auto scheme_end = endpoint.find("://");
-  if (scheme_end == std::string::npos) {
-    throw std::invalid_argument(bad + "is not an http(s):// URL");
+  std::string why;
+  std::optional<net::HttpUrl> url = net::parseHttpUrl(endpoint, why);
+  if (!url) {
+    throw std::invalid_argument(bad + "is not a usable http(s):// URL: " + why);
   }
-  const std::string scheme = core::asciiLower(endpoint.substr(0, scheme_end));
-  if (scheme != "https" && scheme != "http") {
-    throw std::invalid_argument(bad + "is not an http(s):// URL");
-  }
-  std::string rest = endpoint.substr(scheme_end + 3);
-  auto slash = rest.find('/');
-  host_ = rest.substr(0, slash);
-  base_path_ = slash == std::string::npos ? "" : rest.substr(slash);
+  host_ = url->authority();
+  base_path_ = url->target;
   while (!base_path_.empty() && base_path_.back() == '/') {
     base_path_.pop_back();
   }
-  if (host_.empty() || host_.find('@') != std::string::npos) {
-    throw std::invalid_argument(bad + "has no host, or has user information");
-  }
   // The base path is signed as given, so it must need no encoding.
-  if (!std::all_of(base_path_.begin(), base_path_.end(), [](unsigned char c) {
+  if (endpoint.find('#') != std::string::npos ||
+      !std::all_of(base_path_.begin(), base_path_.end(), [](unsigned char c) {
         return std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~';
       })) {
     throw std::invalid_argument(bad + "has a query, fragment or unusual character in its path");
   }
-  std::string host_only = host_;
-  if (host_only.front() == '[') {
-    host_only = host_only.substr(0, host_only.find(']') + 1);
-  } else {
-    host_only = host_only.substr(0, host_only.find(':'));
-  }
-  if (scheme == "http" && !isLoopbackAddress(host_only)) {
+  if (!url->tls() && !net::isLoopbackHost(url->host)) {
     throw std::invalid_argument(bad + "uses plain http:// to a non-loopback address; use https://");
   }
-  base_url_ = scheme + "://" + host_ + base_path_;
+  base_url_ = url->scheme + "://" + host_ + base_path_;
 
-  const config::Route53Settings& settings = config.route53;
+  const Route53Settings& settings = config.settings;
   credentials_.access_key_id =
-      readSecretFile(settings.access_key_id_file, "Route 53 access key id file").reveal();
+      net::readSecretFile(settings.access_key_id_file, "Route 53 access key id file").reveal();
   credentials_.secret_access_key =
-      readSecretFile(settings.secret_access_key_file, "Route 53 secret access key file");
+      net::readSecretFile(settings.secret_access_key_file, "Route 53 secret access key file");
   if (settings.hosted_zone_id && !settings.hosted_zone_id->empty()) {
     configured_zone_id_ = route53::stripIdPrefix(*settings.hosted_zone_id);
   }
 }
 
-Result<HttpResponse> Route53Provider::exchange(
+Result<net::HttpResponse> Route53Provider::exchange(
     const std::string& method, const std::string& path,
     const std::vector<std::pair<std::string, std::string>>& query, const std::string& body,
     const std::string& what) {
-  SigV4Request to_sign;
+  net::SigV4Request to_sign;
   to_sign.method = method;
   to_sign.path = base_path_ + path;
   to_sign.query = query;
   to_sign.headers = {{"Host", host_}};
   to_sign.payload = body;
-  SigV4Signature signature = signV4(to_sign, credentials_, kScope, options_.clock());
+  net::SigV4Signature signature = net::signV4(to_sign, credentials_, kScope, options_.clock());
 
-  HttpRequest request;
+  net::HttpRequest request;
   request.method = method;
-  request.url = base_url_ + uriEncodePath(path);
-  if (std::string q = canonicalQuery(query); !q.empty()) {
+  request.url = base_url_ + net::uriEncodePath(path);
+  if (std::string q = net::canonicalQuery(query); !q.empty()) {
     request.url += "?" + q;
   }
   // Host is set explicitly so that what is sent is exactly what was signed.
@@ -496,14 +461,14 @@ Result<HttpResponse> Route53Provider::exchange(
                          signature.headers_to_add.end());
   request.body = body;
 
-  Result<HttpResponse> sent = transport_->send(request);
-  if (auto* error = std::get_if<ProviderError>(&sent)) {
+  Result<net::HttpResponse> sent = transport_->send(request);
+  if (auto* error = errorIn(sent)) {
     error->message = "Route 53 " + what + ": " + error->message;
   }
   return sent;
 }
 
-ProviderError Route53Provider::errorOf(const HttpResponse& response,
+ProviderError Route53Provider::errorOf(const net::HttpResponse& response,
                                        const std::string& what) const {
   ProviderError error = route53::classifyError(response, "Route 53 " + what);
   // A server (or a gateway in front of it) could echo what it was sent; the key id and the secret
@@ -518,12 +483,12 @@ ProviderError Route53Provider::errorOf(const HttpResponse& response,
   return error;
 }
 
-Result<HttpResponse> Route53Provider::call(
+Result<net::HttpResponse> Route53Provider::call(
     const std::string& method, const std::string& path,
     const std::vector<std::pair<std::string, std::string>>& query, const std::string& body,
     const std::string& what) {
-  Result<HttpResponse> sent = exchange(method, path, query, body, what);
-  if (auto* response = std::get_if<HttpResponse>(&sent);
+  Result<net::HttpResponse> sent = exchange(method, path, query, body, what);
+  if (auto* response = std::get_if<net::HttpResponse>(&sent);
       response != nullptr && (response->status < 200 || response->status >= 300)) {
     return errorOf(*response, what);
   }
@@ -549,14 +514,14 @@ Result<std::string> Route53Provider::zoneId(const std::string& zone) {
       return permanent("Route 53 " + what + ": more than " + std::to_string(kMaxPages) +
                        " zones of that name");
     }
-    Result<HttpResponse> response =
+    Result<net::HttpResponse> response =
         call("GET", std::string(kApi) + "/hostedzonesbyname", query, "", what);
-    if (auto* error = std::get_if<ProviderError>(&response)) {
+    if (auto* error = errorIn(response)) {
       return std::move(*error);
     }
     Result<route53::ZonePage> parsed =
-        route53::parseZonePage(std::get<HttpResponse>(response).body);
-    if (auto* error = std::get_if<ProviderError>(&parsed)) {
+        route53::parseZonePage(std::get<net::HttpResponse>(response).body);
+    if (auto* error = errorIn(parsed)) {
       error->message = "Route 53 " + what + ": " + error->message;
       return std::move(*error);
     }
@@ -620,14 +585,14 @@ Result<Route53Provider::Current> Route53Provider::inspect(const std::string& zon
       return permanent("Route 53 " + what + ": more than " + std::to_string(kMaxPages) +
                        " pages of record sets at one name");
     }
-    Result<HttpResponse> response =
+    Result<net::HttpResponse> response =
         call("GET", std::string(kApi) + "/hostedzone/" + zone_id + "/rrset", query, "", what);
-    if (auto* error = std::get_if<ProviderError>(&response)) {
+    if (auto* error = errorIn(response)) {
       return std::move(*error);
     }
     Result<route53::RecordPage> parsed =
-        route53::parseRecordPage(std::get<HttpResponse>(response).body);
-    if (auto* error = std::get_if<ProviderError>(&parsed)) {
+        route53::parseRecordPage(std::get<net::HttpResponse>(response).body);
+    if (auto* error = errorIn(parsed)) {
       error->message = "Route 53 " + what + ": " + error->message;
       return std::move(*error);
     }
@@ -693,12 +658,12 @@ Result<Route53Provider::Current> Route53Provider::inspect(const std::string& zon
 
 Result<ServedRecord> Route53Provider::read(const RecordRef& record) {
   Result<std::string> zone_id = zoneId(record.zone);
-  if (auto* error = std::get_if<ProviderError>(&zone_id)) {
+  if (auto* error = errorIn(zone_id)) {
     return std::move(*error);
   }
   Result<Current> current =
       inspect(std::get<std::string>(zone_id), route53::canonicalName(record.name));
-  if (auto* error = std::get_if<ProviderError>(&current)) {
+  if (auto* error = errorIn(current)) {
     if (error->kind == ErrorKind::NotFound) {
       forgetZoneId(record.zone);  // a zone deleted and recreated gets a new id
     }
@@ -711,7 +676,7 @@ Result<Unit> Route53Provider::replace(const ReplaceRequest& request) {
   const std::string name = route53::canonicalName(request.record.name);
   const std::string target = route53::canonicalName(request.new_target);
   Result<std::string> looked_up = zoneId(request.record.zone);
-  if (auto* error = std::get_if<ProviderError>(&looked_up)) {
+  if (auto* error = errorIn(looked_up)) {
     return std::move(*error);
   }
   const std::string zone_id = std::get<std::string>(looked_up);
@@ -730,7 +695,7 @@ Result<Unit> Route53Provider::replace(const ReplaceRequest& request) {
   if (request.expected_target) {
     // The DELETE must repeat the current set exactly, TTL included: read it first.
     Result<Current> read_first = inspect(zone_id, name);
-    if (auto* error = std::get_if<ProviderError>(&read_first)) {
+    if (auto* error = errorIn(read_first)) {
       return failed(std::move(*error));
     }
     const Current& current = std::get<Current>(read_first);
@@ -759,13 +724,13 @@ Result<Unit> Route53Provider::replace(const ReplaceRequest& request) {
 
   const std::string what = "ChangeResourceRecordSets for " + name + " in hosted zone " + zone_id;
   // The trailing slash is part of the operation's URI, and so of what is signed.
-  Result<HttpResponse> sent =
+  Result<net::HttpResponse> sent =
       exchange("POST", std::string(kApi) + "/hostedzone/" + zone_id + "/rrset/", {},
                route53::changeBatchXml(changes, "planb: " + name + " -> " + target), what);
-  if (auto* error = std::get_if<ProviderError>(&sent)) {
+  if (auto* error = errorIn(sent)) {
     return failed(std::move(*error));
   }
-  const HttpResponse& response = std::get<HttpResponse>(sent);
+  const net::HttpResponse& response = std::get<net::HttpResponse>(sent);
   if (response.status < 200 || response.status >= 300) {
     ProviderError error = errorOf(response, what);
     std::optional<route53::ErrorBody> body = route53::parseErrorBody(response.body);
@@ -785,7 +750,7 @@ Result<Unit> Route53Provider::replace(const ReplaceRequest& request) {
     return failed(std::move(error));
   }
   Result<route53::ChangeInfo> info = route53::parseChangeInfo(response.body);
-  if (auto* error = std::get_if<ProviderError>(&info)) {
+  if (auto* error = errorIn(info)) {
     // The change may well have been applied: the caller's retry re-reads before writing again.
     error->message = "Route 53 " + what + ": " + error->message;
     return std::move(*error);
@@ -815,9 +780,9 @@ Result<Unit> Route53Provider::waitInSync(std::string change_id, std::string stat
     }
     options_.sleep(pause);
     waited += pause;
-    Result<HttpResponse> response =
+    Result<net::HttpResponse> response =
         call("GET", std::string(kApi) + "/change/" + change_id, {}, "", what);
-    if (auto* error = std::get_if<ProviderError>(&response)) {
+    if (auto* error = errorIn(response)) {
       // The change is accepted: a throttled or failed poll is retried within the bound rather
       // than reported, which would make the caller redo a write that already happened.
       if (!error->retriable()) {
@@ -827,8 +792,8 @@ Result<Unit> Route53Provider::waitInSync(std::string change_id, std::string stat
       continue;
     }
     Result<route53::ChangeInfo> info =
-        route53::parseChangeInfo(std::get<HttpResponse>(response).body);
-    if (auto* error = std::get_if<ProviderError>(&info)) {
+        route53::parseChangeInfo(std::get<net::HttpResponse>(response).body);
+    if (auto* error = errorIn(info)) {
       error->message = "Route 53 " + what + ": " + error->message;
       return std::move(*error);
     }

@@ -25,10 +25,10 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.hpp"
+#include "net/http_client.hpp"
+#include "net/sigv4.hpp"
 #include "providers/dns_provider.hpp"
-#include "providers/http_client.hpp"
-#include "providers/sigv4.hpp"
+#include "providers/provider_settings.hpp"
 
 namespace planb::providers {
 
@@ -50,12 +50,14 @@ struct Route53Options {
   unsigned list_page_size = 10;
 };
 
+using Route53Config = ApiProviderConfig<Route53Settings>;
+
 class Route53Provider final : public DnsProvider {
  public:
   // Reads both credential files now (throws CredentialError) and checks config.endpoint (throws
   // std::invalid_argument: not http(s), or http:// to anything but a loopback address).
-  // config.type must be Route53; config.ca_file is the transport's business, not this class's.
-  Route53Provider(const config::ProviderConfig& config, std::shared_ptr<HttpTransport> transport,
+  // The CA bundle of the endpoint is the transport's business, not this class's.
+  Route53Provider(const Route53Config& config, std::shared_ptr<net::HttpTransport> transport,
                   Route53Options options = {});
 
   const std::string& name() const noexcept override { return name_; }
@@ -69,24 +71,24 @@ class Route53Provider final : public DnsProvider {
   struct Current;  // what the name holds, with the raw Name/Value/TTL a DELETE must repeat
 
   // Signs and sends one request; a reply of any status is a response.
-  Result<HttpResponse> exchange(const std::string& method, const std::string& path,
-                                const std::vector<std::pair<std::string, std::string>>& query,
-                                const std::string& body, const std::string& what);
+  Result<net::HttpResponse> exchange(const std::string& method, const std::string& path,
+                                     const std::vector<std::pair<std::string, std::string>>& query,
+                                     const std::string& body, const std::string& what);
   // exchange(), with a non-2xx reply turned into its error.
-  Result<HttpResponse> call(const std::string& method, const std::string& path,
-                            const std::vector<std::pair<std::string, std::string>>& query,
-                            const std::string& body, const std::string& what);
+  Result<net::HttpResponse> call(const std::string& method, const std::string& path,
+                                 const std::vector<std::pair<std::string, std::string>>& query,
+                                 const std::string& body, const std::string& what);
   // The error a non-2xx reply stands for, without the credentials in anything the server said.
-  ProviderError errorOf(const HttpResponse& response, const std::string& what) const;
+  ProviderError errorOf(const net::HttpResponse& response, const std::string& what) const;
   Result<std::string> zoneId(const std::string& zone);
   Result<Current> inspect(const std::string& zone_id, const std::string& name);
   Result<Unit> waitInSync(std::string change_id, std::string status, const std::string& name);
   void forgetZoneId(const std::string& zone);
 
   std::string name_;
-  std::shared_ptr<HttpTransport> transport_;
+  std::shared_ptr<net::HttpTransport> transport_;
   Route53Options options_;
-  SigV4Credentials credentials_;
+  net::SigV4Credentials credentials_;
   std::string base_url_;   // scheme://authority, plus a base path when the endpoint has one
   std::string base_path_;  // "" or "/prefix", part of the signed path
   std::string host_;       // the Host header: the endpoint's authority
@@ -167,7 +169,7 @@ std::optional<ErrorBody> parseErrorBody(const std::string& body);
 
 // The error a non-2xx reply stands for. WHAT names the operation for the message. Never throws;
 // a body that is not XML still yields an error of the status's kind.
-ProviderError classifyError(const HttpResponse& response, std::string_view what);
+ProviderError classifyError(const net::HttpResponse& response, std::string_view what);
 
 }  // namespace route53
 

@@ -14,7 +14,7 @@
 
 #include "core/ascii.hpp"
 #include "core/dns_name.hpp"
-#include "providers/credential_file.hpp"
+#include "net/credential_file.hpp"
 
 namespace planb::providers {
 namespace {
@@ -131,7 +131,7 @@ class Parser {
         if (!isBase64(value.text)) {
           fail(value.line, "the secret of " + label + " is not valid base64");
         }
-        key.secret = Secret(std::move(value.text));
+        key.secret = net::Secret(std::move(value.text));
         have_secret = true;
       } else {
         fail(token.line, "expected \"algorithm\", \"secret\" or '}' in " + label + ", found " +
@@ -294,9 +294,10 @@ std::vector<TsigKey> parseTsigKeys(std::string_view text, const std::string& sou
 
 std::vector<TsigKey> loadTsigKeys(const std::string& path) {
   try {
-    Secret text = readPrivateFile(path, "TSIG key file");  // the file text holds the secret too
+    net::Secret text =
+        net::readPrivateFile(path, "TSIG key file");  // the file text holds the secret too
     return parseTsigKeys(text.reveal(), path);
-  } catch (const CredentialError& e) {
+  } catch (const net::CredentialError& e) {
     throw TsigKeyError(e.what());
   }
 }

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "providers/secret.hpp"
+#include "net/secret.hpp"
 
 namespace planb::providers {
 
@@ -28,7 +28,7 @@ const char* ldnsAlgorithmName(TsigAlgorithm algorithm);  // "hmac-sha256."
 struct TsigKey {
   std::string name;  // canonical: lower case, trailing dot
   TsigAlgorithm algorithm = TsigAlgorithm::HmacSha256;
-  Secret secret;  // base64, as in the file
+  net::Secret secret;  // base64, as in the file
 };
 
 // The key name as an operator wrote it in the file (no trailing dot), for messages.

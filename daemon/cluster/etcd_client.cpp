@@ -13,6 +13,8 @@
 #include <utility>
 #include <variant>
 
+#include "net/server_text.hpp"
+
 namespace planb::cluster {
 
 namespace {
@@ -27,27 +29,12 @@ constexpr std::string_view kAlphabet =
 constexpr std::int64_t kNotFound = 5;
 constexpr std::int64_t kUnauthenticated = 16;
 
-constexpr std::size_t kMaxQuoted = 200;  // of an unexpected reply, in messages
-
 // An error reply of etcd, or no usable reply at all, before it becomes an EtcdError.
 struct Failure {
   Kind kind = Kind::Unavailable;
   std::string message;
   bool token_refused = false;  // the token was missing, expired or unknown: authenticate again
 };
-
-std::string excerpt(std::string_view text) {
-  std::string out(text.substr(0, kMaxQuoted));
-  if (text.size() > kMaxQuoted) {
-    out += "…";
-  }
-  for (char& c : out) {
-    if (c == '\n' || c == '\r') {
-      c = ' ';
-    }
-  }
-  return out;
-}
 
 // An int64 field: a JSON string (how etcd sends them) or number; absent or null is 0.
 std::int64_t int64Field(const json& object, const char* name) {
@@ -269,11 +256,11 @@ std::string base64Decode(std::string_view text) {
 
 struct EtcdClient::Impl {
   EtcdOptions options;
-  std::shared_ptr<providers::HttpTransport> transport;
+  std::shared_ptr<net::HttpTransport> transport;
   std::size_t current = 0;           // index of the endpoint in use
   std::optional<std::string> token;  // from /v3/auth/authenticate; empty: auth is off on etcd
 
-  Impl(EtcdOptions opts, std::shared_ptr<providers::HttpTransport> t)
+  Impl(EtcdOptions opts, std::shared_ptr<net::HttpTransport> t)
       : options(std::move(opts)), transport(std::move(t)) {
     if (options.endpoints.empty()) {
       throw std::invalid_argument("EtcdClient: no endpoints");
@@ -324,7 +311,7 @@ struct EtcdClient::Impl {
       }
     }
     if (message.empty()) {
-      message = "HTTP " + std::to_string(status) + ": " + excerpt(body);
+      message = "HTTP " + std::to_string(status) + ": " + net::quoteServerText(body);
     }
     Failure failure;
     failure.message = "etcd " + what + " at " + endpoint + ": " + message +
@@ -347,7 +334,7 @@ struct EtcdClient::Impl {
   // with anything but a 5xx; that endpoint stays in use.
   std::variant<json, Failure> post(const std::string& what, const std::string& path,
                                    const json& body, bool with_token) {
-    providers::HttpRequest request;
+    net::HttpRequest request;
     request.method = "POST";
     request.headers = {{"Content-Type", "application/json"}};
     if (with_token && token && !token->empty()) {
@@ -360,19 +347,19 @@ struct EtcdClient::Impl {
       const std::size_t index = (current + tried) % count;
       const std::string& endpoint = options.endpoints[index];
       request.url = endpoint + path;
-      providers::Result<providers::HttpResponse> result = transport->send(request);
+      net::Result<net::HttpResponse> result = transport->send(request);
       std::string problem;
-      if (const auto* error = std::get_if<providers::ProviderError>(&result)) {
+      if (const auto* error = net::errorIn(result)) {
         problem = error->message;
       } else {
-        const providers::HttpResponse& response = std::get<providers::HttpResponse>(result);
+        const net::HttpResponse& response = std::get<net::HttpResponse>(result);
         // A streamed reply (keepalive) is one JSON object per line: the first is ours.
         std::string_view text = response.body;
         text = text.substr(0, text.find('\n'));
         json reply = json::parse(text, nullptr, false);
         if (response.status >= 500 || (response.status < 300 && !reply.is_object())) {
           problem = endpoint + path + ": HTTP " + std::to_string(response.status) + ": " +
-                    excerpt(response.body);
+                    net::quoteServerText(response.body);
         } else {
           current = index;
           if (response.status >= 300 || reply.contains("error")) {
@@ -460,17 +447,17 @@ struct EtcdClient::Impl {
 };
 
 EtcdClient::EtcdClient(EtcdOptions options) {
-  providers::HttpOptions http;
+  net::HttpOptions http;
   http.connect_timeout = options.timeout;
   http.total_timeout = options.timeout;
   http.ca_file = options.ca_file;
   http.cert_file = options.cert_file;
   http.key_file = options.key_file;
-  auto transport = std::make_shared<providers::CurlTransport>(std::move(http));
+  auto transport = std::make_shared<net::CurlTransport>(std::move(http));
   impl_ = std::make_unique<Impl>(std::move(options), std::move(transport));
 }
 
-EtcdClient::EtcdClient(EtcdOptions options, std::shared_ptr<providers::HttpTransport> transport)
+EtcdClient::EtcdClient(EtcdOptions options, std::shared_ptr<net::HttpTransport> transport)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(transport))) {}
 
 EtcdClient::~EtcdClient() = default;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "providers/http_client.hpp"
+#include "net/http_client.hpp"
 
 namespace planb::cluster {
 
@@ -90,7 +90,7 @@ class EtcdClient {
  public:
   explicit EtcdClient(EtcdOptions options);
   // For tests: any transport (one per endpoint is not needed: the URL carries the endpoint).
-  EtcdClient(EtcdOptions options, std::shared_ptr<providers::HttpTransport> transport);
+  EtcdClient(EtcdOptions options, std::shared_ptr<net::HttpTransport> transport);
   ~EtcdClient();
   EtcdClient(const EtcdClient&) = delete;
   EtcdClient& operator=(const EtcdClient&) = delete;

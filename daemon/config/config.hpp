@@ -13,8 +13,11 @@
 #include <vector>
 
 #include "core/duration.hpp"
+#include "core/probe_timing.hpp"
 #include "core/record_policy.hpp"
 #include "core/verdicts.hpp"
+#include "net/url.hpp"
+#include "providers/provider_settings.hpp"
 
 namespace planb::config {
 
@@ -57,12 +60,7 @@ struct DaemonConfig {
   Millis resync_interval{60'000};
 };
 
-struct ProbeTiming {
-  Millis interval{2000};
-  Millis timeout{1000};
-  std::uint32_t rise = 2;
-  std::uint32_t fall = 3;
-};
+using core::ProbeTiming;
 
 struct GuardConfig {
   std::vector<std::string> canaries;  // "tcp://host:port", "http(s)://…", "dns://host:port"
@@ -71,45 +69,16 @@ struct GuardConfig {
   std::string all_unhealthy = "keep";  // the only policy: fail static
 };
 
-// host:port, with the port given or defaulted by the key's meaning.
-struct HostPort {
-  std::string host;
-  std::uint16_t port = 0;
-  std::string str() const;  // "host:port", IPv6 hosts bracketed
-};
+using net::HostPort;
 
 enum class ProviderType { Rfc2136, PowerDns, Cloudflare, Route53, Alidns };
 
-struct Rfc2136Settings {
-  HostPort server;            // port defaults to 53
-  std::string tsig_key_file;  // ${CREDENTIALS_DIRECTORY} expanded
-};
-
-// PowerDNS Authoritative HTTP API.
-struct PowerDnsSettings {
-  std::string api_url;  // e.g. "http://192.0.2.54:8081" (the API's own base, without /api/v1)
-  std::string api_key_file;
-  std::string server_id = "localhost";
-};
-
-// Cloudflare API v4.
-struct CloudflareSettings {
-  std::string api_token_file;
-  std::optional<std::string> zone_id;  // looked up by the zone's name when absent
-};
-
-// AWS Route 53 (SigV4, us-east-1, service route53).
-struct Route53Settings {
-  std::string access_key_id_file;
-  std::string secret_access_key_file;
-  std::optional<std::string> hosted_zone_id;  // looked up by the zone's name when absent
-};
-
-// Alibaba Cloud DNS (RPC, signature V1).
-struct AlidnsSettings {
-  std::string access_key_id_file;
-  std::string access_key_secret_file;
-};
+// The keys of each provider type are the provider's own settings (providers/provider_settings.hpp).
+using providers::AlidnsSettings;
+using providers::CloudflareSettings;
+using providers::PowerDnsSettings;
+using providers::Rfc2136Settings;
+using providers::Route53Settings;
 
 struct ProviderConfig {
   std::string name;

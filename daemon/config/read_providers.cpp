@@ -1,12 +1,9 @@
 // [[provider]]: the DNS services records are written through: DNS UPDATE (rfc2136) and the HTTP
 // APIs of PowerDNS, Cloudflare, Route 53 and Alibaba Cloud DNS.
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstring>
 
 #include "config/host_port.hpp"
 #include "config/sections.hpp"
@@ -44,21 +41,6 @@ void checkProviderKeys(const TableReader& table, ProviderType type,
     allowed.insert(allowed.end(), {"endpoint", "ca_file"});
   }
   table.checkKeys(allowed);
-}
-
-// 127.0.0.0/8, ::1 and "localhost": the addresses whose traffic never leaves the host.
-bool isLoopbackHost(std::string_view host) {
-  std::string lower = core::asciiLower(host);
-  if (lower == "localhost" || lower == "localhost.") {
-    return true;
-  }
-  in_addr v4{};
-  if (inet_pton(AF_INET, lower.c_str(), &v4) == 1) {
-    return (ntohl(v4.s_addr) >> 24) == 127;
-  }
-  in6_addr v6{};
-  return inet_pton(AF_INET6, lower.c_str(), &v6) == 1 &&
-         std::memcmp(&v6, &in6addr_loopback, sizeof v6) == 0;
 }
 
 enum class PlainHttp { Anywhere, LoopbackOnly };
@@ -110,7 +92,7 @@ std::optional<std::string> readApiUrl(const TableReader& table, std::string_view
     return std::nullopt;
   }
   if (plain_http == PlainHttp::LoopbackOnly && url->scheme == "http" &&
-      !isLoopbackHost(url->host.host)) {
+      !net::isLoopbackHost(url->host.host)) {
     table.error(key, "plain http:// is accepted only for loopback addresses; use https://");
     return std::nullopt;
   }

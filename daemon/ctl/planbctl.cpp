@@ -14,7 +14,7 @@
 #include "admin_client.hpp"
 #include "cluster_view.hpp"
 #include "core/duration.hpp"
-#include "daemon.hpp"
+#include "load_and_check.hpp"
 #include "table.hpp"
 
 namespace {

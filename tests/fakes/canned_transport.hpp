@@ -8,35 +8,35 @@
 #include <utility>
 #include <vector>
 
-#include "providers/http_client.hpp"
+#include "net/http_client.hpp"
 
 namespace planb::testing {
 
-class CannedTransport final : public providers::HttpTransport {
+class CannedTransport final : public net::HttpTransport {
  public:
-  providers::Result<providers::HttpResponse> send(const providers::HttpRequest& request) override {
+  net::Result<net::HttpResponse> send(const net::HttpRequest& request) override {
     requests.push_back(request);
     if (replies.empty()) {
-      return providers::ProviderError{providers::ErrorKind::Permanent,
+      return net::Error{providers::ErrorKind::Permanent,
                                       "the test gave no reply for " + request.url,
                                       {}};
     }
-    providers::Result<providers::HttpResponse> reply = std::move(replies.front());
+    net::Result<net::HttpResponse> reply = std::move(replies.front());
     replies.pop_front();
     return reply;
   }
 
   CannedTransport& reply(long status, std::string body = "", providers::Headers headers = {}) {
-    replies.emplace_back(providers::HttpResponse{status, std::move(headers), std::move(body)});
+    replies.emplace_back(net::HttpResponse{status, std::move(headers), std::move(body)});
     return *this;
   }
   CannedTransport& fail(providers::ErrorKind kind, std::string message) {
-    replies.emplace_back(providers::ProviderError{kind, std::move(message), {}});
+    replies.emplace_back(net::Error{kind, std::move(message), {}});
     return *this;
   }
 
-  std::vector<providers::HttpRequest> requests;
-  std::deque<providers::Result<providers::HttpResponse>> replies;
+  std::vector<net::HttpRequest> requests;
+  std::deque<net::Result<net::HttpResponse>> replies;
 };
 
 }  // namespace planb::testing

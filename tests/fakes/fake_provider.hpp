@@ -20,7 +20,7 @@ class FakeProvider final : public providers::DnsProvider {
   std::string_view type() const noexcept override { return "fake"; }
   providers::Capabilities capabilities() const noexcept override { return {1, true}; }
 
-  providers::Result<providers::ServedRecord> read(const providers::RecordRef& record) override {
+  net::Result<providers::ServedRecord> read(const providers::RecordRef& record) override {
     std::lock_guard lock(mutex_);
     calls_.push_back("read " + record.name);
     if (auto e = takeError()) {
@@ -30,7 +30,7 @@ class FakeProvider final : public providers::DnsProvider {
     return it == served_.end() ? providers::ServedRecord{} : it->second;
   }
 
-  providers::Result<providers::Unit> replace(const providers::ReplaceRequest& r) override {
+  net::Result<providers::Unit> replace(const providers::ReplaceRequest& r) override {
     std::lock_guard lock(mutex_);
     calls_.push_back("replace " + r.record.name + " " + r.expected_target.value_or("-") + " -> " +
                      r.new_target);
@@ -43,8 +43,7 @@ class FakeProvider final : public providers::DnsProvider {
       current = it->second.target;
     }
     if (current != r.expected_target) {
-      return providers::ProviderError{providers::ErrorKind::Conflict, "compare-and-swap lost",
-                                      std::nullopt};
+      return net::Error{net::ErrorKind::Conflict, "compare-and-swap lost", std::nullopt};
     }
     served_[r.record.name] = {providers::ServedRecord::Kind::Cname, r.new_target, r.ttl, {}};
     return providers::Unit{};
@@ -66,7 +65,7 @@ class FakeProvider final : public providers::DnsProvider {
     return it->second.target;
   }
   // The next `count` calls fail with `error`.
-  void failNext(providers::ProviderError error, int count = 1) {
+  void failNext(net::Error error, int count = 1) {
     std::lock_guard lock(mutex_);
     for (int i = 0; i < count; ++i) {
       errors_.push_back(error);
@@ -86,7 +85,7 @@ class FakeProvider final : public providers::DnsProvider {
   }
 
  private:
-  std::optional<providers::ProviderError> takeError() {
+  std::optional<net::Error> takeError() {
     if (errors_.empty()) {
       return std::nullopt;
     }
@@ -98,7 +97,7 @@ class FakeProvider final : public providers::DnsProvider {
   std::string name_;
   std::mutex mutex_;
   std::map<std::string, providers::ServedRecord> served_;
-  std::deque<providers::ProviderError> errors_;
+  std::deque<net::Error> errors_;
   std::vector<std::string> calls_;
 };
 

@@ -7,34 +7,31 @@
 #include <utility>
 #include <vector>
 
-#include "providers/http_client.hpp"
+#include "net/http_client.hpp"
 
 namespace planb::testing {
 
-class ScriptedTransport final : public providers::HttpTransport {
+class ScriptedTransport final : public net::HttpTransport {
  public:
-  using Handler =
-      std::function<providers::Result<providers::HttpResponse>(const providers::HttpRequest&)>;
+  using Handler = std::function<net::Result<net::HttpResponse>(const net::HttpRequest&)>;
 
   void answer(Handler handler) { handler_ = std::move(handler); }
 
-  providers::Result<providers::HttpResponse> send(const providers::HttpRequest& request) override {
+  net::Result<net::HttpResponse> send(const net::HttpRequest& request) override {
     requests.push_back(request);
     return handler_(request);
   }
 
-  std::vector<providers::HttpRequest> requests;
+  std::vector<net::HttpRequest> requests;
 
  private:
-  Handler handler_ = [](const providers::HttpRequest&) {
-    return providers::Result<providers::HttpResponse>(
-        providers::HttpResponse{500, {}, "no answer scripted"});
+  Handler handler_ = [](const net::HttpRequest&) {
+    return net::Result<net::HttpResponse>(net::HttpResponse{500, {}, "no answer scripted"});
   };
 };
 
-inline providers::HttpResponse reply(long status, std::string body,
-                                     providers::Headers headers = {}) {
-  return providers::HttpResponse{status, std::move(headers), std::move(body)};
+inline net::HttpResponse reply(long status, std::string body, net::Headers headers = {}) {
+  return net::HttpResponse{status, std::move(headers), std::move(body)};
 }
 
 }  // namespace planb::testing

@@ -10,15 +10,15 @@
 #include "fuzz/fuzz_replies.hpp"
 #include "providers/alidns_provider.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const planb::config::ProviderConfig config = [] {
-    planb::config::ProviderConfig c;
+  static const planb::providers::AlidnsConfig config = [] {
+    planb::providers::AlidnsConfig c;
     c.name = "ali";
-    c.type = planb::config::ProviderType::Alidns;
-    c.alidns.access_key_id_file = planb::fuzz::secretFile("ak.id", "LTAIfuzzkeyid");
-    c.alidns.access_key_secret_file = planb::fuzz::secretFile("ak.secret", "fuzz-key-secret");
+    c.settings.access_key_id_file = planb::fuzz::secretFile("ak.id", "LTAIfuzzkeyid");
+    c.settings.access_key_secret_file = planb::fuzz::secretFile("ak.secret", "fuzz-key-secret");
     c.endpoint = "https://alidns.test/";
     return c;
   }();

@@ -10,14 +10,14 @@
 #include "fuzz/fuzz_replies.hpp"
 #include "providers/cloudflare_provider.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const planb::config::ProviderConfig config = [] {
-    planb::config::ProviderConfig c;
+  static const planb::providers::CloudflareConfig config = [] {
+    planb::providers::CloudflareConfig c;
     c.name = "cf";
-    c.type = planb::config::ProviderType::Cloudflare;
-    c.cloudflare.api_token_file = planb::fuzz::secretFile("cf.token", "cf-fuzz-token");
+    c.settings.api_token_file = planb::fuzz::secretFile("cf.token", "cf-fuzz-token");
     c.endpoint = "https://api.cloudflare.test/client/v4";
     return c;
   }();

@@ -17,17 +17,17 @@
 #include <string>
 #include <string_view>
 
-#include "providers/http_client.hpp"
+#include "net/http_client.hpp"
 
 namespace planb::fuzz {
 
-inline std::deque<providers::HttpResponse> splitReplies(std::string_view input) {
-  std::deque<providers::HttpResponse> replies;
+inline std::deque<net::HttpResponse> splitReplies(std::string_view input) {
+  std::deque<net::HttpResponse> replies;
   constexpr std::string_view kSeparator = "\n----\n";
   while (true) {
     std::size_t end = input.find(kSeparator);
     std::string_view part = input.substr(0, end);
-    providers::HttpResponse reply;
+    net::HttpResponse reply;
     reply.status = 200;
     if (part.size() >= 4 && part[3] == '\n' && std::isdigit(static_cast<unsigned char>(part[0])) &&
         std::isdigit(static_cast<unsigned char>(part[1])) &&
@@ -66,21 +66,21 @@ inline std::deque<providers::HttpResponse> splitReplies(std::string_view input) 
   return replies;
 }
 
-class ReplayTransport final : public providers::HttpTransport {
+class ReplayTransport final : public net::HttpTransport {
  public:
   explicit ReplayTransport(std::string_view input) : replies_(splitReplies(input)) {}
 
-  providers::Result<providers::HttpResponse> send(const providers::HttpRequest&) override {
+  net::Result<net::HttpResponse> send(const net::HttpRequest&) override {
     if (replies_.empty()) {
-      return providers::ProviderError{providers::ErrorKind::Transient, "no more replies", {}};
+      return net::Error{net::ErrorKind::Transient, "no more replies", {}};
     }
-    providers::HttpResponse reply = std::move(replies_.front());
+    net::HttpResponse reply = std::move(replies_.front());
     replies_.pop_front();
     return reply;
   }
 
  private:
-  std::deque<providers::HttpResponse> replies_;
+  std::deque<net::HttpResponse> replies_;
 };
 
 // A private file holding TEXT in a directory of this process, made once per name.

@@ -10,6 +10,7 @@
 #include "fuzz/fuzz_replies.hpp"
 #include "providers/powerdns_provider.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -17,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view input(reinterpret_cast<const char*>(data), size);
   auto transport = std::make_shared<planb::fuzz::ReplayTransport>(input);
   PowerDnsProvider provider(
-      "pdns", planb::config::PowerDnsSettings{"http://127.0.0.1:8081", key, "localhost"},
+      "pdns", planb::providers::PowerDnsSettings{"http://127.0.0.1:8081", key, "localhost"},
       transport);
   const RecordRef www{"example.test.", "www.example.test."};
   (void)provider.read(www);

@@ -11,15 +11,15 @@
 #include "fuzz/fuzz_replies.hpp"
 #include "providers/route53_provider.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const planb::config::ProviderConfig config = [] {
-    planb::config::ProviderConfig c;
+  static const planb::providers::Route53Config config = [] {
+    planb::providers::Route53Config c;
     c.name = "aws";
-    c.type = planb::config::ProviderType::Route53;
-    c.route53.access_key_id_file = planb::fuzz::secretFile("akid", "AKIDEXAMPLE");
-    c.route53.secret_access_key_file = planb::fuzz::secretFile("secret", "fuzz-secret-key");
+    c.settings.access_key_id_file = planb::fuzz::secretFile("akid", "AKIDEXAMPLE");
+    c.settings.secret_access_key_file = planb::fuzz::secretFile("secret", "fuzz-secret-key");
     c.endpoint = "https://route53.test";
     return c;  // no hosted_zone_id: the zone is looked up, so ListHostedZonesByName is parsed
   }();

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "harness/bind9_server.hpp"
+#include "probe_factory.hpp"
 #include "probes/dns_probe.hpp"
-#include "probes/probe.hpp"
 
 using namespace std::chrono_literals;
 using planb::core::ProbeFailure;

@@ -10,9 +10,10 @@
 #include "providers/dns_query.hpp"
 #include "providers/rfc2136_provider.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
 using planb::config::HostPort;
-using planb::config::Rfc2136Settings;
+using planb::providers::Rfc2136Settings;
 using planb::testing::Bind9Server;
 
 namespace {

@@ -8,6 +8,7 @@
 #include "core/clock.hpp"
 #include "providers/alidns_provider.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
 using planb::testing::AlidnsFake;
 using Json = nlohmann::json;
@@ -19,13 +20,12 @@ const RecordRef kWww{"example.com.", "www.example.com."};
 
 struct World {
   AlidnsFake fake;
-  planb::config::ProviderConfig config;
+  planb::providers::AlidnsConfig config;
 
   World() {
     config.name = "ali-it";
-    config.type = planb::config::ProviderType::Alidns;
-    config.alidns.access_key_id_file = fake.keyIdFile();
-    config.alidns.access_key_secret_file = fake.keySecretFile();
+    config.settings.access_key_id_file = fake.keyIdFile();
+    config.settings.access_key_secret_file = fake.keySecretFile();
     config.endpoint = fake.endpoint();
   }
 
@@ -231,7 +231,7 @@ TEST_CASE("a revoked key, a wrong secret or a skewed clock is Auth, quoting no c
   SUBCASE("wrong secret") {
     std::string other = w.fake.dir() + "/other_secret";
     AlidnsFake::writePrivate(other, "not-the-secret\n");
-    w.config.alidns.access_key_secret_file = other;
+    w.config.settings.access_key_secret_file = other;
     ProviderError e = failed(w.provider().read(kWww), w.fake);
     CHECK(e.kind == ErrorKind::Auth);
     CHECK(e.message.find("SignatureDoesNotMatch") != std::string::npos);

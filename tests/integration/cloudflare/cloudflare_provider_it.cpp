@@ -7,6 +7,7 @@
 #include "fakes/manual_clock.hpp"
 #include "providers/cloudflare_provider.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
 using planb::testing::CloudflareFake;
 using planb::testing::ManualClock;
@@ -20,12 +21,11 @@ const RecordRef kWww{"example.com.", "www.example.com."};
 struct World {
   CloudflareFake fake;
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
-  planb::config::ProviderConfig config;
+  planb::providers::CloudflareConfig config;
 
   World() {
     config.name = "cf-it";
-    config.type = planb::config::ProviderType::Cloudflare;
-    config.cloudflare.api_token_file = fake.tokenFile();
+    config.settings.api_token_file = fake.tokenFile();
     config.endpoint = fake.endpoint();
   }
 
@@ -104,11 +104,11 @@ TEST_CASE("a configured zone id is used without a lookup; an unknown zone is Not
   World w;
   std::string zone_id = w.fake.control("POST", "zones", {{"name", "example.com"}}).at("id");
   w.fake.addRecord("www.example.com", "CNAME", "app.aws.example.net");
-  w.config.cloudflare.zone_id = zone_id;
+  w.config.settings.zone_id = zone_id;
   served(w.provider().read(kWww));
   CHECK(w.fake.requestLog().at(0).at("path") == "/client/v4/zones/" + zone_id + "/dns_records");
 
-  w.config.cloudflare.zone_id.reset();
+  w.config.settings.zone_id.reset();
   ProviderError e = failed(w.provider().read({"example.net.", "www.example.net."}), w.fake.token());
   CHECK(e.kind == ErrorKind::NotFound);
 }
@@ -270,7 +270,7 @@ TEST_CASE("a revoked or wrong token is Auth, and the token never appears in the 
   SUBCASE("wrong") {
     std::string other = w.fake.dir() + "/other.token";
     CloudflareFake::writePrivate(other, "not-the-token\n");
-    w.config.cloudflare.api_token_file = other;
+    w.config.settings.api_token_file = other;
     ProviderError e = failed(w.provider().read(kWww), "not-the-token");
     CHECK(e.kind == ErrorKind::Auth);
   }

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "harness/process.hpp"
-#include "providers/http_client.hpp"
+#include "net/http_client.hpp"
 
 namespace planb::testing {
 
@@ -37,7 +37,7 @@ class ApiFake {
 
   // A control call; throws unless it answers 200.
   Json control(const std::string& method, const std::string& path, const Json& body = nullptr) {
-    providers::HttpRequest request;
+    net::HttpRequest request;
     request.method = method;
     request.url = base() + "/_fake/" + path;
     if (!body.is_null()) {
@@ -45,10 +45,10 @@ class ApiFake {
       request.headers.emplace_back("Content-Type", "application/json");
     }
     auto result = http_.send(request);
-    if (auto* error = std::get_if<providers::ProviderError>(&result)) {
+    if (auto* error = std::get_if<net::Error>(&result)) {
       throw std::runtime_error("control " + path + ": " + error->message);
     }
-    const auto& response = std::get<providers::HttpResponse>(result);
+    const auto& response = std::get<net::HttpResponse>(result);
     if (response.status != 200) {
       throw std::runtime_error("control " + path + ": HTTP " + std::to_string(response.status) +
                                ": " + response.body);

@@ -12,8 +12,9 @@
 #include "providers/dns_query.hpp"
 #include "providers/powerdns_provider.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
-using planb::config::PowerDnsSettings;
+using planb::providers::PowerDnsSettings;
 using planb::testing::PdnsServer;
 
 namespace {

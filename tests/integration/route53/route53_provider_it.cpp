@@ -17,9 +17,10 @@
 #include <vector>
 
 #include "harness/process.hpp"
-#include "providers/http_client.hpp"
+#include "net/http_client.hpp"
 #include "providers/route53_provider.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
 using namespace std::chrono_literals;
 using json = nlohmann::json;
@@ -123,14 +124,13 @@ class FakeRoute53 {
     return out;
   }
 
-  planb::config::ProviderConfig config(std::optional<std::string> zone_id = std::nullopt) const {
-    planb::config::ProviderConfig c;
+  planb::providers::Route53Config config(std::optional<std::string> zone_id = std::nullopt) const {
+    planb::providers::Route53Config c;
     c.name = "aws-test";
-    c.type = planb::config::ProviderType::Route53;
     c.endpoint = endpoint();
-    c.route53.access_key_id_file = akid_file_;
-    c.route53.secret_access_key_file = secret_file_;
-    c.route53.hosted_zone_id = std::move(zone_id);
+    c.settings.access_key_id_file = akid_file_;
+    c.settings.secret_access_key_file = secret_file_;
+    c.settings.hosted_zone_id = std::move(zone_id);
     return c;
   }
 
@@ -423,8 +423,8 @@ TEST_CASE("revoked credentials and a wrong secret are Auth, and no secret is in 
     CHECK(error.message.find(kAkid) == std::string::npos);
   }
   SUBCASE("a secret the server does not know: its own signature differs") {
-    planb::config::ProviderConfig config = w.fake.config("ZPUBLIC");
-    config.route53.secret_access_key_file =
+    planb::providers::Route53Config config = w.fake.config("ZPUBLIC");
+    config.settings.secret_access_key_file =
         writePrivate(w.fake.dir() + "/wrong_secret", "not-the-secret\n");
     ProviderError error = failure(Route53Provider(config, w.transport, w.options).read(kWww));
     CHECK(error.kind == ErrorKind::Auth);

@@ -12,7 +12,7 @@
 #include <memory>
 
 #include "harness/process.hpp"
-#include "probes/probe.hpp"
+#include "probe_factory.hpp"
 
 using namespace std::chrono_literals;
 using planb::core::ProbeFailure;

@@ -16,11 +16,11 @@
 namespace planb::cluster {
 namespace {
 
+using net::Error;
+using net::HttpRequest;
+using net::HttpResponse;
+using net::Result;
 using nlohmann::json;
-using providers::HttpRequest;
-using providers::HttpResponse;
-using providers::ProviderError;
-using providers::Result;
 using testing::reply;
 using testing::ScriptedTransport;
 
@@ -33,9 +33,8 @@ std::string withHeader(const std::string& fields = "") {
 }
 
 Result<HttpResponse> noConnection(const HttpRequest& request) {
-  return ProviderError{providers::ErrorKind::Transient,
-                       "POST " + request.url + ": Failed to connect: Connection refused",
-                       std::nullopt};
+  return Error{net::ErrorKind::Transient,
+               "POST " + request.url + ": Failed to connect: Connection refused", std::nullopt};
 }
 
 std::string etcdError(const std::string& message, int code) {

@@ -71,7 +71,7 @@ TEST_CASE("a failing provider neither blocks the others nor is given up: it is r
   h.start();
   h.verdicts(core::Health::Healthy, core::Health::Healthy);
   REQUIRE(h.settle());
-  h.p2->failNext({providers::ErrorKind::Transient, "connection timed out", std::nullopt}, 2);
+  h.p2->failNext({net::ErrorKind::Transient, "connection timed out", std::nullopt}, 2);
   h.verdicts(core::Health::Unhealthy, core::Health::Healthy);
   REQUIRE(h.settle());
   CHECK(h.p1->cname(kName) == kB);

@@ -13,7 +13,7 @@ using Mode = LoopbackServer::Mode;
 HttpProbeOptions options(const std::string& url, std::optional<std::string> expectBody = {},
                          std::vector<int> expectStatus = {200}) {
   HttpProbeOptions o;
-  o.url = parseUrl(url);
+  o.url = planb::net::parseHttpUrl(url);
   o.expectBody = std::move(expectBody);
   o.expectStatus = std::move(expectStatus);
   return o;

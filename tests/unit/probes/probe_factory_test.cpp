@@ -1,6 +1,7 @@
+#include "probe_factory.hpp"
+
 #include <doctest/doctest.h>
 
-#include "probes/probe.hpp"
 #include "test_support.hpp"
 
 namespace planb::probes::test {

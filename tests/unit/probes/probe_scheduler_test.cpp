@@ -109,8 +109,8 @@ class FakeProbe final : public Probe {
   int inFlight_ = 0;
 };
 
-config::ProbeTiming timing(milliseconds interval, milliseconds timeout) {
-  config::ProbeTiming t;
+planb::core::ProbeTiming timing(milliseconds interval, milliseconds timeout) {
+  planb::core::ProbeTiming t;
   t.interval = interval;
   t.timeout = timeout;
   return t;
@@ -398,7 +398,7 @@ TEST_CASE("scheduler drives real http probes on the io_context's timers") {
   ProbeScheduler scheduler(io, random, received.callback());
   auto http = [&](const std::string& url) {
     HttpProbeOptions o;
-    o.url = parseUrl(url);
+    o.url = planb::net::parseHttpUrl(url);
     o.expectBody = "ok";
     return std::make_unique<HttpProbe>(io, std::move(o));
   };

@@ -19,10 +19,10 @@ const std::string kEmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b93
 
 HttpProbeOptions signedOptions(const std::string& url, const std::string& service = "s3") {
   HttpProbeOptions o;
-  o.url = parseUrl(url);
+  o.url = planb::net::parseHttpUrl(url);
   HttpProbeOptions::SigV4 sign;
   sign.credentials.access_key_id = "AKIDEXAMPLE";
-  sign.credentials.secret_access_key = providers::Secret(kSecret);
+  sign.credentials.secret_access_key = net::Secret(kSecret);
   sign.scope = {"eu-west-1", service};
   o.sign = std::move(sign);
   return o;

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "probe_factory.hpp"
 #include "probes/http_probe.hpp"
 #include "test_support.hpp"
 
@@ -173,7 +174,7 @@ class TlsServer {
 
 HttpProbeOptions options(const std::string& url, std::optional<std::string> caFile) {
   HttpProbeOptions o;
-  o.url = parseUrl(url);
+  o.url = planb::net::parseHttpUrl(url);
   o.caFile = std::move(caFile);
   return o;
 }

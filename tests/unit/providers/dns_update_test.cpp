@@ -10,6 +10,7 @@
 #include "providers/ldns_util.hpp"
 #include "providers/tsig_key.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
 
 namespace {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+using namespace planb::net;
 using namespace planb::providers;
 
 namespace {

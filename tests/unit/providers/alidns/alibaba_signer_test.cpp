@@ -1,10 +1,12 @@
 // Alibaba RPC signature V1 against every vector of provider-apis.md §10.4, copied byte for byte.
 
-#include "providers/alibaba_signer.hpp"
+#include "net/alibaba_signer.hpp"
 
 #include <doctest/doctest.h>
 
-using namespace planb::providers;
+#include "net/percent_encoding.hpp"
+
+using namespace planb::net;
 
 namespace {
 
@@ -70,12 +72,12 @@ TEST_CASE("the signed query carries the percent-encoded signature last") {
 }
 
 TEST_CASE("percent-encoding keeps only A-Za-z0-9-_.~ literal, in upper-case hex") {
-  CHECK(alibabaPercentEncode("AZaz09-_.~") == "AZaz09-_.~");
-  CHECK(alibabaPercentEncode("a b") == "a%20b");  // never '+'
-  CHECK(alibabaPercentEncode("*") == "%2A");
-  CHECK(alibabaPercentEncode("+/=:&") == "%2B%2F%3D%3A%26");
-  CHECK(alibabaPercentEncode("\xc3\xa9") == "%C3%A9");  // UTF-8 bytes of é
-  CHECK(alibabaPercentEncode("%") == "%25");
+  CHECK(planb::net::percentEncode("AZaz09-_.~") == "AZaz09-_.~");
+  CHECK(planb::net::percentEncode("a b") == "a%20b");  // never '+'
+  CHECK(planb::net::percentEncode("*") == "%2A");
+  CHECK(planb::net::percentEncode("+/=:&") == "%2B%2F%3D%3A%26");
+  CHECK(planb::net::percentEncode("\xc3\xa9") == "%C3%A9");  // UTF-8 bytes of é
+  CHECK(planb::net::percentEncode("%") == "%25");
 }
 
 TEST_CASE("parameters are sorted by byte order, upper case before lower case") {

@@ -13,8 +13,9 @@
 #include "fakes/manual_clock.hpp"
 #include "fakes/scripted_transport.hpp"
 #include "fakes/temp_dir.hpp"
-#include "providers/credential_file.hpp"
+#include "net/credential_file.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
 using planb::testing::ManualClock;
 using planb::testing::reply;
@@ -106,15 +107,14 @@ struct Fixture {
   TempDir dir;
   std::shared_ptr<ScriptedTransport> transport = std::make_shared<ScriptedTransport>();
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
-  planb::config::ProviderConfig config;
+  planb::providers::AlidnsConfig config;
   int nonces = 0;
   std::vector<RpcParams> calls;  // decoded form of every request
 
   Fixture() {
     config.name = "ali";
-    config.type = planb::config::ProviderType::Alidns;
-    config.alidns.access_key_id_file = writeSecret("ak.id", kKeyId);
-    config.alidns.access_key_secret_file = writeSecret("ak.secret", kKeySecret);
+    config.settings.access_key_id_file = writeSecret("ak.id", kKeyId);
+    config.settings.access_key_secret_file = writeSecret("ak.secret", kKeySecret);
     config.endpoint = kEndpoint;
   }
 
@@ -532,10 +532,10 @@ TEST_CASE("a failed send passes on as the transport's error") {
 TEST_CASE("both credential files are read at construction and must be private") {
   Fixture f;
   SUBCASE("missing key id") {
-    f.config.alidns.access_key_id_file = f.dir.path() + "/absent";
+    f.config.settings.access_key_id_file = f.dir.path() + "/absent";
   }
   SUBCASE("world-readable secret") {
-    ::chmod(f.config.alidns.access_key_secret_file.c_str(), 0644);
+    ::chmod(f.config.settings.access_key_secret_file.c_str(), 0644);
   }
   CHECK_THROWS_AS(f.make(), CredentialError);
 }

@@ -13,8 +13,9 @@
 #include "fakes/manual_clock.hpp"
 #include "fakes/scripted_transport.hpp"
 #include "fakes/temp_dir.hpp"
-#include "providers/credential_file.hpp"
+#include "net/credential_file.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
 using planb::testing::ManualClock;
 using planb::testing::reply;
@@ -73,16 +74,15 @@ struct Fixture {
   TempDir dir;
   std::shared_ptr<ScriptedTransport> transport = std::make_shared<ScriptedTransport>();
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
-  planb::config::ProviderConfig config;
+  planb::providers::CloudflareConfig config;
 
   Fixture() {
     std::string path = dir.path() + "/cf.token";
     std::ofstream(path) << kToken << "\n";
     ::chmod(path.c_str(), 0600);
     config.name = "cf";
-    config.type = planb::config::ProviderType::Cloudflare;
-    config.cloudflare.api_token_file = path;
-    config.cloudflare.zone_id = kZoneId;
+    config.settings.api_token_file = path;
+    config.settings.zone_id = kZoneId;
     config.endpoint = kBase;
   }
 
@@ -91,7 +91,7 @@ struct Fixture {
   }
 
   // Answers by "METHOD URL"; anything else is a 500 the test would notice.
-  void route(std::map<std::string, planb::providers::HttpResponse> routes) {
+  void route(std::map<std::string, planb::net::HttpResponse> routes) {
     transport->answer([routes = std::move(routes)](const HttpRequest& request) {
       auto it = routes.find(request.method + " " + request.url);
       if (it == routes.end()) {
@@ -202,7 +202,7 @@ TEST_CASE("a name without a CNAME is a conflict when another type is there, else
 
 TEST_CASE("the zone id is looked up by name once and cached") {
   Fixture f;
-  f.config.cloudflare.zone_id.reset();
+  f.config.settings.zone_id.reset();
   Json zones = Json::array({{{"id", "zone-other"}, {"name", "sub.example.com"}},
                             {{"id", kZoneId}, {"name", "example.com"}}});
   f.route({{"GET " + kBase + "/zones?name=example.com", reply(200, envelope(zones))},
@@ -217,7 +217,7 @@ TEST_CASE("the zone id is looked up by name once and cached") {
 
 TEST_CASE("a zone the token's account does not have is NotFound") {
   Fixture f;
-  f.config.cloudflare.zone_id.reset();
+  f.config.settings.zone_id.reset();
   f.route({{"GET " + kBase + "/zones?name=example.com", reply(200, envelope(Json::array()))}});
   ProviderError e = failed(f.make().read(kWww));
   CHECK(e.kind == ErrorKind::NotFound);
@@ -576,11 +576,11 @@ TEST_CASE("the default budget is Cloudflare's 1,200 requests per 5 minutes") {
 TEST_CASE("the token file is read at construction and must be private") {
   Fixture f;
   SUBCASE("missing") {
-    f.config.cloudflare.api_token_file = f.dir.path() + "/absent";
+    f.config.settings.api_token_file = f.dir.path() + "/absent";
     CHECK_THROWS_AS(f.make(), CredentialError);
   }
   SUBCASE("group-readable") {
-    ::chmod(f.config.cloudflare.api_token_file.c_str(), 0640);
+    ::chmod(f.config.settings.api_token_file.c_str(), 0640);
     try {
       f.make();
       FAIL("a group-readable token file was accepted");

@@ -17,10 +17,11 @@
 
 #include "fakes/canned_transport.hpp"
 #include "fakes/temp_dir.hpp"
-#include "providers/credential_file.hpp"
+#include "net/credential_file.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
-using planb::config::PowerDnsSettings;
+using planb::providers::PowerDnsSettings;
 using planb::testing::CannedTransport;
 using planb::testing::TempDir;
 

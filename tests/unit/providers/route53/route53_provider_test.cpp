@@ -14,9 +14,10 @@
 
 #include "fakes/canned_transport.hpp"
 #include "fakes/temp_dir.hpp"
-#include "providers/credential_file.hpp"
-#include "providers/sigv4.hpp"
+#include "net/credential_file.hpp"
+#include "net/sigv4.hpp"
 
+using namespace planb::net;
 using namespace planb::providers;
 using namespace std::chrono;
 using planb::testing::CannedTransport;
@@ -51,14 +52,13 @@ struct Fixture {
   TempDir dir;
   std::shared_ptr<CannedTransport> transport = std::make_shared<CannedTransport>();
   std::vector<milliseconds> slept;
-  planb::config::ProviderConfig config;
+  planb::providers::Route53Config config;
 
   explicit Fixture(std::optional<std::string> zone_id = "Z1D633PJN98FT9") {
     config.name = "aws";
-    config.type = planb::config::ProviderType::Route53;
-    config.route53.access_key_id_file = writePrivate(dir, "akid", kAkid + "\n");
-    config.route53.secret_access_key_file = writePrivate(dir, "secret", kSecret + "\n");
-    config.route53.hosted_zone_id = std::move(zone_id);
+    config.settings.access_key_id_file = writePrivate(dir, "akid", kAkid + "\n");
+    config.settings.secret_access_key_file = writePrivate(dir, "secret", kSecret + "\n");
+    config.settings.hosted_zone_id = std::move(zone_id);
   }
 
   Route53Options options() {
@@ -674,10 +674,10 @@ TEST_CASE("an endpoint that is not https, or plain http off loopback, is refused
 TEST_CASE("credential files are read at construction and must be private") {
   Fixture f;
   SUBCASE("a missing file") {
-    f.config.route53.secret_access_key_file = f.dir.path() + "/missing";
+    f.config.settings.secret_access_key_file = f.dir.path() + "/missing";
   }
   SUBCASE("a file others may read") {
-    ::chmod(f.config.route53.access_key_id_file.c_str(), 0644);
+    ::chmod(f.config.settings.access_key_id_file.c_str(), 0644);
   }
   try {
     f.provider();

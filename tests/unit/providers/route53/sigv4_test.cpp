@@ -1,14 +1,16 @@
 // The SigV4 signer against the vectors of shared/reference/provider-apis.md §10.2 and §10.3,
 // copied byte for byte. Each step is checked, so a mismatch points at the step that is wrong.
 
-#include "providers/sigv4.hpp"
+#include "net/sigv4.hpp"
 
 #include <doctest/doctest.h>
 
 #include <chrono>
 #include <string>
 
-using namespace planb::providers;
+#include "net/percent_encoding.hpp"
+
+using namespace planb::net;
 using namespace std::chrono;
 
 namespace {
@@ -170,8 +172,8 @@ TEST_CASE("a Route 53 ChangeResourceRecordSets request signs its body and traili
 }
 
 TEST_CASE("query names and values are encoded so that only unreserved characters stay literal") {
-  CHECK(uriEncode("a b+c/d*e~f_g-h.i") == "a%20b%2Bc%2Fd%2Ae~f_g-h.i");
-  CHECK(uriEncode("/a b/", /*keep_slash=*/true) == "/a%20b/");
+  CHECK(planb::net::percentEncode("a b+c/d*e~f_g-h.i") == "a%20b%2Bc%2Fd%2Ae~f_g-h.i");
+  CHECK(planb::net::percentEncode("/a b/", planb::net::Literal::UnreservedAndSlash) == "/a%20b/");
   CHECK(canonicalQuery({{"b", "2"}, {"a", "x y"}, {"a", "1"}, {"empty", ""}}) ==
         "a=1&a=x%20y&b=2&empty=");
   CHECK(canonicalQuery({}) == "");

@@ -16,9 +16,9 @@
 #include <utility>
 #include <vector>
 
-#include "providers/secret.hpp"
+#include "net/secret.hpp"
 
-namespace planb::providers {
+namespace planb::net {
 
 struct SigV4Credentials {
   std::string access_key_id;  // not secret by AWS's rules, but never logged by planb either
@@ -30,6 +30,12 @@ struct SigV4Credentials {
 struct SigV4Scope {
   std::string region;
   std::string service;
+};
+
+// Who signs, and for what: everything signV4 needs besides the request and the time.
+struct SigV4Identity {
+  SigV4Credentials credentials;
+  SigV4Scope scope;
 };
 
 struct SigV4Request {
@@ -67,10 +73,6 @@ struct SigV4Signature {
 // "yyyymmddThhmmssZ" in UTC, whole seconds.
 std::string amzDate(std::chrono::system_clock::time_point when);
 
-// Percent-encoding of RFC 3986 for SigV4: only A-Z a-z 0-9 - _ . ~ stay literal, upper-case hex,
-// space as %20. With keep_slash, '/' stays literal too (paths).
-std::string uriEncode(std::string_view text, bool keep_slash = false);
-
 // The path as sent on the wire: each segment encoded once; "" becomes "/".
 std::string uriEncodePath(std::string_view path);
 
@@ -98,4 +100,4 @@ std::string sigV4StringToSign(std::string_view amz_date, std::string_view scope,
 SigV4Signature signV4(const SigV4Request& request, const SigV4Credentials& credentials,
                       const SigV4Scope& scope, std::chrono::system_clock::time_point when);
 
-}  // namespace planb::providers
+}  // namespace planb::net

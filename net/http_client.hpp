@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "providers/dns_provider.hpp"
+#include "net/error.hpp"
 
-namespace planb::providers {
+namespace planb::net {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -79,4 +79,4 @@ std::string redactHeader(const std::string& name, const std::string& value);
 // "GET https://host/path?q" with the URL redacted.
 std::string describe(const HttpRequest& request);
 
-}  // namespace planb::providers
+}  // namespace planb::net

@@ -1,4 +1,4 @@
-#include "providers/credential_file.hpp"
+#include "net/credential_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace planb::providers {
+namespace planb::net {
 
 namespace {
 
@@ -88,4 +88,4 @@ Secret readSecretFile(const std::string& path, std::string_view what) {
   return secret;
 }
 
-}  // namespace planb::providers
+}  // namespace planb::net

@@ -1,4 +1,4 @@
-#include "providers/sigv4.hpp"
+#include "net/sigv4.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -10,8 +10,9 @@
 #include <stdexcept>
 
 #include "core/ascii.hpp"
+#include "net/percent_encoding.hpp"
 
-namespace planb::providers {
+namespace planb::net {
 
 namespace {
 
@@ -35,10 +36,6 @@ std::string canonicalHeaderValue(std::string_view value) {
   return out;
 }
 
-bool isUnreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
 }  // namespace
 
 std::string amzDate(std::chrono::system_clock::time_point when) {
@@ -51,32 +48,15 @@ std::string amzDate(std::chrono::system_clock::time_point when) {
   return buffer;
 }
 
-std::string uriEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (isUnreserved(c) || (keep_slash && c == '/')) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0f];
-    }
-  }
-  return out;
-}
-
 std::string uriEncodePath(std::string_view path) {
-  return path.empty() ? "/" : uriEncode(path, /*keep_slash=*/true);
+  return path.empty() ? "/" : percentEncode(path, Literal::UnreservedAndSlash);
 }
 
 std::string canonicalQuery(const std::vector<std::pair<std::string, std::string>>& query) {
   std::vector<std::pair<std::string, std::string>> encoded;
   encoded.reserve(query.size());
   for (const auto& [name, value] : query) {
-    encoded.emplace_back(uriEncode(name), uriEncode(value));
+    encoded.emplace_back(percentEncode(name), percentEncode(value));
   }
   // Sorting the encoded forms (byte order) is what AWS specifies, not the decoded ones.
   std::sort(encoded.begin(), encoded.end());
@@ -154,7 +134,7 @@ std::string sigV4CanonicalRequest(const SigV4Request& request, std::string_view 
 
   std::string path = uriEncodePath(request.path);
   if (request.double_encode_path) {
-    path = uriEncode(path, /*keep_slash=*/true);
+    path = percentEncode(path, Literal::UnreservedAndSlash);
   }
 
   std::string canonical_headers;
@@ -211,4 +191,4 @@ SigV4Signature signV4(const SigV4Request& request, const SigV4Credentials& crede
   return out;
 }
 
-}  // namespace planb::providers
+}  // namespace planb::net

@@ -5,7 +5,7 @@
 #include <ostream>
 #include <string>
 
-namespace planb::providers {
+namespace planb::net {
 
 class Secret {
  public:
@@ -28,4 +28,4 @@ class Secret {
   std::string value_;
 };
 
-}  // namespace planb::providers
+}  // namespace planb::net

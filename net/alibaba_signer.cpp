@@ -1,4 +1,4 @@
-#include "providers/alibaba_signer.hpp"
+#include "net/alibaba_signer.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -6,14 +6,11 @@
 #include <ctime>
 #include <stdexcept>
 
-namespace planb::providers {
+#include "net/percent_encoding.hpp"
+
+namespace planb::net {
 
 namespace {
-
-bool isUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
-}
 
 std::string base64(const unsigned char* data, std::size_t size) {
   std::string out(4 * ((size + 2) / 3), '\0');
@@ -25,23 +22,6 @@ std::string base64(const unsigned char* data, std::size_t size) {
 
 }  // namespace
 
-std::string alibabaPercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3);
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (isUnreserved(c)) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0f];
-    }
-  }
-  return out;
-}
-
 std::string alibabaCanonicalQuery(const RpcParams& params) {
   std::string out;
   for (const auto& [name, value] : params) {
@@ -51,17 +31,17 @@ std::string alibabaCanonicalQuery(const RpcParams& params) {
     if (!out.empty()) {
       out += '&';
     }
-    out += alibabaPercentEncode(name);
+    out += percentEncode(name);
     out += '=';
-    out += alibabaPercentEncode(value);
+    out += percentEncode(value);
   }
   return out;
 }
 
 std::string alibabaStringToSign(std::string_view method, const RpcParams& params) {
   // The query is encoded a second time here, so ':' in the timestamp ends up as %253A.
-  return std::string(method) + "&" + alibabaPercentEncode("/") + "&" +
-         alibabaPercentEncode(alibabaCanonicalQuery(params));
+  return std::string(method) + "&" + percentEncode("/") + "&" +
+         percentEncode(alibabaCanonicalQuery(params));
 }
 
 std::string alibabaSignatureV1(std::string_view method, const RpcParams& params,
@@ -82,8 +62,8 @@ std::string alibabaSignatureV1(std::string_view method, const RpcParams& params,
 
 std::string alibabaSignedQuery(std::string_view method, const RpcParams& params,
                                std::string_view access_key_secret) {
-  return alibabaCanonicalQuery(params) + "&Signature=" +
-         alibabaPercentEncode(alibabaSignatureV1(method, params, access_key_secret));
+  return alibabaCanonicalQuery(params) +
+         "&Signature=" + percentEncode(alibabaSignatureV1(method, params, access_key_secret));
 }
 
 std::string alibabaTimestamp(core::WallTime time) {
@@ -106,4 +86,4 @@ RpcParams withV1CommonParams(RpcParams params, std::string_view access_key_id, c
   return params;
 }
 
-}  // namespace planb::providers
+}  // namespace planb::net

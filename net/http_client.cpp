@@ -1,4 +1,4 @@
-#include "providers/http_client.hpp"
+#include "net/http_client.hpp"
 
 #include <curl/curl.h>
 
@@ -10,7 +10,7 @@
 
 #include "core/ascii.hpp"
 
-namespace planb::providers {
+namespace planb::net {
 
 namespace {
 
@@ -246,8 +246,8 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   std::lock_guard<std::mutex> lock(mutex_);
   CURL* curl = static_cast<CURL*>(curl_);
   if (!curl) {
-    return ProviderError{ErrorKind::Transient, describe(request) + ": cannot create a curl handle",
-                         std::nullopt};
+    return Error{ErrorKind::Transient, describe(request) + ": cannot create a curl handle",
+                 std::nullopt};
   }
   curl_easy_reset(curl);
   HttpResponse response;
@@ -258,9 +258,9 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
     // the message, it may be a credential.
     if (name.empty() || hasLineBreak(name) || hasLineBreak(value)) {
       std::string which = name.empty() || hasLineBreak(name) ? "a header" : "header " + name;
-      return ProviderError{ErrorKind::Permanent,
-                           describe(request) + ": " + which + " has an empty name or a line break",
-                           std::nullopt};
+      return Error{ErrorKind::Permanent,
+                   describe(request) + ": " + which + " has an empty name or a line break",
+                   std::nullopt};
     }
     // "Name:" would remove the header; "Name;" is curl's way to send it empty.
     headers.append(value.empty() ? name + ";" : name + ": " + value);
@@ -268,7 +268,7 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   // Without this curl adds "Expect: 100-continue" to larger bodies, costing a round trip.
   headers.append("Expect:");
   if (headers.failed) {
-    return ProviderError{ErrorKind::Transient, describe(request) + ": out of memory", std::nullopt};
+    return Error{ErrorKind::Transient, describe(request) + ": out of memory", std::nullopt};
   }
   char error_buffer[CURL_ERROR_SIZE] = {};
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
@@ -311,7 +311,7 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   // The error buffer lives on this stack frame: the handle must not keep pointing at it.
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   if (received.too_large || code == CURLE_FILESIZE_EXCEEDED) {
-    return ProviderError{
+    return Error{
         ErrorKind::Transient,
         describe(request) + ": reply larger than " + std::to_string(options_.max_body) + " bytes",
         std::nullopt};
@@ -330,10 +330,10 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
     } else {
       what = curlDetail(code, error_buffer, request.url);
     }
-    return ProviderError{ErrorKind::Transient, describe(request) + ": " + what, std::nullopt};
+    return Error{ErrorKind::Transient, describe(request) + ": " + what, std::nullopt};
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
 }
 
-}  // namespace planb::providers
+}  // namespace planb::net

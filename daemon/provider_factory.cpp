@@ -1,11 +1,11 @@
-#include "providers/provider_factory.hpp"
+#include "provider_factory.hpp"
 
 #include <chrono>
 
 #include "core/clock.hpp"
+#include "net/http_client.hpp"
 #include "providers/alidns_provider.hpp"
 #include "providers/cloudflare_provider.hpp"
-#include "providers/http_client.hpp"
 #include "providers/powerdns_provider.hpp"
 #include "providers/rfc2136_provider.hpp"
 #include "providers/route53_provider.hpp"
@@ -18,10 +18,10 @@ namespace {
 constexpr std::chrono::milliseconds kDnsTimeout{3000};
 
 // Each provider has its own transport: its calls come from its own worker, one at a time.
-std::shared_ptr<HttpTransport> transportFor(const config::ProviderConfig& config) {
-  HttpOptions options;
+std::shared_ptr<net::HttpTransport> transportFor(const config::ProviderConfig& config) {
+  net::HttpOptions options;
   options.ca_file = config.ca_file;
-  return std::make_shared<CurlTransport>(options);
+  return std::make_shared<net::CurlTransport>(options);
 }
 
 }  // namespace
@@ -38,13 +38,16 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config) 
       return std::make_shared<PowerDnsProvider>(config.name, settings, transportFor(config));
     }
     case config::ProviderType::Cloudflare:
-      return std::make_shared<CloudflareProvider>(config, transportFor(config),
-                                                  std::make_shared<core::SystemClock>());
+      return std::make_shared<CloudflareProvider>(
+          CloudflareConfig{config.name, config.cloudflare, config.endpoint}, transportFor(config),
+          std::make_shared<core::SystemClock>());
     case config::ProviderType::Route53:
-      return std::make_shared<Route53Provider>(config, transportFor(config));
+      return std::make_shared<Route53Provider>(
+          Route53Config{config.name, config.route53, config.endpoint}, transportFor(config));
     case config::ProviderType::Alidns:
-      return std::make_shared<AlidnsProvider>(config, transportFor(config),
-                                              std::make_shared<core::SystemClock>());
+      return std::make_shared<AlidnsProvider>(
+          AlidnsConfig{config.name, config.alidns, config.endpoint}, transportFor(config),
+          std::make_shared<core::SystemClock>());
   }
   throw std::runtime_error("provider " + config.name + ": unknown type");
 }

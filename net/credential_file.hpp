@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "providers/secret.hpp"
+#include "net/secret.hpp"
 
-namespace planb::providers {
+namespace planb::net {
 
 // "PATH: message"; never contains the file's content.
 class CredentialError : public std::runtime_error {
@@ -26,4 +26,4 @@ Secret readPrivateFile(const std::string& path, std::string_view what,
 // newline (CRLF included); an empty secret is refused. Throws CredentialError.
 Secret readSecretFile(const std::string& path, std::string_view what);
 
-}  // namespace planb::providers
+}  // namespace planb::net

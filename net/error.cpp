@@ -1,6 +1,6 @@
-#include "providers/dns_provider.hpp"
+#include "net/error.hpp"
 
-namespace planb::providers {
+namespace planb::net {
 
 std::string_view nameOf(ErrorKind kind) {
   switch (kind) {
@@ -22,4 +22,4 @@ std::string_view nameOf(ErrorKind kind) {
   return "permanent";
 }
 
-}  // namespace planb::providers
+}  // namespace planb::net

@@ -8,15 +8,11 @@
 
 #include "core/clock.hpp"
 
-namespace planb::providers {
+namespace planb::net {
 
 // Request parameters by name. std::map orders std::string keys by unsigned byte value, which is
 // the order the signature wants (§5 step 2).
 using RpcParams = std::map<std::string, std::string>;
-
-// The UTF-8 bytes with only A-Za-z0-9-_.~ literal and everything else as %XX, upper-case hex
-// (RFC 3986 unreserved; a space is %20, never '+').
-std::string alibabaPercentEncode(std::string_view text);
 
 // "k=v&k=v" of every parameter except Signature, encoded and sorted (§5 steps 1-2).
 std::string alibabaCanonicalQuery(const RpcParams& params);
@@ -42,4 +38,4 @@ std::string alibabaTimestamp(core::WallTime time);
 RpcParams withV1CommonParams(RpcParams params, std::string_view access_key_id, core::WallTime time,
                              std::string_view nonce);
 
-}  // namespace planb::providers
+}  // namespace planb::net

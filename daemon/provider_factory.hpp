@@ -1,5 +1,7 @@
 #pragma once
-// Providers by `type`: the one place that knows every implementation.
+// Providers by `type`: the one place that knows every implementation, and the translation of the
+// config schema into each provider's own settings. It lives in daemon/ (providers never see the
+// config); its name stays in namespace providers, beside what it builds.
 
 #include <memory>
 #include <optional>

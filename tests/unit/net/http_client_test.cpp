@@ -1,7 +1,7 @@
 // The HTTP client every API provider uses: redaction of URLs and headers, and CurlTransport
 // against sockets on 127.0.0.1 (a one-shot server, a listener that never answers, a closed port).
 
-#include "providers/http_client.hpp"
+#include "net/http_client.hpp"
 
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
@@ -15,7 +15,7 @@
 #include <string>
 #include <thread>
 
-using namespace planb::providers;
+using namespace planb::net;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
@@ -120,13 +120,13 @@ class OneShotServer {
   std::thread thread_;
 };
 
-ProviderError failure(const Result<HttpResponse>& result) {
-  REQUIRE(std::holds_alternative<ProviderError>(result));
-  return std::get<ProviderError>(result);
+Error failure(const Result<HttpResponse>& result) {
+  REQUIRE(std::holds_alternative<Error>(result));
+  return std::get<Error>(result);
 }
 
 HttpResponse response(const Result<HttpResponse>& result) {
-  if (const auto* error = std::get_if<ProviderError>(&result)) {
+  if (const auto* error = std::get_if<Error>(&result)) {
     FAIL("unexpected error: " << error->message);
   }
   return std::get<HttpResponse>(result);
@@ -253,7 +253,7 @@ TEST_CASE("CurlTransport gives up on a server that accepts and never answers, wi
   HttpRequest request;
   request.url = silent.url("/api?api-key=s3cret");
   auto started = Clock::now();
-  ProviderError error = failure(transport.send(request));
+  Error error = failure(transport.send(request));
   auto elapsed = Clock::now() - started;
   CHECK(error.kind == ErrorKind::Transient);
   CHECK(error.message ==
@@ -279,7 +279,7 @@ TEST_CASE("CurlTransport reports a refused connection as Transient without the U
   CurlTransport transport(quick());
   HttpRequest request;
   request.url = closed.url("/x?token=s3cret&a=1");
-  ProviderError error = failure(transport.send(request));
+  Error error = failure(transport.send(request));
   CHECK(error.kind == ErrorKind::Transient);
   CHECK(error.retriable());
   CHECK(error.message.find("s3cret") == std::string::npos);
@@ -297,7 +297,7 @@ TEST_CASE("CurlTransport refuses a reply larger than max_body") {
     CurlTransport transport(options);
     HttpRequest request;
     request.url = server.url();
-    ProviderError error = failure(transport.send(request));
+    Error error = failure(transport.send(request));
     CHECK(error.kind == ErrorKind::Transient);
     CHECK(error.message.find("reply larger than 1024 bytes") != std::string::npos);
   }
@@ -306,7 +306,7 @@ TEST_CASE("CurlTransport refuses a reply larger than max_body") {
     CurlTransport transport(options);
     HttpRequest request;
     request.url = server.url();
-    ProviderError error = failure(transport.send(request));
+    Error error = failure(transport.send(request));
     CHECK(error.message.find("reply larger than 1024 bytes") != std::string::npos);
   }
 }
@@ -317,7 +317,7 @@ TEST_CASE("CurlTransport refuses a header with a line break and does not quote i
   HttpRequest request;
   request.url = closed.url();
   request.headers = {{"X-API-Key", "s3cret\r\nX-Injected: 1"}};
-  ProviderError error = failure(transport.send(request));
+  Error error = failure(transport.send(request));
   CHECK(error.kind == ErrorKind::Permanent);  // not sent at all: no connection was attempted
   CHECK(error.message.find("header X-API-Key has an empty name or a line break") !=
         std::string::npos);

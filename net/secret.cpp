@@ -1,8 +1,8 @@
-#include "providers/secret.hpp"
+#include "net/secret.hpp"
 
 #include <openssl/crypto.h>
 
-namespace planb::providers {
+namespace planb::net {
 
 Secret::Secret(Secret&& other) noexcept : value_(std::move(other.value_)) {
   other.wipe();
@@ -37,4 +37,4 @@ void Secret::wipe() noexcept {
   value_.clear();
 }
 
-}  // namespace planb::providers
+}  // namespace planb::net

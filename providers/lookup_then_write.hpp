@@ -1,0 +1,74 @@
+#pragma once
+// The skeleton of the providers that write a record by its id (Cloudflare, Alibaba DNS): look
+// the name up, compare what it serves with the request, and write only what must change. A write
+// refused as a duplicate is looked up again, since a resent write that had got through is refused
+// the same way.
+
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "providers/compare_before_write.hpp"
+#include "providers/dns_provider.hpp"
+
+namespace planb::providers {
+
+// Lookup: what one look-up of a name found, with at least `ServedRecord served`, and whatever
+// the provider needs to write over it (record id, zone id, relative name).
+template <typename Lookup>
+class LookupThenWrite : public DnsProvider {
+ public:
+  Result<ServedRecord> read(const RecordRef& record) final {
+    Result<Lookup> found = lookup(record);
+    if (auto* e = errorIn(found)) {
+      return std::move(*e);
+    }
+    return std::move(std::get<Lookup>(found).served);
+  }
+
+  Result<Unit> replace(const ReplaceRequest& request) final {
+    Result<Lookup> found = lookup(request.record);
+    if (auto* e = errorIn(found)) {
+      return std::move(*e);
+    }
+    const Lookup& current = std::get<Lookup>(found);
+    Result<WriteNeed> need = compareBeforeWrite(current.served, request);
+    if (auto* e = errorIn(need)) {
+      return std::move(*e);
+    }
+    if (std::get<WriteNeed>(need) == WriteNeed::AlreadyServed) {
+      return Unit{};
+    }
+    return write(request, current);
+  }
+
+ protected:
+  virtual Result<Lookup> lookup(const RecordRef& record) = 0;
+
+  // Writes the request's CNAME over what `current` found, which is not yet what is wanted.
+  virtual Result<Unit> write(const ReplaceRequest& request, const Lookup& current) = 0;
+
+  // "<type> provider "<name>": message".
+  ProviderError error(ErrorKind kind, const std::string& message) const {
+    return ProviderError{kind, std::string(type()) + " provider \"" + name() + "\": " + message,
+                         std::nullopt};
+  }
+
+  // After a write refused as a duplicate (`refusal` says which write and how): a success when
+  // the name now serves the wanted target (an earlier copy of this write got through), a
+  // Conflict otherwise.
+  Result<Unit> confirmWritten(const ReplaceRequest& request, const std::string& refusal) {
+    Result<Lookup> again = lookup(request.record);
+    if (auto* e = errorIn(again)) {
+      return std::move(*e);
+    }
+    const ServedRecord& served = std::get<Lookup>(again).served;
+    if (served.kind == ServedRecord::Kind::Cname && served.target == request.new_target) {
+      return Unit{};
+    }
+    return error(ErrorKind::Conflict,
+                 refusal + ", yet the name does not serve " + request.new_target);
+  }
+};
+
+}  // namespace planb::providers

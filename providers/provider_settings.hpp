@@ -1,0 +1,53 @@
+#pragma once
+// What each provider is configured with: the keys of its [[provider]] table, validated by the
+// daemon's config reader (which embeds these structs) and handed to the provider's constructor.
+// Providers never see the config schema itself.
+
+#include <optional>
+#include <string>
+
+#include "net/url.hpp"
+
+namespace planb::providers {
+
+struct Rfc2136Settings {
+  net::HostPort server;       // port defaults to 53
+  std::string tsig_key_file;  // ${CREDENTIALS_DIRECTORY} expanded
+};
+
+// PowerDNS Authoritative HTTP API.
+struct PowerDnsSettings {
+  std::string api_url;  // e.g. "http://192.0.2.54:8081" (the API's own base, without /api/v1)
+  std::string api_key_file;
+  std::string server_id = "localhost";
+};
+
+// Cloudflare API v4.
+struct CloudflareSettings {
+  std::string api_token_file;
+  std::optional<std::string> zone_id;  // looked up by the zone's name when absent
+};
+
+// AWS Route 53 (SigV4, us-east-1, service route53).
+struct Route53Settings {
+  std::string access_key_id_file;
+  std::string secret_access_key_file;
+  std::optional<std::string> hosted_zone_id;  // looked up by the zone's name when absent
+};
+
+// Alibaba Cloud DNS (RPC, signature V1).
+struct AlidnsSettings {
+  std::string access_key_id_file;
+  std::string access_key_secret_file;
+};
+
+// One API provider as its constructor takes it: its name (in every message), its own settings and
+// the base URL instead of the vendor's default (a regional endpoint, a gateway, a test server).
+template <typename Settings>
+struct ApiProviderConfig {
+  std::string name;
+  Settings settings;
+  std::optional<std::string> endpoint;
+};
+
+}  // namespace planb::providers
