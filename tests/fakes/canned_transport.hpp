@@ -17,7 +17,7 @@ class CannedTransport final : public net::HttpTransport {
   net::Result<net::HttpResponse> send(const net::HttpRequest& request) override {
     requests.push_back(request);
     if (replies.empty()) {
-      return net::Error{providers::ErrorKind::Permanent,
+      return net::Error{net::ErrorKind::Permanent,
                                       "the test gave no reply for " + request.url,
                                       {}};
     }
@@ -26,11 +26,11 @@ class CannedTransport final : public net::HttpTransport {
     return reply;
   }
 
-  CannedTransport& reply(long status, std::string body = "", providers::Headers headers = {}) {
+  CannedTransport& reply(long status, std::string body = "", net::Headers headers = {}) {
     replies.emplace_back(net::HttpResponse{status, std::move(headers), std::move(body)});
     return *this;
   }
-  CannedTransport& fail(providers::ErrorKind kind, std::string message) {
+  CannedTransport& fail(net::ErrorKind kind, std::string message) {
     replies.emplace_back(net::Error{kind, std::move(message), {}});
     return *this;
   }

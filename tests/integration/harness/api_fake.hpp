@@ -114,7 +114,7 @@ class ApiFake {
   std::string dir_;
   std::uint16_t port_ = 0;
   std::unique_ptr<ServerProcess> server_;
-  providers::CurlTransport http_;
+  net::CurlTransport http_;
 };
 
 }  // namespace planb::testing
