@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <deque>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -16,11 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "fakes/canned_transport.hpp"
 #include "fakes/temp_dir.hpp"
 #include "providers/credential_file.hpp"
 
 using namespace planb::providers;
 using planb::config::PowerDnsSettings;
+using planb::testing::CannedTransport;
 using planb::testing::TempDir;
 
 namespace {
@@ -31,36 +32,6 @@ const std::string kBase = kApi + "/api/v1/servers/localhost";
 const std::string kZoneUrl = kBase + "/zones/example.test.";
 const std::string kCnameUrl = kZoneUrl + "?rrset_name=www.example.test.&rrset_type=CNAME";
 const std::string kNameUrl = kZoneUrl + "?rrset_name=www.example.test.";
-
-// Canned replies in order; every request is kept for inspection.
-class FakeTransport final : public HttpTransport {
- public:
-  Result<HttpResponse> send(const HttpRequest& request) override {
-    requests.push_back(request);
-    if (replies.empty()) {
-      return ProviderError{ErrorKind::Permanent, "the test gave no reply for this request", {}};
-    }
-    Result<HttpResponse> reply = replies.front();
-    replies.pop_front();
-    return reply;
-  }
-
-  FakeTransport& reply(long status, std::string body = "", Headers headers = {}) {
-    HttpResponse response;
-    response.status = status;
-    response.body = std::move(body);
-    response.headers = std::move(headers);
-    replies.emplace_back(std::move(response));
-    return *this;
-  }
-  FakeTransport& fail(ErrorKind kind, std::string message) {
-    replies.emplace_back(ProviderError{kind, std::move(message), {}});
-    return *this;
-  }
-
-  std::vector<HttpRequest> requests;
-  std::deque<Result<HttpResponse>> replies;
-};
 
 std::string header(const HttpRequest& request, const std::string& name) {
   for (const auto& [n, v] : request.headers) {
@@ -95,7 +66,7 @@ const std::string kEmpty = zoneReply("[]");
 struct Fixture {
   TempDir dir;
   std::string key_file = dir.path() + "/pdns.key";
-  std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
+  std::shared_ptr<CannedTransport> transport = std::make_shared<CannedTransport>();
 
   Fixture() {
     int fd = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);

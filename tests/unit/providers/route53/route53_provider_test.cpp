@@ -8,17 +8,18 @@
 #include <sys/stat.h>
 
 #include <chrono>
-#include <deque>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "fakes/canned_transport.hpp"
 #include "fakes/temp_dir.hpp"
 #include "providers/credential_file.hpp"
 #include "providers/sigv4.hpp"
 
 using namespace planb::providers;
 using namespace std::chrono;
+using planb::testing::CannedTransport;
 using planb::testing::TempDir;
 
 namespace {
@@ -27,25 +28,6 @@ const std::string kAkid = "AKIDEXAMPLE";
 const std::string kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 const system_clock::time_point kTime = sys_days{year{2015} / 8 / 30} + hours{12} + minutes{36};
 const std::string kNs = R"( xmlns="https://route53.amazonaws.com/doc/2013-04-01/")";
-
-// Replies in order; every request is kept for inspection.
-class ScriptedTransport final : public HttpTransport {
- public:
-  Result<HttpResponse> send(const HttpRequest& request) override {
-    requests.push_back(request);
-    if (replies.empty()) {
-      return ProviderError{ErrorKind::Permanent, "test: no scripted reply for " + request.url, {}};
-    }
-    Result<HttpResponse> reply = replies.front();
-    replies.pop_front();
-    return reply;
-  }
-  void reply(long status, std::string body, Headers headers = {}) {
-    replies.push_back(HttpResponse{status, std::move(headers), std::move(body)});
-  }
-  std::vector<HttpRequest> requests;
-  std::deque<Result<HttpResponse>> replies;
-};
 
 std::optional<std::string> headerOf(const HttpRequest& request, std::string_view name) {
   for (const auto& [n, v] : request.headers) {
@@ -67,7 +49,7 @@ std::string writePrivate(const TempDir& dir, const std::string& file, const std:
 
 struct Fixture {
   TempDir dir;
-  std::shared_ptr<ScriptedTransport> transport = std::make_shared<ScriptedTransport>();
+  std::shared_ptr<CannedTransport> transport = std::make_shared<CannedTransport>();
   std::vector<milliseconds> slept;
   planb::config::ProviderConfig config;
 
