@@ -37,14 +37,6 @@ class ManualTimers final : public probes::Timers {
     now_ = until;
   }
 
-  // How many timers are armed.
-  std::size_t pending() const {
-    return static_cast<std::size_t>(std::count_if(waits_.begin(), waits_.end(), [](const auto& w) {
-      auto wait = w.lock();
-      return wait && wait->armed;
-    }));
-  }
-
  private:
   struct Wait {
     core::Instant at{};
