@@ -508,7 +508,13 @@ def scenario_fence_refuses_a_leader_whose_lease_etcd_revoked(fleet, figures):
     lead.cut_etcd("pass")
     wait_for(f"{old} to follow {new}", follows(lead, new), CONVERGE_BOUND)
     figures.converge.append(time.monotonic() - healed)
-    entries = [e for e in fleet.dns_changes(fleet.node(new)) if e.get("node") == old]
+    # The old leader's audit lines reach etcd once it is back; the new leader's history (its
+    # agent's latest read of etcd) shows them with its next poll.
+    def old_leaders_changes():
+        return [e for e in fleet.dns_changes(fleet.node(new)) if e.get("node") == old]
+    wait_for(f"{old}'s fenced write in the fleet's history on {new}", lambda: any(
+        e.get("result") == "fenced" for e in old_leaders_changes()), 2)
+    entries = old_leaders_changes()
     assert any(e.get("result") == "fenced" for e in entries), entries
     assert not any(e.get("result") == "ok" for e in entries), entries
     figures.set(fenced_by_etcd=1, fenced_after_revoke_s=f"{fenced_after:.2f}", new_leader=new)

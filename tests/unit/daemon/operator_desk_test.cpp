@@ -135,3 +135,20 @@ TEST_CASE("releasing what is not pinned, undraining and unfreezing what is not a
   CHECK(d.ask(OperatorVerb::Undrain, "", "a").ok);
   CHECK(d.ask(OperatorVerb::Unfreeze, "", "").ok);
 }
+
+TEST_CASE("a planned request changes nothing until its overrides are stored") {
+  Desk d;
+  core::Overrides base;
+  OperatorPlan plan = planOperatorRequest({OperatorVerb::Freeze, "", "", "drill", {}, false},
+                                          d.alice, d.config, d.targets, base, d.clock.wallNow());
+  CHECK(plan.answer.ok);
+  REQUIRE(plan.next);
+  CHECK(plan.next->freeze() != nullptr);
+  CHECK(base.all().empty());
+  CHECK(d.desk.overrides().all().empty());
+  CHECK(d.audit.newest(10).empty());
+  OperatorPlan nothing = planOperatorRequest({OperatorVerb::Unfreeze, "", "", "", {}, false},
+                                             d.alice, d.config, d.targets, base, d.clock.wallNow());
+  CHECK(nothing.answer.ok);
+  CHECK_FALSE(nothing.next);  // nothing to store
+}
