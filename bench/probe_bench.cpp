@@ -36,7 +36,7 @@
 #include "core/random.hpp"
 #include "probes/http_probe.hpp"
 #include "probes/probe_scheduler.hpp"
-#include "probes/url.hpp"
+#include "net/url.hpp"
 
 extern char** environ;
 
@@ -298,12 +298,12 @@ int run(int argc, char** argv) {
         }
       },
       probes::SchedulerOptions{.maxInFlight = o.maxInFlight});
-  config::ProbeTiming timing;
+  core::ProbeTiming timing;
   timing.interval = o.interval;
   timing.timeout = o.timeout;
   for (std::size_t i = 0; i < endpoints.size(); ++i) {
     probes::HttpProbeOptions http;
-    http.url = probes::parseUrl("http://" + endpoints[i] + "/healthz");
+    http.url = net::parseHttpUrl("http://" + endpoints[i] + "/healthz");
     http.expectBody = "ok";
     scheduler.add(static_cast<probes::ProbeId>(i),
                   std::make_unique<probes::HttpProbe>(io, std::move(http)), timing);

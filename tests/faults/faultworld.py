@@ -30,7 +30,7 @@ PROVIDERS = ("bind", "pdns", "cloudflare", "route53", "alidns")
 KINDS = ("down", "slow", "5xx", "429", "revoked", "malformed")
 CNAME = {"vendor-a": A_TARGET, "vendor-b": B_TARGET}
 
-# Provider clients give up after these (providers/provider_factory.cpp, http_client.hpp).
+# Provider clients give up after these (daemon/provider_factory.cpp, net/http_client.hpp).
 DNS_TIMEOUT = 3.0
 HTTP_TIMEOUT = 10.0
 
