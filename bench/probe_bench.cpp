@@ -34,9 +34,9 @@
 
 #include "core/health_board.hpp"
 #include "core/random.hpp"
+#include "net/url.hpp"
 #include "probes/http_probe.hpp"
 #include "probes/probe_scheduler.hpp"
-#include "net/url.hpp"
 
 extern char** environ;
 

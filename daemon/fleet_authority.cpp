@@ -77,8 +77,7 @@ FleetSettings fleetSettings(const config::ClusterConfig& c) {
       std::chrono::milliseconds(1000),
       std::chrono::duration_cast<std::chrono::milliseconds>(c.lease_ttl) / 3);
   if (c.password_file) {
-    settings.etcd.password =
-        net::readSecretFile(*c.password_file, "etcd password file").reveal();
+    settings.etcd.password = net::readSecretFile(*c.password_file, "etcd password file").reveal();
   }
   return settings;
 }

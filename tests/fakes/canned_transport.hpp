@@ -17,9 +17,7 @@ class CannedTransport final : public net::HttpTransport {
   net::Result<net::HttpResponse> send(const net::HttpRequest& request) override {
     requests.push_back(request);
     if (replies.empty()) {
-      return net::Error{net::ErrorKind::Permanent,
-                                      "the test gave no reply for " + request.url,
-                                      {}};
+      return net::Error{net::ErrorKind::Permanent, "the test gave no reply for " + request.url, {}};
     }
     net::Result<net::HttpResponse> reply = std::move(replies.front());
     replies.pop_front();
