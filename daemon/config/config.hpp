@@ -69,7 +69,7 @@ struct GuardConfig {
   std::string all_unhealthy = "keep";  // the only policy: fail static
 };
 
-using net::HostPort;
+using net::HostPort;  // host:port, with the port given or defaulted by the key's meaning
 
 enum class ProviderType { Rfc2136, PowerDns, Cloudflare, Route53, Alidns };
 
