@@ -308,6 +308,7 @@ void Reconciler::dispatch(RecordRuntime& record) {
   }
   for (const core::ProviderRecord& in_sync : plan.in_sync) {
     record.sync.at(in_sync.provider).conflict_reported = false;
+    swapsAgreeAgain(record.sync.at(in_sync.provider), in_sync.provider, record.config.name);
   }
   for (const auto& [where, writes] : plan.writes) {
     for (const core::PlannedWrite& write : writes) {
@@ -375,7 +376,9 @@ void Reconciler::onRead(const std::string& name, const std::string& provider,
   }
   ServedRecord served = std::get<ServedRecord>(std::move(result));
   sync.failures = 0;
-  sync.last_error.clear();
+  if (sync.lost_swaps < 2) {
+    sync.last_error.clear();  // a read and write that disagree stay reported until a write lands
+  }
   if (!record.history.active && served.kind == ServedRecord::Kind::Cname) {
     if (auto t = targetForCname(record, served.target)) {
       // First start without saved state: adopt what DNS serves, so starting changes nothing.
@@ -462,7 +465,12 @@ void Reconciler::onWrite(const std::string& name, const std::string& provider,
   if (outcome.error) {
     // The served value is no longer known for sure (compare-and-swap lost, timeout): re-read.
     sync.served.reset();
-    fail(sync, provider, "write " + name + " CNAME " + cnameOf(target), *outcome.error);
+    std::string what = "write " + name + " CNAME " + cnameOf(target);
+    if (outcome.error->kind == providers::ErrorKind::Conflict) {
+      loseSwap(sync, provider, what, outcome);
+    } else {
+      fail(sync, provider, what, *outcome.error);
+    }
     refresh(record);
     return;
   }
@@ -470,6 +478,7 @@ void Reconciler::onWrite(const std::string& name, const std::string& provider,
   sync.applied = target;
   sync.failures = 0;
   sync.last_error.clear();
+  swapsAgreeAgain(sync, provider, name);
   log_.info("provider " + provider + ": " + name + " now CNAME " + cnameOf(target) + " (target " +
             target + "), written in " + millis(outcome.write_time));
   persist_later_ = true;
@@ -539,13 +548,48 @@ void Reconciler::fail(ProviderSync& sync, const std::string& provider, const std
                       const ProviderError& error) {
   ++sync.failures;
   auto wait = backoff_.next(sync.failures, random_, error.retry_after);
-  if (error.kind == providers::ErrorKind::Conflict) {
-    wait = 0ms;  // someone else wrote: re-read at once and decide again
-  }
   sync.retry_at = clock_.now() + wait;
   sync.last_error = std::string(providers::nameOf(error.kind)) + ": " + error.message;
   log_.error("provider " + provider + ": failed to " + what + ": " + sync.last_error + "; retry " +
              std::to_string(sync.failures) + " in " + core::formatDuration(wait));
+}
+
+void Reconciler::loseSwap(ProviderSync& sync, const std::string& provider, const std::string& what,
+                          const WriteOutcome& outcome) {
+  const ProviderError& error = *outcome.error;
+  ++sync.failures;
+  ++sync.lost_swaps;
+  if (sync.lost_swaps == 1) {
+    // Someone else wrote between planb's read and its write: re-read at once and decide again.
+    sync.retry_at = clock_.now();
+    sync.last_error = std::string(providers::nameOf(error.kind)) + ": " + error.message;
+    log_.warn("provider " + provider + ": lost the compare-and-swap to " + what + ": " +
+              sync.last_error + "; re-reading at once");
+    return;
+  }
+  // The write expected what the re-read showed and was refused again: re-reading at once would
+  // only repeat that, as fast as the provider answers, so it backs off like any failure.
+  auto wait = backoff_.next(sync.lost_swaps - 1, random_, error.retry_after);
+  sync.retry_at = clock_.now() + wait;
+  std::string disagree = "its read shows " + outcome.from + " but it refused to " + what +
+                         " as changed meanwhile (" + error.message + "), " +
+                         std::to_string(sync.lost_swaps) +
+                         " times in a row: the provider's read and write disagree";
+  sync.last_error = disagree + "; backing off, next try in " + core::formatDuration(wait);
+  if (sync.lost_swaps == 2) {  // once per episode: the status has the count
+    log_.error("provider " + provider + ": " + disagree + "; backing off up to " +
+               core::formatDuration(backoff_.cap) + " between tries until a write gets through");
+  }
+}
+
+void Reconciler::swapsAgreeAgain(ProviderSync& sync, const std::string& provider,
+                                 const std::string& name) {
+  if (sync.lost_swaps >= 2) {
+    log_.info("provider " + provider + ": " + name + " is in sync again after " +
+              std::to_string(sync.lost_swaps) + " refused compare-and-swaps in a row");
+    sync.last_error.clear();
+  }
+  sync.lost_swaps = 0;
 }
 
 void Reconciler::persist() {

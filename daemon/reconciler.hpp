@@ -39,6 +39,9 @@ struct ProviderSync {
   bool busy = false;                              // a read or write is in flight
   bool read_requested = false;                    // the resync wants a fresh read
   std::uint32_t failures = 0;
+  // Compare-and-swaps lost in a row: the first is re-read at once, the next ones back off, as
+  // the provider's read and its write disagree (a lagging replica, a record set it lists apart).
+  std::uint32_t lost_swaps = 0;
   core::Instant retry_at{};
   std::string last_error;  // never holds a secret: provider errors do not
   bool conflict_reported = false;
@@ -125,6 +128,9 @@ class Reconciler {
                std::uint64_t generation, const WriteOutcome& outcome);
   void fail(ProviderSync& sync, const std::string& provider, const std::string& what,
             const providers::ProviderError& error);
+  void loseSwap(ProviderSync& sync, const std::string& provider, const std::string& what,
+                const WriteOutcome& outcome);
+  void swapsAgreeAgain(ProviderSync& sync, const std::string& provider, const std::string& name);
   std::optional<std::string> targetForCname(const RecordRuntime& record,
                                             const std::string& cname) const;
   std::string cnameOf(const std::string& target) const;

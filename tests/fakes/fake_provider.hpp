@@ -37,6 +37,9 @@ class FakeProvider final : public providers::DnsProvider {
     if (auto e = takeError()) {
       return *e;
     }
+    if (refuse_every_write_) {
+      return net::Error{net::ErrorKind::Conflict, "compare-and-swap lost", std::nullopt};
+    }
     auto it = served_.find(r.record.name);
     std::optional<std::string> current;
     if (it != served_.end() && it->second.kind == providers::ServedRecord::Kind::Cname) {
@@ -71,6 +74,13 @@ class FakeProvider final : public providers::DnsProvider {
       errors_.push_back(error);
     }
   }
+  // From now on every write is refused as changed meanwhile while reads go on showing what was
+  // served: a provider whose read and write disagree (a lagging replica, a record set listed
+  // apart from the one written); false ends that.
+  void refuseEveryWrite(bool refuse = true) {
+    std::lock_guard lock(mutex_);
+    refuse_every_write_ = refuse;
+  }
   std::vector<std::string> calls() {
     std::lock_guard lock(mutex_);
     return calls_;
@@ -98,6 +108,7 @@ class FakeProvider final : public providers::DnsProvider {
   std::mutex mutex_;
   std::map<std::string, providers::ServedRecord> served_;
   std::deque<net::Error> errors_;
+  bool refuse_every_write_ = false;
   std::vector<std::string> calls_;
 };
 

@@ -97,19 +97,69 @@ TEST_CASE("a failing provider neither blocks the others nor is given up: it is r
   CHECK(h.record().sync.at("p2").failures == 0);
 }
 
-TEST_CASE("a lost compare-and-swap is re-read and written again over the new value") {
+TEST_CASE("a single lost race is re-read at once and written over the new value, no delay added") {
   Harness h;
   h.start();
   h.verdicts(core::Health::Healthy, core::Health::Healthy);
   REQUIRE(h.settle());
   h.p1->serveCname(kName, "someone.else.example.net.");  // behind planb's back
   h.verdicts(core::Health::Unhealthy, core::Health::Healthy);
-  REQUIRE(h.settle());
-  h.reconciler->step();
-  REQUIRE(h.settle());
+  REQUIRE(h.settle());  // the clock stands still: no backoff lies between the race and the write
   CHECK(h.p1->cname(kName) == kB);
   auto calls = h.p1->calls();
-  CHECK(calls.back() == "replace " + kName + " someone.else.example.net. -> " + kB);
+  REQUIRE(calls.size() >= 3);
+  CHECK(std::vector<std::string>(calls.end() - 3, calls.end()) ==
+        std::vector<std::string>{"replace " + kName + " " + kA + " -> " + kB, "read " + kName,
+                                 "replace " + kName + " someone.else.example.net. -> " + kB});
+  CHECK(h.record().sync.at("p1").lost_swaps == 0);
+  CHECK(h.record().sync.at("p1").last_error.empty());
+}
+
+namespace {
+
+// Moves the harness's clock by `span` in the daemon's ticks of 100 ms; the calls p1 got meanwhile.
+std::size_t p1CallsOver(Harness& h, std::chrono::milliseconds span) {
+  std::size_t before = h.p1->calls().size();
+  for (auto t = 0ms; t < span; t += 100ms) {
+    h.clock.advance(100ms);
+    h.reconciler->step();
+    REQUIRE(h.settle());
+  }
+  return h.p1->calls().size() - before;
+}
+
+}  // namespace
+
+TEST_CASE("a provider whose read and write disagree gets a bounded number of requests a minute") {
+  Harness h;
+  h.start();
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  h.p1->refuseEveryWrite();  // it goes on reading a's CNAME, the value planb expects
+  std::size_t before = h.p1->calls().size();
+  h.verdicts(core::Health::Unhealthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  std::size_t first_minute = h.p1->calls().size() - before + p1CallsOver(h, 60s);
+
+  // Write, re-read at once, write; then a read and a write after each backoff of 500 ms * 2^n *
+  // 0.5 (the harness's jitter): 0.25, 0.5, 1, 2, 4, 8 and 16 s. Without backoff: thousands.
+  CHECK(first_minute <= 17);
+  // Capped: one try (read and write) every 30 s (60 s * 0.5) from then on.
+  CHECK(p1CallsOver(h, 60s) <= 4);
+  CHECK(h.p2->cname(kName) == kB);  // the other provider is not held back
+
+  const ProviderSync& sync = h.record().sync.at("p1");
+  CHECK(sync.last_error.find("its read shows " + kA + " but it refused to write " + kName +
+                             " CNAME " + kB + " as changed meanwhile") != std::string::npos);
+  CHECK(sync.last_error.find("the provider's read and write disagree; backing off") !=
+        std::string::npos);
+  CHECK(h.reconciler->statusLine().find("p1: its read shows") != std::string::npos);
+
+  h.p1->refuseEveryWrite(false);  // the next try after the backoff gets through
+  p1CallsOver(h, 30s);
+  CHECK(h.p1->cname(kName) == kB);
+  CHECK(sync.lost_swaps == 0);
+  CHECK(sync.last_error.empty());
 }
 
 TEST_CASE("drift found by the resync is repaired") {
