@@ -568,8 +568,12 @@ void Reconciler::loseSwap(ProviderSync& sync, const std::string& provider, const
     return;
   }
   // The write expected what the re-read showed and was refused again: re-reading at once would
-  // only repeat that, as fast as the provider answers, so it backs off like any failure.
-  auto wait = backoff_.next(sync.lost_swaps - 1, random_, error.retry_after);
+  // only repeat that, as fast as the provider answers, so it backs off like any failure, and
+  // never less than half the backoff's ceiling: full jitter alone could draw a wait near zero
+  // again and again, and a disagreeing provider must get a bounded number of requests.
+  std::uint32_t tries = sync.lost_swaps - 1;
+  auto wait =
+      std::max(backoff_.next(tries, random_, error.retry_after), backoff_.ceiling(tries) / 2);
   sync.retry_at = clock_.now() + wait;
   std::string disagree = "its read shows " + outcome.from + " but it refused to " + what +
                          " as changed meanwhile (" + error.message + "), " +

@@ -130,8 +130,13 @@ std::size_t p1CallsOver(Harness& h, std::chrono::milliseconds span) {
 
 }  // namespace
 
-TEST_CASE("a provider whose read and write disagree gets a bounded number of requests a minute") {
+namespace {
+
+// A provider that reads the value planb expects and refuses every write as changed meanwhile,
+// with the backoff's jitter always drawing JITTER.
+void checkDisagreeingProviderIsBounded(double jitter) {
   Harness h;
+  h.random = testing::SequenceRandom({jitter});
   h.start();
   h.verdicts(core::Health::Healthy, core::Health::Healthy);
   REQUIRE(h.settle());
@@ -141,8 +146,8 @@ TEST_CASE("a provider whose read and write disagree gets a bounded number of req
   REQUIRE(h.settle());
   std::size_t first_minute = h.p1->calls().size() - before + p1CallsOver(h, 60s);
 
-  // Write, re-read at once, write; then a read and a write after each backoff of 500 ms * 2^n *
-  // 0.5 (the harness's jitter): 0.25, 0.5, 1, 2, 4, 8 and 16 s. Without backoff: thousands.
+  // Write, re-read at once, write; then a read and a write after each backoff of at least
+  // 500 ms * 2^n * 0.5: 0.25, 0.5, 1, 2, 4, 8 and 16 s. Without backoff: thousands.
   CHECK(first_minute <= 17);
   // Capped: one try (read and write) every 30 s (60 s * 0.5) from then on.
   CHECK(p1CallsOver(h, 60s) <= 4);
@@ -160,6 +165,17 @@ TEST_CASE("a provider whose read and write disagree gets a bounded number of req
   CHECK(h.p1->cname(kName) == kB);
   CHECK(sync.lost_swaps == 0);
   CHECK(sync.last_error.empty());
+}
+
+}  // namespace
+
+TEST_CASE("a provider whose read and write disagree gets a bounded number of requests a minute") {
+  checkDisagreeingProviderIsBounded(0.5);  // the harness's jitter
+}
+
+TEST_CASE("the bound holds when the jitter draws no wait at all") {
+  // A persisting conflict waits at least half the backoff's ceiling, whatever the jitter draws.
+  checkDisagreeingProviderIsBounded(0.0);
 }
 
 TEST_CASE("drift found by the resync is repaired") {
