@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "providers/ceiling_transport.hpp"
 #include "core/ascii.hpp"
 #include "core/dns_name.hpp"
 #include "net/credential_file.hpp"
@@ -125,7 +126,7 @@ AlidnsProvider::AlidnsProvider(const AlidnsConfig& config,
           net::readSecretFile(config.settings.access_key_id_file, "Alibaba AccessKeyId file")),
       access_key_secret_(net::readSecretFile(config.settings.access_key_secret_file,
                                              "Alibaba AccessKeySecret file")),
-      transport_(std::move(transport)),
+      transport_(behindCeiling(std::move(transport), options.ceiling, kAlidnsCeiling)),
       clock_(std::move(clock)),
       nonce_(std::move(nonce)),
       options_(options) {

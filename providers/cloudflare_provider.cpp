@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "providers/ceiling_transport.hpp"
 #include "core/dns_name.hpp"
 #include "net/credential_file.hpp"
 #include "net/percent_encoding.hpp"
@@ -56,7 +57,7 @@ CloudflareProvider::CloudflareProvider(const CloudflareConfig& config,
       endpoint_(config.endpoint.value_or(std::string(kDefaultEndpoint))),
       token_(net::readSecretFile(config.settings.api_token_file, "Cloudflare API token file")),
       configured_zone_id_(config.settings.zone_id),
-      transport_(std::move(transport)),
+      transport_(behindCeiling(std::move(transport), options.ceiling, kCloudflareCeiling)),
       clock_(std::move(clock)),
       options_(options),
       budget_(options.budget_requests, options.budget_window, clock_) {

@@ -29,6 +29,7 @@
 #include "net/sigv4.hpp"
 #include "providers/dns_provider.hpp"
 #include "providers/provider_settings.hpp"
+#include "providers/request_ceiling.hpp"
 
 namespace planb::providers {
 
@@ -36,7 +37,14 @@ inline constexpr std::string_view kRoute53DefaultEndpoint = "https://route53.ama
 inline constexpr std::string_view kRoute53Namespace =
     "https://route53.amazonaws.com/doc/2013-04-01/";
 
+// Route 53 allows five API requests per second per AWS account
+// (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html#limits-api-requests).
+inline constexpr CeilingRate kRoute53Ceiling{5, 5};
+
 struct Route53Options {
+  // Every request (reads, ChangeBatches, GetChange polls, zone look-ups) draws from it;
+  // kRoute53Ceiling on the system clock when empty.
+  std::shared_ptr<RequestCeiling> ceiling;
   // The signing time; the system clock when empty.
   std::function<std::chrono::system_clock::time_point()> clock;
   // Waits between GetChange polls; std::this_thread::sleep_for when empty.
