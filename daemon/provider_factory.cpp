@@ -46,9 +46,8 @@ std::shared_ptr<RequestCeiling> apiCeilingFor(const config::ProviderConfig& conf
 std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config) {
   switch (config.type) {
     case config::ProviderType::Rfc2136:
-      return std::make_shared<Rfc2136Provider>(
-          config.name, config.rfc2136, kDnsTimeout,
-          ceilingFor(config, kRfc2136Ceiling, kDnsTimeout));
+      return std::make_shared<Rfc2136Provider>(config.name, config.rfc2136, kDnsTimeout,
+                                               ceilingFor(config, kRfc2136Ceiling, kDnsTimeout));
     case config::ProviderType::PowerDns: {
       config::PowerDnsSettings settings = config.powerdns;
       if (config.endpoint) {

@@ -37,7 +37,7 @@ std::string randomUuid();
 // AddDomainRecord and UpdateDomainRecord 60/s
 // (https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-quota). One bucket covers
 // every call, so it takes the lowest of the calls planbd makes: 60 per second.
-inline constexpr CeilingRate kAlidnsCeiling{60, 60};
+inline constexpr CeilingRate kAlidnsCeiling{60, 1};
 
 struct AlidnsOptions {
   // Every request draws from it; kAlidnsCeiling on the system clock when empty.

@@ -7,11 +7,11 @@
 #include <set>
 #include <stdexcept>
 
-#include "providers/ceiling_transport.hpp"
 #include "core/dns_name.hpp"
 #include "net/credential_file.hpp"
 #include "net/percent_encoding.hpp"
 #include "net/server_text.hpp"
+#include "providers/ceiling_transport.hpp"
 #include "providers/reply_text.hpp"
 
 namespace planb::providers {
@@ -99,7 +99,9 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
   Result<net::HttpResponse> sent = transport_->send(request);
   net::Secret wiped(std::move(request.headers.front().second));  // the header's copy of the token
   if (auto* failed = errorIn(sent)) {
-    return ApiReply{ApiFailure{error(failed->kind, failed->message), {}}, {}};
+    ProviderError e = error(failed->kind, failed->message);
+    e.retry_after = failed->retry_after;  // the ceiling's wait, when it held the request back
+    return ApiReply{ApiFailure{std::move(e), {}}, {}};
   }
   const net::HttpResponse& response = std::get<net::HttpResponse>(sent);
   std::string status = "HTTP " + std::to_string(response.status);

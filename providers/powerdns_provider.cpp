@@ -9,11 +9,11 @@
 #include <utility>
 #include <vector>
 
-#include "providers/ceiling_transport.hpp"
 #include "core/ascii.hpp"
 #include "net/credential_file.hpp"
 #include "net/percent_encoding.hpp"
 #include "net/server_text.hpp"
+#include "providers/ceiling_transport.hpp"
 #include "providers/compare_before_write.hpp"
 #include "providers/ldns_util.hpp"
 

@@ -28,7 +28,7 @@ namespace planb::providers {
 
 // planb's own choice, PowerDNS documents no API rate limit: generous for a server the operator
 // runs, yet no flood.
-inline constexpr CeilingRate kPowerDnsCeiling{100, 100};
+inline constexpr CeilingRate kPowerDnsCeiling{100, 1};
 
 class PowerDnsProvider final : public DnsProvider {
  public:

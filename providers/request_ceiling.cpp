@@ -8,7 +8,8 @@
 namespace planb::providers {
 
 CeilingRate CeilingRate::perSecond(double rate) {
-  return CeilingRate{rate, std::max(1.0, rate)};
+  // A larger burst would let more than `rate` go within the second after a quiet spell.
+  return CeilingRate{rate, 1};
 }
 
 RequestCeiling::RequestCeiling(CeilingRate rate, std::chrono::milliseconds max_wait,

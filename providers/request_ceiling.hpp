@@ -21,8 +21,8 @@ struct CeilingRate {
   double per_second = 1;
   double burst = 1;
 
-  // One second's worth of requests may go at once (at least one): the shape of a
-  // `max_requests_per_second` key.
+  // At most `rate` requests within any one second (a burst of one): the shape of a
+  // `max_requests_per_second` key, and of a vendor's per-second limit.
   static CeilingRate perSecond(double rate);
 };
 

@@ -24,7 +24,7 @@
 namespace planb::providers {
 
 // planb's own choice, a server the operator runs documents no rate: generous, yet no flood.
-inline constexpr CeilingRate kRfc2136Ceiling{100, 100};
+inline constexpr CeilingRate kRfc2136Ceiling{100, 1};
 
 class Rfc2136Provider final : public DnsProvider {
  public:

@@ -8,11 +8,11 @@
 #include <stdexcept>
 #include <thread>
 
-#include "providers/ceiling_transport.hpp"
 #include "core/ascii.hpp"
 #include "net/credential_file.hpp"
 #include "net/server_text.hpp"
 #include "net/url.hpp"
+#include "providers/ceiling_transport.hpp"
 
 namespace planb::providers {
 

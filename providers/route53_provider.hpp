@@ -39,7 +39,7 @@ inline constexpr std::string_view kRoute53Namespace =
 
 // Route 53 allows five API requests per second per AWS account
 // (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html#limits-api-requests).
-inline constexpr CeilingRate kRoute53Ceiling{5, 5};
+inline constexpr CeilingRate kRoute53Ceiling{5, 1};
 
 struct Route53Options {
   // Every request (reads, ChangeBatches, GetChange polls, zone look-ups) draws from it;

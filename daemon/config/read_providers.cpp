@@ -222,8 +222,8 @@ std::optional<double> readRequestRate(const TableReader& table) {
   if (!std::isfinite(rate) || rate <= 0) {
     char shown[32];
     std::snprintf(shown, sizeof shown, "%g", rate);
-    table.error(kKey, "must be a positive number of requests per second, got " +
-                          std::string(shown));
+    table.error(kKey,
+                "must be a positive number of requests per second, got " + std::string(shown));
     return std::nullopt;
   }
   return rate;

@@ -23,7 +23,6 @@ using planb::testing::ManualClock;
 using planb::testing::RecordedCeiling;
 using namespace std::chrono_literals;
 
-
 TEST_CASE("a full bucket lets its burst go at once, then one request per token") {
   RecordedCeiling w;
   auto ceiling = w.make({5, 5});
@@ -61,8 +60,8 @@ TEST_CASE("a fractional rate of 0.5 lets one request go every two seconds") {
   CHECK(w.waits == std::vector{2000ms, 2000ms});
 }
 
-TEST_CASE("a key's rate lets one second's worth go at once") {
-  CHECK(CeilingRate::perSecond(5).burst == 5);
+TEST_CASE("a key's rate never lets more than that many go within one second") {
+  CHECK(CeilingRate::perSecond(5).burst == 1);
   CHECK(CeilingRate::perSecond(0.25).burst == 1);
   CHECK(CeilingRate::perSecond(0.25).per_second == 0.25);
 }
