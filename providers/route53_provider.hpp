@@ -37,8 +37,11 @@ inline constexpr std::string_view kRoute53DefaultEndpoint = "https://route53.ama
 inline constexpr std::string_view kRoute53Namespace =
     "https://route53.amazonaws.com/doc/2013-04-01/";
 
-// Route 53 allows five API requests per second per AWS account
-// (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html#limits-api-requests).
+// Route 53 throttles above five API requests per second per AWS account
+// (https://repost.aws/knowledge-center/route-53-avoid-throttling-errors). AWS's newer throttling
+// page (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/throttling-api-requests.html)
+// raises the account's bucket to 10/s with a burst of 50; five, never six within one second,
+// stays within both.
 inline constexpr CeilingRate kRoute53Ceiling{5, 1};
 
 struct Route53Options {

@@ -20,7 +20,13 @@ using testing::onlyErrorOf;
 
 const Environment kCredentials = {{"CREDENTIALS_DIRECTORY", "/run/credentials/planbd.service"}};
 
-// One provider of each API type with only its required keys.
+// An rfc2136 provider, and one of each API type, with only its required keys.
+constexpr std::string_view kRfc2136 = R"([[provider]]
+name = "ns1"
+type = "rfc2136"
+server = "192.0.2.53"
+tsig_key_file = "/k"
+)";
 constexpr std::string_view kPowerDns = R"([[provider]]
 name = "pdns"
 type = "powerdns"
@@ -633,16 +639,6 @@ api_token_file = "/t2"
 }  // namespace planb::config
 
 namespace planb::config {
-namespace {
-
-constexpr std::string_view kRfc2136 = R"([[provider]]
-name = "ns1"
-type = "rfc2136"
-server = "192.0.2.53"
-tsig_key_file = "/k"
-)";
-
-}  // namespace
 
 TEST_CASE("max_requests_per_second is taken on every provider type, fractions too") {
   std::vector<std::string_view> tables = {kRfc2136};
