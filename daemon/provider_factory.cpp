@@ -24,30 +24,73 @@ std::shared_ptr<net::HttpTransport> transportFor(const config::ProviderConfig& c
   return std::make_shared<net::CurlTransport>(options);
 }
 
+CeilingRate typeDefaultCeiling(config::ProviderType type) {
+  switch (type) {
+    case config::ProviderType::Rfc2136:
+      return kRfc2136Ceiling;
+    case config::ProviderType::PowerDns:
+      return kPowerDnsCeiling;
+    case config::ProviderType::Cloudflare:
+      return kCloudflareCeiling;
+    case config::ProviderType::Route53:
+      return kRoute53Ceiling;
+    case config::ProviderType::Alidns:
+      return kAlidnsCeiling;
+  }
+  return kRoute53Ceiling;  // the most careful, should a type ever be missed above
+}
+
+// A request waits for its token at most as long as the request itself may take.
+std::shared_ptr<RequestCeiling> ceilingFor(const config::ProviderConfig& config,
+                                           std::chrono::milliseconds max_wait) {
+  return systemCeiling(ceilingRateOf(config), max_wait);
+}
+
+std::shared_ptr<RequestCeiling> apiCeilingFor(const config::ProviderConfig& config) {
+  return ceilingFor(config, net::HttpOptions{}.total_timeout);
+}
+
 }  // namespace
+
+CeilingRate ceilingRateOf(const config::ProviderConfig& config) {
+  return config.max_requests_per_second ? CeilingRate::perSecond(*config.max_requests_per_second)
+                                        : typeDefaultCeiling(config.type);
+}
 
 std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config) {
   switch (config.type) {
     case config::ProviderType::Rfc2136:
-      return std::make_shared<Rfc2136Provider>(config.name, config.rfc2136, kDnsTimeout);
+      return std::make_shared<Rfc2136Provider>(config.name, config.rfc2136, kDnsTimeout,
+                                               ceilingFor(config, kDnsTimeout));
     case config::ProviderType::PowerDns: {
       config::PowerDnsSettings settings = config.powerdns;
       if (config.endpoint) {
         settings.api_url = *config.endpoint;  // every API provider's override of its base URL
       }
-      return std::make_shared<PowerDnsProvider>(config.name, settings, transportFor(config));
+      return std::make_shared<PowerDnsProvider>(config.name, settings, transportFor(config),
+                                                apiCeilingFor(config));
     }
-    case config::ProviderType::Cloudflare:
+    case config::ProviderType::Cloudflare: {
+      CloudflareOptions options;
+      options.ceiling = apiCeilingFor(config);
       return std::make_shared<CloudflareProvider>(
           CloudflareConfig{config.name, config.cloudflare, config.endpoint}, transportFor(config),
-          std::make_shared<core::SystemClock>());
-    case config::ProviderType::Route53:
+          std::make_shared<core::SystemClock>(), options);
+    }
+    case config::ProviderType::Route53: {
+      Route53Options options;
+      options.ceiling = apiCeilingFor(config);
       return std::make_shared<Route53Provider>(
-          Route53Config{config.name, config.route53, config.endpoint}, transportFor(config));
-    case config::ProviderType::Alidns:
+          Route53Config{config.name, config.route53, config.endpoint}, transportFor(config),
+          options);
+    }
+    case config::ProviderType::Alidns: {
+      AlidnsOptions options;
+      options.ceiling = apiCeilingFor(config);
       return std::make_shared<AlidnsProvider>(
           AlidnsConfig{config.name, config.alidns, config.endpoint}, transportFor(config),
-          std::make_shared<core::SystemClock>());
+          std::make_shared<core::SystemClock>(), randomUuid, options);
+    }
   }
   throw std::runtime_error("provider " + config.name + ": unknown type");
 }

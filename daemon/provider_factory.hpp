@@ -9,12 +9,17 @@
 
 #include "config/config.hpp"
 #include "providers/dns_provider.hpp"
+#include "providers/request_ceiling.hpp"
 
 namespace planb::providers {
 
 // Builds the provider a validated ProviderConfig describes. Throws std::runtime_error with a
 // clear message (never a secret) when its credentials cannot be used.
 std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config);
+
+// The request ceiling the provider is built with: max_requests_per_second when set, else its
+// type's default from the vendor's documented limits.
+CeilingRate ceilingRateOf(const config::ProviderConfig& config);
 
 // What --check-config can tell beyond the file itself: credentials exist, parse and are private.
 std::optional<std::string> checkProvider(const config::ProviderConfig& config);

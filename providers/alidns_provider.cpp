@@ -11,6 +11,7 @@
 #include "core/dns_name.hpp"
 #include "net/credential_file.hpp"
 #include "net/server_text.hpp"
+#include "providers/ceiling_transport.hpp"
 #include "providers/reply_text.hpp"
 
 namespace planb::providers {
@@ -125,7 +126,7 @@ AlidnsProvider::AlidnsProvider(const AlidnsConfig& config,
           net::readSecretFile(config.settings.access_key_id_file, "Alibaba AccessKeyId file")),
       access_key_secret_(net::readSecretFile(config.settings.access_key_secret_file,
                                              "Alibaba AccessKeySecret file")),
-      transport_(std::move(transport)),
+      transport_(behindCeiling(std::move(transport), options.ceiling, kAlidnsCeiling)),
       clock_(std::move(clock)),
       nonce_(std::move(nonce)),
       options_(options) {
@@ -170,7 +171,9 @@ AlidnsProvider::RpcReply AlidnsProvider::call(const std::string& action, net::Rp
   std::string what = action + " " + subject;
   Result<net::HttpResponse> sent = transport_->send(request);
   if (auto* failed = errorIn(sent)) {
-    return RpcReply{RpcFailure{error(failed->kind, what + ": " + failed->message), {}}, {}};
+    ProviderError e = error(failed->kind, what + ": " + failed->message);
+    e.retry_after = failed->retry_after;  // the ceiling's wait, when it held the request back
+    return RpcReply{RpcFailure{std::move(e), {}}, {}};
   }
   const net::HttpResponse& response = std::get<net::HttpResponse>(sent);
   std::string status = "HTTP " + std::to_string(response.status);

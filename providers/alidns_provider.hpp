@@ -23,6 +23,7 @@
 #include "providers/dns_provider.hpp"
 #include "providers/lookup_then_write.hpp"
 #include "providers/provider_settings.hpp"
+#include "providers/request_ceiling.hpp"
 
 namespace planb::providers {
 
@@ -32,7 +33,15 @@ using NonceGenerator = std::function<std::string()>;
 // A random (version 4) UUID from OpenSSL's generator.
 std::string randomUuid();
 
+// Alibaba Cloud DNS limits each API per account and region: DescribeSubDomainRecords 300/s,
+// AddDomainRecord and UpdateDomainRecord 60/s
+// (https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-quota). One bucket covers
+// every call, so it takes the lowest of the calls planbd makes: 60 per second.
+inline constexpr CeilingRate kAlidnsCeiling{60, 1};
+
 struct AlidnsOptions {
+  // Every request draws from it; kAlidnsCeiling on the system clock when empty.
+  std::shared_ptr<RequestCeiling> ceiling;
   int page_size = 100;  // the API's maximum for DescribeSubDomainRecords
   int max_pages = 100;  // a longer listing is refused as malformed, never looped on
 };

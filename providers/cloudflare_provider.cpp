@@ -11,6 +11,7 @@
 #include "net/credential_file.hpp"
 #include "net/percent_encoding.hpp"
 #include "net/server_text.hpp"
+#include "providers/ceiling_transport.hpp"
 #include "providers/reply_text.hpp"
 
 namespace planb::providers {
@@ -56,7 +57,7 @@ CloudflareProvider::CloudflareProvider(const CloudflareConfig& config,
       endpoint_(config.endpoint.value_or(std::string(kDefaultEndpoint))),
       token_(net::readSecretFile(config.settings.api_token_file, "Cloudflare API token file")),
       configured_zone_id_(config.settings.zone_id),
-      transport_(std::move(transport)),
+      transport_(behindCeiling(std::move(transport), options.ceiling, kCloudflareCeiling)),
       clock_(std::move(clock)),
       options_(options),
       budget_(options.budget_requests, options.budget_window, clock_) {
@@ -98,7 +99,9 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
   Result<net::HttpResponse> sent = transport_->send(request);
   net::Secret wiped(std::move(request.headers.front().second));  // the header's copy of the token
   if (auto* failed = errorIn(sent)) {
-    return ApiReply{ApiFailure{error(failed->kind, failed->message), {}}, {}};
+    ProviderError e = error(failed->kind, failed->message);
+    e.retry_after = failed->retry_after;  // the ceiling's wait, when it held the request back
+    return ApiReply{ApiFailure{std::move(e), {}}, {}};
   }
   const net::HttpResponse& response = std::get<net::HttpResponse>(sent);
   std::string status = "HTTP " + std::to_string(response.status);

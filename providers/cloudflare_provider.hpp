@@ -28,10 +28,19 @@
 #include "providers/lookup_then_write.hpp"
 #include "providers/provider_settings.hpp"
 #include "providers/request_budget.hpp"
+#include "providers/request_ceiling.hpp"
 
 namespace planb::providers {
 
+// Cloudflare allows 1,200 requests per 5 minutes per user/token
+// (https://developers.cloudflare.com/fundamentals/api/reference/limits/): 4 per second on
+// average, and the whole 1,200 at once, which is what a failover of many records needs. The
+// budget below still stops planbd before the 1,201st within any 5 minutes.
+inline constexpr CeilingRate kCloudflareCeiling{1200.0 / 300.0, 1200};
+
 struct CloudflareOptions {
+  // Every request draws from it; kCloudflareCeiling on the system clock when empty.
+  std::shared_ptr<RequestCeiling> ceiling;
   // Cloudflare counts dashboard and other API use of the same token too: lower this when the
   // token is shared.
   std::size_t budget_requests = 1200;

@@ -13,6 +13,7 @@
 #include "net/credential_file.hpp"
 #include "net/percent_encoding.hpp"
 #include "net/server_text.hpp"
+#include "providers/ceiling_transport.hpp"
 #include "providers/compare_before_write.hpp"
 #include "providers/ldns_util.hpp"
 
@@ -196,11 +197,12 @@ PowerDnsProvider::PowerDnsProvider(std::string name, const PowerDnsSettings& set
                            net::HttpOptions{connect_timeout, total_timeout, std::move(ca_file)})) {}
 
 PowerDnsProvider::PowerDnsProvider(std::string name, const PowerDnsSettings& settings,
-                                   std::shared_ptr<net::HttpTransport> transport)
+                                   std::shared_ptr<net::HttpTransport> transport,
+                                   std::shared_ptr<RequestCeiling> ceiling)
     : name_(std::move(name)),
       api_url_(withoutTrailingSlashes(settings.api_url)),
       server_id_(settings.server_id),
-      transport_(std::move(transport)) {
+      transport_(behindCeiling(std::move(transport), std::move(ceiling), kPowerDnsCeiling)) {
   const std::string url = core::asciiLower(api_url_);
   const bool http = url.rfind("http://", 0) == 0 && url.size() > 7;
   const bool https = url.rfind("https://", 0) == 0 && url.size() > 8;

@@ -22,8 +22,13 @@
 #include "net/secret.hpp"
 #include "providers/dns_provider.hpp"
 #include "providers/provider_settings.hpp"
+#include "providers/request_ceiling.hpp"
 
 namespace planb::providers {
+
+// planb's own choice, PowerDNS documents no API rate limit: generous for a server the operator
+// runs, yet no flood.
+inline constexpr CeilingRate kPowerDnsCeiling{100, 1};
 
 class PowerDnsProvider final : public DnsProvider {
  public:
@@ -35,9 +40,11 @@ class PowerDnsProvider final : public DnsProvider {
                    std::optional<std::string> ca_file, std::chrono::milliseconds connect_timeout,
                    std::chrono::milliseconds total_timeout);
 
-  // The same over any transport (tests, or a transport shared with other providers).
+  // The same over any transport (tests, or a transport shared with other providers). Every
+  // request draws from `ceiling` (kPowerDnsCeiling on the system clock when null).
   PowerDnsProvider(std::string name, const PowerDnsSettings& settings,
-                   std::shared_ptr<net::HttpTransport> transport);
+                   std::shared_ptr<net::HttpTransport> transport,
+                   std::shared_ptr<RequestCeiling> ceiling = nullptr);
 
   const std::string& name() const noexcept override { return name_; }
   std::string_view type() const noexcept override { return "powerdns"; }

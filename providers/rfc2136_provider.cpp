@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "providers/ceiling_message.hpp"
 #include "providers/dns_query.hpp"
 #include "providers/dns_update.hpp"
 #include "providers/ldns_util.hpp"
@@ -9,20 +10,36 @@
 namespace planb::providers {
 
 Rfc2136Provider::Rfc2136Provider(std::string name, const Rfc2136Settings& settings,
-                                 std::chrono::milliseconds timeout)
+                                 std::chrono::milliseconds timeout,
+                                 std::shared_ptr<RequestCeiling> ceiling)
     : Rfc2136Provider(std::move(name), settings.server, loadTsigKey(settings.tsig_key_file),
-                      timeout) {}
+                      timeout, std::move(ceiling)) {}
 
 Rfc2136Provider::Rfc2136Provider(std::string name, net::HostPort server, TsigKey key,
-                                 std::chrono::milliseconds timeout)
-    : name_(std::move(name)), server_(std::move(server)), key_(std::move(key)), timeout_(timeout) {
+                                 std::chrono::milliseconds timeout,
+                                 std::shared_ptr<RequestCeiling> ceiling)
+    : name_(std::move(name)),
+      server_(std::move(server)),
+      key_(std::move(key)),
+      timeout_(timeout),
+      ceiling_(ceiling ? std::move(ceiling) : systemCeiling(kRfc2136Ceiling, timeout)) {
   if (!isIpAddress(server_.host)) {
     throw std::invalid_argument("provider \"" + name_ + "\": server \"" + server_.host +
                                 "\" is not an IPv4 or IPv6 address");
   }
 }
 
+std::optional<ProviderError> Rfc2136Provider::drawToken(const std::string& what) {
+  if (auto wait = ceiling_->acquire()) {
+    return ceilingRefusal(*ceiling_, *wait, what);
+  }
+  return std::nullopt;
+}
+
 Result<ServedRecord> Rfc2136Provider::read(const RecordRef& record) {
+  if (auto refused = drawToken("the query for " + record.name)) {
+    return std::move(*refused);
+  }
   return queryCname(server_, record.name, timeout_);
 }
 
@@ -38,6 +55,9 @@ Result<Unit> Rfc2136Provider::replace(const ReplaceRequest& request) {
       std::holds_alternative<ProviderError>(signed_message)) {
     return signed_message;
   }
+  if (auto refused = drawToken("the UPDATE of " + update.name)) {
+    return std::move(*refused);
+  }
   Result<Reply> exchanged =
       exchange(server_, timeout_, message.get(), &key_, "the UPDATE of " + update.name);
   if (auto* error = errorIn(exchanged)) {
@@ -51,7 +71,7 @@ Result<Unit> Rfc2136Provider::replace(const ReplaceRequest& request) {
   if (!failure) {
     return Unit{};
   }
-  if (failure->kind == ErrorKind::Conflict) {
+  if (failure->kind == ErrorKind::Conflict && !drawToken("the re-read of " + update.name)) {
     Result<ServedRecord> current = queryCname(server_, update.name, timeout_);
     if (const auto* served = std::get_if<ServedRecord>(&current)) {
       switch (served->kind) {

@@ -11,24 +11,33 @@
 //   still answers NOERROR: read() first (it reports such a name as Conflict) and verify after.
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "providers/dns_provider.hpp"
 #include "providers/provider_settings.hpp"
+#include "providers/request_ceiling.hpp"
 #include "providers/tsig_key.hpp"
 
 namespace planb::providers {
+
+// planb's own choice, a server the operator runs documents no rate: generous, yet no flood.
+inline constexpr CeilingRate kRfc2136Ceiling{100, 1};
 
 class Rfc2136Provider final : public DnsProvider {
  public:
   // Loads the key file now, so a missing, unsafe or unusable key stops the daemon at start rather
   // than at the first failover. Throws TsigKeyError, or std::invalid_argument when the server
-  // host is not an IP address.
+  // host is not an IP address. Every query and UPDATE draws from `ceiling` (kRfc2136Ceiling on
+  // the system clock, waiting at most `timeout`, when null).
   Rfc2136Provider(std::string name, const Rfc2136Settings& settings,
-                  std::chrono::milliseconds timeout);
+                  std::chrono::milliseconds timeout,
+                  std::shared_ptr<RequestCeiling> ceiling = nullptr);
   Rfc2136Provider(std::string name, net::HostPort server, TsigKey key,
-                  std::chrono::milliseconds timeout);
+                  std::chrono::milliseconds timeout,
+                  std::shared_ptr<RequestCeiling> ceiling = nullptr);
 
   const std::string& name() const noexcept override { return name_; }
   std::string_view type() const noexcept override { return "rfc2136"; }
@@ -44,10 +53,14 @@ class Rfc2136Provider final : public DnsProvider {
   Result<Unit> replace(const ReplaceRequest& request) override;
 
  private:
+  // One token for one exchange with the server: nullopt, or why it is not sent.
+  std::optional<ProviderError> drawToken(const std::string& what);
+
   std::string name_;
   net::HostPort server_;
   TsigKey key_;
   std::chrono::milliseconds timeout_;
+  std::shared_ptr<RequestCeiling> ceiling_;
 };
 
 }  // namespace planb::providers

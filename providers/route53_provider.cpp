@@ -12,6 +12,7 @@
 #include "net/credential_file.hpp"
 #include "net/server_text.hpp"
 #include "net/url.hpp"
+#include "providers/ceiling_transport.hpp"
 
 namespace planb::providers {
 
@@ -379,7 +380,9 @@ struct Route53Provider::Current {
 Route53Provider::Route53Provider(const Route53Config& config,
                                  std::shared_ptr<net::HttpTransport> transport,
                                  Route53Options options)
-    : name_(config.name), transport_(std::move(transport)), options_(std::move(options)) {
+    : name_(config.name),
+      transport_(behindCeiling(std::move(transport), options.ceiling, kRoute53Ceiling)),
+      options_(std::move(options)) {
   if (!transport_) {
     throw std::invalid_argument("provider \"" + name_ + "\": no HTTP transport");
   }

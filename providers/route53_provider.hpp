@@ -29,6 +29,7 @@
 #include "net/sigv4.hpp"
 #include "providers/dns_provider.hpp"
 #include "providers/provider_settings.hpp"
+#include "providers/request_ceiling.hpp"
 
 namespace planb::providers {
 
@@ -36,7 +37,17 @@ inline constexpr std::string_view kRoute53DefaultEndpoint = "https://route53.ama
 inline constexpr std::string_view kRoute53Namespace =
     "https://route53.amazonaws.com/doc/2013-04-01/";
 
+// Route 53 throttles above five API requests per second per AWS account
+// (https://repost.aws/knowledge-center/route-53-avoid-throttling-errors). AWS's newer throttling
+// page (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/throttling-api-requests.html)
+// raises the account's bucket to 10/s with a burst of 50; five, never six within one second,
+// stays within both.
+inline constexpr CeilingRate kRoute53Ceiling{5, 1};
+
 struct Route53Options {
+  // Every request (reads, ChangeBatches, GetChange polls, zone look-ups) draws from it;
+  // kRoute53Ceiling on the system clock when empty.
+  std::shared_ptr<RequestCeiling> ceiling;
   // The signing time; the system clock when empty.
   std::function<std::chrono::system_clock::time_point()> clock;
   // Waits between GetChange polls; std::this_thread::sleep_for when empty.

@@ -93,6 +93,8 @@ struct ProviderConfig {
   // an extra CA bundle for it.
   std::optional<std::string> endpoint;
   std::optional<std::string> ca_file;
+  // Every provider: its request ceiling instead of the type's default (documented limits).
+  std::optional<double> max_requests_per_second;
   SourcePos pos;
 };
 

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
+#include <cstdio>
 
 #include "config/host_port.hpp"
 #include "config/sections.hpp"
@@ -31,11 +33,11 @@ ProviderType typeNamed(std::string_view name) {
   return it == kTypes.end() ? ProviderType::Rfc2136 : *it;
 }
 
-// The keys of a provider of one type: name and type, its own, and for the API providers (all but
-// rfc2136) endpoint and ca_file.
+// The keys of a provider of one type: name, type and max_requests_per_second, its own, and for the
+// API providers (all but rfc2136) endpoint and ca_file.
 void checkProviderKeys(const TableReader& table, ProviderType type,
                        std::initializer_list<std::string_view> own) {
-  std::vector<std::string_view> allowed = {"name", "type"};
+  std::vector<std::string_view> allowed = {"name", "type", "max_requests_per_second"};
   allowed.insert(allowed.end(), own.begin(), own.end());
   if (type != ProviderType::Rfc2136) {
     allowed.insert(allowed.end(), {"endpoint", "ca_file"});
@@ -200,6 +202,33 @@ void readAlidns(const TableReader& table, const Environment& environment,
   }
 }
 
+// max_requests_per_second, which every provider takes: a positive number, fractions allowed (0.5
+// is one request every two seconds).
+std::optional<double> readRequestRate(const TableReader& table) {
+  constexpr std::string_view kKey = "max_requests_per_second";
+  const TomlValue* value = table.find(kKey);
+  if (value == nullptr) {
+    return std::nullopt;
+  }
+  double rate = 0;
+  if (value->is_integer()) {
+    rate = static_cast<double>(value->as_integer());
+  } else if (value->is_floating()) {
+    rate = value->as_floating();
+  } else {
+    table.typeError(kKey, "a number of requests per second, such as 5 or 0.5");
+    return std::nullopt;
+  }
+  if (!std::isfinite(rate) || rate <= 0) {
+    char shown[32];
+    std::snprintf(shown, sizeof shown, "%g", rate);
+    table.error(kKey,
+                "must be a positive number of requests per second, got " + std::string(shown));
+    return std::nullopt;
+  }
+  return rate;
+}
+
 // endpoint and ca_file, which every API provider takes.
 void readEndpoint(const TableReader& table, const Environment& environment,
                   ProviderConfig& provider) {
@@ -227,6 +256,7 @@ std::optional<ProviderConfig> readProvider(const TableReader& table, const Envir
     provider.name = *name;
     names.define(*name, table);
   }
+  provider.max_requests_per_second = readRequestRate(table);
   switch (provider.type) {
     case ProviderType::Rfc2136:
       readRfc2136(table, environment, provider.rfc2136);

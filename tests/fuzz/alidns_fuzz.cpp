@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "fakes/manual_clock.hpp"
+#include "fakes/recorded_ceiling.hpp"
 #include "fuzz/fuzz_replies.hpp"
 #include "providers/alidns_provider.hpp"
 
@@ -24,8 +25,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }();
   std::string_view input(reinterpret_cast<const char*>(data), size);
   auto transport = std::make_shared<planb::fuzz::ReplayTransport>(input);
-  AlidnsProvider provider(config, transport, std::make_shared<planb::testing::ManualClock>(),
-                          [] { return std::string("fuzz-nonce"); });
+  // The ceiling waits on a manual clock: a long script of replies never sleeps.
+  planb::testing::RecordedCeiling ceiling;
+  AlidnsOptions options;
+  options.ceiling = ceiling.make(kAlidnsCeiling);
+  AlidnsProvider provider(
+      config, transport, ceiling.clock, [] { return std::string("fuzz-nonce"); }, options);
   const RecordRef www{"example.com.", "www.example.com."};
   (void)provider.read(www);
   (void)provider.replace(ReplaceRequest{www, "backup.example.net.", 60, "app.aws.example.net."});

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string_view>
 
+#include "fakes/recorded_ceiling.hpp"
 #include "fuzz/fuzz_replies.hpp"
 #include "providers/route53_provider.hpp"
 
@@ -31,6 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.clock = [now] { return *now; };
   options.sleep = [now](std::chrono::milliseconds d) { *now += d; };
   options.list_page_size = 2;
+  // The ceiling waits on a manual clock: a long script of polls never sleeps.
+  planb::testing::RecordedCeiling ceiling;
+  options.ceiling = ceiling.make(kRoute53Ceiling);
   Route53Provider provider(config, transport, options);
   const RecordRef www{"example.com.", "www.example.com."};
   (void)provider.read(www);

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "fakes/recorded_ceiling.hpp"
 #include "harness/process.hpp"
 #include "net/http_client.hpp"
 #include "providers/route53_provider.hpp"
@@ -170,6 +171,7 @@ struct World {
   FakeRoute53& fake = sharedFake();
   std::shared_ptr<HookTransport> transport = std::make_shared<HookTransport>();
   std::vector<std::chrono::milliseconds> slept;
+  planb::testing::RecordedCeiling ceiling;
   Route53Options options;
 
   World() {
@@ -184,6 +186,8 @@ struct World {
     fake.clearRequests();
     // GetChange waits are counted, not slept: the fake counts polls, not seconds.
     options.sleep = [this](std::chrono::milliseconds d) { slept.push_back(d); };
+    // Waits for the ceiling's tokens too: the fake keeps no time.
+    options.ceiling = ceiling.make(planb::providers::kRoute53Ceiling);
   }
   ~World() {
     if (planb::testing::currentTestFailed()) {

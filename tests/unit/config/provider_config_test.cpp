@@ -20,7 +20,13 @@ using testing::onlyErrorOf;
 
 const Environment kCredentials = {{"CREDENTIALS_DIRECTORY", "/run/credentials/planbd.service"}};
 
-// One provider of each API type with only its required keys.
+// An rfc2136 provider, and one of each API type, with only its required keys.
+constexpr std::string_view kRfc2136 = R"([[provider]]
+name = "ns1"
+type = "rfc2136"
+server = "192.0.2.53"
+tsig_key_file = "/k"
+)";
 constexpr std::string_view kPowerDns = R"([[provider]]
 name = "pdns"
 type = "powerdns"
@@ -630,4 +636,40 @@ api_token_file = "/t2"
 }
 
 }  // namespace
+}  // namespace planb::config
+
+namespace planb::config {
+
+TEST_CASE("max_requests_per_second is taken on every provider type, fractions too") {
+  std::vector<std::string_view> tables = {kRfc2136};
+  for (const ApiTable& table : kApiTables) {
+    tables.push_back(table.text);
+  }
+  for (std::string_view table : tables) {
+    CAPTURE(table);
+    Config whole = load(withKey(table, "max_requests_per_second", "5"));
+    REQUIRE(whole.providers.size() == 1);
+    CHECK(whole.providers[0].max_requests_per_second == std::optional(5.0));
+    Config fraction = load(withKey(table, "max_requests_per_second", "0.5"));
+    CHECK(fraction.providers[0].max_requests_per_second == std::optional(0.5));
+    CHECK_FALSE(load(std::string(table)).providers[0].max_requests_per_second.has_value());
+  }
+}
+
+TEST_CASE("a max_requests_per_second that is not a positive number is reported at the key") {
+  const std::uint32_t line = linesOf(kRoute53) + 1;
+  checkErrors(errorsOf(withKey(kRoute53, "max_requests_per_second", "0")),
+              {{line, 1, "provider[0].max_requests_per_second",
+                "must be a positive number of requests per second, got 0"}});
+  checkErrors(errorsOf(withKey(kRoute53, "max_requests_per_second", "-2.5")),
+              {{line, 1, "provider[0].max_requests_per_second",
+                "must be a positive number of requests per second, got -2.5"}});
+  checkErrors(errorsOf(withKey(kRoute53, "max_requests_per_second", "nan")),
+              {{line, 1, "provider[0].max_requests_per_second",
+                "must be a positive number of requests per second, got nan"}});
+  checkErrors(errorsOf(withKey(kRfc2136, "max_requests_per_second", "\"5\"")),
+              {{linesOf(kRfc2136) + 1, 1, "provider[0].max_requests_per_second",
+                "expected a number of requests per second, such as 5 or 0.5, got a string"}});
+}
+
 }  // namespace planb::config

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "fakes/manual_clock.hpp"
+#include "fakes/recorded_ceiling.hpp"
 #include "fakes/scripted_transport.hpp"
 #include "fakes/temp_dir.hpp"
 #include "net/credential_file.hpp"
@@ -538,4 +539,22 @@ TEST_CASE("both credential files are read at construction and must be private") 
     ::chmod(f.config.settings.access_key_secret_file.c_str(), 0644);
   }
   CHECK_THROWS_AS(f.make(), CredentialError);
+}
+
+TEST_CASE("every Alibaba DNS request waits for a token of its ceiling") {
+  Fixture f;
+  f.answer([](const RpcParams&) { return reply(200, records(Json::array())); });
+  planb::testing::RecordedCeiling ceiling;
+  AlidnsOptions options;
+  options.ceiling = ceiling.make({10, 2});
+  AlidnsProvider provider = f.make(options);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(served(provider.read(kWww)).kind == ServedRecord::Kind::Absent);
+  }
+  CHECK(f.calls.size() == 3);
+  CHECK(ceiling.waits == std::vector{100ms});  // the third, a tenth of a second later
+}
+
+TEST_CASE("Alibaba DNS's default ceiling is the lowest documented API rate planbd calls") {
+  CHECK(kAlidnsCeiling.per_second == 60);
 }

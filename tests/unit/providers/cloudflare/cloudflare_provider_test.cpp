@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fakes/manual_clock.hpp"
+#include "fakes/recorded_ceiling.hpp"
 #include "fakes/scripted_transport.hpp"
 #include "fakes/temp_dir.hpp"
 #include "net/credential_file.hpp"
@@ -588,4 +589,27 @@ TEST_CASE("the token file is read at construction and must be private") {
       CHECK(std::string(e.what()).find(kToken) == std::string::npos);
     }
   }
+}
+
+TEST_CASE("every Cloudflare request waits for a token of its ceiling, beside the budget") {
+  Fixture f;
+  f.transport->answer([](const HttpRequest&) {
+    return Result<HttpResponse>(
+        reply(200, envelope(Json::array({cname("rec-1", "app.aws.example.net")}))));
+  });
+  planb::testing::RecordedCeiling ceiling;
+  CloudflareOptions options;
+  options.ceiling = ceiling.make({4, 3});
+  CloudflareProvider provider = f.make(options);
+  for (int i = 0; i < 4; ++i) {
+    served(provider.read(kWww));
+  }
+  CHECK(f.transport->requests.size() == 4);
+  CHECK(ceiling.waits == std::vector{250ms});  // the fourth, a quarter second after the third
+  CHECK(provider.budgetUsed() == 4);
+}
+
+TEST_CASE("Cloudflare's default ceiling is 1,200 per 5 minutes, all of them at once if need be") {
+  CHECK(kCloudflareCeiling.per_second * 300 == doctest::Approx(1200));
+  CHECK(kCloudflareCeiling.burst == 1200);
 }

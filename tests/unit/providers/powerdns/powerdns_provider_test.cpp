@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fakes/canned_transport.hpp"
+#include "fakes/recorded_ceiling.hpp"
 #include "fakes/temp_dir.hpp"
 #include "net/credential_file.hpp"
 
@@ -24,6 +25,7 @@ using namespace planb::providers;
 using planb::providers::PowerDnsSettings;
 using planb::testing::CannedTransport;
 using planb::testing::TempDir;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -542,4 +544,18 @@ TEST_CASE("replace stops at a failed read and sends no PATCH") {
   f.transport->reply(401, "");
   CHECK(failure(f.provider().replace(swap("app.aws.example.net."))).kind == ErrorKind::Auth);
   CHECK(f.transport->requests.size() == 1);
+}
+
+TEST_CASE("every PowerDNS request, the write's own read too, waits for a token of its ceiling") {
+  Fixture f;
+  planb::testing::RecordedCeiling ceiling;
+  PowerDnsProvider provider("pdns", f.settings(), f.transport, ceiling.make({2, 1}));
+  f.transport->reply(200, kWwwCname).reply(204);
+  requireSuccess(provider.replace(swap("app.aws.example.net.")));
+  CHECK(f.transport->requests.size() == 2);
+  CHECK(ceiling.waits == std::vector{500ms});  // the PATCH, half a second after the read
+}
+
+TEST_CASE("PowerDNS's default ceiling is planb's generous 100 per second") {
+  CHECK(kPowerDnsCeiling.per_second == 100);
 }

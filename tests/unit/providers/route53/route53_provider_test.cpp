@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fakes/canned_transport.hpp"
+#include "fakes/recorded_ceiling.hpp"
 #include "fakes/temp_dir.hpp"
 #include "net/credential_file.hpp"
 #include "net/sigv4.hpp"
@@ -52,6 +53,8 @@ struct Fixture {
   TempDir dir;
   std::shared_ptr<CannedTransport> transport = std::make_shared<CannedTransport>();
   std::vector<milliseconds> slept;
+  // The documented five per second, waited for on a manual clock: tests never sleep.
+  planb::testing::RecordedCeiling ceiling;
   planb::providers::Route53Config config;
 
   explicit Fixture(std::optional<std::string> zone_id = "Z1D633PJN98FT9") {
@@ -65,6 +68,7 @@ struct Fixture {
     Route53Options o;
     o.clock = [] { return kTime; };
     o.sleep = [this](milliseconds d) { slept.push_back(d); };
+    o.ceiling = ceiling.make(kRoute53Ceiling);
     return o;
   }
 
@@ -718,4 +722,40 @@ TEST_CASE("a GetChange that fails for good ends the wait with its error") {
   ProviderError error = failure(f.provider().replace(swap(std::nullopt)));
   CHECK(error.kind == ErrorKind::Auth);
   CHECK(error.message.find("GetChange C2682N5HXP0BZ4") != std::string::npos);
+}
+
+TEST_CASE("every Route 53 request, GetChange polls too, waits for a token of its ceiling") {
+  Fixture f;
+  planb::testing::RecordedCeiling ceiling;  // replaces the fixture's
+  Route53Options options = f.options();
+  options.ceiling = ceiling.make({2, 2});  // two at once, then one every half second
+  Route53Provider provider(f.config, f.transport, options);
+  f.transport->reply(200, page(rrset("www.example.com.", "CNAME", 300, "primary.example.net")));
+  f.transport->reply(200, changeInfo("ChangeResourceRecordSetsResponse", "PENDING"));
+  f.transport->reply(200, changeInfo("GetChangeResponse", "PENDING"));
+  f.transport->reply(200, changeInfo("GetChangeResponse", "INSYNC"));
+  requireSuccess(provider.replace(swap("primary.example.net.")));
+
+  CHECK(f.transport->requests.size() == 4);
+  // The list and the ChangeBatch went at once; each poll waited for its own token.
+  CHECK(ceiling.waits == std::vector{500ms, 500ms});
+}
+
+TEST_CASE("a Route 53 request whose token is further away than the bound is not sent") {
+  Fixture f;
+  planb::testing::RecordedCeiling ceiling;  // replaces the fixture's
+  Route53Options options = f.options();
+  options.ceiling = ceiling.make({0.5, 1}, 1s);
+  Route53Provider provider(f.config, f.transport, options);
+  f.transport->reply(200, page(""));
+  served(provider.read({"example.com.", "www.example.com."}));
+  ProviderError e = failure(provider.read({"example.com.", "www.example.com."}));
+  CHECK(e.kind == ErrorKind::RateLimited);
+  CHECK(e.retry_after == std::optional(2000ms));
+  CHECK(f.transport->requests.size() == 1);
+}
+
+TEST_CASE("Route 53's default ceiling is its documented five requests per second") {
+  CHECK(kRoute53Ceiling.per_second == 5);
+  CHECK(kRoute53Ceiling.burst == 1);  // never six within one second
 }

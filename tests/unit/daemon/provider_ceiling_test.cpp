@@ -1,0 +1,33 @@
+// The request ceiling planbd builds each provider with: the type's documented default, or the
+// [[provider]]'s max_requests_per_second instead.
+
+#include <doctest/doctest.h>
+
+#include "provider_factory.hpp"
+
+using planb::config::ProviderConfig;
+using planb::config::ProviderType;
+using planb::providers::ceilingRateOf;
+
+TEST_CASE("each provider type's ceiling defaults to its documented limit") {
+  ProviderConfig config;
+  config.type = ProviderType::Route53;
+  CHECK(ceilingRateOf(config).per_second == 5);
+  config.type = ProviderType::Cloudflare;
+  CHECK(ceilingRateOf(config).per_second * 300 == doctest::Approx(1200));
+  CHECK(ceilingRateOf(config).burst == 1200);
+  config.type = ProviderType::Alidns;
+  CHECK(ceilingRateOf(config).per_second == 60);
+  config.type = ProviderType::Rfc2136;
+  CHECK(ceilingRateOf(config).per_second == 100);
+  config.type = ProviderType::PowerDns;
+  CHECK(ceilingRateOf(config).per_second == 100);
+}
+
+TEST_CASE("max_requests_per_second replaces the type's default, one at a time") {
+  ProviderConfig config;
+  config.type = ProviderType::Cloudflare;
+  config.max_requests_per_second = 0.5;
+  CHECK(ceilingRateOf(config).per_second == 0.5);
+  CHECK(ceilingRateOf(config).burst == 1);
+}
