@@ -259,13 +259,14 @@ void FleetAgent::pollOnce(FleetSnapshot& snapshot) {
   }
   flushAudit();
   pruneAudit();
-  readNewAudit(snapshot);
 
-  // One read-only transaction: one revision of the fleet.
+  // One read-only transaction: one revision of the fleet, and whether its audit grew.
+  Operation audit_written = rangeOf(key("audit/"), cluster::prefixEnd(key("audit/")));
+  audit_written.last_written_only = true;
   cluster::TxnResult read = loop_->txn(
       {}, {rangeOf(key("leader")), rangeOf(key("nodes/"), cluster::prefixEnd(key("nodes/"))),
-           rangeOf(key("overrides")), rangeOf(key("records"))});
-  if (read.ranges.size() != 4) {
+           rangeOf(key("overrides")), rangeOf(key("records")), audit_written});
+  if (read.ranges.size() != 5) {
     throw EtcdError(EtcdError::Kind::Rejected, "etcd: unexpected reply to the fleet read");
   }
   std::optional<KeyValue> leader_key;
@@ -302,6 +303,7 @@ void FleetAgent::pollOnce(FleetSnapshot& snapshot) {
       log_.error(std::string("cluster: the fleet's record decisions do not parse: ") + e.what());
     }
   }
+  readNewAudit(read.ranges[4].empty() ? 0 : read.ranges[4].front().mod_revision, snapshot);
 
   bool mine = leader_key && leader_key->value == settings_.node && leader_key->lease == lease_;
   if (leading_.load() && (!mine || leader_key->create_revision != leader_revision_.load())) {
@@ -408,10 +410,9 @@ void FleetAgent::pruneAudit() {
   loop_->txn({}, {{Operation::Kind::DeleteRange, key("audit/"), "", 0, newest[1].key}});
 }
 
-void FleetAgent::readNewAudit(FleetSnapshot& snapshot) {
+void FleetAgent::readNewAudit(std::int64_t written, FleetSnapshot& snapshot) {
   // By write, not by key: a node whose wall clock runs ahead names its lines later than the
   // lines of the others that come after them.
-  std::int64_t written = loop_->lastWritten(key("audit/")).value_or(0);
   if (!audit_read_ || written != audit_written_) {
     auto lines = std::make_shared<std::vector<std::string>>();
     for (KeyValue& kv : loop_->lastInPrefix(key("audit/"), settings_.audit_read)) {

@@ -138,8 +138,9 @@ class FleetAgent final : public FleetLink {
   void stepDown(const std::string& why);
   void flushAudit();
   void pruneAudit();
-  // The newest audit lines, when one was written since the last read.
-  void readNewAudit(FleetSnapshot& snapshot);
+  // The newest audit lines, when one was written since the last read (WRITTEN: the audit's
+  // newest mod_revision, read in the poll's transaction).
+  void readNewAudit(std::int64_t written, FleetSnapshot& snapshot);
   void runJobs();
   bool leaseValid(Clock::time_point now) const;
 

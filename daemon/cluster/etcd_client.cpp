@@ -134,6 +134,12 @@ json operationJson(const Operation& op) {
   if (!op.range_end.empty()) {
     range["range_end"] = base64Encode(op.range_end);
   }
+  if (op.last_written_only) {
+    range["limit"] = 1;
+    range["sort_order"] = "DESCEND";
+    range["sort_target"] = "MOD";
+    range["keys_only"] = true;
+  }
   return {{"request_range", range}};
 }
 
@@ -539,18 +545,6 @@ std::vector<KeyValue> EtcdClient::lastInPrefix(const std::string& prefix, std::s
   std::vector<KeyValue> kvs = impl_->parsed("range", [&] { return parseKvs(reply); });
   std::reverse(kvs.begin(), kvs.end());
   return kvs;
-}
-
-std::optional<std::int64_t> EtcdClient::lastWritten(const std::string& prefix) {
-  json reply = impl_->call("range", "/v3/kv/range",
-                           {{"key", base64Encode(prefix)},
-                            {"range_end", base64Encode(prefixEnd(prefix))},
-                            {"limit", 1},
-                            {"sort_order", "DESCEND"},
-                            {"sort_target", "MOD"},
-                            {"keys_only", true}});
-  std::vector<KeyValue> kvs = impl_->parsed("range", [&] { return parseKvs(reply); });
-  return kvs.empty() ? std::nullopt : std::optional<std::int64_t>(kvs.front().mod_revision);
 }
 
 std::int64_t EtcdClient::deleteKey(const std::string& key) {

@@ -70,6 +70,9 @@ struct Operation {
   std::string value;       // Put
   std::int64_t lease = 0;  // Put: 0 is no lease
   std::string range_end;   // DeleteRange, Range: empty is the one key
+  // Range: only the key written last (highest mod_revision), without its value; for a poll that
+  // wants to know whether anything under a prefix was written since, in the same transaction.
+  bool last_written_only = false;
 };
 
 struct TxnResult {
@@ -110,9 +113,6 @@ class EtcdClient {
   // The LIMIT keys of PREFIX that sort last, in key order; KEYS_ONLY leaves values empty.
   std::vector<KeyValue> lastInPrefix(const std::string& prefix, std::size_t limit,
                                      bool keys_only = false);
-  // The newest mod_revision among PREFIX's keys (nullopt: there are none): it changes with every
-  // put under PREFIX, whatever the key's place in key order.
-  std::optional<std::int64_t> lastWritten(const std::string& prefix);
   std::int64_t deleteKey(const std::string& key);  // how many were deleted
   TxnResult txn(const std::vector<Compare>& compares, const std::vector<Operation>& success,
                 const std::vector<Operation>& failure = {});
