@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "net/error.hpp"
 
@@ -57,6 +58,19 @@ struct Capabilities {
                                   // without it, replace() reads first (a small race window)
 };
 
+// What became of one accepted change of a batch.
+struct Written {
+  // Empty: applied wherever the provider answers from. Otherwise the provider accepted the change
+  // but applies it everywhere later (Route 53 `PENDING`): pollChange(propagating_change) tells
+  // when. The writer never waits for it.
+  std::string propagating_change;
+};
+
+enum class Propagation {
+  Pending,  // accepted, not yet applied everywhere
+  Applied,  // applied on every server the provider answers from
+};
+
 class DnsProvider {
  public:
   virtual ~DnsProvider() = default;
@@ -69,6 +83,43 @@ class DnsProvider {
 
   // Replaces the record's CNAME atomically: there is never a moment without one.
   virtual Result<Unit> replace(const ReplaceRequest& request) = 0;
+
+  // What the provider serves at each of `names`, all in `zone`, in the order given. One listing of
+  // the zone where the API has one, so a round's reads cost a request or a few, not one per name.
+  // A listing that fails is the result of every name it would have answered.
+  virtual std::vector<Result<ServedRecord>> readBatch(const std::string& zone,
+                                                      const std::vector<std::string>& names) {
+    std::vector<Result<ServedRecord>> results;
+    results.reserve(names.size());
+    for (const std::string& name : names) {
+      results.push_back(read({zone, name}));
+    }
+    return results;
+  }
+
+  // Every change (all in one zone) in as few writes as the API allows, split only by its
+  // documented limits. Compare-and-swap stays per record: a change whose record changed meanwhile
+  // fails alone (Conflict) and the others go through. One result per change, in order. This
+  // default writes one record after the other.
+  virtual std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) {
+    std::vector<Result<Written>> results;
+    results.reserve(changes.size());
+    for (const ReplaceRequest& change : changes) {
+      Result<Unit> done = replace(change);
+      if (auto* e = errorIn(done)) {
+        results.emplace_back(std::move(*e));
+      } else {
+        results.emplace_back(Written{});
+      }
+    }
+    return results;
+  }
+
+  // Whether a change that replaceBatch reported propagating is applied everywhere yet.
+  virtual Result<Propagation> pollChange(const std::string& change_id) {
+    (void)change_id;
+    return Propagation::Applied;
+  }
 };
 
 }  // namespace planb::providers
