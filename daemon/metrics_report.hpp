@@ -29,6 +29,12 @@ class MetricsReport final : public ReconcileReport {
     metrics_.providerRequest(provider, result, took);
   }
   void reconcileSuccess(std::string_view provider) override { metrics_.reconcileSuccess(provider); }
+  void recordsPropagating(std::string_view provider, std::size_t records) override {
+    metrics_.recordsPropagating(provider, records);
+  }
+  void changeApplied(std::string_view provider, Duration took) override {
+    metrics_.changeApplied(provider, took);
+  }
   void dnsPropagation(std::string_view provider, Duration took) override {
     metrics_.dnsPropagation(provider, took);
   }

@@ -3,6 +3,7 @@
 // daemon adapts it to metrics::Metrics (MetricsReport); tests may record it.
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,10 @@ class ReconcileReport {
                                Duration took) = 0;
   // The provider serves what it should, as of now.
   virtual void reconcileSuccess(std::string_view provider) = 0;
+  // Records written on the provider whose change it still propagates (Route 53 `PENDING`).
+  virtual void recordsPropagating(std::string_view provider, std::size_t records) = 0;
+  // From a write the provider accepted as propagating until it reported it applied everywhere.
+  virtual void changeApplied(std::string_view provider, Duration took) = 0;
   // From a write until every verify server answers the new target.
   virtual void dnsPropagation(std::string_view provider, Duration took) = 0;
 };

@@ -5,7 +5,6 @@
 
 #include "core/duration.hpp"
 #include "fleet_agent.hpp"
-#include "verifier.hpp"
 
 namespace planb::daemon {
 
@@ -58,13 +57,13 @@ std::string millis(std::chrono::steady_clock::duration d) {
 
 }  // namespace
 
-struct Reconciler::WriteOutcome {
-  std::string from;    // what the provider served before, as far as planb knew
-  std::string reason;  // why the record serves this target
-  std::optional<ProviderError> error;
-  std::chrono::steady_clock::time_point started{};
-  std::chrono::steady_clock::duration write_time{};
-  bool fenced = false;  // fleet mode: etcd refused the leadership, nothing was sent
+// One job on a provider's worker: what its lane had queued, and, once done, what came of it.
+struct Reconciler::LaneJob {
+  std::map<std::string, std::vector<std::string>> reads;  // by zone
+  std::map<std::string, std::vector<providers::Result<ServedRecord>>> read_results;
+  std::map<std::string, std::vector<QueuedWrite>> writes;  // by zone; outcomes filled in
+  std::vector<std::string> polls;
+  std::vector<providers::Result<providers::Propagation>> poll_results;
 };
 
 Reconciler::Reconciler(asio::io_context& io, Log& log, const core::Clock& clock,
@@ -101,8 +100,10 @@ void Reconciler::configure(const config::Config& config, ProviderMap providers,
   config_ = config;
   providers_ = std::move(providers);
   workers_.clear();
+  lanes_.clear();  // results of the old configuration's jobs are ignored (generation)
   for (const auto& [name, provider] : providers_) {
     workers_.emplace(name, asio::make_strand(pool_));
+    lanes_[name];
   }
 
   std::map<std::string, RecordRuntime> next;
@@ -201,6 +202,7 @@ void Reconciler::step() {
   for (auto& [name, record] : records_) {
     dispatch(record);
   }
+  pollPropagating();
 }
 
 std::string Reconciler::cnameOf(const std::string& target) const {
@@ -295,7 +297,7 @@ void Reconciler::dispatch(RecordRuntime& record) {
                               record.config.ttl};
   core::WritePlan plan = core::planWrites({desired}, served);
   for (const core::ProviderRecord& read : plan.reads) {
-    startRead(record, read.provider);
+    queueRead(record, read.provider);
   }
   for (const core::BlockedRecord& blocked : plan.blocked) {
     ProviderSync& sync = record.sync.at(blocked.provider);
@@ -313,7 +315,7 @@ void Reconciler::dispatch(RecordRuntime& record) {
   for (const auto& [where, writes] : plan.writes) {
     for (const core::PlannedWrite& write : writes) {
       record.sync.at(where.provider).conflict_reported = false;
-      startWrite(record, where.provider, *record.history.active, write);
+      queueWrite(record, where.provider, *record.history.active, write);
     }
   }
 }
@@ -331,6 +333,24 @@ void Reconciler::countRequest(const std::string& provider, const providers::Resu
   }
 }
 
+template <typename T>
+void Reconciler::countBatch(const std::string& provider,
+                            const std::vector<providers::Result<T>>& results,
+                            std::chrono::steady_clock::duration took) {
+  if (!report_) {
+    return;
+  }
+  // One batch is one call: it counts as the first error among its records, else a success.
+  for (const providers::Result<T>& result : results) {
+    if (std::holds_alternative<ProviderError>(result)) {
+      countRequest(provider, result, took);
+      return;
+    }
+  }
+  report_->providerRequest(provider, "success", took);
+  report_->reconcileSuccess(provider);
+}
+
 void Reconciler::publishSync(const RecordRuntime& record, const std::string& provider) {
   if (!report_) {
     return;
@@ -341,29 +361,18 @@ void Reconciler::publishSync(const RecordRuntime& record, const std::string& pro
                         sync.served && servesCname(*sync.served, want));
 }
 
-void Reconciler::startRead(RecordRuntime& record, const std::string& provider) {
+void Reconciler::queueRead(RecordRuntime& record, const std::string& provider) {
   ProviderSync& sync = record.sync[provider];
   sync.busy = true;
   sync.read_requested = false;
-  auto p = providers_.at(provider);
-  providers::RecordRef ref{record.config.zone, record.config.name};
-  std::string name = record.config.name;
-  std::uint64_t generation = generation_;
-  asio::post(workers_.at(provider), [this, p, ref, name, provider, generation] {
-    auto started = std::chrono::steady_clock::now();
-    auto result = p->read(ref);
-    countRequest(provider, result, std::chrono::steady_clock::now() - started);
-    asio::post(io_, [this, name, provider, generation, result = std::move(result)]() mutable {
-      onRead(name, provider, generation, std::move(result));
-    });
-  });
+  lanes_.at(provider).reads[record.config.zone].push_back(record.config.name);
+  scheduleFlush(provider);
 }
 
 void Reconciler::onRead(const std::string& name, const std::string& provider,
-                        std::uint64_t generation,
                         providers::Result<providers::ServedRecord> result) {
   auto rit = records_.find(name);
-  if (generation != generation_ || rit == records_.end()) {
+  if (rit == records_.end()) {
     return;
   }
   RecordRuntime& record = rit->second;
@@ -399,57 +408,232 @@ void Reconciler::onRead(const std::string& name, const std::string& provider,
   refresh(record);
 }
 
-void Reconciler::startWrite(RecordRuntime& record, const std::string& provider,
+void Reconciler::queueWrite(RecordRuntime& record, const std::string& provider,
                             const std::string& target, const core::PlannedWrite& write) {
   ProviderSync& sync = record.sync[provider];
   sync.busy = true;
-  providers::ReplaceRequest request;
-  request.record = {record.config.zone, write.record};
-  request.new_target = write.new_cname;
-  request.ttl = write.ttl;
-  request.expected_target = write.expected_cname;
-  log_.info("provider " + provider + ": writing " + record.config.name + " CNAME " +
-            request.new_target + " (was " + (sync.served ? describe(*sync.served) : "unknown") +
-            ")");
-  auto p = providers_.at(provider);
-  std::string name = record.config.name;
-  std::uint64_t generation = generation_;
-  WriteOutcome pending;
-  pending.from = sync.served ? describe(*sync.served) : "unknown";
+  QueuedWrite queued;
+  queued.record = record.config.name;
+  queued.target = target;
+  queued.request.record = {record.config.zone, write.record};
+  queued.request.new_target = write.new_cname;
+  queued.request.ttl = write.ttl;
+  queued.request.expected_target = write.expected_cname;
+  queued.outcome.from = sync.served ? describe(*sync.served) : "unknown";
   // A target already verified there means DNS drifted (a hand edit, a provider restored).
-  pending.reason = sync.applied == target ? "repairing drift: " + pending.from + " was served"
-                                          : record.decision.reason;
-  asio::post(workers_.at(provider), [this, p, request, name, provider, target, generation,
-                                     outcome = std::move(pending)]() mutable {
-    outcome.started = std::chrono::steady_clock::now();
-    // The fence: asked right before the write, so a leader paused or cut off since it decided
-    // never writes after another node took over.
-    if (auto refused = fleet_ ? fleet_->confirmLeadership() : std::nullopt) {
-      outcome.fenced = true;
-      outcome.error = ProviderError{providers::ErrorKind::Refused, "fenced: " + *refused, {}};
-      asio::post(io_, [this, name, provider, target, generation, outcome] {
-        onWrite(name, provider, target, generation, outcome);
-      });
-      return;
+  queued.outcome.reason = sync.applied == target
+                              ? "repairing drift: " + queued.outcome.from + " was served"
+                              : record.decision.reason;
+  log_.info("provider " + provider + ": writing " + record.config.name + " CNAME " +
+            write.new_cname + " (was " + queued.outcome.from + ")");
+  lanes_.at(provider).writes[record.config.zone].push_back(std::move(queued));
+  scheduleFlush(provider);
+}
+
+void Reconciler::scheduleFlush(const std::string& provider) {
+  ProviderLane& lane = lanes_.at(provider);
+  if (lane.busy || lane.flush_posted) {
+    return;  // a busy lane flushes when its job is done
+  }
+  lane.flush_posted = true;
+  asio::post(io_, [this, provider, generation = generation_] {
+    if (generation == generation_) {
+      lanes_.at(provider).flush_posted = false;
+      flush(provider);
     }
-    auto result = p->replace(request);
-    outcome.write_time = std::chrono::steady_clock::now() - outcome.started;
-    countRequest(provider, result, outcome.write_time);
-    if (auto* error = std::get_if<ProviderError>(&result)) {
-      outcome.error = *error;
+  });
+}
+
+void Reconciler::flush(const std::string& provider) {
+  ProviderLane& lane = lanes_.at(provider);
+  if (lane.busy || lane.idle()) {
+    return;
+  }
+  lane.busy = true;
+  auto job = std::make_shared<LaneJob>();
+  job->reads = std::exchange(lane.reads, {});
+  job->writes = std::exchange(lane.writes, {});
+  job->polls = std::exchange(lane.polls, {});
+  auto p = providers_.at(provider);
+  asio::post(workers_.at(provider), [this, p, provider, job, generation = generation_] {
+    for (const auto& [zone, names] : job->reads) {
+      auto started = std::chrono::steady_clock::now();
+      auto results = p->readBatch(zone, names);
+      countBatch(provider, results, std::chrono::steady_clock::now() - started);
+      job->read_results[zone] = std::move(results);
     }
-    asio::post(io_, [this, name, provider, target, generation, outcome] {
-      onWrite(name, provider, target, generation, outcome);
+    for (auto& [zone, writes] : job->writes) {
+      writeBatch(*p, provider, writes);
+    }
+    for (const std::string& change : job->polls) {
+      auto started = std::chrono::steady_clock::now();
+      auto result = p->pollChange(change);
+      countRequest(provider, result, std::chrono::steady_clock::now() - started);
+      job->poll_results.push_back(std::move(result));
+    }
+    asio::post(io_, [this, provider, job, generation] {
+      if (generation == generation_) {
+        onLaneDone(provider, *job);
+      }
     });
   });
 }
 
-void Reconciler::onWrite(const std::string& name, const std::string& provider,
-                         const std::string& target, std::uint64_t generation,
-                         const WriteOutcome& outcome) {
-  auto rit = records_.find(name);
-  if (generation != generation_ || rit == records_.end()) {
+void Reconciler::writeBatch(providers::DnsProvider& provider, const std::string& name,
+                            std::vector<QueuedWrite>& writes) {
+  auto started = std::chrono::steady_clock::now();
+  for (QueuedWrite& w : writes) {
+    w.outcome.started = started;
+  }
+  // The fence: asked right before the write, so a leader paused or cut off since it decided
+  // never writes after another node took over.
+  if (auto refused = fleet_ ? fleet_->confirmLeadership() : std::nullopt) {
+    for (QueuedWrite& w : writes) {
+      w.outcome.fenced = true;
+      w.outcome.error = ProviderError{providers::ErrorKind::Refused, "fenced: " + *refused, {}};
+    }
     return;
+  }
+  std::vector<providers::ReplaceRequest> requests;
+  requests.reserve(writes.size());
+  for (const QueuedWrite& w : writes) {
+    requests.push_back(w.request);
+  }
+  auto results = provider.replaceBatch(requests);
+  auto took = std::chrono::steady_clock::now() - started;
+  countBatch(name, results, took);
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    WriteOutcome& outcome = writes[i].outcome;
+    outcome.write_time = took;
+    if (i >= results.size()) {
+      // A provider must answer every change; one that does not is a bug, not a success.
+      outcome.error =
+          ProviderError{providers::ErrorKind::Permanent, "no result for this change", {}};
+    } else if (auto* error = std::get_if<ProviderError>(&results[i])) {
+      outcome.error = std::move(*error);
+    } else {
+      outcome.written = std::get<providers::Written>(std::move(results[i]));
+    }
+  }
+}
+
+void Reconciler::onLaneDone(const std::string& provider, LaneJob& job) {
+  lanes_.at(provider).busy = false;
+  for (auto& [zone, names] : job.reads) {
+    auto& results = job.read_results[zone];
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      onRead(names[i], provider,
+             i < results.size()
+                 ? std::move(results[i])
+                 : providers::Result<ServedRecord>(ProviderError{
+                       providers::ErrorKind::Permanent, "no result for this read", {}}));
+    }
+  }
+  for (auto& [zone, writes] : job.writes) {
+    std::vector<VerifyItem> verify;
+    for (const QueuedWrite& w : writes) {
+      if (onWrite(w.record, provider, w.target, w.outcome)) {
+        verify.push_back({w.record, w.request.new_target});
+      }
+    }
+    if (!writes.empty()) {
+      startVerify(zone, provider, std::move(verify), writes.front().outcome.started);
+    }
+  }
+  for (std::size_t i = 0; i < job.polls.size() && i < job.poll_results.size(); ++i) {
+    onPoll(provider, job.polls[i], job.poll_results[i]);
+  }
+  scheduleFlush(provider);
+}
+
+void Reconciler::pollPropagating() {
+  core::Instant now = clock_.now();
+  for (auto& [provider, lane] : lanes_) {
+    bool queued = false;
+    for (auto& [change, pending] : lane.propagating) {
+      if (!pending.polling && now >= pending.next_poll) {
+        pending.polling = true;
+        lane.polls.push_back(change);
+        queued = true;
+      }
+    }
+    if (queued) {
+      scheduleFlush(provider);
+    }
+  }
+}
+
+void Reconciler::onPoll(const std::string& provider, const std::string& change,
+                        const providers::Result<providers::Propagation>& result) {
+  ProviderLane& lane = lanes_.at(provider);
+  auto it = lane.propagating.find(change);
+  if (it == lane.propagating.end()) {
+    return;
+  }
+  PropagatingChange& pending = it->second;
+  pending.polling = false;
+  pending.next_poll = clock_.now() + kPropagationPoll;
+  if (auto* error = std::get_if<ProviderError>(&result)) {
+    // The change itself was accepted: a failed poll is asked again, it never rewrites anything.
+    log_.warn("provider " + provider + ": could not poll change " + change + ": " +
+              std::string(providers::nameOf(error->kind)) + ": " + error->message +
+              "; polling again in " + core::formatDuration(kPropagationPoll));
+    return;
+  }
+  if (std::get<providers::Propagation>(result) == providers::Propagation::Pending) {
+    return;
+  }
+  auto took = std::chrono::steady_clock::now() - pending.written;
+  std::size_t applied = 0;
+  std::map<std::string, std::vector<VerifyItem>> verify;  // by zone
+  for (const std::string& name : pending.records) {
+    auto rit = records_.find(name);
+    if (rit == records_.end()) {
+      continue;
+    }
+    ProviderSync& sync = rit->second.sync[provider];
+    if (sync.propagating_change != change) {
+      continue;  // written again since: the newer change is tracked
+    }
+    sync.propagating_change.clear();
+    ++applied;
+    if (sync.applied) {
+      verify[rit->second.config.zone].push_back({name, cnameOf(*sync.applied)});
+    }
+  }
+  for (auto& [zone, items] : verify) {
+    startVerify(zone, provider, std::move(items), pending.written);
+  }
+  log_.info("provider " + provider + ": change " + change + " applied everywhere after " +
+            millis(took) + " (" + std::to_string(applied) + " records)");
+  if (report_) {
+    report_->changeApplied(provider, took);
+  }
+  lane.propagating.erase(it);
+  publishPropagating(provider);
+}
+
+void Reconciler::publishPropagating(const std::string& provider) {
+  if (!report_) {
+    return;
+  }
+  std::size_t count = 0;
+  for (const auto& [change, pending] : lanes_.at(provider).propagating) {
+    for (const std::string& name : pending.records) {
+      auto rit = records_.find(name);
+      if (rit != records_.end() && rit->second.sync.at(provider).propagating_change == change) {
+        ++count;
+      }
+    }
+  }
+  report_->recordsPropagating(provider, count);
+}
+
+bool Reconciler::onWrite(const std::string& name, const std::string& provider,
+                         const std::string& target, const WriteOutcome& outcome) {
+  auto rit = records_.find(name);
+  if (rit == records_.end()) {
+    return false;
   }
   RecordRuntime& record = rit->second;
   ProviderSync& sync = record.sync[provider];
@@ -460,7 +644,7 @@ void Reconciler::onWrite(const std::string& name, const std::string& provider,
               ": not written: " + outcome.error->message);
     fail(sync, provider, "write " + name + " CNAME " + cnameOf(target), *outcome.error);
     refresh(record);
-    return;
+    return false;
   }
   if (outcome.error) {
     // The served value is no longer known for sure (compare-and-swap lost, timeout): re-read.
@@ -472,18 +656,38 @@ void Reconciler::onWrite(const std::string& name, const std::string& provider,
       fail(sync, provider, what, *outcome.error);
     }
     refresh(record);
-    return;
+    return false;
   }
   sync.served = ServedRecord{ServedRecord::Kind::Cname, cnameOf(target), record.config.ttl, {}};
   sync.applied = target;
   sync.failures = 0;
   sync.last_error.clear();
   swapsAgreeAgain(sync, provider, name);
-  log_.info("provider " + provider + ": " + name + " now CNAME " + cnameOf(target) + " (target " +
-            target + "), written in " + millis(outcome.write_time));
   persist_later_ = true;
-  startVerify(record, provider, target, outcome.started);
+  const std::string& change = outcome.written.propagating_change;
+  bool verify = false;
+  if (change.empty()) {
+    sync.propagating_change.clear();
+    log_.info("provider " + provider + ": " + name + " now CNAME " + cnameOf(target) + " (target " +
+              target + "), written in " + millis(outcome.write_time));
+    verify = true;
+  } else {
+    // Accepted, applied everywhere later: tracked and polled, while later writes go on.
+    sync.propagating_change = change;
+    sync.propagating_since = clock_.wallNow();
+    log_.info("provider " + provider + ": " + name + " CNAME " + cnameOf(target) + " (target " +
+              target + ") written in " + millis(outcome.write_time) + ", propagating (change " +
+              change + ")");
+    PropagatingChange& pending = lanes_.at(provider).propagating[change];
+    if (pending.records.empty()) {
+      pending.written = outcome.started;
+      pending.next_poll = clock_.now() + kPropagationPoll;
+    }
+    pending.records.push_back(name);
+    publishPropagating(provider);
+  }
   refresh(record);
+  return verify;
 }
 
 void Reconciler::auditWrite(const RecordRuntime& record, const std::string& provider,
@@ -513,35 +717,42 @@ void Reconciler::auditWrite(const RecordRuntime& record, const std::string& prov
   }
 }
 
-void Reconciler::startVerify(const RecordRuntime& record, const std::string& provider,
-                             const std::string& target,
+void Reconciler::startVerify(const std::string& zone, const std::string& provider,
+                             std::vector<VerifyItem> items,
                              std::chrono::steady_clock::time_point started) {
-  const std::vector<config::HostPort>& servers = config_.zone(record.config.zone)->verify_servers;
-  if (servers.empty()) {
+  const std::vector<config::HostPort>& servers = config_.zone(zone)->verify_servers;
+  if (servers.empty() || items.empty()) {
     return;
   }
-  // On the pool, not the provider's worker: a verify server that lags must not hold back the
-  // provider's next write.
-  asio::post(pool_, [this, servers, name = record.config.name, cname = cnameOf(target), provider,
-                     started] {
-    VerifyReport report = verifyAnswers(servers, name, cname, started, started + kVerifyDeadline);
-    asio::post(io_, [this, name, cname, provider, report] {
-      if (report.unverified.empty()) {
-        if (report_) {
-          report_->dnsPropagation(provider, report.elapsed);
-        }
-        log_.info("verify: " + name + " CNAME " + cname + " answered by every verify server " +
-                  millis(report.elapsed) + " after the write to " + provider);
-      } else {
-        std::string servers_left;
-        for (const std::string& s : report.unverified) {
-          servers_left += (servers_left.empty() ? "" : ", ") + s;
-        }
-        log_.warn("verify: " + name + " CNAME " + cname + " still not answered by " + servers_left +
-                  " " + millis(report.elapsed) + " after the write to " + provider);
-      }
-    });
+  // One task for a whole batch, on the pool, not the provider's worker: a verify server that lags
+  // must not hold back the provider's next write, and a thousand records must not take a thousand
+  // threads. Every record shares the batch's deadline.
+  asio::post(pool_, [this, servers, items = std::move(items), provider, started] {
+    for (const VerifyItem& item : items) {
+      VerifyReport report =
+          verifyAnswers(servers, item.name, item.cname, started, started + kVerifyDeadline);
+      asio::post(io_, [this, item, provider, report] { onVerified(item, provider, report); });
+    }
   });
+}
+
+void Reconciler::onVerified(const VerifyItem& item, const std::string& provider,
+                            const VerifyReport& report) {
+  if (report.unverified.empty()) {
+    if (report_) {
+      report_->dnsPropagation(provider, report.elapsed);
+    }
+    log_.info("verify: " + item.name + " CNAME " + item.cname +
+              " answered by every verify server " + millis(report.elapsed) +
+              " after the write to " + provider);
+    return;
+  }
+  std::string servers_left;
+  for (const std::string& s : report.unverified) {
+    servers_left += (servers_left.empty() ? "" : ", ") + s;
+  }
+  log_.warn("verify: " + item.name + " CNAME " + item.cname + " still not answered by " +
+            servers_left + " " + millis(report.elapsed) + " after the write to " + provider);
 }
 
 void Reconciler::fail(ProviderSync& sync, const std::string& provider, const std::string& what,

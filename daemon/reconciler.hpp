@@ -25,12 +25,58 @@
 #include "providers/dns_provider.hpp"
 #include "reconcile_report.hpp"
 #include "state_store.hpp"
+#include "verifier.hpp"
 
 namespace planb::daemon {
 class FleetWriter;
 }
 
 namespace planb::daemon {
+
+// What a provider write did, for the log, the audit and the verification.
+struct WriteOutcome {
+  std::string from;    // what the provider served before, as far as planb knew
+  std::string reason;  // why the record serves this target
+  std::optional<providers::ProviderError> error;
+  providers::Written written;
+  std::chrono::steady_clock::time_point started{};
+  std::chrono::steady_clock::duration write_time{};
+  bool fenced = false;  // fleet mode: etcd refused the leadership, nothing was sent
+};
+
+// A record whose new CNAME the zone's verify servers should answer.
+struct VerifyItem {
+  std::string name;
+  std::string cname;
+};
+
+// One record's write, waiting for its provider's next batch.
+struct QueuedWrite {
+  std::string record;
+  std::string target;
+  providers::ReplaceRequest request;
+  WriteOutcome outcome;
+};
+
+// A change the provider accepted and still propagates: polled every kPropagationPoll.
+struct PropagatingChange {
+  std::vector<std::string> records;
+  std::chrono::steady_clock::time_point written{};  // when the batch was sent, for verification
+  core::Instant next_poll{};
+  bool polling = false;  // a poll is queued or in flight
+};
+
+// What waits for one provider's worker: everything queued while it was busy goes out together,
+// one batch per zone, when it is free. So all changes of a round form one batch.
+struct ProviderLane {
+  bool busy = false;                                       // a job runs on the worker
+  bool flush_posted = false;                               // a flush is posted to the event loop
+  std::map<std::string, std::vector<std::string>> reads;   // by zone: record names
+  std::map<std::string, std::vector<QueuedWrite>> writes;  // by zone
+  std::vector<std::string> polls;                          // change ids
+  std::map<std::string, PropagatingChange> propagating;    // by change id
+  bool idle() const { return reads.empty() && writes.empty() && polls.empty(); }
+};
 
 // One provider's view of one record.
 struct ProviderSync {
@@ -45,6 +91,10 @@ struct ProviderSync {
   core::Instant retry_at{};
   std::string last_error;  // never holds a secret: provider errors do not
   bool conflict_reported = false;
+  // Written and accepted, not yet applied everywhere (Route 53 `PENDING`): the provider's change
+  // id, polled until it is applied, and since when. Later writes never wait for it.
+  std::string propagating_change;
+  core::WallTime propagating_since{};
 };
 
 struct RecordRuntime {
@@ -62,6 +112,9 @@ using ProviderMap = std::map<std::string, std::shared_ptr<providers::DnsProvider
 
 class Reconciler {
  public:
+  // How often a change still propagating is polled (each poll draws from the ceiling).
+  static constexpr std::chrono::seconds kPropagationPoll{2};
+
   Reconciler(boost::asio::io_context& io, Log& log, const core::Clock& clock, core::Random& random,
              StateStore& store);
   ~Reconciler();
@@ -103,7 +156,7 @@ class Reconciler {
   const std::string& persistError() const noexcept { return persist_error_; }
 
  private:
-  struct WriteOutcome;
+  struct LaneJob;
   void decideRecord(RecordRuntime& record);
   // Decides and dispatches one record after one of its provider calls ended: O(1), not a step()
   // over every record, which would make a start with thousands of records quadratic.
@@ -114,18 +167,36 @@ class Reconciler {
   template <typename T>
   void countRequest(const std::string& provider, const providers::Result<T>& result,
                     std::chrono::steady_clock::duration took);
+  template <typename T>
+  void countBatch(const std::string& provider, const std::vector<providers::Result<T>>& results,
+                  std::chrono::steady_clock::duration took);
   void publishSync(const RecordRuntime& record, const std::string& provider);
-  void startRead(RecordRuntime& record, const std::string& provider);
-  void startWrite(RecordRuntime& record, const std::string& provider, const std::string& target,
+  void queueRead(RecordRuntime& record, const std::string& provider);
+  void queueWrite(RecordRuntime& record, const std::string& provider, const std::string& target,
                   const core::PlannedWrite& write);
+  // Queues the polls that are due.
+  void pollPropagating();
+  // Sends what a free provider's lane has queued, after the event loop's current handler: every
+  // record a round decides is queued by then.
+  void scheduleFlush(const std::string& provider);
+  void flush(const std::string& provider);
+  void onLaneDone(const std::string& provider, LaneJob& job);
+  // On the provider's worker: one replaceBatch for one zone's queued writes, their outcomes set.
+  void writeBatch(providers::DnsProvider& provider, const std::string& name,
+                  std::vector<QueuedWrite>& writes);
+  void onPoll(const std::string& provider, const std::string& change,
+              const providers::Result<providers::Propagation>& result);
+  void publishPropagating(const std::string& provider);
   void auditWrite(const RecordRuntime& record, const std::string& provider,
                   const std::string& target, const WriteOutcome& outcome);
-  void onRead(const std::string& record, const std::string& provider, std::uint64_t generation,
+  void onRead(const std::string& record, const std::string& provider,
               providers::Result<providers::ServedRecord> result);
-  void startVerify(const RecordRuntime& record, const std::string& provider,
-                   const std::string& target, std::chrono::steady_clock::time_point started);
-  void onWrite(const std::string& record, const std::string& provider, const std::string& target,
-               std::uint64_t generation, const WriteOutcome& outcome);
+  void startVerify(const std::string& zone, const std::string& provider,
+                   std::vector<VerifyItem> items, std::chrono::steady_clock::time_point started);
+  void onVerified(const VerifyItem& item, const std::string& provider, const VerifyReport& report);
+  // True when the write is applied and the verify servers should now answer it.
+  bool onWrite(const std::string& record, const std::string& provider, const std::string& target,
+               const WriteOutcome& outcome);
   void fail(ProviderSync& sync, const std::string& provider, const std::string& what,
             const providers::ProviderError& error);
   void loseSwap(ProviderSync& sync, const std::string& provider, const std::string& what,
@@ -148,7 +219,8 @@ class Reconciler {
   config::Config config_;
   ProviderMap providers_;
   std::map<std::string, boost::asio::strand<boost::asio::thread_pool::executor_type>> workers_;
-  std::uint64_t generation_ = 0;  // results of an older configuration are ignored
+  std::map<std::string, ProviderLane> lanes_;  // by provider
+  std::uint64_t generation_ = 0;               // results of an older configuration are ignored
   std::map<std::string, RecordRuntime> records_;
   std::map<std::string, core::TargetState> targets_;
   core::Controls controls_;

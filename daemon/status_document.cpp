@@ -122,7 +122,12 @@ Json statusDocument(const config::Config& config, const core::HealthBoard& board
            {"served", servedJson(sync.served)},
            {"busy", sync.busy},
            {"failures", sync.failures},
-           {"last_error", sync.last_error.empty() ? Json(nullptr) : Json(sync.last_error)}});
+           {"last_error", sync.last_error.empty() ? Json(nullptr) : Json(sync.last_error)},
+           // Written and accepted, not yet applied everywhere by the provider (Route 53 PENDING).
+           {"propagating", sync.propagating_change.empty()
+                               ? Json(nullptr)
+                               : Json{{"change", sync.propagating_change},
+                                      {"since_unix_time", unixSeconds(sync.propagating_since)}}}});
     }
     out["records"].push_back(
         {{"name", name},

@@ -59,8 +59,10 @@ std::string providersCell(const Json& providers) {
     if (!cell.empty()) {
       cell += ", ";
     }
-    cell +=
-        p["name"].get<std::string>() + (p["in_sync"].get<bool>() ? " ✓ in sync" : " ✗ out of sync");
+    bool propagating = p.contains("propagating") && !p["propagating"].is_null();
+    cell += p["name"].get<std::string>() + (!p["in_sync"].get<bool>() ? " ✗ out of sync"
+                                            : propagating             ? " ✓ written, propagating"
+                                                                      : " ✓ in sync");
   }
   return cell;
 }
@@ -121,6 +123,13 @@ void printStatus(const Json& status) {
       std::cout << "  last change " << ago << "s ago: " << text(r["last_change"]["what"]) << "\n";
     }
     for (const Json& p : r["providers"]) {
+      if (p.contains("propagating") && !p["propagating"].is_null()) {
+        long since =
+            static_cast<long>(std::time(nullptr)) - p["propagating"]["since_unix_time"].get<long>();
+        std::cout << "  provider " << text(p["name"]) << ": written, propagating for "
+                  << std::max(since, 0L) << "s (change " << text(p["propagating"]["change"])
+                  << ")\n";
+      }
       if (!p["last_error"].is_null()) {
         std::cout << "  provider " << text(p["name"]) << ": " << text(p["last_error"]) << "\n";
       }

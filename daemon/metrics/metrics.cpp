@@ -189,6 +189,15 @@ struct Metrics::Impl {
         propagation(named(prometheus::BuildHistogram(), "planb_dns_propagation_seconds",
                           "Time from a write until every verify server answers the new target.", r),
                     kPropagationBuckets),
+        records_propagating(named(prometheus::BuildGauge(), "planb_provider_records_propagating",
+                                  "Records written on the provider whose change it has accepted "
+                                  "but not yet applied everywhere (Route 53 PENDING).",
+                                  r)),
+        change_apply(named(prometheus::BuildHistogram(), "planb_provider_change_apply_seconds",
+                           "Time from a write the provider accepted as propagating until it "
+                           "reported the change applied everywhere.",
+                           r),
+                     kPropagationBuckets),
         last_reconcile(named(prometheus::BuildGauge(),
                              "planb_last_reconcile_success_timestamp_seconds",
                              "Unix time the provider was last found serving what it should.", r)),
@@ -225,6 +234,8 @@ struct Metrics::Impl {
   SeriesSet<Counter> provider_requests;
   SeriesSet<Histogram> provider_duration;
   SeriesSet<Histogram> propagation;
+  SeriesSet<Gauge> records_propagating;
+  SeriesSet<Histogram> change_apply;
   SeriesSet<Gauge> last_reconcile;
   SeriesSet<Gauge> last_error;
   SeriesSet<Gauge> frozen;
@@ -330,6 +341,8 @@ void Metrics::Impl::sync(const config::Config& config) {
   provider_requests.sync(provider_results);
   provider_duration.sync(providers);
   propagation.sync(providers);
+  records_propagating.sync(providers);
+  change_apply.sync(providers);
   last_reconcile.sync(providers);
   last_error.sync(providers);
   frozen.sync(none);
@@ -466,6 +479,20 @@ void Metrics::providerRequest(std::string_view provider, std::string_view result
 void Metrics::dnsPropagation(std::string_view provider, Seconds took) {
   std::shared_lock lock(impl_->mu);
   if (Histogram* h = impl_->propagation.find({{"provider", str(provider)}})) {
+    h->Observe(took.count());
+  }
+}
+
+void Metrics::recordsPropagating(std::string_view provider, std::size_t records) {
+  std::shared_lock lock(impl_->mu);
+  if (Gauge* g = impl_->records_propagating.find({{"provider", str(provider)}})) {
+    g->Set(static_cast<double>(records));
+  }
+}
+
+void Metrics::changeApplied(std::string_view provider, Seconds took) {
+  std::shared_lock lock(impl_->mu);
+  if (Histogram* h = impl_->change_apply.find({{"provider", str(provider)}})) {
     h->Observe(took.count());
   }
 }

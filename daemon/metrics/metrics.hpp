@@ -86,6 +86,10 @@ class Metrics {
   // planb_provider_last_error_timestamp_seconds to `at`.
   void providerRequest(std::string_view provider, std::string_view result, Seconds took,
                        WallTime at = std::chrono::system_clock::now());
+  // planb_provider_records_propagating: records whose accepted change the provider still applies.
+  void recordsPropagating(std::string_view provider, std::size_t records);
+  // planb_provider_change_apply_seconds: from an accepted write until the provider applied it.
+  void changeApplied(std::string_view provider, Seconds took);
   // planb_dns_propagation_seconds: from the write until every verify server answers the new target.
   void dnsPropagation(std::string_view provider, Seconds took);
   // planb_last_reconcile_success_timestamp_seconds: the provider serves what it should, as of `at`.

@@ -2,6 +2,7 @@
 // An in-memory DNS provider: serves what it was given or written, records every call, and fails
 // on demand. Thread-safe: the reconciler calls it from its worker threads.
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -50,6 +51,54 @@ class FakeProvider final : public providers::DnsProvider {
     }
     served_[r.record.name] = {providers::ServedRecord::Kind::Cname, r.new_target, r.ttl, {}};
     return providers::Unit{};
+  }
+
+  // Records the size of every batch; with propagate(), every batch it accepts answers a change id
+  // that stays Pending until applyChanges(), as Route 53 answers PENDING until INSYNC.
+  std::vector<net::Result<providers::Written>> replaceBatch(
+      const std::vector<providers::ReplaceRequest>& changes) override {
+    {
+      std::lock_guard lock(mutex_);
+      batches_.push_back(changes.size());
+    }
+    auto results = DnsProvider::replaceBatch(changes);  // replace() for each, one by one
+    std::lock_guard lock(mutex_);
+    if (propagate_) {
+      std::string change = "C" + std::to_string(batches_.size());
+      pending_changes_.push_back(change);
+      for (auto& result : results) {
+        if (auto* written = std::get_if<providers::Written>(&result)) {
+          written->propagating_change = change;
+        }
+      }
+    }
+    return results;
+  }
+
+  net::Result<providers::Propagation> pollChange(const std::string& change) override {
+    std::lock_guard lock(mutex_);
+    calls_.push_back("poll " + change);
+    if (auto e = takeError()) {
+      return *e;
+    }
+    bool pending = std::find(pending_changes_.begin(), pending_changes_.end(), change) !=
+                   pending_changes_.end();
+    return pending ? providers::Propagation::Pending : providers::Propagation::Applied;
+  }
+
+  void propagate(bool slowly = true) {
+    std::lock_guard lock(mutex_);
+    propagate_ = slowly;
+  }
+  // Every change accepted so far is applied everywhere now.
+  void applyChanges() {
+    std::lock_guard lock(mutex_);
+    pending_changes_.clear();
+  }
+  // The number of changes each replaceBatch call carried, in order.
+  std::vector<std::size_t> batches() {
+    std::lock_guard lock(mutex_);
+    return batches_;
   }
 
   void serve(const std::string& name, providers::ServedRecord record) {
@@ -110,6 +159,9 @@ class FakeProvider final : public providers::DnsProvider {
   std::deque<net::Error> errors_;
   bool refuse_every_write_ = false;
   std::vector<std::string> calls_;
+  std::vector<std::size_t> batches_;
+  bool propagate_ = false;
+  std::vector<std::string> pending_changes_;
 };
 
 }  // namespace planb::testing
