@@ -1,6 +1,8 @@
 #include "provider_factory.hpp"
 
 #include <chrono>
+#include <map>
+#include <mutex>
 
 #include "core/clock.hpp"
 #include "net/http_client.hpp"
@@ -40,10 +42,45 @@ CeilingRate typeDefaultCeiling(config::ProviderType type) {
   return kRoute53Ceiling;  // the most careful, should a type ever be missed above
 }
 
+// The credential file that names the vendor account an API provider acts as; empty for the
+// providers whose limit is their own server's.
+const std::string& accountFileOf(const config::ProviderConfig& config) {
+  static const std::string none;
+  switch (config.type) {
+    case config::ProviderType::Route53:
+      return config.route53.access_key_id_file;
+    case config::ProviderType::Cloudflare:
+      return config.cloudflare.api_token_file;
+    case config::ProviderType::Alidns:
+      return config.alidns.access_key_id_file;
+    default:
+      return none;
+  }
+}
+
 // A request waits for its token at most as long as the request itself may take.
 std::shared_ptr<RequestCeiling> ceilingFor(const config::ProviderConfig& config,
                                            std::chrono::milliseconds max_wait) {
-  return systemCeiling(ceilingRateOf(config), max_wait);
+  const std::string& account = accountFileOf(config);
+  CeilingRate rate = ceilingRateOf(config);
+  if (account.empty()) {
+    return systemCeiling(rate, max_wait);
+  }
+  // The vendors limit the account (Route 53: 5 requests/s per AWS account; Cloudflare: per
+  // token), so providers of one type on the same credentials share one bucket. Kept while a
+  // provider uses it: across a reload the new providers go on with the old one's tokens.
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<RequestCeiling>> shared;
+  std::string key = std::to_string(static_cast<int>(config.type)) + "\n" + account + "\n" +
+                    std::to_string(rate.per_second) + "\n" + std::to_string(rate.burst) + "\n" +
+                    std::to_string(max_wait.count());
+  std::lock_guard lock(mutex);
+  if (auto existing = shared[key].lock()) {
+    return existing;
+  }
+  auto ceiling = systemCeiling(rate, max_wait);
+  shared[key] = ceiling;
+  return ceiling;
 }
 
 std::shared_ptr<RequestCeiling> apiCeilingFor(const config::ProviderConfig& config) {
@@ -51,6 +88,10 @@ std::shared_ptr<RequestCeiling> apiCeilingFor(const config::ProviderConfig& conf
 }
 
 }  // namespace
+
+std::shared_ptr<RequestCeiling> apiCeilingOf(const config::ProviderConfig& config) {
+  return apiCeilingFor(config);
+}
 
 CeilingRate ceilingRateOf(const config::ProviderConfig& config) {
   return config.max_requests_per_second ? CeilingRate::perSecond(*config.max_requests_per_second)

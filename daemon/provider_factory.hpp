@@ -21,6 +21,10 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config);
 // type's default from the vendor's documented limits.
 CeilingRate ceilingRateOf(const config::ProviderConfig& config);
 
+// The request ceiling an API provider draws from: providers of one type on the same credential
+// file (one vendor account or token) share it, as the vendor's limit is the account's.
+std::shared_ptr<RequestCeiling> apiCeilingOf(const config::ProviderConfig& config);
+
 // What --check-config can tell beyond the file itself: credentials exist, parse and are private.
 std::optional<std::string> checkProvider(const config::ProviderConfig& config);
 

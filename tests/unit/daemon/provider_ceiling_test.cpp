@@ -31,3 +31,21 @@ TEST_CASE("max_requests_per_second replaces the type's default, one at a time") 
   CHECK(ceilingRateOf(config).per_second == 0.5);
   CHECK(ceilingRateOf(config).burst == 1);
 }
+
+TEST_CASE("providers of one type on the same credentials share one ceiling, as the account does") {
+  ProviderConfig one;
+  one.type = ProviderType::Route53;
+  one.route53.access_key_id_file = "/etc/planb/aws-key-id";
+  ProviderConfig two = one;
+  two.name = "route53-second-zone";
+  ProviderConfig other_account = one;
+  other_account.route53.access_key_id_file = "/etc/planb/other-aws-key-id";
+
+  auto first = planb::providers::apiCeilingOf(one);
+  CHECK(planb::providers::apiCeilingOf(two) == first);
+  CHECK(planb::providers::apiCeilingOf(other_account) != first);
+
+  ProviderConfig powerdns;
+  powerdns.type = ProviderType::PowerDns;
+  CHECK(planb::providers::apiCeilingOf(powerdns) != planb::providers::apiCeilingOf(powerdns));
+}
