@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 import dns_wire
 from fault_proxy import FaultProxy
@@ -191,10 +190,6 @@ def request_report(world, since=None):
             if limit else None,
         }
     return report
-
-
-def monotonic_to_wall(t):
-    return t + (time.time() - time.monotonic())
 
 
 def route53_pending_args(seconds):
