@@ -139,6 +139,11 @@ def table(result):
         print(f"{p:<10} {'≤ ' + format(r['target_s'], 'g') + ' s':>8} {served:>16} {fault:>10} "
               f"{r['requests']:>8} {r['writes']:>6} {r['max_per_s']:>6} {r['ceiling']:<17} "
               f"{r['beyond_ceiling']:>6}  {verdict}", file=sys.stderr)
+    print("(max/1s and most: the most requests the meter saw within any 1 s, or any window of the "
+          "vendor's limit; the meter stamps\n arrivals a little late on a loaded machine, so one "
+          "over a per-second figure can be its jitter. beyond: requests a token\n bucket of "
+          "planbd's ceiling could not have let go, allowing 0.25 s of such jitter; any is a miss.)",
+          file=sys.stderr)
     missed = [p for p, r in result["providers"].items() if not r["met"]]
     print(f"\nMISSED: {', '.join(missed)}" if missed else "\nevery target met", file=sys.stderr)
 
