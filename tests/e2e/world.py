@@ -297,8 +297,8 @@ class ApiFakes:
         self.files = {k: secret_file(d, k, v) for k, v in self.secrets.items()}
         plain = initial_target.rstrip(".")
         extra = fake_args or {}
-        self.cloudflare = ApiFake(d, "cloudflare_server.py", ["--token-file", self.files["cf_token"],
-                                                              *extra.get("cloudflare", ())])
+        self.cloudflare = ApiFake(d, "cloudflare_server.py", [
+            "--token-file", self.files["cf_token"], *extra.get("cloudflare", ())])
         self.cloudflare.control("POST", "/_fake/zones", {"name": ZONE})
         self.route53 = ApiFake(d, "route53_server.py", [
             "--access-key-id-file", self.files["aws_key_id"], "--secret-file",
@@ -308,9 +308,9 @@ class ApiFakes:
             "--access-key-id-file", self.files["ali_key_id"], "--access-key-secret-file",
             self.files["ali_secret"], "--domain", ZONE, *extra.get("alidns", ())])
         for name in names:
-            self.cloudflare.control("POST", "/_fake/records", {"zone": ZONE, "name": name.rstrip("."),
-                                                               "type": "CNAME", "content": plain,
-                                                               "ttl": 60})
+            self.cloudflare.control("POST", "/_fake/records", {
+                "zone": ZONE, "name": name.rstrip("."), "type": "CNAME", "content": plain,
+                "ttl": 60})
             self.route53.control("POST", "/_fake/rrsets", {"zone_id": self.zone_id, "name": name,
                                                            "type": "CNAME", "ttl": 60,
                                                            "values": [initial_target]})
