@@ -11,7 +11,8 @@ sync, stops vendor A's endpoints and measures, per provider:
     wall-clock stamp) and from the fault, until every record is served: BIND9 and PowerDNS asked
     over DNS (every record still on A, each poll), the fakes through their control endpoints;
     on Route 53 a record counts as served when its change is INSYNC, i.e. --pending-s after the
-    fake shows it;
+    fake shows it (exact with a fake that keeps changes PENDING for a time, --pending-seconds;
+    with one that counts polls, --pending-polls, it assumes planbd's one poll a second);
   * the requests and writes it was sent, the most within any one second, and whether planbd kept
     within its ceiling (and Cloudflare within 1,200 in any five minutes).
 Prints a table beside the issue's targets (MISSED where one is not met) on stderr, and one JSON
