@@ -19,68 +19,14 @@ import contextlib
 import datetime
 import json
 import os
-import random
 import re
 import socket
-import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
 import world as e2e  # noqa: E402
-
-
-def query(server_port, name, sock):
-    """The CNAME target `name` has at 127.0.0.1:server_port (non-recursive), or None."""
-    qid = random.randrange(65536)
-    qname = b"".join(bytes([len(p)]) + p.encode() for p in name.rstrip(".").split(".")) + b"\0"
-    sock.sendto(struct.pack(">HHHHHH", qid, 0, 1, 0, 0, 0) + qname + struct.pack(">HH", 5, 1),
-                ("127.0.0.1", server_port))
-    deadline = time.monotonic() + 0.5
-    while True:
-        sock.settimeout(max(0.001, deadline - time.monotonic()))
-        try:
-            data = sock.recv(4096)
-        except (socket.timeout, BlockingIOError):
-            return None
-        if len(data) >= 12 and struct.unpack(">H", data[:2])[0] == qid:
-            break
-    _, flags, qd, an, _, _ = struct.unpack(">HHHHHH", data[:12])
-    if flags & 0xF or an == 0:
-        return None
-    pos = skip_name(data, 12) + 4
-    for _ in range(an):
-        pos = skip_name(data, pos)
-        rtype, _, _, length = struct.unpack(">HHIH", data[pos:pos + 10])
-        pos += 10
-        if rtype == 5:
-            return read_name(data, pos)
-        pos += length
-    return None
-
-
-def skip_name(data, pos):
-    while True:
-        n = data[pos]
-        if n == 0:
-            return pos + 1
-        if n & 0xC0 == 0xC0:
-            return pos + 2
-        pos += n + 1
-
-
-def read_name(data, pos):
-    labels = []
-    for _ in range(128):
-        n = data[pos]
-        if n == 0:
-            break
-        if n & 0xC0 == 0xC0:
-            pos = ((n & 0x3F) << 8) | data[pos + 1]
-            continue
-        labels.append(data[pos + 1:pos + 1 + n].decode().lower())
-        pos += n + 1
-    return ".".join(labels) + "."
+from dns_wire import query  # noqa: E402
 
 
 class BenchWorld(e2e.World):

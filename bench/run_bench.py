@@ -5,7 +5,8 @@
     (bench/endpoint_server.cpp, one process, one port each) at an interval;
 (b) prometheus-blackbox-exporter probing the same endpoints at the same rate, driven like
     Prometheus drives it (bench/blackbox_driver.cpp), its own CPU measured from /proc;
-(c) failover against BIND9 + PowerDNS (bench/failover_bench.py).
+(c) failover against BIND9 + PowerDNS (bench/failover_bench.py);
+(d) mass failover: many records on five providers at once (bench/mass_failover_bench.py).
 (a) and (b) run one after the other against the same endpoint server in the same run, so
 neither takes CPU from the other on a small machine."""
 
@@ -133,7 +134,7 @@ def fmt(value, spec):
     return "n/a" if value is None else format(value, spec)
 
 
-def table(m, planb, blackbox, failover):
+def table(m, planb, blackbox, failover, mass):
     rows = []
     if planb:
         rows += [
@@ -174,6 +175,15 @@ def table(m, planb, blackbox, failover):
              f"p50 {failover['end_to_end_ms']['p50']:.0f} ms, max "
              f"{failover['end_to_end_ms']['max']:.0f} ms"),
         ]
+    if mass:
+        for provider, r in mass["providers"].items():
+            served = (f"{r['from_decision_s']:.2f} s" if r["from_decision_s"] is not None else
+                      f"{r['served']}/{mass['records']} after {mass['timeout_s']:g} s")
+            rows.append((f"mass failover, {mass['records']} records: {provider}, decision → "
+                         f"every record served; most requests in 1 s",
+                         f"≤ {r['target_s']:g} s; within ceiling",
+                         f"{served}; {r['max_per_s']}/s, {r['beyond_ceiling']} beyond"
+                         f"{'' if r['met'] else '  MISSED'}"))
     width = max(len(r[0]) for r in rows)
     twidth = max(len(r[1]) for r in rows)
     print(f"\nplanb benchmarks, {m['date']}, {m['nproc']} CPUs ({m['cpu']}), load average "
@@ -216,7 +226,9 @@ def main():
                         help="keep-alive connections from the driver to blackbox_exporter")
     parser.add_argument("--failover-samples", type=int, default=20)
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["planb", "blackbox", "failover"])
+                        choices=["planb", "blackbox", "failover", "mass"])
+    parser.add_argument("--mass-records", type=int, default=1000)
+    parser.add_argument("--mass-timeout-s", type=float, default=120)
     parser.add_argument("--json", help="also write every figure to this file")
     parser.add_argument("--nice", type=int, default=-10,
                         help="niceness of the benchmark, its servers and its session (default "
@@ -227,7 +239,7 @@ def main():
     prioritise(args.nice)
 
     m = machine()
-    planb = blackbox = failover = None
+    planb = blackbox = failover = mass = None
     directory = tempfile.mkdtemp(prefix="planb-bench-")
     try:
         if "planb" not in args.skip or "blackbox" not in args.skip:
@@ -249,16 +261,21 @@ def main():
             failover = run_json([sys.executable, os.path.join(ROOT, "bench", "failover_bench.py"),
                                  os.path.join(args.build, "daemon", "planbd"), "--samples",
                                  str(args.failover_samples)], "failover")
+        if "mass" not in args.skip:
+            mass = run_json([sys.executable, os.path.join(ROOT, "bench", "mass_failover_bench.py"),
+                             os.path.join(args.build, "daemon", "planbd"), "--records",
+                             str(args.mass_records), "--timeout-s", str(args.mass_timeout_s)],
+                            "mass failover")
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     m["autogroup"] = open("/proc/self/autogroup").read().strip() if os.path.exists(
         "/proc/self/autogroup") else None
     m["loadavg_after"] = open("/proc/loadavg").read().split()[:3]
-    table(m, planb, blackbox, failover)
+    table(m, planb, blackbox, failover, mass)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"machine": m, "planb": planb, "blackbox": blackbox, "failover": failover},
-                      f, indent=2)
+            json.dump({"machine": m, "planb": planb, "blackbox": blackbox, "failover": failover,
+                       "mass_failover": mass}, f, indent=2)
 
 
 if __name__ == "__main__":

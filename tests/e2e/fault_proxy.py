@@ -18,7 +18,9 @@ changed at any moment and applies to connections already open as well as to new 
 
 It counts connections and keeps a log of the HTTP requests it sees from client to server (request
 line, monotonic timestamp, the mode they met and the first bytes of their body), parsed over
-keep-alive connections too, so a test can count e.g. the PATCH requests one client made.
+keep-alive connections too, so a test can count e.g. the PATCH requests one client made. With
+protocol="dns" it logs DNS-over-TCP messages instead (RFC 1035 §4.2.2 length-prefixed): "method"
+is the opcode (QUERY, UPDATE, ...) and "path" the first question's (or zone's) name.
 
 In-process use:
 
@@ -145,12 +147,47 @@ class HttpRequestLog:
         return False
 
 
+DNS_OPCODES = {0: "QUERY", 1: "IQUERY", 2: "STATUS", 4: "NOTIFY", 5: "UPDATE"}
+
+
+class DnsMessageLog:
+    """Follows one client-to-server DNS-over-TCP stream (each message preceded by its two-byte
+    length) and reports each message as it is seen: report(opcode name, first question name)."""
+
+    def __init__(self, report):
+        self.report = report
+        self.buffer = b""
+
+    def feed(self, data):
+        self.buffer += data
+        while len(self.buffer) >= 2:
+            length = struct.unpack(">H", self.buffer[:2])[0]
+            if len(self.buffer) < 2 + length:
+                return
+            message, self.buffer = self.buffer[2:2 + length], self.buffer[2 + length:]
+            opcode = (message[2] >> 3) & 0xF if len(message) >= 12 else -1
+            entry = self.report(DNS_OPCODES.get(opcode, f"OPCODE{opcode}"), self.name(message))
+            entry["body"] = message[:BODY_KEPT]
+
+    @staticmethod
+    def name(message):
+        """The first question's name, dotted, or "" when the message has none or is cut."""
+        labels, pos = [], 12
+        if len(message) < 12 or struct.unpack(">H", message[4:6])[0] == 0:
+            return ""
+        while pos < len(message) and message[pos] != 0 and message[pos] < 64:
+            labels.append(message[pos + 1:pos + 1 + message[pos]].decode("latin-1"))
+            pos += message[pos] + 1
+        return ".".join(labels) + "."
+
+
 class FaultProxy:
     """One listening port forwarding to UPSTREAM_HOST:UPSTREAM_PORT, with a mode set at run time."""
 
     def __init__(self, upstream_port, upstream_host="127.0.0.1", port=0, name=None,
-                 mode="pass", delay_ms=0):
+                 mode="pass", delay_ms=0, protocol="http"):
         self.upstream = (upstream_host, upstream_port)
+        self.request_log = {"http": HttpRequestLog, "dns": DnsMessageLog}[protocol]
         self.requested_port = port
         self.name = name or f"proxy->{upstream_host}:{upstream_port}"
         self.mode = mode
@@ -219,7 +256,7 @@ class FaultProxy:
             connection.kill(rst=True)
 
     def requests(self, method=None, since=None):
-        """The HTTP requests seen (dicts: t, method, path, mode, connection, body), oldest first;
+        """The requests seen (dicts: t, method, path, mode, connection, body), oldest first;
         only METHOD's, only those seen at or after the monotonic time SINCE."""
         with self.lock:
             return [dict(e) for e in self.log
@@ -294,7 +331,7 @@ class _Connection:
         self.connect = connect  # False: opened in blackhole mode, never reaches the upstream
         self.killed = None      # None, or "rst" / "close": set by the proxy, acted on by the thread
         self.holed = False      # blackhole_paths: a request to a silenced path was seen
-        self.parser = HttpRequestLog(self._request)
+        self.parser = proxy.request_log(self._request)
         self.thread = threading.Thread(target=self.run, name=f"{proxy.name}#{connection_id}",
                                        daemon=True)
 

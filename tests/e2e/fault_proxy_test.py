@@ -5,10 +5,13 @@ usage: fault_proxy_test.py"""
 
 import http.client
 import http.server
+import socket
+import socketserver
+import struct
 import threading
 import time
 
-from fault_proxy import FaultProxy
+from fault_proxy import DnsMessageLog, FaultProxy
 
 
 class KeepAlive(http.server.BaseHTTPRequestHandler):
@@ -34,6 +37,52 @@ class KeepAlive(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+class DnsOverTcp(socketserver.BaseRequestHandler):
+    """Answers each length-prefixed message with itself, its QR bit set."""
+
+    def handle(self):
+        while True:
+            head = self.request.recv(2, socket.MSG_WAITALL)
+            if len(head) < 2:
+                return
+            message = self.request.recv(struct.unpack(">H", head)[0], socket.MSG_WAITALL)
+            reply = message[:2] + bytes([message[2] | 0x80]) + message[3:]
+            self.request.sendall(struct.pack(">H", len(reply)) + reply)
+
+
+def dns_message(opcode, name):
+    qname = b"".join(bytes([len(p)]) + p.encode() for p in name.split(".") if p) + b"\0"
+    return (struct.pack(">HBBHHHH", 7, opcode << 3, 0, 1, 0, 0, 0) + qname +
+            struct.pack(">HH", 6, 1))
+
+
+def dns_messages_are_logged_with_their_opcode():
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), DnsOverTcp)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    proxy = FaultProxy(server.server_address[1], name="dns", protocol="dns").start()
+    try:
+        query, update = dns_message(0, "www.example.test."), dns_message(5, "example.test.")
+        stream = b"".join(struct.pack(">H", len(m)) + m for m in (query, update))
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=2) as client:
+            client.sendall(stream)
+            answered = b""
+            while len(answered) < len(stream):
+                answered += client.recv(4096)
+        seen = [(r["method"], r["path"]) for r in proxy.requests()]
+        assert seen == [("QUERY", "www.example.test."), ("UPDATE", "example.test.")], seen
+    finally:
+        proxy.stop()
+        server.shutdown()
+        server.server_close()
+    # A message cut across reads, down to single bytes, is still one message.
+    reported = []
+    log = DnsMessageLog(lambda method, path: reported.append((method, path)) or {})
+    for i in range(len(stream)):
+        log.feed(stream[i:i + 1])
+    assert reported == seen, reported
 
 
 def fails(what, call, expected):
@@ -126,6 +175,7 @@ def main():
         assert proxy.stats()["upstream_failures"] == 1, proxy.stats()
     finally:
         proxy.stop()
+    dns_messages_are_logged_with_their_opcode()
     print("fault proxy: passed")
 
 

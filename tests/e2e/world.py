@@ -106,10 +106,16 @@ class Endpoint:
         return f"http://127.0.0.1:{self.port}/healthz"
 
 
-class Named:
-    """BIND9 serving example.test, updatable with a fresh TSIG key."""
+def relative(name):
+    """NAME (absolute, in ZONE) relative to ZONE: "www" for www.example.test."""
+    return name[:-len(ZONE) - 2]
 
-    def __init__(self, directory, initial_target):
+
+class Named:
+    """BIND9 serving example.test, updatable with a fresh TSIG key: NAMES (absolute) each a CNAME
+    to the initial target, each updatable as a CNAME."""
+
+    def __init__(self, directory, initial_target, names=(RECORD,)):
         self.dir = directory
         self.port = free_port()
         self.key_file = os.path.join(directory, "tsig.key")
@@ -123,11 +129,12 @@ options {{ directory "{directory}"; pid-file "{directory}/named.pid";
   listen-on port {self.port} {{ 127.0.0.1; }}; listen-on-v6 {{ none; }};
   recursion no; dnssec-validation no; notify no; }};
 zone "{ZONE}" {{ type primary; file "{directory}/{ZONE}.db";
-  update-policy {{ grant planb-key name {RECORD} CNAME; }}; }};
+  update-policy {{ {" ".join(f"grant planb-key name {n} CNAME;" for n in names)} }}; }};
 """)
         with open(os.path.join(directory, f"{ZONE}.db"), "w") as zone:
             zone.write(f"$TTL 60\n@ IN SOA ns1 hostmaster 1 3600 600 86400 30\n"
-                       f" IN NS ns1\nns1 IN A 127.0.0.1\nwww IN CNAME {initial_target}\n")
+                       f" IN NS ns1\nns1 IN A 127.0.0.1\n")
+            zone.writelines(f"{relative(n)} IN CNAME {initial_target}\n" for n in names)
         self.log = open(os.path.join(directory, "named.log"), "w")
         self.proc = subprocess.Popen([require("named"), "-g", "-c", f"{directory}/named.conf"],
                                      stdout=self.log, stderr=subprocess.STDOUT)
@@ -163,11 +170,12 @@ zone "{ZONE}" {{ type primary; file "{directory}/{ZONE}.db";
 
 
 class Pdns:
-    """PowerDNS Authoritative with the sqlite3 backend and its HTTP API, serving example.test."""
+    """PowerDNS Authoritative with the sqlite3 backend and its HTTP API, serving example.test with
+    NAMES (absolute) each a CNAME to the initial target."""
 
     SCHEMA = "/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql"
 
-    def __init__(self, directory, initial_target, api_key):
+    def __init__(self, directory, initial_target, api_key, names=(RECORD,)):
         self.dir = os.path.join(directory, "pdns")
         os.makedirs(self.dir)
         self.port = free_port()
@@ -197,8 +205,12 @@ security-poll-suffix=
         pdnsutil = [require("pdnsutil"), f"--config-dir={self.dir}"]
         subprocess.run(pdnsutil + ["create-zone", ZONE, f"ns1.{ZONE}"], check=True,
                        capture_output=True)
-        subprocess.run(pdnsutil + ["add-record", ZONE, "www", "CNAME", "30", initial_target],
-                       check=True, capture_output=True)
+        # One sqlite3 run adds them all, as `pdnsutil add-record` would one by one (a process
+        # each: too slow for a thousand names).
+        rows = "".join(f"INSERT INTO records (domain_id, name, type, content, ttl, disabled, auth) "
+                       f"SELECT id, '{n.rstrip('.')}', 'CNAME', '{initial_target.rstrip('.')}', "
+                       f"30, 0, 1 FROM domains WHERE name = '{ZONE}';\n" for n in names)
+        subprocess.run([require("sqlite3"), db], input=rows, text=True, check=True)
         self.proc = None
         self.start()
 
@@ -272,10 +284,11 @@ class ApiFake:
 
 
 class ApiFakes:
-    """Cloudflare, Route 53 and Alibaba DNS fakes serving example.test, with distinctive
-    credentials so a leak is easy to find."""
+    """Cloudflare, Route 53 and Alibaba DNS fakes serving example.test with NAMES (absolute) each
+    a CNAME to the initial target, with distinctive credentials so a leak is easy to find.
+    FAKE_ARGS: more command-line arguments per fake ("cloudflare", "route53", "alidns")."""
 
-    def __init__(self, directory, initial_target):
+    def __init__(self, directory, initial_target, names=(RECORD,), fake_args=None):
         d = os.path.join(directory, "api-fakes")
         os.makedirs(d)
         self.secrets = {"cf_token": "cf-token-7d1e9b2c44", "aws_key_id": "AKIDPLANBE2E77",
@@ -283,23 +296,30 @@ class ApiFakes:
                         "ali_secret": "ali-secret-e2e-1f2e3d4c"}
         self.files = {k: secret_file(d, k, v) for k, v in self.secrets.items()}
         plain = initial_target.rstrip(".")
-        self.cloudflare = ApiFake(d, "cloudflare_server.py", ["--token-file", self.files["cf_token"]])
+        extra = fake_args or {}
+        self.cloudflare = ApiFake(d, "cloudflare_server.py", [
+            "--token-file", self.files["cf_token"], *extra.get("cloudflare", ())])
         self.cloudflare.control("POST", "/_fake/zones", {"name": ZONE})
-        self.cloudflare.control("POST", "/_fake/records", {"zone": ZONE, "name": RECORD.rstrip("."),
-                                                           "type": "CNAME", "content": plain,
-                                                           "ttl": 60})
         self.route53 = ApiFake(d, "route53_server.py", [
             "--access-key-id-file", self.files["aws_key_id"], "--secret-file",
-            self.files["aws_secret"]])
+            self.files["aws_secret"], *extra.get("route53", ())])
         self.zone_id = self.route53.control("POST", "/_fake/zones", {"name": ZONE + "."})["id"]
-        self.route53.control("POST", "/_fake/rrsets", {"zone_id": self.zone_id, "name": RECORD,
-                                                       "type": "CNAME", "ttl": 60,
-                                                       "values": [initial_target]})
         self.alidns = ApiFake(d, "alidns_server.py", [
             "--access-key-id-file", self.files["ali_key_id"], "--access-key-secret-file",
-            self.files["ali_secret"], "--domain", ZONE])
-        self.alidns.control("POST", "/_fake/records", {"domain": ZONE, "rr": "www", "type": "CNAME",
-                                                       "value": plain, "ttl": 600})
+            self.files["ali_secret"], "--domain", ZONE, *extra.get("alidns", ())])
+        for name in names:
+            self.cloudflare.control("POST", "/_fake/records", {
+                "zone": ZONE, "name": name.rstrip("."), "type": "CNAME", "content": plain,
+                "ttl": 60})
+            self.route53.control("POST", "/_fake/rrsets", {"zone_id": self.zone_id, "name": name,
+                                                           "type": "CNAME", "ttl": 60,
+                                                           "values": [initial_target]})
+            self.alidns.control("POST", "/_fake/records", {"domain": ZONE, "rr": relative(name),
+                                                           "type": "CNAME", "value": plain,
+                                                           "ttl": 600})
+        # Where planbd reaches each fake: its own port unless a test puts something between.
+        self.ports = {"cloudflare": self.cloudflare.port, "route53": self.route53.port,
+                      "alidns": self.alidns.port}
 
     def config(self):
         return f"""
@@ -307,35 +327,39 @@ class ApiFakes:
 name           = "cloudflare"
 type           = "cloudflare"
 api_token_file = "{self.files['cf_token']}"
-endpoint       = "http://127.0.0.1:{self.cloudflare.port}/client/v4"
+endpoint       = "http://127.0.0.1:{self.ports['cloudflare']}/client/v4"
 
 [[provider]]
 name                   = "route53"
 type                   = "route53"
 access_key_id_file     = "{self.files['aws_key_id']}"
 secret_access_key_file = "{self.files['aws_secret']}"
-endpoint               = "http://127.0.0.1:{self.route53.port}"
+endpoint               = "http://127.0.0.1:{self.ports['route53']}"
 
 [[provider]]
 name                   = "alidns"
 type                   = "alidns"
 access_key_id_file     = "{self.files['ali_key_id']}"
 access_key_secret_file = "{self.files['ali_secret']}"
-endpoint               = "http://127.0.0.1:{self.alidns.port}/"
+endpoint               = "http://127.0.0.1:{self.ports['alidns']}/"
 """
 
     def targets(self):
         """What each fake serves at www.example.test, canonical."""
-        cf = [r for r in self.cloudflare.control("GET", "/_fake/records") or []
-              if r.get("type") == "CNAME" and r.get("name") == RECORD.rstrip(".")]
-        r53 = [r for r in self.route53.control("GET", f"/_fake/rrsets?zone_id={self.zone_id}") or []
-               if r.get("type") == "CNAME" and r.get("name", "").lower() == RECORD]
-        ali = [r for r in self.alidns.control("GET", "/_fake/records") or []
-               if r.get("Type") == "CNAME" and r.get("RR") == "www"]
+        return {fake: served.get(RECORD) for fake, served in self.cnames().items()}
+
+    def cnames(self):
+        """Every CNAME each fake serves: {fake: {absolute name: canonical target}}."""
         canonical = lambda v: v.lower().rstrip(".") + "."
-        return {"cloudflare": canonical(cf[0]["content"]) if cf else None,
-                "route53": canonical(r53[0]["values"][0]) if r53 else None,
-                "alidns": canonical(ali[0]["Value"]) if ali else None}
+        cf = self.cloudflare.control("GET", "/_fake/records") or []
+        r53 = self.route53.control("GET", f"/_fake/rrsets?zone_id={self.zone_id}") or []
+        ali = self.alidns.control("GET", "/_fake/records") or []
+        return {"cloudflare": {canonical(r["name"]): canonical(r["content"]) for r in cf
+                               if r.get("type") == "CNAME"},
+                "route53": {canonical(r["name"]): canonical(r["values"][0]) for r in r53
+                            if r.get("type") == "CNAME" and r.get("values")},
+                "alidns": {canonical(f"{r['RR']}.{ZONE}"): canonical(r["Value"]) for r in ali
+                           if r.get("Type") == "CNAME"}}
 
     def stop(self):
         for fake in (self.cloudflare, self.route53, self.alidns):
@@ -393,20 +417,28 @@ B_TARGET = "app.vendor-b.example.net."
 
 
 class World:
-    """named + vendor A (regions a1, a2) + vendor B (regions b1, b2) + planbd."""
+    """named + vendor A (regions a1, a2) + vendor B (regions b1, b2) + planbd, steering the
+    records NAMES (absolute, in ZONE; www.example.test. alone unless told)."""
 
     INTERVAL = 0.5
     FALL = 3
 
     def __init__(self, planbd_binary, failback_after="3s", hold_down="1s", resync="3s",
                  env=None, with_pdns=False, pdns_api_key="pdns-api-key-3f9c1e7a",
-                 with_api_fakes=False, with_canaries=False, failover_on="target"):
+                 with_api_fakes=False, with_canaries=False, failover_on="target",
+                 names=(RECORD,), fake_args=None):
         self.dir = tempfile.mkdtemp(prefix="planb-e2e-")
-        self.named = Named(self.dir, A_TARGET)
-        self.pdns = Pdns(self.dir, A_TARGET, pdns_api_key) if with_pdns else None
-        self.api = ApiFakes(self.dir, A_TARGET) if with_api_fakes else None
-        names = ("a1", "a2", "b1", "b2") + (("c1", "c2") if with_canaries else ())
-        self.endpoints = {n: Endpoint(n) for n in names}
+        self.names = tuple(names)
+        self.named = Named(self.dir, A_TARGET, self.names)
+        self.pdns = Pdns(self.dir, A_TARGET, pdns_api_key, self.names) if with_pdns else None
+        self.api = ApiFakes(self.dir, A_TARGET, self.names, fake_args) if with_api_fakes else None
+        # Where planbd reaches BIND9 and PowerDNS's API: the servers themselves unless a
+        # subclass's servers_started() puts something between.
+        self.bind_port = self.named.port
+        self.pdns_api_port = self.pdns.api_port if self.pdns else None
+        self.servers_started()
+        endpoints = ("a1", "a2", "b1", "b2") + (("c1", "c2") if with_canaries else ())
+        self.endpoints = {n: Endpoint(n) for n in endpoints}
         self.metrics_port = free_port()
         self.failover_on = failover_on
         self.config_path = os.path.join(self.dir, "planb.toml")
@@ -415,6 +447,9 @@ class World:
             f.write(self.config(failback_after, hold_down, resync))
         self.planbd = Planbd(planbd_binary, self.config_path, self.dir, env)
         self.failed = False
+
+    def servers_started(self):
+        """Called once named, PowerDNS and the API fakes run, before planbd's config is written."""
 
     def config(self, failback_after, hold_down, resync):
         e = self.endpoints
@@ -441,7 +476,7 @@ all_unhealthy      = "keep"
 [[provider]]
 name          = "bind"
 type          = "rfc2136"
-server        = "127.0.0.1:{self.named.port}"
+server        = "127.0.0.1:{self.bind_port}"
 tsig_key_file = "{self.named.key_file}"
 
 {self.extra_providers()}
@@ -488,8 +523,12 @@ healthy_when = "any"
   type   = "http"
   url    = "{e['b2'].url}"
 
+{"".join(self.record(name, failback_after) for name in self.names)}"""
+
+    def record(self, name, failback_after):
+        return f"""
 [[record]]
-name           = "www.example.test"
+name           = "{name.rstrip('.')}"
 zone           = "{ZONE}"
 ttl            = 60
 targets        = ["vendor-a", "vendor-b"]
@@ -512,7 +551,7 @@ failback_after = "{failback_after}"
         return extra + f"""[[provider]]
 name         = "pdns"
 type         = "powerdns"
-api_url      = "{self.pdns.api_url}"
+api_url      = "http://127.0.0.1:{self.pdns_api_port}"
 api_key_file = "{self.pdns.key_file}"
 """
 
