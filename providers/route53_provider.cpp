@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <functional>
 #include <stdexcept>
 
 #include "core/ascii.hpp"
@@ -640,19 +641,19 @@ void Route53Provider::forgetZoneId(const std::string& zone) {
   zone_ids_.erase(route53::canonicalName(zone));
 }
 
-Result<Route53Provider::Current> Route53Provider::inspect(const std::string& zone_id,
-                                                          const std::string& name) {
-  const std::string what = "ListResourceRecordSets at " + name + " in hosted zone " + zone_id;
-  const std::string page_size = std::to_string(options_.list_page_size);
-  // Without `type`: the listing starts with the first set at the name whatever its type, so an A
-  // (which sorts before CNAME) is seen as well as the CNAME itself.
-  std::vector<std::pair<std::string, std::string>> query = {{"name", name},
-                                                            {"maxitems", page_size}};
-  std::vector<route53::RecordSet> at_name;
+Result<int> Route53Provider::listRecordSets(
+    const std::string& zone_id, std::optional<std::string> start, unsigned page_size, int max_pages,
+    const std::string& what, const std::function<bool(route53::RecordSet&)>& visit,
+    const std::function<bool(const std::string&)>& goes_on_at) {
+  const std::string items = std::to_string(page_size);
+  std::vector<std::pair<std::string, std::string>> query = {{"maxitems", items}};
+  if (start) {
+    query.emplace_back("name", *start);
+  }
   for (int pages = 0;; ++pages) {
-    if (pages == kMaxPages) {
-      return permanent("Route 53 " + what + ": more than " + std::to_string(kMaxPages) +
-                       " pages of record sets at one name");
+    if (pages == max_pages) {
+      return permanent("Route 53 " + what + ": more than " + std::to_string(max_pages) +
+                       " pages of record sets");
     }
     Result<net::HttpResponse> response =
         call("GET", std::string(kApi) + "/hostedzone/" + zone_id + "/rrset", query, "", what);
@@ -666,21 +667,16 @@ Result<Route53Provider::Current> Route53Provider::inspect(const std::string& zon
       return std::move(*error);
     }
     route53::RecordPage& page = std::get<route53::RecordPage>(parsed);
-    bool past = false;
     for (route53::RecordSet& set : page.sets) {
-      // `name` is a start position: the sets after the name's own belong to other names.
-      if (route53::canonicalName(set.name) != name) {
-        past = true;
-        break;
+      if (!visit(set)) {
+        return pages + 1;
       }
-      at_name.push_back(std::move(set));
     }
-    if (past || !page.truncated || !page.next_name ||
-        route53::canonicalName(*page.next_name) != name) {
-      break;
+    if (!page.truncated || !page.next_name || !goes_on_at(*page.next_name)) {
+      return pages + 1;
     }
     // The next page starts where this one stopped: name, type and identifier as served.
-    query = {{"name", *page.next_name}, {"maxitems", page_size}};
+    query = {{"maxitems", items}, {"name", *page.next_name}};
     if (page.next_type) {
       query.emplace_back("type", *page.next_type);
     }
@@ -688,7 +684,28 @@ Result<Route53Provider::Current> Route53Provider::inspect(const std::string& zon
       query.emplace_back("identifier", *page.next_identifier);
     }
   }
+}
 
+Result<Route53Provider::Current> Route53Provider::inspect(const std::string& zone_id,
+                                                          const std::string& name) {
+  std::vector<route53::RecordSet> at_name;
+  // Without `type`: the listing starts with the first set at the name whatever its type, so an A
+  // (which sorts before CNAME) is seen as well as the CNAME itself. `name` is a start position:
+  // the sets after the name's own belong to other names.
+  Result<int> listed = listRecordSets(
+      zone_id, name, options_.list_page_size, kMaxPages,
+      "ListResourceRecordSets at " + name + " in hosted zone " + zone_id,
+      [&](route53::RecordSet& set) {
+        if (route53::canonicalName(set.name) != name) {
+          return false;
+        }
+        at_name.push_back(std::move(set));
+        return true;
+      },
+      [&](const std::string& next) { return route53::canonicalName(next) == name; });
+  if (auto* error = errorIn(listed)) {
+    return std::move(*error);
+  }
   return currentOf(at_name);
 }
 
@@ -734,50 +751,26 @@ Route53Provider::Current Route53Provider::currentOf(
 
 Result<Route53Provider::Currents> Route53Provider::listZone(const std::string& zone_id,
                                                             const std::vector<std::string>& names) {
-  const std::string what = "ListResourceRecordSets of hosted zone " + zone_id;
-  const std::string page_size = std::to_string(options_.zone_page_size);
   std::map<std::string, std::vector<route53::RecordSet>> wanted;
   for (const std::string& name : names) {
     wanted[name];
   }
   // The whole zone from its first set: Route 53's own order (labels reversed, then ASCII with
   // the trailing dot) decides where a name lies, so no page is skipped on a guess of it.
-  std::vector<std::pair<std::string, std::string>> query = {{"maxitems", page_size}};
-  int pages = 0;
-  for (;; ++pages) {
-    if (pages == kMaxZonePages) {
-      return permanent("Route 53 " + what + ": more than " + std::to_string(kMaxZonePages) +
-                       " pages");
-    }
-    Result<net::HttpResponse> response =
-        call("GET", std::string(kApi) + "/hostedzone/" + zone_id + "/rrset", query, "", what);
-    if (auto* error = errorIn(response)) {
-      return std::move(*error);
-    }
-    Result<route53::RecordPage> parsed =
-        route53::parseRecordPage(std::get<net::HttpResponse>(response).body);
-    if (auto* error = errorIn(parsed)) {
-      error->message = "Route 53 " + what + ": " + error->message;
-      return std::move(*error);
-    }
-    route53::RecordPage& page = std::get<route53::RecordPage>(parsed);
-    for (route53::RecordSet& set : page.sets) {
-      if (auto at = wanted.find(route53::canonicalName(set.name)); at != wanted.end()) {
-        at->second.push_back(std::move(set));
-      }
-    }
-    if (!page.truncated || !page.next_name) {
-      break;
-    }
-    query = {{"name", *page.next_name}, {"maxitems", page_size}};
-    if (page.next_type) {
-      query.emplace_back("type", *page.next_type);
-    }
-    if (page.next_identifier) {
-      query.emplace_back("identifier", *page.next_identifier);
-    }
+  Result<int> pages = listRecordSets(
+      zone_id, std::nullopt, options_.zone_page_size, kMaxZonePages,
+      "ListResourceRecordSets of hosted zone " + zone_id,
+      [&](route53::RecordSet& set) {
+        if (auto at = wanted.find(route53::canonicalName(set.name)); at != wanted.end()) {
+          at->second.push_back(std::move(set));
+        }
+        return true;
+      },
+      [](const std::string&) { return true; });
+  if (auto* error = errorIn(pages)) {
+    return std::move(*error);
   }
-  zone_pages_[zone_id] = pages + 1;
+  zone_pages_[zone_id] = std::get<int>(pages);
   Currents currents;
   for (const auto& [name, sets] : wanted) {
     currents.emplace(name, currentOf(sets));

@@ -124,6 +124,13 @@ class Route53Provider final : public DnsProvider {
   // The error a non-2xx reply stands for, without the credentials in anything the server said.
   ProviderError errorOf(const net::HttpResponse& response, const std::string& what) const;
   Result<std::string> zoneId(const std::string& zone);
+  // Follows the pages of ListResourceRecordSets from START (the zone's first set when empty),
+  // handing every set to VISIT until it answers false or the listing ends, or the next page would
+  // start at a name GOES_ON_AT refuses. The pages it took, or the error.
+  Result<int> listRecordSets(const std::string& zone_id, std::optional<std::string> start,
+                             unsigned page_size, int max_pages, const std::string& what,
+                             const std::function<bool(route53::RecordSet&)>& visit,
+                             const std::function<bool(const std::string&)>& goes_on_at);
   Result<Current> inspect(const std::string& zone_id, const std::string& name);
   // What the record sets at one name amount to for planb.
   static Current currentOf(const std::vector<route53::RecordSet>& at_name);
