@@ -61,9 +61,10 @@ inline constexpr CeilingRate kRoute53Ceiling{5, 1};
 // at most 1,000 ResourceRecord elements and 32,000 characters (spaces included) in all Value
 // elements, each counted twice in an UPSERT. Route 53 answers InvalidChangeBatch "Number of
 // records limit of 1000 exceeded." / "RDATA character limit of 32000 exceeded." beyond them.
-// Changes per request: the quotas page sets no number of its own (the old limit of 100 Change
-// elements is gone from it; the service has been seen refusing more than 4,000); each change here
-// holds one ResourceRecord, so the 1,000 bound the changes too.
+// Changes per request: the quotas page sets no number of its own since 2016 (the 100 Change
+// elements of older pages are gone; the service has been seen refusing "more than 4000 changes in
+// a batch", github.com/kubernetes-sigs/external-dns/issues/368); each change here holds one
+// ResourceRecord, so the 1,000 bound the changes too.
 struct Route53BatchLimits {
   unsigned resource_records = 1000;
   unsigned value_characters = 32'000;
