@@ -568,6 +568,34 @@ TEST_CASE("a batch over Route 53's 1,000 ResourceRecords goes as two, each accep
   }
 }
 
+TEST_CASE("a batch over Route 53's 32,000 characters of values goes as two, each accepted") {
+  World w;
+  // 204-character targets: a swap's DELETE and CREATE hold 408 characters, 78 swaps fit.
+  const std::string labels =
+      std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(63, 'c') + ".";
+  const std::string old_target = labels + "old-example.net.";
+  const std::string new_target = labels + "new-example.net.";
+  std::vector<ReplaceRequest> swaps;
+  for (int i = 0; i < 80; ++i) {
+    w.fake.set("ZPUBLIC", label(i), "CNAME", 60, {old_target});
+    swaps.push_back(swap(old_target, new_target, label(i)));
+  }
+  w.fake.clearRequests();
+  SUBCASE("split by the documented limit") {
+    std::vector<Result<Written>> results = w.provider("ZPUBLIC").replaceBatch(swaps);
+    CHECK(countOf(w.fake.operations(), "ChangeResourceRecordSets") == 2);
+    for (const Result<Written>& result : results) {
+      CHECK(std::holds_alternative<Written>(result));
+    }
+  }
+  SUBCASE("the fake refuses one batch over it whole, as Route 53 does") {
+    w.options.batch_limits.value_characters = 64'000;
+    ProviderError error = failure(w.provider("ZPUBLIC").replaceBatch(swaps).front());
+    CHECK(error.kind == ErrorKind::Permanent);
+    CHECK(error.message.find("RDATA character limit of 32000 exceeded.") != std::string::npos);
+  }
+}
+
 TEST_CASE("a record changed behind the provider's back conflicts alone; the others go through") {
   World w;
   std::vector<ReplaceRequest> swaps = manyRecords(w, 20);
