@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <functional>
 #include <stdexcept>
-#include <thread>
 
 #include "core/ascii.hpp"
 #include "net/credential_file.hpp"
@@ -22,6 +22,9 @@ const net::SigV4Scope kScope{"us-east-1", "route53"};
 constexpr std::string_view kApi = "/2013-04-01";
 // A name holds a handful of record sets; more pages than this means a server that never stops.
 constexpr int kMaxPages = 100;
+// A whole-zone listing: 300 sets a page, so a zone of 300,000 sets (Route 53's default quota is
+// 10,000 per hosted zone).
+constexpr int kMaxZonePages = 1000;
 
 std::string trimmed(std::string_view s) {
   auto first = s.find_first_not_of(" \t\r\n");
@@ -323,6 +326,74 @@ std::optional<ErrorBody> parseErrorBody(const std::string& body) {
   return std::nullopt;
 }
 
+ChangeCost costOf(const Change& change) {
+  const unsigned weight = change.action == "UPSERT" ? 2 : 1;
+  ChangeCost cost;
+  for (const std::string& value : change.values) {
+    cost.resource_records += weight;
+    cost.value_characters += weight * static_cast<unsigned>(value.size());
+  }
+  return cost;
+}
+
+std::vector<std::vector<std::size_t>> splitByLimits(const std::vector<std::vector<Change>>& units,
+                                                    const Route53BatchLimits& limits) {
+  std::vector<std::vector<std::size_t>> batches;
+  ChangeCost used;
+  unsigned changes = 0;
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    ChangeCost cost;
+    for (const Change& change : units[i]) {
+      ChangeCost one = costOf(change);
+      cost.resource_records += one.resource_records;
+      cost.value_characters += one.value_characters;
+    }
+    const auto count = static_cast<unsigned>(units[i].size());
+    const bool fits = used.resource_records + cost.resource_records <= limits.resource_records &&
+                      used.value_characters + cost.value_characters <= limits.value_characters &&
+                      changes + count <= limits.changes;
+    if (batches.empty() || (!fits && changes > 0)) {
+      batches.emplace_back();
+      used = {};
+      changes = 0;
+    }
+    batches.back().push_back(i);
+    used.resource_records += cost.resource_records;
+    used.value_characters += cost.value_characters;
+    changes += count;
+  }
+  return batches;
+}
+
+std::vector<std::string> namesInRefusal(std::string_view message) {
+  std::vector<std::string> names;
+  auto add = [&](std::string_view served) {
+    std::string name = canonicalName(served);
+    if (served.empty() || std::find(names.begin(), names.end(), name) != names.end()) {
+      return;
+    }
+    names.push_back(std::move(name));
+  };
+  // "[name='www.example.com.', type='CNAME']" in "Tried to delete/create resource record set …".
+  for (auto at = message.find("name='"); at != std::string_view::npos;
+       at = message.find("name='", at)) {
+    at += 6;
+    auto end = message.find('\'', at);
+    if (end == std::string_view::npos) {
+      break;
+    }
+    add(message.substr(at, end - at));
+  }
+  // "RRSet of type CNAME with DNS name www.example.com. is not permitted …".
+  for (auto at = message.find("DNS name "); at != std::string_view::npos;
+       at = message.find("DNS name ", at)) {
+    at += 9;
+    auto end = message.find_first_of(" ,;]", at);
+    add(message.substr(at, end == std::string_view::npos ? end : end - at));
+  }
+  return names;
+}
+
 ProviderError classifyError(const net::HttpResponse& response, std::string_view what) {
   std::optional<ErrorBody> body = parseErrorBody(response.body);
   const long status = response.status;
@@ -389,13 +460,9 @@ Route53Provider::Route53Provider(const Route53Config& config,
   if (!options_.clock) {
     options_.clock = [] { return std::chrono::system_clock::now(); };
   }
-  if (!options_.sleep) {
-    options_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
-  }
-  if (options_.change_poll_interval <= std::chrono::milliseconds(0)) {
-    options_.change_poll_interval = std::chrono::milliseconds(1000);
-  }
   options_.list_page_size = std::clamp(options_.list_page_size, 1U, 300U);
+  options_.zone_page_size = std::clamp(options_.zone_page_size, 1U, 300U);
+  options_.max_batch_rounds = std::max(options_.max_batch_rounds, 1);
 
   const std::string endpoint = config.endpoint.value_or(std::string(kRoute53DefaultEndpoint));
   // User information in the URL could be a password: errors show the endpoint without it.
@@ -574,19 +641,19 @@ void Route53Provider::forgetZoneId(const std::string& zone) {
   zone_ids_.erase(route53::canonicalName(zone));
 }
 
-Result<Route53Provider::Current> Route53Provider::inspect(const std::string& zone_id,
-                                                          const std::string& name) {
-  const std::string what = "ListResourceRecordSets at " + name + " in hosted zone " + zone_id;
-  const std::string page_size = std::to_string(options_.list_page_size);
-  // Without `type`: the listing starts with the first set at the name whatever its type, so an A
-  // (which sorts before CNAME) is seen as well as the CNAME itself.
-  std::vector<std::pair<std::string, std::string>> query = {{"name", name},
-                                                            {"maxitems", page_size}};
-  std::vector<route53::RecordSet> at_name;
+Result<int> Route53Provider::listRecordSets(
+    const std::string& zone_id, std::optional<std::string> start, unsigned page_size, int max_pages,
+    const std::string& what, const std::function<bool(route53::RecordSet&)>& visit,
+    const std::function<bool(const std::string&)>& goes_on_at) {
+  const std::string items = std::to_string(page_size);
+  std::vector<std::pair<std::string, std::string>> query = {{"maxitems", items}};
+  if (start) {
+    query.emplace_back("name", *start);
+  }
   for (int pages = 0;; ++pages) {
-    if (pages == kMaxPages) {
-      return permanent("Route 53 " + what + ": more than " + std::to_string(kMaxPages) +
-                       " pages of record sets at one name");
+    if (pages == max_pages) {
+      return permanent("Route 53 " + what + ": more than " + std::to_string(max_pages) +
+                       " pages of record sets");
     }
     Result<net::HttpResponse> response =
         call("GET", std::string(kApi) + "/hostedzone/" + zone_id + "/rrset", query, "", what);
@@ -600,21 +667,16 @@ Result<Route53Provider::Current> Route53Provider::inspect(const std::string& zon
       return std::move(*error);
     }
     route53::RecordPage& page = std::get<route53::RecordPage>(parsed);
-    bool past = false;
     for (route53::RecordSet& set : page.sets) {
-      // `name` is a start position: the sets after the name's own belong to other names.
-      if (route53::canonicalName(set.name) != name) {
-        past = true;
-        break;
+      if (!visit(set)) {
+        return pages + 1;
       }
-      at_name.push_back(std::move(set));
     }
-    if (past || !page.truncated || !page.next_name ||
-        route53::canonicalName(*page.next_name) != name) {
-      break;
+    if (!page.truncated || !page.next_name || !goes_on_at(*page.next_name)) {
+      return pages + 1;
     }
     // The next page starts where this one stopped: name, type and identifier as served.
-    query = {{"name", *page.next_name}, {"maxitems", page_size}};
+    query = {{"maxitems", items}, {"name", *page.next_name}};
     if (page.next_type) {
       query.emplace_back("type", *page.next_type);
     }
@@ -622,7 +684,35 @@ Result<Route53Provider::Current> Route53Provider::inspect(const std::string& zon
       query.emplace_back("identifier", *page.next_identifier);
     }
   }
+}
 
+Result<Route53Provider::Current> Route53Provider::inspect(const std::string& zone_id,
+                                                          const std::string& name) {
+  std::vector<route53::RecordSet> at_name;
+  // Without `type`: the listing starts with the first set at the name whatever its type, so an A
+  // (which sorts before CNAME) is seen as well as the CNAME itself. `name` is a start position:
+  // the sets after the name's own belong to other names.
+  Result<int> listed = listRecordSets(
+      zone_id, name, options_.list_page_size, kMaxPages,
+      "ListResourceRecordSets at " + name + " in hosted zone " + zone_id,
+      [&](route53::RecordSet& set) {
+        if (route53::canonicalName(set.name) != name) {
+          return false;
+        }
+        at_name.push_back(std::move(set));
+        return true;
+      },
+      [&](const std::string& next) { return route53::canonicalName(next) == name; });
+  if (auto* error = errorIn(listed)) {
+    return std::move(*error);
+  }
+  return currentOf(at_name);
+}
+
+Route53Provider::Current Route53Provider::currentOf(
+    const std::vector<route53::RecordSet>& at_name) {
+  // Weighted, failover, latency… sets (a SetIdentifier) and aliases are not planb's plain CNAME:
+  // the name is reported as a conflict naming the type and the identifier, and never written.
   Current current;
   const route53::RecordSet* cname = nullptr;
   // Another type is named before an odd CNAME (alias, routing policy): it is what an operator
@@ -659,6 +749,58 @@ Result<Route53Provider::Current> Route53Provider::inspect(const std::string& zon
   return current;
 }
 
+Result<Route53Provider::Currents> Route53Provider::listZone(const std::string& zone_id,
+                                                            const std::vector<std::string>& names) {
+  std::map<std::string, std::vector<route53::RecordSet>> wanted;
+  for (const std::string& name : names) {
+    wanted[name];
+  }
+  // The whole zone from its first set: Route 53's own order (labels reversed, then ASCII with
+  // the trailing dot) decides where a name lies, so no page is skipped on a guess of it.
+  Result<int> pages = listRecordSets(
+      zone_id, std::nullopt, options_.zone_page_size, kMaxZonePages,
+      "ListResourceRecordSets of hosted zone " + zone_id,
+      [&](route53::RecordSet& set) {
+        if (auto at = wanted.find(route53::canonicalName(set.name)); at != wanted.end()) {
+          at->second.push_back(std::move(set));
+        }
+        return true;
+      },
+      [](const std::string&) { return true; });
+  if (auto* error = errorIn(pages)) {
+    return std::move(*error);
+  }
+  zone_pages_[zone_id] = std::get<int>(pages);
+  Currents currents;
+  for (const auto& [name, sets] : wanted) {
+    currents.emplace(name, currentOf(sets));
+  }
+  return currents;
+}
+
+Result<Route53Provider::Currents> Route53Provider::inspectAll(
+    const std::string& zone_id, const std::vector<std::string>& names) {
+  auto pages = zone_pages_.find(zone_id);
+  const bool per_name =
+      names.size() == 1 ||
+      (pages != zone_pages_.end() && static_cast<std::size_t>(pages->second) > names.size());
+  if (!per_name) {
+    return listZone(zone_id, names);
+  }
+  Currents currents;
+  for (const std::string& name : names) {
+    if (currents.count(name) != 0) {
+      continue;
+    }
+    Result<Current> current = inspect(zone_id, name);
+    if (auto* error = errorIn(current)) {
+      return std::move(*error);
+    }
+    currents.emplace(name, std::move(std::get<Current>(current)));
+  }
+  return currents;
+}
+
 Result<ServedRecord> Route53Provider::read(const RecordRef& record) {
   Result<std::string> zone_id = zoneId(record.zone);
   if (auto* error = errorIn(zone_id)) {
@@ -675,135 +817,310 @@ Result<ServedRecord> Route53Provider::read(const RecordRef& record) {
   return std::move(std::get<Current>(current).served);
 }
 
+std::vector<Result<ServedRecord>> Route53Provider::readBatch(
+    const std::string& zone, const std::vector<std::string>& names) {
+  std::vector<Result<ServedRecord>> results;
+  if (names.empty()) {
+    return results;
+  }
+  std::vector<std::string> canonical;
+  canonical.reserve(names.size());
+  for (const std::string& name : names) {
+    canonical.push_back(route53::canonicalName(name));
+  }
+  Result<std::string> zone_id = zoneId(zone);
+  Result<Currents> currents = std::holds_alternative<std::string>(zone_id)
+                                  ? inspectAll(std::get<std::string>(zone_id), canonical)
+                                  : Result<Currents>(std::get<ProviderError>(zone_id));
+  if (auto* error = errorIn(currents)) {
+    if (error->kind == ErrorKind::NotFound) {
+      forgetZoneId(zone);
+    }
+    results.assign(names.size(), *error);
+    return results;
+  }
+  const Currents& found = std::get<Currents>(currents);
+  for (const std::string& name : canonical) {
+    auto at = found.find(name);
+    results.emplace_back(at == found.end() ? ServedRecord{} : at->second.served);
+  }
+  return results;
+}
+
+struct Route53Provider::Entry {
+  const ReplaceRequest* request = nullptr;
+  std::string name;    // canonical
+  std::string target;  // canonical
+  std::optional<Result<Written>> result;
+  std::vector<route53::Change> changes;  // this round's
+  // Route 53 refused a batch naming this record as not what the batch assumed: it is read again
+  // and not sent again unless the listing shows why.
+  bool suspect = false;
+  // What Route 53 said when it last refused a batch holding this record (empty: never): the
+  // record is read again before it is sent again.
+  std::string refusal;
+};
+
+namespace {
+
+ProviderError conflictError(std::string message) {
+  return ProviderError{ErrorKind::Conflict, std::move(message), std::nullopt};
+}
+
+}  // namespace
+
 Result<Unit> Route53Provider::replace(const ReplaceRequest& request) {
-  const std::string name = route53::canonicalName(request.record.name);
-  const std::string target = route53::canonicalName(request.new_target);
-  Result<std::string> looked_up = zoneId(request.record.zone);
-  if (auto* error = errorIn(looked_up)) {
+  Result<Written> written = std::move(replaceBatch({request}).front());
+  if (auto* error = errorIn(written)) {
     return std::move(*error);
   }
-  const std::string zone_id = std::get<std::string>(looked_up);
-  auto failed = [&](ProviderError error) -> Result<Unit> {
-    if (error.kind == ErrorKind::NotFound) {
-      forgetZoneId(request.record.zone);
-    }
-    return error;
-  };
-  auto conflict = [](std::string message) -> Result<Unit> {
-    return ProviderError{ErrorKind::Conflict, std::move(message), std::nullopt};
-  };
+  return Unit{};
+}
 
-  route53::Change create{"CREATE", name, "CNAME", request.ttl, {target}};
-  std::vector<route53::Change> changes;
-  if (request.expected_target) {
-    // The DELETE must repeat the current set exactly, TTL included: read it first.
-    Result<Current> read_first = inspect(zone_id, name);
-    if (auto* error = errorIn(read_first)) {
-      return failed(std::move(*error));
+std::vector<Result<Written>> Route53Provider::replaceBatch(
+    const std::vector<ReplaceRequest>& requests) {
+  std::vector<Result<Written>> results;
+  if (requests.empty()) {
+    return results;
+  }
+  const std::string& zone = requests.front().record.zone;
+  Result<std::string> looked_up = zoneId(zone);
+  if (auto* error = errorIn(looked_up)) {
+    results.assign(requests.size(), *error);
+    return results;
+  }
+  const std::string zone_id = std::get<std::string>(looked_up);
+
+  std::vector<Entry> entries(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    entries[i].request = &requests[i];
+    entries[i].name = route53::canonicalName(requests[i].record.name);
+    entries[i].target = route53::canonicalName(requests[i].new_target);
+  }
+
+  for (int round = 0; round < options_.max_batch_rounds; ++round) {
+    std::vector<Entry*> open;
+    std::vector<std::string> to_read;
+    for (Entry& entry : entries) {
+      if (entry.result) {
+        continue;
+      }
+      open.push_back(&entry);
+      // A DELETE must repeat the current set exactly, TTL included; a refused CREATE is checked.
+      if (entry.request->expected_target || !entry.refusal.empty()) {
+        to_read.push_back(entry.name);
+      }
     }
-    const Current& current = std::get<Current>(read_first);
-    const std::string expected = route53::canonicalName(*request.expected_target);
-    switch (current.served.kind) {
-      case ServedRecord::Kind::Conflict:
-        return conflict(name + " holds " + current.served.conflict_type + " in hosted zone " +
-                        zone_id + ": planb does not overwrite it");
-      case ServedRecord::Kind::Absent:
-        return conflict("compare-and-swap lost: " + name + " has no CNAME (expected " + expected +
-                        ")");
-      case ServedRecord::Kind::Cname:
-        if (current.served.target == target && current.served.ttl == request.ttl) {
-          return Unit{};  // already done, by an earlier attempt whose reply was lost, or by another
-        }
-        if (current.served.target != expected && current.served.target != target) {
-          return conflict("compare-and-swap lost: " + name + " points to " + current.served.target +
-                          ", not " + expected);
+    if (open.empty()) {
+      break;
+    }
+    Currents currents;
+    if (!to_read.empty()) {
+      Result<Currents> read = inspectAll(zone_id, to_read);
+      if (auto* error = errorIn(read)) {
+        for (Entry* entry : open) {
+          entry->result = *error;
         }
         break;
-    }
-    changes.push_back(route53::Change{
-        "DELETE", current.raw_name, "CNAME", current.served.ttl, {current.raw_value}});
-  }
-  changes.push_back(create);
-
-  const std::string what = "ChangeResourceRecordSets for " + name + " in hosted zone " + zone_id;
-  // The trailing slash is part of the operation's URI, and so of what is signed.
-  Result<net::HttpResponse> sent =
-      exchange("POST", std::string(kApi) + "/hostedzone/" + zone_id + "/rrset/", {},
-               route53::changeBatchXml(changes, "planb: " + name + " -> " + target), what);
-  if (auto* error = errorIn(sent)) {
-    return failed(std::move(*error));
-  }
-  const net::HttpResponse& response = std::get<net::HttpResponse>(sent);
-  if (response.status < 200 || response.status >= 300) {
-    ProviderError error = errorOf(response, what);
-    std::optional<route53::ErrorBody> body = route53::parseErrorBody(response.body);
-    if (body && body->code == "InvalidChangeBatch" && isLostRace(body->message)) {
-      // The batch assumed a state that changed since: nothing was applied. Unless the name
-      // already points to the new target (an earlier attempt went through), it is a conflict.
-      Result<Current> now = inspect(zone_id, name);
-      if (const auto* current = std::get_if<Current>(&now)) {
-        if (current->served.kind == ServedRecord::Kind::Cname && current->served.target == target) {
-          return Unit{};
-        }
-        error.message += " (" + describeServed(current->served) + ")";
       }
-      error.kind = ErrorKind::Conflict;
-      error.message = "compare-and-swap lost: " + error.message;
+      currents = std::move(std::get<Currents>(read));
     }
-    return failed(std::move(error));
+
+    std::vector<Entry*> to_send;
+    for (Entry* entry : open) {
+      const ReplaceRequest& request = *entry->request;
+      auto at = currents.find(entry->name);
+      const ServedRecord served = at == currents.end() ? ServedRecord{} : at->second.served;
+      const bool done = served.kind == ServedRecord::Kind::Cname &&
+                        served.target == entry->target && served.ttl == request.ttl;
+      entry->changes.clear();
+      if (!request.expected_target) {
+        if (done) {
+          entry->result = Written{};  // a refused CREATE an earlier attempt had made already
+        } else if (entry->suspect) {
+          entry->result =
+              conflictError("compare-and-swap lost: Route 53 refused to create " + entry->name +
+                            ": " + entry->refusal + " (" + describeServed(served) + ")");
+        } else {
+          entry->changes.push_back({"CREATE", entry->name, "CNAME", request.ttl, {entry->target}});
+          to_send.push_back(entry);
+        }
+        continue;
+      }
+      const std::string expected = route53::canonicalName(*request.expected_target);
+      if (served.kind == ServedRecord::Kind::Conflict) {
+        entry->result =
+            conflictError(entry->name + " holds " + served.conflict_type + " in hosted zone " +
+                          zone_id + ": planb does not overwrite it");
+      } else if (served.kind == ServedRecord::Kind::Absent) {
+        entry->result =
+            conflictError("compare-and-swap lost: " + entry->name + " has no CNAME (expected " +
+                          expected + ")" + (entry->suspect ? ": " + entry->refusal : ""));
+      } else if (done) {
+        entry->result = Written{};  // by an earlier attempt whose reply was lost, or by another
+      } else if (served.target != expected && served.target != entry->target) {
+        entry->result =
+            conflictError("compare-and-swap lost: " + entry->name + " points to " + served.target +
+                          ", not " + expected + (entry->suspect ? ": " + entry->refusal : ""));
+      } else if (entry->suspect) {
+        // Refused as changed, yet listed unchanged: the read and the write disagree (a lagging
+        // listing, or a set the listing shows otherwise). Sending it again would loop.
+        entry->result =
+            conflictError("compare-and-swap lost: Route 53's listing and its writes disagree on " +
+                          entry->name + ": the listing shows " + served.target +
+                          " but the change was refused: " + entry->refusal);
+      } else {
+        const Current& current = at->second;
+        entry->changes.push_back(
+            {"DELETE", current.raw_name, "CNAME", current.served.ttl, {current.raw_value}});
+        entry->changes.push_back({"CREATE", entry->name, "CNAME", request.ttl, {entry->target}});
+        to_send.push_back(entry);
+      }
+    }
+    sendBatches(zone_id, to_send);
   }
-  Result<route53::ChangeInfo> info = route53::parseChangeInfo(response.body);
+
+  results.reserve(entries.size());
+  for (Entry& entry : entries) {
+    if (entry.result) {
+      results.push_back(std::move(*entry.result));
+    } else if (!entry.refusal.empty()) {
+      results.emplace_back(conflictError(
+          "compare-and-swap lost: Route 53 refused the change of " + entry.name + " " +
+          std::to_string(options_.max_batch_rounds) + " times: " + entry.refusal));
+    } else {
+      results.emplace_back(ProviderError{
+          ErrorKind::Transient,
+          "Route 53 change of " + entry.name + " not sent: the batches it was in were refused " +
+              std::to_string(options_.max_batch_rounds) + " times for other records",
+          std::nullopt});
+    }
+  }
+  for (const Result<Written>& result : results) {
+    if (const ProviderError* error = errorIn(result);
+        error != nullptr && error->kind == ErrorKind::NotFound) {
+      forgetZoneId(zone);  // a zone deleted and recreated gets a new id
+      break;
+    }
+  }
+  return results;
+}
+
+void Route53Provider::sendBatches(const std::string& zone_id, std::vector<Entry*>& entries) {
+  std::vector<std::vector<route53::Change>> units;
+  units.reserve(entries.size());
+  for (const Entry* entry : entries) {
+    units.push_back(entry->changes);
+  }
+  // An error that concerns the account or the service, not the batch: the batches after it are
+  // not sent and share it.
+  std::optional<ProviderError> stop;
+  for (const std::vector<std::size_t>& batch :
+       route53::splitByLimits(units, options_.batch_limits)) {
+    std::vector<Entry*> in;
+    std::vector<route53::Change> changes;
+    for (std::size_t i : batch) {
+      in.push_back(entries[i]);
+      changes.insert(changes.end(), entries[i]->changes.begin(), entries[i]->changes.end());
+    }
+    if (stop) {
+      for (Entry* entry : in) {
+        entry->result = *stop;
+      }
+      continue;
+    }
+    const std::string subject =
+        in.size() == 1 ? in.front()->name : std::to_string(in.size()) + " records";
+    const std::string comment = in.size() == 1
+                                    ? "planb: " + in.front()->name + " -> " + in.front()->target
+                                    : "planb: " + subject;
+    const std::string what =
+        "ChangeResourceRecordSets for " + subject + " in hosted zone " + zone_id;
+    // The trailing slash is part of the operation's URI, and so of what is signed.
+    Result<net::HttpResponse> sent =
+        exchange("POST", std::string(kApi) + "/hostedzone/" + zone_id + "/rrset/", {},
+                 route53::changeBatchXml(changes, comment), what);
+    auto failAll = [&](const ProviderError& error) {
+      for (Entry* entry : in) {
+        entry->result = error;
+      }
+      if (error.kind != ErrorKind::Permanent && error.kind != ErrorKind::Conflict) {
+        stop = error;
+      }
+    };
+    if (auto* error = errorIn(sent)) {
+      failAll(*error);
+      continue;
+    }
+    const net::HttpResponse& response = std::get<net::HttpResponse>(sent);
+    if (response.status < 200 || response.status >= 300) {
+      ProviderError error = errorOf(response, what);
+      std::optional<route53::ErrorBody> body = route53::parseErrorBody(response.body);
+      if (!body || body->code != "InvalidChangeBatch") {
+        failAll(error);
+        continue;
+      }
+      // Nothing of the batch was applied. The records the refusal names are read again (a lost
+      // race) or fail alone (a bad change); the others go again in the next round.
+      const bool race = isLostRace(body->message);
+      const std::vector<std::string> named = route53::namesInRefusal(body->message);
+      bool any_named = false;
+      for (Entry* entry : in) {
+        if (std::find(named.begin(), named.end(), entry->name) == named.end()) {
+          continue;
+        }
+        any_named = true;
+        if (race) {
+          entry->suspect = true;
+          entry->refusal = net::quoteServerText(body->message);
+        } else {
+          entry->result = error;
+        }
+      }
+      if (!any_named) {
+        // Which record is meant is unknown: all are read again, and sent again while they match.
+        for (Entry* entry : in) {
+          if (race) {
+            entry->refusal = net::quoteServerText(body->message);
+          } else {
+            entry->result = error;
+          }
+        }
+      }
+      continue;
+    }
+    Result<route53::ChangeInfo> info = route53::parseChangeInfo(response.body);
+    if (auto* error = errorIn(info)) {
+      // The change may well have been applied: the caller's retry re-reads before writing again.
+      error->message = "Route 53 " + what + ": " + error->message;
+      failAll(*error);
+      continue;
+    }
+    const route53::ChangeInfo& change = std::get<route53::ChangeInfo>(info);
+    // PENDING: applied in the zone, still propagating to Route 53's servers; the caller polls.
+    Written written{change.status == "INSYNC" ? std::string() : change.id};
+    for (Entry* entry : in) {
+      entry->result = written;
+    }
+  }
+}
+
+Result<Propagation> Route53Provider::pollChange(const std::string& change_id) {
+  const std::string id = route53::stripIdPrefix(change_id);
+  const std::string what = "GetChange " + id;
+  Result<net::HttpResponse> response =
+      call("GET", std::string(kApi) + "/change/" + id, {}, "", what);
+  if (auto* error = errorIn(response)) {
+    return std::move(*error);
+  }
+  Result<route53::ChangeInfo> info =
+      route53::parseChangeInfo(std::get<net::HttpResponse>(response).body);
   if (auto* error = errorIn(info)) {
-    // The change may well have been applied: the caller's retry re-reads before writing again.
     error->message = "Route 53 " + what + ": " + error->message;
     return std::move(*error);
   }
-  route53::ChangeInfo& change = std::get<route53::ChangeInfo>(info);
-  return waitInSync(std::move(change.id), std::move(change.status), name);
-}
-
-Result<Unit> Route53Provider::waitInSync(std::string change_id, std::string status,
-                                         const std::string& name) {
-  const std::string what = "GetChange " + change_id + " (" + name + ")";
-  std::chrono::milliseconds waited{0};
-  std::optional<ProviderError> last_error;
-  while (status != "INSYNC") {
-    if (waited >= options_.change_timeout) {
-      std::string message = "Route 53 change " + change_id + " of " + name + " still " +
-                            (last_error ? "unconfirmed" : status) + " after " +
-                            std::to_string(waited.count() / 1000) + " s";
-      if (last_error) {
-        message += " (" + last_error->message + ")";
-      }
-      return ProviderError{ErrorKind::Transient, std::move(message), std::nullopt};
-    }
-    std::chrono::milliseconds pause = options_.change_poll_interval;
-    if (last_error && last_error->retry_after && *last_error->retry_after > pause) {
-      pause = *last_error->retry_after;
-    }
-    options_.sleep(pause);
-    waited += pause;
-    Result<net::HttpResponse> response =
-        call("GET", std::string(kApi) + "/change/" + change_id, {}, "", what);
-    if (auto* error = errorIn(response)) {
-      // The change is accepted: a throttled or failed poll is retried within the bound rather
-      // than reported, which would make the caller redo a write that already happened.
-      if (!error->retriable()) {
-        return std::move(*error);
-      }
-      last_error = std::move(*error);
-      continue;
-    }
-    Result<route53::ChangeInfo> info =
-        route53::parseChangeInfo(std::get<net::HttpResponse>(response).body);
-    if (auto* error = errorIn(info)) {
-      error->message = "Route 53 " + what + ": " + error->message;
-      return std::move(*error);
-    }
-    last_error.reset();
-    status = std::get<route53::ChangeInfo>(info).status;
-  }
-  return Unit{};
+  return std::get<route53::ChangeInfo>(info).status == "INSYNC" ? Propagation::Applied
+                                                                : Propagation::Pending;
 }
 
 }  // namespace planb::providers

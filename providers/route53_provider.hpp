@@ -5,13 +5,20 @@
 // - read(): lists the record sets starting at the name (name is a start position, not a filter)
 //   and follows the pages while they stay at that name, so a CNAME, an absent name and another
 //   type at the name (a conflict) are told apart whatever types sort before CNAME.
-// - replace(): one all-or-nothing ChangeBatch. With expected_target: DELETE of the current set
-//   exactly as served (value and TTL, read first) + CREATE of the new one, which is Route 53's
-//   compare-and-swap: a record changed meanwhile makes the batch fail as a whole. Without
-//   expected_target: CREATE, which fails when the name already holds a CNAME. Then GetChange is
-//   polled until the change is INSYNC, with a bound.
+// - readBatch(): one listing of the hosted zone (all its pages) answers every name, unless an
+//   earlier listing of that zone took more pages than there are names: then one start-positioned
+//   listing per name, as read() does. Whichever costs fewer requests.
+// - replaceBatch(): every change of the zone in one all-or-nothing ChangeBatch, split only by
+//   Route 53's documented limits (Route53BatchLimits). Compare-and-swap per record: with
+//   expected_target, DELETE of the current set exactly as served (value and TTL, read first) +
+//   CREATE of the new one, so a record changed meanwhile makes Route 53 refuse the batch. Without
+//   expected_target: CREATE, which fails when the name already holds a CNAME. A refused batch is
+//   re-read: the records it names that no longer match get Conflict alone, the others are sent
+//   again as one batch (a bounded number of rounds). replace() is a batch of one.
+// - Writes never wait for INSYNC: a change Route 53 answers PENDING is Written{change id}, and
+//   pollChange() asks GetChange once whether it is applied.
 // - Every request goes through the injected HttpTransport; signing time comes from an injected
-//   clock, waiting from an injected sleeper, so tests neither sleep nor depend on the date.
+//   clock, so tests neither sleep nor depend on the date.
 // - One call at a time (planbd drives each provider from one worker thread); not thread-safe.
 // - Credentials are read once, at construction, and appear in no message.
 
@@ -33,6 +40,10 @@
 
 namespace planb::providers {
 
+namespace route53 {
+struct RecordSet;
+}
+
 inline constexpr std::string_view kRoute53DefaultEndpoint = "https://route53.amazonaws.com";
 inline constexpr std::string_view kRoute53Namespace =
     "https://route53.amazonaws.com/doc/2013-04-01/";
@@ -44,21 +55,37 @@ inline constexpr std::string_view kRoute53Namespace =
 // stays within both.
 inline constexpr CeilingRate kRoute53Ceiling{5, 1};
 
+// What one ChangeResourceRecordSets request may hold, from the Route 53 Developer Guide, "Quotas",
+// Maximums on API requests
+// (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html#limits-api-requests-changeresourcerecordsets):
+// at most 1,000 ResourceRecord elements and 32,000 characters (spaces included) in all Value
+// elements, each counted twice in an UPSERT. Route 53 answers InvalidChangeBatch "Number of
+// records limit of 1000 exceeded." / "RDATA character limit of 32000 exceeded." beyond them.
+// Changes per request: the quotas page sets no number of its own since 2016 (the 100 Change
+// elements of older pages are gone; the service has been seen refusing "more than 4000 changes in
+// a batch", github.com/kubernetes-sigs/external-dns/issues/368); each change here holds one
+// ResourceRecord, so the 1,000 bound the changes too.
+struct Route53BatchLimits {
+  unsigned resource_records = 1000;
+  unsigned value_characters = 32'000;
+  unsigned changes = 1000;
+};
+
 struct Route53Options {
   // Every request (reads, ChangeBatches, GetChange polls, zone look-ups) draws from it;
   // kRoute53Ceiling on the system clock when empty.
   std::shared_ptr<RequestCeiling> ceiling;
   // The signing time; the system clock when empty.
   std::function<std::chrono::system_clock::time_point()> clock;
-  // Waits between GetChange polls; std::this_thread::sleep_for when empty.
-  std::function<void(std::chrono::milliseconds)> sleep;
-  std::chrono::milliseconds change_poll_interval{1000};
-  // A change still PENDING after this long is reported as Transient (it was accepted and will
-  // apply; the daemon's retry finds it applied and stops there).
-  std::chrono::milliseconds change_timeout{60'000};
   // maxitems of each ListResourceRecordSets page. Ten covers every type a name can hold in one
   // request; tests lower it to exercise paging.
   unsigned list_page_size = 10;
+  // maxitems of each page of a whole-zone listing (readBatch): Route 53 returns at most 300.
+  unsigned zone_page_size = 300;
+  Route53BatchLimits batch_limits;
+  // How many times a batch Route 53 refused is re-read and sent again without the records it
+  // named; what is still refused then gets the refusal as its result.
+  int max_batch_rounds = 3;
 };
 
 using Route53Config = ApiProviderConfig<Route53Settings>;
@@ -77,9 +104,15 @@ class Route53Provider final : public DnsProvider {
 
   Result<ServedRecord> read(const RecordRef& record) override;
   Result<Unit> replace(const ReplaceRequest& request) override;
+  std::vector<Result<ServedRecord>> readBatch(const std::string& zone,
+                                              const std::vector<std::string>& names) override;
+  std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) override;
+  Result<Propagation> pollChange(const std::string& change_id) override;
 
  private:
   struct Current;  // what the name holds, with the raw Name/Value/TTL a DELETE must repeat
+  struct Entry;    // one change of a batch on its way
+  using Currents = std::map<std::string, Current>;  // canonical name → what it holds
 
   // Signs and sends one request; a reply of any status is a response.
   Result<net::HttpResponse> exchange(const std::string& method, const std::string& path,
@@ -92,8 +125,23 @@ class Route53Provider final : public DnsProvider {
   // The error a non-2xx reply stands for, without the credentials in anything the server said.
   ProviderError errorOf(const net::HttpResponse& response, const std::string& what) const;
   Result<std::string> zoneId(const std::string& zone);
+  // Follows the pages of ListResourceRecordSets from START (the zone's first set when empty),
+  // handing every set to VISIT until it answers false or the listing ends, or the next page would
+  // start at a name GOES_ON_AT refuses. The pages it took, or the error.
+  Result<int> listRecordSets(const std::string& zone_id, std::optional<std::string> start,
+                             unsigned page_size, int max_pages, const std::string& what,
+                             const std::function<bool(route53::RecordSet&)>& visit,
+                             const std::function<bool(const std::string&)>& goes_on_at);
   Result<Current> inspect(const std::string& zone_id, const std::string& name);
-  Result<Unit> waitInSync(std::string change_id, std::string status, const std::string& name);
+  // What the record sets at one name amount to for planb.
+  static Current currentOf(const std::vector<route53::RecordSet>& at_name);
+  // What each of NAMES holds: one listing of the whole zone, or one per name when that is fewer
+  // requests.
+  Result<Currents> inspectAll(const std::string& zone_id, const std::vector<std::string>& names);
+  Result<Currents> listZone(const std::string& zone_id, const std::vector<std::string>& names);
+  // Sends ENTRIES (none decided yet) as few ChangeBatches as the limits allow; fills their results,
+  // or marks them to be read and sent again.
+  void sendBatches(const std::string& zone_id, std::vector<Entry*>& entries);
   void forgetZoneId(const std::string& zone);
 
   std::string name_;
@@ -105,6 +153,7 @@ class Route53Provider final : public DnsProvider {
   std::string host_;       // the Host header: the endpoint's authority
   std::optional<std::string> configured_zone_id_;
   std::map<std::string, std::string> zone_ids_;  // zone → hosted zone id, looked up once
+  std::map<std::string, int> zone_pages_;  // hosted zone id → pages its last full listing took
 };
 
 // ---- The XML codec, exposed for unit tests ----
@@ -161,6 +210,24 @@ struct Change {
   std::uint32_t ttl = 0;
   std::vector<std::string> values;
 };
+
+// What a change costs against Route53BatchLimits: its ResourceRecord elements and the characters
+// of its values, doubled for UPSERT.
+struct ChangeCost {
+  unsigned resource_records = 0;
+  unsigned value_characters = 0;
+};
+ChangeCost costOf(const Change& change);
+
+// Splits CHANGES, grouped in units that must stay in one batch (a record's DELETE and CREATE),
+// into batches within LIMITS, in order. A unit larger than the limits alone is a batch of its own
+// (Route 53 refuses it, as it would).
+std::vector<std::vector<std::size_t>> splitByLimits(const std::vector<std::vector<Change>>& units,
+                                                    const Route53BatchLimits& limits);
+
+// The canonical names a Route 53 refusal message names ("[name='www.example.com.', ...]",
+// "DNS name www.example.com."), in order, without repeats.
+std::vector<std::string> namesInRefusal(std::string_view message);
 
 // A name as Route 53 prints it, in planb's canonical form: octal escapes (\052) decoded, lower
 // case, trailing dot.

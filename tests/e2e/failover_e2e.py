@@ -329,7 +329,7 @@ def scenario_every_provider_of_the_zone_flips(world):
     served = wait_for("all five providers to serve vendor B", everywhere, FAILOVER_BOUND + 3)
     print(f"all five providers serve B {time.monotonic() - killed:.2f}s after the fault: {served}")
     for provider in ("bind", "pdns", "cloudflare", "route53", "alidns"):
-        # Route 53 reports once GetChange says INSYNC, a poll after the change is visible.
+        # Route 53 reports once its ChangeBatch is accepted (PENDING), without waiting for INSYNC.
         world.planbd.wait_log(f"provider {provider}: www.example.test. now CNAME {B_TARGET}", 3)
 
 

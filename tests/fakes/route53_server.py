@@ -4,7 +4,8 @@
 Python 3 standard library only. Listens on 127.0.0.1 only.
 
     route53_server.py --port P --access-key-id-file F --secret-file F
-                      [--pending-polls N] [--max-skew SECONDS] [--zone NAME[=ID]]...
+                      [--pending-polls N] [--pending-seconds S] [--max-requests-per-second R]
+                      [--burst B] [--max-skew SECONDS] [--zone NAME[=ID]]...
 
 What it does like Route 53 (shared/reference/provider-apis.md §4):
 - Recomputes the SigV4 signature of every API request on its own (hashlib/hmac, region us-east-1,
@@ -18,8 +19,25 @@ What it does like Route 53 (shared/reference/provider-apis.md §4):
 - POST /2013-04-01/hostedzone/{Id}/rrset/ (the trailing slash is required): ChangeBatch checked
   against the schema order, applied all or nothing; DELETE must match exactly (TTL and values);
   CREATE of an existing set and CNAME-with-other-types are refused; InvalidChangeBatch in the 2024
-  <ErrorResponse> shape, or the older <InvalidChangeBatch><Messages> shape on request.
-- GET  /2013-04-01/change/{Id}: PENDING for --pending-polls polls, then INSYNC.
+  <ErrorResponse> shape, or the older <InvalidChangeBatch><Messages> shape on request. The
+  documented size limits of one request are enforced (Developer Guide, "Quotas", Maximums on API
+  requests, https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html):
+  at most 1,000 ResourceRecord elements and 32,000 characters in all Value elements, both counted
+  twice for UPSERT; beyond them the batch is refused whole with Route 53's own messages,
+  "Number of records limit of 1000 exceeded." and "RDATA character limit of 32000 exceeded."
+  (as users quote them: github.com/DNSControl/dnscontrol/issues/1114,
+  github.com/kubernetes-sigs/external-dns/issues/515).
+- GET  /2013-04-01/change/{Id}: PENDING until --pending-polls polls were answered AND
+  --pending-seconds have passed since the change was accepted, then INSYNC. A change answered
+  PENDING is already in the zone's listings, as on Route 53 (PENDING is about its DNS servers).
+- Every API request draws from a token bucket of --burst tokens (default: the rate) refilled at
+  --max-requests-per-second (default 5; 0: no limit); without a token the answer is HTTP 400
+  Throttling "Rate exceeded". "Five requests per second per AWS account ... HTTP 400 ... Code
+  Throttling ... Message Rate exceeded" (Developer Guide, "Limits on API requests", as long
+  documented: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html);
+  Route 53 applies it as a token bucket of a burst and a refill rate
+  (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/throttling-api-requests.html, which
+  now documents 10/s with a burst of 50 for the account: pass those to model it).
 
 Control endpoints (JSON, not signed), for tests to act behind the client's back:
 - GET  /_fake/health
@@ -29,9 +47,16 @@ Control endpoints (JSON, not signed), for tests to act behind the client's back:
                                "alias_target"?: {"hosted_zone_id", "dns_name"}}  (no validation)
 - POST /_fake/rrsets/delete   {"zone_id", "name", "type", "set_identifier"?}
 - GET  /_fake/rrsets?zone_id=Z                                           -> [sets]
-- POST /_fake/config          {"pending_polls"?, "legacy_errors"?, "revoked"?}
+- POST /_fake/config          {"pending_polls"?, "pending_seconds"?, "max_requests_per_second"?,
+                               "burst"?, "max_records_per_batch"?, "max_value_characters"?,
+                               "legacy_errors"?, "revoked"?}
 - GET  /_fake/requests        the log of API requests (method, path, query, headers, body,
-                              status, operation, error code); DELETE /_fake/requests clears it
+                              status, operation, error code, time: seconds since start on the
+                              server's monotonic clock); DELETE /_fake/requests clears it
+- GET  /_fake/stats           {"requests", "throttled", "max_in_any_second": the most API
+                              requests received within any one second (sliding window, throttled
+                              ones included), "max_requests_per_second", "burst"};
+                              DELETE /_fake/stats starts counting again
 
 Faults (fault_control.py), for the next COUNT API requests (to "operation" only, when given:
 "ListResourceRecordSets" | "ChangeResourceRecordSets" | "GetChange" | "ListHostedZonesByName"),
@@ -49,6 +74,7 @@ oldest armed first:
 """
 
 import argparse
+import collections
 import copy
 import datetime
 import hashlib
@@ -57,6 +83,7 @@ import json
 import re
 import sys
 import threading
+import time
 import uuid
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -123,25 +150,68 @@ def now_iso():
 # ---- state ----
 
 class State:
-    def __init__(self, access_key_id, secret, pending_polls, max_skew, initial_zones=()):
+    def __init__(self, access_key_id, secret, pending_polls, max_skew, initial_zones=(),
+                 pending_seconds=0.0, max_requests_per_second=5.0, burst=None):
         self.lock = threading.Lock()
         self.access_key_id = access_key_id
         self.secret = secret
         self.max_skew = max_skew
         self.default_pending_polls = pending_polls
+        self.default_pending_seconds = pending_seconds
+        self.default_rate = max_requests_per_second
+        self.default_burst = burst
         self.initial_zones = list(initial_zones)  # [(name, id or None)] from --zone
         self.reset()
 
     def reset(self):
         """Back to the state at start, so one server can serve many tests."""
         self.pending_polls = self.default_pending_polls
+        self.pending_seconds = self.default_pending_seconds
+        self.max_records_per_batch = 1000
+        self.max_value_characters = 32000
         self.legacy_errors = False
+        self.set_rate(self.default_rate, self.default_burst)
+        self.reset_stats()
         self.zones = {}    # id -> {"id", "name", "private", "rrsets": {key: rrset}}
         self.changes = {}  # id -> {"id", "polls_left", "submitted", "comment"}
         self.faults = FaultControl(extra_kinds=("prior_request",))
         self.log = []
         for name, zone_id in self.initial_zones:
             self.add_zone(name, zone_id)
+
+    def set_rate(self, rate, burst=None):
+        self.rate = float(rate)
+        self.burst = float(burst) if burst is not None else max(self.rate, 1.0)
+        self.tokens = self.burst
+        self.refilled_at = time.monotonic()
+
+    def reset_stats(self):
+        self.requests = 0
+        self.throttled = 0
+        self.recent = collections.deque()  # arrival times within the last second
+        self.max_in_any_second = 0
+
+    def admit(self, now):
+        """Counts an API request arriving at NOW; False when the account's bucket is empty."""
+        self.requests += 1
+        self.recent.append(now)
+        while self.recent and self.recent[0] <= now - 1.0:
+            self.recent.popleft()
+        self.max_in_any_second = max(self.max_in_any_second, len(self.recent))
+        if self.rate <= 0:
+            return True
+        self.tokens = min(self.burst, self.tokens + (now - self.refilled_at) * self.rate)
+        self.refilled_at = now
+        if self.tokens < 1.0:
+            self.throttled += 1
+            return False
+        self.tokens -= 1.0
+        return True
+
+    def stats(self):
+        return {"requests": self.requests, "throttled": self.throttled,
+                "max_in_any_second": self.max_in_any_second,
+                "max_requests_per_second": self.rate, "burst": self.burst}
 
     def new_id(self, prefix):
         return prefix + uuid.uuid4().hex[:13].upper()
@@ -275,6 +345,8 @@ def change_info_xml(root, change, status):
             '<Status>%s</Status><SubmittedAt>%s</SubmittedAt>%s</ChangeInfo></%s>'
             % (root, NS, change["id"], status, change["submitted"], comment, root))
 
+
+START = time.monotonic()
 
 MALFORMED = ('<?xml version="1.0" encoding="UTF-8"?>\n<ListResourceRecordSetsResponse xmlns="%s">'
              '<ResourceRecordSets><ResourceRecordSet><Name>www.exa' % NS)
@@ -432,9 +504,27 @@ def same_set(a, b):
             (b.get("alias_target") or None) and a.get("weight") == b.get("weight"))
 
 
+def check_batch_size(state, changes):
+    """The documented maximums of one request, UPSERT counted twice; refused whole beyond them."""
+    records = characters = 0
+    for action, s in changes:
+        weight = 2 if action == "UPSERT" else 1
+        records += weight * len(s["values"])
+        characters += weight * sum(len(v or "") for v in s["values"])
+    messages = []
+    if records > state.max_records_per_batch:
+        messages.append("Number of records limit of %d exceeded." % state.max_records_per_batch)
+    if characters > state.max_value_characters:
+        messages.append("RDATA character limit of %d exceeded." % state.max_value_characters)
+    if messages:
+        raise ApiError(400, "InvalidChangeBatch", "[" + ", ".join(messages) + "]",
+                       legacy_messages=messages)
+
+
 def change_rrsets(state, zone_id, body):
     zone = state.zone(zone_id)
     comment, changes = parse_change_batch(body)
+    check_batch_size(state, changes)
     rrsets = copy.deepcopy(zone["rrsets"])  # all or nothing: work on a copy
     messages = []
     zname = zone["name"]
@@ -489,9 +579,10 @@ def change_rrsets(state, zone_id, body):
                        legacy_messages=messages)
     zone["rrsets"] = rrsets
     change = {"id": state.new_id("C"), "polls_left": state.pending_polls,
+              "insync_at": time.monotonic() + state.pending_seconds,
               "submitted": now_iso(), "comment": comment}
     state.changes[change["id"]] = change
-    status = "PENDING" if change["polls_left"] > 0 else "INSYNC"
+    status = "PENDING" if change["polls_left"] > 0 or state.pending_seconds > 0 else "INSYNC"
     return 200, change_info_xml("ChangeResourceRecordSetsResponse", change, status)
 
 
@@ -500,10 +591,9 @@ def get_change(state, change_id):
     if change is None:
         raise ApiError(404, "NoSuchChange", "A change with the specified change ID does not "
                        "exist: " + change_id)
-    if change["polls_left"] > 0:
-        change["polls_left"] -= 1
-        return 200, change_info_xml("GetChangeResponse", change, "PENDING")
-    return 200, change_info_xml("GetChangeResponse", change, "INSYNC")
+    pending = change["polls_left"] > 0 or time.monotonic() < change["insync_at"]
+    change["polls_left"] = max(0, change["polls_left"] - 1)
+    return 200, change_info_xml("GetChangeResponse", change, "PENDING" if pending else "INSYNC")
 
 
 def route(method, path):
@@ -570,19 +660,22 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(status, json.dumps(out), "application/json")
             return
         with self.state.lock:
-            status, text, headers, operation, code = self.api(raw_path, raw_query, body)
+            now = time.monotonic()
+            status, text, headers, operation, code = self.api(raw_path, raw_query, body, now)
             self.state.log.append({
                 "method": self.command, "path": raw_path, "query": raw_query,
                 "headers": {k: v for k, v in self.headers.items()},
                 "body": body.decode("utf-8", "replace"), "status": status,
-                "operation": operation, "error_code": code})
+                "operation": operation, "error_code": code, "time": now - START})
         self.reply(status, text, headers=headers)
 
-    def api(self, raw_path, raw_query, body):
+    def api(self, raw_path, raw_query, body, now):
         state = self.state
         operation = None
         try:
             path = unquote(raw_path)
+            if not state.admit(now):
+                raise ApiError(400, "Throttling", "Rate exceeded")
             sigv4_check(state, self.command, raw_path, raw_query, self.headers, body)
             params = {}
             for part in raw_query.split("&") if raw_query else []:
@@ -661,6 +754,14 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_fake/config" and self.command == "POST":
             if "pending_polls" in data:
                 state.pending_polls = int(data["pending_polls"])
+            if "pending_seconds" in data:
+                state.pending_seconds = float(data["pending_seconds"])
+            if "max_requests_per_second" in data or "burst" in data:
+                state.set_rate(data.get("max_requests_per_second", state.rate), data.get("burst"))
+            if "max_records_per_batch" in data:
+                state.max_records_per_batch = int(data["max_records_per_batch"])
+            if "max_value_characters" in data:
+                state.max_value_characters = int(data["max_value_characters"])
             if "legacy_errors" in data:
                 state.legacy_errors = bool(data["legacy_errors"])
             if "revoked" in data:
@@ -670,6 +771,11 @@ class Handler(BaseHTTPRequestHandler):
             return 200, state.log
         if path == "/_fake/requests" and self.command == "DELETE":
             state.log.clear()
+            return 200, {"ok": True}
+        if path == "/_fake/stats" and self.command == "GET":
+            return 200, state.stats()
+        if path == "/_fake/stats" and self.command == "DELETE":
+            state.reset_stats()
             return 200, {"ok": True}
         return 404, {"error": "no control endpoint %s %s" % (self.command, path)}
 
@@ -686,7 +792,13 @@ def main():
     parser.add_argument("--access-key-id-file", required=True)
     parser.add_argument("--secret-file", required=True)
     parser.add_argument("--pending-polls", type=int, default=1,
-                        help="GetChange answers PENDING this many times before INSYNC")
+                        help="GetChange answers PENDING at least this many times before INSYNC")
+    parser.add_argument("--pending-seconds", type=float, default=0.0,
+                        help="a change stays PENDING at least this long after it was accepted")
+    parser.add_argument("--max-requests-per-second", type=float, default=5.0,
+                        help="the account's refill rate of API requests (0: no limit)")
+    parser.add_argument("--burst", type=float, default=None,
+                        help="the bucket's capacity (default: the rate)")
     parser.add_argument("--max-skew", type=int, default=300,
                         help="seconds of clock skew accepted in X-Amz-Date")
     parser.add_argument("--zone", action="append", default=[],
@@ -697,7 +809,7 @@ def main():
              (spec.partition("=") for spec in args.zone)]
     state = State(read_secret(args.access_key_id_file).strip("\r"),
                   read_secret(args.secret_file).strip("\r"), args.pending_polls, args.max_skew,
-                  zones)
+                  zones, args.pending_seconds, args.max_requests_per_second, args.burst)
     Handler.state = state
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True

@@ -30,7 +30,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto now = std::make_shared<std::chrono::system_clock::time_point>(
       std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 46));
   options.clock = [now] { return *now; };
-  options.sleep = [now](std::chrono::milliseconds d) { *now += d; };
   options.list_page_size = 2;
   // The ceiling waits on a manual clock: a long script of polls never sleeps.
   planb::testing::RecordedCeiling ceiling;
@@ -39,5 +38,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const RecordRef www{"example.com.", "www.example.com."};
   (void)provider.read(www);
   (void)provider.replace(ReplaceRequest{www, "backup.example.net.", 60, "app.aws.example.net."});
+  (void)provider.readBatch("example.com.", {"www.example.com.", "api.example.com."});
+  (void)provider.replaceBatch(
+      {ReplaceRequest{www, "backup.example.net.", 60, "app.aws.example.net."},
+       ReplaceRequest{
+           {"example.com.", "api.example.com."}, "backup.example.net.", 60, std::nullopt}});
+  (void)provider.pollChange("C2682N5HXP0BZ4");
   return 0;
 }

@@ -2,11 +2,13 @@
 // fake recomputes every SigV4 signature itself, so each passing request here is also a check of
 // the signer against an independent implementation; its control endpoints (/_fake/...) change
 // records behind the provider's back, inject throttling, 5xx, malformed replies and revoked
-// credentials, and expose the request log.
+// credentials, and expose the request log. The fake's request rate limit is off for the protocol
+// tests (their ceiling keeps no time); the batch tests at the end turn it on.
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +16,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fakes/recorded_ceiling.hpp"
@@ -64,7 +67,8 @@ class FakeRoute53 {
         server_(std::make_unique<ServerProcess>(
             std::vector<std::string>{python3(), std::string(PLANB_FAKES_DIR) + "/route53_server.py",
                                      "--port", std::to_string(port_), "--access-key-id-file",
-                                     akid_file_, "--secret-file", secret_file_},
+                                     akid_file_, "--secret-file", secret_file_,
+                                     "--max-requests-per-second", "0"},
             dir_ + "/route53.log")) {
     server_->waitForTcp(port_, 10s);
   }
@@ -116,6 +120,7 @@ class FakeRoute53 {
   void fault(json spec) { control("POST", "faults", spec); }
   void configure(json settings) { control("POST", "config", settings); }
   json requests() { return control("GET", "requests"); }
+  json stats() { return control("GET", "stats"); }
   void clearRequests() { control("DELETE", "requests"); }
   std::vector<std::string> operations() {
     std::vector<std::string> out;
@@ -170,7 +175,6 @@ FakeRoute53& sharedFake() {
 struct World {
   FakeRoute53& fake = sharedFake();
   std::shared_ptr<HookTransport> transport = std::make_shared<HookTransport>();
-  std::vector<std::chrono::milliseconds> slept;
   planb::testing::RecordedCeiling ceiling;
   Route53Options options;
 
@@ -184,8 +188,6 @@ struct World {
     fake.set("ZPUBLIC", "*.example.test.", "CNAME", 60, {"wild.example.net."});
     fake.set("ZAPRIVATE", "www.example.test.", "CNAME", 60, {"internal.example.net."});
     fake.clearRequests();
-    // GetChange waits are counted, not slept: the fake counts polls, not seconds.
-    options.sleep = [this](std::chrono::milliseconds d) { slept.push_back(d); };
     // Waits for the ceiling's tokens too: the fake keeps no time.
     options.ceiling = ceiling.make(planb::providers::kRoute53Ceiling);
   }
@@ -280,7 +282,7 @@ TEST_CASE("a zone the credentials cannot see is NotFound") {
   CHECK(unknown_id.message.find("NoSuchHostedZone") != std::string::npos);
 }
 
-TEST_CASE("a compare-and-swap replaces the CNAME in one batch and waits until it is INSYNC") {
+TEST_CASE("a compare-and-swap replaces the CNAME in one batch and does not wait for INSYNC") {
   World w;
   w.fake.configure({{"pending_polls", 2}});
   Route53Provider provider = w.provider("ZPUBLIC");
@@ -291,16 +293,14 @@ TEST_CASE("a compare-and-swap replaces the CNAME in one batch and waits until it
   REQUIRE(!www.is_null());
   CHECK(www["values"] == json::array({"backup.gcp.example.net."}));
   CHECK(www["ttl"] == 60);
-  CHECK(w.fake.operations() == std::vector<std::string>{"ListResourceRecordSets",
-                                                        "ChangeResourceRecordSets", "GetChange",
-                                                        "GetChange", "GetChange"});
+  CHECK(w.fake.operations() ==
+        std::vector<std::string>{"ListResourceRecordSets", "ChangeResourceRecordSets"});
   json post = w.fake.requests()[1];
   CHECK(post["path"] == "/2013-04-01/hostedzone/ZPUBLIC/rrset/");
   const std::string body = post["body"];
   CHECK(body.find("<Action>DELETE</Action><ResourceRecordSet><Name>www.example.test.</Name>"
                   "<Type>CNAME</Type><TTL>300</TTL>") != std::string::npos);
   CHECK(body.find("<Action>CREATE</Action>") > body.find("<Action>DELETE</Action>"));
-  CHECK(w.slept.size() == 3);  // two PENDING answers, then INSYNC
 
   ServedRecord now = served(provider.read(kWww));
   CHECK(now.target == "backup.gcp.example.net.");
@@ -345,7 +345,7 @@ TEST_CASE("a compare-and-swap lost between read and write is a conflict and chan
   CAPTURE(legacy);
   CHECK(error.kind == ErrorKind::Conflict);
   CHECK(error.message.find("values provided do not match") != std::string::npos);
-  CHECK(error.message.find("it now points to third.example.org.") != std::string::npos);
+  CHECK(error.message.find("points to third.example.org.") != std::string::npos);
   CHECK(w.fake.rrset("ZPUBLIC", "www.example.test.", "CNAME")["values"] ==
         json::array({"third.example.org."}));
 }
@@ -390,31 +390,45 @@ TEST_CASE("a 5xx is Transient") {
   CHECK(error.message.find("InternalFailure (HTTP 500)") != std::string::npos);
 }
 
-TEST_CASE("a throttled GetChange poll does not fail a change that was accepted") {
+TEST_CASE("a PENDING change is Written with its id; GetChange polls tell Pending, then Applied") {
   World w;
-  w.fake.configure({{"pending_polls", 1}});
-  w.fake.fault({{"kind", "throttle"}, {"operation", "GetChange"}, {"count", 1}});
-  requireSuccess(
-      w.provider("ZPUBLIC").replace(swap("app.aws.example.net.", "backup.example.net.")));
-  CHECK(w.fake.operations() == std::vector<std::string>{"ListResourceRecordSets",
-                                                        "ChangeResourceRecordSets", "GetChange",
-                                                        "GetChange", "GetChange"});
-}
-
-TEST_CASE("a change still PENDING past the bound is Transient, and a retry finds it applied") {
-  World w;
-  w.fake.configure({{"pending_polls", 100}});
-  w.options.change_timeout = 3s;
+  w.fake.configure({{"pending_polls", 2}});
   Route53Provider provider = w.provider("ZPUBLIC");
-  ProviderError error =
-      failure(provider.replace(swap("app.aws.example.net.", "backup.example.net.")));
-  CHECK(error.kind == ErrorKind::Transient);
-  CHECK(error.message.find("still PENDING after 3 s") != std::string::npos);
-  CHECK(w.slept.size() == 3);
-  // PENDING changes are already listed: the daemon's retry re-reads and has nothing to do.
+  std::vector<Result<Written>> written =
+      provider.replaceBatch({swap("app.aws.example.net.", "backup.example.net.")});
+  REQUIRE(std::holds_alternative<Written>(written.front()));
+  const std::string change = std::get<Written>(written.front()).propagating_change;
+  CHECK(!change.empty());
+  // A throttled poll is an error of the poll alone: the change stays accepted.
+  w.fake.fault({{"kind", "throttle"}, {"operation", "GetChange"}, {"count", 1}});
+  CHECK(failure(provider.pollChange(change)).kind == ErrorKind::RateLimited);
+  CHECK(std::get<Propagation>(provider.pollChange(change)) == Propagation::Pending);
+  CHECK(std::get<Propagation>(provider.pollChange(change)) == Propagation::Pending);
+  CHECK(std::get<Propagation>(provider.pollChange(change)) == Propagation::Applied);
+  // PENDING changes are already listed: a retry re-reads and has nothing to do.
   w.fake.clearRequests();
   requireSuccess(provider.replace(swap("app.aws.example.net.", "backup.example.net.")));
   CHECK(w.fake.operations() == std::vector<std::string>{"ListResourceRecordSets"});
+}
+
+TEST_CASE("a change the fake keeps PENDING for a time is Applied once that time has passed") {
+  World w;
+  w.fake.configure({{"pending_polls", 0}, {"pending_seconds", 0.3}});
+  Route53Provider provider = w.provider("ZPUBLIC");
+  const auto accepted = std::chrono::steady_clock::now();
+  std::vector<Result<Written>> written =
+      provider.replaceBatch({swap("app.aws.example.net.", "backup.example.net.")});
+  REQUIRE(std::holds_alternative<Written>(written.front()));
+  const std::string change = std::get<Written>(written.front()).propagating_change;
+  REQUIRE(!change.empty());
+  CHECK(std::get<Propagation>(provider.pollChange(change)) == Propagation::Pending);
+  Propagation state = Propagation::Pending;
+  while (state == Propagation::Pending && std::chrono::steady_clock::now() - accepted < 10s) {
+    std::this_thread::sleep_for(50ms);  // the fake keeps time: a condition, not a fixed wait
+    state = std::get<Propagation>(provider.pollChange(change));
+  }
+  CHECK(state == Propagation::Applied);
+  CHECK(std::chrono::steady_clock::now() - accepted >= 300ms);
 }
 
 TEST_CASE("revoked credentials and a wrong secret are Auth, and no secret is in the message") {
@@ -476,5 +490,180 @@ TEST_CASE("pages are followed while they stay at the name, with name, type and i
     ServedRecord www = served(w.provider("ZPUBLIC").read(kWww));
     CHECK(www.kind == ServedRecord::Kind::Cname);
     CHECK(w.fake.requests().size() == 1);
+  }
+}
+
+// ---- batches, limits and the request rate ----
+
+namespace {
+
+std::string label(int i) {
+  return "r" + std::to_string(i) + ".example.test.";
+}
+
+// COUNT CNAMEs r0… r(COUNT-1) at old.example.net., and the swaps that move them all.
+std::vector<ReplaceRequest> manyRecords(World& w, int count) {
+  std::vector<ReplaceRequest> swaps;
+  for (int i = 0; i < count; ++i) {
+    w.fake.set("ZPUBLIC", label(i), "CNAME", 60, {"old.example.net."});
+    swaps.push_back(swap("old.example.net.", "new.example.net.", label(i)));
+  }
+  w.fake.clearRequests();
+  return swaps;
+}
+
+int countOf(const std::vector<std::string>& operations, const std::string& operation) {
+  return static_cast<int>(std::count(operations.begin(), operations.end(), operation));
+}
+
+}  // namespace
+
+TEST_CASE("200 records move in one ChangeBatch after one listing of the zone") {
+  World w;
+  std::vector<ReplaceRequest> swaps = manyRecords(w, 200);
+  Route53Provider provider = w.provider("ZPUBLIC");
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<Result<Written>> results = provider.replaceBatch(swaps);
+  MESSAGE("200 records written in " << std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::steady_clock::now() - start)
+                                           .count()
+                                    << " ms");
+
+  CHECK(w.fake.operations() ==
+        std::vector<std::string>{"ListResourceRecordSets", "ChangeResourceRecordSets"});
+  REQUIRE(results.size() == 200);
+  for (int i = 0; i < 200; ++i) {
+    CAPTURE(i);
+    REQUIRE(std::holds_alternative<Written>(results[i]));
+    CHECK(std::get<Written>(results[i]).propagating_change ==
+          std::get<Written>(results[0]).propagating_change);
+    CHECK(w.fake.rrset("ZPUBLIC", label(i), "CNAME")["values"] ==
+          json::array({"new.example.net."}));
+  }
+}
+
+TEST_CASE("a batch over Route 53's 1,000 ResourceRecords goes as two, each accepted by the fake") {
+  World w;
+  std::vector<ReplaceRequest> swaps = manyRecords(w, 510);  // 1,020 ResourceRecords
+  SUBCASE("split by the documented limits") {
+    std::vector<Result<Written>> results = w.provider("ZPUBLIC").replaceBatch(swaps);
+    std::vector<std::string> operations = w.fake.operations();
+    CHECK(countOf(operations, "ChangeResourceRecordSets") == 2);
+    CHECK(countOf(operations, "ListResourceRecordSets") == 2);  // 513 sets, 300 a page
+    for (const Result<Written>& result : results) {
+      CHECK(std::holds_alternative<Written>(result));
+    }
+    CHECK(w.fake.rrset("ZPUBLIC", label(509), "CNAME")["values"] ==
+          json::array({"new.example.net."}));
+  }
+  SUBCASE("the fake refuses one batch over them whole, as Route 53 does") {
+    w.options.batch_limits.resource_records = 2000;
+    w.options.batch_limits.changes = 2000;
+    std::vector<Result<Written>> results = w.provider("ZPUBLIC").replaceBatch(swaps);
+    ProviderError error = failure(results.front());
+    CHECK(error.kind == ErrorKind::Permanent);
+    CHECK(error.message.find("Number of records limit of 1000 exceeded.") != std::string::npos);
+    CHECK(w.fake.rrset("ZPUBLIC", label(0), "CNAME")["values"] ==
+          json::array({"old.example.net."}));
+  }
+}
+
+TEST_CASE("a batch over Route 53's 32,000 characters of values goes as two, each accepted") {
+  World w;
+  // 204-character targets: a swap's DELETE and CREATE hold 408 characters, 78 swaps fit.
+  const std::string labels =
+      std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(63, 'c') + ".";
+  const std::string old_target = labels + "old-example.net.";
+  const std::string new_target = labels + "new-example.net.";
+  std::vector<ReplaceRequest> swaps;
+  for (int i = 0; i < 80; ++i) {
+    w.fake.set("ZPUBLIC", label(i), "CNAME", 60, {old_target});
+    swaps.push_back(swap(old_target, new_target, label(i)));
+  }
+  w.fake.clearRequests();
+  SUBCASE("split by the documented limit") {
+    std::vector<Result<Written>> results = w.provider("ZPUBLIC").replaceBatch(swaps);
+    CHECK(countOf(w.fake.operations(), "ChangeResourceRecordSets") == 2);
+    for (const Result<Written>& result : results) {
+      CHECK(std::holds_alternative<Written>(result));
+    }
+  }
+  SUBCASE("the fake refuses one batch over it whole, as Route 53 does") {
+    w.options.batch_limits.value_characters = 64'000;
+    ProviderError error = failure(w.provider("ZPUBLIC").replaceBatch(swaps).front());
+    CHECK(error.kind == ErrorKind::Permanent);
+    CHECK(error.message.find("RDATA character limit of 32000 exceeded.") != std::string::npos);
+  }
+}
+
+TEST_CASE("a record changed behind the provider's back conflicts alone; the others go through") {
+  World w;
+  std::vector<ReplaceRequest> swaps = manyRecords(w, 20);
+  bool moved = false;
+  w.transport->before = [&](const HttpRequest& request) {
+    if (request.method == "POST" && !moved) {
+      moved = true;
+      w.fake.set("ZPUBLIC", label(7), "CNAME", 60, {"third.example.org."});
+    }
+  };
+  std::vector<Result<Written>> results = w.provider("ZPUBLIC").replaceBatch(swaps);
+  for (int i = 0; i < 20; ++i) {
+    CAPTURE(i);
+    if (i == 7) {
+      ProviderError error = failure(results[i]);
+      CHECK(error.kind == ErrorKind::Conflict);
+      CHECK(error.message.find("points to third.example.org.") != std::string::npos);
+      CHECK(w.fake.rrset("ZPUBLIC", label(i), "CNAME")["values"] ==
+            json::array({"third.example.org."}));
+    } else {
+      CHECK(std::holds_alternative<Written>(results[i]));
+      CHECK(w.fake.rrset("ZPUBLIC", label(i), "CNAME")["values"] ==
+            json::array({"new.example.net."}));
+    }
+  }
+  CHECK(w.fake.operations() ==
+        std::vector<std::string>{"ListResourceRecordSets", "ChangeResourceRecordSets",
+                                 "ListResourceRecordSets", "ChangeResourceRecordSets"});
+}
+
+TEST_CASE(
+    "with Route 53's five requests a second enforced, the provider's ceiling is never "
+    "throttled") {
+  World w;
+  manyRecords(w, 3);
+  w.fake.configure({{"max_requests_per_second", 5}});
+  w.fake.control("DELETE", "stats");
+  bool with_ceiling = true;
+  SUBCASE("the default ceiling, on the real clock") {
+    w.options.ceiling = nullptr;  // kRoute53Ceiling on the system clock
+  }
+  SUBCASE("without it (a ceiling that keeps no time), the fake throttles: the check can fail") {
+    with_ceiling = false;
+  }
+  Route53Provider provider = w.provider("ZPUBLIC");
+  // Twelve requests: the single reads go one name each, then polls of a batch's change.
+  int errors = 0;
+  for (int i = 0; i < 6; ++i) {
+    errors += std::holds_alternative<ProviderError>(provider.read({"example.test.", label(i % 3)}));
+  }
+  std::vector<Result<Written>> written =
+      provider.replaceBatch({swap("old.example.net.", "new.example.net.", label(0)),
+                             swap("old.example.net.", "new.example.net.", label(1))});
+  for (int i = 0; i < 4 && std::holds_alternative<Written>(written.front()); ++i) {
+    errors += std::holds_alternative<ProviderError>(
+        provider.pollChange(std::get<Written>(written.front()).propagating_change));
+  }
+  json stats = w.fake.stats();
+  MESSAGE("requests " << stats["requests"] << ", throttled " << stats["throttled"]
+                      << ", most in any second " << stats["max_in_any_second"]);
+  if (with_ceiling) {
+    CHECK(stats["requests"] == 12);
+    CHECK(stats["throttled"] == 0);
+    CHECK(errors == 0);
+    // Five a second by the ceiling's clock; delivery jitter can bring a sixth within one second
+    // of the fake's clock, which its bucket of five absorbs.
+    CHECK(stats["max_in_any_second"].get<int>() <= 6);
+  } else {
+    CHECK(stats["throttled"].get<int>() > 0);
   }
 }

@@ -1,6 +1,7 @@
 // Route53Provider against a scripted HttpTransport: the exact requests it sends (paths, trailing
 // slash, queries, XML bodies in schema order, signatures), how it reads both error shapes and
-// every status, and its compare-and-swap and GetChange logic. No network, no sleeping.
+// every status, its batches (limits, compare-and-swap per record, refused batches rebuilt) and
+// GetChange logic. No network, no sleeping.
 
 #include "providers/route53_provider.hpp"
 
@@ -52,7 +53,6 @@ std::string writePrivate(const TempDir& dir, const std::string& file, const std:
 struct Fixture {
   TempDir dir;
   std::shared_ptr<CannedTransport> transport = std::make_shared<CannedTransport>();
-  std::vector<milliseconds> slept;
   // The documented five per second, waited for on a manual clock: tests never sleep.
   planb::testing::RecordedCeiling ceiling;
   planb::providers::Route53Config config;
@@ -67,7 +67,6 @@ struct Fixture {
   Route53Options options() {
     Route53Options o;
     o.clock = [] { return kTime; };
-    o.sleep = [this](milliseconds d) { slept.push_back(d); };
     o.ceiling = ceiling.make(kRoute53Ceiling);
     return o;
   }
@@ -355,11 +354,10 @@ TEST_CASE("a compare-and-swap is DELETE of the served set with its TTL plus CREA
   Fixture f;
   f.transport->reply(200, page(rrset("www.example.com.", "CNAME", 300, "primary.example.net")));
   f.transport->reply(200, changeInfo("ChangeResourceRecordSetsResponse", "PENDING"));
-  f.transport->reply(200, changeInfo("GetChangeResponse", "PENDING"));
-  f.transport->reply(200, changeInfo("GetChangeResponse", "INSYNC"));
   requireSuccess(f.provider().replace(swap("primary.example.net.")));
 
-  REQUIRE(f.transport->requests.size() == 4);
+  // Accepted and PENDING: nothing waits for INSYNC.
+  REQUIRE(f.transport->requests.size() == 2);
   const HttpRequest& post = f.transport->requests[1];
   CHECK(post.method == "POST");
   CHECK(post.url == kBase + "/hostedzone/Z1D633PJN98FT9/rrset/");  // the trailing slash
@@ -386,10 +384,6 @@ TEST_CASE("a compare-and-swap is DELETE of the served set with its TTL plus CREA
         signV4(expected, SigV4Credentials{kAkid, Secret(kSecret), std::nullopt},
                SigV4Scope{"us-east-1", "route53"}, kTime)
             .authorization);
-
-  CHECK(f.transport->requests[2].method == "GET");
-  CHECK(f.transport->requests[2].url == kBase + "/change/C2682N5HXP0BZ4");
-  CHECK(f.slept == std::vector<milliseconds>{milliseconds(1000), milliseconds(1000)});
 }
 
 TEST_CASE("without an expected target the write is a CREATE, sent without reading first") {
@@ -400,7 +394,6 @@ TEST_CASE("without an expected target the write is a CREATE, sent without readin
   const std::string& body = f.transport->requests[0].body;
   CHECK(body.find("<Action>CREATE</Action>") != std::string::npos);
   CHECK(body.find("DELETE") == std::string::npos);
-  CHECK(f.slept.empty());
 }
 
 TEST_CASE("a compare-and-swap already lost before writing is a conflict and writes nothing") {
@@ -448,7 +441,7 @@ TEST_CASE("a batch rejected because the values changed meanwhile is a conflict, 
   ProviderError error = failure(f.provider().replace(swap("primary.example.net.")));
   CHECK(error.kind == ErrorKind::Conflict);
   CHECK(error.message.find("values provided do not match") != std::string::npos);
-  CHECK(error.message.find("it now points to third.example.org.") != std::string::npos);
+  CHECK(error.message.find("points to third.example.org.") != std::string::npos);
   CHECK_FALSE(error.retriable());
 }
 
@@ -468,28 +461,6 @@ TEST_CASE("an invalid batch for another reason is permanent") {
                                         "[RRSet with DNS name www.example.com. is not permitted "
                                         "in zone example.org.]"));
   CHECK(failure(f.provider().replace(swap(std::nullopt))).kind == ErrorKind::Permanent);
-}
-
-TEST_CASE("a change still PENDING after the bound is transient and the polls were bounded") {
-  Fixture f;
-  f.transport->reply(200, changeInfo("ChangeResourceRecordSetsResponse", "PENDING"));
-  for (int i = 0; i < 100; ++i) {
-    f.transport->reply(200, changeInfo("GetChangeResponse", "PENDING"));
-  }
-  ProviderError error = failure(f.provider().replace(swap(std::nullopt)));
-  CHECK(error.kind == ErrorKind::Transient);
-  CHECK(error.message.find("still PENDING after 60 s") != std::string::npos);
-  CHECK(f.slept.size() == 60);
-  CHECK(f.transport->requests.size() == 61);
-}
-
-TEST_CASE("a throttled GetChange poll is retried within the bound, honouring Retry-After") {
-  Fixture f;
-  f.transport->reply(200, changeInfo("ChangeResourceRecordSetsResponse", "PENDING"));
-  f.transport->reply(400, errorResponse("Throttling", "Rate exceeded"), {{"retry-after", "3"}});
-  f.transport->reply(200, changeInfo("GetChangeResponse", "INSYNC"));
-  requireSuccess(f.provider().replace(swap(std::nullopt)));
-  CHECK(f.slept == std::vector<milliseconds>{milliseconds(1000), milliseconds(3000)});
 }
 
 TEST_CASE("every error code and status maps to its kind") {
@@ -715,15 +686,6 @@ TEST_CASE("a name already at the target with another TTL is swapped to the reque
                   "<Type>CNAME</Type><TTL>60</TTL>") != std::string::npos);
 }
 
-TEST_CASE("a GetChange that fails for good ends the wait with its error") {
-  Fixture f;
-  f.transport->reply(200, changeInfo("ChangeResourceRecordSetsResponse", "PENDING"));
-  f.transport->reply(403, errorResponse("AccessDenied", "not allowed to GetChange"));
-  ProviderError error = failure(f.provider().replace(swap(std::nullopt)));
-  CHECK(error.kind == ErrorKind::Auth);
-  CHECK(error.message.find("GetChange C2682N5HXP0BZ4") != std::string::npos);
-}
-
 TEST_CASE("every Route 53 request, GetChange polls too, waits for a token of its ceiling") {
   Fixture f;
   planb::testing::RecordedCeiling ceiling;  // replaces the fixture's
@@ -735,6 +697,8 @@ TEST_CASE("every Route 53 request, GetChange polls too, waits for a token of its
   f.transport->reply(200, changeInfo("GetChangeResponse", "PENDING"));
   f.transport->reply(200, changeInfo("GetChangeResponse", "INSYNC"));
   requireSuccess(provider.replace(swap("primary.example.net.")));
+  CHECK(std::get<Propagation>(provider.pollChange("C2682N5HXP0BZ4")) == Propagation::Pending);
+  CHECK(std::get<Propagation>(provider.pollChange("C2682N5HXP0BZ4")) == Propagation::Applied);
 
   CHECK(f.transport->requests.size() == 4);
   // The list and the ChangeBatch went at once; each poll waited for its own token.
@@ -758,4 +722,280 @@ TEST_CASE("a Route 53 request whose token is further away than the bound is not 
 TEST_CASE("Route 53's default ceiling is its documented five requests per second") {
   CHECK(kRoute53Ceiling.per_second == 5);
   CHECK(kRoute53Ceiling.burst == 1);  // never six within one second
+}
+
+// ---- batches ----
+
+namespace {
+
+ReplaceRequest swapOf(const std::string& label, std::optional<std::string> expected,
+                      std::string target = "backup.example.net.") {
+  ReplaceRequest request = swap(std::move(expected), std::move(target));
+  request.record.name = label + ".example.com.";
+  return request;
+}
+
+Written writtenOf(const Result<Written>& result) {
+  if (const auto* error = std::get_if<ProviderError>(&result)) {
+    FAIL("unexpected error: " << error->message);
+  }
+  return std::get<Written>(result);
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+std::string refusal(const std::string& name) {
+  return errorResponse("InvalidChangeBatch", "[Tried to delete resource record set [name='" + name +
+                                                 "', type='CNAME'] but the values provided do "
+                                                 "not match the current values]");
+}
+
+}  // namespace
+
+TEST_CASE("a batch is one zone listing and one ChangeBatch with a DELETE and CREATE per record") {
+  Fixture f;
+  f.transport->reply(200, page(rrset("a.example.com.", "CNAME", 300, "primary.example.net.") +
+                               rrset("b.example.com.", "CNAME", 60, "primary.example.net.") +
+                               rrset("b.example.com.", "TXT", 60, "\"x\"") +
+                               rrset("c.example.com.", "CNAME", 60, "primary.example.net.")));
+  f.transport->reply(200, changeInfo("ChangeResourceRecordSetsResponse", "PENDING"));
+  Route53Provider provider = f.provider();
+  std::vector<Result<Written>> results =
+      provider.replaceBatch({swapOf("a", "primary.example.net."),
+                             swapOf("c", "primary.example.net."), swapOf("d", std::nullopt)});
+
+  REQUIRE(results.size() == 3);
+  for (const Result<Written>& result : results) {
+    // Accepted and PENDING: the change id to poll, without waiting for INSYNC.
+    CHECK(writtenOf(result).propagating_change == "C2682N5HXP0BZ4");
+  }
+  REQUIRE(f.transport->requests.size() == 2);
+  // The whole zone from its start, 300 sets a page.
+  CHECK(f.transport->requests[0].url == kBase + "/hostedzone/Z1D633PJN98FT9/rrset?maxitems=300");
+  const std::string& body = f.transport->requests[1].body;
+  CHECK(count(body, "<Action>DELETE</Action>") == 2);
+  CHECK(count(body, "<Action>CREATE</Action>") == 3);
+  CHECK(body.find("<Comment>planb: 3 records</Comment>") != std::string::npos);
+  CHECK(body.find("<Name>a.example.com.</Name><Type>CNAME</Type><TTL>300</TTL>") !=
+        std::string::npos);
+}
+
+TEST_CASE("a change Route 53 answers INSYNC is written with nothing to poll") {
+  Fixture f;
+  f.transport->reply(200, changeInfo("ChangeResourceRecordSetsResponse", "INSYNC"));
+  std::vector<Result<Written>> results = f.provider().replaceBatch({swapOf("a", std::nullopt)});
+  CHECK(writtenOf(results.front()).propagating_change.empty());
+}
+
+TEST_CASE("pollChange asks GetChange once: PENDING is pending, INSYNC applied, errors are errors") {
+  Fixture f;
+  f.transport->reply(200, changeInfo("GetChangeResponse", "PENDING"));
+  f.transport->reply(200, changeInfo("GetChangeResponse", "INSYNC"));
+  f.transport->reply(404, errorResponse("NoSuchChange",
+                                        "A change with the specified change ID "
+                                        "does not exist: C9"));
+  Route53Provider provider = f.provider();
+  CHECK(std::get<Propagation>(provider.pollChange("C2682N5HXP0BZ4")) == Propagation::Pending);
+  CHECK(std::get<Propagation>(provider.pollChange("/change/C2682N5HXP0BZ4")) ==
+        Propagation::Applied);
+  CHECK(failure(provider.pollChange("C9")).kind == ErrorKind::NotFound);
+  REQUIRE(f.transport->requests.size() == 3);
+  CHECK(f.transport->requests[0].method == "GET");
+  CHECK(f.transport->requests[0].url == kBase + "/change/C2682N5HXP0BZ4");
+  CHECK(f.transport->requests[1].url == kBase + "/change/C2682N5HXP0BZ4");
+}
+
+TEST_CASE("batches are split by Route 53's ResourceRecord and character limits, UPSERT twice") {
+  const Route53BatchLimits limits;  // the documented ones
+  CHECK(limits.resource_records == 1000);
+  CHECK(limits.value_characters == 32000);
+  auto casUnit = [](std::size_t value_size) {
+    std::string value(value_size, 'x');
+    return std::vector<route53::Change>{{"DELETE", "a.example.com.", "CNAME", 60, {value}},
+                                        {"CREATE", "a.example.com.", "CNAME", 60, {value}}};
+  };
+  SUBCASE("500 swaps are 1,000 ResourceRecords: one batch; 501 are two") {
+    std::vector<std::vector<route53::Change>> units(500, casUnit(20));
+    CHECK(route53::splitByLimits(units, limits).size() == 1);
+    units.push_back(casUnit(20));
+    std::vector<std::vector<std::size_t>> batches = route53::splitByLimits(units, limits);
+    REQUIRE(batches.size() == 2);
+    CHECK(batches[0].size() == 500);
+    CHECK(batches[1] == std::vector<std::size_t>{500});
+  }
+  SUBCASE("characters of every Value count, a record's DELETE and CREATE stay together") {
+    // 2 × 4,000 characters a swap: four fit in 32,000.
+    std::vector<std::vector<route53::Change>> units(9, casUnit(4000));
+    std::vector<std::vector<std::size_t>> batches = route53::splitByLimits(units, limits);
+    REQUIRE(batches.size() == 3);
+    CHECK(batches[0] == std::vector<std::size_t>{0, 1, 2, 3});
+    CHECK(batches[2] == std::vector<std::size_t>{8});
+  }
+  SUBCASE("an UPSERT counts twice") {
+    route53::Change upsert{"UPSERT", "a.example.com.", "CNAME", 60, {std::string(100, 'x')}};
+    CHECK(route53::costOf(upsert).resource_records == 2);
+    CHECK(route53::costOf(upsert).value_characters == 200);
+  }
+}
+
+TEST_CASE("a batch over the limits goes out as several ChangeBatches, each within them") {
+  Fixture f;
+  Route53Options options = f.options();
+  options.batch_limits.resource_records = 4;  // two swaps a batch
+  Route53Provider provider(f.config, f.transport, options);
+  f.transport->reply(200, page(rrset("a.example.com.", "CNAME", 60, "primary.example.net.") +
+                               rrset("b.example.com.", "CNAME", 60, "primary.example.net.") +
+                               rrset("c.example.com.", "CNAME", 60, "primary.example.net.")));
+  f.transport->reply(200, changeInfo("ChangeResourceRecordSetsResponse", "PENDING"));
+  f.transport->reply(200, changeInfo("ChangeResourceRecordSetsResponse", "INSYNC"));
+  std::vector<Result<Written>> results = provider.replaceBatch(
+      {swapOf("a", "primary.example.net."), swapOf("b", "primary.example.net."),
+       swapOf("c", "primary.example.net.")});
+  REQUIRE(f.transport->requests.size() == 3);
+  CHECK(count(f.transport->requests[1].body, "<Change>") == 4);
+  CHECK(count(f.transport->requests[2].body, "<Change>") == 2);
+  CHECK(writtenOf(results[0]).propagating_change == "C2682N5HXP0BZ4");
+  CHECK(writtenOf(results[1]).propagating_change == "C2682N5HXP0BZ4");
+  CHECK(writtenOf(results[2]).propagating_change.empty());
+}
+
+TEST_CASE("a batch refused for one changed record is re-read; only that record conflicts") {
+  Fixture f;
+  const std::string before = rrset("a.example.com.", "CNAME", 60, "primary.example.net.") +
+                             rrset("c.example.com.", "CNAME", 60, "primary.example.net.");
+  f.transport->reply(200,
+                     page(before + rrset("b.example.com.", "CNAME", 60, "primary.example.net.")));
+  f.transport->reply(400, refusal("b.example.com."));
+  f.transport->reply(200,
+                     page(before + rrset("b.example.com.", "CNAME", 60, "third.example.org.")));
+  f.transport->reply(200, changeInfo("ChangeResourceRecordSetsResponse", "PENDING"));
+  std::vector<Result<Written>> results = f.provider().replaceBatch(
+      {swapOf("a", "primary.example.net."), swapOf("b", "primary.example.net."),
+       swapOf("c", "primary.example.net.")});
+
+  CHECK(writtenOf(results[0]).propagating_change == "C2682N5HXP0BZ4");
+  ProviderError error = failure(results[1]);
+  CHECK(error.kind == ErrorKind::Conflict);
+  CHECK(error.message.find("b.example.com. points to third.example.org.") != std::string::npos);
+  CHECK(writtenOf(results[2]).propagating_change == "C2682N5HXP0BZ4");
+  REQUIRE(f.transport->requests.size() == 4);
+  const std::string& resent = f.transport->requests[3].body;
+  CHECK(count(resent, "<Change>") == 4);
+  CHECK(resent.find("b.example.com.") == std::string::npos);
+}
+
+TEST_CASE(
+    "a record refused while its listing shows it unchanged conflicts alone: read and write "
+    "disagree") {
+  Fixture f;
+  const std::string sets = rrset("a.example.com.", "CNAME", 60, "primary.example.net.") +
+                           rrset("b.example.com.", "CNAME", 60, "primary.example.net.");
+  f.transport->reply(200, page(sets));
+  f.transport->reply(400, refusal("b.example.com."));
+  f.transport->reply(200, page(sets));
+  f.transport->reply(200, changeInfo("ChangeResourceRecordSetsResponse", "PENDING"));
+  std::vector<Result<Written>> results = f.provider().replaceBatch(
+      {swapOf("a", "primary.example.net."), swapOf("b", "primary.example.net.")});
+  writtenOf(results[0]);
+  ProviderError error = failure(results[1]);
+  CHECK(error.kind == ErrorKind::Conflict);
+  CHECK(error.message.find("listing and its writes disagree on b.example.com.") !=
+        std::string::npos);
+  CHECK(f.transport->requests.size() == 4);  // b was not sent a second time
+}
+
+TEST_CASE("a refusal that names no record of the batch is retried a bounded number of rounds") {
+  Fixture f;
+  const std::string sets = rrset("a.example.com.", "CNAME", 60, "primary.example.net.");
+  for (int round = 0; round < 3; ++round) {
+    f.transport->reply(200, page(sets));
+    f.transport->reply(400, errorResponse("InvalidChangeBatch",
+                                          "[Tried to delete resource record set but it was not "
+                                          "found]"));
+  }
+  std::vector<Result<Written>> results =
+      f.provider().replaceBatch({swapOf("a", "primary.example.net.")});
+  CHECK(failure(results[0]).kind == ErrorKind::Conflict);
+  CHECK(f.transport->requests.size() == 6);
+}
+
+TEST_CASE("a record the batch refuses for another reason fails alone, as permanent") {
+  Fixture f;
+  f.transport->reply(400, errorResponse("InvalidChangeBatch",
+                                        "[RRSet of type CNAME with DNS name b.example.com. is not "
+                                        "permitted at apex in zone b.example.com.]"));
+  f.transport->reply(200, changeInfo("ChangeResourceRecordSetsResponse", "INSYNC"));
+  std::vector<Result<Written>> results =
+      f.provider().replaceBatch({swapOf("a", std::nullopt), swapOf("b", std::nullopt)});
+  writtenOf(results[0]);
+  CHECK(failure(results[1]).kind == ErrorKind::Permanent);
+  REQUIRE(f.transport->requests.size() == 2);
+  CHECK(f.transport->requests[1].body.find("b.example.com.") == std::string::npos);
+}
+
+TEST_CASE("a throttled batch is not followed by the next one: both report the throttling") {
+  Fixture f;
+  Route53Options options = f.options();
+  options.batch_limits.resource_records = 1;
+  Route53Provider provider(f.config, f.transport, options);
+  f.transport->reply(400, errorResponse("Throttling", "Rate exceeded"));
+  std::vector<Result<Written>> results =
+      provider.replaceBatch({swapOf("a", std::nullopt), swapOf("b", std::nullopt)});
+  CHECK(failure(results[0]).kind == ErrorKind::RateLimited);
+  CHECK(failure(results[1]).kind == ErrorKind::RateLimited);
+  CHECK(f.transport->requests.size() == 1);
+}
+
+TEST_CASE("readBatch answers every name from one paged listing of the zone") {
+  Fixture f;
+  f.transport->reply(
+      200, page(rrset("a.example.com.", "CNAME", 60, "primary.example.net."),
+                "<IsTruncated>true</IsTruncated><NextRecordName>b.example.com.</NextRecordName>"
+                "<NextRecordType>CNAME</NextRecordType><NextRecordIdentifier>west"
+                "</NextRecordIdentifier>"));
+  f.transport->reply(200,
+                     page("<ResourceRecordSet><Name>b.example.com.</Name><Type>CNAME</Type>"
+                          "<SetIdentifier>west</SetIdentifier><Weight>10</Weight><TTL>60</TTL>"
+                          "<ResourceRecords><ResourceRecord><Value>primary.example.net.</Value>"
+                          "</ResourceRecord></ResourceRecords></ResourceRecordSet>" +
+                          rrset("C.Example.com", "CNAME", 60, "primary.example.net.")));
+  Route53Provider provider = f.provider();
+  std::vector<Result<ServedRecord>> results = provider.readBatch(
+      "example.com.", {"a.example.com.", "b.example.com.", "c.example.com.", "d.example.com."});
+  REQUIRE(results.size() == 4);
+  CHECK(served(results[0]).target == "primary.example.net.");
+  // A weighted set at a managed name is not planb's CNAME: a conflict naming its identifier.
+  CHECK(served(results[1]).kind == ServedRecord::Kind::Conflict);
+  CHECK(served(results[1]).conflict_type == "CNAME (set identifier west)");
+  CHECK(served(results[2]).kind == ServedRecord::Kind::Cname);
+  CHECK(served(results[3]).kind == ServedRecord::Kind::Absent);
+  REQUIRE(f.transport->requests.size() == 2);
+  CHECK(f.transport->requests[1].url ==
+        kBase +
+            "/hostedzone/Z1D633PJN98FT9/rrset?identifier=west&maxitems=300&name=b.example.com."
+            "&type=CNAME");
+
+  SUBCASE("a zone of more pages than names is then read name by name") {
+    f.transport->reply(200, page(rrset("a.example.com.", "CNAME", 60, "primary.example.net.")));
+    std::vector<Result<ServedRecord>> again =
+        provider.readBatch("example.com.", {"a.example.com."});
+    CHECK(served(again[0]).target == "primary.example.net.");
+    REQUIRE(f.transport->requests.size() == 3);
+    CHECK(f.transport->requests[2].url.find("name=a.example.com.") != std::string::npos);
+  }
+  SUBCASE("a listing that fails is the result of every name") {
+    f.transport->reply(500, errorResponse("InternalFailure", "oops"));
+    std::vector<Result<ServedRecord>> failed =
+        provider.readBatch("example.com.", {"a.example.com.", "b.example.com.", "c.example.com."});
+    REQUIRE(failed.size() == 3);
+    for (const Result<ServedRecord>& result : failed) {
+      CHECK(failure(result).kind == ErrorKind::Transient);
+    }
+  }
 }
