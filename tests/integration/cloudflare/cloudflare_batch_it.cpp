@@ -213,8 +213,8 @@ TEST_CASE("one listing of the zone answers a batch of reads") {
   w.fake.addRecord("mail.example.com", "A", "192.0.2.25");
   w.fake.clearLog();
   CloudflareProvider provider = w.provider();
-  std::vector<std::string> names{"app0.example.com.", "app149.example.com.",
-                                 "mail.example.com.", "none.example.com."};
+  std::vector<std::string> names{"app0.example.com.", "app149.example.com.", "mail.example.com.",
+                                 "none.example.com."};
   std::vector<Result<ServedRecord>> read = provider.readBatch("example.com.", names);
   REQUIRE(read.size() == 4);
   CHECK(std::get<ServedRecord>(read[0]).target == "old.example.net.");
