@@ -125,8 +125,8 @@ TEST_CASE("one DescribeDomainRecords listing answers a batch of reads") {
   w.fake.clearLog();
   AlidnsProvider provider = w.provider();
   std::vector<Result<ServedRecord>> read = provider.readBatch(
-      "example.com.", {"app0.example.com.", "app29.example.com.", "mail.example.com.",
-                       "none.example.com."});
+      "example.com.",
+      {"app0.example.com.", "app29.example.com.", "mail.example.com.", "none.example.com."});
   REQUIRE(read.size() == 4);
   CHECK(std::get<ServedRecord>(read[0]).target == "old.example.net.");
   CHECK(std::get<ServedRecord>(read[1]).kind == ServedRecord::Kind::Cname);
