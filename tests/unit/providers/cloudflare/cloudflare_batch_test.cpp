@@ -74,8 +74,9 @@ struct BatchFixture {
   ScriptedZone zone;
   std::vector<Json> batches;  // every batch body sent
   // How the API answers the n-th batch (from 0); applied when it answers nothing.
-  std::function<std::optional<HttpResponse>(std::size_t)> batch_answer =
-      [](std::size_t) { return std::nullopt; };
+  std::function<std::optional<HttpResponse>(std::size_t)> batch_answer = [](std::size_t) {
+    return std::nullopt;
+  };
 
   BatchFixture() {
     std::string path = dir.path() + "/cf.token";
