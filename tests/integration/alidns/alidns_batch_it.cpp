@@ -5,6 +5,7 @@
 
 #include "alidns_fake.hpp"
 #include "core/clock.hpp"
+#include "fakes/batch_changes.hpp"
 #include "providers/alidns_provider.hpp"
 
 using namespace planb::net;
@@ -39,18 +40,7 @@ struct AliBatchWorld {
                           std::make_shared<planb::core::SystemClock>(), randomUuid, options);
   }
 
-  static std::vector<ReplaceRequest> moves(int n) {
-    std::vector<ReplaceRequest> changes;
-    for (int i = 0; i < n; ++i) {
-      ReplaceRequest r;
-      r.record = {"example.com.", "app" + std::to_string(i) + ".example.com."};
-      r.new_target = "new.example.net.";
-      r.expected_target = "old.example.net.";
-      r.ttl = 600;
-      changes.push_back(r);
-    }
-    return changes;
-  }
+  static std::vector<ReplaceRequest> moves(int n) { return planb::testing::appMoves(n, 600); }
 
   int servingNew() {
     int n = 0;
@@ -69,14 +59,6 @@ struct AliBatchWorld {
   }
 };
 
-bool applied(const Result<Written>& result) {
-  if (const auto* e = std::get_if<ProviderError>(&result)) {
-    MESSAGE("error: " << e->message);
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 TEST_CASE("200 records move after one listing, several at once, never above Alibaba's QPS") {
@@ -85,7 +67,7 @@ TEST_CASE("200 records move after one listing, several at once, never above Alib
   std::vector<Result<Written>> results = provider.replaceBatch(AliBatchWorld::moves(200));
   REQUIRE(results.size() == 200);
   for (const auto& r : results) {
-    CHECK(applied(r));
+    CHECK(planb::testing::appliedNow(r));
   }
   CHECK(w.servingNew() == 200);
   CHECK(w.calls("DescribeDomainRecords") == 1);
@@ -112,7 +94,7 @@ TEST_CASE("a record changed behind planb's back conflicts alone on Alibaba DNS")
       REQUIRE(std::holds_alternative<ProviderError>(results[i]));
       CHECK(std::get<ProviderError>(results[i]).kind == ErrorKind::Conflict);
     } else {
-      CHECK(applied(results[i]));
+      CHECK(planb::testing::appliedNow(results[i]));
     }
   }
   CHECK(w.servingNew() == 19);

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "cloudflare_fake.hpp"
+#include "fakes/batch_changes.hpp"
 #include "fakes/manual_clock.hpp"
 #include "providers/cloudflare_provider.hpp"
 
@@ -40,17 +41,7 @@ struct BatchWorld {
   }
 
   // Moves app0..app<n-1> from old.example.net to new.example.net.
-  static std::vector<ReplaceRequest> moves(int n) {
-    std::vector<ReplaceRequest> changes;
-    for (int i = 0; i < n; ++i) {
-      ReplaceRequest r;
-      r.record = {"example.com.", nameOf(i) + "."};
-      r.new_target = "new.example.net.";
-      r.expected_target = "old.example.net.";
-      changes.push_back(r);
-    }
-    return changes;
-  }
+  static std::vector<ReplaceRequest> moves(int n) { return planb::testing::appMoves(n, 60); }
 
   int requestsTo(const std::string& suffix) {
     int n = 0;
@@ -73,14 +64,6 @@ struct BatchWorld {
   }
 };
 
-bool applied(const Result<Written>& result) {
-  if (const auto* e = std::get_if<ProviderError>(&result)) {
-    MESSAGE("error: " << e->message);
-    return false;
-  }
-  return std::get<Written>(result).propagating_change.empty();
-}
-
 }  // namespace
 
 TEST_CASE("200 records move in one zone listing and one batch call") {
@@ -89,7 +72,7 @@ TEST_CASE("200 records move in one zone listing and one batch call") {
   std::vector<Result<Written>> results = provider.replaceBatch(BatchWorld::moves(200));
   REQUIRE(results.size() == 200);
   for (const auto& r : results) {
-    CHECK(applied(r));
+    CHECK(planb::testing::appliedNow(r));
   }
   CHECK(w.servingNew() == 200);
   Json stats = w.fake.stats();
@@ -109,7 +92,7 @@ TEST_CASE("a batch is split by the Free plan's 200 records, a paid plan takes 3,
     BatchWorld w(250);
     CloudflareProvider provider = w.provider();
     for (const auto& r : provider.replaceBatch(BatchWorld::moves(250))) {
-      CHECK(applied(r));
+      CHECK(planb::testing::appliedNow(r));
     }
     CHECK(w.fake.stats().at("batch_calls") == 2);
     CHECK(w.fake.stats().at("batch_records_max") == 200);
@@ -118,7 +101,7 @@ TEST_CASE("a batch is split by the Free plan's 200 records, a paid plan takes 3,
     BatchWorld w(250, {"--plan", "pro"});
     CloudflareProvider provider = w.provider();
     for (const auto& r : provider.replaceBatch(BatchWorld::moves(250))) {
-      CHECK(applied(r));
+      CHECK(planb::testing::appliedNow(r));
     }
     CHECK(w.fake.stats().at("batch_calls") == 1);
   }
@@ -128,7 +111,7 @@ TEST_CASE("a batch is split by the Free plan's 200 records, a paid plan takes 3,
         w.fake.control("POST", "zones", {{"name", "example.com"}}).at("id").get<std::string>();
     CloudflareProvider provider = w.provider();
     for (const auto& r : provider.replaceBatch(BatchWorld::moves(250))) {
-      CHECK(applied(r));
+      CHECK(planb::testing::appliedNow(r));
     }
     CHECK(w.fake.stats().at("batch_calls") == 1);
     CHECK(w.requestsTo("/zones/" + *w.config.settings.zone_id) == 1);
@@ -151,7 +134,7 @@ TEST_CASE("a record changed behind planb's back conflicts alone; the other 199 m
       CHECK(std::get<ProviderError>(results[i]).kind == ErrorKind::Conflict);
       ++conflicts;
     } else {
-      CHECK(applied(results[i]));
+      CHECK(planb::testing::appliedNow(results[i]));
     }
   }
   CHECK(conflicts == 1);
@@ -179,7 +162,7 @@ TEST_CASE("a batch refused whole because one name was taken meanwhile is resent 
       REQUIRE(std::holds_alternative<ProviderError>(results[3]));
       CHECK(std::get<ProviderError>(results[3]).kind == ErrorKind::Conflict);
     } else {
-      CHECK(applied(results[i]));
+      CHECK(planb::testing::appliedNow(results[i]));
     }
   }
   CHECK(w.servingNew() == 4);
@@ -190,7 +173,7 @@ TEST_CASE("without the batch endpoint, changes go one by one, and the provider r
   BatchWorld w(3, {"--no-batch"});
   CloudflareProvider provider = w.provider();
   for (const auto& r : provider.replaceBatch(BatchWorld::moves(3))) {
-    CHECK(applied(r));
+    CHECK(planb::testing::appliedNow(r));
   }
   CHECK(provider.batchUnavailable());
   CHECK(w.servingNew() == 3);
@@ -202,7 +185,7 @@ TEST_CASE("without the batch endpoint, changes go one by one, and the provider r
     c.new_target = "old.example.net.";
   }
   for (const auto& r : provider.replaceBatch(back)) {
-    CHECK(applied(r));
+    CHECK(planb::testing::appliedNow(r));
   }
   CHECK(w.requestsTo("/dns_records/batch") == 1);  // not asked again
   CHECK(w.servingNew() == 0);

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "fakes/batch_changes.hpp"
 #include "fakes/manual_clock.hpp"
 #include "fakes/temp_dir.hpp"
 #include "providers/alidns_provider.hpp"
@@ -139,16 +140,7 @@ struct AliBatchFixture {
 };
 
 std::vector<ReplaceRequest> aliMoves(int n) {
-  std::vector<ReplaceRequest> changes;
-  for (int i = 0; i < n; ++i) {
-    ReplaceRequest r;
-    r.record = {"example.com.", "app" + std::to_string(i) + ".example.com."};
-    r.new_target = "new.example.net.";
-    r.expected_target = "old.example.net.";
-    r.ttl = 600;
-    changes.push_back(r);
-  }
-  return changes;
+  return planb::testing::appMoves(n, 600);
 }
 
 }  // namespace
@@ -202,9 +194,9 @@ TEST_CASE("a batch of reads is answered from one DescribeDomainRecords listing")
   AliBatchFixture f;
   auto server = std::make_shared<GatedAlidns>(3, 1);
   AlidnsProvider provider = f.make(server, 1);
-  std::vector<Result<ServedRecord>> read =
-      provider.readBatch("example.com.", {"app0.example.com.", "app2.example.com.",
-                                          "none.example.com.", "elsewhere.example.org."});
+  std::vector<Result<ServedRecord>> read = provider.readBatch(
+      "example.com.",
+      {"app0.example.com.", "app2.example.com.", "none.example.com.", "elsewhere.example.org."});
   CHECK(std::get<ServedRecord>(read[0]).target == "old.example.net.");
   CHECK(std::get<ServedRecord>(read[1]).kind == ServedRecord::Kind::Cname);
   CHECK(std::get<ServedRecord>(read[2]).kind == ServedRecord::Kind::Absent);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "fakes/batch_changes.hpp"
 #include "fakes/manual_clock.hpp"
 #include "fakes/scripted_transport.hpp"
 #include "fakes/temp_dir.hpp"
@@ -155,24 +156,11 @@ struct BatchFixture {
 };
 
 std::vector<ReplaceRequest> movesOf(int n) {
-  std::vector<ReplaceRequest> changes;
-  for (int i = 0; i < n; ++i) {
-    ReplaceRequest r;
-    r.record = {"example.com.", "app" + std::to_string(i) + ".example.com."};
-    r.new_target = "new.example.net.";
-    r.expected_target = "old.example.net.";
-    r.ttl = 60;
-    changes.push_back(r);
-  }
-  return changes;
+  return planb::testing::appMoves(n, 60);
 }
 
 bool wasWritten(const Result<Written>& r) {
-  if (const auto* e = std::get_if<ProviderError>(&r)) {
-    MESSAGE("error: " << e->message);
-    return false;
-  }
-  return true;
+  return planb::testing::appliedNow(r);
 }
 
 }  // namespace
