@@ -245,3 +245,23 @@ TEST_CASE("the provider's budget keeps it under the fake's limit: refused locall
   CHECK(stats.at("throttled") == 0);
   CHECK(stats.at("max_in_window") == 10);
 }
+
+TEST_CASE("a batch over the plan's limit is refused whole; the records still move one by one") {
+  BatchWorld w(201);
+  CloudflareOptions options;
+  options.batch_limit = 201;  // one more than the Free plan takes
+  CloudflareProvider provider = w.provider(options);
+  for (const auto& r : provider.replaceBatch(BatchWorld::moves(201))) {
+    CHECK(planb::testing::appliedNow(r));
+  }
+  CHECK(w.servingNew() == 201);
+  CHECK(w.fake.stats().at("batch_calls") == 2);  // refused twice, nothing applied either time
+  bool refused_as_documented = false;
+  for (const Json& r : w.fake.requestLog()) {
+    refused_as_documented = refused_as_documented ||
+                            (r.at("path").get<std::string>().find("/batch") != std::string::npos &&
+                             r.at("status") == 400);
+  }
+  CHECK(refused_as_documented);
+  CHECK(!provider.batchUnavailable());
+}
