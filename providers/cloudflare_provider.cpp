@@ -407,8 +407,10 @@ std::size_t CloudflareProvider::batchLimit(const std::string& zone_id) {
   if (auto it = batch_limits_.find(zone_id); it != batch_limits_.end()) {
     return it->second;
   }
-  if (!reply.failure) {
-    batch_limits_[zone_id] = kCloudflareBatchLimitFree;  // a zone without a plan: asked once
+  // A zone without a plan, or a token without Zone Read (403): asked once. A busy or throttled
+  // API is asked again next time.
+  if (!reply.failure || !reply.failure->error.retriable()) {
+    batch_limits_[zone_id] = kCloudflareBatchLimitFree;
   }
   return kCloudflareBatchLimitFree;
 }

@@ -318,3 +318,24 @@ TEST_CASE("a batch of reads is answered from one listing of the zone") {
   CHECK(std::get<ServedRecord>(read[2]).kind == ServedRecord::Kind::Absent);
   CHECK(f.transport->requests.size() == 1);
 }
+
+TEST_CASE("a token that may not read the zone gets the Free plan's limit, asked for once") {
+  BatchFixture f;
+  f.transport->answer([&f](const HttpRequest& request) -> Result<HttpResponse> {
+    if (request.url == "https://api.cloudflare.test/client/v4/zones/" + kBatchZoneId) {
+      return reply(403, errorEnvelope(10000, "Authentication error"));
+    }
+    return f.serve(request);
+  });
+  for (int i = 5; i < 250; ++i) {
+    f.zone.cnames["app" + std::to_string(i) + ".example.com"] = "old.example.net";
+  }
+  CloudflareProvider provider = f.make();
+  for (const auto& r : provider.replaceBatch(movesOf(250))) {
+    CHECK(wasWritten(r));
+  }
+  CHECK(f.batches.size() == 2);  // 200 and 50
+  provider.replaceBatch(movesOf(2));
+  CHECK(f.sent("GET", "https://api.cloudflare.test/client/v4/zones/" + kBatchZoneId) ==
+        f.sent("GET", kZoneRecords) + 1);
+}
