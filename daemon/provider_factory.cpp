@@ -128,6 +128,10 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config) 
     case config::ProviderType::Alidns: {
       AlidnsOptions options;
       options.ceiling = apiCeilingFor(config);
+      // Parallel batch writes: a transport per request in flight, all behind that one ceiling.
+      for (std::size_t lane = 1; lane < kAlidnsBatchLanes; ++lane) {
+        options.batch_transports.push_back(transportFor(config));
+      }
       return std::make_shared<AlidnsProvider>(
           AlidnsConfig{config.name, config.alidns, config.endpoint}, transportFor(config),
           std::make_shared<core::SystemClock>(), randomUuid, options);

@@ -10,7 +10,10 @@
 // Every request carries a fresh SignatureNonce: Alibaba refuses a reused one.
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,11 +42,21 @@ std::string randomUuid();
 // every call, so it takes the lowest of the calls planbd makes: 60 per second.
 inline constexpr CeilingRate kAlidnsCeiling{60, 1};
 
+// Requests replaceBatch keeps in flight (its transport and three more): 60 per second is reached
+// at up to 66 ms a request, and the ceiling holds them to it whatever the latency.
+inline constexpr std::size_t kAlidnsBatchLanes = 4;
+
 struct AlidnsOptions {
   // Every request draws from it; kAlidnsCeiling on the system clock when empty.
   std::shared_ptr<RequestCeiling> ceiling;
   int page_size = 100;  // the API's maximum for DescribeSubDomainRecords
   int max_pages = 100;  // a longer listing is refused as malformed, never looped on
+  // DescribeDomainRecords' page, for the one listing of a batch: at most 500
+  // (https://help.aliyun.com/zh/dns/api-alidns-2015-01-09-describedomainrecords, PageSize).
+  int domain_page_size = 500;
+  // More transports for replaceBatch's parallel writes, each behind the same ceiling: a request
+  // goes out on each of them and on the main one at once. Empty: one request at a time.
+  std::vector<std::shared_ptr<net::HttpTransport>> batch_transports;
 };
 
 using AlidnsConfig = ApiProviderConfig<AlidnsSettings>;
@@ -80,13 +93,34 @@ class AlidnsProvider final : public LookupThenWrite<AlidnsLookup> {
   // already served. DomainRecordDuplicate is a success once a re-read shows the wanted target.
   // (replace() is LookupThenWrite's: lookup, compare, then this write.)
 
+  // More than one name: one listing of the domain (DescribeDomainRecords, every page) answers
+  // them all.
+  std::vector<Result<ServedRecord>> readBatch(const std::string& zone,
+                                              const std::vector<std::string>& names) override;
+
+  // More than one change: one listing of the domain for every compare (compareBeforeWrite, per
+  // record), then the writes as parallel requests, one per transport (options.batch_transports and
+  // the main one), every one drawing from the ceiling. Each write stands alone: one that fails
+  // fails only its own change.
+  std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) override;
+
  private:
   struct RpcFailure;
   struct RpcReply;
 
-  RpcReply call(const std::string& action, net::RpcParams params, const std::string& subject);
+  // `lane`: the transport to send on; the main one when null.
+  RpcReply call(const std::string& action, net::RpcParams params, const std::string& subject,
+                net::HttpTransport* lane = nullptr);
+  // Every record (raw, a JSON array) of a paged Describe* listing.
+  Result<nlohmann::json> describeAll(const std::string& action, const net::RpcParams& params,
+                                     const std::string& subject, int page_size);
+  Result<std::string> rrOf(const RecordRef& record) const;
   Result<AlidnsLookup> lookup(const RecordRef& record) override;
   Result<Unit> write(const ReplaceRequest& request, const AlidnsLookup& current) override;
+  Result<Unit> writeOn(net::HttpTransport* lane, const ReplaceRequest& request,
+                       const AlidnsLookup& current);
+  // The domain's records (raw JSON arrays) by lower-case RR.
+  Result<std::map<std::string, nlohmann::json>> listDomain(const std::string& zone);
   std::string scrub(std::string text) const;
 
   std::string name_;
@@ -96,7 +130,9 @@ class AlidnsProvider final : public LookupThenWrite<AlidnsLookup> {
   std::shared_ptr<net::HttpTransport> transport_;
   std::shared_ptr<const core::Clock> clock_;
   NonceGenerator nonce_;
+  std::mutex nonce_mutex_;  // a generator need not be thread-safe; batches call it from lanes
   AlidnsOptions options_;
+  std::vector<std::shared_ptr<net::HttpTransport>> lanes_;  // the main transport first
 };
 
 }  // namespace planb::providers

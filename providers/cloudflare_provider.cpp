@@ -25,6 +25,11 @@ constexpr long kHostTakenByAddressOrCname = 81053;
 constexpr long kCnameExists = 81054;
 constexpr long kRecordExists = 81057;
 constexpr long kIdenticalRecordExists = 81058;
+constexpr long kRecordDoesNotExist = 81044;
+constexpr long kNoRoute = 7000;  // the API has no such endpoint
+
+// A batch refused this many times goes one record at a time, so each is judged alone.
+constexpr int kBatchAttempts = 2;
 
 // "auto" TTL, served as 300 s.
 constexpr std::uint32_t kAutoTtl = 1;
@@ -41,6 +46,7 @@ std::uint32_t servedTtl(std::uint32_t ttl) {
 struct CloudflareProvider::ApiFailure {
   ProviderError error;
   std::vector<long> codes;
+  long status = 0;  // the HTTP status, when one came
   bool has(long code) const { return std::find(codes.begin(), codes.end(), code) != codes.end(); }
 };
 
@@ -138,7 +144,7 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
   }
   std::string described = what + ": " + status + (detail.empty() ? "" : ": " + detail);
   auto fail = [&](ErrorKind kind, std::string message) {
-    return ApiReply{ApiFailure{error(kind, std::move(message)), codes}, {}};
+    return ApiReply{ApiFailure{error(kind, std::move(message)), codes, response.status}, {}};
   };
 
   if (response.status == 429) {
@@ -202,6 +208,7 @@ Result<std::string> CloudflareProvider::zoneId(const std::string& zone) {
     for (const Json& z : reply.envelope.at("result")) {
       if (core::canonicalName(z.at("name").get<std::string>()) == zone) {
         std::string id = z.at("id").get<std::string>();
+        rememberPlan(id, z);
         std::lock_guard lock(mutex_);
         zone_ids_[zone] = id;
         return id;
@@ -215,16 +222,17 @@ Result<std::string> CloudflareProvider::zoneId(const std::string& zone) {
 }
 
 Result<std::vector<CloudflareProvider::Record>> CloudflareProvider::listRecords(
-    const std::string& zone_id, const std::string& filter) {
+    const std::string& zone_id, const std::string& filter, int per_page) {
   std::vector<Record> records;
   for (int page = 1;; ++page) {
     if (page > options_.max_pages) {
-      return error(ErrorKind::Permanent, "listing " + filter + " has more than " +
+      return error(ErrorKind::Permanent, "listing " + (filter.empty() ? "the zone" : filter) +
+                                             " has more than " +
                                              std::to_string(options_.max_pages) + " pages");
     }
-    std::string path = "/zones/" + net::percentEncode(zone_id) + "/dns_records?" + filter +
-                       "&page=" + std::to_string(page) +
-                       "&per_page=" + std::to_string(options_.per_page);
+    std::string path = "/zones/" + net::percentEncode(zone_id) + "/dns_records?" +
+                       (filter.empty() ? "" : filter + "&") + "page=" + std::to_string(page) +
+                       "&per_page=" + std::to_string(per_page);
     ApiReply reply = call("GET", path);
     if (reply.failure) {
       return reply.failure->error;
@@ -236,6 +244,8 @@ Result<std::vector<CloudflareProvider::Record>> CloudflareProvider::listRecords(
         Record record;
         record.id = r.at("id").get<std::string>();
         record.type = r.at("type").get<std::string>();
+        record.name = r.contains("name") ? core::canonicalName(r.at("name").get<std::string>())
+                                         : std::string();
         record.content = r.at("content").get<std::string>();
         record.ttl = r.contains("ttl") ? r.at("ttl").get<std::uint32_t>() : kAutoTtl;
         records.push_back(std::move(record));
@@ -254,23 +264,11 @@ Result<std::vector<CloudflareProvider::Record>> CloudflareProvider::listRecords(
   }
 }
 
-Result<CloudflareLookup> CloudflareProvider::lookup(const RecordRef& record) {
-  Result<std::string> zone_id = zoneId(record.zone);
-  if (auto* e = errorIn(zone_id)) {
-    return std::move(*e);
-  }
+CloudflareLookup CloudflareProvider::lookupFrom(const std::string& zone_id, const std::string& name,
+                                                const std::vector<Record>& records) {
   CloudflareLookup found;
-  found.zone_id = std::get<std::string>(zone_id);
-  std::string fqdn = net::percentEncode(withoutDot(record.name));
-
-  Result<std::vector<Record>> cnames = listRecords(found.zone_id, "type=CNAME&name.exact=" + fqdn);
-  if (auto* e = errorIn(cnames)) {
-    if (e->kind == ErrorKind::NotFound) {
-      forgetZone(record.zone);  // the zone may have been deleted and added again, with a new id
-    }
-    return std::move(*e);
-  }
-  for (const Record& r : std::get<std::vector<Record>>(cnames)) {
+  found.zone_id = zone_id;
+  for (const Record& r : records) {
     if (r.type != "CNAME") {
       continue;
     }
@@ -279,20 +277,16 @@ Result<CloudflareLookup> CloudflareProvider::lookup(const RecordRef& record) {
     found.served.ttl = servedTtl(r.ttl);
     found.record_id = r.id;
     std::lock_guard lock(mutex_);
-    record_ids_[record.name] = r.id;
+    record_ids_[name] = r.id;
     return found;
   }
   {
     std::lock_guard lock(mutex_);
-    record_ids_.erase(record.name);
+    record_ids_.erase(name);
   }
   // No CNAME: whatever else is there makes a Conflict, reported with every type present.
-  Result<std::vector<Record>> others = listRecords(found.zone_id, "name.exact=" + fqdn);
-  if (auto* e = errorIn(others)) {
-    return std::move(*e);
-  }
   std::set<std::string> types;
-  for (const Record& r : std::get<std::vector<Record>>(others)) {
+  for (const Record& r : records) {
     types.insert(r.type);
   }
   for (const std::string& type : types) {
@@ -300,6 +294,33 @@ Result<CloudflareLookup> CloudflareProvider::lookup(const RecordRef& record) {
     found.served.conflict_type += (found.served.conflict_type.empty() ? "" : ",") + type;
   }
   return found;
+}
+
+Result<CloudflareLookup> CloudflareProvider::lookup(const RecordRef& record) {
+  Result<std::string> zone_id = zoneId(record.zone);
+  if (auto* e = errorIn(zone_id)) {
+    return std::move(*e);
+  }
+  const std::string& id = std::get<std::string>(zone_id);
+  std::string fqdn = net::percentEncode(withoutDot(record.name));
+
+  Result<std::vector<Record>> cnames =
+      listRecords(id, "type=CNAME&name.exact=" + fqdn, options_.per_page);
+  if (auto* e = errorIn(cnames)) {
+    if (e->kind == ErrorKind::NotFound) {
+      forgetZone(record.zone);  // the zone may have been deleted and added again, with a new id
+    }
+    return std::move(*e);
+  }
+  CloudflareLookup found = lookupFrom(id, record.name, std::get<std::vector<Record>>(cnames));
+  if (found.served.kind == ServedRecord::Kind::Cname) {
+    return found;
+  }
+  Result<std::vector<Record>> others = listRecords(id, "name.exact=" + fqdn, options_.per_page);
+  if (auto* e = errorIn(others)) {
+    return std::move(*e);
+  }
+  return lookupFrom(id, record.name, std::get<std::vector<Record>>(others));
 }
 
 Result<Unit> CloudflareProvider::write(const ReplaceRequest& request,
@@ -340,6 +361,268 @@ Result<Unit> CloudflareProvider::write(const ReplaceRequest& request,
     // Written (success was true); only the echo is odd. The next read finds the id.
   }
   return Unit{};
+}
+
+bool CloudflareProvider::batchUnavailable() const {
+  std::lock_guard lock(mutex_);
+  return batch_unavailable_;
+}
+
+void CloudflareProvider::rememberPlan(const std::string& zone_id, const Json& zone) {
+  // A zone's plan (zone.plan.legacy_id: "free", "pro", "business", "enterprise") sets how many
+  // records one batch may change.
+  auto plan = zone.find("plan");
+  if (plan == zone.end() || !plan->is_object()) {
+    return;
+  }
+  auto legacy = plan->find("legacy_id");
+  if (legacy == plan->end() || !legacy->is_string()) {
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  batch_limits_[zone_id] =
+      legacy->get<std::string>() == "free" ? kCloudflareBatchLimitFree : kCloudflareBatchLimitPaid;
+}
+
+std::size_t CloudflareProvider::batchLimit(const std::string& zone_id) {
+  if (options_.batch_limit > 0) {
+    return options_.batch_limit;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = batch_limits_.find(zone_id); it != batch_limits_.end()) {
+      return it->second;
+    }
+  }
+  // A configured zone id was never looked up: read the zone once for its plan. Without it, the
+  // Free plan's limit is safe on every plan.
+  ApiReply reply = call("GET", "/zones/" + net::percentEncode(zone_id));
+  if (!reply.failure) {
+    if (auto result = reply.envelope.find("result");
+        result != reply.envelope.end() && result->is_object()) {
+      rememberPlan(zone_id, *result);
+    }
+  }
+  std::lock_guard lock(mutex_);
+  if (auto it = batch_limits_.find(zone_id); it != batch_limits_.end()) {
+    return it->second;
+  }
+  // A zone without a plan, or a token without Zone Read (403): asked once. A busy or throttled
+  // API is asked again next time.
+  if (!reply.failure || !reply.failure->error.retriable()) {
+    batch_limits_[zone_id] = kCloudflareBatchLimitFree;
+  }
+  return kCloudflareBatchLimitFree;
+}
+
+Result<CloudflareProvider::ZoneListing> CloudflareProvider::listZone(const std::string& zone) {
+  Result<std::string> zone_id = zoneId(zone);
+  if (auto* e = errorIn(zone_id)) {
+    return std::move(*e);
+  }
+  ZoneListing listing;
+  listing.zone_id = std::get<std::string>(zone_id);
+  Result<std::vector<Record>> records =
+      listRecords(listing.zone_id, "", std::max(1, options_.zone_per_page));
+  if (auto* e = errorIn(records)) {
+    if (e->kind == ErrorKind::NotFound) {
+      forgetZone(zone);
+    }
+    return std::move(*e);
+  }
+  for (Record& r : std::get<std::vector<Record>>(records)) {
+    std::string name = r.name;
+    listing.by_name[name].push_back(std::move(r));
+  }
+  return listing;
+}
+
+std::vector<Result<ServedRecord>> CloudflareProvider::readBatch(
+    const std::string& zone, const std::vector<std::string>& names) {
+  if (names.size() <= 1) {
+    return DnsProvider::readBatch(zone, names);
+  }
+  std::vector<Result<ServedRecord>> results;
+  results.reserve(names.size());
+  Result<ZoneListing> listing = listZone(zone);
+  if (auto* e = errorIn(listing)) {
+    results.assign(names.size(), *e);
+    return results;
+  }
+  const ZoneListing& all = std::get<ZoneListing>(listing);
+  static const std::vector<Record> kNone;
+  for (const std::string& name : names) {
+    auto at = all.by_name.find(name);
+    results.emplace_back(
+        lookupFrom(all.zone_id, name, at == all.by_name.end() ? kNone : at->second).served);
+  }
+  return results;
+}
+
+struct CloudflareProvider::BatchOutcome {
+  BatchVerdict verdict = BatchVerdict::Applied;
+  std::optional<ProviderError> error;  // when not applied
+};
+
+CloudflareProvider::BatchOutcome CloudflareProvider::sendBatch(
+    const std::string& zone_id, const std::vector<ReplaceRequest>& changes,
+    const std::vector<CloudflareLookup>& current) {
+  // https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/batch/:
+  // {"deletes","patches","puts","posts"}, run in that order in one transaction; a patch changes
+  // only the fields it names, so comments and tags stay; proxied is set false as in a single write.
+  Json patches = Json::array();
+  Json posts = Json::array();
+  std::vector<std::size_t> posted;  // index in `changes` of each post, in order
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const ReplaceRequest& change = changes[i];
+    Json record = {{"type", "CNAME"},
+                   {"name", withoutDot(change.record.name)},
+                   {"content", withoutDot(change.new_target)},
+                   {"ttl", change.ttl},
+                   {"proxied", false}};
+    if (current[i].record_id) {
+      record["id"] = *current[i].record_id;
+      patches.push_back(std::move(record));
+    } else {
+      posts.push_back(std::move(record));
+      posted.push_back(i);
+    }
+  }
+  Json body = Json::object();
+  if (!patches.empty()) {
+    body["patches"] = std::move(patches);
+  }
+  if (!posts.empty()) {
+    body["posts"] = std::move(posts);
+  }
+  ApiReply reply =
+      call("POST", "/zones/" + net::percentEncode(zone_id) + "/dns_records/batch", body.dump());
+  if (reply.failure) {
+    ApiFailure& failure = *reply.failure;
+    BatchOutcome outcome{BatchVerdict::Failed, std::move(failure.error)};
+    ErrorKind kind = outcome.error->kind;
+    if ((kind == ErrorKind::NotFound && failure.has(kNoRoute)) || failure.status == 405) {
+      outcome.verdict = BatchVerdict::Unavailable;
+    } else if (kind == ErrorKind::Conflict || kind == ErrorKind::Permanent ||
+               (kind == ErrorKind::NotFound && failure.has(kRecordDoesNotExist))) {
+      // All or nothing: one record that changed meanwhile (deleted, taken by another type,
+      // already written) refuses the whole batch.
+      outcome.verdict = BatchVerdict::Refused;
+    }
+    return outcome;
+  }
+  try {
+    const Json& written = reply.envelope.at("result").at("posts");
+    for (std::size_t k = 0; k < posted.size() && k < written.size(); ++k) {
+      std::lock_guard lock(mutex_);
+      record_ids_[changes[posted[k]].record.name] = written.at(k).at("id").get<std::string>();
+    }
+  } catch (const Json::exception&) {
+    // Applied (success was true); only the echo is odd. The next read finds the ids.
+  }
+  return {};
+}
+
+std::vector<Result<Written>> CloudflareProvider::replaceBatch(
+    const std::vector<ReplaceRequest>& changes) {
+  if (changes.size() <= 1 || batchUnavailable()) {
+    return DnsProvider::replaceBatch(changes);
+  }
+  std::vector<std::optional<Result<Written>>> results(changes.size());
+  auto oneByOne = [&](std::size_t i) {
+    Result<Unit> done = replace(changes[i]);
+    if (auto* e = errorIn(done)) {
+      results[i] = std::move(*e);
+    } else {
+      results[i] = Written{};
+    }
+  };
+  std::vector<std::size_t> pending(changes.size());
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    pending[i] = i;
+  }
+  const std::string& zone = changes.front().record.zone;
+  for (int attempt = 0; !pending.empty(); ++attempt) {
+    if (attempt == kBatchAttempts) {
+      for (std::size_t i : pending) {
+        oneByOne(i);
+      }
+      break;
+    }
+    Result<ZoneListing> listing = listZone(zone);
+    if (auto* e = errorIn(listing)) {
+      for (std::size_t i : pending) {
+        results[i] = *e;
+      }
+      break;
+    }
+    const ZoneListing& all = std::get<ZoneListing>(listing);
+    static const std::vector<Record> kNone;
+    std::vector<std::size_t> to_write;
+    std::vector<CloudflareLookup> current;
+    for (std::size_t i : pending) {
+      const std::string& name = changes[i].record.name;
+      auto at = all.by_name.find(name);
+      CloudflareLookup found =
+          lookupFrom(all.zone_id, name, at == all.by_name.end() ? kNone : at->second);
+      Result<WriteNeed> need = compareBeforeWrite(found.served, changes[i]);
+      if (auto* e = errorIn(need)) {
+        results[i] = std::move(*e);
+      } else if (std::get<WriteNeed>(need) == WriteNeed::AlreadyServed) {
+        results[i] = Written{};
+      } else {
+        to_write.push_back(i);
+        current.push_back(std::move(found));
+      }
+    }
+    pending.clear();
+    std::size_t limit = batchLimit(all.zone_id);
+    for (std::size_t from = 0; from < to_write.size(); from += limit) {
+      std::size_t to = std::min(to_write.size(), from + limit);
+      std::vector<ReplaceRequest> chunk;
+      for (std::size_t k = from; k < to; ++k) {
+        chunk.push_back(changes[to_write[k]]);
+      }
+      std::vector<CloudflareLookup> chunk_current(current.begin() + static_cast<long>(from),
+                                                  current.begin() + static_cast<long>(to));
+      BatchOutcome outcome = sendBatch(all.zone_id, chunk, chunk_current);
+      switch (outcome.verdict) {
+        case BatchVerdict::Applied:
+          for (std::size_t k = from; k < to; ++k) {
+            results[to_write[k]] = Written{};
+          }
+          break;
+        case BatchVerdict::Refused:
+          pending.insert(pending.end(), to_write.begin() + static_cast<long>(from),
+                         to_write.begin() + static_cast<long>(to));
+          break;
+        case BatchVerdict::Unavailable: {
+          {
+            std::lock_guard lock(mutex_);
+            batch_unavailable_ = true;
+          }
+          for (std::size_t k = from; k < to_write.size(); ++k) {
+            oneByOne(to_write[k]);
+          }
+          break;
+        }
+        case BatchVerdict::Failed:
+          for (std::size_t k = from; k < to; ++k) {
+            results[to_write[k]] = *outcome.error;
+          }
+          break;
+      }
+      if (outcome.verdict == BatchVerdict::Unavailable) {
+        break;
+      }
+    }
+  }
+  std::vector<Result<Written>> out;
+  out.reserve(results.size());
+  for (auto& r : results) {
+    out.push_back(r ? std::move(*r) : Result<Written>(Written{}));
+  }
+  return out;
 }
 
 }  // namespace planb::providers

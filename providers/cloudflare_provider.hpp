@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,12 @@ namespace planb::providers {
 // budget below still stops planbd before the 1,201st within any 5 minutes.
 inline constexpr CeilingRate kCloudflareCeiling{1200.0 / 300.0, 1200};
 
+// Records one batch request may change, by the zone's plan
+// (https://developers.cloudflare.com/dns/manage-dns-records/how-to/batch-record-changes/):
+// 200 on Free, 3,500 on Pro, Business and Enterprise.
+inline constexpr std::size_t kCloudflareBatchLimitFree = 200;
+inline constexpr std::size_t kCloudflareBatchLimitPaid = 3500;
+
 struct CloudflareOptions {
   // Every request draws from it; kCloudflareCeiling on the system clock when empty.
   std::shared_ptr<RequestCeiling> ceiling;
@@ -47,6 +54,13 @@ struct CloudflareOptions {
   std::chrono::milliseconds budget_window = std::chrono::minutes(5);
   int per_page = 100;   // records per listing page asked for
   int max_pages = 100;  // a listing longer than this is refused as malformed, never looped on
+  // Records per page when a batch lists the whole zone. The API allows up to 5,000,000
+  // (dns-records_per_page in Cloudflare's OpenAPI schema); 5,000 lists a zone at the paid plans'
+  // 3,500-record limit in one request.
+  int zone_per_page = 5000;
+  // Changes per batch request; 0: the zone's plan says (kCloudflareBatchLimitFree when it cannot
+  // be read).
+  std::size_t batch_limit = 0;
 };
 
 using CloudflareConfig = ApiProviderConfig<CloudflareSettings>;
@@ -86,24 +100,56 @@ class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
   // "Already exists" (81057/81058) is a success once a re-read shows the wanted target.
   // (replace() is LookupThenWrite's: lookup, compare, then this write.)
 
+  // More than one name: one listing of the whole zone (every page) answers them all.
+  std::vector<Result<ServedRecord>> readBatch(const std::string& zone,
+                                              const std::vector<std::string>& names) override;
+
+  // More than one change: one listing of the zone for every compare (compareBeforeWrite, per
+  // record: a Conflict fails alone, AlreadyServed sends nothing), then the writes as PATCHes by id
+  // (POSTs for absent names) through POST /zones/{id}/dns_records/batch, split by the plan's
+  // limit. Cloudflare applies a batch all or nothing: a refused one is listed and compared again
+  // and resent without what now conflicts, and one refused twice goes one record at a time. Where
+  // the API has no batch endpoint (404 "No route", 405), every change goes one by one, from then
+  // on.
+  std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) override;
+
   // For tests and status: requests spent within the current budget window.
   std::size_t budgetUsed() const { return budget_.used(); }
+  // Whether the API answered that it has no batch endpoint (then changes go one by one).
+  bool batchUnavailable() const;
 
  private:
   struct Record {
     std::string id;
     std::string type;
+    std::string name;  // canonical
     std::string content;
     std::uint32_t ttl = 0;
   };
   struct ApiFailure;
   struct ApiReply;
+  // Every record of a zone, by canonical name.
+  struct ZoneListing {
+    std::string zone_id;
+    std::map<std::string, std::vector<Record>> by_name;
+  };
+  enum class BatchVerdict { Applied, Refused, Unavailable, Failed };
+  struct BatchOutcome;
 
   ApiReply call(const std::string& method, const std::string& path_and_query,
                 const std::string& body = {});
   Result<std::string> zoneId(const std::string& zone);
-  // Every page of a filtered listing.
-  Result<std::vector<Record>> listRecords(const std::string& zone_id, const std::string& filter);
+  // Every page of a filtered listing (an empty filter: the whole zone).
+  Result<std::vector<Record>> listRecords(const std::string& zone_id, const std::string& filter,
+                                          int per_page);
+  Result<ZoneListing> listZone(const std::string& zone);
+  // What `records` (all at `name`) make of it: the first CNAME, else a Conflict, else Absent.
+  CloudflareLookup lookupFrom(const std::string& zone_id, const std::string& name,
+                              const std::vector<Record>& records);
+  std::size_t batchLimit(const std::string& zone_id);
+  void rememberPlan(const std::string& zone_id, const nlohmann::json& zone);
+  BatchOutcome sendBatch(const std::string& zone_id, const std::vector<ReplaceRequest>& changes,
+                         const std::vector<CloudflareLookup>& current);
   Result<CloudflareLookup> lookup(const RecordRef& record) override;
   Result<Unit> write(const ReplaceRequest& request, const CloudflareLookup& current) override;
   void forgetZone(const std::string& zone);
@@ -116,9 +162,11 @@ class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
   std::shared_ptr<const core::Clock> clock_;
   CloudflareOptions options_;
   RequestBudget budget_;
-  mutable std::mutex mutex_;                       // guards the caches below
-  std::map<std::string, std::string> zone_ids_;    // canonical zone -> id
-  std::map<std::string, std::string> record_ids_;  // canonical name -> id of its CNAME
+  mutable std::mutex mutex_;                         // guards the caches below
+  std::map<std::string, std::string> zone_ids_;      // canonical zone -> id
+  std::map<std::string, std::string> record_ids_;    // canonical name -> id of its CNAME
+  std::map<std::string, std::size_t> batch_limits_;  // zone id -> changes per batch request
+  bool batch_unavailable_ = false;
 };
 
 }  // namespace planb::providers

@@ -35,6 +35,15 @@ Control endpoints (no signature; tests only), JSON in and out:
   GET    /_fake/requests                                   -> {"count","requests":[...]}
   DELETE /_fake/requests                                   forgets the log and the counter
 
+Rate limits: each action has its own documented QPS per account
+(https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-quota): DescribeDomainRecords
+100/s, DescribeSubDomainRecords 300/s, AddDomainRecord, UpdateDomainRecord and
+DeleteDomainRecord 60/s. A call over that within one second of the clock (see Throttle) is refused
+with Throttling.User (HTTP 400, "Request was denied due to user flow control."), as
+https://www.alibabacloud.com/en/notice/notice_on_api_throttling_of_alibaba_cloud_dns_444 names it.
+  GET    /_fake/stats  -> {"requests","throttled","max_per_second":{action: n},"max_in_flight"}:
+                          what a test asserts "never above the QPS" and "so many at once" with
+
 Faults (fault_control.py): /_fake/throttle {"count"} -> Throttling.User; /_fake/fail
 {"count","status"?} -> 500 InternalError (503: ServiceUnavailable); /_fake/malformed {"count"} ->
 200 with broken JSON, before the request is even read; /_fake/revoke -> the key becomes inactive;
@@ -94,9 +103,46 @@ def request_id():
     return str(uuid.uuid4()).upper()
 
 
+# Calls per second each action allows an account (the quota page above).
+QPS = {"DescribeDomainRecords": 100, "DescribeSubDomainRecords": 300, "AddDomainRecord": 60,
+       "UpdateDomainRecord": 60, "DeleteDomainRecord": 60}
+
+
+class Throttle:
+    """Per action, at most QPS[action] calls within one second; counters for tests.
+
+    How Alibaba counts "60/1(s)" is not documented: this fake counts whole seconds of the clock,
+    the usual reading. (Counting any sliding second instead, a client spacing its calls at exactly
+    the documented rate is refused now and then, when network jitter bunches two of them.)"""
+
+    def __init__(self):
+        self.seconds = {}  # action -> [the second counted, calls admitted in it]
+        self.throttled = 0
+        self.max_per_second = {}
+
+    def admit(self, action):
+        limit = QPS.get(action)
+        if limit is None:
+            return True
+        second = int(time.time())
+        counted = self.seconds.setdefault(action, [second, 0])
+        if counted[0] != second:
+            counted[0], counted[1] = second, 0
+        if counted[1] >= limit:
+            self.throttled += 1
+            return False
+        counted[1] += 1
+        self.max_per_second[action] = max(self.max_per_second.get(action, 0), counted[1])
+        return True
+
+
 class State:
     def __init__(self, key_id, key_secret, page_size_max, max_skew):
         self.lock = threading.Lock()
+        self.throttle = Throttle()
+        self.flight_lock = threading.Lock()  # guards the two below, apart from the state lock
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.key_id = key_id
         self.key_secret = key_secret
         self.page_size_max = page_size_max
@@ -203,12 +249,21 @@ class Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         raw = self.read_body()
         state = self.server.state
-        with state.lock:
-            if parts.path.startswith("/_fake/"):
+        if parts.path.startswith("/_fake/"):
+            with state.lock:
                 status, body = self.control(state, parts.path, raw)
-            else:
+            self.send(status, body)
+            return
+        with state.flight_lock:  # counted before waiting for the state lock: in flight at once
+            state.in_flight += 1
+            state.max_in_flight = max(state.max_in_flight, state.in_flight)
+        try:
+            with state.lock:
                 status, body = self.rpc(state, parts, raw)
-        self.send(status, body)
+            self.send(status, body)
+        finally:
+            with state.flight_lock:
+                state.in_flight -= 1
 
     # ---- RPC ------------------------------------------------------------------------------
 
@@ -285,6 +340,8 @@ class Handler(BaseHTTPRequestHandler):
         state.nonces.add(params["SignatureNonce"])
         if params["Version"] != VERSION:
             raise RpcError(400, "InvalidVersion", "Specified parameter Version is not valid.")
+        if not state.throttle.admit(params["Action"]):
+            raise RpcError(400, "Throttling.User", "Request was denied due to user flow control.")
         if params["Action"] in ("AddDomainRecord", "UpdateDomainRecord") and state.race:
             for body in state.race:
                 self.add_from_control(state, body)
@@ -441,6 +498,12 @@ class Handler(BaseHTTPRequestHandler):
             state.log = []
             state.count = 0
             return 200, {"ok": True}
+        if segments == ["stats"] and method == "GET":
+            with state.flight_lock:
+                in_flight = state.max_in_flight
+            return 200, {"requests": state.count, "throttled": state.throttle.throttled,
+                         "max_per_second": state.throttle.max_per_second,
+                         "max_in_flight": in_flight}
         return 404, {"error": "unknown control endpoint"}
 
 

@@ -4,11 +4,14 @@
 Python 3 standard library only; listens on 127.0.0.1 alone.
 
     cloudflare_server.py --port P --token-file FILE [--zone example.com ...] [--per-page-max 2]
+                         [--plan free] [--no-batch] [--rate-limit 1200] [--rate-window 300]
 
 API (under /client/v4, as https://api.cloudflare.com/client/v4; shapes from provider-apis.md §3):
   GET    /zones?name=&page=&per_page=
+  GET    /zones/{zid}
   GET    /zones/{zid}/dns_records?type=&name.exact=&name=&page=&per_page=
   POST   /zones/{zid}/dns_records
+  POST   /zones/{zid}/dns_records/batch  {"deletes","patches","puts","posts"}
   GET|PATCH|PUT|DELETE /zones/{zid}/dns_records/{id}
   GET    /user/tokens/verify
 Every API request needs "Authorization: Bearer <token>" (the token file's content). Replies use
@@ -17,6 +20,19 @@ the real envelope {"success","errors":[{"code","message"}],"messages","result"} 
 follow total_pages. Error codes: 10000 (403, bad token), 9106 (400, no token), 7003 (404, unknown
 zone), 81044 (404, unknown record), 81053/81054 (host taken), 81058 (identical record), 9021 (bad
 TTL), 1004 (missing field), 971 (429, with retry-after).
+
+Zones carry their plan ({"plan": {"legacy_id": --plan}}). The batch endpoint behaves as
+https://developers.cloudflare.com/dns/manage-dns-records/how-to/batch-record-changes/ says: the
+four lists run in the order deletes, patches, puts, posts, each in the order given, in one
+transaction: if any action fails nothing is applied and the first error is returned. One batch
+may hold at most 200 records on the Free plan, 3,500 on the others (the error code for a larger
+batch is not documented: this fake answers 400 with 1004). The result is
+{"deletes","patches","puts","posts"}, each the records as stored. With --no-batch the endpoint is
+missing (404, 7000 "No route for that URI"), as for any path the API does not have.
+
+Rate limit (https://developers.cloudflare.com/fundamentals/api/reference/limits/): 1,200 requests
+per 5 minutes per token (--rate-limit, --rate-window in seconds); the request over it gets 429
+(971) with retry-after, and so does every request for the next --rate-window seconds.
 
 Control endpoints (no auth; tests only), JSON in and out:
   GET    /_fake/health
@@ -31,6 +47,9 @@ Control endpoints (no auth; tests only), JSON in and out:
                                                             (also after /_fake/revoke)
   GET    /_fake/requests                                    -> {"count","requests":[...]}
   DELETE /_fake/requests                                    forgets the log and the counter
+  GET    /_fake/stats    -> {"requests","throttled","max_in_window","batch_calls",
+                             "batch_records_max"}: what a test asserts "never above the ceiling"
+                             with (max_in_window: most requests within any one rate window)
 
 Faults (fault_control.py): /_fake/throttle {"count","retry_after"?} -> 429 (971) with retry-after
 (default 30); /_fake/fail {"count","status"?} -> 500 (10001), or that status with an HTML body;
@@ -43,11 +62,15 @@ status answered; never a token.
 """
 
 import argparse
+import collections
+import copy
 import datetime
 import hashlib
 import json
 import sys
+import math
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -74,11 +97,49 @@ class ApiError(Exception):
         self.message = message
 
 
+# Records one batch may change, by plan (batch-record-changes, "Availability and limits").
+BATCH_LIMITS = {"free": 200, "pro": 3500, "business": 3500, "enterprise": 3500}
+
+
+class RateLimit:
+    """Cloudflare's per-token limit: LIMIT requests per WINDOW seconds, then blocked for WINDOW."""
+
+    def __init__(self, limit, window):
+        self.limit = limit
+        self.window = window
+        self.sent = collections.deque()  # monotonic times of the requests let through
+        self.blocked_until = 0.0
+        self.throttled = 0
+        self.max_in_window = 0
+
+    def admit(self):
+        """None when the request may go on, else the seconds of retry-after."""
+        now = time.monotonic()
+        if now < self.blocked_until:
+            self.throttled += 1
+            return max(1, math.ceil(self.blocked_until - now))
+        while self.sent and self.sent[0] + self.window <= now:
+            self.sent.popleft()
+        if len(self.sent) >= self.limit:
+            self.blocked_until = now + self.window
+            self.throttled += 1
+            return max(1, math.ceil(self.window))
+        self.sent.append(now)
+        self.max_in_window = max(self.max_in_window, len(self.sent))
+        return None
+
+
 class State:
-    def __init__(self, token, per_page_max):
+    def __init__(self, token, per_page_max, plan="free", batch=True, rate_limit=1200,
+                 rate_window=300.0):
         self.lock = threading.Lock()
         self.token = token
         self.per_page_max = per_page_max
+        self.plan = plan
+        self.batch = batch
+        self.rate = RateLimit(rate_limit, rate_window)
+        self.batch_calls = 0
+        self.batch_records_max = 0
         self.zones = {}    # id -> {"id","name"}
         self.records = {}  # id -> record
         self.faults = FaultControl()
@@ -89,7 +150,9 @@ class State:
     def add_zone(self, name):
         name = name.lower().rstrip(".")
         zid = hashlib.md5(name.encode()).hexdigest()
-        self.zones[zid] = {"id": zid, "name": name}
+        self.zones[zid] = {"id": zid, "name": name,
+                           "plan": {"id": hashlib.md5(self.plan.encode()).hexdigest(),
+                                    "name": self.plan.capitalize(), "legacy_id": self.plan}}
         return self.zones[zid]
 
     def zone_by_name(self, name):
@@ -262,6 +325,10 @@ class Handler(BaseHTTPRequestHandler):
                                          "headers"), {}
         if auth_state == "bad":
             return 403, error_body(10000, "Authentication error"), {}
+        retry_after = state.rate.admit()
+        if retry_after is not None:
+            return 429, error_body(971, "Please wait and consider throttling your request "
+                                        "speed"), {"retry-after": str(retry_after)}
         if not path.startswith(API_PREFIX + "/"):
             return 404, error_body(7000, "No route for that URI"), {}
         segments = path[len(API_PREFIX) + 1:].split("/")
@@ -290,6 +357,12 @@ class Handler(BaseHTTPRequestHandler):
                 zones = [z for z in zones if z["name"] == query["name"].lower()]
             chunk, info = page_of(zones, query, state.per_page_max)
             return [dict(z, status="active") for z in chunk], info
+        if len(segments) == 2 and segments[0] == "zones" and method == "GET":
+            zone = state.zones.get(segments[1])
+            if zone is None:
+                raise ApiError(404, 7003, "Could not route to /zones/%s, perhaps your object "
+                                          "identifier is invalid?" % segments[1][:40])
+            return dict(zone, status="active"), None
         if len(segments) < 3 or segments[0] != "zones" or segments[2] != "dns_records":
             raise ApiError(404, 7000, "No route for that URI")
         zone = state.zones.get(segments[1])
@@ -304,6 +377,12 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(405, 10405, "Method not allowed")
         if len(segments) != 4:
             raise ApiError(404, 7000, "No route for that URI")
+        if segments[3] == "batch":
+            if not state.batch:
+                raise ApiError(404, 7000, "No route for that URI")
+            if method != "POST":
+                raise ApiError(405, 10405, "Method not allowed")
+            return self.batch(state, zone, body), None
         record = state.records.get(segments[3])
         if record is None or record["zone_id"] != zone["id"]:
             raise ApiError(404, 81044, "Record does not exist.")
@@ -325,6 +404,49 @@ class Handler(BaseHTTPRequestHandler):
             records = [r for r in records if r["name"] == exact.lower().rstrip(".")]
         records.sort(key=lambda r: (r["type"], r["name"], r["created_on"], r["id"]))
         return page_of(records, query, state.per_page_max)
+
+    def batch(self, state, zone, body):
+        if not isinstance(body, dict):
+            raise ApiError(400, 9207, "Request body is invalid.")
+        lists = {}
+        for key in ("deletes", "patches", "puts", "posts"):
+            value = body.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                raise ApiError(400, 9207, "Request body is invalid.")
+            lists[key] = value
+        size = sum(len(v) for v in lists.values())
+        limit = BATCH_LIMITS.get(state.plan, BATCH_LIMITS["free"])
+        state.batch_calls += 1
+        state.batch_records_max = max(state.batch_records_max, size)
+        if size > limit:
+            raise ApiError(400, 1004, "DNS Validation Error: a batch may change at most %d "
+                                      "records on this zone's plan" % limit)
+        before = copy.deepcopy(state.records)
+        result = {key: [] for key in lists}
+        try:
+            for item in lists["deletes"]:
+                record = self.record_of(state, zone, item)
+                del state.records[record["id"]]
+                result["deletes"].append(record)
+            for item in lists["patches"]:
+                result["patches"].append(
+                    self.update(state, zone, self.record_of(state, zone, item), item, False))
+            for item in lists["puts"]:
+                result["puts"].append(
+                    self.update(state, zone, self.record_of(state, zone, item), item, True))
+            for item in lists["posts"]:
+                result["posts"].append(self.create(state, zone, item))
+        except ApiError:
+            state.records = before  # one transaction: nothing applied
+            raise
+        return result
+
+    @staticmethod
+    def record_of(state, zone, item):
+        record = state.records.get(item.get("id"))
+        if record is None or record["zone_id"] != zone["id"]:
+            raise ApiError(404, 81044, "Record does not exist.")
+        return record
 
     def create(self, state, zone, body):
         if not isinstance(body, dict):
@@ -404,6 +526,11 @@ class Handler(BaseHTTPRequestHandler):
             state.log = []
             state.count = 0
             return 200, {"ok": True}
+        if segments == ["stats"] and method == "GET":
+            return 200, {"requests": state.count, "throttled": state.rate.throttled,
+                         "max_in_window": state.rate.max_in_window,
+                         "batch_calls": state.batch_calls,
+                         "batch_records_max": state.batch_records_max}
         return 404, {"error": "unknown control endpoint"}
 
 
@@ -414,10 +541,19 @@ def main():
     parser.add_argument("--zone", action="append", default=[], help="a zone to serve")
     parser.add_argument("--per-page-max", type=int, default=2,
                         help="largest page served, whatever per_page asks (default 2)")
+    parser.add_argument("--plan", default="free", choices=sorted(BATCH_LIMITS),
+                        help="every zone's plan (default free)")
+    parser.add_argument("--no-batch", action="store_true",
+                        help="serve no batch endpoint (404, 7000)")
+    parser.add_argument("--rate-limit", type=int, default=1200,
+                        help="requests per rate window per token (default 1200)")
+    parser.add_argument("--rate-window", type=float, default=300.0,
+                        help="the rate window in seconds (default 300)")
     args = parser.parse_args()
     with open(args.token_file, encoding="utf-8") as f:
         token = f.read().rstrip("\r\n")
-    state = State(token, max(1, args.per_page_max))
+    state = State(token, max(1, args.per_page_max), args.plan, not args.no_batch,
+                  max(1, args.rate_limit), max(0.001, args.rate_window))
     for zone in args.zone:
         state.add_zone(zone)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

@@ -39,6 +39,9 @@ class AlidnsFake : public ApiFake {
 
   Json record(const std::string& id) { return recordWhere("RecordId", id); }
 
+  // {"requests","throttled","max_per_second":{action: n},"max_in_flight"}.
+  Json stats() { return control("GET", "stats"); }
+
  private:
   std::string key_id_ = "LTAI-it-" + std::to_string(::getpid());
   std::string key_secret_ = "it-secret-" + std::to_string(::getpid()) + "-Qw3";

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "harness/api_fake.hpp"
 
@@ -11,12 +12,20 @@ namespace planb::testing {
 
 class CloudflareFake : public ApiFake {
  public:
-  explicit CloudflareFake(int per_page_max = 2) : ApiFake("cloudflare") {
+  // `options`: more of the script's options (--plan, --no-batch, --rate-limit, --rate-window).
+  explicit CloudflareFake(int per_page_max = 2, const std::vector<std::string>& options = {})
+      : ApiFake("cloudflare") {
     token_file_ = dir() + "/api.token";
     writePrivate(token_file_, token_ + "\n");
-    start({"--token-file", token_file_, "--zone", "example.com", "--zone", "example.org",
-           "--per-page-max", std::to_string(per_page_max)});
+    std::vector<std::string> args{
+        "--token-file", token_file_,   "--zone",         "example.com",
+        "--zone",       "example.org", "--per-page-max", std::to_string(per_page_max)};
+    args.insert(args.end(), options.begin(), options.end());
+    start(args);
   }
+
+  // {"requests","throttled","max_in_window","batch_calls","batch_records_max"}.
+  Json stats() { return control("GET", "stats"); }
 
   std::string endpoint() const { return base() + "/client/v4"; }
   const std::string& tokenFile() const { return token_file_; }
