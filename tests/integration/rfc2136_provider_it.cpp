@@ -18,6 +18,7 @@ using namespace planb::providers;
 using planb::config::HostPort;
 using planb::providers::Rfc2136Settings;
 using planb::testing::Bind9Server;
+using planb::testing::CountedCeiling;
 
 namespace {
 
@@ -63,6 +64,14 @@ ServedRecord served(const Result<ServedRecord>& result) {
 ProviderError failure(const Result<Unit>& result) {
   REQUIRE(std::holds_alternative<ProviderError>(result));
   return std::get<ProviderError>(result);
+}
+
+// Another writer points NAME's CNAME to TARGET, with nsupdate.
+void editByHand(const Bind9Server& bind, const std::string& name, const std::string& target) {
+  planb::testing::CommandResult hand_edit =
+      bind.nsupdate("zone example.test\nupdate delete " + name + " CNAME\nupdate add " + name +
+                    " 60 CNAME " + target + "\nsend\n");
+  REQUIRE_MESSAGE(hand_edit.exit_code == 0, hand_edit.output);
 }
 
 void requireSuccess(const Result<Unit>& result) {
@@ -131,12 +140,7 @@ TEST_CASE("a replace without an expected target creates the CNAME where there wa
 TEST_CASE("a compare-and-swap lost to another writer is a Conflict and changes nothing") {
   Bind9Server bind;
   Rfc2136Provider provider = providerFor(bind);
-  planb::testing::CommandResult hand_edit = bind.nsupdate(
-      "zone example.test\n"
-      "update delete www.example.test. CNAME\n"
-      "update add www.example.test. 60 CNAME other.example.net.\n"
-      "send\n");
-  REQUIRE_MESSAGE(hand_edit.exit_code == 0, hand_edit.output);
+  editByHand(bind, "www.example.test.", "other.example.net.");
   std::uint32_t serial = bind.soaSerial();
 
   ProviderError error = failure(
@@ -246,15 +250,6 @@ std::vector<ReplaceRequest> moveAll(int n, const std::string& suffix = "") {
   return changes;
 }
 
-// Every request the provider sends draws a token: a bucket that starts with a large burst on a
-// clock that never moves counts them.
-struct CountedCeiling {
-  static constexpr double kBurst = 100000;
-  planb::testing::RecordedCeiling recorded;
-  std::shared_ptr<RequestCeiling> bucket = recorded.make({1, kBurst});
-  int requests() const { return static_cast<int>(kBurst - bucket->available() + 0.5); }
-};
-
 Rfc2136Provider countedProvider(const Bind9Server& bind, const CountedCeiling& ceiling) {
   return Rfc2136Provider("ns-test", Rfc2136Settings{bind.address(), bind.keyFile()}, kTimeout,
                          ceiling.bucket);
@@ -300,12 +295,7 @@ TEST_CASE("500 records are changed in ONE UPDATE and named serves all 500 after 
 
 TEST_CASE("one of 500 records changed behind planb's back is the only Conflict; 499 go through") {
   Bind9Server bind(manyRecords(500));
-  planb::testing::CommandResult hand_edit = bind.nsupdate(
-      "zone example.test\n"
-      "update delete r7.example.test. CNAME\n"
-      "update add r7.example.test. 60 CNAME hand.example.net.\n"
-      "send\n");
-  REQUIRE_MESSAGE(hand_edit.exit_code == 0, hand_edit.output);
+  editByHand(bind, "r7.example.test.", "hand.example.net.");
   CountedCeiling ceiling;
   Rfc2136Provider provider = countedProvider(bind, ceiling);
   const std::uint32_t serial = bind.soaSerial();

@@ -19,6 +19,7 @@
 using namespace planb::net;
 using namespace planb::providers;
 using planb::providers::PowerDnsSettings;
+using planb::testing::CountedCeiling;
 using planb::testing::PdnsServer;
 
 namespace {
@@ -223,28 +224,11 @@ std::vector<ReplaceRequest> moveAll(int n) {
   return changes;
 }
 
-// Every request the provider sends draws a token: a bucket that starts with a large burst on a
-// clock that never moves counts them.
-struct CountedCeiling {
-  static constexpr double kBurst = 100000;
-  planb::testing::RecordedCeiling recorded;
-  std::shared_ptr<RequestCeiling> bucket = recorded.make({1, kBurst});
-  int requests() const { return static_cast<int>(kBurst - bucket->available() + 0.5); }
-};
-
 PowerDnsProvider countedProvider(const PdnsServer& pdns, const CountedCeiling& ceiling) {
   return PowerDnsProvider(
       "pdns-test", PowerDnsSettings{pdns.apiUrl(), pdns.apiKeyFile(), "localhost"},
       std::make_shared<CurlTransport>(HttpOptions{kConnectTimeout, kTimeout, std::nullopt}),
       ceiling.bucket);
-}
-
-bool written(const Result<Written>& result) {
-  if (const auto* error = std::get_if<ProviderError>(&result)) {
-    MESSAGE("unexpected error: " << error->message);
-    return false;
-  }
-  return true;
 }
 
 // How many of r0..r<N-1> PowerDNS answers with TARGET over DNS.
@@ -267,7 +251,7 @@ TEST_CASE("500 records are changed in ONE PATCH after ONE read and PowerDNS serv
   REQUIRE(results.size() == 500);
   int applied = 0;
   for (const Result<Written>& result : results) {
-    applied += written(result) ? 1 : 0;
+    applied += std::holds_alternative<Written>(result) ? 1 : 0;
   }
   CHECK(applied == 500);
   CHECK(ceiling.requests() == 2);  // the GET of the zone, the PATCH
@@ -287,7 +271,7 @@ TEST_CASE("one of 500 records changed behind planb's back is the only Conflict; 
   CHECK(conflict.message.find("hand.example.net.") != std::string::npos);
   int applied = 0;
   for (std::size_t i = 0; i < results.size(); ++i) {
-    applied += i != 7 && written(results[i]) ? 1 : 0;
+    applied += i != 7 && std::holds_alternative<Written>(results[i]) ? 1 : 0;
   }
   CHECK(applied == 499);
   CHECK(ceiling.requests() == 2);

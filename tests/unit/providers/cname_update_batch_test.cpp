@@ -29,7 +29,7 @@ TsigKey batchKey() {
   return key;
 }
 
-std::string nameOf(const ldns_rdf* rdf) {
+std::string dnameText(const ldns_rdf* rdf) {
   std::unique_ptr<char, decltype(&std::free)> text(ldns_rdf2str(rdf), &std::free);
   return planb::core::canonicalName(text ? text.get() : "");
 }
@@ -77,7 +77,7 @@ struct FakeZone {
   int apply(const ldns_rr_list* prerequisites, const ldns_rr_list* updates) {
     for (std::size_t i = 0; i < ldns_rr_list_rr_count(prerequisites); ++i) {
       const ldns_rr* rr = ldns_rr_list_rr(prerequisites, i);
-      const ServedRecord served = at(nameOf(ldns_rr_owner(rr)));
+      const ServedRecord served = at(dnameText(ldns_rr_owner(rr)));
       const bool has_cname = served.kind == ServedRecord::Kind::Cname;
       switch (ldns_rr_get_class(rr)) {
         case LDNS_RR_CLASS_ANY:
@@ -91,7 +91,7 @@ struct FakeZone {
           }
           break;
         default:
-          if (!has_cname || served.target != nameOf(ldns_rr_rdf(rr, 0))) {
+          if (!has_cname || served.target != dnameText(ldns_rr_rdf(rr, 0))) {
             return LDNS_RCODE_NXRRSET;
           }
           break;
@@ -101,20 +101,20 @@ struct FakeZone {
       return LDNS_RCODE_NXRRSET;
     }
     for (std::size_t i = 0; i < ldns_rr_list_rr_count(updates); ++i) {
-      if (outside_policy.count(nameOf(ldns_rr_owner(ldns_rr_list_rr(updates, i)))) != 0) {
+      if (outside_policy.count(dnameText(ldns_rr_owner(ldns_rr_list_rr(updates, i)))) != 0) {
         return LDNS_RCODE_REFUSED;
       }
     }
     for (std::size_t i = 0; i < ldns_rr_list_rr_count(updates); ++i) {
       const ldns_rr* rr = ldns_rr_list_rr(updates, i);
-      const std::string name = nameOf(ldns_rr_owner(rr));
+      const std::string name = dnameText(ldns_rr_owner(rr));
       ServedRecord served = at(name);
       if (ldns_rr_get_class(rr) == LDNS_RR_CLASS_ANY) {
         if (served.kind == ServedRecord::Kind::Cname) {
           names.erase(name);
         }
       } else if (served.kind != ServedRecord::Kind::Conflict) {
-        names[name] = cname(nameOf(ldns_rr_rdf(rr, 0)), ldns_rr_ttl(rr));
+        names[name] = cname(dnameText(ldns_rr_rdf(rr, 0)), ldns_rr_ttl(rr));
       }
     }
     return LDNS_RCODE_NOERROR;
@@ -222,16 +222,16 @@ TEST_CASE("the batch UPDATE holds each record's own prerequisite, then its delet
   CHECK_FALSE(ldns_pkt_rd(message));
   const ldns_rr_list* prerequisites = ldns_pkt_answer(message);
   REQUIRE(ldns_rr_list_rr_count(prerequisites) == 2);
-  CHECK(nameOf(ldns_rr_owner(ldns_rr_list_rr(prerequisites, 0))) == host(0));
+  CHECK(dnameText(ldns_rr_owner(ldns_rr_list_rr(prerequisites, 0))) == host(0));
   CHECK(ldns_rr_get_class(ldns_rr_list_rr(prerequisites, 0)) == LDNS_RR_CLASS_IN);
-  CHECK(nameOf(ldns_rr_rdf(ldns_rr_list_rr(prerequisites, 0), 0)) == "old.x.");
-  CHECK(nameOf(ldns_rr_owner(ldns_rr_list_rr(prerequisites, 1))) == host(1));
+  CHECK(dnameText(ldns_rr_rdf(ldns_rr_list_rr(prerequisites, 0), 0)) == "old.x.");
+  CHECK(dnameText(ldns_rr_owner(ldns_rr_list_rr(prerequisites, 1))) == host(1));
   CHECK(ldns_rr_get_class(ldns_rr_list_rr(prerequisites, 1)) == LDNS_RR_CLASS_NONE);
   const ldns_rr_list* changes = ldns_pkt_authority(message);
   REQUIRE(ldns_rr_list_rr_count(changes) == 4);
   for (std::size_t i = 0; i < 4; ++i) {
     const ldns_rr* rr = ldns_rr_list_rr(changes, i);
-    CHECK(nameOf(ldns_rr_owner(rr)) == host(static_cast<int>(i / 2)));
+    CHECK(dnameText(ldns_rr_owner(rr)) == host(static_cast<int>(i / 2)));
     CHECK(ldns_rr_get_class(rr) == (i % 2 == 0 ? LDNS_RR_CLASS_ANY : LDNS_RR_CLASS_IN));
   }
   // One record alone is still the single UPDATE replace() sends.

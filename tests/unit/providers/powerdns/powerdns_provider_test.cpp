@@ -669,41 +669,42 @@ bool written(const Result<Written>& result) {
   return std::get<Written>(result).propagating_change.empty();
 }
 
+// A provider in front of a FakePdnsZone.
+struct BatchFixture : Fixture {
+  FakePdnsZone zone;
+  std::shared_ptr<planb::testing::ScriptedTransport> pdns = zone.transport();
+  PowerDnsProvider provider{"pdns", settings(), pdns};
+};
+
 }  // namespace
 
 TEST_CASE("a batch of 500 swaps is one GET of the zone and one PATCH with every rrset") {
-  Fixture f;
-  FakePdnsZone zone;
-  auto transport = zone.transport();
-  PowerDnsProvider provider("pdns", f.settings(), transport);
-  std::vector<Result<Written>> results = provider.replaceBatch(moveAll(zone, 500));
+  BatchFixture f;
+  std::vector<Result<Written>> results = f.provider.replaceBatch(moveAll(f.zone, 500));
   REQUIRE(results.size() == 500);
   for (const Result<Written>& result : results) {
     CHECK(written(result));
   }
-  REQUIRE(transport->requests.size() == 2);
-  CHECK(transport->requests[0].method == "GET");
-  CHECK(transport->requests[0].url == kZoneUrl);
-  CHECK(transport->requests[1].method == "PATCH");
-  CHECK(transport->requests[1].url == kZoneUrl);
-  CHECK(zone.patched_rrsets == std::vector<std::size_t>{500});
-  CHECK(zone.target(host(0)) == "new.example.net.");
-  CHECK(zone.target(host(499)) == "new.example.net.");
+  REQUIRE(f.pdns->requests.size() == 2);
+  CHECK(f.pdns->requests[0].method == "GET");
+  CHECK(f.pdns->requests[0].url == kZoneUrl);
+  CHECK(f.pdns->requests[1].method == "PATCH");
+  CHECK(f.pdns->requests[1].url == kZoneUrl);
+  CHECK(f.zone.patched_rrsets == std::vector<std::size_t>{500});
+  CHECK(f.zone.target(host(0)) == "new.example.net.");
+  CHECK(f.zone.target(host(499)) == "new.example.net.");
 }
 
 TEST_CASE(
     "a batch compares each record with the zone: a changed one fails alone, a served one "
     "is not written") {
-  Fixture f;
-  FakePdnsZone zone;
-  auto transport = zone.transport();
-  PowerDnsProvider provider("pdns", f.settings(), transport);
-  std::vector<ReplaceRequest> changes = moveAll(zone, 5);
-  zone.rrsets[{host(1), "CNAME"}] = {60, "hand.example.net."};
-  zone.rrsets[{host(2), "CNAME"}] = {60, "new.example.net."};
-  zone.rrsets.erase({host(3), "CNAME"});
-  zone.rrsets[{host(3), "TXT"}] = {60, "\"x\""};
-  std::vector<Result<Written>> results = provider.replaceBatch(changes);
+  BatchFixture f;
+  std::vector<ReplaceRequest> changes = moveAll(f.zone, 5);
+  f.zone.rrsets[{host(1), "CNAME"}] = {60, "hand.example.net."};
+  f.zone.rrsets[{host(2), "CNAME"}] = {60, "new.example.net."};
+  f.zone.rrsets.erase({host(3), "CNAME"});
+  f.zone.rrsets[{host(3), "TXT"}] = {60, "\"x\""};
+  std::vector<Result<Written>> results = f.provider.replaceBatch(changes);
   CHECK(written(results[0]));
   REQUIRE(std::holds_alternative<ProviderError>(results[1]));
   CHECK(std::get<ProviderError>(results[1]).kind == ErrorKind::Conflict);
@@ -713,20 +714,17 @@ TEST_CASE(
   CHECK(std::get<ProviderError>(results[3]).message.find("holds a TXT record") !=
         std::string::npos);
   CHECK(written(results[4]));
-  CHECK(zone.patched_rrsets == std::vector<std::size_t>{2});
-  CHECK(zone.target(host(1)) == "hand.example.net.");
+  CHECK(f.zone.patched_rrsets == std::vector<std::size_t>{2});
+  CHECK(f.zone.target(host(1)) == "hand.example.net.");
 }
 
 TEST_CASE(
     "another type appearing at one name before the PATCH lands fails only that name; the "
     "rebuilt PATCH carries the rest") {
-  Fixture f;
-  FakePdnsZone zone;
-  auto transport = zone.transport();
-  PowerDnsProvider provider("pdns", f.settings(), transport);
-  std::vector<ReplaceRequest> changes = moveAll(zone, 10);
-  zone.before_patch = [&zone] { zone.rrsets[{host(3), "TXT"}] = {60, "\"x\""}; };
-  std::vector<Result<Written>> results = provider.replaceBatch(changes);
+  BatchFixture f;
+  std::vector<ReplaceRequest> changes = moveAll(f.zone, 10);
+  f.zone.before_patch = [&f] { f.zone.rrsets[{host(3), "TXT"}] = {60, "\"x\""}; };
+  std::vector<Result<Written>> results = f.provider.replaceBatch(changes);
   for (std::size_t i = 0; i < results.size(); ++i) {
     CAPTURE(i);
     if (i == 3) {
@@ -737,29 +735,26 @@ TEST_CASE(
     }
   }
   // GET, PATCH (422, nothing applied), GET, PATCH without the name.
-  CHECK(transport->requests.size() == 4);
-  CHECK(zone.patched_rrsets == std::vector<std::size_t>{10, 9});
-  CHECK(zone.target(host(9)) == "new.example.net.");
+  CHECK(f.pdns->requests.size() == 4);
+  CHECK(f.zone.patched_rrsets == std::vector<std::size_t>{10, 9});
+  CHECK(f.zone.target(host(9)) == "new.example.net.");
 }
 
 TEST_CASE(
     "a batch whose PATCH would pass the server's body limit is split into the fewest that "
     "fit") {
-  Fixture f;
-  FakePdnsZone zone;
-  auto transport = zone.transport();
-  PowerDnsProvider provider("pdns", f.settings(), transport);
+  BatchFixture f;
   // About 175 bytes an rrset: 15,000 of them need two bodies of 2,000,000 bytes.
-  std::vector<ReplaceRequest> changes = moveAll(zone, 15000, "-" + std::string(55, 'x'));
-  std::vector<Result<Written>> results = provider.replaceBatch(changes);
+  std::vector<ReplaceRequest> changes = moveAll(f.zone, 15000, "-" + std::string(55, 'x'));
+  std::vector<Result<Written>> results = f.provider.replaceBatch(changes);
   for (const Result<Written>& result : results) {
     REQUIRE(written(result));
   }
-  REQUIRE(zone.body_sizes.size() == 2);
-  CHECK(zone.body_sizes[0] <= kPowerDnsMaxBodyBytes);
-  CHECK(zone.body_sizes[0] + 200 > kPowerDnsMaxBodyBytes);  // full: another rrset would not fit
-  CHECK(zone.patched_rrsets[0] + zone.patched_rrsets[1] == 15000);
-  CHECK(transport->requests.size() == 3);
+  REQUIRE(f.zone.body_sizes.size() == 2);
+  CHECK(f.zone.body_sizes[0] <= kPowerDnsMaxBodyBytes);
+  CHECK(f.zone.body_sizes[0] + 200 > kPowerDnsMaxBodyBytes);  // full: another rrset would not fit
+  CHECK(f.zone.patched_rrsets[0] + f.zone.patched_rrsets[1] == 15000);
+  CHECK(f.pdns->requests.size() == 3);
 }
 
 TEST_CASE("a batch whose zone read fails fails every record with that error and sends no PATCH") {
