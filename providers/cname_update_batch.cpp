@@ -1,5 +1,6 @@
 #include "providers/cname_update_batch.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -55,13 +56,15 @@ Result<std::vector<std::vector<std::size_t>>> packMembers(const std::vector<Cnam
     return std::move(*error);
   }
   std::size_t first = 0;
+  std::size_t previous = 0;  // the count of the run before
   while (first < members.size()) {
     const std::size_t rest = members.size() - first;
-    // The largest count that fits: usually all of the rest, else found by bisection, as the
-    // size grows with the count (names compress, so it cannot be added up record by record).
+    // The largest count that fits, measured (names compress, so sizes do not add up record by
+    // record): all of the rest at first; then from the previous run's count, doubled while it
+    // fits, and bisected once it does not, so a large batch costs a few builds a message.
     std::size_t fits = 0;
     std::size_t too_big = rest + 1;
-    std::size_t count = rest;
+    std::size_t count = previous == 0 ? rest : std::min(rest, previous);
     while (fits + 1 < too_big) {
       Result<std::size_t> size = unsignedSize(updates, members, first, count);
       if (auto* error = errorIn(size)) {
@@ -72,7 +75,7 @@ Result<std::vector<std::vector<std::size_t>>> packMembers(const std::vector<Cnam
       } else {
         too_big = count;
       }
-      count = fits + (too_big - fits) / 2;
+      count = too_big == rest + 1 ? std::min(rest, 2 * fits) : fits + (too_big - fits) / 2;
     }
     if (fits == 0) {
       return ProviderError{ErrorKind::Permanent,
@@ -83,6 +86,7 @@ Result<std::vector<std::vector<std::size_t>>> packMembers(const std::vector<Cnam
     runs.emplace_back(members.begin() + static_cast<std::ptrdiff_t>(first),
                       members.begin() + static_cast<std::ptrdiff_t>(first + fits));
     first += fits;
+    previous = fits;
   }
   return runs;
 }

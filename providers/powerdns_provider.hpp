@@ -68,7 +68,9 @@ class PowerDnsProvider final : public DnsProvider {
   Result<Unit> replace(const ReplaceRequest& request) override;
 
   // One GET of the whole zone answers every name (one name: read(), whose filtered GET moves
-  // less).
+  // less). A zone too large for the transport's reply limit is read name by name. PowerDNS itself
+  // limits request bodies only (webserver-max-bodysize sets the request parser's
+  // max_request_size: https://github.com/PowerDNS/pdns/pull/7550).
   std::vector<Result<ServedRecord>> readBatch(const std::string& zone,
                                               const std::vector<std::string>& names) override;
 

@@ -795,6 +795,20 @@ TEST_CASE("readBatch answers every name from one GET of the zone") {
   CHECK(f.transport->requests[0].url == kZoneUrl);
 }
 
+TEST_CASE("readBatch of a zone too large for the transport's reply limit asks name by name") {
+  Fixture f;
+  f.transport->fail(ErrorKind::Transient,
+                    "GET " + kZoneUrl + ": reply larger than 8388608 bytes");  // CurlTransport's
+  f.transport->reply(200, kWwwCname).reply(200, kEmpty).reply(200, kEmpty);
+  std::vector<Result<ServedRecord>> read =
+      f.provider().readBatch("example.test.", {"www.example.test.", "nothing.example.test."});
+  REQUIRE(read.size() == 2);
+  CHECK(served(read[0]).target == "app.aws.example.net.");
+  CHECK(served(read[1]).kind == ServedRecord::Kind::Absent);
+  REQUIRE(f.transport->requests.size() == 4);
+  CHECK(f.transport->requests[1].url == kCnameUrl);
+}
+
 TEST_CASE("a PowerDNS batch draws a token for its one read and one for its one PATCH") {
   Fixture f;
   FakePdnsZone zone;
