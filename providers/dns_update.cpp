@@ -58,44 +58,54 @@ CnameUpdate cnameUpdateFor(const ReplaceRequest& request) {
 }
 
 Result<PktPtr> buildCnameUpdate(const CnameUpdate& update, std::uint16_t id) {
-  RdfPtr zone = makeDname(update.zone);
-  RdfPtr name = makeDname(update.name);
-  RdfPtr target = makeDname(update.new_target);
-  if (!zone) {
-    return badName("zone", update.zone);
-  }
-  if (!name) {
-    return badName("record name", update.name);
-  }
-  if (!target) {
-    return badName("new target", update.new_target);
-  }
+  return buildCnameUpdates({update}, id);
+}
 
-  RrListPtr prerequisites(ldns_rr_list_new());
-  switch (update.prerequisite) {
-    case Prerequisite::ExactValue: {
-      RdfPtr expected = makeDname(update.expected_target);
-      if (!expected) {
-        return badName("expected target", update.expected_target);
-      }
-      ldns_rr_list_push_rr(prerequisites.get(),
-                           cnameRr(name.get(), 0, std::move(expected)).release());
-      break;
-    }
-    case Prerequisite::Exists:
-      ldns_rr_list_push_rr(prerequisites.get(), emptyRr(name.get(), LDNS_RR_CLASS_ANY).release());
-      break;
-    case Prerequisite::NotExists:
-      ldns_rr_list_push_rr(prerequisites.get(), emptyRr(name.get(), LDNS_RR_CLASS_NONE).release());
-      break;
+Result<PktPtr> buildCnameUpdates(const std::vector<CnameUpdate>& updates, std::uint16_t id) {
+  if (updates.empty()) {
+    return ProviderError{ErrorKind::Permanent, "an UPDATE needs at least one record", {}};
   }
-  RrListPtr updates(ldns_rr_list_new());
-  ldns_rr_list_push_rr(updates.get(), emptyRr(name.get(), LDNS_RR_CLASS_ANY).release());
-  ldns_rr_list_push_rr(updates.get(), cnameRr(name.get(), update.ttl, std::move(target)).release());
+  RdfPtr zone = makeDname(updates.front().zone);
+  if (!zone) {
+    return badName("zone", updates.front().zone);
+  }
+  RrListPtr prerequisites(ldns_rr_list_new());
+  RrListPtr changes(ldns_rr_list_new());
+  for (const CnameUpdate& update : updates) {
+    RdfPtr name = makeDname(update.name);
+    RdfPtr target = makeDname(update.new_target);
+    if (!name) {
+      return badName("record name", update.name);
+    }
+    if (!target) {
+      return badName("new target", update.new_target);
+    }
+    switch (update.prerequisite) {
+      case Prerequisite::ExactValue: {
+        RdfPtr expected = makeDname(update.expected_target);
+        if (!expected) {
+          return badName("expected target", update.expected_target);
+        }
+        ldns_rr_list_push_rr(prerequisites.get(),
+                             cnameRr(name.get(), 0, std::move(expected)).release());
+        break;
+      }
+      case Prerequisite::Exists:
+        ldns_rr_list_push_rr(prerequisites.get(), emptyRr(name.get(), LDNS_RR_CLASS_ANY).release());
+        break;
+      case Prerequisite::NotExists:
+        ldns_rr_list_push_rr(prerequisites.get(),
+                             emptyRr(name.get(), LDNS_RR_CLASS_NONE).release());
+        break;
+    }
+    ldns_rr_list_push_rr(changes.get(), emptyRr(name.get(), LDNS_RR_CLASS_ANY).release());
+    ldns_rr_list_push_rr(changes.get(),
+                         cnameRr(name.get(), update.ttl, std::move(target)).release());
+  }
 
   // ldns_update_pkt_new takes the zone name and copies the lists.
   PktPtr message(ldns_update_pkt_new(zone.release(), LDNS_RR_CLASS_IN, prerequisites.get(),
-                                     updates.get(), nullptr));
+                                     changes.get(), nullptr));
   if (!message) {
     return ProviderError{ErrorKind::Transient, "out of memory building an UPDATE", {}};
   }

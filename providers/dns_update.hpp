@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "providers/dns_provider.hpp"
 #include "providers/ldns_util.hpp"
@@ -38,6 +39,11 @@ CnameUpdate cnameUpdateFor(const ReplaceRequest& request);
 // empty delete/prerequisite RRs are built with setters, as ldns cannot parse them (pitfall 1).
 // Errors (Permanent): a name that is not an absolute domain name.
 Result<PktPtr> buildCnameUpdate(const CnameUpdate& update, std::uint16_t id);
+
+// One message for several records of one zone (the first's): every record's prerequisite, in
+// order, then every record's delete and add, in order. The server checks all prerequisites before
+// it changes anything, and applies all updates or none (RFC 2136 §3.2, §3.4).
+Result<PktPtr> buildCnameUpdates(const std::vector<CnameUpdate>& updates, std::uint16_t id);
 
 // Appends KEY's TSIG RR (fudge 300 s, signed now). Nothing may change in the message afterwards:
 // any changed byte is BADSIG.

@@ -6,6 +6,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -63,41 +64,16 @@ struct ParseFailure {
   std::string what;
 };
 
-// What the rrsets of a zone GET say about NAME (canonical). Entries for other names are skipped
-// (a server older than 4.7 ignores the filters and sends the whole zone), and so are disabled
-// records, which PowerDNS does not serve.
-std::variant<ServedRecord, ParseFailure> interpret(const std::string& body,
-                                                   const std::string& name) {
-  json zone = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (zone.is_discarded()) {
-    return ParseFailure{"the body is not JSON"};
-  }
-  if (!zone.is_object()) {
-    return ParseFailure{"the body is not a JSON object"};
-  }
-  auto rrsets = zone.find("rrsets");
-  if (rrsets == zone.end() || !rrsets->is_array()) {
-    return ParseFailure{"it has no \"rrsets\" array"};
-  }
+using NameReading = std::variant<ServedRecord, ParseFailure>;
+
+// What NAME's rrsets (each already checked to have a string name and type and a records array)
+// say. Disabled records are skipped: PowerDNS does not serve them.
+NameReading servedBy(const std::vector<const json*>& rrsets, const std::string& name) {
   std::optional<ServedRecord> cname;
   std::optional<std::pair<int, std::string>> other;
-  for (const json& rrset : *rrsets) {
-    if (!rrset.is_object()) {
-      return ParseFailure{"an entry of \"rrsets\" is not an object"};
-    }
-    auto rr_name = rrset.find("name");
-    auto rr_type = rrset.find("type");
-    auto records = rrset.find("records");
-    if (rr_name == rrset.end() || !rr_name->is_string() || rr_type == rrset.end() ||
-        !rr_type->is_string() || records == rrset.end() || !records->is_array()) {
-      return ParseFailure{
-          "an rrset lacks a string \"name\", a string \"type\" or a \"records\" array"};
-    }
-    if (canonical(rr_name->get_ref<const std::string&>()) != name) {
-      continue;
-    }
+  for (const json* rrset : rrsets) {
     std::vector<std::string> contents;
-    for (const json& record : *records) {
+    for (const json& record : rrset->at("records")) {
       auto content = record.is_object() ? record.find("content") : record.end();
       if (!record.is_object() || content == record.end() || !content->is_string()) {
         return ParseFailure{"a record lacks a string \"content\""};
@@ -113,7 +89,7 @@ std::variant<ServedRecord, ParseFailure> interpret(const std::string& body,
     if (contents.empty()) {
       continue;  // only disabled records: nothing is served
     }
-    std::string type = rr_type->get<std::string>();
+    std::string type = rrset->at("type").get<std::string>();
     std::transform(type.begin(), type.end(), type.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     if (type != "CNAME") {
@@ -127,8 +103,8 @@ std::variant<ServedRecord, ParseFailure> interpret(const std::string& body,
       return ParseFailure{"it holds " + std::to_string(contents.size()) + " CNAME records for " +
                           name};
     }
-    auto ttl = rrset.find("ttl");
-    if (ttl == rrset.end() || !ttl->is_number_unsigned() ||
+    auto ttl = rrset->find("ttl");
+    if (ttl == rrset->end() || !ttl->is_number_unsigned() ||
         ttl->get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max()) {
       return ParseFailure{"the CNAME rrset has no valid \"ttl\""};
     }
@@ -138,9 +114,10 @@ std::variant<ServedRecord, ParseFailure> interpret(const std::string& body,
     served.ttl = static_cast<std::uint32_t>(ttl->get<std::uint64_t>());
     cname = std::move(served);
   }
-  if (cname && other) {
-    // PowerDNS refuses this itself; a backend edited by hand may still hold it.
-    ServedRecord served;
+  ServedRecord served;
+  if (other) {
+    // A CNAME beside another type: PowerDNS refuses this itself; a backend edited by hand may
+    // still hold it.
     served.kind = ServedRecord::Kind::Conflict;
     served.conflict_type = other->second;
     return served;
@@ -148,12 +125,52 @@ std::variant<ServedRecord, ParseFailure> interpret(const std::string& body,
   if (cname) {
     return *cname;
   }
-  ServedRecord served;
-  if (other) {
-    served.kind = ServedRecord::Kind::Conflict;
-    served.conflict_type = other->second;
-  }
   return served;
+}
+
+// What the rrsets of one zone GET say about each of NAMES (canonical), parsed once. Entries for
+// other names are skipped (a server older than 4.7 ignores the filters and sends the whole zone).
+// A failure of the whole reply, or one per name.
+std::variant<std::vector<NameReading>, ParseFailure> interpret(
+    const std::string& body, const std::vector<std::string>& names) {
+  json zone = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (zone.is_discarded()) {
+    return ParseFailure{"the body is not JSON"};
+  }
+  if (!zone.is_object()) {
+    return ParseFailure{"the body is not a JSON object"};
+  }
+  auto rrsets = zone.find("rrsets");
+  if (rrsets == zone.end() || !rrsets->is_array()) {
+    return ParseFailure{"it has no \"rrsets\" array"};
+  }
+  std::unordered_map<std::string, std::vector<const json*>> by_name;
+  for (const std::string& name : names) {
+    by_name[name];
+  }
+  for (const json& rrset : *rrsets) {
+    if (!rrset.is_object()) {
+      return ParseFailure{"an entry of \"rrsets\" is not an object"};
+    }
+    auto rr_name = rrset.find("name");
+    auto rr_type = rrset.find("type");
+    auto records = rrset.find("records");
+    if (rr_name == rrset.end() || !rr_name->is_string() || rr_type == rrset.end() ||
+        !rr_type->is_string() || records == rrset.end() || !records->is_array()) {
+      return ParseFailure{
+          "an rrset lacks a string \"name\", a string \"type\" or a \"records\" array"};
+    }
+    auto asked = by_name.find(canonical(rr_name->get_ref<const std::string&>()));
+    if (asked != by_name.end()) {
+      asked->second.push_back(&rrset);
+    }
+  }
+  std::vector<NameReading> readings;
+  readings.reserve(names.size());
+  for (const std::string& name : names) {
+    readings.push_back(servedBy(by_name[name], name));
+  }
+  return readings;
 }
 
 // Overwrites the request's copy of the API key once it is sent, as Secret does with its own
@@ -166,6 +183,59 @@ struct WipeHeaders {
     }
   }
 };
+
+// REQUEST with every name canonical, as reads report them.
+ReplaceRequest canonicalRequest(const ReplaceRequest& request) {
+  ReplaceRequest out = request;
+  out.record.name = canonical(request.record.name);
+  out.new_target = canonical(request.new_target);
+  if (request.expected_target) {
+    out.expected_target = canonical(*request.expected_target);
+  }
+  return out;
+}
+
+// One entry of a PATCH's "rrsets", as JSON text: the name's CNAME RRset replaced by one record.
+std::string cnameRrset(const std::string& name, const std::string& target, std::uint32_t ttl) {
+  nlohmann::ordered_json rrset = {{"name", name},
+                                  {"type", "CNAME"},
+                                  {"ttl", ttl},
+                                  {"changetype", "REPLACE"},
+                                  {"records", {{{"content", target}, {"disabled", false}}}}};
+  return rrset.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+struct PatchBody {
+  std::vector<std::size_t> members;  // indices of the requests it swaps
+  std::string text;
+};
+
+// The PATCH bodies that swap REQUESTS[members...]: as few as keep each within MAX_BYTES.
+std::vector<PatchBody> patchBodies(const std::vector<ReplaceRequest>& requests,
+                                   const std::vector<std::size_t>& members, std::size_t max_bytes) {
+  static constexpr std::string_view kOpen = R"({"rrsets":[)";
+  static constexpr std::string_view kClose = "]}";
+  std::vector<PatchBody> bodies;
+  for (std::size_t i : members) {
+    const ReplaceRequest& request = requests[i];
+    std::string rrset = cnameRrset(request.record.name, request.new_target, request.ttl);
+    if (bodies.empty() ||
+        bodies.back().text.size() + 1 + rrset.size() + kClose.size() > max_bytes) {
+      bodies.push_back({{}, std::string(kOpen)});
+    } else {
+      bodies.back().text += ',';
+    }
+    bodies.back().members.push_back(i);
+    bodies.back().text += rrset;
+  }
+  for (PatchBody& body : bodies) {
+    body.text += kClose;
+  }
+  return bodies;
+}
+
+// How net::CurlTransport says a reply passed its max_body.
+constexpr std::string_view kReplyTooLarge = ": reply larger than ";
 
 std::string withoutTrailingSlashes(std::string url) {
   while (!url.empty() && url.back() == '/') {
@@ -292,6 +362,46 @@ Result<net::HttpResponse> PowerDnsProvider::call(const std::string& method, cons
   return failure;
 }
 
+std::vector<Result<ServedRecord>> PowerDnsProvider::readZone(
+    const std::string& url, const std::string& zone, const std::vector<std::string>& names) {
+  auto everyName = [&names](const ProviderError& error) {
+    return std::vector<Result<ServedRecord>>(names.size(), error);
+  };
+  Result<net::HttpResponse> got = call("GET", url, zone);
+  if (auto* error = errorIn(got)) {
+    return everyName(*error);
+  }
+  const net::HttpResponse& response = std::get<net::HttpResponse>(got);
+  if (response.status != 200) {
+    return everyName(ProviderError{ErrorKind::Permanent,
+                                   "PowerDNS API at " + net::redactUrl(api_url_) +
+                                       " answered GET of zone " + absolute(zone) + " with HTTP " +
+                                       std::to_string(response.status) + " instead of 200",
+                                   std::nullopt});
+  }
+  auto malformed = [&](const ParseFailure& failure) {
+    return ProviderError{ErrorKind::Permanent,
+                         "PowerDNS API at " + net::redactUrl(api_url_) +
+                             " sent a malformed reply to GET of zone " + absolute(zone) + ": " +
+                             failure.what,
+                         std::nullopt};
+  };
+  auto interpreted = interpret(response.body, names);
+  if (auto* failure = std::get_if<ParseFailure>(&interpreted)) {
+    return everyName(malformed(*failure));
+  }
+  std::vector<Result<ServedRecord>> results;
+  results.reserve(names.size());
+  for (NameReading& reading : std::get<std::vector<NameReading>>(interpreted)) {
+    if (auto* failure = std::get_if<ParseFailure>(&reading)) {
+      results.emplace_back(malformed(*failure));
+    } else {
+      results.emplace_back(std::move(std::get<ServedRecord>(reading)));
+    }
+  }
+  return results;
+}
+
 Result<ServedRecord> PowerDnsProvider::fetch(const RecordRef& record, bool cname_only) {
   const std::string name = canonical(record.name);
   std::string url = base_url_ + "/zones/" + powerDnsZoneId(record.zone) +
@@ -299,27 +409,7 @@ Result<ServedRecord> PowerDnsProvider::fetch(const RecordRef& record, bool cname
   if (cname_only) {
     url += "&rrset_type=CNAME";
   }
-  Result<net::HttpResponse> got = call("GET", url, record.zone);
-  if (auto* error = errorIn(got)) {
-    return std::move(*error);
-  }
-  const net::HttpResponse& response = std::get<net::HttpResponse>(got);
-  if (response.status != 200) {
-    return ProviderError{ErrorKind::Permanent,
-                         "PowerDNS API at " + net::redactUrl(api_url_) + " answered GET of zone " +
-                             absolute(record.zone) + " with HTTP " +
-                             std::to_string(response.status) + " instead of 200",
-                         std::nullopt};
-  }
-  auto interpreted = interpret(response.body, name);
-  if (auto* failure = std::get_if<ParseFailure>(&interpreted)) {
-    return ProviderError{ErrorKind::Permanent,
-                         "PowerDNS API at " + net::redactUrl(api_url_) +
-                             " sent a malformed reply to GET of zone " + absolute(record.zone) +
-                             ": " + failure->what,
-                         std::nullopt};
-  }
-  return std::get<ServedRecord>(interpreted);
+  return std::move(readZone(url, record.zone, {name}).front());
 }
 
 Result<ServedRecord> PowerDnsProvider::read(const RecordRef& record) {
@@ -340,13 +430,7 @@ Result<Unit> PowerDnsProvider::replace(const ReplaceRequest& request) {
     return std::move(*error);
   }
   const ServedRecord& served = std::get<ServedRecord>(current);
-  ReplaceRequest canonical_request = request;
-  canonical_request.record.name = name;
-  canonical_request.new_target = target;
-  if (request.expected_target) {
-    canonical_request.expected_target = canonical(*request.expected_target);
-  }
-  Result<WriteNeed> need = compareBeforeWrite(served, canonical_request);
+  Result<WriteNeed> need = compareBeforeWrite(served, canonicalRequest(request));
   if (auto* error = errorIn(need)) {
     return std::move(*error);
   }
@@ -355,19 +439,105 @@ Result<Unit> PowerDnsProvider::replace(const ReplaceRequest& request) {
   }
   // Race window: a change made by another writer from here until the PATCH lands is overwritten
   // (the API has no compare-and-swap); verification and resync report it.
-  nlohmann::ordered_json body = {{"rrsets",
-                                  {{{"name", name},
-                                    {"type", "CNAME"},
-                                    {"ttl", request.ttl},
-                                    {"changetype", "REPLACE"},
-                                    {"records", {{{"content", target}, {"disabled", false}}}}}}}};
+  return patch(request.record.zone, "{\"rrsets\":[" + cnameRrset(name, target, request.ttl) + "]}");
+}
+
+Result<Unit> PowerDnsProvider::patch(const std::string& zone, std::string body) {
   Result<net::HttpResponse> patched =
-      call("PATCH", base_url_ + "/zones/" + powerDnsZoneId(request.record.zone),
-           request.record.zone, body.dump(-1, ' ', false, json::error_handler_t::replace));
+      call("PATCH", base_url_ + "/zones/" + powerDnsZoneId(zone), zone, std::move(body));
   if (auto* error = errorIn(patched)) {
     return std::move(*error);
   }
   return Unit{};
+}
+
+std::vector<Result<ServedRecord>> PowerDnsProvider::readBatch(
+    const std::string& zone, const std::vector<std::string>& names) {
+  if (names.size() <= 1) {
+    return DnsProvider::readBatch(zone, names);  // the filtered GET moves less than the zone
+  }
+  std::vector<std::string> canonical_names;
+  canonical_names.reserve(names.size());
+  for (const std::string& name : names) {
+    canonical_names.push_back(canonical(name));
+  }
+  std::vector<Result<ServedRecord>> read =
+      readZone(base_url_ + "/zones/" + powerDnsZoneId(zone), zone, canonical_names);
+  // A zone whose listing passes the transport's reply limit (CurlTransport's max_body, 8 MB: some
+  // 40,000 rrsets) is never read whole: ask name by name with the filtered GETs instead.
+  if (const ProviderError* error = errorIn(read.front());
+      error != nullptr && error->message.find(kReplyTooLarge) != std::string::npos) {
+    return DnsProvider::readBatch(zone, names);
+  }
+  return read;
+}
+
+std::vector<Result<Written>> PowerDnsProvider::replaceBatch(
+    const std::vector<ReplaceRequest>& changes) {
+  if (changes.size() <= 1) {
+    return DnsProvider::replaceBatch(changes);
+  }
+  std::vector<ReplaceRequest> requests;
+  requests.reserve(changes.size());
+  for (const ReplaceRequest& change : changes) {
+    requests.push_back(canonicalRequest(change));
+  }
+  const std::string& zone = changes.front().record.zone;
+  std::vector<std::optional<Result<Written>>> results(changes.size());
+  std::vector<std::size_t> pending(changes.size());
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    pending[i] = i;
+  }
+  for (int round = 1; !pending.empty(); ++round) {
+    // Compare: one read of the zone for every pending record.
+    std::vector<std::string> names;
+    names.reserve(pending.size());
+    for (std::size_t i : pending) {
+      names.push_back(requests[i].record.name);
+    }
+    std::vector<Result<ServedRecord>> current = readBatch(zone, names);
+    std::vector<std::size_t> to_write;
+    for (std::size_t k = 0; k < pending.size(); ++k) {
+      const std::size_t i = pending[k];
+      if (auto* error = errorIn(current[k])) {
+        results[i] = std::move(*error);
+        continue;
+      }
+      Result<WriteNeed> need = compareBeforeWrite(std::get<ServedRecord>(current[k]), requests[i]);
+      if (auto* error = errorIn(need)) {
+        results[i] = std::move(*error);
+      } else if (std::get<WriteNeed>(need) == WriteNeed::AlreadyServed) {
+        results[i] = Written{};
+      } else {
+        to_write.push_back(i);
+      }
+    }
+    // Swap: one PATCH with every rrset, split only where the body would pass the server's limit.
+    // PowerDNS applies a PATCH in one transaction: a refusal changed nothing.
+    pending.clear();
+    for (PatchBody& body : patchBodies(requests, to_write, kPowerDnsMaxBodyBytes)) {
+      Result<Unit> patched = patch(zone, std::move(body.text));
+      for (std::size_t i : body.members) {
+        if (auto* error = errorIn(patched)) {
+          // Another type appeared at one of the names since the read: read again and rebuild,
+          // so that only that name fails.
+          if (error->kind == ErrorKind::Conflict && round < kMaxBatchRounds) {
+            pending.push_back(i);
+          } else {
+            results[i] = *error;
+          }
+        } else {
+          results[i] = Written{};
+        }
+      }
+    }
+  }
+  std::vector<Result<Written>> out;
+  out.reserve(results.size());
+  for (std::optional<Result<Written>>& result : results) {
+    out.push_back(std::move(*result));
+  }
+  return out;
 }
 
 }  // namespace planb::providers

@@ -13,10 +13,12 @@
 // serialises its calls).
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "net/http_client.hpp"
 #include "net/secret.hpp"
@@ -29,6 +31,11 @@ namespace planb::providers {
 // planb's own choice, PowerDNS documents no API rate limit: generous for a server the operator
 // runs, yet no flood.
 inline constexpr CeilingRate kPowerDnsCeiling{100, 1};
+
+// The most a PATCH body may hold: PowerDNS's webserver-max-bodysize defaults to 2 (megabytes,
+// https://doc.powerdns.com/authoritative/settings.html#webserver-max-bodysize); 2,000,000 bytes
+// stays within it whether a megabyte is 10^6 or 2^20 bytes.
+inline constexpr std::size_t kPowerDnsMaxBodyBytes = 2'000'000;
 
 class PowerDnsProvider final : public DnsProvider {
  public:
@@ -60,6 +67,22 @@ class PowerDnsProvider final : public DnsProvider {
   // no CNAME) nor already `new_target`. Already served with the same TTL: success, no PATCH.
   Result<Unit> replace(const ReplaceRequest& request) override;
 
+  // One GET of the whole zone answers every name (one name: read(), whose filtered GET moves
+  // less). A zone too large for the transport's reply limit is read name by name. PowerDNS itself
+  // limits request bodies only (webserver-max-bodysize sets the request parser's
+  // max_request_size: https://github.com/PowerDNS/pdns/pull/7550).
+  std::vector<Result<ServedRecord>> readBatch(const std::string& zone,
+                                              const std::vector<std::string>& names) override;
+
+  // One GET of the zone, compareBeforeWrite for each change (Conflict alone, already served:
+  // no write), then ONE PATCH REPLACE with every rrset to change, split only where its body would
+  // pass kPowerDnsMaxBodyBytes. PowerDNS applies a PATCH in one transaction; when it refuses one
+  // because another type appeared at a name since the read ("Conflicts with pre-existing RRset")
+  // the zone is read again and the PATCH rebuilt, so that only that name fails (kMaxBatchRounds
+  // reads at most). One change: replace().
+  std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) override;
+  static constexpr int kMaxBatchRounds = 3;
+
   // "https://host:8081/api/v1/servers/localhost", for tests and messages.
   const std::string& baseUrl() const noexcept { return base_url_; }
 
@@ -67,6 +90,11 @@ class PowerDnsProvider final : public DnsProvider {
   Result<net::HttpResponse> call(const std::string& method, const std::string& url,
                                  const std::string& zone, std::string body = {});
   Result<ServedRecord> fetch(const RecordRef& record, bool cname_only);
+  // One GET of URL, a view of ZONE, read for each of NAMES (canonical): a failed GET or a
+  // malformed reply is the result of every name.
+  std::vector<Result<ServedRecord>> readZone(const std::string& url, const std::string& zone,
+                                             const std::vector<std::string>& names);
+  Result<Unit> patch(const std::string& zone, std::string body);
 
   std::string name_;
   std::string api_url_;  // as configured, without a trailing slash: for messages

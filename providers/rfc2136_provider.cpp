@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "providers/ceiling_message.hpp"
+#include "providers/cname_update_batch.hpp"
 #include "providers/dns_query.hpp"
 #include "providers/dns_update.hpp"
 #include "providers/ldns_util.hpp"
@@ -91,6 +92,21 @@ Result<Unit> Rfc2136Provider::replace(const ReplaceRequest& request) {
     }
   }
   return std::move(*failure);
+}
+
+std::vector<Result<Written>> Rfc2136Provider::replaceBatch(
+    const std::vector<ReplaceRequest>& changes) {
+  UpdateBatchIo io;
+  io.send = [this](const ldns_pkt* message, const std::string& what) -> Result<Reply> {
+    if (auto refused = drawToken(what)) {
+      return std::move(*refused);
+    }
+    return exchange(server_, timeout_, message, &key_, what);
+  };
+  const std::string zone = changes.empty() ? std::string() : changes.front().record.zone;
+  io.read = [this, &zone](const std::vector<std::string>& names) { return readBatch(zone, names); };
+  io.next_id = [] { return ldns_get_random(); };
+  return sendCnameUpdateBatch(changes, key_, server_.str(), io);
 }
 
 }  // namespace planb::providers

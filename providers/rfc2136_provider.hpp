@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "providers/dns_provider.hpp"
 #include "providers/provider_settings.hpp"
@@ -51,6 +52,16 @@ class Rfc2136Provider final : public DnsProvider {
   // to the new target (a resent UPDATE that had been applied: pitfall 9) it is a success,
   // otherwise a Conflict naming the current value.
   Result<Unit> replace(const ReplaceRequest& request) override;
+
+  // Every change in one signed UPDATE (each record's compare-and-swap prerequisite, then each
+  // record's delete and add), split only where a message would exceed 65,535 bytes, the most DNS
+  // over TCP carries. A failed prerequisite refuses the whole message without naming the record:
+  // the refused records are re-read, those that no longer serve their expected target get
+  // Conflict, and one UPDATE with the rest is sent again (three sends at most). See
+  // cname_update_batch.hpp. readBatch stays a query per name (two when the name has no CNAME):
+  // a zone transfer would need a transfer grant the operator may not give, and moves the whole
+  // zone.
+  std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) override;
 
  private:
   // One token for one exchange with the server: nullopt, or why it is not sent.

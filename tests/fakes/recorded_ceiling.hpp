@@ -25,4 +25,13 @@ struct RecordedCeiling {
   }
 };
 
+// Counts the requests a provider sends: every one draws a token from a bucket that starts with a
+// burst larger than any test sends, on a clock that never moves.
+struct CountedCeiling {
+  static constexpr double kBurst = 100000;
+  RecordedCeiling recorded;
+  std::shared_ptr<providers::RequestCeiling> bucket = recorded.make({1, kBurst});
+  int requests() const { return static_cast<int>(kBurst - bucket->available() + 0.5); }
+};
+
 }  // namespace planb::testing

@@ -1,5 +1,6 @@
 // Fuzzes PowerDnsProvider's reading of the PowerDNS API's JSON replies: the input is a script of
-// replies (fuzz_replies.hpp) answered to read() and then to a compare-and-swap replace().
+// replies (fuzz_replies.hpp) answered to read(), a compare-and-swap replace(), then a readBatch()
+// and a replaceBatch() of two names (one zone GET read for both, the batch PATCH).
 // Any reply must give a ServedRecord, success or a ProviderError; nothing else may escape.
 
 #include <cstddef>
@@ -23,5 +24,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const RecordRef www{"example.test.", "www.example.test."};
   (void)provider.read(www);
   (void)provider.replace(ReplaceRequest{www, "backup.example.net.", 60, "app.aws.example.net."});
+  const RecordRef api{"example.test.", "api.example.test."};
+  (void)provider.readBatch("example.test.", {www.name, api.name});
+  (void)provider.replaceBatch(
+      {ReplaceRequest{www, "backup.example.net.", 60, "app.aws.example.net."},
+       ReplaceRequest{api, "backup.example.net.", 60, std::nullopt}});
   return 0;
 }

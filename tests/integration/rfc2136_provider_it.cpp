@@ -5,7 +5,10 @@
 
 #include <chrono>
 #include <fstream>
+#include <memory>
+#include <vector>
 
+#include "fakes/recorded_ceiling.hpp"
 #include "harness/bind9_server.hpp"
 #include "providers/dns_query.hpp"
 #include "providers/rfc2136_provider.hpp"
@@ -15,6 +18,7 @@ using namespace planb::providers;
 using planb::config::HostPort;
 using planb::providers::Rfc2136Settings;
 using planb::testing::Bind9Server;
+using planb::testing::CountedCeiling;
 
 namespace {
 
@@ -60,6 +64,14 @@ ServedRecord served(const Result<ServedRecord>& result) {
 ProviderError failure(const Result<Unit>& result) {
   REQUIRE(std::holds_alternative<ProviderError>(result));
   return std::get<ProviderError>(result);
+}
+
+// Another writer points NAME's CNAME to TARGET, with nsupdate.
+void editByHand(const Bind9Server& bind, const std::string& name, const std::string& target) {
+  planb::testing::CommandResult hand_edit =
+      bind.nsupdate("zone example.test\nupdate delete " + name + " CNAME\nupdate add " + name +
+                    " 60 CNAME " + target + "\nsend\n");
+  REQUIRE_MESSAGE(hand_edit.exit_code == 0, hand_edit.output);
 }
 
 void requireSuccess(const Result<Unit>& result) {
@@ -128,12 +140,7 @@ TEST_CASE("a replace without an expected target creates the CNAME where there wa
 TEST_CASE("a compare-and-swap lost to another writer is a Conflict and changes nothing") {
   Bind9Server bind;
   Rfc2136Provider provider = providerFor(bind);
-  planb::testing::CommandResult hand_edit = bind.nsupdate(
-      "zone example.test\n"
-      "update delete www.example.test. CNAME\n"
-      "update add www.example.test. 60 CNAME other.example.net.\n"
-      "send\n");
-  REQUIRE_MESSAGE(hand_edit.exit_code == 0, hand_edit.output);
+  editByHand(bind, "www.example.test.", "other.example.net.");
   std::uint32_t serial = bind.soaSerial();
 
   ProviderError error = failure(
@@ -219,4 +226,133 @@ TEST_CASE("a server that does not answer is a Transient error") {
   CHECK(error.retriable());
   CHECK(error.message.find("no reply from " + nobody.str() +
                            " to the CNAME query for www.example.test.") == 0);
+}
+
+namespace {
+
+// A BIND 9 whose zone holds N CNAMEs r0..r<N-1> (at old.example.net.) the key may change.
+Bind9Server::Options manyRecords(int n, const std::string& suffix = "") {
+  Bind9Server::Options options;
+  for (int i = 0; i < n; ++i) {
+    const std::string label = "r" + std::to_string(i) + suffix;
+    options.grants.push_back(label + ".example.test.");
+    options.records += label + " IN CNAME old.example.net.\n";
+  }
+  return options;
+}
+
+std::vector<ReplaceRequest> moveAll(int n, const std::string& suffix = "") {
+  std::vector<ReplaceRequest> changes;
+  for (int i = 0; i < n; ++i) {
+    changes.push_back(swap("r" + std::to_string(i) + suffix + ".example.test.", "new.example.net.",
+                           "old.example.net."));
+  }
+  return changes;
+}
+
+Rfc2136Provider countedProvider(const Bind9Server& bind, const CountedCeiling& ceiling) {
+  return Rfc2136Provider("ns-test", Rfc2136Settings{bind.address(), bind.keyFile()}, kTimeout,
+                         ceiling.bucket);
+}
+
+bool written(const Result<Written>& result) {
+  if (const auto* error = std::get_if<ProviderError>(&result)) {
+    MESSAGE("unexpected error: " << error->message);
+    return false;
+  }
+  return true;
+}
+
+std::string servedTarget(const Bind9Server& bind, const std::string& name) {
+  return served(queryCname(bind.address(), name, kTimeout)).target;
+}
+
+}  // namespace
+
+TEST_CASE("500 records are changed in ONE UPDATE and named serves all 500 after it") {
+  Bind9Server bind(manyRecords(500));
+  CountedCeiling ceiling;
+  Rfc2136Provider provider = countedProvider(bind, ceiling);
+  const std::uint32_t serial = bind.soaSerial();
+
+  std::vector<Result<Written>> results = provider.replaceBatch(moveAll(500));
+  REQUIRE(results.size() == 500);
+  int applied = 0;
+  for (const Result<Written>& result : results) {
+    applied += written(result) ? 1 : 0;
+  }
+  CHECK(applied == 500);
+  CHECK(ceiling.requests() == 1);         // one message sent
+  CHECK(bind.soaSerial() == serial + 1);  // one update transaction in named
+  int served_new = 0;
+  for (int i = 0; i < 500; ++i) {
+    served_new +=
+        servedTarget(bind, "r" + std::to_string(i) + ".example.test.") == "new.example.net." ? 1
+                                                                                             : 0;
+  }
+  CHECK(served_new == 500);
+}
+
+TEST_CASE("one of 500 records changed behind planb's back is the only Conflict; 499 go through") {
+  Bind9Server bind(manyRecords(500));
+  editByHand(bind, "r7.example.test.", "hand.example.net.");
+  CountedCeiling ceiling;
+  Rfc2136Provider provider = countedProvider(bind, ceiling);
+  const std::uint32_t serial = bind.soaSerial();
+
+  std::vector<Result<Written>> results = provider.replaceBatch(moveAll(500));
+  REQUIRE(results.size() == 500);
+  REQUIRE(std::holds_alternative<ProviderError>(results[7]));
+  const ProviderError& conflict = std::get<ProviderError>(results[7]);
+  CHECK(conflict.kind == ErrorKind::Conflict);
+  CHECK(conflict.message ==
+        "compare-and-swap lost: r7.example.test. serves hand.example.net., not the expected "
+        "old.example.net.");
+  int applied = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    applied += i != 7 && written(results[i]) ? 1 : 0;
+  }
+  CHECK(applied == 499);
+  // The refused UPDATE, a query per record to find the one that changed, the resent UPDATE.
+  CHECK(ceiling.requests() == 1 + 500 + 1);
+  CHECK(bind.soaSerial() == serial + 1);
+  CHECK(servedTarget(bind, "r7.example.test.") == "hand.example.net.");
+  CHECK(servedTarget(bind, "r0.example.test.") == "new.example.net.");
+  CHECK(servedTarget(bind, "r499.example.test.") == "new.example.net.");
+}
+
+TEST_CASE("a batch larger than one TCP message goes out in the fewest UPDATEs that fit") {
+  // Long, distinct first labels, and names compress only against the first 16 KiB of a message
+  // (pointers have 14 bits): 900 records need well over 65,535 bytes.
+  const std::string suffix = "-" + std::string(55, 'x');
+  Bind9Server bind(manyRecords(900, suffix));
+  CountedCeiling ceiling;
+  Rfc2136Provider provider = countedProvider(bind, ceiling);
+  const std::uint32_t serial = bind.soaSerial();
+
+  std::vector<Result<Written>> results = provider.replaceBatch(moveAll(900, suffix));
+  int applied = 0;
+  for (const Result<Written>& result : results) {
+    applied += written(result) ? 1 : 0;
+  }
+  CHECK(applied == 900);
+  const int messages = ceiling.requests();
+  CHECK(messages >= 2);
+  CHECK(bind.soaSerial() == serial + static_cast<std::uint32_t>(messages));  // each one UPDATE
+  CHECK(servedTarget(bind, "r899" + suffix + ".example.test.") == "new.example.net.");
+}
+
+TEST_CASE("a record outside the update-policy is refused alone and the rest of the batch applied") {
+  Bind9Server bind(manyRecords(8));
+  Rfc2136Provider provider = providerFor(bind);
+  std::vector<ReplaceRequest> changes = moveAll(8);
+  changes.push_back(swap("other.example.test.", "new.example.net.", std::nullopt));
+  std::vector<Result<Written>> results = provider.replaceBatch(changes);
+  REQUIRE(results.size() == 9);
+  for (std::size_t i = 0; i < 8; ++i) {
+    CHECK(written(results[i]));
+  }
+  REQUIRE(std::holds_alternative<ProviderError>(results[8]));
+  CHECK(std::get<ProviderError>(results[8]).kind == ErrorKind::Refused);
+  CHECK(servedTarget(bind, "r3.example.test.") == "new.example.net.");
 }

@@ -6,15 +6,20 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "fakes/recorded_ceiling.hpp"
 #include "harness/pdns_server.hpp"
+#include "net/http_client.hpp"
 #include "providers/dns_query.hpp"
 #include "providers/powerdns_provider.hpp"
 
 using namespace planb::net;
 using namespace planb::providers;
 using planb::providers::PowerDnsSettings;
+using planb::testing::CountedCeiling;
 using planb::testing::PdnsServer;
 
 namespace {
@@ -197,4 +202,96 @@ TEST_CASE("a server that is down is Transient, and the provider works again once
   requireSuccess(
       provider.replace(swap("www.example.test.", "app.gcp.example.net.", "app.aws.example.net.")));
   CHECK(dnsAnswer(pdns, "www.example.test.").target == "app.gcp.example.net.");
+}
+
+namespace {
+
+// A PowerDNS whose zone holds N CNAMEs r0..r<N-1> at old.example.net.
+PdnsServer::Options manyRecords(int n) {
+  PdnsServer::Options options;
+  for (int i = 0; i < n; ++i) {
+    options.records.push_back({"r" + std::to_string(i), "CNAME", 60, "old.example.net."});
+  }
+  return options;
+}
+
+std::vector<ReplaceRequest> moveAll(int n) {
+  std::vector<ReplaceRequest> changes;
+  for (int i = 0; i < n; ++i) {
+    changes.push_back(
+        swap("r" + std::to_string(i) + ".example.test.", "new.example.net.", "old.example.net."));
+  }
+  return changes;
+}
+
+PowerDnsProvider countedProvider(const PdnsServer& pdns, const CountedCeiling& ceiling) {
+  return PowerDnsProvider(
+      "pdns-test", PowerDnsSettings{pdns.apiUrl(), pdns.apiKeyFile(), "localhost"},
+      std::make_shared<CurlTransport>(HttpOptions{kConnectTimeout, kTimeout, std::nullopt}),
+      ceiling.bucket);
+}
+
+// How many of r0..r<N-1> PowerDNS answers with TARGET over DNS.
+int servedOverDns(const PdnsServer& pdns, int n, const std::string& target) {
+  int count = 0;
+  for (int i = 0; i < n; ++i) {
+    count += dnsAnswer(pdns, "r" + std::to_string(i) + ".example.test.").target == target ? 1 : 0;
+  }
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("500 records are changed in ONE PATCH after ONE read and PowerDNS serves all 500") {
+  PdnsServer pdns(manyRecords(500));
+  CountedCeiling ceiling;
+  PowerDnsProvider provider = countedProvider(pdns, ceiling);
+
+  std::vector<Result<Written>> results = provider.replaceBatch(moveAll(500));
+  REQUIRE(results.size() == 500);
+  int applied = 0;
+  for (const Result<Written>& result : results) {
+    applied += std::holds_alternative<Written>(result) ? 1 : 0;
+  }
+  CHECK(applied == 500);
+  CHECK(ceiling.requests() == 2);  // the GET of the zone, the PATCH
+  CHECK(servedOverDns(pdns, 500, "new.example.net.") == 500);
+}
+
+TEST_CASE("one of 500 records changed behind planb's back is the only Conflict; 499 go through") {
+  PdnsServer pdns(manyRecords(500));
+  pdns.pdnsutil({"replace-rrset", "example.test", "r7", "CNAME", "60", "hand.example.net."});
+  CountedCeiling ceiling;
+  PowerDnsProvider provider = countedProvider(pdns, ceiling);
+
+  std::vector<Result<Written>> results = provider.replaceBatch(moveAll(500));
+  REQUIRE(results.size() == 500);
+  ProviderError conflict = failure(results[7]);
+  CHECK(conflict.kind == ErrorKind::Conflict);
+  CHECK(conflict.message.find("hand.example.net.") != std::string::npos);
+  int applied = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    applied += i != 7 && std::holds_alternative<Written>(results[i]) ? 1 : 0;
+  }
+  CHECK(applied == 499);
+  CHECK(ceiling.requests() == 2);
+  CHECK(dnsAnswer(pdns, "r7.example.test.").target == "hand.example.net.");
+  CHECK(servedOverDns(pdns, 500, "new.example.net.") == 499);
+}
+
+TEST_CASE("readBatch reads 500 names with one GET of the zone") {
+  PdnsServer pdns(manyRecords(500));
+  CountedCeiling ceiling;
+  PowerDnsProvider provider = countedProvider(pdns, ceiling);
+  std::vector<std::string> names;
+  for (int i = 0; i < 500; ++i) {
+    names.push_back("r" + std::to_string(i) + ".example.test.");
+  }
+  names.push_back("txtonly.example.test.");
+  std::vector<Result<ServedRecord>> read = provider.readBatch("example.test.", names);
+  REQUIRE(read.size() == 501);
+  CHECK(served(read[0]).target == "old.example.net.");
+  CHECK(served(read[499]).target == "old.example.net.");
+  CHECK(served(read[500]).kind == ServedRecord::Kind::Conflict);
+  CHECK(ceiling.requests() == 1);
 }

@@ -62,3 +62,22 @@ TEST_CASE("an rfc2136 UPDATE whose token is further away than the bound is not s
 TEST_CASE("rfc2136's default ceiling is planb's generous 100 per second") {
   CHECK(kRfc2136Ceiling.per_second == 100);
 }
+
+TEST_CASE("an rfc2136 batch draws one token for its one UPDATE, however many records it holds") {
+  planb::testing::RecordedCeiling ceiling;
+  auto bucket = ceiling.make({1, 10});
+  Rfc2136Provider provider("bind", kClosedPort, anyKey(), 500ms, bucket);
+  std::vector<ReplaceRequest> changes;
+  for (int i = 0; i < 5; ++i) {
+    ReplaceRequest change = swapWww();
+    change.record.name = "r" + std::to_string(i) + ".example.test.";
+    changes.push_back(change);
+  }
+  std::vector<Result<Written>> results = provider.replaceBatch(changes);
+  REQUIRE(results.size() == 5);
+  for (const Result<Written>& result : results) {
+    REQUIRE(std::holds_alternative<ProviderError>(result));
+    CHECK(std::get<ProviderError>(result).kind == ErrorKind::Transient);  // sent, no server
+  }
+  CHECK(bucket->available() == doctest::Approx(9));
+}

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -17,6 +18,7 @@
 
 #include "fakes/canned_transport.hpp"
 #include "fakes/recorded_ceiling.hpp"
+#include "fakes/scripted_transport.hpp"
 #include "fakes/temp_dir.hpp"
 #include "net/credential_file.hpp"
 
@@ -558,4 +560,263 @@ TEST_CASE("every PowerDNS request, the write's own read too, waits for a token o
 
 TEST_CASE("PowerDNS's default ceiling is planb's generous 100 per second") {
   CHECK(kPowerDnsCeiling.per_second == 100);
+}
+
+namespace {
+
+// A PowerDNS 4.7 zone behind its HTTP API, as shared/reference/provider-apis.md §2 (checked at
+// auth-4.7.4) and https://doc.powerdns.com/authoritative/http-api/zone.html describe it: a GET
+// of the zone lists every rrset, rrset_name (and rrset_type with it) narrows the list; a PATCH
+// applies all its rrsets in one backend transaction (204), or none when one would put a CNAME
+// beside another type (422 "RRset <name> IN CNAME: Conflicts with pre-existing RRset").
+struct FakePdnsZone {
+  struct Set {
+    std::uint32_t ttl;
+    std::string content;
+  };
+  std::map<std::pair<std::string, std::string>, Set> rrsets;  // (name, type)
+  std::function<void()> before_patch;       // another writer, between planb's read and its PATCH
+  std::vector<std::size_t> patched_rrsets;  // per PATCH received, applied or not
+  std::vector<std::size_t> body_sizes;
+
+  std::shared_ptr<planb::testing::ScriptedTransport> transport() {
+    auto scripted = std::make_shared<planb::testing::ScriptedTransport>();
+    scripted->answer([this](const HttpRequest& request) -> Result<HttpResponse> {
+      return request.method == "PATCH" ? patch(request) : get(request);
+    });
+    return scripted;
+  }
+
+  static std::string query(const std::string& url, const std::string& key) {
+    const std::string marker = key + "=";
+    auto at = url.find(marker);
+    if (at == std::string::npos) {
+      return "";
+    }
+    at += marker.size();
+    return url.substr(at, url.find('&', at) - at);
+  }
+
+  HttpResponse get(const HttpRequest& request) const {
+    const std::string name = query(request.url, "rrset_name");
+    const std::string type = query(request.url, "rrset_type");
+    std::string listed;
+    for (const auto& [key, set] : rrsets) {
+      if ((name.empty() || key.first == name) && (type.empty() || key.second == type)) {
+        listed += (listed.empty() ? "" : ",") +
+                  rrset(key.first, key.second, set.content, false, static_cast<int>(set.ttl));
+      }
+    }
+    return planb::testing::reply(200, zoneReply("[" + listed + "]"));
+  }
+
+  HttpResponse patch(const HttpRequest& request) {
+    body_sizes.push_back(request.body.size());
+    nlohmann::json body = nlohmann::json::parse(request.body);
+    patched_rrsets.push_back(body["rrsets"].size());
+    if (before_patch) {
+      std::exchange(before_patch, nullptr)();
+    }
+    for (const auto& set : body["rrsets"]) {
+      const std::string name = set["name"];
+      for (auto it = rrsets.lower_bound({name, ""}); it != rrsets.end() && it->first.first == name;
+           ++it) {
+        if (it->first.second != "CNAME") {
+          return planb::testing::reply(
+              422,
+              R"({"error": "RRset )" + name + R"( IN CNAME: Conflicts with pre-existing RRset"})");
+        }
+      }
+    }
+    for (const auto& set : body["rrsets"]) {
+      CHECK(set["changetype"] == "REPLACE");
+      rrsets[{set["name"], set["type"]}] = {set["ttl"], set["records"][0]["content"]};
+    }
+    return planb::testing::reply(204, "");
+  }
+
+  std::string target(const std::string& name) const {
+    auto it = rrsets.find({name, "CNAME"});
+    return it == rrsets.end() ? "" : it->second.content;
+  }
+};
+
+std::string host(int i, const std::string& suffix = "") {
+  return "r" + std::to_string(i) + suffix + ".example.test.";
+}
+
+ReplaceRequest swapAt(const std::string& name, std::optional<std::string> expected) {
+  ReplaceRequest request = swap(std::move(expected), "new.example.net.");
+  request.record.name = name;
+  return request;
+}
+
+// N names served at old.example.net., each to move to new.example.net.
+std::vector<ReplaceRequest> moveAll(FakePdnsZone& zone, int n, const std::string& suffix = "") {
+  std::vector<ReplaceRequest> changes;
+  for (int i = 0; i < n; ++i) {
+    zone.rrsets[{host(i, suffix), "CNAME"}] = {60, "old.example.net."};
+    changes.push_back(swapAt(host(i, suffix), "old.example.net."));
+  }
+  return changes;
+}
+
+bool written(const Result<Written>& result) {
+  if (const auto* error = std::get_if<ProviderError>(&result)) {
+    MESSAGE("unexpected error: " << error->message);
+    return false;
+  }
+  return std::get<Written>(result).propagating_change.empty();
+}
+
+// A provider in front of a FakePdnsZone.
+struct BatchFixture : Fixture {
+  FakePdnsZone zone;
+  std::shared_ptr<planb::testing::ScriptedTransport> pdns = zone.transport();
+  PowerDnsProvider provider{"pdns", settings(), pdns};
+};
+
+}  // namespace
+
+TEST_CASE("a batch of 500 swaps is one GET of the zone and one PATCH with every rrset") {
+  BatchFixture f;
+  std::vector<Result<Written>> results = f.provider.replaceBatch(moveAll(f.zone, 500));
+  REQUIRE(results.size() == 500);
+  for (const Result<Written>& result : results) {
+    CHECK(written(result));
+  }
+  REQUIRE(f.pdns->requests.size() == 2);
+  CHECK(f.pdns->requests[0].method == "GET");
+  CHECK(f.pdns->requests[0].url == kZoneUrl);
+  CHECK(f.pdns->requests[1].method == "PATCH");
+  CHECK(f.pdns->requests[1].url == kZoneUrl);
+  CHECK(f.zone.patched_rrsets == std::vector<std::size_t>{500});
+  CHECK(f.zone.target(host(0)) == "new.example.net.");
+  CHECK(f.zone.target(host(499)) == "new.example.net.");
+}
+
+TEST_CASE(
+    "a batch compares each record with the zone: a changed one fails alone, a served one "
+    "is not written") {
+  BatchFixture f;
+  std::vector<ReplaceRequest> changes = moveAll(f.zone, 5);
+  f.zone.rrsets[{host(1), "CNAME"}] = {60, "hand.example.net."};
+  f.zone.rrsets[{host(2), "CNAME"}] = {60, "new.example.net."};
+  f.zone.rrsets.erase({host(3), "CNAME"});
+  f.zone.rrsets[{host(3), "TXT"}] = {60, "\"x\""};
+  std::vector<Result<Written>> results = f.provider.replaceBatch(changes);
+  CHECK(written(results[0]));
+  REQUIRE(std::holds_alternative<ProviderError>(results[1]));
+  CHECK(std::get<ProviderError>(results[1]).kind == ErrorKind::Conflict);
+  CHECK(std::get<ProviderError>(results[1]).message.find("hand.example.net.") != std::string::npos);
+  CHECK(written(results[2]));
+  REQUIRE(std::holds_alternative<ProviderError>(results[3]));
+  CHECK(std::get<ProviderError>(results[3]).message.find("holds a TXT record") !=
+        std::string::npos);
+  CHECK(written(results[4]));
+  CHECK(f.zone.patched_rrsets == std::vector<std::size_t>{2});
+  CHECK(f.zone.target(host(1)) == "hand.example.net.");
+}
+
+TEST_CASE(
+    "another type appearing at one name before the PATCH lands fails only that name; the "
+    "rebuilt PATCH carries the rest") {
+  BatchFixture f;
+  std::vector<ReplaceRequest> changes = moveAll(f.zone, 10);
+  f.zone.before_patch = [&f] { f.zone.rrsets[{host(3), "TXT"}] = {60, "\"x\""}; };
+  std::vector<Result<Written>> results = f.provider.replaceBatch(changes);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    CAPTURE(i);
+    if (i == 3) {
+      REQUIRE(std::holds_alternative<ProviderError>(results[i]));
+      CHECK(std::get<ProviderError>(results[i]).kind == ErrorKind::Conflict);
+    } else {
+      CHECK(written(results[i]));
+    }
+  }
+  // GET, PATCH (422, nothing applied), GET, PATCH without the name.
+  CHECK(f.pdns->requests.size() == 4);
+  CHECK(f.zone.patched_rrsets == std::vector<std::size_t>{10, 9});
+  CHECK(f.zone.target(host(9)) == "new.example.net.");
+}
+
+TEST_CASE(
+    "a batch whose PATCH would pass the server's body limit is split into the fewest that "
+    "fit") {
+  BatchFixture f;
+  // About 175 bytes an rrset: 15,000 of them need two bodies of 2,000,000 bytes.
+  std::vector<ReplaceRequest> changes = moveAll(f.zone, 15000, "-" + std::string(55, 'x'));
+  std::vector<Result<Written>> results = f.provider.replaceBatch(changes);
+  for (const Result<Written>& result : results) {
+    REQUIRE(written(result));
+  }
+  REQUIRE(f.zone.body_sizes.size() == 2);
+  CHECK(f.zone.body_sizes[0] <= kPowerDnsMaxBodyBytes);
+  CHECK(f.zone.body_sizes[0] + 200 > kPowerDnsMaxBodyBytes);  // full: another rrset would not fit
+  CHECK(f.zone.patched_rrsets[0] + f.zone.patched_rrsets[1] == 15000);
+  CHECK(f.pdns->requests.size() == 3);
+}
+
+TEST_CASE("a batch whose zone read fails fails every record with that error and sends no PATCH") {
+  Fixture f;
+  f.transport->reply(401, "");
+  std::vector<Result<Written>> results =
+      f.provider().replaceBatch({swapAt(host(0), "a.example.net."), swapAt(host(1), {})});
+  for (const Result<Written>& result : results) {
+    CHECK(failure(result).kind == ErrorKind::Auth);
+  }
+  CHECK(f.transport->requests.size() == 1);
+}
+
+TEST_CASE("a refused PATCH that is no conflict fails every record of it without another read") {
+  Fixture f;
+  f.transport->reply(200, zoneReply("[]")).reply(500, R"({"error": "backend failed"})");
+  std::vector<Result<Written>> results =
+      f.provider().replaceBatch({swapAt(host(0), {}), swapAt(host(1), {})});
+  for (const Result<Written>& result : results) {
+    CHECK(failure(result).kind == ErrorKind::Transient);
+  }
+  CHECK(f.transport->requests.size() == 2);
+}
+
+TEST_CASE("readBatch answers every name from one GET of the zone") {
+  Fixture f;
+  f.transport->reply(
+      200, zoneReply("[" + rrset("www.example.test.", "CNAME", "app.aws.example.net.") + "," +
+                     rrset("txtonly.example.test.", "TXT", "\"x\"") + "," +
+                     rrset("other.example.test.", "CNAME", "x.example.net.") + "]"));
+  std::vector<Result<ServedRecord>> read = f.provider().readBatch(
+      "example.test.", {"WWW.example.test", "nothing.example.test.", "txtonly.example.test."});
+  REQUIRE(read.size() == 3);
+  CHECK(served(read[0]).target == "app.aws.example.net.");
+  CHECK(served(read[1]).kind == ServedRecord::Kind::Absent);
+  CHECK(served(read[2]).kind == ServedRecord::Kind::Conflict);
+  REQUIRE(f.transport->requests.size() == 1);
+  CHECK(f.transport->requests[0].url == kZoneUrl);
+}
+
+TEST_CASE("readBatch of a zone too large for the transport's reply limit asks name by name") {
+  Fixture f;
+  f.transport->fail(ErrorKind::Transient,
+                    "GET " + kZoneUrl + ": reply larger than 8388608 bytes");  // CurlTransport's
+  f.transport->reply(200, kWwwCname).reply(200, kEmpty).reply(200, kEmpty);
+  std::vector<Result<ServedRecord>> read =
+      f.provider().readBatch("example.test.", {"www.example.test.", "nothing.example.test."});
+  REQUIRE(read.size() == 2);
+  CHECK(served(read[0]).target == "app.aws.example.net.");
+  CHECK(served(read[1]).kind == ServedRecord::Kind::Absent);
+  REQUIRE(f.transport->requests.size() == 4);
+  CHECK(f.transport->requests[1].url == kCnameUrl);
+}
+
+TEST_CASE("a PowerDNS batch draws a token for its one read and one for its one PATCH") {
+  Fixture f;
+  FakePdnsZone zone;
+  planb::testing::RecordedCeiling ceiling;
+  auto bucket = ceiling.make({1, 10});
+  PowerDnsProvider provider("pdns", f.settings(), zone.transport(), bucket);
+  for (const Result<Written>& result : provider.replaceBatch(moveAll(zone, 50))) {
+    CHECK(written(result));
+  }
+  CHECK(bucket->available() == doctest::Approx(8));
 }
