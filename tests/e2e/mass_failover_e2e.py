@@ -13,17 +13,15 @@ from world import B_TARGET, run_scenario
 
 RECORDS = 200
 
-# Writes per provider for the whole failover. Until the reconciler batches (issue 14 item 1)
-# each record is one write, so only a write storm is caught. Set WRITES_BATCHED once it does:
-# then rfc2136 sends one UPDATE, PowerDNS one PATCH, Route 53 one ChangeBatch and Cloudflare one
-# batch call for the 200 (FEW_WRITES leaves room for a split or a rebuilt batch); Alibaba DNS has
-# no batch call, so it stays at one write per record, sent in parallel within its ceiling.
-WRITES_BATCHED = False
+# Writes per provider for the whole failover: rfc2136 sends one UPDATE, PowerDNS one PATCH,
+# Route 53 one ChangeBatch and Cloudflare one batch call for the 200 (FEW_WRITES leaves room for
+# a split or a rebuilt batch); Alibaba DNS has no batch call, so it stays at one write per record,
+# sent in parallel within its ceiling.
+WRITES_BATCHED = True
 FEW_WRITES = 4
 
-# How long a Route 53 change stays PENDING. Zero while a write still waits for INSYNC on the
-# provider's worker (200 waits in a row); raise it (e.g. 5) once PENDING no longer blocks.
-ROUTE53_PENDING_S = 0
+# How long a Route 53 change stays PENDING: planbd tracks it and never waits for it.
+ROUTE53_PENDING_S = 5
 
 # Start-up reads every record on every provider (Route 53: 200 reads at 5/s before batched
 # reads), then the failover itself. Both bounds are far above what batching should take: the
