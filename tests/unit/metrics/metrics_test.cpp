@@ -42,6 +42,8 @@ constexpr std::array kExpected = {
     Expected{"planb_provider_requests_total", MetricType::Counter, 2 * 8},
     Expected{"planb_provider_request_duration_seconds", MetricType::Histogram, 2},
     Expected{"planb_dns_propagation_seconds", MetricType::Histogram, 2},
+    Expected{"planb_provider_records_propagating", MetricType::Gauge, 2},
+    Expected{"planb_provider_change_apply_seconds", MetricType::Histogram, 2},
     Expected{"planb_last_reconcile_success_timestamp_seconds", MetricType::Gauge, 2},
     Expected{"planb_frozen", MetricType::Gauge, 1},
     Expected{"planb_local_network_down", MetricType::Gauge, 1},
@@ -85,6 +87,8 @@ TEST_CASE("every metric of the contract is registered with its type, labels and 
       {"planb_provider_requests_total", {"provider", "result"}},
       {"planb_provider_request_duration_seconds", {"provider"}},
       {"planb_dns_propagation_seconds", {"provider"}},
+      {"planb_provider_records_propagating", {"provider"}},
+      {"planb_provider_change_apply_seconds", {"provider"}},
       {"planb_last_reconcile_success_timestamp_seconds", {"provider"}},
       {"planb_frozen", {}},
       {"planb_local_network_down", {}},
@@ -138,6 +142,8 @@ TEST_CASE("every known label set starts at 0 and build_info is 1") {
     }
     CHECK(value(r, "planb_provider_request_duration_seconds", {{"provider", p}}) == 0);
     CHECK(value(r, "planb_dns_propagation_seconds", {{"provider", p}}) == 0);
+    CHECK(value(r, "planb_provider_records_propagating", {{"provider", p}}) == 0);
+    CHECK(value(r, "planb_provider_change_apply_seconds", {{"provider", p}}) == 0);
     CHECK(value(r, "planb_last_reconcile_success_timestamp_seconds", {{"provider", p}}) == 0);
   }
   CHECK(value(r, "planb_frozen") == 0);
@@ -270,6 +276,12 @@ TEST_CASE("provider requests count by result, observe their duration and stamp t
   metrics.dnsPropagation("route53", std::chrono::seconds(42));
   CHECK(value(r, "planb_dns_propagation_seconds", {{"provider", "route53"}}) == 1);
   CHECK(histogramSum(r, "planb_dns_propagation_seconds", {{"provider", "route53"}}) == 42);
+
+  metrics.recordsPropagating("route53", 200);
+  CHECK(value(r, "planb_provider_records_propagating", {{"provider", "route53"}}) == 200);
+  metrics.changeApplied("route53", std::chrono::seconds(31));
+  CHECK(value(r, "planb_provider_change_apply_seconds", {{"provider", "route53"}}) == 1);
+  CHECK(histogramSum(r, "planb_provider_change_apply_seconds", {{"provider", "route53"}}) == 31);
 
   metrics.reconcileSuccess("route53", at);
   CHECK(value(r, "planb_last_reconcile_success_timestamp_seconds", {{"provider", "route53"}}) ==
