@@ -50,6 +50,12 @@ void PrettyJson::quoted(std::string_view text) {
               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+void PrettyJson::begin(char bracket) {
+  beforeValue();
+  out_ += bracket;
+  empty_.push_back(true);
+}
+
 void PrettyJson::end(char bracket) {
   bool was_empty = empty_.back();
   empty_.pop_back();
@@ -60,9 +66,7 @@ void PrettyJson::end(char bracket) {
 }
 
 PrettyJson& PrettyJson::beginObject() {
-  beforeValue();
-  out_ += '{';
-  empty_.push_back(true);
+  begin('{');
   return *this;
 }
 
@@ -72,9 +76,7 @@ PrettyJson& PrettyJson::endObject() {
 }
 
 PrettyJson& PrettyJson::beginArray() {
-  beforeValue();
-  out_ += '[';
-  empty_.push_back(true);
+  begin('[');
   return *this;
 }
 

@@ -31,6 +31,7 @@ class PrettyJson {
   void beforeValue();
   void newLine();
   void quoted(std::string_view text);
+  void begin(char bracket);
   void end(char bracket);
 
   std::string out_;
