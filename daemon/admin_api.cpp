@@ -53,8 +53,9 @@ http::Router AdminApi::routes() {
             });
   router.on(http::Verb::get, "/v1/plan",
             [this](const http::Request& request, const http::PeerInfo&) {
-              return jsonResponse(request, http::Status::ok,
-                                  planDocument(hooks_.config(), reconciler_.records()));
+              return http::makeResponse(request, http::Status::ok,
+                                        planJson(hooks_.config(), reconciler_.records()),
+                                        "application/json");
             });
   router.on(
       http::Verb::get, "/v1/status", [this](const http::Request& request, const http::PeerInfo&) {

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "pretty_json.hpp"
+
 namespace planb::daemon {
 
 namespace {
@@ -22,6 +24,28 @@ Json servedJson(const std::optional<ServedRecord>& served) {
       return Json{{"kind", "conflict"}, {"type", served->conflict_type}};
   }
   return nullptr;
+}
+
+// The same as servedJson, written as it goes.
+void writeServed(PrettyJson& out, const std::optional<ServedRecord>& served) {
+  if (!served) {
+    out.null();
+    return;
+  }
+  switch (served->kind) {
+    case ServedRecord::Kind::Absent:
+      out.beginObject().key("kind").string("absent").endObject();
+      return;
+    case ServedRecord::Kind::Cname:
+      out.beginObject().key("kind").string("cname").key("target").string(served->target);
+      out.key("ttl").number(served->ttl).endObject();
+      return;
+    case ServedRecord::Kind::Conflict:
+      out.beginObject().key("kind").string("conflict").key("type").string(served->conflict_type);
+      out.endObject();
+      return;
+  }
+  out.null();
 }
 
 std::int64_t unixSeconds(core::WallTime t) {
@@ -202,16 +226,17 @@ Json statusDocument(const config::Config& config, const core::HealthBoard& board
   return out;
 }
 
-Json planDocument(const config::Config& config,
-                  const std::map<std::string, RecordRuntime>& records) {
-  Json out;
-  out["changes"] = Json::array();
+std::string planJson(const config::Config& config,
+                     const std::map<std::string, RecordRuntime>& records) {
+  PrettyJson out;
+  out.beginObject().key("changes").beginArray();
   for (const auto& [name, record] : records) {
     // The plan's "desired" is what the record serves from now on (a hold-back included), unlike
     // the status document's, which is what automation would choose.
     const std::optional<std::string>& serve = record.decision.serve;
     const config::TargetConfig* target = serve ? config.target(*serve) : nullptr;
-    std::string want = target ? target->cname : std::string();
+    const std::string no_cname;
+    const std::string& want = target ? target->cname : no_cname;
     for (const auto& [provider, sync] : record.sync) {
       std::string action;
       if (!record.verdicts_seen || !serve) {
@@ -225,17 +250,26 @@ Json planDocument(const config::Config& config,
       } else {
         action = "write CNAME " + want;
       }
-      out["changes"].push_back({{"record", name},
-                                {"provider", provider},
-                                {"served", servedJson(sync.served)},
-                                {"desired", optionalString(serve)},
-                                {"desired_cname", want.empty() ? Json(nullptr) : Json(want)},
-                                {"action", action},
-                                {"rule", core::nameOf(record.decision.rule)},
-                                {"reason", record.decision.reason}});
+      out.beginObject().key("record").string(name).key("provider").string(provider);
+      writeServed(out.key("served"), sync.served);
+      if (serve) {
+        out.key("desired").string(*serve);
+      } else {
+        out.key("desired").null();
+      }
+      if (want.empty()) {
+        out.key("desired_cname").null();
+      } else {
+        out.key("desired_cname").string(want);
+      }
+      out.key("action").string(action);
+      out.key("rule").string(core::nameOf(record.decision.rule));
+      out.key("reason").string(record.decision.reason);
+      out.endObject();
     }
   }
-  return out;
+  out.endArray().endObject();
+  return std::move(out).take();
 }
 
 }  // namespace planb::daemon

@@ -47,8 +47,10 @@ nlohmann::ordered_json statusDocument(const config::Config& config, const core::
                                       const FleetStatus* fleet = nullptr);
 
 // GET /v1/plan (planbctl plan): for each record and provider, what is served, what should be, the
-// write planbd would make now (or why none), and the rule that decided. Changes nothing.
-nlohmann::ordered_json planDocument(const config::Config& config,
-                                    const std::map<std::string, RecordRuntime>& records);
+// write planbd would make now (or why none), and the rule that decided. Changes nothing. Written
+// as JSON text directly (PrettyJson), with no document between: with 5,000 records on two
+// providers the document cost more than all the rest of the request.
+std::string planJson(const config::Config& config,
+                     const std::map<std::string, RecordRuntime>& records);
 
 }  // namespace planb::daemon

@@ -10,17 +10,17 @@ namespace planb::config {
 
 namespace {
 
-SourcePos positionOf(const TomlValue& value) {
-  const toml::source_location loc = value.location();
-  return SourcePos{loc.file_name(), loc.line(), loc.column()};
+SourcePos positionOf(const SourceLines& lines, const TomlValue& value) {
+  SourceLines::Location loc = lines.locate(value);
+  return SourcePos{std::move(loc.file), loc.line, loc.column};
 }
 
 // toml11 records where a value starts, but an error about a key should point at the key: it is on
 // the value's line, before the value ("key = value") or, for a [table] header, anywhere on it.
-SourcePos keyPosition(const TomlValue& value, std::string_view key) {
-  const toml::source_location loc = value.location();
-  const std::string& line = loc.line_str();
-  std::size_t value_index = loc.column() > 0 ? loc.column() - 1 : 0;
+SourcePos keyPosition(const SourceLines& lines, const TomlValue& value, std::string_view key) {
+  SourceLines::Location loc = lines.locate(value);
+  const std::string& line = loc.line_text;
+  std::size_t value_index = loc.column > 0 ? loc.column - 1 : 0;
   std::size_t at = std::string::npos;
   if (value_index >= key.size()) {
     at = line.rfind(key, value_index - key.size());
@@ -29,9 +29,9 @@ SourcePos keyPosition(const TomlValue& value, std::string_view key) {
     at = line.find(key);
   }
   if (at == std::string::npos) {
-    return positionOf(value);
+    return SourcePos{std::move(loc.file), loc.line, loc.column};
   }
-  return SourcePos{loc.file_name(), loc.line(), static_cast<std::uint32_t>(at + 1)};
+  return SourcePos{std::move(loc.file), loc.line, static_cast<std::uint32_t>(at + 1)};
 }
 
 std::string_view typeName(toml::value_t type) {
@@ -135,7 +135,11 @@ std::string quotedAlternatives(const std::vector<std::string_view>& words) {
 }
 
 TableReader::TableReader(const TomlValue& table, std::string path, ErrorList& errors)
-    : table_(&table), path_(std::move(path)), errors_(&errors) {}
+    : TableReader(table, std::move(path), errors, std::make_shared<const SourceLines>(table)) {}
+
+TableReader::TableReader(const TomlValue& table, std::string path, ErrorList& errors,
+                         std::shared_ptr<const SourceLines> lines)
+    : table_(&table), path_(std::move(path)), errors_(&errors), lines_(std::move(lines)) {}
 
 void TableReader::checkKeys(const std::vector<std::string_view>& allowed,
                             const std::vector<std::string_view>& not_yet_supported) const {
@@ -151,7 +155,7 @@ void TableReader::checkKeys(const std::vector<std::string_view>& allowed,
     } else {
       message = unknownKeyMessage(key, allowed);
     }
-    errors_->add(keyPosition(value, key), keyPath(key), std::move(message));
+    errors_->add(keyPosition(*lines_, value, key), keyPath(key), std::move(message));
   }
 }
 
@@ -185,12 +189,12 @@ std::string TableReader::keyPath(std::string_view key) const {
 }
 
 SourcePos TableReader::pos() const {
-  return positionOf(*table_);
+  return positionOf(*lines_, *table_);
 }
 
 SourcePos TableReader::keyPos(std::string_view key) const {
   const TomlValue* value = find(key);
-  return value == nullptr ? pos() : keyPosition(*value, key);
+  return value == nullptr ? pos() : keyPosition(*lines_, *value, key);
 }
 
 void TableReader::error(std::string_view key, std::string message) const {
@@ -342,7 +346,8 @@ std::optional<std::vector<ListItem>> TableReader::stringList(std::string_view ke
   std::vector<ListItem> items;
   const auto& elements = value->as_array();
   for (std::size_t i = 0; i < elements.size(); ++i) {
-    ListItem item{"", keyPath(key) + "[" + std::to_string(i) + "]", positionOf(elements[i])};
+    ListItem item{"", keyPath(key) + "[" + std::to_string(i) + "]",
+                  positionOf(*lines_, elements[i])};
     if (!elements[i].is_string()) {
       error(item, "expected a string, got " + std::string(typeName(elements[i].type())));
     } else if (elements[i].as_string().str.empty()) {
@@ -366,7 +371,7 @@ std::optional<std::vector<std::int64_t>> TableReader::integerList(std::string_vi
     if (elements[i].is_integer()) {
       numbers.push_back(elements[i].as_integer());
     } else {
-      errors_->add(positionOf(elements[i]), keyPath(key) + "[" + std::to_string(i) + "]",
+      errors_->add(positionOf(*lines_, elements[i]), keyPath(key) + "[" + std::to_string(i) + "]",
                    "expected an integer, got " + std::string(typeName(elements[i].type())));
     }
   }
@@ -405,7 +410,7 @@ std::optional<TableReader> TableReader::table(std::string_view key) const {
     typeError(key, "a table ([" + headerName(keyPath(key)) + "])");
     return std::nullopt;
   }
-  return TableReader(*value, keyPath(key), *errors_);
+  return TableReader(*value, keyPath(key), *errors_, lines_);
 }
 
 std::optional<std::vector<TableReader>> TableReader::tables(std::string_view key) const {
@@ -422,9 +427,9 @@ std::optional<std::vector<TableReader>> TableReader::tables(std::string_view key
   for (std::size_t i = 0; i < elements.size(); ++i) {
     std::string path = keyPath(key) + "[" + std::to_string(i) + "]";
     if (elements[i].is_table()) {
-      readers.emplace_back(elements[i], std::move(path), *errors_);
+      readers.push_back(TableReader(elements[i], std::move(path), *errors_, lines_));
     } else {
-      errors_->add(positionOf(elements[i]), std::move(path),
+      errors_->add(positionOf(*lines_, elements[i]), std::move(path),
                    "expected a table, got " + std::string(typeName(elements[i].type())));
     }
   }

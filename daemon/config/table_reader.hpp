@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 
 #include "config/config.hpp"
 #include "config/error_list.hpp"
+#include "config/source_lines.hpp"
 
 namespace planb::config {
 
@@ -89,6 +91,9 @@ class TableReader {
   std::optional<std::vector<TableReader>> tables(std::string_view key) const;
 
  private:
+  // A table of the same document: positions come from the same index of its lines.
+  TableReader(const TomlValue& table, std::string path, ErrorList& errors,
+              std::shared_ptr<const SourceLines> lines);
   // The value of `key` when it has the expected type; reports absence (when Required) and a wrong
   // type.
   const TomlValue* typed(std::string_view key, toml::value_t type, Presence presence) const;
@@ -98,6 +103,7 @@ class TableReader {
   const TomlValue* table_;
   std::string path_;
   ErrorList* errors_;
+  std::shared_ptr<const SourceLines> lines_;
 };
 
 template <typename T>

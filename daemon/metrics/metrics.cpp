@@ -57,20 +57,24 @@ class SeriesSet {
   explicit SeriesSet(prometheus::Family<T>& family, Histogram::BucketBoundaries buckets = {})
       : family_(&family), buckets_(std::move(buckets)) {}
 
-  // Makes exactly `wanted` exist: adds the missing ones at 0, removes the others.
+  // Makes exactly `wanted` exist: adds the missing ones at 0, removes the others. One walk over
+  // both sorted sets, not a lookup per label set: a start with 1,000 probes makes 11,000 series.
   void sync(const std::set<Labels>& wanted) {
-    for (auto it = live_.begin(); it != live_.end();) {
-      if (wanted.contains(it->first)) {
-        ++it;
+    auto live = live_.begin();
+    for (const Labels& labels : wanted) {
+      while (live != live_.end() && live->first < labels) {
+        family_->Remove(live->second);
+        live = live_.erase(live);
+      }
+      if (live != live_.end() && live->first == labels) {
+        ++live;
       } else {
-        family_->Remove(it->second);
-        it = live_.erase(it);
+        live_.emplace_hint(live, labels, &add(labels));
       }
     }
-    for (const Labels& labels : wanted) {
-      if (!live_.contains(labels)) {
-        live_.emplace(labels, &add(labels));
-      }
+    while (live != live_.end()) {
+      family_->Remove(live->second);
+      live = live_.erase(live);
     }
   }
 

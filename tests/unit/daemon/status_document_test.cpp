@@ -55,7 +55,7 @@ TEST_CASE("the plan writes where a provider serves something else and never over
       servedOn("b", ServedRecord{ServedRecord::Kind::Cname, "app.a.example.net.", 60, {}});
   records["www.example.test."].sync["p2"].served =
       ServedRecord{ServedRecord::Kind::Conflict, "", 0, "A"};
-  auto plan = planDocument(testing::twoTargetsOneRecord(), records);
+  auto plan = nlohmann::json::parse(planJson(testing::twoTargetsOneRecord(), records));
   REQUIRE(plan["changes"].size() == 2);
   CHECK(plan["changes"][0]["action"] == "write CNAME app.b.example.net.");
   CHECK(plan["changes"][1]["action"] == "none: the name holds a A record");
@@ -66,8 +66,35 @@ TEST_CASE("the plan writes nothing before every target has a verdict") {
   records["www.example.test."] =
       servedOn("b", ServedRecord{ServedRecord::Kind::Cname, "app.a.example.net.", 60, {}});
   records["www.example.test."].verdicts_seen = false;
-  auto plan = planDocument(testing::twoTargetsOneRecord(), records);
+  auto plan = nlohmann::json::parse(planJson(testing::twoTargetsOneRecord(), records));
   CHECK(plan["changes"][0]["action"] == "none: waiting for verdicts");
+}
+
+TEST_CASE("the plan is laid out byte for byte as nlohmann's dump(2) prints it") {
+  std::map<std::string, RecordRuntime> records;
+  records["www.example.test."] =
+      servedOn("b", ServedRecord{ServedRecord::Kind::Cname, "app.a.example.net.", 60, {}});
+  RecordRuntime odd = servedOn("a", ServedRecord{ServedRecord::Kind::Absent, "", 0, {}});
+  odd.config.name = "caf\xc3\xa9.example.test.";
+  // Quotes, a backslash, a control character, a tab and invalid UTF-8, as a provider's error
+  // text might carry them: escaped, and the invalid byte replaced, as nlohmann does.
+  odd.decision.reason = "say \"hi\" \\ \x01\t\xff end";
+  odd.decision.serve.reset();
+  odd.sync["p2"].served = ServedRecord{ServedRecord::Kind::Conflict, "", 0, "A"};
+  records["caf\xc3\xa9.example.test."] = odd;
+  RecordRuntime none = servedOn("b", std::nullopt);
+  none.sync.clear();  // no provider: no row
+  records["none.example.test."] = none;
+
+  const std::string text = planJson(testing::twoTargetsOneRecord(), records);
+  const auto parsed = nlohmann::ordered_json::parse(text);
+  CHECK(parsed["changes"].size() == 4);
+  CHECK(text == parsed.dump(2) + "\n");
+  CHECK(text.find("\\\"hi\\\" \\\\ \\u0001\\t\xef\xbf\xbd end") != std::string::npos);
+}
+
+TEST_CASE("a plan of no records is an empty list of changes") {
+  CHECK(planJson(testing::twoTargetsOneRecord(), {}) == "{\n  \"changes\": []\n}\n");
 }
 
 TEST_CASE("a single planbd has no cluster in its status") {
