@@ -63,10 +63,11 @@ def follow(world, pending_s, timeout_s, fault):
             left = {p: names for p, names in left.items() if p in ("bind", "pdns")}
         else:
             fakes_read = time.monotonic()
-        for provider, names in world.serving(B_TARGET, left).items():
-            now = time.monotonic()
-            for name in names:
-                seen[provider].setdefault(name, now)
+        # Each name stamped when its own answer arrived: one stamp after the whole turn would
+        # charge BIND9 the fakes' listings and every lost UDP answer's timeout too.
+        for provider, names in world.serving_since(B_TARGET, left).items():
+            for name, at in names.items():
+                seen[provider].setdefault(name, at)
         time.sleep(0.02)
     # A Route 53 change is served once INSYNC: pending_s after it was applied.
     seen["route53"] = {n: t + pending_s for n, t in seen["route53"].items()}

@@ -75,6 +75,9 @@ Reconciler::~Reconciler() {
 }
 
 void Reconciler::shutdown() {
+  // Jobs not yet started are dropped: a queue of reads of an unreachable server must not hold a
+  // stop past systemd's timeout. A call in flight ends within its own timeout.
+  stopping_ = true;
   pool_.join();
   flushState(true);
 }
@@ -456,6 +459,9 @@ void Reconciler::flush(const std::string& provider) {
   job->polls = std::exchange(lane.polls, {});
   auto p = providers_.at(provider);
   asio::post(workers_.at(provider), [this, p, provider, job, generation = generation_] {
+    if (stopping_) {
+      return;
+    }
     for (const auto& [zone, names] : job->reads) {
       auto started = std::chrono::steady_clock::now();
       auto results = p->readBatch(zone, names);

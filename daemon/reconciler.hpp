@@ -5,6 +5,7 @@
 // found by the periodic resync. All state lives on the daemon's io_context thread; providers block
 // only their own worker.
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -214,7 +215,8 @@ class Reconciler {
   core::Random& random_;
   StateStore& store_;
   Backoff backoff_;
-  boost::asio::thread_pool pool_{8};  // provider workers (strands) and verifications
+  std::atomic<bool> stopping_{false};  // shutdown(): provider jobs not yet started are dropped
+  boost::asio::thread_pool pool_{8};   // provider workers (strands) and verifications
 
   config::Config config_;
   ProviderMap providers_;

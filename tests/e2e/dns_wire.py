@@ -32,19 +32,26 @@ def query(server_port, name, sock):
             return cname_in(data)
 
 
-def cnames(server_port, names, timeout=1.0):
-    """{name: its CNAME target or None} for every name of NAMES (at most 65,536), asked all at
-    once on one socket: a name whose answer is lost within TIMEOUT maps to None."""
+def cnames(server_port, names, timeout=1.0, received=None, window=64):
+    """{name: its CNAME target or None} for every name of NAMES (at most 65,536), asked on one
+    socket with at most WINDOW questions in flight: a burst of a thousand would overflow the
+    server's socket buffer and lose answers, which then cost the whole TIMEOUT. A name whose answer
+    is lost within TIMEOUT maps to None. RECEIVED, a dict, gets each answered name's
+    time.monotonic() at its answer's arrival."""
     names = list(names)
     found = {name: None for name in names}
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
         sock.bind(("127.0.0.1", 0))
-        for qid, name in enumerate(names):
-            sock.sendto(question(qid, name), ("127.0.0.1", server_port))
-        waiting = set(range(len(names)))
+        to_send = list(range(len(names)))
+        to_send.reverse()
+        waiting = set()
         deadline = time.monotonic() + timeout
-        while waiting:
+        while to_send or waiting:
+            while to_send and len(waiting) < window:
+                qid = to_send.pop()
+                waiting.add(qid)
+                sock.sendto(question(qid, names[qid]), ("127.0.0.1", server_port))
             sock.settimeout(max(0.001, deadline - time.monotonic()))
             try:
                 data = sock.recv(4096)
@@ -54,6 +61,8 @@ def cnames(server_port, names, timeout=1.0):
             if qid in waiting:
                 waiting.discard(qid)
                 found[names[qid]] = cname_in(data)
+                if received is not None:
+                    received[names[qid]] = time.monotonic()
     return found
 
 

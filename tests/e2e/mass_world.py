@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import dns_wire
 from fault_proxy import FaultProxy
@@ -87,15 +88,25 @@ class MassWorld(World):
     def serving(self, target, among):
         """{provider: the names it serves as a CNAME to TARGET}, for AMONG, {provider: names}:
         BIND9 and PowerDNS asked over DNS, the fakes through their control endpoints."""
+        return {p: set(names) for p, names in self.serving_since(target, among).items()}
+
+    def serving_since(self, target, among):
+        """{provider: {name: time.monotonic() its answer came}} for the names of AMONG it serves as
+        a CNAME to TARGET: a DNS server's name stamped when its own answer arrived (an upper bound
+        of when it was served, however long the other queries took), a fake's when its listing
+        did."""
         fakes = self.api.cnames() if set(among) & {"cloudflare", "route53", "alidns"} else {}
+        listed = time.monotonic()
         found = {}
         for provider, names in among.items():
+            received = {}
             if provider in ("bind", "pdns"):
                 port = self.named.port if provider == "bind" else self.pdns.port
-                answers = dns_wire.cnames(port, names)
+                answers = dns_wire.cnames(port, names, received=received)
             else:
                 answers = fakes[provider]
-            found[provider] = {n for n in names if answers.get(n) == target}
+            found[provider] = {n: received.get(n, listed) for n in names
+                               if answers.get(n) == target}
         return found
 
     def in_sync(self):
