@@ -99,14 +99,23 @@ void Reconciler::flushState(bool lazy_too) {
 
 void Reconciler::configure(const config::Config& config, ProviderMap providers,
                            const PersistedState* persisted) {
-  ++generation_;
   config_ = config;
   providers_ = std::move(providers);
-  workers_.clear();
-  lanes_.clear();  // results of the old configuration's jobs are ignored (generation)
+  // A provider that stays keeps its lane and worker: the job in flight finishes, and what it
+  // learnt (what the provider serves, what it accepted) still counts, so a storm of reloads can
+  // not starve a slow provider (Route 53 at 5 requests/s) of every result. What was queued but
+  // not sent is planned again under the new configuration; the next job uses the new provider.
+  std::erase_if(lanes_, [&](const auto& lane) { return !providers_.contains(lane.first); });
+  std::erase_if(workers_, [&](const auto& w) { return !providers_.contains(w.first); });
   for (const auto& [name, provider] : providers_) {
-    workers_.emplace(name, asio::make_strand(pool_));
-    lanes_[name];
+    workers_.try_emplace(name, asio::make_strand(pool_));
+    ProviderLane& lane = lanes_[name];
+    lane.reads.clear();
+    lane.writes.clear();
+    lane.polls.clear();
+    for (auto& [change, pending] : lane.propagating) {
+      pending.polling = false;
+    }
   }
 
   std::map<std::string, RecordRuntime> next;
@@ -120,6 +129,8 @@ void Reconciler::configure(const config::Config& config, ProviderMap providers,
       r.verdicts_seen = old->second.verdicts_seen;
       for (const auto& [provider, sync] : old->second.sync) {
         r.sync[provider].applied = sync.applied;
+        r.sync[provider].propagating_change = sync.propagating_change;
+        r.sync[provider].propagating_since = sync.propagating_since;
       }
     } else if (persisted) {
       auto p = persisted->records.find(rc.name);
@@ -379,7 +390,11 @@ void Reconciler::onRead(const std::string& name, const std::string& provider,
     return;
   }
   RecordRuntime& record = rit->second;
-  ProviderSync& sync = record.sync[provider];
+  auto sit = record.sync.find(provider);
+  if (sit == record.sync.end()) {
+    return;  // the record's zone no longer has this provider
+  }
+  ProviderSync& sync = sit->second;
   sync.busy = false;
   if (auto* error = std::get_if<ProviderError>(&result)) {
     fail(sync, provider, "read " + name, *error);
@@ -439,9 +454,9 @@ void Reconciler::scheduleFlush(const std::string& provider) {
     return;  // a busy lane flushes when its job is done
   }
   lane.flush_posted = true;
-  asio::post(io_, [this, provider, generation = generation_] {
-    if (generation == generation_) {
-      lanes_.at(provider).flush_posted = false;
+  asio::post(io_, [this, provider] {
+    if (auto lane = lanes_.find(provider); lane != lanes_.end()) {
+      lane->second.flush_posted = false;
       flush(provider);
     }
   });
@@ -458,7 +473,7 @@ void Reconciler::flush(const std::string& provider) {
   job->writes = std::exchange(lane.writes, {});
   job->polls = std::exchange(lane.polls, {});
   auto p = providers_.at(provider);
-  asio::post(workers_.at(provider), [this, p, provider, job, generation = generation_] {
+  asio::post(workers_.at(provider), [this, p, provider, job] {
     if (stopping_) {
       return;
     }
@@ -477,11 +492,7 @@ void Reconciler::flush(const std::string& provider) {
       countRequest(provider, result, std::chrono::steady_clock::now() - started);
       job->poll_results.push_back(std::move(result));
     }
-    asio::post(io_, [this, provider, job, generation] {
-      if (generation == generation_) {
-        onLaneDone(provider, *job);
-      }
-    });
+    asio::post(io_, [this, provider, job] { onLaneDone(provider, *job); });
   });
 }
 
@@ -524,7 +535,11 @@ void Reconciler::writeBatch(providers::DnsProvider& provider, const std::string&
 }
 
 void Reconciler::onLaneDone(const std::string& provider, LaneJob& job) {
-  lanes_.at(provider).busy = false;
+  auto lane = lanes_.find(provider);
+  if (lane == lanes_.end()) {
+    return;  // the provider is gone from the configuration
+  }
+  lane->second.busy = false;
   for (auto& [zone, names] : job.reads) {
     auto& results = job.read_results[zone];
     for (std::size_t i = 0; i < names.size(); ++i) {
@@ -597,7 +612,11 @@ void Reconciler::onPoll(const std::string& provider, const std::string& change,
     if (rit == records_.end()) {
       continue;
     }
-    ProviderSync& sync = rit->second.sync[provider];
+    auto sit = rit->second.sync.find(provider);
+    if (sit == rit->second.sync.end()) {
+      continue;
+    }
+    ProviderSync& sync = sit->second;
     if (sync.propagating_change != change) {
       continue;  // written again since: the newer change is tracked
     }
@@ -627,7 +646,11 @@ void Reconciler::publishPropagating(const std::string& provider) {
   for (const auto& [change, pending] : lanes_.at(provider).propagating) {
     for (const std::string& name : pending.records) {
       auto rit = records_.find(name);
-      if (rit != records_.end() && rit->second.sync.at(provider).propagating_change == change) {
+      if (rit == records_.end()) {
+        continue;
+      }
+      auto sit = rit->second.sync.find(provider);
+      if (sit != rit->second.sync.end() && sit->second.propagating_change == change) {
         ++count;
       }
     }
@@ -642,7 +665,11 @@ bool Reconciler::onWrite(const std::string& name, const std::string& provider,
     return false;
   }
   RecordRuntime& record = rit->second;
-  ProviderSync& sync = record.sync[provider];
+  auto sit = record.sync.find(provider);
+  if (sit == record.sync.end()) {
+    return false;  // the record's zone no longer has this provider
+  }
+  ProviderSync& sync = sit->second;
   sync.busy = false;
   auditWrite(record, provider, target, outcome);
   if (outcome.fenced) {
@@ -681,8 +708,8 @@ bool Reconciler::onWrite(const std::string& name, const std::string& provider,
     // Accepted, applied everywhere later: tracked and polled, while later writes go on.
     sync.propagating_change = change;
     sync.propagating_since = clock_.wallNow();
-    log_.info("provider " + provider + ": " + name + " CNAME " + cnameOf(target) + " (target " +
-              target + ") written in " + millis(outcome.write_time) + ", propagating (change " +
+    log_.info("provider " + provider + ": " + name + " now CNAME " + cnameOf(target) + " (target " +
+              target + "), written in " + millis(outcome.write_time) + ", propagating (change " +
               change + ")");
     PropagatingChange& pending = lanes_.at(provider).propagating[change];
     if (pending.records.empty()) {

@@ -222,7 +222,6 @@ class Reconciler {
   ProviderMap providers_;
   std::map<std::string, boost::asio::strand<boost::asio::thread_pool::executor_type>> workers_;
   std::map<std::string, ProviderLane> lanes_;  // by provider
-  std::uint64_t generation_ = 0;               // results of an older configuration are ignored
   std::map<std::string, RecordRuntime> records_;
   std::map<std::string, core::TargetState> targets_;
   core::Controls controls_;

@@ -170,3 +170,22 @@ TEST_CASE("a change the provider still propagates is tracked and polled, not wai
     return true;
   }));
 }
+
+TEST_CASE("a reload while reads and writes are in flight still writes the failover") {
+  ManyRecords h(3);
+  h.start();
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  h.verdicts(core::Health::Unhealthy, core::Health::Healthy);
+  for (int reload = 0; reload < 3; ++reload) {
+    daemon::ProviderMap providers{{"p1", h.p1}, {"p2", h.p2}};
+    h.reconciler->configure(h.config, providers, nullptr);
+    h.io.restart();
+    h.io.poll_one();
+  }
+  REQUIRE(h.settle());
+  for (int i = 0; i < 3; ++i) {
+    CHECK(h.p1->cname(recordName(i)) == kB);
+    CHECK(h.p2->cname(recordName(i)) == kB);
+  }
+}
