@@ -22,7 +22,7 @@ PROVIDERS = ("bind", "pdns", "cloudflare", "route53", "alidns")
 
 # planbd's default request ceilings, (per second, burst): providers/*_provider.hpp.
 CEILINGS = {"bind": (100, 1), "pdns": (100, 1), "cloudflare": (1200 / 300, 1200),
-            "route53": (5, 1), "alidns": (60, 1)}
+            "route53": (5, 1), "alidns": (55, 1)}
 
 # The vendors' documented limits, as (requests, within seconds):
 # Route 53 five requests per second per account
