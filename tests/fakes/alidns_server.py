@@ -42,7 +42,9 @@ DeleteDomainRecord 60/s. A call over that within one second of the clock (see Th
 with Throttling.User (HTTP 400, "Request was denied due to user flow control."), as
 https://www.alibabacloud.com/en/notice/notice_on_api_throttling_of_alibaba_cloud_dns_444 names it.
   GET    /_fake/stats  -> {"requests","throttled","max_per_second":{action: n},"max_in_flight"}:
-                          what a test asserts "never above the QPS" and "so many at once" with
+                          what a test's "never above the QPS" and "so many at once" rest on
+  POST   /_fake/throttle-clock {"frozen": true|false}  every call counts in one second while
+                          frozen, so a test sees the limit without racing the clock
 
 Faults (fault_control.py): /_fake/throttle {"count"} -> Throttling.User; /_fake/fail
 {"count","status"?} -> 500 InternalError (503: ServiceUnavailable); /_fake/malformed {"count"} ->
@@ -117,6 +119,7 @@ class Throttle:
 
     def __init__(self):
         self.seconds = {}  # action -> [the second counted, calls admitted in it]
+        self.frozen_second = None  # set: every call counts in this one second (tests)
         self.throttled = 0
         self.max_per_second = {}
 
@@ -124,7 +127,7 @@ class Throttle:
         limit = QPS.get(action)
         if limit is None:
             return True
-        second = int(time.time())
+        second = self.frozen_second if self.frozen_second is not None else int(time.time())
         counted = self.seconds.setdefault(action, [second, 0])
         if counted[0] != second:
             counted[0], counted[1] = second, 0
@@ -497,6 +500,9 @@ class Handler(BaseHTTPRequestHandler):
         if segments == ["requests"] and method == "DELETE":
             state.log = []
             state.count = 0
+            return 200, {"ok": True}
+        if segments == ["throttle-clock"] and method == "POST":
+            state.throttle.frozen_second = int(time.time()) if body.get("frozen") else None
             return 200, {"ok": True}
         if segments == ["stats"] and method == "GET":
             with state.flight_lock:

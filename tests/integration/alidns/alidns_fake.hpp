@@ -42,6 +42,9 @@ class AlidnsFake : public ApiFake {
   // {"requests","throttled","max_per_second":{action: n},"max_in_flight"}.
   Json stats() { return control("GET", "stats"); }
 
+  // While frozen, the per-second QPS limits count every call in one second.
+  void freezeThrottleClock(bool frozen) { control("POST", "throttle-clock", {{"frozen", frozen}}); }
+
  private:
   std::string key_id_ = "LTAI-it-" + std::to_string(::getpid());
   std::string key_secret_ = "it-secret-" + std::to_string(::getpid()) + "-Qw3";
