@@ -70,9 +70,8 @@ CloudflareProvider::CloudflareProvider(const CloudflareConfig& config,
                                        std::shared_ptr<const core::Clock> clock,
                                        CloudflareOptions options)
     : name_(config.name),
-      token_file_(config.settings.api_token_file),
       endpoint_(config.endpoint.value_or(std::string(kDefaultEndpoint))),
-      token_(net::readSecretFile(config.settings.api_token_file, "Cloudflare API token file")),
+      token_(config.settings.api_token_file, "Cloudflare API token file"),
       configured_zone_id_(config.settings.zone_id),
       transport_(behindCeiling(std::move(transport), options.ceiling, kCloudflareCeiling)),
       clock_(std::move(clock)),
@@ -107,7 +106,8 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
   net::HttpRequest request;
   request.method = method;
   request.url = endpoint_ + path_and_query;
-  request.headers.emplace_back("Authorization", "Bearer " + token_.reveal());
+  net::Secret token = token_.current();
+  request.headers.emplace_back("Authorization", "Bearer " + token.reveal());
   request.headers.emplace_back("Accept", "application/json");
   if (!body.empty()) {
     request.headers.emplace_back("Content-Type", "application/json");
@@ -155,9 +155,9 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
     }
   }
   // Belt and braces: a reply quoting the token loses it here.
-  for (auto at = detail.find(token_.reveal()); at != std::string::npos;
-       at = detail.find(token_.reveal(), at)) {
-    detail.replace(at, token_.reveal().size(), "***");
+  for (auto at = detail.find(token.reveal()); at != std::string::npos;
+       at = detail.find(token.reveal(), at)) {
+    detail.replace(at, token.reveal().size(), "***");
   }
   std::string described = what + ": " + status + (detail.empty() ? "" : ": " + detail);
   auto fail = [&](ErrorKind kind, std::string message) {
@@ -174,13 +174,17 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
     return reply;
   }
   bool malformed = std::any_of(codes.begin(), codes.end(), isCredentialCode);
+  // A rotation that left the file unreadable or unsafe kept the last good token: say so.
+  std::optional<std::string> reread = token_.lastError();
+  std::string unread = reread ? " (the file was not read again: " + *reread + ")" : "";
   if (response.status == 400 && malformed) {
     return fail(ErrorKind::Auth,
                 described +
                     ": Cloudflare refused the credential as malformed; check api_token_file " +
-                    token_file_ +
+                    token_.path() +
                     ": it must hold one API token (not a Global API Key) alone on its line, "
-                    "without quotes or spaces");
+                    "without quotes or spaces" +
+                    unread);
   }
   if (response.status == 401 || response.status == 403) {
     // 10000 "Authentication error" (a wrong, revoked or expired token), 9109 "Unauthorized to
@@ -188,9 +192,10 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
     return fail(ErrorKind::Auth, described +
                                      ": Cloudflare refused the API token; check "
                                      "api_token_file " +
-                                     token_file_ +
+                                     token_.path() +
                                      ": the token must be active, with Zone DNS Edit on this "
-                                     "zone (and Zone Read unless zone_id is set)");
+                                     "zone (and Zone Read unless zone_id is set)" +
+                                     unread);
   }
   if (response.status >= 500) {
     return fail(ErrorKind::Transient, described);

@@ -25,6 +25,7 @@
 #include "core/clock.hpp"
 #include "net/http_client.hpp"
 #include "net/secret.hpp"
+#include "net/watched_secret_file.hpp"
 #include "providers/cloudflare_listing.hpp"
 #include "providers/dns_provider.hpp"
 #include "providers/lookup_then_write.hpp"
@@ -79,7 +80,9 @@ class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
   static constexpr std::string_view kDefaultEndpoint = "https://api.cloudflare.com/client/v4";
 
   // Reads the API token file now (readSecretFile: private, one line), so a missing or unsafe
-  // token stops planbd at start. Uses config.name, config.settings and config.endpoint
+  // token stops planbd at start; every request takes the file's token as it is then (a file
+  // rewritten with a new token is read again; one half-written or unsafe keeps the last good
+  // token, and auth errors say why). Uses config.name, config.settings and config.endpoint
   // (default kDefaultEndpoint). With cloudflare.zone_id set, that id serves every zone of this
   // provider; otherwise each zone's id is looked up by name once and cached. Throws
   // CredentialError, or std::invalid_argument without a transport or clock.
@@ -163,9 +166,10 @@ class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
   void forgetZone(const std::string& zone);
 
   std::string name_;
-  std::string token_file_;  // named in every auth error, so the operator knows what to check
-  std::string endpoint_;    // without a trailing '/'
-  net::Secret token_;
+  std::string endpoint_;  // without a trailing '/'
+  // Re-read when it changes: a rotated token is used from the next request on, without a restart.
+  // Its path is named in every auth error, so the operator knows what to check.
+  net::WatchedSecretFile token_;
   std::optional<std::string> configured_zone_id_;
   std::shared_ptr<net::HttpTransport> transport_;
   std::shared_ptr<const core::Clock> clock_;

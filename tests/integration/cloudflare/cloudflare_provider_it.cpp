@@ -343,3 +343,16 @@ TEST_CASE("an invalid TTL is refused by Cloudflare as Permanent") {
   CHECK(e.kind == ErrorKind::Permanent);
   CHECK(e.message.find("9021") != std::string::npos);
 }
+
+TEST_CASE("a token rotated in its file is used without a restart") {
+  World w;
+  w.fake.addRecord("www.example.com", "CNAME", "app.aws.example.net");
+  CloudflareProvider provider = w.provider();
+  served(provider.read(kWww));
+
+  // The old token is revoked and the new one written where planbd reads it.
+  w.fake.control("POST", "token", {{"token", "cf-rotated-token-Qw3"}});
+  CHECK(failed(provider.read(kWww), w.fake.token()).kind == ErrorKind::Auth);
+  CloudflareFake::writePrivate(w.fake.tokenFile(), "cf-rotated-token-Qw3\n");
+  served(provider.read(kWww));
+}

@@ -99,3 +99,49 @@ TEST_CASE(
   CHECK(message.find("Invalid format for Authorization header") != std::string::npos);
   CHECK(message.find("malformed") != std::string::npos);
 }
+
+TEST_CASE("a token file rewritten with a new token is used from the next request on") {
+  TempDir dir;
+  std::string path = dir.path() + "/cf.token";
+  std::ofstream(path) << kToken << "\n";
+  ::chmod(path.c_str(), 0600);
+  CloudflareConfig config;
+  config.name = "cf";
+  config.settings.api_token_file = path;
+  config.settings.zone_id = "023e105f4ecef8ad9ca31a8372d0c353";
+  config.endpoint = "https://api.cloudflare.test/client/v4";
+  auto transport = std::make_shared<ScriptedTransport>();
+  transport->answer([](const HttpRequest& request) {
+    for (const auto& [name, value] : request.headers) {
+      if (name == "Authorization" && value == "Bearer rotated-token-2") {
+        return Result<HttpResponse>(reply(
+            200, R"({"success":true,"errors":[],"messages":[],"result":[],"result_info":{}})"));
+      }
+    }
+    return Result<HttpResponse>(reply(
+        403, R"({"success":false,"errors":[{"code":10000,"message":"Authentication error"}]})"));
+  });
+  CloudflareProvider provider(config, transport, std::make_shared<ManualClock>());
+  CHECK(std::holds_alternative<ProviderError>(provider.read({"example.com.", "www.example.com."})));
+
+  std::ofstream(path, std::ios::trunc) << "rotated-token-2\n";  // an agent renewed the token
+  Result<ServedRecord> read = provider.read({"example.com.", "www.example.com."});
+  CHECK(std::holds_alternative<ServedRecord>(read));
+
+  SUBCASE("a rewrite that leaves the file readable by others keeps the token and says why") {
+    ::chmod(path.c_str(), 0644);
+    std::ofstream(path, std::ios::trunc) << kToken << "\n";
+    CHECK(std::holds_alternative<ServedRecord>(provider.read({"example.com.", "x.example.com."})));
+    ::chmod(path.c_str(), 0600);
+    std::ofstream(path, std::ios::trunc) << "\"" << kToken << "\"\n";  // pasted with quotes
+    ::chmod(path.c_str(), 0644);
+    transport->answer([](const HttpRequest&) {
+      return Result<HttpResponse>(reply(
+          403, R"({"success":false,"errors":[{"code":10000,"message":"Authentication error"}]})"));
+    });
+    Result<ServedRecord> refused = provider.read({"example.com.", "www.example.com."});
+    REQUIRE(std::holds_alternative<ProviderError>(refused));
+    CHECK(std::get<ProviderError>(refused).message.find("was not read again") != std::string::npos);
+    CHECK(std::get<ProviderError>(refused).message.find(kToken) == std::string::npos);
+  }
+}
