@@ -712,8 +712,12 @@ bool Reconciler::onWrite(const std::string& name, const std::string& provider,
   if (change.empty()) {
     sync.propagating_change.clear();
     log_.info("provider " + provider + ": " + name + " now CNAME " + cnameOf(target) + " (target " +
-              target + "), written in " + millis(outcome.write_time));
-    verify = true;
+              target + "), written in " + millis(outcome.write_time) +
+              (outcome.written.proxied ? "; proxied: its servers answer with the proxy's "
+                                         "addresses, so DNS cannot verify it"
+                                       : ""));
+    // A proxied record's DNS answer never shows the CNAME: waiting for it would only warn.
+    verify = !outcome.written.proxied;
   } else {
     // Accepted, applied everywhere later: tracked and polled, while later writes go on.
     sync.propagating_change = change;

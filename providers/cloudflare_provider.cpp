@@ -593,6 +593,18 @@ CloudflareProvider::BatchOutcome CloudflareProvider::sendBatch(
 
 std::vector<Result<Written>> CloudflareProvider::replaceBatch(
     const std::vector<ReplaceRequest>& changes) {
+  std::vector<Result<Written>> results = writeChanges(changes);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (auto* written = std::get_if<Written>(&results[i])) {
+      std::optional<CloudflareAttributes> attributes = attributesAt(changes[i].record.name);
+      written->proxied = attributes && attributes->proxied;
+    }
+  }
+  return results;
+}
+
+std::vector<Result<Written>> CloudflareProvider::writeChanges(
+    const std::vector<ReplaceRequest>& changes) {
   if (changes.size() <= 1 || batchUnavailable()) {
     return DnsProvider::replaceBatch(changes);
   }

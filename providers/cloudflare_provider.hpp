@@ -121,7 +121,8 @@ class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
   // limit. Cloudflare applies a batch all or nothing: a refused one is listed and compared again
   // and resent without what now conflicts, and one refused twice goes one record at a time. Where
   // the API has no batch endpoint (404 "No route", 405), every change goes one by one, from then
-  // on.
+  // on. A change to a proxied record is reported Written::proxied: Cloudflare answers its name
+  // with the proxy's addresses, so no DNS answer can show it.
   std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) override;
 
   // For tests and status: requests spent within the current budget window.
@@ -147,6 +148,7 @@ class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
   // Every page of a filtered listing (an empty filter: the whole zone).
   Result<std::vector<Record>> listRecords(const std::string& zone_id, const std::string& filter,
                                           int per_page);
+  std::vector<Result<Written>> writeChanges(const std::vector<ReplaceRequest>& changes);
   Result<ZoneListing> listZone(const std::string& zone);
   // What `records` (all at `name`) make of it: the first CNAME, else a Conflict, else Absent.
   CloudflareLookup lookupFrom(const std::string& zone_id, const std::string& name,

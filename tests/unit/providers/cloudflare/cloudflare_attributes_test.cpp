@@ -193,3 +193,26 @@ TEST_CASE("a batch failover keeps proxied records proxied and their comments and
                         {"content", "backup.example.net"},
                         {"ttl", 60}}}}});
 }
+
+TEST_CASE("a change to a proxied record is reported proxied, so nobody waits for DNS to show it") {
+  Fixture f;
+  f.records.push_back(proxiedCname("a.example.com", "primary.example.net"));
+  Json dns_only = proxiedCname("b.example.com", "primary.example.net");
+  dns_only["proxied"] = false;
+  f.records.push_back(dns_only);
+  CloudflareProvider provider = f.make();
+  std::vector<Result<Written>> results =
+      provider.replaceBatch({failover("a.example.com"), failover("b.example.com")});
+  REQUIRE(results.size() == 2);
+  REQUIRE(std::holds_alternative<Written>(results[0]));
+  REQUIRE(std::holds_alternative<Written>(results[1]));
+  CHECK(std::get<Written>(results[0]).proxied);
+  CHECK_FALSE(std::get<Written>(results[1]).proxied);
+  // One record alone goes through the single-request path: reported all the same.
+  f.records.clear();
+  f.records.push_back(proxiedCname("c.example.com", "primary.example.net"));
+  CloudflareProvider single = f.make();
+  std::vector<Result<Written>> one = single.replaceBatch({failover("c.example.com")});
+  REQUIRE(std::holds_alternative<Written>(one.at(0)));
+  CHECK(std::get<Written>(one[0]).proxied);
+}
