@@ -1,7 +1,7 @@
-// What planb leaves untouched on a real PowerDNS Authoritative 4.7: the comments of the rrsets
-// it writes. PowerDNS documents that a REPLACE whose rrset carries "records" but no "comments"
-// keeps the rrset's comments ("When comments is present, all existing comments for the RRs
-// matching name and type will be deleted" — only then):
+// What planb leaves untouched on a real PowerDNS Authoritative 4.7 (the comments of the rrsets
+// it writes), and its API key file re-read after a rotation. PowerDNS documents that a REPLACE
+// whose rrset carries "records" but no "comments" keeps the rrset's comments ("When comments is
+// present, all existing comments for the RRs matching name and type will be deleted" — only then):
 // https://doc.powerdns.com/authoritative/http-api/zone.html#rrset . planb's PATCH carries no
 // "comments" member; these tests hold that to the real server.
 
@@ -160,4 +160,21 @@ TEST_CASE("comments PowerDNS 4.7 lists for other names under a filtered GET do n
   Result<ServedRecord> none = provider.read({"example.test.", "nothing.example.test."});
   REQUIRE(std::holds_alternative<ServedRecord>(none));
   CHECK(std::get<ServedRecord>(none).kind == ServedRecord::Kind::Absent);
+}
+
+TEST_CASE("a rotated API key is read from its file on the next call, without a new provider") {
+  PdnsServer pdns;
+  PowerDnsProvider provider = providerFor(pdns);
+  REQUIRE(
+      std::holds_alternative<ServedRecord>(provider.read({"example.test.", "www.example.test."})));
+
+  pdns.rotateApiKey();  // the server restarted with a new key, written to the provider's file
+  Result<ServedRecord> read = provider.read({"example.test.", "www.example.test."});
+  if (const auto* error = std::get_if<ProviderError>(&read)) {
+    FAIL("the read after the rotation failed: " << error->message);
+  }
+  CHECK(std::get<ServedRecord>(read).target == "app.aws.example.net.");
+  Result<Unit> written =
+      provider.replace(swap("www.example.test.", "app.gcp.example.net.", "app.aws.example.net."));
+  CHECK(std::holds_alternative<Unit>(written));
 }
