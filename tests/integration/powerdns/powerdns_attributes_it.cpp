@@ -178,3 +178,30 @@ TEST_CASE("a rotated API key is read from its file on the next call, without a n
       provider.replace(swap("www.example.test.", "app.gcp.example.net.", "app.aws.example.net."));
   CHECK(std::holds_alternative<Unit>(written));
 }
+
+// A disabled record is not served, and PowerDNS 4.7 refuses a CNAME rrset of two records even
+// when one is disabled ("has more than one record"), so a CNAME planb manages cannot carry a
+// disabled spare: planb reads a lone disabled CNAME as no CNAME, like every resolver, through the
+// filtered GET (which omits it) and through the zone GET (which lists it "disabled": true).
+TEST_CASE("a disabled CNAME on PowerDNS reads as absent, by one name and in a batch") {
+  PdnsServer pdns;
+  json disable = {{"rrsets",
+                   {{{"name", "www.example.test."},
+                     {"type", "CNAME"},
+                     {"ttl", 60},
+                     {"changetype", "REPLACE"},
+                     {"records", {{{"content", "app.aws.example.net."}, {"disabled", true}}}}}}}};
+  REQUIRE(api(pdns, "PATCH", "/zones/example.test.", disable.dump()).status == 204);
+  json listed = cnameRrset(pdns, "www.example.test.");
+  REQUIRE(listed["records"][0]["disabled"] == true);
+
+  PowerDnsProvider provider = providerFor(pdns);
+  Result<ServedRecord> one = provider.read({"example.test.", "www.example.test."});
+  REQUIRE(std::holds_alternative<ServedRecord>(one));
+  CHECK(std::get<ServedRecord>(one).kind == ServedRecord::Kind::Absent);
+  std::vector<Result<ServedRecord>> batch =
+      provider.readBatch("example.test.", {"www.example.test.", "txtonly.example.test."});
+  REQUIRE(std::holds_alternative<ServedRecord>(batch[0]));
+  CHECK(std::get<ServedRecord>(batch[0]).kind == ServedRecord::Kind::Absent);
+  CHECK(std::get<ServedRecord>(batch[1]).kind == ServedRecord::Kind::Conflict);
+}
