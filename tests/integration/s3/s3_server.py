@@ -4,13 +4,19 @@
 Python 3 standard library only. Listens on 127.0.0.1 only.
 
     s3_server.py --port P --access-key-id-file F --secret-file F [--region R]
-                 [--object /bucket/key=content]...
+                 [--session-token-file F] [--object /bucket/key=content]...
 
 Every request must carry an AWS Signature Version 4 Authorization header, which the server
 recomputes on its own (hashlib/hmac; service s3, the path encoded once, X-Amz-Content-Sha256 as
 the payload hash, the clock skew at most 15 minutes):
 - a bad or missing signature: 403 SignatureDoesNotMatch / AccessDenied;
 - another access key id: 403 InvalidAccessKeyId;
+- with --session-token-file (temporary credentials, an STS key id "ASIA…"): the request must
+  carry X-Amz-Security-Token, among the signed headers: without it 403 InvalidAccessKeyId (the
+  temporary key id alone is unknown), with another token 400 InvalidToken ("The provided token is
+  malformed or otherwise invalid"), as https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+  lists them; https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html: the
+  token header is part of the signed request for S3;
 - then GET or HEAD of a known object: 200 with its content; of another: 404 NoSuchKey.
 GET /_fake/requests (unsigned) returns the log of requests as JSON lines: method, path, status.
 """
@@ -73,6 +79,9 @@ class Handler(BaseHTTPRequestHandler):
     def error(self, status, code, body):
         self.reply(status, "<Error><Code>%s</Code></Error>" % code, body)
 
+    # The status S3 answers each refusal of check_signature with (403 unless listed).
+    STATUS = {"InvalidToken": 400, "ExpiredToken": 400}
+
     def handle_request(self, body):
         if self.path == "/_fake/requests":
             with self.server.lock:
@@ -81,7 +90,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         why = self.check_signature()
         if why is not None:
-            self.error(403, why, body)
+            self.error(self.STATUS.get(why, 403), why, body)
             return
         path = unquote(self.path.partition("?")[0])
         if path in self.server.objects:
@@ -109,6 +118,12 @@ class Handler(BaseHTTPRequestHandler):
         signed = match["signed"].split(";")
         if "host" not in signed or "x-amz-content-sha256" not in signed:
             return "AccessDenied"
+        if self.server.session_token is not None:
+            token = self.headers.get("X-Amz-Security-Token")
+            if token is None:
+                return "InvalidAccessKeyId"
+            if token != self.server.session_token or "x-amz-security-token" not in signed:
+                return "InvalidToken"
         payload_hash = self.headers.get("X-Amz-Content-Sha256")
         if payload_hash != sha256_hex(b""):
             return "XAmzContentSHA256Mismatch"
@@ -135,6 +150,7 @@ def main():
     parser.add_argument("--access-key-id-file", required=True)
     parser.add_argument("--secret-file", required=True)
     parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--session-token-file")
     parser.add_argument("--object", action="append", default=[])
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
@@ -145,6 +161,10 @@ def main():
         server.access_key_id = f.read().strip()
     with open(args.secret_file) as f:
         server.secret = f.read().strip()
+    server.session_token = None
+    if args.session_token_file:
+        with open(args.session_token_file) as f:
+            server.session_token = f.read().strip()
     server.objects = {}
     for spec in args.object:
         path, _, content = spec.partition("=")

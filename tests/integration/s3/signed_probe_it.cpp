@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "harness/process.hpp"
 #include "probe_factory.hpp"
@@ -44,21 +45,34 @@ std::string writePrivate(const std::string& path, const std::string& text) {
 }
 
 // The fake, with the objects /probes/health.txt ("status: ok") and "/probes/with space.txt".
+// With a session token, it takes temporary credentials only (an STS key id and its token).
 class FakeS3 {
  public:
-  FakeS3()
+  explicit FakeS3(std::optional<std::string> session_token = std::nullopt)
       : dir_(planb::testing::makeTempDir("planb-s3")),
         port_(planb::testing::pickFreePort()),
         akid_file_(writePrivate(dir_ + "/access_key_id", kAkid + "\n")),
         secret_file_(writePrivate(dir_ + "/secret_access_key", kSecret + "\n")),
-        wrong_secret_file_(writePrivate(dir_ + "/wrong_secret", kSecret + "x\n")),
-        server_(std::make_unique<ServerProcess>(
-            std::vector<std::string>{python3(), std::string(PLANB_S3_FAKE), "--port",
-                                     std::to_string(port_), "--access-key-id-file", akid_file_,
-                                     "--secret-file", secret_file_, "--region", "eu-central-1",
-                                     "--object", "/probes/health.txt=status: ok", "--object",
-                                     "/probes/with space.txt=spaced"},
-            dir_ + "/s3.log")) {
+        wrong_secret_file_(writePrivate(dir_ + "/wrong_secret", kSecret + "x\n")) {
+    std::vector<std::string> command{python3(),
+                                     std::string(PLANB_S3_FAKE),
+                                     "--port",
+                                     std::to_string(port_),
+                                     "--access-key-id-file",
+                                     akid_file_,
+                                     "--secret-file",
+                                     secret_file_,
+                                     "--region",
+                                     "eu-central-1",
+                                     "--object",
+                                     "/probes/health.txt=status: ok",
+                                     "--object",
+                                     "/probes/with space.txt=spaced"};
+    if (session_token) {
+      session_token_file_ = writePrivate(dir_ + "/session_token", *session_token + "\n");
+      command.insert(command.end(), {"--session-token-file", session_token_file_});
+    }
+    server_ = std::make_unique<ServerProcess>(command, dir_ + "/s3.log");
     server_->waitForTcp(port_, 10s);
   }
   ~FakeS3() {
@@ -88,6 +102,8 @@ class FakeS3 {
 
   const std::string& wrongSecretFile() const { return wrong_secret_file_; }
   const std::string& secretFile() const { return secret_file_; }
+  const std::string& sessionTokenFile() const { return session_token_file_; }
+  std::string dir() const { return dir_; }
 
  private:
   std::string dir_;
@@ -95,12 +111,20 @@ class FakeS3 {
   std::string akid_file_;
   std::string secret_file_;
   std::string wrong_secret_file_;
+  std::string session_token_file_;
   std::unique_ptr<ServerProcess> server_;
 };
 
 // One server for the whole program: starting Python costs most of a second.
 FakeS3& fake() {
   static FakeS3 server;
+  return server;
+}
+
+const std::string kSessionToken = "IQoJb3JpZ2luX2VjEPLANB//session+token/0123456789==";
+
+FakeS3& temporaryCredentialsFake() {
+  static FakeS3 server(kSessionToken);
   return server;
 }
 
@@ -183,4 +207,24 @@ TEST_CASE("a signed probe whose credential file is unreadable is refused when bu
     CHECK(std::string(e.what()).find(kSecret) == std::string::npos);
   }
   ::chmod(fake().secretFile().c_str(), 0600);
+}
+
+TEST_CASE("a probe signed with temporary credentials sends its session token, signed") {
+  FakeS3& s3 = temporaryCredentialsFake();
+  auto config = s3.probe("/probes/health.txt");
+  config.http.sign->session_token_file = s3.sessionTokenFile();
+  ProbeResult r = attempt(config);
+  CHECK_MESSAGE(r.ok(), r.detail);
+}
+
+TEST_CASE("temporary credentials without their session token, or with another, are refused") {
+  FakeS3& s3 = temporaryCredentialsFake();
+  ProbeResult without = attempt(s3.probe("/probes/health.txt"));
+  CHECK(without.detail == "status 403, expected 200");
+  auto config = s3.probe("/probes/health.txt");
+  config.http.sign->session_token_file =
+      writePrivate(s3.dir() + "/other_token", "IQoJb3JpZ2luX2VjEOTHER\n");
+  ProbeResult other = attempt(config);
+  CHECK(other.detail == "status 400, expected 200");
+  CHECK(other.detail.find(kSessionToken) == std::string::npos);
 }
