@@ -64,6 +64,10 @@ struct Written {
   // but applies it everywhere later (Route 53 `PENDING`): pollChange(propagating_change) tells
   // when. The writer never waits for it.
   std::string propagating_change;
+  // 0: written with the record's TTL. Otherwise the TTL written instead, because the provider's
+  // minimum, learned from it at run time (Alibaba DNS MinTtl), is above the record's: a failover
+  // with a longer TTL beats none, and the raise is reported.
+  std::uint32_t raised_ttl = 0;
 };
 
 enum class Propagation {
@@ -113,6 +117,13 @@ class DnsProvider {
       }
     }
     return results;
+  }
+
+  // When the provider's temporary credentials expire (an AWS credential_process' Expiration),
+  // so that planbd warns before they do; nullopt when they do not or the provider cannot tell.
+  // Safe from any thread and cheap: read by the metrics and status, not only by the worker.
+  virtual std::optional<std::chrono::system_clock::time_point> credentialsExpireAt() const {
+    return std::nullopt;
   }
 
   // Whether a change that replaceBatch reported propagating is applied everywhere yet.
