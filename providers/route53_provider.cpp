@@ -566,15 +566,15 @@ Route53Provider::Route53Provider(const Route53Config& config,
     credential_source_ =
         "check what credential_process \"" + *settings.credential_process + "\" prints";
   } else {
-    credentials_.access_key_id =
-        net::readSecretFile(settings.access_key_id_file, "Route 53 access key id file").reveal();
-    credentials_.secret_access_key =
-        net::readSecretFile(settings.secret_access_key_file, "Route 53 secret access key file");
+    access_key_id_file_ = std::make_unique<net::WatchedSecretFile>(settings.access_key_id_file,
+                                                                   "Route 53 access key id file");
+    secret_access_key_file_ = std::make_unique<net::WatchedSecretFile>(
+        settings.secret_access_key_file, "Route 53 secret access key file");
     credential_source_ = "check access_key_id_file " + settings.access_key_id_file +
                          " and secret_access_key_file " + settings.secret_access_key_file;
     if (settings.session_token_file) {
-      credentials_.session_token =
-          net::readSecretFile(*settings.session_token_file, "Route 53 session token file");
+      session_token_file_ = std::make_unique<net::WatchedSecretFile>(*settings.session_token_file,
+                                                                     "Route 53 session token file");
       credential_source_ += " and session_token_file " + *settings.session_token_file;
     }
   }
@@ -599,6 +599,13 @@ Result<net::HttpResponse> Route53Provider::exchange(
       return ProviderError{ErrorKind::Auth, "Route 53 " + what + ": " + *why, std::nullopt};
     }
     credentials_ = std::move(std::get<net::SigV4Credentials>(current));
+  } else {
+    // Re-read when a file changed (an agent rotating temporary credentials).
+    credentials_.access_key_id = access_key_id_file_->current().reveal();
+    credentials_.secret_access_key = secret_access_key_file_->current();
+    if (session_token_file_) {
+      credentials_.session_token = session_token_file_->current();
+    }
   }
   // The session token, when there is one, is signed as X-Amz-Security-Token (SigV4 requires it
   // among the signed headers for temporary credentials).

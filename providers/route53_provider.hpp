@@ -23,9 +23,9 @@
 //   (which must match the set exactly) and kept in the CREATE.
 // - One call at a time (planbd drives each provider from one worker thread); not thread-safe,
 //   except credentialsExpireAt().
-// - Credentials: the key files (read at construction; a session token file adds
-//   X-Amz-Security-Token), or credential_process, run again before its credentials expire. They
-//   appear in no message.
+// - Credentials: the key files (read at construction and again whenever one changes, so an agent
+//   rotating STS credentials needs no restart; a session token file adds X-Amz-Security-Token), or
+//   credential_process, run again before its credentials expire. They appear in no message.
 
 #include <chrono>
 #include <cstdint>
@@ -40,6 +40,7 @@
 #include "net/aws_credential_process.hpp"
 #include "net/http_client.hpp"
 #include "net/sigv4.hpp"
+#include "net/watched_secret_file.hpp"
 #include "providers/dns_provider.hpp"
 #include "providers/provider_settings.hpp"
 #include "providers/request_ceiling.hpp"
@@ -104,7 +105,7 @@ using Route53Config = ApiProviderConfig<Route53Settings>;
 
 class Route53Provider final : public DnsProvider {
  public:
-  // Reads both credential files now (throws CredentialError) and checks config.endpoint (throws
+  // Reads the credential files now (throws CredentialError) and checks config.endpoint (throws
   // std::invalid_argument: not http(s), or http:// to anything but a loopback address).
   // The CA bundle of the endpoint is the transport's business, not this class's.
   Route53Provider(const Route53Config& config, std::shared_ptr<net::HttpTransport> transport,
@@ -123,7 +124,7 @@ class Route53Provider final : public DnsProvider {
 
   // When the credentials in use expire (credential_process's Expiration); nullopt for long-lived
   // key files. Thread-safe and cheap.
-  std::optional<std::chrono::system_clock::time_point> credentialsExpireAt() const;
+  std::optional<std::chrono::system_clock::time_point> credentialsExpireAt() const override;
 
   // The SigV4 region requests are signed for.
   const std::string& signingRegion() const noexcept { return scope_.region; }
@@ -171,6 +172,9 @@ class Route53Provider final : public DnsProvider {
   // (scrubbed from every message).
   net::SigV4Credentials credentials_;
   std::shared_ptr<net::AwsCredentialProcess> process_;
+  std::unique_ptr<net::WatchedSecretFile> access_key_id_file_;
+  std::unique_ptr<net::WatchedSecretFile> secret_access_key_file_;
+  std::unique_ptr<net::WatchedSecretFile> session_token_file_;
   std::string credential_source_;  // what an operator checks on an auth error
   std::string base_url_;           // scheme://authority, plus a base path when the endpoint has one
   std::string base_path_;          // "" or "/prefix", part of the signed path

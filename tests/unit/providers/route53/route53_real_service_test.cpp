@@ -335,3 +335,19 @@ TEST_CASE("a credential_process that fails keeps the last credentials until they
   CHECK(f.transport->requests.size() == 2);  // nothing sent unsigned
   CHECK(f.ran == 3);
 }
+
+TEST_CASE("rotated credential files are used on the next request, without a restart") {
+  Fixture f;
+  f.config.settings.session_token_file = writePrivate(f.dir, "token", kToken + "\n");
+  f.transport->reply(200, emptyPage()).reply(200, emptyPage());
+  Route53Provider provider = f.provider();
+  (void)provider.read({"example.com.", "www.example.com."});
+  // An agent writes new STS credentials into the files.
+  writePrivate(f.dir, "akid", "ASIAROTATED\n");
+  writePrivate(f.dir, "token", "rotated-token\n");
+  (void)provider.read({"example.com.", "www.example.com."});
+  REQUIRE(f.transport->requests.size() == 2);
+  CHECK(headerOf(f.transport->requests[0], "X-Amz-Security-Token") == kToken);
+  CHECK(headerOf(f.transport->requests[1], "X-Amz-Security-Token") == "rotated-token");
+  CHECK(scopeOf(f.transport->requests[1]).starts_with("ASIAROTATED/"));
+}
