@@ -364,6 +364,18 @@ std::optional<ErrorBody> parseErrorBody(const std::string& body) {
     }
     return ErrorBody{*code, textOf(error, "Message").value_or("")};
   }
+  // <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>: the shape
+  // Netflix's denominator decodes for Route 53's Throttling, PriorRequestNotComplete,
+  // RequestExpired and InternalFailure (route53/src/test/java/denominator/route53/
+  // Route53ErrorDecoderTest.java).
+  if (localName(root) == "Response") {
+    const tinyxml2::XMLElement* error = child(child(root, "Errors"), "Error");
+    std::optional<std::string> code = textOf(error, "Code");
+    if (!code || code->empty()) {
+      return std::nullopt;
+    }
+    return ErrorBody{*code, textOf(error, "Message").value_or("")};
+  }
   if (localName(root) == "InvalidChangeBatch") {
     std::string joined;
     for (const tinyxml2::XMLElement* m : children(child(root, "Messages"), "Message")) {

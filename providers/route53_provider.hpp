@@ -226,9 +226,10 @@ struct ChangeInfo {
   std::string status;  // "PENDING" or "INSYNC"
 };
 
-// An error body of either shape: <ErrorResponse><Error><Type/><Code/><Message/></Error> or the
-// pre-2024 <InvalidChangeBatch><Messages><Message/>… (code "InvalidChangeBatch", the messages
-// joined with "; ").
+// An error body of any shape Route 53 has used: <ErrorResponse><Error><Type/><Code/><Message/>
+// </Error>, <Response><Errors><Error><Code/><Message/>…, or the pre-2024
+// <InvalidChangeBatch><Messages><Message/>… (code "InvalidChangeBatch", the messages joined with
+// "; ").
 struct ErrorBody {
   std::string code;
   std::string message;
