@@ -416,8 +416,11 @@ def list_hosted_zones_by_name(state, params):
     body = '<?xml version="1.0" encoding="UTF-8"?>\n<ListHostedZonesByNameResponse xmlns="%s">' % NS
     body += "<HostedZones>"
     for z in page:
+        # Config holds the zone's Comment, empty when it has none, as Route 53 answered lexicon
+        # (tests/conformance/route53/01-list-hosted-zones-by-name.json).
         body += ("<HostedZone><Id>/hostedzone/%s</Id><Name>%s</Name><CallerReference>planb-fake"
-                 "</CallerReference><Config><PrivateZone>%s</PrivateZone></Config>"
+                 "</CallerReference><Config><Comment></Comment><PrivateZone>%s</PrivateZone>"
+                 "</Config>"
                  "<ResourceRecordSetCount>%d</ResourceRecordSetCount></HostedZone>"
                  % (z["id"], esc(encode_name(z["name"])), "true" if z["private"] else "false",
                     len(z["rrsets"])))
