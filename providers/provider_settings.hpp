@@ -28,10 +28,17 @@ struct CloudflareSettings {
   std::optional<std::string> zone_id;  // looked up by the zone's name when absent
 };
 
-// AWS Route 53 (SigV4, us-east-1, service route53).
+// AWS Route 53 (SigV4, service route53, region of the endpoint's partition). Credentials: either
+// the key files (a session token file too for temporary credentials) or credential_process.
 struct Route53Settings {
   std::string access_key_id_file;
   std::string secret_access_key_file;
+  std::optional<std::string> session_token_file;
+  // AWS's credential_process: a command line (split like a POSIX shell's words, never run by one)
+  // printing {"Version":1,"AccessKeyId",…}; set instead of the files.
+  std::optional<std::string> credential_process;
+  // The SigV4 region; derived from the endpoint's partition when absent.
+  std::optional<std::string> signing_region;
   std::optional<std::string> hosted_zone_id;  // looked up by the zone's name when absent
 };
 

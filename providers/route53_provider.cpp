@@ -18,7 +18,6 @@ namespace planb::providers {
 
 namespace {
 
-const net::SigV4Scope kScope{"us-east-1", "route53"};
 constexpr std::string_view kApi = "/2013-04-01";
 // A name holds a handful of record sets; more pages than this means a server that never stops.
 constexpr int kMaxPages = 100;
@@ -182,12 +181,56 @@ std::string stripIdPrefix(std::string_view id) {
   return std::string(slash == std::string_view::npos ? id : id.substr(slash + 1));
 }
 
+std::string batchComment(std::string_view comment) {
+  if (comment.size() <= kRoute53MaxComment) {
+    return std::string(comment);
+  }
+  constexpr std::string_view kCut = "...";
+  std::size_t keep = kRoute53MaxComment - kCut.size();
+  // Back to the start of a UTF-8 sequence: continuation bytes are 10xxxxxx.
+  while (keep > 0 && (static_cast<unsigned char>(comment[keep]) & 0xC0) == 0x80) {
+    --keep;
+  }
+  return std::string(comment.substr(0, keep)) + std::string(kCut);
+}
+
+std::string signingRegionOf(std::string_view host) {
+  // The partitions' Route 53 endpoints and their SigV4 regions, from botocore
+  // data/route53/2013-04-01/endpoint-rule-set-1.json (aws us-east-1, aws-cn cn-northwest-1,
+  // aws-us-gov us-gov-west-1, aws-iso us-iso-east-1, aws-iso-b us-isob-east-1) and the AWS General
+  // Reference "Amazon Route 53 endpoints and quotas"
+  // (https://docs.aws.amazon.com/general/latest/gr/r53.html).
+  std::string h = core::asciiLower(host);
+  if (auto colon = h.rfind(':'); colon != std::string::npos && h.find(']') == std::string::npos) {
+    h.erase(colon);  // the port
+  }
+  while (!h.empty() && h.back() == '.') {
+    h.pop_back();
+  }
+  auto under = [&](std::string_view suffix) {
+    return h == suffix.substr(1) || h.ends_with(suffix);
+  };
+  if (under(".amazonaws.com.cn")) {
+    return "cn-northwest-1";
+  }
+  if (under(".us-gov.amazonaws.com")) {
+    return "us-gov-west-1";
+  }
+  if (under(".c2s.ic.gov")) {
+    return "us-iso-east-1";
+  }
+  if (under(".sc2s.sgov.gov")) {
+    return "us-isob-east-1";
+  }
+  return "us-east-1";
+}
+
 std::string changeBatchXml(const std::vector<Change>& changes, std::string_view comment) {
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   xml += "<ChangeResourceRecordSetsRequest xmlns=\"" + std::string(kRoute53Namespace) + "\">";
   xml += "<ChangeBatch>";
   if (!comment.empty()) {
-    xml += "<Comment>" + xmlEscape(comment) + "</Comment>";
+    xml += "<Comment>" + xmlEscape(batchComment(comment)) + "</Comment>";
   }
   xml += "<Changes>";
   for (const Change& change : changes) {
@@ -200,7 +243,11 @@ std::string changeBatchXml(const std::vector<Change>& changes, std::string_view 
     for (const std::string& value : change.values) {
       xml += "<ResourceRecord><Value>" + xmlEscape(value) + "</Value></ResourceRecord>";
     }
-    xml += "</ResourceRecords></ResourceRecordSet></Change>";
+    xml += "</ResourceRecords>";
+    if (change.health_check_id) {
+      xml += "<HealthCheckId>" + xmlEscape(*change.health_check_id) + "</HealthCheckId>";
+    }
+    xml += "</ResourceRecordSet></Change>";
   }
   xml += "</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>";
   return xml;
@@ -238,6 +285,8 @@ Result<RecordPage> parseRecordPage(const std::string& body) {
     }
     set.set_identifier = textOf(e, "SetIdentifier");
     set.alias = child(e, "AliasTarget") != nullptr;
+    set.health_check_id = textOf(e, "HealthCheckId");
+    set.traffic_policy_instance_id = textOf(e, "TrafficPolicyInstanceId");
     for (const tinyxml2::XMLElement* record :
          children(child(e, "ResourceRecords"), "ResourceRecord")) {
       std::optional<std::string> value = textOf(record, "Value");
@@ -309,6 +358,18 @@ std::optional<ErrorBody> parseErrorBody(const std::string& body) {
   const tinyxml2::XMLElement* root = doc.RootElement();
   if (localName(root) == "ErrorResponse") {
     const tinyxml2::XMLElement* error = child(root, "Error");
+    std::optional<std::string> code = textOf(error, "Code");
+    if (!code || code->empty()) {
+      return std::nullopt;
+    }
+    return ErrorBody{*code, textOf(error, "Message").value_or("")};
+  }
+  // <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>: the shape
+  // Netflix's denominator decodes for Route 53's Throttling, PriorRequestNotComplete,
+  // RequestExpired and InternalFailure (route53/src/test/java/denominator/route53/
+  // Route53ErrorDecoderTest.java).
+  if (localName(root) == "Response") {
+    const tinyxml2::XMLElement* error = child(child(root, "Errors"), "Error");
     std::optional<std::string> code = textOf(error, "Code");
     if (!code || code->empty()) {
       return std::nullopt;
@@ -424,9 +485,23 @@ ProviderError classifyError(const net::HttpResponse& response, std::string_view 
                             "RequestExpired", "RequestTimeTooSkewed", "NotAuthorized"}) ||
              status == 401 || status == 403) {
     kind = ErrorKind::Auth;
-    if (code == "SignatureDoesNotMatch" || code == "RequestExpired" ||
-        code == "RequestTimeTooSkewed") {
-      detail += " (wrong secret access key, or this host's clock is more than 5 minutes off)";
+    // What the operator checks; never a value.
+    if (code == "SignatureDoesNotMatch") {
+      detail +=
+          " (wrong secret access key, a signing region other than the endpoint's partition, or "
+          "this host's clock more than 5 minutes off)";
+    } else if (code == "RequestExpired" || code == "RequestTimeTooSkewed") {
+      detail += " (this host's clock is more than 5 minutes off)";
+    } else if (isAnyOf(code, {"ExpiredToken", "ExpiredTokenException"})) {
+      detail += " (the session token has expired: renew the temporary credentials)";
+    } else if (isAnyOf(code, {"InvalidClientTokenId", "UnrecognizedClientException"})) {
+      detail +=
+          " (the access key id, or the session token that goes with it, is not known in this "
+          "partition)";
+    } else if (isAnyOf(code, {"AccessDenied", "AccessDeniedException", "NotAuthorized"})) {
+      detail +=
+          " (the credentials are valid but lack a Route 53 permission: route53:"
+          "ListHostedZonesByName, ListResourceRecordSets, ChangeResourceRecordSets, GetChange)";
     }
   } else if (isAnyOf(code, {"NoSuchHostedZone", "NoSuchChange"}) || status == 404) {
     kind = ErrorKind::NotFound;
@@ -444,8 +519,9 @@ ProviderError classifyError(const net::HttpResponse& response, std::string_view 
 
 struct Route53Provider::Current {
   ServedRecord served;
-  std::string raw_name;   // the set's Name as served, for an exact DELETE
-  std::string raw_value;  // its one value as served
+  std::string raw_name;                        // the set's Name as served, for an exact DELETE
+  std::string raw_value;                       // its one value as served
+  std::optional<std::string> health_check_id;  // repeated in the DELETE, kept in the CREATE
 };
 
 Route53Provider::Route53Provider(const Route53Config& config,
@@ -495,10 +571,25 @@ Route53Provider::Route53Provider(const Route53Config& config,
   base_url_ = url->scheme + "://" + host_ + base_path_;
 
   const Route53Settings& settings = config.settings;
-  credentials_.access_key_id =
-      net::readSecretFile(settings.access_key_id_file, "Route 53 access key id file").reveal();
-  credentials_.secret_access_key =
-      net::readSecretFile(settings.secret_access_key_file, "Route 53 secret access key file");
+  scope_ = {settings.signing_region.value_or(route53::signingRegionOf(url->host)), "route53"};
+  if (settings.credential_process) {
+    process_ = std::make_shared<net::AwsCredentialProcess>(*settings.credential_process,
+                                                           options_.credential_process);
+    credential_source_ =
+        "check what credential_process \"" + *settings.credential_process + "\" prints";
+  } else {
+    access_key_id_file_ = std::make_unique<net::WatchedSecretFile>(settings.access_key_id_file,
+                                                                   "Route 53 access key id file");
+    secret_access_key_file_ = std::make_unique<net::WatchedSecretFile>(
+        settings.secret_access_key_file, "Route 53 secret access key file");
+    credential_source_ = "check access_key_id_file " + settings.access_key_id_file +
+                         " and secret_access_key_file " + settings.secret_access_key_file;
+    if (settings.session_token_file) {
+      session_token_file_ = std::make_unique<net::WatchedSecretFile>(*settings.session_token_file,
+                                                                     "Route 53 session token file");
+      credential_source_ += " and session_token_file " + *settings.session_token_file;
+    }
+  }
   if (settings.hosted_zone_id && !settings.hosted_zone_id->empty()) {
     configured_zone_id_ = route53::stripIdPrefix(*settings.hosted_zone_id);
   }
@@ -514,7 +605,23 @@ Result<net::HttpResponse> Route53Provider::exchange(
   to_sign.query = query;
   to_sign.headers = {{"Host", host_}};
   to_sign.payload = body;
-  net::SigV4Signature signature = net::signV4(to_sign, credentials_, kScope, options_.clock());
+  if (process_) {
+    auto current = process_->current();
+    if (auto* why = std::get_if<std::string>(&current)) {
+      return ProviderError{ErrorKind::Auth, "Route 53 " + what + ": " + *why, std::nullopt};
+    }
+    credentials_ = std::move(std::get<net::SigV4Credentials>(current));
+  } else {
+    // Re-read when a file changed (an agent rotating temporary credentials).
+    credentials_.access_key_id = access_key_id_file_->current().reveal();
+    credentials_.secret_access_key = secret_access_key_file_->current();
+    if (session_token_file_) {
+      credentials_.session_token = session_token_file_->current();
+    }
+  }
+  // The session token, when there is one, is signed as X-Amz-Security-Token (SigV4 requires it
+  // among the signed headers for temporary credentials).
+  net::SigV4Signature signature = net::signV4(to_sign, credentials_, scope_, options_.clock());
 
   net::HttpRequest request;
   request.method = method;
@@ -541,16 +648,25 @@ Result<net::HttpResponse> Route53Provider::exchange(
 ProviderError Route53Provider::errorOf(const net::HttpResponse& response,
                                        const std::string& what) const {
   ProviderError error = route53::classifyError(response, "Route 53 " + what);
-  // A server (or a gateway in front of it) could echo what it was sent; the key id and the secret
-  // are scrubbed from whatever it said.
+  if (error.kind == ErrorKind::Auth) {
+    error.message += "; " + credential_source_;
+  }
+  // A server (or a gateway in front of it) could echo what it was sent; the key id, the secret
+  // and the session token are scrubbed from whatever it said.
+  static const std::string none;
   for (const std::string* secret :
-       {&credentials_.access_key_id, &credentials_.secret_access_key.reveal()}) {
+       {&credentials_.access_key_id, &credentials_.secret_access_key.reveal(),
+        credentials_.session_token ? &credentials_.session_token->reveal() : &none}) {
     for (auto at = error.message.find(*secret); !secret->empty() && at != std::string::npos;
          at = error.message.find(*secret)) {
       error.message.replace(at, secret->size(), "***");
     }
   }
   return error;
+}
+
+std::optional<std::chrono::system_clock::time_point> Route53Provider::credentialsExpireAt() const {
+  return process_ ? process_->expiresAt() : std::nullopt;
 }
 
 Result<net::HttpResponse> Route53Provider::call(
@@ -720,7 +836,7 @@ Route53Provider::Current Route53Provider::currentOf(
   std::string other_type;
   std::string odd_cname;
   for (const route53::RecordSet& set : at_name) {
-    const bool plain = !set.alias && !set.set_identifier;
+    const bool plain = !set.alias && !set.set_identifier && !set.traffic_policy_instance_id;
     if (set.type == "CNAME" && plain && set.values.size() == 1 && set.ttl && cname == nullptr) {
       cname = &set;
       continue;
@@ -732,6 +848,8 @@ Route53Provider::Current Route53Provider::currentOf(
         slot += " (alias)";
       } else if (set.set_identifier) {
         slot += " (set identifier " + *set.set_identifier + ")";
+      } else if (set.traffic_policy_instance_id) {
+        slot += " (traffic policy instance " + *set.traffic_policy_instance_id + ")";
       }
     }
   }
@@ -745,6 +863,7 @@ Route53Provider::Current Route53Provider::currentOf(
     current.served.ttl = *cname->ttl;
     current.raw_name = cname->name;
     current.raw_value = cname->values.front();
+    current.health_check_id = cname->health_check_id;
   }
   return current;
 }
@@ -970,10 +1089,20 @@ std::vector<Result<Written>> Route53Provider::replaceBatch(
                           entry->name + ": the listing shows " + served.target +
                           " but the change was refused: " + entry->refusal);
       } else {
+        // DELETE repeats the set exactly as served; the CREATE keeps what planb does not manage.
         const Current& current = at->second;
-        entry->changes.push_back(
-            {"DELETE", current.raw_name, "CNAME", current.served.ttl, {current.raw_value}});
-        entry->changes.push_back({"CREATE", entry->name, "CNAME", request.ttl, {entry->target}});
+        entry->changes.push_back({"DELETE",
+                                  current.raw_name,
+                                  "CNAME",
+                                  current.served.ttl,
+                                  {current.raw_value},
+                                  current.health_check_id});
+        entry->changes.push_back({"CREATE",
+                                  entry->name,
+                                  "CNAME",
+                                  request.ttl,
+                                  {entry->target},
+                                  current.health_check_id});
         to_send.push_back(entry);
       }
     }

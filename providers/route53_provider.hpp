@@ -1,6 +1,6 @@
 #pragma once
-// AWS Route 53 (REST-XML API 2013-04-01, SigV4 us-east-1/route53) as a DnsProvider
-// (shared/reference/provider-apis.md §4).
+// AWS Route 53 (REST-XML API 2013-04-01, SigV4 service route53 in the region of the endpoint's
+// partition, or signing_region) as a DnsProvider (shared/reference/provider-apis.md §4, §13).
 //
 // - read(): lists the record sets starting at the name (name is a start position, not a filter)
 //   and follows the pages while they stay at that name, so a CNAME, an absent name and another
@@ -19,8 +19,13 @@
 //   pollChange() asks GetChange once whether it is applied.
 // - Every request goes through the injected HttpTransport; signing time comes from an injected
 //   clock, so tests neither sleep nor depend on the date.
-// - One call at a time (planbd drives each provider from one worker thread); not thread-safe.
-// - Credentials are read once, at construction, and appear in no message.
+// - Attributes planb does not manage are kept: a CNAME's HealthCheckId is repeated in the DELETE
+//   (which must match the set exactly) and kept in the CREATE.
+// - One call at a time (planbd drives each provider from one worker thread); not thread-safe,
+//   except credentialsExpireAt().
+// - Credentials: the key files (read at construction and again whenever one changes, so an agent
+//   rotating STS credentials needs no restart; a session token file adds X-Amz-Security-Token), or
+//   credential_process, run again before its credentials expire. They appear in no message.
 
 #include <chrono>
 #include <cstdint>
@@ -32,8 +37,10 @@
 #include <string_view>
 #include <vector>
 
+#include "net/aws_credential_process.hpp"
 #include "net/http_client.hpp"
 #include "net/sigv4.hpp"
+#include "net/watched_secret_file.hpp"
 #include "providers/dns_provider.hpp"
 #include "providers/provider_settings.hpp"
 #include "providers/request_ceiling.hpp"
@@ -47,6 +54,10 @@ struct RecordSet;
 inline constexpr std::string_view kRoute53DefaultEndpoint = "https://route53.amazonaws.com";
 inline constexpr std::string_view kRoute53Namespace =
     "https://route53.amazonaws.com/doc/2013-04-01/";
+
+// ChangeBatch Comment: "Length Constraints: Maximum length of 256." (Route 53 API Reference,
+// API_ChangeBatch, https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeBatch.html).
+inline constexpr std::size_t kRoute53MaxComment = 256;
 
 // Route 53 throttles above five API requests per second per AWS account
 // (https://repost.aws/knowledge-center/route-53-avoid-throttling-errors). AWS's newer throttling
@@ -86,13 +97,15 @@ struct Route53Options {
   // How many times a batch Route 53 refused is re-read and sent again without the records it
   // named; what is still refused then gets the refusal as its result.
   int max_batch_rounds = 3;
+  // How credential_process is run (clock, runner, timeout); tests inject a runner and a clock.
+  net::CredentialProcessOptions credential_process;
 };
 
 using Route53Config = ApiProviderConfig<Route53Settings>;
 
 class Route53Provider final : public DnsProvider {
  public:
-  // Reads both credential files now (throws CredentialError) and checks config.endpoint (throws
+  // Reads the credential files now (throws CredentialError) and checks config.endpoint (throws
   // std::invalid_argument: not http(s), or http:// to anything but a loopback address).
   // The CA bundle of the endpoint is the transport's business, not this class's.
   Route53Provider(const Route53Config& config, std::shared_ptr<net::HttpTransport> transport,
@@ -108,6 +121,13 @@ class Route53Provider final : public DnsProvider {
                                               const std::vector<std::string>& names) override;
   std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) override;
   Result<Propagation> pollChange(const std::string& change_id) override;
+
+  // When the credentials in use expire (credential_process's Expiration); nullopt for long-lived
+  // key files. Thread-safe and cheap.
+  std::optional<std::chrono::system_clock::time_point> credentialsExpireAt() const override;
+
+  // The SigV4 region requests are signed for.
+  const std::string& signingRegion() const noexcept { return scope_.region; }
 
  private:
   struct Current;  // what the name holds, with the raw Name/Value/TTL a DELETE must repeat
@@ -147,10 +167,18 @@ class Route53Provider final : public DnsProvider {
   std::string name_;
   std::shared_ptr<net::HttpTransport> transport_;
   Route53Options options_;
+  net::SigV4Scope scope_;
+  // Key files: fixed credentials. credential_process: the process, and the credentials last used
+  // (scrubbed from every message).
   net::SigV4Credentials credentials_;
-  std::string base_url_;   // scheme://authority, plus a base path when the endpoint has one
-  std::string base_path_;  // "" or "/prefix", part of the signed path
-  std::string host_;       // the Host header: the endpoint's authority
+  std::shared_ptr<net::AwsCredentialProcess> process_;
+  std::unique_ptr<net::WatchedSecretFile> access_key_id_file_;
+  std::unique_ptr<net::WatchedSecretFile> secret_access_key_file_;
+  std::unique_ptr<net::WatchedSecretFile> session_token_file_;
+  std::string credential_source_;  // what an operator checks on an auth error
+  std::string base_url_;           // scheme://authority, plus a base path when the endpoint has one
+  std::string base_path_;          // "" or "/prefix", part of the signed path
+  std::string host_;               // the Host header: the endpoint's authority
   std::optional<std::string> configured_zone_id_;
   std::map<std::string, std::string> zone_ids_;  // zone → hosted zone id, looked up once
   std::map<std::string, int> zone_pages_;  // hosted zone id → pages its last full listing took
@@ -167,6 +195,9 @@ struct RecordSet {
   std::vector<std::string> values;
   std::optional<std::string> set_identifier;
   bool alias = false;
+  std::optional<std::string> health_check_id;
+  // Created by a traffic policy instance: Route 53 manages it, planb does not write it.
+  std::optional<std::string> traffic_policy_instance_id;
 };
 
 struct RecordPage {
@@ -195,9 +226,10 @@ struct ChangeInfo {
   std::string status;  // "PENDING" or "INSYNC"
 };
 
-// An error body of either shape: <ErrorResponse><Error><Type/><Code/><Message/></Error> or the
-// pre-2024 <InvalidChangeBatch><Messages><Message/>… (code "InvalidChangeBatch", the messages
-// joined with "; ").
+// An error body of any shape Route 53 has used: <ErrorResponse><Error><Type/><Code/><Message/>
+// </Error>, <Response><Errors><Error><Code/><Message/>…, or the pre-2024
+// <InvalidChangeBatch><Messages><Message/>… (code "InvalidChangeBatch", the messages joined with
+// "; ").
 struct ErrorBody {
   std::string code;
   std::string message;
@@ -209,6 +241,7 @@ struct Change {
   std::string type;
   std::uint32_t ttl = 0;
   std::vector<std::string> values;
+  std::optional<std::string> health_check_id = std::nullopt;  // kept as served
 };
 
 // What a change costs against Route53BatchLimits: its ResourceRecord elements and the characters
@@ -236,8 +269,19 @@ std::string canonicalName(std::string_view served);
 // "/hostedzone/Z1" → "Z1" (everything after the last '/', as botocore does).
 std::string stripIdPrefix(std::string_view id);
 
-// The ChangeResourceRecordSetsRequest body, elements in schema order.
+// The ChangeResourceRecordSetsRequest body, elements in schema order. COMMENT is cut to
+// kRoute53MaxComment characters (see batchComment).
 std::string changeBatchXml(const std::vector<Change>& changes, std::string_view comment);
+
+// COMMENT cut to at most kRoute53MaxComment characters, never inside a UTF-8 sequence, ending
+// with "..." when cut.
+std::string batchComment(std::string_view comment);
+
+// The SigV4 region of a Route 53 endpoint's partition, from its host: route53.amazonaws.com.cn
+// cn-northwest-1, route53.us-gov.amazonaws.com us-gov-west-1, route53.c2s.ic.gov us-iso-east-1,
+// route53.sc2s.sgov.gov us-isob-east-1; anything else (the aws partition, a gateway, a test
+// server) us-east-1.
+std::string signingRegionOf(std::string_view host);
 
 // Parsers of successful replies; a malformed body gives a Permanent error naming the problem.
 Result<RecordPage> parseRecordPage(const std::string& body);

@@ -10,6 +10,7 @@
 #include "config/host_port.hpp"
 #include "config/sections.hpp"
 #include "core/ascii.hpp"
+#include "net/aws_credential_process.hpp"
 
 namespace planb::config {
 
@@ -175,16 +176,57 @@ void readCloudflare(const TableReader& table, const Environment& environment,
   settings.zone_id = readId(table, "zone_id");
 }
 
+// Route 53 signs for a region: letters, digits and hyphens, such as "cn-northwest-1".
+bool isRegionName(std::string_view region) {
+  return !region.empty() && std::isalpha(static_cast<unsigned char>(region.front())) != 0 &&
+         region.find('-') != std::string_view::npos &&
+         std::all_of(region.begin(), region.end(), [](char c) {
+           return std::islower(static_cast<unsigned char>(c)) != 0 ||
+                  std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '-';
+         });
+}
+
+// Credentials: the key files (with a session token file for temporary credentials), or
+// credential_process, exactly one of the two.
 void readRoute53(const TableReader& table, const Environment& environment,
                  Route53Settings& settings) {
   checkProviderKeys(table, ProviderType::Route53,
-                    {"access_key_id_file", "secret_access_key_file", "hosted_zone_id"});
-  if (auto id_file = table.filePath("access_key_id_file", environment, Presence::Required)) {
-    settings.access_key_id_file = *id_file;
+                    {"access_key_id_file", "secret_access_key_file", "session_token_file",
+                     "credential_process", "signing_region", "hosted_zone_id"});
+  if (table.has("credential_process")) {
+    if (auto command = table.string("credential_process")) {
+      std::string why;
+      if (net::splitCommandLine(*command, why)) {
+        settings.credential_process = *command;
+      } else {
+        table.error("credential_process", "bad command line: " + why);
+      }
+    }
+    for (std::string_view key :
+         {"access_key_id_file", "secret_access_key_file", "session_token_file"}) {
+      if (table.has(key)) {
+        table.error(key,
+                    "credential_process is set: give the credentials either by "
+                    "credential_process or by key files, not both");
+      }
+    }
+  } else {
+    if (auto id_file = table.filePath("access_key_id_file", environment, Presence::Required)) {
+      settings.access_key_id_file = *id_file;
+    }
+    if (auto secret_file =
+            table.filePath("secret_access_key_file", environment, Presence::Required)) {
+      settings.secret_access_key_file = *secret_file;
+    }
+    settings.session_token_file = table.filePath("session_token_file", environment);
   }
-  if (auto secret_file =
-          table.filePath("secret_access_key_file", environment, Presence::Required)) {
-    settings.secret_access_key_file = *secret_file;
+  if (auto region = table.string("signing_region")) {
+    if (isRegionName(*region)) {
+      settings.signing_region = *region;
+    } else {
+      table.error("signing_region", "bad region " + inQuotes(*region) +
+                                        ": use an AWS region name such as \"cn-northwest-1\"");
+    }
   }
   // The API returns ids as "/hostedzone/Z…"; copied from there, the prefix is dropped.
   settings.hosted_zone_id = readId(table, "hosted_zone_id", "/hostedzone/");

@@ -3,22 +3,40 @@
 
 Python 3 standard library only. Listens on 127.0.0.1 only.
 
-    route53_server.py --port P --access-key-id-file F --secret-file F
-                      [--pending-polls N] [--pending-seconds S] [--max-requests-per-second R]
+    route53_server.py --port P --access-key-id-file F --secret-file F [--session-token-file F]
+                      [--signing-region R] [--pending-polls N] [--pending-seconds S] [--max-requests-per-second R]
                       [--burst B] [--max-skew SECONDS] [--zone NAME[=ID]]...
 
 What it does like Route 53 (shared/reference/provider-apis.md §4):
-- Recomputes the SigV4 signature of every API request on its own (hashlib/hmac, region us-east-1,
-  service route53, paths encoded twice) and answers 403 SignatureDoesNotMatch on a mismatch,
-  403 InvalidClientTokenId for another access key id, and refuses more than --max-skew of clock
-  skew.
+- Recomputes the SigV4 signature of every API request on its own (hashlib/hmac, service route53,
+  paths encoded twice) with the region of the partition it plays, --signing-region (us-east-1 by
+  default; cn-northwest-1 for route53.amazonaws.com.cn, us-gov-west-1 for
+  route53.us-gov.amazonaws.com: botocore data/route53/2013-04-01/endpoint-rule-set-1.json), and
+  answers 403 SignatureDoesNotMatch on a mismatch, 403 InvalidClientTokenId for another access
+  key id, and refuses more than --max-skew of clock skew.
+- With --session-token-file (temporary credentials), every request must carry that token in
+  X-Amz-Security-Token, among the signed headers (AWS General Reference, "Add the signature to
+  the HTTP request": the token is added to the request and, for most services, signed;
+  aws-sig-v4-test-suite post-sts-token). A missing or other token is 403 InvalidClientTokenId
+  "The security token included in the request is invalid." as Route 53 answers credentials it
+  does not know (github.com/barnybug/cli53/issues/278, status 403); /_fake/config {"token_expired": true} makes every
+  request 403 ExpiredToken "The security token included in the request is expired", as Route 53
+  answers (github.com/aws/aws-sdk-ruby/issues/2097; the ErrorResponse body of
+  github.com/cfn-sphere/cfn-sphere/issues/55).
 - GET  /2013-04-01/hostedzonesbyname?dnsname&hostedzoneid&maxitems
 - GET  /2013-04-01/hostedzone/{Id}/rrset?name&type&identifier&maxitems: name/type/identifier are
   start positions in Route 53's order (labels reversed, then type, then identifier), with paging
   (IsTruncated, NextRecordName/Type/Identifier) and octal escapes in names.
 - POST /2013-04-01/hostedzone/{Id}/rrset/ (the trailing slash is required): ChangeBatch checked
   against the schema order, applied all or nothing; DELETE must match exactly (TTL and values);
-  CREATE of an existing set and CNAME-with-other-types are refused; InvalidChangeBatch in the 2024
+  CREATE of an existing set and CNAME-with-other-types are refused. A Comment longer than 256
+  characters is refused by schema validation (ChangeBatch Comment is a ResourceDescription of at
+  most 256: API Reference API_ChangeBatch; botocore route53 service-2.json) with InvalidInput
+  "Invalid XML ; cvc-maxLength-valid: …", the form Route 53 gives for every too-long element
+  (github.com/hashicorp/terraform-provider-aws/issues/7557, /882). HealthCheckId is kept on a set
+  and is part of what a DELETE must match ("To delete a resource record set, you must specify all
+  the same values that you specified when you created it", API Reference
+  API_ChangeResourceRecordSets). InvalidChangeBatch in the 2024
   <ErrorResponse> shape, or the older <InvalidChangeBatch><Messages> shape on request. The
   documented size limits of one request are enforced (Developer Guide, "Quotas", Maximums on API
   requests, https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html):
@@ -44,12 +62,13 @@ Control endpoints (JSON, not signed), for tests to act behind the client's back:
 - POST /_fake/reset           forget zones, changes, faults, settings and the log (as at start)
 - POST /_fake/zones           {"name", "id"?, "private"?}                -> {"id"}
 - POST /_fake/rrsets          {"zone_id", "name", "type", "ttl", "values", "set_identifier"?,
-                               "alias_target"?: {"hosted_zone_id", "dns_name"}}  (no validation)
+                               "alias_target"?: {"hosted_zone_id", "dns_name"},
+                               "health_check_id"?, "failover"?, "weight"?}  (no validation)
 - POST /_fake/rrsets/delete   {"zone_id", "name", "type", "set_identifier"?}
 - GET  /_fake/rrsets?zone_id=Z                                           -> [sets]
 - POST /_fake/config          {"pending_polls"?, "pending_seconds"?, "max_requests_per_second"?,
                                "burst"?, "max_records_per_batch"?, "max_value_characters"?,
-                               "legacy_errors"?, "revoked"?}
+                               "legacy_errors"?, "revoked"?, "token_expired"?}
 - GET  /_fake/requests        the log of API requests (method, path, query, headers, body,
                               status, operation, error code, time: seconds since start on the
                               server's monotonic clock); DELETE /_fake/requests clears it
@@ -94,7 +113,7 @@ from fault_control import FaultControl
 NS = "https://route53.amazonaws.com/doc/2013-04-01/"
 Q = "{" + NS + "}"
 API = "/2013-04-01"
-REGION = "us-east-1"
+MAX_COMMENT = 256  # API_ChangeBatch: Comment, "Maximum length of 256"
 SERVICE = "route53"
 TYPES = {"A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR", "NS", "PTR", "SOA", "SPF",
          "SRV", "SSHFP", "SVCB", "TLSA", "TXT"}
@@ -151,10 +170,13 @@ def now_iso():
 
 class State:
     def __init__(self, access_key_id, secret, pending_polls, max_skew, initial_zones=(),
-                 pending_seconds=0.0, max_requests_per_second=5.0, burst=None):
+                 pending_seconds=0.0, max_requests_per_second=5.0, burst=None,
+                 signing_region="us-east-1", session_token=None):
         self.lock = threading.Lock()
         self.access_key_id = access_key_id
         self.secret = secret
+        self.signing_region = signing_region
+        self.session_token = session_token
         self.max_skew = max_skew
         self.default_pending_polls = pending_polls
         self.default_pending_seconds = pending_seconds
@@ -170,6 +192,7 @@ class State:
         self.max_records_per_batch = 1000
         self.max_value_characters = 32000
         self.legacy_errors = False
+        self.token_expired = False
         self.set_rate(self.default_rate, self.default_burst)
         self.reset_stats()
         self.zones = {}    # id -> {"id", "name", "private", "rrsets": {key: rrset}}
@@ -252,10 +275,20 @@ def sigv4_check(state, method, raw_path, raw_query, headers, body):
     if state.faults.revoked or akid != state.access_key_id:
         raise ApiError(403, "InvalidClientTokenId",
                        "The security token included in the request is invalid.")
-    if region != REGION or service != SERVICE:
+    if state.session_token is not None:
+        token = headers.get("X-Amz-Security-Token")
+        if token is None or not hmac.compare_digest(token, state.session_token):
+            raise ApiError(403, "InvalidClientTokenId",
+                           "The security token included in the request is invalid.")
+        if state.token_expired:
+            raise ApiError(403, "ExpiredToken",
+                           "The security token included in the request is expired")
+    if region != state.signing_region or service != SERVICE:
+        # What Route 53 answers a request signed for another region: 403 SignatureDoesNotMatch
+        # "Credential should be scoped to a valid region, not 'eu-central-1'."
+        # (github.com/aws/aws-sdk-php/issues/732).
         raise ApiError(403, "SignatureDoesNotMatch",
-                       "Credential should be scoped to a valid region and service: "
-                       "%s/%s" % (REGION, SERVICE))
+                       "Credential should be scoped to a valid region, not '%s'." % region)
     amz_date = headers.get("X-Amz-Date")
     if not amz_date or not re.fullmatch(r"\d{8}T\d{6}Z", amz_date):
         raise ApiError(400, "IncompleteSignature", "X-Amz-Date is missing or malformed")
@@ -264,7 +297,8 @@ def sigv4_check(state, method, raw_path, raw_query, headers, body):
                        "Date in Credential scope does not match YYYYMMDD from X-Amz-Date")
     signed_list = signed.split(";")
     if "host" not in signed_list or "x-amz-date" not in signed_list or \
-            signed_list != sorted(signed_list):
+            signed_list != sorted(signed_list) or \
+            (state.session_token is not None and "x-amz-security-token" not in signed_list):
         raise ApiError(403, "SignatureDoesNotMatch",
                        "SignedHeaders must be sorted and include host and x-amz-date")
     when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(
@@ -326,6 +360,8 @@ def rrset_xml(s):
         out += "<SetIdentifier>%s</SetIdentifier>" % esc(s["set_identifier"])
     if s.get("weight") is not None:
         out += "<Weight>%d</Weight>" % s["weight"]
+    if s.get("failover"):
+        out += "<Failover>%s</Failover>" % esc(s["failover"])
     if s.get("alias_target"):
         a = s["alias_target"]
         out += ("<AliasTarget><HostedZoneId>%s</HostedZoneId><DNSName>%s</DNSName>"
@@ -336,6 +372,8 @@ def rrset_xml(s):
         out += "<TTL>%d</TTL><ResourceRecords>%s</ResourceRecords>" % (
             s["ttl"], "".join("<ResourceRecord><Value>%s</Value></ResourceRecord>" % esc(v)
                               for v in s["values"]))
+    if s.get("health_check_id"):
+        out += "<HealthCheckId>%s</HealthCheckId>" % esc(s["health_check_id"])
     return out + "</ResourceRecordSet>"
 
 
@@ -378,8 +416,11 @@ def list_hosted_zones_by_name(state, params):
     body = '<?xml version="1.0" encoding="UTF-8"?>\n<ListHostedZonesByNameResponse xmlns="%s">' % NS
     body += "<HostedZones>"
     for z in page:
+        # Config holds the zone's Comment, empty when it has none, as Route 53 answered lexicon
+        # (tests/conformance/route53/01-list-hosted-zones-by-name.json).
         body += ("<HostedZone><Id>/hostedzone/%s</Id><Name>%s</Name><CallerReference>planb-fake"
-                 "</CallerReference><Config><PrivateZone>%s</PrivateZone></Config>"
+                 "</CallerReference><Config><Comment></Comment><PrivateZone>%s</PrivateZone>"
+                 "</Config>"
                  "<ResourceRecordSetCount>%d</ResourceRecordSetCount></HostedZone>"
                  % (z["id"], esc(encode_name(z["name"])), "true" if z["private"] else "false",
                     len(z["rrsets"])))
@@ -449,6 +490,11 @@ def parse_change_batch(body):
     if parts not in (["Changes"], ["Comment", "Changes"]):
         raise invalid_xml(",".join(parts))
     comment = batch[0].findtext(Q + "Comment")
+    if comment is not None and len(comment) > MAX_COMMENT:
+        raise ApiError(400, "InvalidInput",
+                       "Invalid XML ; cvc-maxLength-valid: Value '%s' with length = '%d' is not "
+                       "facet-valid with respect to maxLength '%d' for type 'ResourceDescription'."
+                       % (comment, len(comment), MAX_COMMENT))
     changes = []
     for change in batch[0].find(Q + "Changes"):
         if [local(e.tag) for e in change] != ["Action", "ResourceRecordSet"]:
@@ -468,6 +514,8 @@ def parse_change_batch(body):
              "set_identifier": rrs.findtext(Q + "SetIdentifier"),
              "weight": int(rrs.findtext(Q + "Weight")) if rrs.find(Q + "Weight") is not None
              else None,
+             "failover": rrs.findtext(Q + "Failover"),
+             "health_check_id": rrs.findtext(Q + "HealthCheckId"),
              "ttl": None, "values": [], "alias_target": None}
         if not s["name"] or s["type"] not in TYPES:
             raise ApiError(400, "InvalidInput", "Invalid name or type in a ResourceRecordSet")
@@ -501,7 +549,9 @@ def parse_change_batch(body):
 def same_set(a, b):
     return (a.get("ttl") == b.get("ttl") and sorted(a.get("values") or []) ==
             sorted(b.get("values") or []) and (a.get("alias_target") or None) ==
-            (b.get("alias_target") or None) and a.get("weight") == b.get("weight"))
+            (b.get("alias_target") or None) and a.get("weight") == b.get("weight") and
+            (a.get("health_check_id") or None) == (b.get("health_check_id") or None) and
+            (a.get("failover") or None) == (b.get("failover") or None))
 
 
 def check_batch_size(state, changes):
@@ -740,7 +790,8 @@ class Handler(BaseHTTPRequestHandler):
             s = {"name": data["name"], "type": data["type"], "ttl": data.get("ttl", 300),
                  "values": list(data.get("values", [])),
                  "set_identifier": data.get("set_identifier"), "weight": data.get("weight"),
-                 "alias_target": data.get("alias_target")}
+                 "alias_target": data.get("alias_target"),
+                 "health_check_id": data.get("health_check_id"), "failover": data.get("failover")}
             zone["rrsets"][rrset_key(s["name"], s["type"], s["set_identifier"])] = s
             return 200, {"ok": True}
         if path == "/_fake/rrsets/delete" and self.command == "POST":
@@ -766,6 +817,8 @@ class Handler(BaseHTTPRequestHandler):
                 state.legacy_errors = bool(data["legacy_errors"])
             if "revoked" in data:
                 state.faults.revoked = bool(data["revoked"])
+            if "token_expired" in data:
+                state.token_expired = bool(data["token_expired"])
             return 200, {"ok": True}
         if path == "/_fake/requests" and self.command == "GET":
             return 200, state.log
@@ -801,6 +854,10 @@ def main():
                         help="the bucket's capacity (default: the rate)")
     parser.add_argument("--max-skew", type=int, default=300,
                         help="seconds of clock skew accepted in X-Amz-Date")
+    parser.add_argument("--signing-region", default="us-east-1",
+                        help="the SigV4 region of the partition played (cn-northwest-1 for China)")
+    parser.add_argument("--session-token-file", default=None,
+                        help="temporary credentials: requests must carry and sign this token")
     parser.add_argument("--zone", action="append", default=[],
                         help="NAME or NAME=ID: a public hosted zone to start with")
     args = parser.parse_args()
@@ -809,7 +866,10 @@ def main():
              (spec.partition("=") for spec in args.zone)]
     state = State(read_secret(args.access_key_id_file).strip("\r"),
                   read_secret(args.secret_file).strip("\r"), args.pending_polls, args.max_skew,
-                  zones, args.pending_seconds, args.max_requests_per_second, args.burst)
+                  zones, args.pending_seconds, args.max_requests_per_second, args.burst,
+                  args.signing_region,
+                  read_secret(args.session_token_file).strip("\r")
+                  if args.session_token_file else None)
     Handler.state = state
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True

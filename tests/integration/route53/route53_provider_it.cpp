@@ -56,20 +56,33 @@ std::string writePrivate(const std::string& path, const std::string& text) {
   return path;
 }
 
-// The fake server, its credential files and a client for its control endpoints.
+// The fake server, its credential files and a client for its control endpoints. EXTRA goes to the
+// fake's command line; SESSION_TOKEN makes it expect temporary credentials.
 class FakeRoute53 {
  public:
-  FakeRoute53()
+  explicit FakeRoute53(std::vector<std::string> extra = {},
+                       std::optional<std::string> session_token = std::nullopt)
       : dir_(planb::testing::makeTempDir("planb-route53")),
         port_(planb::testing::pickFreePort()),
         akid_file_(writePrivate(dir_ + "/access_key_id", kAkid + "\n")),
         secret_file_(writePrivate(dir_ + "/secret_access_key", kSecret + "\n")),
-        server_(std::make_unique<ServerProcess>(
-            std::vector<std::string>{python3(), std::string(PLANB_FAKES_DIR) + "/route53_server.py",
-                                     "--port", std::to_string(port_), "--access-key-id-file",
-                                     akid_file_, "--secret-file", secret_file_,
-                                     "--max-requests-per-second", "0"},
-            dir_ + "/route53.log")) {
+        token_file_(session_token ? writePrivate(dir_ + "/session_token", *session_token + "\n")
+                                  : std::string()) {
+    std::vector<std::string> command = {python3(),
+                                        std::string(PLANB_FAKES_DIR) + "/route53_server.py",
+                                        "--port",
+                                        std::to_string(port_),
+                                        "--access-key-id-file",
+                                        akid_file_,
+                                        "--secret-file",
+                                        secret_file_,
+                                        "--max-requests-per-second",
+                                        "0"};
+    if (!token_file_.empty()) {
+      command.insert(command.end(), {"--session-token-file", token_file_});
+    }
+    command.insert(command.end(), extra.begin(), extra.end());
+    server_ = std::make_unique<ServerProcess>(command, dir_ + "/route53.log");
     server_->waitForTcp(port_, 10s);
   }
   ~FakeRoute53() {
@@ -137,6 +150,9 @@ class FakeRoute53 {
     c.settings.access_key_id_file = akid_file_;
     c.settings.secret_access_key_file = secret_file_;
     c.settings.hosted_zone_id = std::move(zone_id);
+    if (!token_file_.empty()) {
+      c.settings.session_token_file = token_file_;
+    }
     return c;
   }
 
@@ -145,6 +161,7 @@ class FakeRoute53 {
   std::uint16_t port_;
   std::string akid_file_;
   std::string secret_file_;
+  std::string token_file_;
   std::unique_ptr<ServerProcess> server_;
   CurlTransport control_;
 };
@@ -666,4 +683,91 @@ TEST_CASE(
   } else {
     CHECK(stats["throttled"].get<int>() > 0);
   }
+}
+
+// ---- the real service's rules (issue 15) ----
+
+namespace {
+
+const std::string kSessionToken = "IQoJb3JpZ2luX2VjEXAMPLE/session+token==";
+
+// A second fake playing the China partition with temporary credentials: signatures are checked
+// for cn-northwest-1 and every request must carry and sign the session token.
+FakeRoute53& chinaFake() {
+  static FakeRoute53 fake({"--signing-region", "cn-northwest-1"}, kSessionToken);
+  return fake;
+}
+
+}  // namespace
+
+TEST_CASE("a fake of the China partition refuses us-east-1 and accepts signing_region") {
+  FakeRoute53& fake = chinaFake();
+  fake.reset();
+  fake.addZone("example.test.", "ZCN");
+  fake.set("ZCN", "www.example.test.", "CNAME", 300, {"app.aws.example.net."});
+  auto transport = std::make_shared<CurlTransport>();
+  planb::testing::RecordedCeiling ceiling;
+  Route53Options options;
+  options.ceiling = ceiling.make(kRoute53Ceiling);
+
+  // A loopback endpoint tells no partition: us-east-1, which this partition refuses.
+  Route53Config config = fake.config("ZCN");
+  ProviderError refused = failure(Route53Provider(config, transport, options).read(kWww));
+  CHECK(refused.kind == ErrorKind::Auth);
+  CHECK(refused.message.find("Credential should be scoped to a valid region, not 'us-east-1'") !=
+        std::string::npos);
+
+  config.settings.signing_region = "cn-northwest-1";
+  Route53Provider provider(config, transport, options);
+  CHECK(served(provider.read(kWww)).target == "app.aws.example.net.");
+  REQUIRE(std::holds_alternative<Unit>(
+      provider.replace(swap("app.aws.example.net.", "backup.example.org."))));
+  CHECK(fake.rrset("ZCN", "www.example.test.", "CNAME")["values"] ==
+        json::array({"backup.example.org."}));
+  for (const json& request : fake.requests()) {
+    CHECK(request["headers"]["X-Amz-Security-Token"] == kSessionToken);
+  }
+}
+
+TEST_CASE("a session token the fake is told has expired is Auth naming the token") {
+  FakeRoute53& fake = chinaFake();
+  fake.reset();
+  fake.addZone("example.test.", "ZCN");
+  fake.configure({{"token_expired", true}});
+  Route53Config config = fake.config("ZCN");
+  config.settings.signing_region = "cn-northwest-1";
+  planb::testing::RecordedCeiling ceiling;
+  Route53Options options;
+  options.ceiling = ceiling.make(kRoute53Ceiling);
+  ProviderError error =
+      failure(Route53Provider(config, std::make_shared<CurlTransport>(), options).read(kWww));
+  CHECK(error.kind == ErrorKind::Auth);
+  CHECK(error.message.find("ExpiredToken") != std::string::npos);
+  CHECK(error.message.find("the session token has expired") != std::string::npos);
+  CHECK(error.message.find("session_token_file") != std::string::npos);
+  CHECK(error.message.find(kSessionToken) == std::string::npos);
+}
+
+TEST_CASE("a CNAME with a health check keeps it through a failover") {
+  World w;
+  w.fake.set("ZPUBLIC", "hc.example.test.", "CNAME", 300, {"app.aws.example.net."},
+             {{"health_check_id", "abcdef11-2222-3333-4444-555555fedcba"}});
+  REQUIRE(std::holds_alternative<Unit>(w.provider("ZPUBLIC").replace(
+      swap("app.aws.example.net.", "backup.example.org.", "hc.example.test."))));
+  json set = w.fake.rrset("ZPUBLIC", "hc.example.test.", "CNAME");
+  CHECK(set["values"] == json::array({"backup.example.org."}));
+  CHECK(set["health_check_id"] == "abcdef11-2222-3333-4444-555555fedcba");
+}
+
+TEST_CASE("a change of a name long enough to overflow the comment is accepted") {
+  World w;
+  const std::string label(60, 'n');
+  const std::string name = label + "." + label + "." + label + ".example.test.";
+  const std::string target = label + "." + label + ".backup.example.org.";
+  w.fake.set("ZPUBLIC", name, "CNAME", 300, {"app.aws.example.net."});
+  Result<Unit> done = w.provider("ZPUBLIC").replace(swap("app.aws.example.net.", target, name));
+  if (const auto* error = std::get_if<ProviderError>(&done)) {
+    FAIL("unexpected error: " << error->message);
+  }
+  CHECK(w.fake.rrset("ZPUBLIC", name, "CNAME")["values"] == json::array({target}));
 }
