@@ -42,26 +42,28 @@ CeilingRate typeDefaultCeiling(config::ProviderType type) {
   return kRoute53Ceiling;  // the most careful, should a type ever be missed above
 }
 
-// The credential file that names the vendor account an API provider acts as; empty for the
-// providers whose limit is their own server's.
-const std::string& accountFileOf(const config::ProviderConfig& config) {
-  static const std::string none;
+// What names the vendor account an API provider acts as (its credential file, or the command
+// that prints its credentials); empty for the providers whose limit is their own server's.
+std::string accountFileOf(const config::ProviderConfig& config) {
   switch (config.type) {
     case config::ProviderType::Route53:
+      if (config.route53.credential_process) {
+        return "credential_process:" + *config.route53.credential_process;
+      }
       return config.route53.access_key_id_file;
     case config::ProviderType::Cloudflare:
       return config.cloudflare.api_token_file;
     case config::ProviderType::Alidns:
       return config.alidns.access_key_id_file;
     default:
-      return none;
+      return {};
   }
 }
 
 // A request waits for its token at most as long as the request itself may take.
 std::shared_ptr<RequestCeiling> ceilingFor(const config::ProviderConfig& config,
                                            std::chrono::milliseconds max_wait) {
-  const std::string& account = accountFileOf(config);
+  const std::string account = accountFileOf(config);
   CeilingRate rate = ceilingRateOf(config);
   if (account.empty()) {
     return systemCeiling(rate, max_wait);

@@ -45,6 +45,16 @@ TEST_CASE("providers of one type on the same credentials share one ceiling, as t
   CHECK(planb::providers::apiCeilingOf(two) == first);
   CHECK(planb::providers::apiCeilingOf(other_account) != first);
 
+  // Credentials printed by one credential_process are one account too.
+  ProviderConfig process = one;
+  process.route53.access_key_id_file.clear();
+  process.route53.credential_process = "/usr/bin/aws_signing_helper credential-process";
+  ProviderConfig process_twin = process;
+  process_twin.name = "route53-third-zone";
+  auto printed = planb::providers::apiCeilingOf(process);
+  CHECK(planb::providers::apiCeilingOf(process_twin) == printed);
+  CHECK(printed != first);
+
   ProviderConfig powerdns;
   powerdns.type = ProviderType::PowerDns;
   CHECK(planb::providers::apiCeilingOf(powerdns) != planb::providers::apiCeilingOf(powerdns));
