@@ -333,6 +333,63 @@ def scenario_every_provider_of_the_zone_flips(world):
         world.planbd.wait_log(f"provider {provider}: www.example.test. now CNAME {B_TARGET}", 3)
 
 
+def scenario_every_provider_keeps_its_rules_through_a_failover(world):
+    """The accounts as users hold them (ApiFakes real_rules): Route 53 on temporary credentials
+    from a credential_process, Alibaba DNS on the free edition with STS credentials, Cloudflare
+    records proxied. A failover lands everywhere and breaks none of their rules."""
+    api = world.api
+    world.wait_verdicts()
+    world.stop_vendor("a")
+
+    def everywhere(target):
+        served = dict(api.targets(), bind=world.named.cname(), pdns=world.pdns.cname())
+        return all(t == target for t in served.values()) and served
+
+    wait_for("all five providers to serve vendor B", lambda: everywhere(B_TARGET),
+             FAILOVER_BOUND + 3)
+    # Cloudflare: still proxied; its TTL stays Auto.
+    cf = next(r for r in api.cloudflare.control("GET", "/_fake/records") if r["type"] == "CNAME")
+    assert cf["proxied"] is True and cf["ttl"] == 1, cf
+    world.planbd.wait_log(r"provider cloudflare: www.example.test. now CNAME .*; proxied", 3)
+    # Alibaba DNS free edition: written with its floor of 600, and said so.
+    ali = next(r for r in api.alidns.control("GET", "/_fake/records") if r["Type"] == "CNAME")
+    assert int(ali["TTL"]) == 600, ali
+    world.planbd.wait_log(r"provider alidns: www.example.test. written with TTL 600, not 60", 3)
+    status = status_of(world)
+    raised = {p["name"]: p["ttl_raised"] for p in status["records"][0]["providers"]}
+    assert raised["alidns"] == {"configured": 60, "written": 600}, raised
+    assert raised["route53"] is None and raised["bind"] is None, raised
+    # Route 53 took only the session credentials credential_process printed; their end shows.
+    expires = {c["provider"]: c["expires_unix_time"] for c in status["credentials"]}
+    left = expires["route53"] - time.time()
+    assert 18 * 60 < left <= 20 * 60, expires
+    _, metrics = world.http_get("/metrics")
+    assert sample(metrics, "planb_provider_credentials_expiry_timestamp_seconds",
+                  {"provider": "route53"}) == expires["route53"], metrics
+    planbctl = os.path.join(os.path.dirname(world.planbd.binary), "planbctl")
+    human = subprocess.run([planbctl, "--socket", os.path.join(world.dir, "admin.sock"),
+                            "status"], capture_output=True, text=True)
+    assert "CREDENTIALS: provider route53: temporary credentials expire in" in human.stdout, human
+    assert "provider alidns: TTL 600 written, not 60" in human.stdout, human.stdout
+    world.assert_no_secret_in("planbctl status", human.stdout + json.dumps(status) + metrics)
+
+    # The STS credentials are rotated by an agent rewriting the files: the failback goes through
+    # with the new ones, without a restart, once the old ones are refused.
+    api.secrets.update({"ali_sts_secret2": "ali-sts-secret-e2e-rot-91", "ali_sts_token2":
+                        "ali-sts-token-e2e-rot-CAIS77"})
+    api.alidns.control("POST", "/_fake/sts", {
+        "access_key_id": api.secrets["ali_sts_id"],
+        "access_key_secret": api.secrets["ali_sts_secret2"],
+        "security_token": api.secrets["ali_sts_token2"]})
+    for name in ("ali_sts_secret", "ali_sts_token"):
+        rotated = api.files[name] + ".new"
+        secret_file(os.path.dirname(rotated), os.path.basename(rotated), api.secrets[name + "2"])
+        os.rename(rotated, api.files[name])
+    world.start_vendor("a")
+    wait_for("all five providers to serve vendor A again", lambda: everywhere(A_TARGET),
+             FAILOVER_BOUND + 10)
+
+
 CONTRACT_METRICS = [
     "planb_build_info", "planb_probe_success", "planb_probe_duration_seconds",
     "planb_probe_results_total", "planb_target_healthy", "planb_vendor_down", "planb_record_target",
@@ -519,6 +576,7 @@ def main():
     world = World(planbd, env=env,
                   with_pdns=scenario.startswith("two_providers") or scenario.startswith("every"),
                   with_api_fakes=scenario.startswith("every"),
+                  real_rules=scenario == "every_provider_keeps_its_rules_through_a_failover",
                   with_canaries=scenario.startswith("guard"),
                   failover_on="vendor" if scenario in VENDOR_MODE_SCENARIOS else "target")
     world.notifications = notify.messages if notify else None

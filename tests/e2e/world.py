@@ -4,7 +4,9 @@ vendors' HTTP endpoints on loopback, and planbd itself. Every process is started
 
 Python standard library only."""
 
+import datetime
 import http.server
+import json
 import os
 import random
 import re
@@ -286,31 +288,50 @@ class ApiFake:
 class ApiFakes:
     """Cloudflare, Route 53 and Alibaba DNS fakes serving example.test with NAMES (absolute) each
     a CNAME to the initial target, with distinctive credentials so a leak is easy to find.
-    FAKE_ARGS: more command-line arguments per fake ("cloudflare", "route53", "alidns")."""
+    FAKE_ARGS: more command-line arguments per fake ("cloudflare", "route53", "alidns").
 
-    def __init__(self, directory, initial_target, names=(RECORD,), fake_args=None):
+    REAL_RULES: the accounts as users often hold them — Route 53 takes temporary credentials only
+    (planbd gets them from a credential_process), Alibaba DNS is on the free edition (no TTL
+    under 600) and takes STS credentials, the Cloudflare records are proxied."""
+
+    def __init__(self, directory, initial_target, names=(RECORD,), fake_args=None,
+                 real_rules=False):
         d = os.path.join(directory, "api-fakes")
         os.makedirs(d)
+        self.dir = d
+        self.real_rules = real_rules
         self.secrets = {"cf_token": "cf-token-7d1e9b2c44", "aws_key_id": "AKIDPLANBE2E77",
                         "aws_secret": "aws-secret-e2e-9a8b7c6d5e", "ali_key_id": "LTAIplanbe2e55",
                         "ali_secret": "ali-secret-e2e-1f2e3d4c"}
+        if real_rules:
+            self.secrets.update({"aws_session": "aws-session-e2e-IQoJb3Jp5c1a",
+                                 "ali_sts_id": "STS.planbe2e3b7d", "ali_sts_secret":
+                                 "ali-sts-secret-e2e-8e7d", "ali_sts_token": "ali-sts-token-e2e-CAIS4f"})
         self.files = {k: secret_file(d, k, v) for k, v in self.secrets.items()}
         plain = initial_target.rstrip(".")
         extra = fake_args or {}
         self.cloudflare = ApiFake(d, "cloudflare_server.py", [
             "--token-file", self.files["cf_token"], *extra.get("cloudflare", ())])
         self.cloudflare.control("POST", "/_fake/zones", {"name": ZONE})
+        session = ["--session-token-file", self.files["aws_session"]] if real_rules else []
         self.route53 = ApiFake(d, "route53_server.py", [
             "--access-key-id-file", self.files["aws_key_id"], "--secret-file",
-            self.files["aws_secret"], *extra.get("route53", ())])
+            self.files["aws_secret"], *session, *extra.get("route53", ())])
         self.zone_id = self.route53.control("POST", "/_fake/zones", {"name": ZONE + "."})["id"]
         self.alidns = ApiFake(d, "alidns_server.py", [
             "--access-key-id-file", self.files["ali_key_id"], "--access-key-secret-file",
             self.files["ali_secret"], "--domain", ZONE, *extra.get("alidns", ())])
+        if real_rules:
+            self.alidns.control("POST", "/_fake/domains", {"name": ZONE, "edition": "free"})
+            self.alidns.control("POST", "/_fake/sts", {
+                "access_key_id": self.secrets["ali_sts_id"],
+                "access_key_secret": self.secrets["ali_sts_secret"],
+                "security_token": self.secrets["ali_sts_token"]})
+            self.write_aws_credential_process_output(minutes=20)
         for name in names:
             self.cloudflare.control("POST", "/_fake/records", {
                 "zone": ZONE, "name": name.rstrip("."), "type": "CNAME", "content": plain,
-                "ttl": 60})
+                "ttl": 60, "proxied": real_rules})
             self.route53.control("POST", "/_fake/rrsets", {"zone_id": self.zone_id, "name": name,
                                                            "type": "CNAME", "ttl": 60,
                                                            "values": [initial_target]})
@@ -321,7 +342,31 @@ class ApiFakes:
         self.ports = {"cloudflare": self.cloudflare.port, "route53": self.route53.port,
                       "alidns": self.alidns.port}
 
+    def write_aws_credential_process_output(self, minutes):
+        """What the credential_process prints: AWS's JSON, expiring MINUTES from now."""
+        expiration = (datetime.datetime.now(datetime.timezone.utc)
+                      + datetime.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.aws_expiration = expiration
+        path = os.path.join(self.dir, "aws-credential-process.json")
+        with open(path, "w") as f:
+            json.dump({"Version": 1, "AccessKeyId": self.secrets["aws_key_id"],
+                       "SecretAccessKey": self.secrets["aws_secret"],
+                       "SessionToken": self.secrets["aws_session"],
+                       "Expiration": expiration}, f)
+        return path
+
     def config(self):
+        if self.real_rules:
+            printed = os.path.join(self.dir, "aws-credential-process.json")
+            route53_credentials = f'credential_process     = "cat {printed}"'
+            alidns_credentials = f"""access_key_id_file     = "{self.files['ali_sts_id']}"
+access_key_secret_file = "{self.files['ali_sts_secret']}"
+security_token_file    = "{self.files['ali_sts_token']}""""
+        else:
+            route53_credentials = f"""access_key_id_file     = "{self.files['aws_key_id']}"
+secret_access_key_file = "{self.files['aws_secret']}""""
+            alidns_credentials = f"""access_key_id_file     = "{self.files['ali_key_id']}"
+access_key_secret_file = "{self.files['ali_secret']}""""
         return f"""
 [[provider]]
 name           = "cloudflare"
@@ -332,15 +377,13 @@ endpoint       = "http://127.0.0.1:{self.ports['cloudflare']}/client/v4"
 [[provider]]
 name                   = "route53"
 type                   = "route53"
-access_key_id_file     = "{self.files['aws_key_id']}"
-secret_access_key_file = "{self.files['aws_secret']}"
+{route53_credentials}
 endpoint               = "http://127.0.0.1:{self.ports['route53']}"
 
 [[provider]]
 name                   = "alidns"
 type                   = "alidns"
-access_key_id_file     = "{self.files['ali_key_id']}"
-access_key_secret_file = "{self.files['ali_secret']}"
+{alidns_credentials}
 endpoint               = "http://127.0.0.1:{self.ports['alidns']}/"
 """
 
@@ -426,12 +469,13 @@ class World:
     def __init__(self, planbd_binary, failback_after="3s", hold_down="1s", resync="3s",
                  env=None, with_pdns=False, pdns_api_key="pdns-api-key-3f9c1e7a",
                  with_api_fakes=False, with_canaries=False, failover_on="target",
-                 names=(RECORD,), fake_args=None):
+                 names=(RECORD,), fake_args=None, real_rules=False):
         self.dir = tempfile.mkdtemp(prefix="planb-e2e-")
         self.names = tuple(names)
         self.named = Named(self.dir, A_TARGET, self.names)
         self.pdns = Pdns(self.dir, A_TARGET, pdns_api_key, self.names) if with_pdns else None
-        self.api = ApiFakes(self.dir, A_TARGET, self.names, fake_args) if with_api_fakes else None
+        self.api = (ApiFakes(self.dir, A_TARGET, self.names, fake_args, real_rules)
+                    if with_api_fakes else None)
         # Where planbd reaches BIND9 and PowerDNS's API: the servers themselves unless a
         # subclass's servers_started() puts something between.
         self.bind_port = self.named.port
