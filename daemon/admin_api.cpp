@@ -144,6 +144,16 @@ std::string AdminApi::statusJson() const {
   nlohmann::ordered_json doc =
       statusDocument(hooks_.config(), hooks_.board(), reconciler_.records(), authority_.overrides(),
                      guardStatus(), fleet ? &*fleet : nullptr);
+  // Providers whose temporary credentials expire: when, so an operator sees a source that stopped
+  // renewing them before a failover is refused.
+  nlohmann::ordered_json credentials = nlohmann::ordered_json::array();
+  for (const auto& [provider, at] : reconciler_.credentialExpiries()) {
+    credentials.push_back(
+        {{"provider", provider},
+         {"expires_unix_time",
+          std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch()).count()}});
+  }
+  doc["credentials"] = credentials;
   // What could not be saved under state_dir (a full disk): DNS is still steered, but operator
   // actions are refused and a kill -9 would lose what is only in memory.
   const std::string& state_error = reconciler_.persistError();

@@ -35,6 +35,10 @@ class MetricsReport final : public ReconcileReport {
   void changeApplied(std::string_view provider, Duration took) override {
     metrics_.changeApplied(provider, took);
   }
+  void credentialsExpire(std::string_view provider,
+                         std::chrono::system_clock::time_point at) override {
+    metrics_.credentialsExpire(provider, at);
+  }
   void dnsPropagation(std::string_view provider, Duration took) override {
     metrics_.dnsPropagation(provider, took);
   }

@@ -32,6 +32,9 @@ class ReconcileReport {
   virtual void recordsPropagating(std::string_view provider, std::size_t records) = 0;
   // From a write the provider accepted as propagating until it reported it applied everywhere.
   virtual void changeApplied(std::string_view provider, Duration took) = 0;
+  // When the provider's temporary credentials expire, as it last told.
+  virtual void credentialsExpire(std::string_view provider,
+                                 std::chrono::system_clock::time_point at) = 0;
   // From a write until every verify server answers the new target.
   virtual void dnsPropagation(std::string_view provider, Duration took) = 0;
 };

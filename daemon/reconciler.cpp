@@ -68,7 +68,7 @@ struct Reconciler::LaneJob {
 
 Reconciler::Reconciler(asio::io_context& io, Log& log, const core::Clock& clock,
                        core::Random& random, StateStore& store)
-    : io_(io), log_(log), clock_(clock), random_(random), store_(store) {}
+    : io_(io), log_(log), clock_(clock), random_(random), store_(store), credentials_(log, clock) {}
 
 Reconciler::~Reconciler() {
   shutdown();
@@ -217,6 +217,7 @@ void Reconciler::step() {
     dispatch(record);
   }
   pollPropagating();
+  credentials_.check(providers_, report_);
 }
 
 std::string Reconciler::cnameOf(const std::string& target) const {
@@ -691,7 +692,16 @@ bool Reconciler::onWrite(const std::string& name, const std::string& provider,
     refresh(record);
     return false;
   }
-  sync.served = ServedRecord{ServedRecord::Kind::Cname, cnameOf(target), record.config.ttl, {}};
+  const std::uint32_t raised = outcome.written.raised_ttl;
+  sync.served = ServedRecord{
+      ServedRecord::Kind::Cname, cnameOf(target), raised != 0 ? raised : record.config.ttl, {}};
+  if (raised != 0 && raised != sync.raised_ttl) {
+    log_.warn("provider " + provider + ": " + name + " written with TTL " + std::to_string(raised) +
+              ", not " + std::to_string(record.config.ttl) + ": the provider accepts no lower TTL" +
+              " in zone " + record.config.zone + "; set the record's ttl to at least " +
+              std::to_string(raised) + " to say so in the config");
+  }
+  sync.raised_ttl = raised;
   sync.applied = target;
   sync.failures = 0;
   sync.last_error.clear();
@@ -702,8 +712,12 @@ bool Reconciler::onWrite(const std::string& name, const std::string& provider,
   if (change.empty()) {
     sync.propagating_change.clear();
     log_.info("provider " + provider + ": " + name + " now CNAME " + cnameOf(target) + " (target " +
-              target + "), written in " + millis(outcome.write_time));
-    verify = true;
+              target + "), written in " + millis(outcome.write_time) +
+              (outcome.written.proxied ? "; proxied: its servers answer with the proxy's "
+                                         "addresses, so DNS cannot verify it"
+                                       : ""));
+    // A proxied record's DNS answer never shows the CNAME: waiting for it would only warn.
+    verify = !outcome.written.proxied;
   } else {
     // Accepted, applied everywhere later: tracked and polled, while later writes go on.
     sync.propagating_change = change;

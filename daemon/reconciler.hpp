@@ -22,6 +22,7 @@
 #include "core/decision.hpp"
 #include "core/random.hpp"
 #include "core/write_plan.hpp"
+#include "credential_watch.hpp"
 #include "log.hpp"
 #include "providers/dns_provider.hpp"
 #include "reconcile_report.hpp"
@@ -96,6 +97,9 @@ struct ProviderSync {
   // id, polled until it is applied, and since when. Later writes never wait for it.
   std::string propagating_change;
   core::WallTime propagating_since{};
+  // The TTL last written instead of the record's, as the provider's minimum (learned from it at
+  // run time) is above it; 0 when written as configured. Shown until a write at the record's TTL.
+  std::uint32_t raised_ttl = 0;
 };
 
 struct RecordRuntime {
@@ -108,8 +112,6 @@ struct RecordRuntime {
   core::WallTime last_change_at{};
   std::map<std::string, ProviderSync> sync;  // by provider name
 };
-
-using ProviderMap = std::map<std::string, std::shared_ptr<providers::DnsProvider>>;
 
 class Reconciler {
  public:
@@ -138,6 +140,11 @@ class Reconciler {
 
   // Waits for the provider calls in flight (bounded by their timeouts); no callback after.
   void shutdown();
+
+  // When each provider's temporary credentials expire, for those that tell.
+  const std::map<std::string, core::WallTime>& credentialExpiries() const noexcept {
+    return credentials_.expiries();
+  }
 
   // Where decisions and provider calls are reported (metrics); none in tests that do not look.
   void setReport(ReconcileReport* report) { report_ = report; }
@@ -229,6 +236,7 @@ class Reconciler {
   std::string persist_error_;
   bool persist_now_ = false;    // a decided change: on disk before any provider is written
   bool persist_later_ = false;  // adoption, what was applied: on disk with the next step()
+  CredentialWatch credentials_;
   ReconcileReport* report_ = nullptr;
   AuditLog* audit_ = nullptr;
   FleetWriter* fleet_ = nullptr;

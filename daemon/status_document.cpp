@@ -151,7 +151,11 @@ Json statusDocument(const config::Config& config, const core::HealthBoard& board
            {"propagating", sync.propagating_change.empty()
                                ? Json(nullptr)
                                : Json{{"change", sync.propagating_change},
-                                      {"since_unix_time", unixSeconds(sync.propagating_since)}}}});
+                                      {"since_unix_time", unixSeconds(sync.propagating_since)}}},
+           // Written with the provider's minimum TTL, above the record's (Alibaba DNS MinTtl).
+           {"ttl_raised", sync.raised_ttl == 0 ? Json(nullptr)
+                                               : Json{{"configured", record.config.ttl},
+                                                      {"written", sync.raised_ttl}}}});
     }
     out["records"].push_back(
         {{"name", name},

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "core/ascii.hpp"
+#include "net/url.hpp"
 
 namespace planb::net {
 
@@ -129,6 +130,31 @@ std::string curlDetail(CURLcode code, const char* error_buffer, const std::strin
     return curl_easy_strerror(code);
   }
   return detail;
+}
+
+// curl's codes for a TLS peer planb cannot trust, or a CA bundle or certificate it cannot use:
+// configuration problems that no retry fixes (a hostname mismatch is
+// CURLE_PEER_FAILED_VERIFICATION since curl 7.62).
+bool isTlsVerificationFailure(CURLcode code) {
+  switch (code) {
+    case CURLE_PEER_FAILED_VERIFICATION:  // untrusted chain, wrong name, expired
+    case CURLE_SSL_CACERT_BADFILE:        // ca_file missing or unreadable
+    case CURLE_SSL_CERTPROBLEM:           // client certificate unusable
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// "host:port" of URL for a message, or the redacted URL when it does not parse.
+std::string hostOf(const std::string& url) {
+  std::string why;
+  std::optional<Url> parsed = parseUrl(url, why);
+  return parsed ? parsed->host.str() : redactUrl(url);
 }
 
 void initCurlOnce() {
@@ -329,6 +355,14 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
                  : "no complete reply within " + std::to_string(total) + " ms";
     } else {
       what = curlDetail(code, error_buffer, request.url);
+    }
+    if (isTlsVerificationFailure(code)) {
+      // Retrying soon cannot help: the operator has to fix the certificate or the CA bundle.
+      return Error{ErrorKind::Permanent,
+                   describe(request) + ": TLS verification of " + hostOf(request.url) +
+                       " failed (" + what +
+                       "): check the endpoint's certificate or the provider's ca_file",
+                   std::nullopt};
     }
     return Error{ErrorKind::Transient, describe(request) + ": " + what, std::nullopt};
   }

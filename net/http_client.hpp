@@ -47,9 +47,11 @@ struct HttpOptions {
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
-  // A reply of any status is a response; only "no reply" (connect, TLS, timeout, oversized) is
-  // an error, of kind Transient, whose message names the method and the redacted URL. A request
-  // that cannot be sent as given (a header with a line break) is Permanent.
+  // A reply of any status is a response; only "no reply" (connect, timeout, oversized) is an
+  // error, of kind Transient, whose message names the method and the redacted URL. A request
+  // that cannot be sent as given (a header with a line break) is Permanent, and so is a TLS peer
+  // that fails verification (untrusted, wrong name, expired) or an unusable ca_file: the message
+  // names the host and tells to check the endpoint's certificate or the provider's ca_file.
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 

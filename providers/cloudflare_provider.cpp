@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <functional>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
@@ -28,16 +30,24 @@ constexpr long kIdenticalRecordExists = 81058;
 constexpr long kRecordDoesNotExist = 81044;
 constexpr long kNoRoute = 7000;  // the API has no such endpoint
 
+// A malformed credential is answered HTTP 400, not 401/403: 6003 "Invalid request headers" with an
+// error_chain naming the header, e.g. 6111 "Invalid format for Authorization header" for a bearer
+// token that is not one (github:jeessy2/ddns-go issue 916, a Global API Key or pasted text), or
+// 6103 "Invalid format for X-Auth-Key header" (github:NewFuture/DDNS issue 78); no credential at
+// all is 400 9106 "Missing X-Auth-Key, X-Auth-Email or Authorization headers"
+// (github:cloudflare/cloudflare-python issue 2678). All say: check the token file.
+constexpr long kInvalidRequestHeaders = 6003;
+constexpr long kMalformedAuthorization = 6111;
+constexpr long kMalformedAuthKey = 6103;
+constexpr long kMissingCredentials = 9106;
+
+bool isCredentialCode(long code) {
+  return code == kInvalidRequestHeaders || code == kMalformedAuthorization ||
+         code == kMalformedAuthKey || code == kMissingCredentials;
+}
+
 // A batch refused this many times goes one record at a time, so each is judged alone.
 constexpr int kBatchAttempts = 2;
-
-// "auto" TTL, served as 300 s.
-constexpr std::uint32_t kAutoTtl = 1;
-constexpr std::uint32_t kAutoTtlSeconds = 300;
-
-std::uint32_t servedTtl(std::uint32_t ttl) {
-  return ttl == kAutoTtl ? kAutoTtlSeconds : ttl;
-}
 
 }  // namespace
 
@@ -61,7 +71,7 @@ CloudflareProvider::CloudflareProvider(const CloudflareConfig& config,
                                        CloudflareOptions options)
     : name_(config.name),
       endpoint_(config.endpoint.value_or(std::string(kDefaultEndpoint))),
-      token_(net::readSecretFile(config.settings.api_token_file, "Cloudflare API token file")),
+      token_(config.settings.api_token_file, "Cloudflare API token file"),
       configured_zone_id_(config.settings.zone_id),
       transport_(behindCeiling(std::move(transport), options.ceiling, kCloudflareCeiling)),
       clock_(std::move(clock)),
@@ -96,7 +106,8 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
   net::HttpRequest request;
   request.method = method;
   request.url = endpoint_ + path_and_query;
-  request.headers.emplace_back("Authorization", "Bearer " + token_.reveal());
+  net::Secret token = token_.current();
+  request.headers.emplace_back("Authorization", "Bearer " + token.reveal());
   request.headers.emplace_back("Accept", "application/json");
   if (!body.empty()) {
     request.headers.emplace_back("Content-Type", "application/json");
@@ -115,32 +126,38 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
   Json envelope = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   std::vector<long> codes;
   std::string detail;
-  if (envelope.is_object()) {
-    auto errors = envelope.find("errors");
-    if (errors != envelope.end() && errors->is_array()) {
-      for (const Json& e : *errors) {
-        if (!e.is_object()) {
-          continue;
-        }
-        auto code = e.find("code");
-        auto message = e.find("message");
-        if (code != e.end() && code->is_number_integer()) {
-          codes.push_back(code->get<long>());
-          detail += (detail.empty() ? "" : "; ") + std::to_string(codes.back());
-        }
-        if (message != e.end() && message->is_string()) {
-          detail += " " + net::quoteServerText(message->get<std::string>());
-        }
-        if (detail.size() > 2 * net::kMaxServerText) {
-          break;
-        }
+  // Each error, and the errors of its error_chain (what 6003 says is wrong), as "code message".
+  std::function<void(const Json&, int)> collect = [&](const Json& errors, int depth) {
+    if (!errors.is_array() || depth > 2) {
+      return;
+    }
+    for (const Json& e : errors) {
+      if (!e.is_object() || detail.size() > 2 * net::kMaxServerText) {
+        continue;
       }
+      auto code = e.find("code");
+      auto message = e.find("message");
+      if (code != e.end() && code->is_number_integer()) {
+        codes.push_back(code->get<long>());
+        detail += (detail.empty() ? "" : "; ") + std::to_string(codes.back());
+      }
+      if (message != e.end() && message->is_string()) {
+        detail += " " + net::quoteServerText(message->get<std::string>());
+      }
+      if (auto chain = e.find("error_chain"); chain != e.end()) {
+        collect(*chain, depth + 1);
+      }
+    }
+  };
+  if (envelope.is_object()) {
+    if (auto errors = envelope.find("errors"); errors != envelope.end()) {
+      collect(*errors, 0);
     }
   }
   // Belt and braces: a reply quoting the token loses it here.
-  for (auto at = detail.find(token_.reveal()); at != std::string::npos;
-       at = detail.find(token_.reveal(), at)) {
-    detail.replace(at, token_.reveal().size(), "***");
+  for (auto at = detail.find(token.reveal()); at != std::string::npos;
+       at = detail.find(token.reveal(), at)) {
+    detail.replace(at, token.reveal().size(), "***");
   }
   std::string described = what + ": " + status + (detail.empty() ? "" : ": " + detail);
   auto fail = [&](ErrorKind kind, std::string message) {
@@ -156,8 +173,29 @@ CloudflareProvider::ApiReply CloudflareProvider::call(const std::string& method,
     reply.failure->error.retry_after = retry_after;
     return reply;
   }
+  bool malformed = std::any_of(codes.begin(), codes.end(), isCredentialCode);
+  // A rotation that left the file unreadable or unsafe kept the last good token: say so.
+  std::optional<std::string> reread = token_.lastError();
+  std::string unread = reread ? " (the file was not read again: " + *reread + ")" : "";
+  if (response.status == 400 && malformed) {
+    return fail(ErrorKind::Auth,
+                described +
+                    ": Cloudflare refused the credential as malformed; check api_token_file " +
+                    token_.path() +
+                    ": it must hold one API token (not a Global API Key) alone on its line, "
+                    "without quotes or spaces" +
+                    unread);
+  }
   if (response.status == 401 || response.status == 403) {
-    return fail(ErrorKind::Auth, described + " (is the API token valid, with Zone DNS Edit?)");
+    // 10000 "Authentication error" (a wrong, revoked or expired token), 9109 "Unauthorized to
+    // access requested resource" (a token without the permission or the zone).
+    return fail(ErrorKind::Auth, described +
+                                     ": Cloudflare refused the API token; check "
+                                     "api_token_file " +
+                                     token_.path() +
+                                     ": the token must be active, with Zone DNS Edit on this "
+                                     "zone (and Zone Read unless zone_id is set)" +
+                                     unread);
   }
   if (response.status >= 500) {
     return fail(ErrorKind::Transient, described);
@@ -240,21 +278,11 @@ Result<std::vector<CloudflareProvider::Record>> CloudflareProvider::listRecords(
     int total_pages = 1;
     std::size_t on_page = 0;
     try {
-      for (const Json& r : reply.envelope.at("result")) {
-        Record record;
-        record.id = r.at("id").get<std::string>();
-        record.type = r.at("type").get<std::string>();
-        record.name = r.contains("name") ? core::canonicalName(r.at("name").get<std::string>())
-                                         : std::string();
-        record.content = r.at("content").get<std::string>();
-        record.ttl = r.contains("ttl") ? r.at("ttl").get<std::uint32_t>() : kAutoTtl;
-        records.push_back(std::move(record));
-        ++on_page;
-      }
-      if (auto info = reply.envelope.find("result_info");
-          info != reply.envelope.end() && info->is_object() && info->contains("total_pages")) {
-        total_pages = info->at("total_pages").get<int>();
-      }
+      CloudflareListingPage listed = parseCloudflareListing(reply.envelope);
+      total_pages = listed.total_pages;
+      on_page = listed.records.size();
+      records.insert(records.end(), std::make_move_iterator(listed.records.begin()),
+                     std::make_move_iterator(listed.records.end()));
     } catch (const Json::exception&) {
       return error(ErrorKind::Permanent, "GET " + path + ": malformed record listing");
     }
@@ -274,15 +302,18 @@ CloudflareLookup CloudflareProvider::lookupFrom(const std::string& zone_id, cons
     }
     found.served.kind = ServedRecord::Kind::Cname;
     found.served.target = core::canonicalName(r.content);
-    found.served.ttl = servedTtl(r.ttl);
+    found.served.ttl = cloudflareServedTtl(r.ttl);
     found.record_id = r.id;
+    found.attributes = r.attributes;
     std::lock_guard lock(mutex_);
     record_ids_[name] = r.id;
+    attributes_[name] = r.attributes;
     return found;
   }
   {
     std::lock_guard lock(mutex_);
     record_ids_.erase(name);
+    attributes_.erase(name);
   }
   // No CNAME: whatever else is there makes a Conflict, reported with every type present.
   std::set<std::string> types;
@@ -323,22 +354,59 @@ Result<CloudflareLookup> CloudflareProvider::lookup(const RecordRef& record) {
   return lookupFrom(id, record.name, std::get<std::vector<Record>>(others));
 }
 
+std::optional<CloudflareAttributes> CloudflareProvider::attributesAt(
+    const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  if (auto it = attributes_.find(name); it != attributes_.end()) {
+    return it->second;
+  }
+  return std::nullopt;
+}
+
+Json CloudflareProvider::patchBody(const ReplaceRequest& request, const CloudflareLookup& current) {
+  // PATCH changes only the fields it names
+  // (https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/edit/):
+  // proxied, comment, tags and settings stay as they are (a PATCH without tags keeps them, said
+  // by Cloudflare in github:cloudflare/cloudflare-go issue 1224; one with "proxied": false turns
+  // the orange cloud off, issue 563). type and name are the record's own, unchanged.
+  Json body = {{"type", "CNAME"},
+               {"name", withoutDot(request.record.name)},
+               {"content", withoutDot(request.new_target)}};
+  if (!current.attributes.proxied) {
+    // A proxied record's TTL is always Auto; one sent is accepted and ignored
+    // (github:DNSControl/dnscontrol pull 489, github:cloudflare/terraform-provider-cloudflare
+    // issue 126), so none is sent.
+    body["ttl"] = request.ttl;
+  }
+  return body;
+}
+
+bool CloudflareProvider::servesWanted(const ReplaceRequest& request,
+                                      const CloudflareLookup& current) {
+  return current.served.kind == ServedRecord::Kind::Cname &&
+         current.served.target == request.new_target &&
+         (current.attributes.proxied || current.served.ttl == request.ttl);
+}
+
 Result<Unit> CloudflareProvider::write(const ReplaceRequest& request,
                                        const CloudflareLookup& current) {
   const ServedRecord& served = current.served;
   const std::string& name = request.record.name;
-
-  Json body = {{"type", "CNAME"},
-               {"name", withoutDot(name)},
-               {"content", withoutDot(request.new_target)},
-               {"ttl", request.ttl},
-               {"proxied", false}};  // a proxied CNAME answers with Cloudflare's addresses
+  if (servesWanted(request, current)) {
+    return Unit{};  // only the TTL of a proxied record differs: Cloudflare's to set, not planb's
+  }
   std::string records = "/zones/" + net::percentEncode(current.zone_id) + "/dns_records";
   bool update = served.kind == ServedRecord::Kind::Cname;
   std::string what = update ? "updating" : "creating";
-  ApiReply reply =
-      update ? call("PATCH", records + "/" + net::percentEncode(*current.record_id), body.dump())
-             : call("POST", records, body.dump());
+  // A name that holds nothing gets planb's own record: DNS-only, so it answers with the target.
+  Json created = {{"type", "CNAME"},
+                  {"name", withoutDot(name)},
+                  {"content", withoutDot(request.new_target)},
+                  {"ttl", request.ttl},
+                  {"proxied", false}};
+  ApiReply reply = update ? call("PATCH", records + "/" + net::percentEncode(*current.record_id),
+                                 patchBody(request, current).dump())
+                          : call("POST", records, created.dump());
   if (reply.failure) {
     if (reply.failure->has(kRecordExists) || reply.failure->has(kIdenticalRecordExists)) {
       return confirmWritten(request, what + " " + name + " was refused as existing");
@@ -469,22 +537,22 @@ CloudflareProvider::BatchOutcome CloudflareProvider::sendBatch(
     const std::vector<CloudflareLookup>& current) {
   // https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/batch/:
   // {"deletes","patches","puts","posts"}, run in that order in one transaction; a patch changes
-  // only the fields it names, so comments and tags stay; proxied is set false as in a single write.
+  // only the fields it names, as a single PATCH does, so proxied, comment, tags and settings stay.
   Json patches = Json::array();
   Json posts = Json::array();
   std::vector<std::size_t> posted;  // index in `changes` of each post, in order
   for (std::size_t i = 0; i < changes.size(); ++i) {
     const ReplaceRequest& change = changes[i];
-    Json record = {{"type", "CNAME"},
-                   {"name", withoutDot(change.record.name)},
-                   {"content", withoutDot(change.new_target)},
-                   {"ttl", change.ttl},
-                   {"proxied", false}};
     if (current[i].record_id) {
+      Json record = patchBody(change, current[i]);
       record["id"] = *current[i].record_id;
       patches.push_back(std::move(record));
     } else {
-      posts.push_back(std::move(record));
+      posts.push_back({{"type", "CNAME"},
+                       {"name", withoutDot(change.record.name)},
+                       {"content", withoutDot(change.new_target)},
+                       {"ttl", change.ttl},
+                       {"proxied", false}});
       posted.push_back(i);
     }
   }
@@ -524,6 +592,18 @@ CloudflareProvider::BatchOutcome CloudflareProvider::sendBatch(
 }
 
 std::vector<Result<Written>> CloudflareProvider::replaceBatch(
+    const std::vector<ReplaceRequest>& changes) {
+  std::vector<Result<Written>> results = writeChanges(changes);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (auto* written = std::get_if<Written>(&results[i])) {
+      std::optional<CloudflareAttributes> attributes = attributesAt(changes[i].record.name);
+      written->proxied = attributes && attributes->proxied;
+    }
+  }
+  return results;
+}
+
+std::vector<Result<Written>> CloudflareProvider::writeChanges(
     const std::vector<ReplaceRequest>& changes) {
   if (changes.size() <= 1 || batchUnavailable()) {
     return DnsProvider::replaceBatch(changes);
@@ -568,7 +648,8 @@ std::vector<Result<Written>> CloudflareProvider::replaceBatch(
       Result<WriteNeed> need = compareBeforeWrite(found.served, changes[i]);
       if (auto* e = errorIn(need)) {
         results[i] = std::move(*e);
-      } else if (std::get<WriteNeed>(need) == WriteNeed::AlreadyServed) {
+      } else if (std::get<WriteNeed>(need) == WriteNeed::AlreadyServed ||
+                 servesWanted(changes[i], found)) {
         results[i] = Written{};
       } else {
         to_write.push_back(i);

@@ -25,6 +25,8 @@
 #include "core/clock.hpp"
 #include "net/http_client.hpp"
 #include "net/secret.hpp"
+#include "net/watched_secret_file.hpp"
+#include "providers/cloudflare_listing.hpp"
 #include "providers/dns_provider.hpp"
 #include "providers/lookup_then_write.hpp"
 #include "providers/provider_settings.hpp"
@@ -70,6 +72,7 @@ struct CloudflareLookup {
   std::string zone_id;
   ServedRecord served;
   std::optional<std::string> record_id;  // of the CNAME, when served
+  CloudflareAttributes attributes;       // of the CNAME, when served
 };
 
 class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
@@ -77,7 +80,9 @@ class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
   static constexpr std::string_view kDefaultEndpoint = "https://api.cloudflare.com/client/v4";
 
   // Reads the API token file now (readSecretFile: private, one line), so a missing or unsafe
-  // token stops planbd at start. Uses config.name, config.settings and config.endpoint
+  // token stops planbd at start; every request takes the file's token as it is then (a file
+  // rewritten with a new token is read again; one half-written or unsafe keeps the last good
+  // token, and auth errors say why). Uses config.name, config.settings and config.endpoint
   // (default kDefaultEndpoint). With cloudflare.zone_id set, that id serves every zone of this
   // provider; otherwise each zone's id is looked up by name once and cached. Throws
   // CredentialError, or std::invalid_argument without a transport or clock.
@@ -90,15 +95,21 @@ class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
 
   // The CNAME at the name (a listing filtered by type and exact name), else any other record
   // there (Conflict; conflict_type lists the types, e.g. "A,TXT"), else Absent. Listings are
-  // read page by page. A TTL of 1 ("auto") reads as 300.
+  // read page by page. A TTL of 1 ("auto") reads as 300, which is what Cloudflare serves.
   // (read() is LookupThenWrite's: this lookup.)
 
-  // Reads, then PATCHes the CNAME in place by id ({"type","name","content","ttl","proxied":
-  // false}: one atomic record update), or POSTs it when the name holds nothing. Conflict when
-  // the name holds another type, or serves something other than `expected_target` (with
-  // nullopt: any CNAME). Nothing is sent when the wanted CNAME and TTL are already served.
-  // "Already exists" (81057/81058) is a success once a re-read shows the wanted target.
+  // Reads, then PATCHes the CNAME in place by id ({"type","name","content","ttl"}: one atomic
+  // record update that leaves proxied, comment, tags and settings as they are; no "ttl" for a
+  // proxied record, whose TTL Cloudflare keeps at Auto), or POSTs it, DNS-only, when the name
+  // holds nothing. Conflict when the name holds another type, or serves something other than
+  // `expected_target` (with nullopt: any CNAME). Nothing is sent when the wanted CNAME and TTL
+  // (any TTL, when proxied) are already served. "Already exists" (81057/81058) is a success once
+  // a re-read shows the wanted target.
   // (replace() is LookupThenWrite's: lookup, compare, then this write.)
+
+  // The attributes planb keeps, of the CNAME at `name` (canonical) as last read; nullopt when
+  // no read found one.
+  std::optional<CloudflareAttributes> attributesAt(const std::string& name) const;
 
   // More than one name: one listing of the whole zone (every page) answers them all.
   std::vector<Result<ServedRecord>> readBatch(const std::string& zone,
@@ -110,7 +121,8 @@ class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
   // limit. Cloudflare applies a batch all or nothing: a refused one is listed and compared again
   // and resent without what now conflicts, and one refused twice goes one record at a time. Where
   // the API has no batch endpoint (404 "No route", 405), every change goes one by one, from then
-  // on.
+  // on. A change to a proxied record is reported Written::proxied: Cloudflare answers its name
+  // with the proxy's addresses, so no DNS answer can show it.
   std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) override;
 
   // For tests and status: requests spent within the current budget window.
@@ -119,13 +131,7 @@ class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
   bool batchUnavailable() const;
 
  private:
-  struct Record {
-    std::string id;
-    std::string type;
-    std::string name;  // canonical
-    std::string content;
-    std::uint32_t ttl = 0;
-  };
+  using Record = CloudflareRecord;
   struct ApiFailure;
   struct ApiReply;
   // Every record of a zone, by canonical name.
@@ -142,6 +148,7 @@ class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
   // Every page of a filtered listing (an empty filter: the whole zone).
   Result<std::vector<Record>> listRecords(const std::string& zone_id, const std::string& filter,
                                           int per_page);
+  std::vector<Result<Written>> writeChanges(const std::vector<ReplaceRequest>& changes);
   Result<ZoneListing> listZone(const std::string& zone);
   // What `records` (all at `name`) make of it: the first CNAME, else a Conflict, else Absent.
   CloudflareLookup lookupFrom(const std::string& zone_id, const std::string& name,
@@ -150,22 +157,31 @@ class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
   void rememberPlan(const std::string& zone_id, const nlohmann::json& zone);
   BatchOutcome sendBatch(const std::string& zone_id, const std::vector<ReplaceRequest>& changes,
                          const std::vector<CloudflareLookup>& current);
+  // The body of a write over `current`'s CNAME: a PATCH by id naming type, name, content and,
+  // unless the record is proxied, ttl. For the batch endpoint's "patches", "id" is added.
+  static nlohmann::json patchBody(const ReplaceRequest& request, const CloudflareLookup& current);
+  // Whether `current` already serves what `request` wants, as far as Cloudflare lets planb set
+  // it: a proxied record's TTL is Cloudflare's, so only its target counts.
+  static bool servesWanted(const ReplaceRequest& request, const CloudflareLookup& current);
   Result<CloudflareLookup> lookup(const RecordRef& record) override;
   Result<Unit> write(const ReplaceRequest& request, const CloudflareLookup& current) override;
   void forgetZone(const std::string& zone);
 
   std::string name_;
   std::string endpoint_;  // without a trailing '/'
-  net::Secret token_;
+  // Re-read when it changes: a rotated token is used from the next request on, without a restart.
+  // Its path is named in every auth error, so the operator knows what to check.
+  net::WatchedSecretFile token_;
   std::optional<std::string> configured_zone_id_;
   std::shared_ptr<net::HttpTransport> transport_;
   std::shared_ptr<const core::Clock> clock_;
   CloudflareOptions options_;
   RequestBudget budget_;
-  mutable std::mutex mutex_;                         // guards the caches below
-  std::map<std::string, std::string> zone_ids_;      // canonical zone -> id
-  std::map<std::string, std::string> record_ids_;    // canonical name -> id of its CNAME
-  std::map<std::string, std::size_t> batch_limits_;  // zone id -> changes per batch request
+  mutable std::mutex mutex_;                                // guards the caches below
+  std::map<std::string, std::string> zone_ids_;             // canonical zone -> id
+  std::map<std::string, std::string> record_ids_;           // canonical name -> id of its CNAME
+  std::map<std::string, CloudflareAttributes> attributes_;  // canonical name -> its CNAME's
+  std::map<std::string, std::size_t> batch_limits_;         // zone id -> changes per batch request
   bool batch_unavailable_ = false;
 };
 

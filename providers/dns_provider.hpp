@@ -68,6 +68,9 @@ struct Written {
   // minimum, learned from it at run time (Alibaba DNS MinTtl), is above the record's: a failover
   // with a longer TTL beats none, and the raise is reported.
   std::uint32_t raised_ttl = 0;
+  // The provider answers the name with its own proxy's addresses, not the CNAME (a Cloudflare
+  // proxied record): no DNS answer can show the change, the accepted write is the proof.
+  bool proxied = false;
 };
 
 enum class Propagation {

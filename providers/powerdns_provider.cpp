@@ -234,6 +234,15 @@ std::vector<PatchBody> patchBodies(const std::vector<ReplaceRequest>& requests,
   return bodies;
 }
 
+// A line break in the key would end the X-API-Key header early and inject whatever follows.
+bool hasControlCharacters(const net::Secret& key) {
+  return std::any_of(key.reveal().begin(), key.reveal().end(),
+                     [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+}
+
+constexpr const char* kControlCharacters =
+    ": PowerDNS API key file holds control characters or several lines";
+
 // How net::CurlTransport says a reply passed its max_body.
 constexpr std::string_view kReplyTooLarge = ": reply larger than ";
 
@@ -287,21 +296,24 @@ PowerDnsProvider::PowerDnsProvider(std::string name, const PowerDnsSettings& set
     throw std::invalid_argument("provider \"" + name_ + "\": no HTTP transport");
   }
   base_url_ = api_url_ + "/api/v1/servers/" + net::percentEncode(server_id_);
-  api_key_ = net::readSecretFile(settings.api_key_file, "PowerDNS API key file");
-  // A line break in the key would end the header early and inject whatever follows.
-  if (std::any_of(api_key_.reveal().begin(), api_key_.reveal().end(),
-                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
-    throw net::CredentialError(settings.api_key_file +
-                               ": PowerDNS API key file holds control characters or several lines");
+  api_key_ =
+      std::make_unique<net::WatchedSecretFile>(settings.api_key_file, "PowerDNS API key file");
+  if (hasControlCharacters(api_key_->current())) {
+    throw net::CredentialError(settings.api_key_file + kControlCharacters);
   }
 }
 
 Result<net::HttpResponse> PowerDnsProvider::call(const std::string& method, const std::string& url,
                                                  const std::string& zone, std::string body) {
+  // The file as it is now: an operator who rotated the key has rewritten it.
+  net::Secret key = api_key_->current();
+  if (hasControlCharacters(key)) {
+    return ProviderError{ErrorKind::Auth, api_key_->path() + kControlCharacters, std::nullopt};
+  }
   net::HttpRequest request;
   request.method = method;
   request.url = url;
-  request.headers.emplace_back("X-API-Key", api_key_.reveal());
+  request.headers.emplace_back("X-API-Key", key.reveal());
   request.headers.emplace_back("Accept", "application/json");
   if (!body.empty()) {
     request.headers.emplace_back("Content-Type", "application/json");

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "net/http_client.hpp"
-#include "net/secret.hpp"
+#include "net/watched_secret_file.hpp"
 #include "providers/dns_provider.hpp"
 #include "providers/provider_settings.hpp"
 #include "providers/request_ceiling.hpp"
@@ -41,8 +41,9 @@ class PowerDnsProvider final : public DnsProvider {
  public:
   // planbd's constructor: a CurlTransport with these timeouts and, when given, CA_FILE as the
   // CA bundle for an https:// api_url. Reads the API key file now, so a missing, unsafe or empty
-  // key stops the daemon at start. Throws CredentialError (key file) or std::invalid_argument
-  // (api_url not http:// or https://, empty server_id).
+  // key stops the daemon at start; the file is read again whenever it changes (a rotated key
+  // takes effect on the next request, without a restart). Throws CredentialError (key file) or
+  // std::invalid_argument (api_url not http:// or https://, empty server_id).
   PowerDnsProvider(std::string name, const PowerDnsSettings& settings,
                    std::optional<std::string> ca_file, std::chrono::milliseconds connect_timeout,
                    std::chrono::milliseconds total_timeout);
@@ -100,7 +101,7 @@ class PowerDnsProvider final : public DnsProvider {
   std::string api_url_;  // as configured, without a trailing slash: for messages
   std::string server_id_;
   std::string base_url_;
-  net::Secret api_key_;
+  std::unique_ptr<net::WatchedSecretFile> api_key_;  // a pointer: the provider stays movable
   std::shared_ptr<net::HttpTransport> transport_;
 };
 

@@ -99,6 +99,15 @@ void printOverrides(const Json& status) {
   if (status["guard"]["local_network_down"].get<bool>()) {
     std::cout << "GUARD: every canary fails; automation holds until one recovers.\n";
   }
+  if (auto credentials = status.find("credentials"); credentials != status.end()) {
+    for (const Json& c : *credentials) {
+      long left = c["expires_unix_time"].get<long>() - static_cast<long>(std::time(nullptr));
+      std::cout << "CREDENTIALS: provider " << text(c["provider"])
+                << (left > 0 ? ": temporary credentials expire in " + std::to_string(left) + "s"
+                             : std::string(": temporary credentials have expired"))
+                << "\n";
+    }
+  }
   if (auto storage = status.find("storage"); storage != status.end() && storage->is_object()) {
     for (const char* key : {"state_error", "audit_error"}) {
       if (auto e = storage->find(key); e != storage->end() && e->is_string()) {
@@ -129,6 +138,12 @@ void printStatus(const Json& status) {
         std::cout << "  provider " << text(p["name"]) << ": written, propagating for "
                   << std::max(since, 0L) << "s (change " << text(p["propagating"]["change"])
                   << ")\n";
+      }
+      if (p.contains("ttl_raised") && !p["ttl_raised"].is_null()) {
+        std::cout << "  provider " << text(p["name"]) << ": TTL "
+                  << text(p["ttl_raised"]["written"]) << " written, not "
+                  << text(p["ttl_raised"]["configured"])
+                  << ": the provider's minimum in this zone\n";
       }
       if (!p["last_error"].is_null()) {
         std::cout << "  provider " << text(p["name"]) << ": " << text(p["last_error"]) << "\n";

@@ -202,6 +202,11 @@ struct Metrics::Impl {
                            "reported the change applied everywhere.",
                            r),
                      kPropagationBuckets),
+        credentials_expiry(named(prometheus::BuildGauge(),
+                                 "planb_provider_credentials_expiry_timestamp_seconds",
+                                 "Unix time the provider's temporary credentials expire (an AWS "
+                                 "credential_process' Expiration); absent for lasting ones.",
+                                 r)),
         last_reconcile(named(prometheus::BuildGauge(),
                              "planb_last_reconcile_success_timestamp_seconds",
                              "Unix time the provider was last found serving what it should.", r)),
@@ -240,6 +245,7 @@ struct Metrics::Impl {
   SeriesSet<Histogram> propagation;
   SeriesSet<Gauge> records_propagating;
   SeriesSet<Histogram> change_apply;
+  LazyGauges credentials_expiry;  // providers whose credentials tell when they expire
   SeriesSet<Gauge> last_reconcile;
   SeriesSet<Gauge> last_error;
   SeriesSet<Gauge> frozen;
@@ -347,6 +353,7 @@ void Metrics::Impl::sync(const config::Config& config) {
   propagation.sync(providers);
   records_propagating.sync(providers);
   change_apply.sync(providers);
+  credentials_expiry.allow(providers);
   last_reconcile.sync(providers);
   last_error.sync(providers);
   frozen.sync(none);
@@ -499,6 +506,11 @@ void Metrics::changeApplied(std::string_view provider, Seconds took) {
   if (Histogram* h = impl_->change_apply.find({{"provider", str(provider)}})) {
     h->Observe(took.count());
   }
+}
+
+void Metrics::credentialsExpire(std::string_view provider, WallTime at) {
+  std::shared_lock lock(impl_->mu);
+  impl_->credentials_expiry.set({{"provider", str(provider)}}, seconds(at));
 }
 
 void Metrics::reconcileSuccess(std::string_view provider, WallTime at) {

@@ -92,6 +92,9 @@ class Metrics {
   void changeApplied(std::string_view provider, Seconds took);
   // planb_dns_propagation_seconds: from the write until every verify server answers the new target.
   void dnsPropagation(std::string_view provider, Seconds took);
+  // planb_provider_credentials_expiry_timestamp_seconds: when the provider's temporary
+  // credentials expire; the series exists from the first report on.
+  void credentialsExpire(std::string_view provider, WallTime at);
   // planb_last_reconcile_success_timestamp_seconds: the provider serves what it should, as of `at`.
   void reconcileSuccess(std::string_view provider, WallTime at = std::chrono::system_clock::now());
 

@@ -17,9 +17,14 @@ API (under /client/v4, as https://api.cloudflare.com/client/v4; shapes from prov
 Every API request needs "Authorization: Bearer <token>" (the token file's content). Replies use
 the real envelope {"success","errors":[{"code","message"}],"messages","result"} plus
 "result_info" on listings, which are paged by at most --per-page-max records, so clients must
-follow total_pages. Error codes: 10000 (403, bad token), 9106 (400, no token), 7003 (404, unknown
-zone), 81044 (404, unknown record), 81053/81054 (host taken), 81058 (identical record), 9021 (bad
-TTL), 1004 (missing field), 971 (429, with retry-after).
+follow total_pages. Error codes: 6003 with error_chain 6111 (400, an Authorization header that is
+not a bearer token), 10000 (403, a wrong token), 9106 (400, no token), 7003 (404, unknown zone),
+81044 (404, unknown record), 81053/81054 (host taken), 81058 (identical record), 9021 (bad TTL),
+1004 (missing field), 10100 (429, with retry-after).
+
+Records keep what the API keeps (tests/conformance/cloudflare/ holds the real replies): proxied,
+comment, tags and settings stay on a PATCH that does not name them and reset on a PUT; a proxied
+record's TTL is always 1 (Auto), whatever TTL is sent.
 
 Zones carry their plan ({"plan": {"legacy_id": --plan}}). The batch endpoint behaves as
 https://developers.cloudflare.com/dns/manage-dns-records/how-to/batch-record-changes/ says: the
@@ -32,13 +37,14 @@ missing (404, 7000 "No route for that URI"), as for any path the API does not ha
 
 Rate limit (https://developers.cloudflare.com/fundamentals/api/reference/limits/): 1,200 requests
 per 5 minutes per token (--rate-limit, --rate-window in seconds); the request over it gets 429
-(971) with retry-after, and so does every request for the next --rate-window seconds.
+(10100) with retry-after, and so does every request for the next --rate-window seconds.
 
 Control endpoints (no auth; tests only), JSON in and out:
   GET    /_fake/health
   POST   /_fake/zones            {"name"}                   -> {"id","name"}
   GET    /_fake/records                                     -> [records]
-  POST   /_fake/records          {"zone","name","type","content","ttl"?,"proxied"?} -> record
+  POST   /_fake/records          {"zone","name","type","content","ttl"?,"proxied"?,"comment"?,
+                                 "tags"?,"settings"?} -> record
   PATCH  /_fake/records/{id}     any record fields          -> record  (behind the client's back)
   DELETE /_fake/records/{id}
   POST   /_fake/race             like POST /_fake/records   stored just before the next API write
@@ -51,7 +57,7 @@ Control endpoints (no auth; tests only), JSON in and out:
                              "batch_records_max"}: what a test asserts "never above the ceiling"
                              with (max_in_window: most requests within any one rate window)
 
-Faults (fault_control.py): /_fake/throttle {"count","retry_after"?} -> 429 (971) with retry-after
+Faults (fault_control.py): /_fake/throttle {"count","retry_after"?} -> 429 (10100) with retry-after
 (default 30); /_fake/fail {"count","status"?} -> 500 (10001), or that status with an HTML body;
 /_fake/malformed {"count"} -> 200 with broken JSON; /_fake/revoke -> the token stops working (403,
 10000); /_fake/faults queues any of them. Throttling wins over a failure, a failure over a
@@ -69,6 +75,7 @@ import hashlib
 import json
 import sys
 import math
+import re
 import threading
 import time
 import uuid
@@ -84,17 +91,46 @@ def now_iso():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def error_body(code, message):
-    return {"success": False, "errors": [{"code": code, "message": message}], "messages": [],
-            "result": None}
+def error_body(code, message, chain=None):
+    error = {"code": code, "message": message}
+    if chain:
+        error["error_chain"] = [{"code": c, "message": m} for c, m in chain]
+    return {"success": False, "errors": [error], "messages": [], "result": None}
+
+
+# A token that is not one is refused before it is looked up: HTTP 400, 6003 with the header named in
+# error_chain, as github:jeessy2/ddns-go issue 916 recorded (also issues 658, 757 and 1296 there).
+MALFORMED_TOKEN = (400, 6003, "Invalid request headers",
+                   [(6111, "Invalid format for Authorization header")])
+# RFC 6750 section 2.1: "Bearer" and one b64token. Quotes, spaces or a pasted command line are not
+# one, and Cloudflare answers 6111 for such text (github:jeessy2/ddns-go issue 916: "check your
+# token"). A Global API Key (37 hex digits) used as a bearer token gets 6111 too
+# (tests/conformance/cloudflare/11-malformed-token.json's note).
+BEARER = re.compile(r"Bearer ([A-Za-z0-9._~+/-]+=*)\Z")
+GLOBAL_API_KEY = re.compile(r"[0-9a-f]{37}\Z")
+
+
+def bearer_token(header):
+    """The token of an Authorization header, or None when Cloudflare would call it malformed."""
+    match = BEARER.match(header)
+    if match is None or GLOBAL_API_KEY.match(match.group(1)):
+        return None
+    return match.group(1)
+
+
+# The per-token limit's refusal (github:RiotGames/cloud-inquisitor issue 153, HTTP 429 per
+# github:lablabs/cloudflare-exporter issue 74).
+RATE_LIMITED = (10100, "More than 1200 requests per 300 seconds reached. Please wait and consider "
+                       "throttling your request speed")
 
 
 class ApiError(Exception):
-    def __init__(self, status, code, message):
+    def __init__(self, status, code, message, chain=None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.chain = chain
 
 
 # Records one batch may change, by plan (batch-record-changes, "Availability and limits").
@@ -150,9 +186,27 @@ class State:
     def add_zone(self, name):
         name = name.lower().rstrip(".")
         zid = hashlib.md5(name.encode()).hexdigest()
-        self.zones[zid] = {"id": zid, "name": name,
-                           "plan": {"id": hashlib.md5(self.plan.encode()).hexdigest(),
-                                    "name": self.plan.capitalize(), "legacy_id": self.plan}}
+        stamp = now_iso()
+        # The fields of a zone as GET /zones answered for one on the Free plan
+        # (tests/conformance/cloudflare/01-zone-lookup.json).
+        self.zones[zid] = {
+            "id": zid, "name": name, "status": "active", "paused": False, "type": "full",
+            "development_mode": 0,
+            "name_servers": ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"],
+            "original_name_servers": ["ns1.example.net", "ns2.example.net"],
+            "original_registrar": None, "original_dnshost": None,
+            "modified_on": stamp, "created_on": stamp, "activated_on": stamp,
+            "meta": {"step": 2, "wildcard_proxiable": False, "custom_certificate_quota": 0,
+                     "page_rule_quota": 3, "phishing_detected": False,
+                     "multiple_railguns_allowed": False},
+            "owner": {"id": "0" * 32, "type": "user", "email": "owner@example.com"},
+            "account": {"id": "1" * 32, "name": "owner@example.com"},
+            "permissions": ["#dns_records:edit", "#dns_records:read", "#zone:read"],
+            "plan": {"id": hashlib.md5(self.plan.encode()).hexdigest(),
+                     "name": self.plan.capitalize(), "price": 0, "currency": "USD",
+                     "frequency": "", "is_subscribed": False, "can_subscribe": False,
+                     "legacy_id": self.plan, "legacy_discount": False,
+                     "externally_managed": False}}
         return self.zones[zid]
 
     def zone_by_name(self, name):
@@ -168,7 +222,7 @@ class State:
             name = name + "." + zone["name"]  # Cloudflare expands relative names
         stamp = now_iso()
         rtype = fields["type"].upper()
-        return {
+        record = {
             "id": uuid.uuid4().hex,
             "zone_id": zone["id"],
             "zone_name": zone["name"],
@@ -177,23 +231,47 @@ class State:
             "content": fields["content"],
             "proxiable": rtype in ("A", "AAAA", "CNAME"),
             "proxied": bool(fields.get("proxied", False)),
-            "ttl": int(fields.get("ttl", 1)),
+            "ttl": fields.get("ttl", 1),
             "locked": False,
+            "data": {},  # as Cloudflare's SDK tests show it (github:cloudflare/cloudflare-go dns_test.go)
+            "settings": fields.get("settings", {}),
             "meta": {"auto_added": False, "managed_by_apps": False,
-                     "managed_by_argo_tunnel": False},
-            "comment": None,
-            "tags": [],
+                     "managed_by_argo_tunnel": False, "source": "primary"},
+            "comment": fields.get("comment"),
+            "tags": fields.get("tags", []),
             "created_on": stamp,
             "modified_on": stamp,
         }
+        return settle(record)
+
+
+def settle(record):
+    """What the API stores of a record about to be written: a proxied record's TTL is Auto
+    whatever was sent (github:DNSControl/dnscontrol pull 489: a TTL sent with proxy on "ends up
+    changing nothing"; https://developers.cloudflare.com/dns/proxy-status/: "all proxied records
+    have a TTL of Auto ... This value cannot be edited"). Timestamps of comment and tags are there
+    only when they are (the API reference's record: comment_modified_on, tags_modified_on)."""
+    if record.get("proxied"):
+        record["ttl"] = 1
+    for field in ("comment", "tags"):
+        stamp = field + "_modified_on"
+        if record.get(field):
+            record.setdefault(stamp, record["modified_on"])
+        else:
+            record.pop(stamp, None)
+    return record
 
 
 def check_record(state, zone, record, ignore_id=None):
     """Cloudflare's rules for a record about to be stored; raises ApiError."""
     ttl = record["ttl"]
-    if not isinstance(ttl, int) or (ttl != 1 and not 60 <= ttl <= 86400):
+    if not isinstance(ttl, int) or isinstance(ttl, bool) or (ttl != 1 and not 60 <= ttl <= 86400):
         raise ApiError(400, 9021,
                        "Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.")
+    if record["proxied"] and record["type"] not in ("A", "AAAA", "CNAME"):
+        # github:hashicorp/terraform issue 11991: a proxied TXT record, HTTP 400.
+        raise ApiError(400, 1004, "DNS Validation Error",
+                       [(9004, "This kind of record cannot be proxied")])
     if not record["content"]:
         raise ApiError(400, 9005, "Content for CNAME record is invalid.")
     for other in state.records.values():
@@ -229,8 +307,7 @@ def page_of(items, query, per_page_max):
 def fault_reply(fault):
     """How Cloudflare fails in the way FAULT (from FaultControl.take) asks: (status, body, headers)."""
     if fault["kind"] == "throttle":
-        return 429, error_body(971, "Please wait and consider throttling your request speed"), {
-            "retry-after": str(fault.get("retry_after", 30))}
+        return 429, error_body(*RATE_LIMITED), {"retry-after": str(fault.get("retry_after", 30))}
     if fault["kind"] == "server_error":
         status = int(fault.get("status", 500))
         if status == 500:
@@ -300,6 +377,8 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization")
         if auth is None:
             auth_state = "missing"
+        elif bearer_token(auth) is None:
+            auth_state = "malformed"
         elif not state.faults.revoked and auth == "Bearer " + state.token:
             auth_state = "ok"
         else:
@@ -323,12 +402,15 @@ class Handler(BaseHTTPRequestHandler):
         if auth_state == "missing":
             return 400, error_body(9106, "Missing X-Auth-Key, X-Auth-Email or Authorization "
                                          "headers"), {}
+        if auth_state == "malformed":
+            status, code, message, chain = MALFORMED_TOKEN
+            return status, error_body(code, message, chain), {}
         if auth_state == "bad":
+            # github:cloudflare/cloudflare-docs issue 13405: a GET of dns_records with a wrong token.
             return 403, error_body(10000, "Authentication error"), {}
         retry_after = state.rate.admit()
         if retry_after is not None:
-            return 429, error_body(971, "Please wait and consider throttling your request "
-                                        "speed"), {"retry-after": str(retry_after)}
+            return 429, error_body(*RATE_LIMITED), {"retry-after": str(retry_after)}
         if not path.startswith(API_PREFIX + "/"):
             return 404, error_body(7000, "No route for that URI"), {}
         segments = path[len(API_PREFIX) + 1:].split("/")
@@ -341,7 +423,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             result, info = self.route(state, segments, query, body)
         except ApiError as e:
-            return e.status, error_body(e.code, e.message), {}
+            return e.status, error_body(e.code, e.message, e.chain), {}
         envelope = {"success": True, "errors": [], "messages": [], "result": result}
         if info is not None:
             envelope["result_info"] = info
@@ -462,16 +544,30 @@ class Handler(BaseHTTPRequestHandler):
     def update(self, state, zone, record, body, replace_all):
         if not isinstance(body, dict):
             raise ApiError(400, 9207, "Request body is invalid.")
-        candidate = dict(record)
-        if replace_all:  # PUT: omitted fields reset
-            candidate.update({"ttl": 1, "proxied": False})
-        for field in ("type", "name", "content", "ttl", "proxied"):
+        candidate = copy.deepcopy(record)
+        if replace_all:
+            # PUT overwrites: omitted fields reset (provider-apis.md section 3; the comment and tags
+            # a client does not send are cleared, github:timothymiller/cloudflare-ddns pull 219).
+            candidate.update({"ttl": 1, "proxied": False, "comment": None, "tags": [],
+                              "settings": {}})
+        # PATCH changes only what it names: a PATCH without tags keeps them (Cloudflare in
+        # github:cloudflare/cloudflare-go issue 1224), "proxied": false turns the proxy off (issue
+        # 563 there), a null or empty comment removes it (issues 1158 and 1371 there).
+        for field in ("type", "name", "content", "ttl", "proxied", "comment", "tags", "settings"):
             if field in body:
                 candidate[field] = body[field]
+        if candidate.get("comment") == "":
+            candidate["comment"] = None
+        if candidate.get("tags") is None:
+            candidate["tags"] = []
         candidate["type"] = str(candidate["type"]).upper()
         candidate["name"] = str(candidate["name"]).lower().rstrip(".")
-        check_record(state, zone, candidate, ignore_id=record["id"])
         candidate["modified_on"] = now_iso()
+        for field in ("comment", "tags"):
+            if field in body and body[field] != record.get(field):
+                candidate[field + "_modified_on"] = candidate["modified_on"]
+        check_record(state, zone, candidate, ignore_id=record["id"])
+        settle(candidate)
         state.records[record["id"]] = candidate
         return candidate
 
@@ -510,6 +606,7 @@ class Handler(BaseHTTPRequestHandler):
             if method == "PATCH":
                 record.update({k: v for k, v in body.items() if k != "id"})
                 record["modified_on"] = now_iso()
+                settle(record)  # a hand edit in the dashboard keeps the API's rules too
                 return 200, record
         if segments == ["race"] and method == "POST":
             if state.zone_by_name(body["zone"]) is None:
@@ -559,7 +656,8 @@ def main():
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     server.state = state
-    print("cloudflare fake listening on 127.0.0.1:%d" % args.port, flush=True)
+    # The port bound (the one asked for, or the kernel's pick for --port 0), for whoever started us.
+    print("cloudflare fake listening on 127.0.0.1:%d" % server.server_address[1], flush=True)
     server.serve_forever()
 
 

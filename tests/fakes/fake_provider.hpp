@@ -49,7 +49,8 @@ class FakeProvider final : public providers::DnsProvider {
     if (current != r.expected_target) {
       return net::Error{net::ErrorKind::Conflict, "compare-and-swap lost", std::nullopt};
     }
-    served_[r.record.name] = {providers::ServedRecord::Kind::Cname, r.new_target, r.ttl, {}};
+    served_[r.record.name] = {
+        providers::ServedRecord::Kind::Cname, r.new_target, std::max(r.ttl, min_ttl_), {}};
     return providers::Unit{};
   }
 
@@ -63,6 +64,12 @@ class FakeProvider final : public providers::DnsProvider {
     }
     auto results = DnsProvider::replaceBatch(changes);  // replace() for each, one by one
     std::lock_guard lock(mutex_);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      auto* written = std::get_if<providers::Written>(&results[i]);
+      if (written != nullptr && changes[i].ttl < min_ttl_) {
+        written->raised_ttl = min_ttl_;
+      }
+    }
     if (propagate_) {
       std::string change = "C" + std::to_string(batches_.size());
       pending_changes_.push_back(change);
@@ -84,6 +91,26 @@ class FakeProvider final : public providers::DnsProvider {
     bool pending = std::find(pending_changes_.begin(), pending_changes_.end(), change) !=
                    pending_changes_.end();
     return pending ? providers::Propagation::Pending : providers::Propagation::Applied;
+  }
+
+  // From now on every write is made with at least `ttl` and reported raised, as a zone on Alibaba
+  // DNS's free edition takes no TTL below 600.
+  void minimumTtl(std::uint32_t ttl) {
+    std::lock_guard lock(mutex_);
+    min_ttl_ = ttl;
+  }
+  // Temporary credentials that expire at `at` (nullopt: lasting ones).
+  void credentialsExpire(std::optional<std::chrono::system_clock::time_point> at) {
+    std::lock_guard lock(mutex_);
+    credentials_expire_ = at;
+  }
+  std::optional<std::chrono::system_clock::time_point> credentialsExpireAt() const override {
+    std::lock_guard lock(mutex_);
+    return credentials_expire_;
+  }
+  std::uint32_t servedTtl(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    return served_.at(name).ttl;
   }
 
   void propagate(bool slowly = true) {
@@ -154,7 +181,7 @@ class FakeProvider final : public providers::DnsProvider {
   }
 
   std::string name_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::map<std::string, providers::ServedRecord> served_;
   std::deque<net::Error> errors_;
   bool refuse_every_write_ = false;
@@ -162,6 +189,8 @@ class FakeProvider final : public providers::DnsProvider {
   std::vector<std::size_t> batches_;
   bool propagate_ = false;
   std::vector<std::string> pending_changes_;
+  std::uint32_t min_ttl_ = 0;
+  std::optional<std::chrono::system_clock::time_point> credentials_expire_;
 };
 
 }  // namespace planb::testing

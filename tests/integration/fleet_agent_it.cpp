@@ -2,15 +2,13 @@
 // overrides' compare-and-swap, and etcd going away and coming back.
 
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <condition_variable>
-#include <fstream>
 #include <mutex>
 
 #include "cluster/etcd_client.hpp"
+#include "fakes/captured_stderr.hpp"
 #include "fleet_agent.hpp"
 #include "harness/etcd_server.hpp"
 
@@ -342,19 +340,7 @@ TEST_CASE("the leader keeps only the newest audit entries of the fleet in etcd")
 TEST_CASE("a second node with the same name is reported, not silently merged") {
   EtcdServer etcd;
   // The report is a log line: stderr goes to a file for this test.
-  std::string captured = etcd.dir() + "/stderr.log";
-  int saved = dup(2);
-  int file = open(captured.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  REQUIRE(file >= 0);
-  dup2(file, 2);
-  close(file);
-  struct Restore {
-    int fd;
-    ~Restore() {
-      dup2(fd, 2);
-      close(fd);
-    }
-  } restore{saved};
+  planb::testing::CapturedStderr capture(etcd.dir() + "/stderr.log");
   Log log(LogLevel::Error);
   Node n1(etcd, "n1", log);
   n1.agent->start();
@@ -367,9 +353,7 @@ TEST_CASE("a second node with the same name is reported, not silently merged") {
   CHECK(twin.waitFor([](const FleetSnapshot& s) { return s.leader == "n1"; }));
   CHECK((n1.agent->leading() ? 1 : 0) + (twin.agent->leading() ? 1 : 0) == 1);
   auto reported = [&] {
-    std::ifstream in(captured);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return text.find("another planbd also calls itself n1") != std::string::npos;
+    return capture.text().find("another planbd also calls itself n1") != std::string::npos;
   };
   CHECK(twin.waitFor([&](const FleetSnapshot&) { return reported(); }));
 }

@@ -217,7 +217,7 @@ TEST_CASE("the fake blocks a token for the window once it goes over its limit") 
   Result<ServedRecord> over = provider.read(app0);
   REQUIRE(std::holds_alternative<ProviderError>(over));
   CHECK(std::get<ProviderError>(over).kind == ErrorKind::RateLimited);
-  CHECK(std::get<ProviderError>(over).message.find("971") != std::string::npos);
+  CHECK(std::get<ProviderError>(over).message.find("10100") != std::string::npos);
   REQUIRE(std::get<ProviderError>(over).retry_after.has_value());
   CHECK(*std::get<ProviderError>(over).retry_after > std::chrono::seconds(200));
   Json stats = w.fake.stats();

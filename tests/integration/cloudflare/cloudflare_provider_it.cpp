@@ -113,10 +113,9 @@ TEST_CASE("a configured zone id is used without a lookup; an unknown zone is Not
   CHECK(e.kind == ErrorKind::NotFound);
 }
 
-TEST_CASE("a replace updates the CNAME in place, unproxied, keeping its id") {
+TEST_CASE("a replace updates the CNAME's target and TTL in place, keeping its id") {
   World w;
   Json before = w.fake.addRecord("www.example.com", "CNAME", "app.aws.example.net", 300);
-  w.fake.control("PATCH", "records/" + before.at("id").get<std::string>(), {{"proxied", true}});
   CloudflareProvider provider = w.provider();
 
   succeeded(provider.replace(swap("app.gcp.example.net.", "app.aws.example.net.", 60)));
@@ -130,6 +129,57 @@ TEST_CASE("a replace updates the CNAME in place, unproxied, keeping its id") {
 
   ServedRecord www = served(provider.read(kWww));
   CHECK(www.target == "app.gcp.example.net.");
+}
+
+TEST_CASE("a proxied record stays proxied after a failover, with its comment, tags and settings") {
+  World w;
+  Json before = w.fake.control("POST", "records",
+                               {{"zone", "example.com"},
+                                {"name", "www.example.com"},
+                                {"type", "CNAME"},
+                                {"content", "app.aws.example.net"},
+                                {"proxied", true},
+                                {"comment", "origin pool, ticket OPS-42"},
+                                {"tags", {"owner:web", "tier:1"}},
+                                {"settings", {{"flatten_cname", false}}}});
+  CloudflareProvider provider = w.provider();
+  ServedRecord www = served(provider.read(kWww));
+  CHECK(www.ttl == 300);  // Auto
+  REQUIRE(provider.attributesAt("www.example.com.").has_value());
+  CHECK(provider.attributesAt("www.example.com.")->proxied);
+
+  succeeded(provider.replace(swap("app.gcp.example.net.", "app.aws.example.net.", 60)));
+  Json after = w.fake.record(before.at("id"));
+  REQUIRE(!after.is_null());
+  CHECK(after.at("content") == "app.gcp.example.net");
+  CHECK(after.at("proxied") == true);
+  CHECK(after.at("ttl") == 1);  // Auto, as Cloudflare keeps every proxied record
+  CHECK(after.at("comment") == "origin pool, ticket OPS-42");
+  CHECK(after.at("tags") == Json{"owner:web", "tier:1"});
+  CHECK(after.at("settings") == Json{{"flatten_cname", false}});
+
+  // Back again: still one PATCH per failover, never a write for the Auto TTL alone.
+  succeeded(provider.replace(swap("app.aws.example.net.", "app.gcp.example.net.", 60)));
+  succeeded(provider.replace(swap("app.aws.example.net.", "app.gcp.example.net.", 60)));
+  CHECK(w.count("PATCH") == 2);
+  CHECK(w.fake.record(before.at("id")).at("proxied") == true);
+}
+
+TEST_CASE("a malformed token is an Auth error telling to check api_token_file") {
+  World w;
+  w.config.settings.api_token_file = w.fake.dir() + "/pasted.token";
+  SUBCASE("quoted") {
+    CloudflareFake::writePrivate(w.config.settings.api_token_file, "\"" + w.fake.token() + "\"\n");
+  }
+  SUBCASE("a Global API Key") {
+    CloudflareFake::writePrivate(w.config.settings.api_token_file,
+                                 "0123456789abcdef0123456789abcdef01234\n");
+  }
+  ProviderError e = failed(w.provider().read(kWww), w.fake.token());
+  CHECK(e.kind == ErrorKind::Auth);
+  CHECK(e.message.find("6111") != std::string::npos);
+  CHECK(e.message.find("api_token_file " + w.config.settings.api_token_file) != std::string::npos);
+  CHECK(w.fake.requestLog().at(0).at("status") == 400);
 }
 
 TEST_CASE("a replace creates the CNAME when the name holds nothing") {
@@ -292,4 +342,17 @@ TEST_CASE("an invalid TTL is refused by Cloudflare as Permanent") {
       failed(w.provider().replace(swap("app.gcp.example.net.", std::nullopt, 30)), w.fake.token());
   CHECK(e.kind == ErrorKind::Permanent);
   CHECK(e.message.find("9021") != std::string::npos);
+}
+
+TEST_CASE("a token rotated in its file is used without a restart") {
+  World w;
+  w.fake.addRecord("www.example.com", "CNAME", "app.aws.example.net");
+  CloudflareProvider provider = w.provider();
+  served(provider.read(kWww));
+
+  // The old token is revoked and the new one written where planbd reads it.
+  w.fake.control("POST", "token", {{"token", "cf-rotated-token-Qw3"}});
+  CHECK(failed(provider.read(kWww), w.fake.token()).kind == ErrorKind::Auth);
+  CloudflareFake::writePrivate(w.fake.tokenFile(), "cf-rotated-token-Qw3\n");
+  served(provider.read(kWww));
 }

@@ -278,6 +278,13 @@ void PdnsServer::restart() {
   }
 }
 
+void PdnsServer::rotateApiKey() {
+  api_key_ = randomKey();
+  writeConfig();
+  writePrivateFile(api_key_file_, api_key_ + "\n");
+  restart();
+}
+
 std::string PdnsServer::pdnsutil(const std::vector<std::string>& args) const {
   std::vector<std::string> argv{"pdnsutil", "--config-dir=" + dir_};
   argv.insert(argv.end(), args.begin(), args.end());

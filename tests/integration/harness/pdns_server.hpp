@@ -66,6 +66,10 @@ class PdnsServer {
   // Stops it if running and starts it again on the same ports and database; waits until ready.
   void restart();
 
+  // Rotates the API key as an operator does: a new random key in pdns.conf and in apiKeyFile()
+  // (rewritten in place), then restart().
+  void rotateApiKey();
+
   // `pdnsutil --config-dir=DIR ARGS...`: changes the zone behind the API's back. Throws when it
   // fails.
   std::string pdnsutil(const std::vector<std::string>& args) const;

@@ -182,8 +182,7 @@ TEST_CASE("a batch lists the zone once and PATCHes every record by id in one bat
                                       {"type", "CNAME"},
                                       {"name", "app0.example.com"},
                                       {"content", "new.example.net"},
-                                      {"ttl", 60},
-                                      {"proxied", false}});
+                                      {"ttl", 60}});
   REQUIRE(body.at("posts").size() == 1);
   CHECK(body.at("posts")[0].at("name") == "app4.example.com");
   CHECK(!body.at("posts")[0].contains("id"));

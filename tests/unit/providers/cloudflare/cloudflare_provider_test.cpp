@@ -281,7 +281,7 @@ TEST_CASE("a listing that never ends is refused, not followed forever") {
   CHECK(f.transport->requests.size() == 3);
 }
 
-TEST_CASE("a replace patches the CNAME in place by id, unproxied, names without the dot") {
+TEST_CASE("a replace patches the CNAME's target and TTL in place by id, names without the dot") {
   Fixture f;
   f.route({{"GET " + kListCname,
             reply(200, envelope(Json::array({cname("rec-1", "app.aws.example.net")})))},
@@ -295,8 +295,7 @@ TEST_CASE("a replace patches the CNAME in place by id, unproxied, names without 
   CHECK(body == Json{{"type", "CNAME"},
                      {"name", "www.example.com"},
                      {"content", "app.gcp.example.net"},
-                     {"ttl", 60},
-                     {"proxied", false}});
+                     {"ttl", 60}});
 }
 
 TEST_CASE("a replace creates the CNAME with a POST when the name holds nothing") {

@@ -208,6 +208,28 @@ TEST_CASE("read asks for the name's CNAME with the 4.7 filters and the API key")
   CHECK(request.body.empty());
 }
 
+TEST_CASE("a key file rewritten with a new key is sent on the next request, no restart needed") {
+  Fixture f;
+  PowerDnsProvider provider = f.provider();
+  f.transport->reply(200, kWwwCname).reply(200, kWwwCname);
+  served(provider.read(www()));
+  const std::string rotated = "pdns-key-rotated-77e1";
+  std::ofstream(f.key_file, std::ios::trunc) << rotated << "\n";  // in place: mode 0600 stays
+  served(provider.read(www()));
+  REQUIRE(f.transport->requests.size() == 2);
+  CHECK(header(f.transport->requests[0], "X-API-Key") == kKey);
+  CHECK(header(f.transport->requests[1], "X-API-Key") == rotated);
+
+  SUBCASE("a key with a control character is refused as Auth and never sent") {
+    std::ofstream(f.key_file, std::ios::trunc) << "bad\tkey\n";
+    ProviderError error = failure(provider.read(www()));
+    CHECK(error.kind == ErrorKind::Auth);
+    CHECK(error.message ==
+          f.key_file + ": PowerDNS API key file holds control characters or several lines");
+    CHECK(f.transport->requests.size() == 2);
+  }
+}
+
 TEST_CASE("read makes a CNAME target canonical when the server omits the trailing dot") {
   Fixture f;
   f.transport->reply(200,
