@@ -13,6 +13,7 @@
 #include "core/dns_name.hpp"
 #include "net/credential_file.hpp"
 #include "net/server_text.hpp"
+#include "providers/alidns_reply.hpp"
 #include "providers/ceiling_transport.hpp"
 #include "providers/reply_text.hpp"
 
@@ -23,87 +24,18 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr std::string_view kVersion = "2015-01-09";
-constexpr std::string_view kDefaultLine = "default";
 constexpr std::string_view kDuplicate = "DomainRecordDuplicate";
+constexpr std::string_view kTtlRefused = "QuotaExceeded.TTL";
 
-bool startsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
+// The highest minimum TTL of any Alibaba Cloud DNS edition (free and personal:
+// https://www.alibabacloud.com/help/doc-detail/29806.htm): a write refused as below the minimum
+// goes through with it when the service says no more.
+constexpr std::uint32_t kHighestEditionFloor = 600;
 
-// Auth errors say nothing more than their code: SignatureDoesNotMatch, for one, quotes the
-// string to sign, which holds the AccessKeyId.
-bool isAuthCode(std::string_view code) {
-  return code == "SignatureDoesNotMatch" || startsWith(code, "InvalidAccessKeyId") ||
-         code == "IncorrectDomainUser" || startsWith(code, "Forbidden") ||
-         startsWith(code, "InvalidTimeStamp") || startsWith(code, "InvalidSecurityToken");
-}
+using AliRecord = AlidnsRecord;
 
-ErrorKind kindOf(std::string_view code, long status) {
-  if (startsWith(code, "Throttling") || status == 429) {
-    return ErrorKind::RateLimited;
-  }
-  if (isAuthCode(code)) {
-    return ErrorKind::Auth;  // InvalidTimeStamp too: the signed request is refused (clock skew)
-  }
-  if (code == "InvalidDomainName.NoExist") {
-    return ErrorKind::NotFound;
-  }
-  // DomainRecordConflict: another record at the name appeared; DomainRecordNotBelongToUser: the
-  // RecordId just read is gone. Both ask for a new read and a new decision.
-  if (code == "DomainRecordConflict" || code == "DomainRecordNotBelongToUser") {
-    return ErrorKind::Conflict;
-  }
-  // A reused nonce cannot come from us twice; a new request gets a new one.
-  if (code == "SignatureNonceUsed" || code == "ServiceUnavailable" || code == "InternalError" ||
-      status >= 500) {
-    return ErrorKind::Transient;
-  }
-  return ErrorKind::Permanent;
-}
-
-// RecordId is documented as a string; some replies carry a number.
-std::string idOf(const Json& value) {
-  return value.is_string() ? value.get<std::string>() : std::to_string(value.get<std::uint64_t>());
-}
-
-struct AliRecord {
-  std::string id;
-  std::string rr;
-  std::string type;
-  std::string value;
-  std::uint32_t ttl = 0;
-  std::string line;
-  std::string status;
-  bool isPlanbs() const {
-    return type == "CNAME" && (line.empty() || line == kDefaultLine) && status != "DISABLE";
-  }
-  std::string describe() const {
-    std::string out = type;
-    if (!line.empty() && line != kDefaultLine) {
-      out += " (line " + line + ")";
-    }
-    if (status == "DISABLE") {
-      out += " (disabled)";
-    }
-    return out;
-  }
-};
-
-// The records of a Describe* listing (raw JSON); throws Json::exception when malformed.
 std::vector<AliRecord> parseRecords(const Json& raw) {
-  std::vector<AliRecord> records;
-  for (const Json& r : raw) {
-    AliRecord a;
-    a.id = idOf(r.at("RecordId"));
-    a.rr = r.at("RR").get<std::string>();
-    a.type = r.at("Type").get<std::string>();
-    a.value = r.at("Value").get<std::string>();
-    a.ttl = r.contains("TTL") ? r.at("TTL").get<std::uint32_t>() : 0;
-    a.line = r.contains("Line") ? r.at("Line").get<std::string>() : std::string();
-    a.status = r.contains("Status") ? r.at("Status").get<std::string>() : std::string();
-    records.push_back(std::move(a));
-  }
-  return records;
+  return parseAlidnsRecords(raw);
 }
 
 // What the records at `rr` make of the name: planb's CNAME, a Conflict, or Absent.
@@ -131,6 +63,9 @@ AlidnsLookup lookupFrom(const std::string& rr, const std::vector<AliRecord>& rec
     found.served.target = core::canonicalName(cname->value);
     found.served.ttl = cname->ttl;
     found.record_id = cname->id;
+    if (!cname->line.empty()) {
+      found.line = cname->line;
+    }
   }
   return found;
 }
@@ -157,6 +92,7 @@ std::string randomUuid() {
 struct AlidnsProvider::RpcFailure {
   ProviderError error;
   std::string code;
+  std::string message;  // the reply's Message, for QuotaExceeded.TTL's range
 };
 
 struct AlidnsProvider::RpcReply {
@@ -170,10 +106,9 @@ AlidnsProvider::AlidnsProvider(const AlidnsConfig& config,
                                AlidnsOptions options)
     : name_(config.name),
       endpoint_(config.endpoint.value_or(std::string(kDefaultEndpoint))),
-      access_key_id_(
-          net::readSecretFile(config.settings.access_key_id_file, "Alibaba AccessKeyId file")),
-      access_key_secret_(net::readSecretFile(config.settings.access_key_secret_file,
-                                             "Alibaba AccessKeySecret file")),
+      credentials_(std::make_unique<AlidnsCredentials>(config.settings.access_key_id_file,
+                                                       config.settings.access_key_secret_file,
+                                                       config.settings.security_token_file)),
       clock_(std::move(clock)),
       nonce_(std::move(nonce)),
       options_(std::move(options)) {
@@ -201,9 +136,11 @@ AlidnsProvider::AlidnsProvider(const AlidnsConfig& config,
   options_.max_pages = std::max(1, options_.max_pages);
 }
 
-std::string AlidnsProvider::scrub(std::string text) const {
+std::string AlidnsProvider::scrub(std::string text, const AlidnsKeys& keys) {
   // Belt and braces: a reply quoting our own credentials loses them here.
-  for (const net::Secret* secret : {&access_key_id_, &access_key_secret_}) {
+  const net::Secret none;
+  for (const net::Secret* secret : {&keys.access_key_id, &keys.access_key_secret,
+                                    keys.security_token ? &*keys.security_token : &none}) {
     const std::string& value = secret->reveal();
     for (auto at = text.find(value); !value.empty() && at != std::string::npos;
          at = text.find(value, at)) {
@@ -224,21 +161,27 @@ AlidnsProvider::RpcReply AlidnsProvider::call(const std::string& action, net::Rp
     std::lock_guard lock(nonce_mutex_);
     nonce = nonce_();
   }
-  net::RpcParams signed_params = net::withV1CommonParams(std::move(params), access_key_id_.reveal(),
-                                                         clock_->wallNow(), std::move(nonce));
+  AlidnsKeys keys = credentials_->current();
+  net::RpcParams signed_params = net::withV1CommonParams(
+      std::move(params), keys.access_key_id.reveal(), clock_->wallNow(), std::move(nonce));
+  if (keys.security_token) {
+    // STS: SecurityToken is one more common parameter, signed like every other
+    // (https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism).
+    signed_params["SecurityToken"] = keys.security_token->reveal();
+  }
   net::HttpRequest request;
   request.method = "POST";  // a form body keeps the signature and the key id out of URLs
   request.url = endpoint_;
   request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   request.headers.emplace_back("Accept", "application/json");
-  request.body = net::alibabaSignedQuery("POST", signed_params, access_key_secret_.reveal());
+  request.body = net::alibabaSignedQuery("POST", signed_params, keys.access_key_secret.reveal());
 
   std::string what = action + " " + subject;
   Result<net::HttpResponse> sent = (lane != nullptr ? lane : transport_.get())->send(request);
   if (auto* failed = errorIn(sent)) {
     ProviderError e = error(failed->kind, what + ": " + failed->message);
     e.retry_after = failed->retry_after;  // the ceiling's wait, when it held the request back
-    return RpcReply{RpcFailure{std::move(e), {}}, {}};
+    return RpcReply{RpcFailure{std::move(e), {}, {}}, {}};
   }
   const net::HttpResponse& response = std::get<net::HttpResponse>(sent);
   std::string status = "HTTP " + std::to_string(response.status);
@@ -250,7 +193,8 @@ AlidnsProvider::RpcReply AlidnsProvider::call(const std::string& action, net::Rp
                      : response.status == 429 ? ErrorKind::RateLimited
                                               : ErrorKind::Permanent;
     return RpcReply{
-        RpcFailure{error(kind, what + ": " + status + ": the reply is not a JSON object"), {}}, {}};
+        RpcFailure{error(kind, what + ": " + status + ": the reply is not a JSON object"), {}, {}},
+        {}};
   }
   auto code_field = body.find("Code");
   if (ok && code_field == body.end()) {
@@ -261,15 +205,22 @@ AlidnsProvider::RpcReply AlidnsProvider::call(const std::string& action, net::Rp
                          : std::string();
   std::string message =
       what + ": " + status + (code.empty() ? "" : " " + net::quoteServerText(code));
-  if (!isAuthCode(code)) {
-    if (auto m = body.find("Message"); m != body.end() && m->is_string()) {
-      message += ": " + net::quoteServerText(m->get<std::string>());
-    }
+  std::string server_message;
+  if (auto m = body.find("Message"); m != body.end() && m->is_string()) {
+    server_message = m->get<std::string>();
+  }
+  ErrorKind kind = alidnsErrorKind(code, response.status);
+  if (isAlidnsAuthCode(code)) {
+    message += ": " + authAdvice(code);
+  } else if (!server_message.empty()) {
+    message += ": " + net::quoteServerText(server_message);
   }
   if (auto id = body.find("RequestId"); id != body.end() && id->is_string()) {
     message += " (RequestId " + net::quoteServerText(id->get<std::string>()) + ")";
   }
-  return RpcReply{RpcFailure{error(kindOf(code, response.status), scrub(message)), code}, {}};
+  return RpcReply{
+      RpcFailure{error(kind, scrub(message, keys)), code, scrub(std::move(server_message), keys)},
+      {}};
 }
 
 Result<std::string> AlidnsProvider::rrOf(const RecordRef& record) const {
@@ -355,35 +306,158 @@ Result<std::map<std::string, Json>> AlidnsProvider::listDomain(const std::string
   return by_rr;
 }
 
-Result<Unit> AlidnsProvider::write(const ReplaceRequest& request, const AlidnsLookup& current) {
-  return writeOn(nullptr, request, current);
+std::string AlidnsProvider::authAdvice(std::string_view code) const {
+  const std::string& token_file = credentials_->securityTokenFile();
+  if (code.substr(0, 20) == "InvalidSecurityToken" || code == "MissingSecurityToken") {
+    if (token_file.empty()) {
+      return "the AccessKey is a temporary (STS) one: set security_token_file to the file its "
+             "SecurityToken is written to";
+    }
+    return "the STS SecurityToken was refused (expired or not of this AccessKey): check "
+           "security_token_file " +
+           token_file + " and that whatever renews it still runs";
+  }
+  if (code.substr(0, 18) == "InvalidAccessKeyId") {
+    return "the AccessKeyId is unknown or disabled: check access_key_id_file " +
+           credentials_->keyIdFile();
+  }
+  if (code == "SignatureDoesNotMatch") {
+    return "the signature does not match: check that access_key_secret_file " +
+           credentials_->keySecretFile() + " holds the secret of the key in access_key_id_file " +
+           credentials_->keyIdFile();
+  }
+  if (code.substr(0, 16) == "InvalidTimeStamp") {
+    return "the request's time was refused: check this host's clock";
+  }
+  return "the key may not do this: check the RAM policy of the key in access_key_id_file " +
+         credentials_->keyIdFile();
 }
 
-Result<Unit> AlidnsProvider::writeOn(net::HttpTransport* lane, const ReplaceRequest& request,
-                                     const AlidnsLookup& current) {
-  const ServedRecord& served = current.served;
-  const std::string& name = request.record.name;
+std::optional<std::uint32_t> AlidnsProvider::describeMinTtl(const std::string& zone,
+                                                            net::HttpTransport* lane) {
+  RpcReply reply =
+      call("DescribeDomainInfo",
+           {{"DomainName", withoutDot(zone)}, {"NeedDetailAttributes", "true"}}, zone, lane);
+  if (reply.failure) {
+    return std::nullopt;  // unknown (a RAM policy without DescribeDomainInfo): never a stop
+  }
+  return alidnsMinTtl(reply.body);
+}
 
+std::uint32_t AlidnsProvider::minTtl(const std::string& zone, net::HttpTransport* lane) {
+  {
+    std::lock_guard lock(floors_mutex_);
+    if (auto known = floors_.find(zone); known != floors_.end()) {
+      return known->second.value_or(0);
+    }
+  }
+  // Two lanes may both ask the first time; the answers agree.
+  std::optional<std::uint32_t> learned = describeMinTtl(zone, lane);
+  std::lock_guard lock(floors_mutex_);
+  floors_[zone] = learned;
+  return learned.value_or(0);
+}
+
+std::uint32_t AlidnsProvider::relearnMinTtl(const std::string& zone, net::HttpTransport* lane,
+                                            std::uint32_t refused_ttl, const std::string& message) {
+  std::optional<std::uint32_t> learned = describeMinTtl(zone, lane);
+  if (!learned || *learned <= refused_ttl) {
+    learned = alidnsTtlFloorIn(message);
+  }
+  if (!learned || *learned <= refused_ttl) {
+    learned = std::max(refused_ttl, kHighestEditionFloor);
+  }
+  std::lock_guard lock(floors_mutex_);
+  floors_[zone] = learned;
+  return *learned;
+}
+
+Result<Unit> AlidnsProvider::write(const ReplaceRequest& request, const AlidnsLookup& current) {
+  Result<Written> done = writeOn(nullptr, request, current);
+  if (auto* e = errorIn(done)) {
+    return std::move(*e);
+  }
+  return Unit{};
+}
+
+AlidnsProvider::RpcReply AlidnsProvider::send(net::HttpTransport* lane,
+                                              const ReplaceRequest& request,
+                                              const AlidnsLookup& current, std::uint32_t ttl) {
   net::RpcParams params{{"RR", current.rr},
                         {"Type", "CNAME"},
                         {"Value", withoutDot(request.new_target)},
-                        {"TTL", std::to_string(request.ttl)}};
+                        {"TTL", std::to_string(ttl)}};
   std::string action;
-  if (served.kind == ServedRecord::Kind::Cname) {
+  if (current.served.kind == ServedRecord::Kind::Cname) {
     action = "UpdateDomainRecord";
     params["RecordId"] = *current.record_id;
+    // An omitted Line is "default" (UpdateDomainRecord's reference): the record keeps its own.
+    params["Line"] = current.line;
   } else {
     action = "AddDomainRecord";
     params["DomainName"] = withoutDot(request.record.zone);
   }
-  RpcReply reply = call(action, std::move(params), name, lane);
+  return call(action, std::move(params), request.record.name, lane);
+}
+
+Result<Written> AlidnsProvider::writeOn(net::HttpTransport* lane, const ReplaceRequest& request,
+                                        const AlidnsLookup& current) {
+  const ServedRecord& served = current.served;
+  const std::string& zone = request.record.zone;
+  std::uint32_t ttl = std::max(request.ttl, minTtl(zone, lane));
+  auto written = [&request](std::uint32_t sent) {
+    Written w;
+    w.raised_ttl = sent > request.ttl ? sent : 0;
+    return w;
+  };
+  if (served.kind == ServedRecord::Kind::Cname && served.target == request.new_target &&
+      served.ttl == ttl) {
+    return written(ttl);  // already there, with the zone's minimum
+  }
+  RpcReply reply = send(lane, request, current, ttl);
+  if (reply.failure && reply.failure->code == kTtlRefused) {
+    // The minimum was not known yet, or it rose (another edition): once more, at once, with it.
+    std::uint32_t floor = relearnMinTtl(zone, lane, ttl, reply.failure->message);
+    if (floor > ttl) {
+      ttl = floor;
+      reply = send(lane, request, current, ttl);
+    }
+  }
   if (reply.failure) {
     if (reply.failure->code == kDuplicate) {
-      return confirmWritten(request, action + " " + name + ": DomainRecordDuplicate");
+      return confirmDuplicate(
+          request, ttl,
+          (served.kind == ServedRecord::Kind::Cname ? "UpdateDomainRecord " : "AddDomainRecord ") +
+              request.record.name + ": DomainRecordDuplicate");
     }
     return std::move(reply.failure->error);
   }
-  return Unit{};
+  return written(ttl);
+}
+
+Result<Written> AlidnsProvider::confirmDuplicate(const ReplaceRequest& request, std::uint32_t ttl,
+                                                 const std::string& refusal) {
+  // Alibaba refuses an update to the record's current value as a duplicate (a resent write that
+  // had got through: https://github.com/TimothyYe/godns/issues/47). Whether a TTL-only change is
+  // refused so is not documented: the TTL is compared too, never assumed.
+  Result<AlidnsLookup> again = lookup(request.record);
+  if (auto* e = errorIn(again)) {
+    return std::move(*e);
+  }
+  const ServedRecord& served = std::get<AlidnsLookup>(again).served;
+  if (served.kind == ServedRecord::Kind::Cname && served.target == request.new_target &&
+      served.ttl == ttl) {
+    Written w;
+    w.raised_ttl = ttl > request.ttl ? ttl : 0;
+    return w;
+  }
+  if (served.kind == ServedRecord::Kind::Cname && served.target == request.new_target) {
+    return error(ErrorKind::Conflict, refusal + ": the name serves " + request.new_target +
+                                          " with TTL " + std::to_string(served.ttl) + ", not " +
+                                          std::to_string(ttl));
+  }
+  return error(ErrorKind::Conflict,
+               refusal + ", yet the name does not serve " + request.new_target);
 }
 
 std::vector<Result<ServedRecord>> AlidnsProvider::readBatch(const std::string& zone,
@@ -421,8 +495,24 @@ std::vector<Result<ServedRecord>> AlidnsProvider::readBatch(const std::string& z
 
 std::vector<Result<Written>> AlidnsProvider::replaceBatch(
     const std::vector<ReplaceRequest>& changes) {
-  if (changes.size() <= 1) {
-    return DnsProvider::replaceBatch(changes);
+  if (changes.empty()) {
+    return {};
+  }
+  if (changes.size() == 1) {
+    const ReplaceRequest& change = changes.front();
+    Result<AlidnsLookup> found = lookup(change.record);
+    if (auto* e = errorIn(found)) {
+      return {std::move(*e)};
+    }
+    const AlidnsLookup& current = std::get<AlidnsLookup>(found);
+    Result<WriteNeed> need = compareBeforeWrite(current.served, change);
+    if (auto* e = errorIn(need)) {
+      return {std::move(*e)};
+    }
+    if (std::get<WriteNeed>(need) == WriteNeed::AlreadyServed) {
+      return {Written{}};
+    }
+    return {writeOn(nullptr, change, current)};
   }
   std::vector<Result<Written>> results(changes.size(), Written{});
   const std::string& zone = changes.front().record.zone;
@@ -463,15 +553,15 @@ std::vector<Result<Written>> AlidnsProvider::replaceBatch(
     }
   }
 
+  if (!writes.empty()) {
+    minTtl(zone, nullptr);  // learned once here, not by every lane at once
+  }
   // Each lane takes the next write until none is left: at most one request in flight per lane.
   std::atomic<std::size_t> next{0};
   auto work = [&](net::HttpTransport* lane) {
     for (std::size_t k = next++; k < writes.size(); k = next++) {
       const Write& w = writes[k];
-      Result<Unit> done = writeOn(lane, changes[w.index], w.current);
-      if (auto* e = errorIn(done)) {
-        results[w.index] = std::move(*e);
-      }
+      results[w.index] = writeOn(lane, changes[w.index], w.current);
     }
   };
   std::size_t extra = std::min(lanes_.size(), writes.size());

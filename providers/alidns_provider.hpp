@@ -8,6 +8,19 @@
 // name (another type, a CNAME for an ISP line, a disabled record) is reported as a Conflict,
 // since planb must neither overwrite it nor pretend the name fails over while it is there.
 // Every request carries a fresh SignatureNonce: Alibaba refuses a reused one.
+//
+// The zone's minimum TTL depends on its Alibaba Cloud DNS edition (free and personal 600,
+// enterprise standard 60, enterprise ultimate 1:
+// https://www.alibabacloud.com/help/doc-detail/29806.htm) and DescribeDomainInfo tells it (MinTtl,
+// with NeedDetailAttributes=true:
+// https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-describedomaininfo). It is learned
+// once per zone, before the zone's first write, and again after a QuotaExceeded.TTL refusal; a
+// write below it goes out with the minimum instead (Written::raised_ttl says so), so a learned
+// minimum never stops a failover.
+//
+// Attributes planb does not manage are left as they are: UpdateDomainRecord sends the record's own
+// Line (an omitted Line is "default"), and takes no Weight, Status, Remark or Priority for a CNAME,
+// so those stay.
 
 #include <functional>
 #include <map>
@@ -23,6 +36,7 @@
 #include "net/alibaba_signer.hpp"
 #include "net/http_client.hpp"
 #include "net/secret.hpp"
+#include "providers/alidns_credentials.hpp"
 #include "providers/dns_provider.hpp"
 #include "providers/lookup_then_write.hpp"
 #include "providers/provider_settings.hpp"
@@ -68,16 +82,18 @@ struct AlidnsLookup {
   ServedRecord served;
   std::optional<std::string> record_id;  // of the CNAME, when served
   std::string rr;                        // the name relative to the zone
+  std::string line = "default";          // the CNAME's line, sent back with an update
 };
 
 class AlidnsProvider final : public LookupThenWrite<AlidnsLookup> {
  public:
   static constexpr std::string_view kDefaultEndpoint = "https://alidns.aliyuncs.com/";
 
-  // Reads both credential files now (readSecretFile), so a missing or unsafe one stops planbd
-  // at start. Uses config.name, config.settings and config.endpoint (default kDefaultEndpoint).
-  // The clock gives the Timestamp parameter. Throws CredentialError, or std::invalid_argument
-  // without a transport, clock or nonce generator.
+  // Reads the credential files now (readSecretFile), so a missing or unsafe one stops planbd
+  // at start; each is read again when it changes (AlidnsCredentials). Uses config.name,
+  // config.settings and config.endpoint (default kDefaultEndpoint). The clock gives the Timestamp
+  // parameter. Throws CredentialError, or std::invalid_argument without a transport, clock or nonce
+  // generator.
   AlidnsProvider(const AlidnsConfig& config, std::shared_ptr<net::HttpTransport> transport,
                  std::shared_ptr<const core::Clock> clock, NonceGenerator nonce = randomUuid,
                  AlidnsOptions options = {});
@@ -92,7 +108,8 @@ class AlidnsProvider final : public LookupThenWrite<AlidnsLookup> {
   // Reads, then UpdateDomainRecord on the CNAME's RecordId, or AddDomainRecord when the name
   // holds nothing. Conflict when the name holds something else or serves another value than
   // `expected_target` (nullopt: any CNAME). Nothing is sent when the wanted CNAME and TTL are
-  // already served. DomainRecordDuplicate is a success once a re-read shows the wanted target.
+  // already served. DomainRecordDuplicate is a success only once a re-read shows the wanted
+  // target with the TTL written; the same target with another TTL is a Conflict.
   // (replace() is LookupThenWrite's: lookup, compare, then this write.)
 
   // More than one name: one listing of the domain (DescribeDomainRecords, every page) answers
@@ -100,10 +117,11 @@ class AlidnsProvider final : public LookupThenWrite<AlidnsLookup> {
   std::vector<Result<ServedRecord>> readBatch(const std::string& zone,
                                               const std::vector<std::string>& names) override;
 
-  // More than one change: one listing of the domain for every compare (compareBeforeWrite, per
-  // record), then the writes as parallel requests, one per transport (options.batch_transports and
-  // the main one), every one drawing from the ceiling. Each write stands alone: one that fails
-  // fails only its own change.
+  // One change: a look-up of its name, then the write. More than one: one listing of the domain
+  // for every compare (compareBeforeWrite, per record), then the writes as parallel requests, one
+  // per transport (options.batch_transports and the main one), every one drawing from the ceiling.
+  // Each write stands alone: one that fails fails only its own change. A change written with the
+  // zone's minimum TTL instead of its own reports it in raised_ttl.
   std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) override;
 
  private:
@@ -119,22 +137,38 @@ class AlidnsProvider final : public LookupThenWrite<AlidnsLookup> {
   Result<std::string> rrOf(const RecordRef& record) const;
   Result<AlidnsLookup> lookup(const RecordRef& record) override;
   Result<Unit> write(const ReplaceRequest& request, const AlidnsLookup& current) override;
-  Result<Unit> writeOn(net::HttpTransport* lane, const ReplaceRequest& request,
-                       const AlidnsLookup& current);
+  Result<Written> writeOn(net::HttpTransport* lane, const ReplaceRequest& request,
+                          const AlidnsLookup& current);
+  // One UpdateDomainRecord or AddDomainRecord with `ttl`.
+  RpcReply send(net::HttpTransport* lane, const ReplaceRequest& request,
+                const AlidnsLookup& current, std::uint32_t ttl);
+  // After DomainRecordDuplicate: a success when a re-read shows the target with `ttl`.
+  Result<Written> confirmDuplicate(const ReplaceRequest& request, std::uint32_t ttl,
+                                   const std::string& refusal);
+  // The zone's minimum TTL as learned (0: not known), asking DescribeDomainInfo the first time.
+  std::uint32_t minTtl(const std::string& zone, net::HttpTransport* lane);
+  // The minimum after a QuotaExceeded.TTL refusal of `refused_ttl`: asked again, else the range in
+  // the refusal's `message`, else the highest minimum of any edition.
+  std::uint32_t relearnMinTtl(const std::string& zone, net::HttpTransport* lane,
+                              std::uint32_t refused_ttl, const std::string& message);
+  std::optional<std::uint32_t> describeMinTtl(const std::string& zone, net::HttpTransport* lane);
+  // What an Auth refusal with `code` asks the operator to check (which file), never a value.
+  std::string authAdvice(std::string_view code) const;
   // The domain's records (raw JSON arrays) by lower-case RR.
   Result<std::map<std::string, nlohmann::json>> listDomain(const std::string& zone);
-  std::string scrub(std::string text) const;
+  static std::string scrub(std::string text, const AlidnsKeys& keys);
 
   std::string name_;
   std::string endpoint_;
-  net::Secret access_key_id_;
-  net::Secret access_key_secret_;
+  std::unique_ptr<AlidnsCredentials> credentials_;
   std::shared_ptr<net::HttpTransport> transport_;
   std::shared_ptr<const core::Clock> clock_;
   NonceGenerator nonce_;
   std::mutex nonce_mutex_;  // a generator need not be thread-safe; batches call it from lanes
   AlidnsOptions options_;
   std::vector<std::shared_ptr<net::HttpTransport>> lanes_;  // the main transport first
+  std::mutex floors_mutex_;
+  std::map<std::string, std::optional<std::uint32_t>> floors_;  // zone -> MinTtl, once asked
 };
 
 }  // namespace planb::providers

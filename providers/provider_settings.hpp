@@ -46,6 +46,8 @@ struct Route53Settings {
 struct AlidnsSettings {
   std::string access_key_id_file;
   std::string access_key_secret_file;
+  // STS temporary credentials: the SecurityToken sent with every request. Empty: long-lived keys.
+  std::string security_token_file;
 };
 
 // One API provider as its constructor takes it: its name (in every message), its own settings and

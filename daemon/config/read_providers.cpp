@@ -234,13 +234,17 @@ void readRoute53(const TableReader& table, const Environment& environment,
 
 void readAlidns(const TableReader& table, const Environment& environment,
                 AlidnsSettings& settings) {
-  checkProviderKeys(table, ProviderType::Alidns, {"access_key_id_file", "access_key_secret_file"});
+  checkProviderKeys(table, ProviderType::Alidns,
+                    {"access_key_id_file", "access_key_secret_file", "security_token_file"});
   if (auto id_file = table.filePath("access_key_id_file", environment, Presence::Required)) {
     settings.access_key_id_file = *id_file;
   }
   if (auto secret_file =
           table.filePath("access_key_secret_file", environment, Presence::Required)) {
     settings.access_key_secret_file = *secret_file;
+  }
+  if (auto token_file = table.filePath("security_token_file", environment, Presence::Optional)) {
+    settings.security_token_file = *token_file;
   }
 }
 

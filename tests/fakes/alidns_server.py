@@ -11,19 +11,29 @@ checked as Alibaba does: common parameters present, Format=JSON, Version=2015-01
 active AccessKeyId, a Timestamp within --max-skew seconds, the V1 signature RECOMPUTED here from
 the received parameters and the HTTP method (independently of planb's signer), and a
 SignatureNonce never seen before. Actions: DescribeSubDomainRecords (paged by at most
---page-size-max records, whatever PageSize asks), DescribeDomainRecords, AddDomainRecord,
-UpdateDomainRecord, DeleteDomainRecord. Replies have the real shapes:
+--page-size-max records, whatever PageSize asks), DescribeDomainRecords, DescribeDomainInfo,
+AddDomainRecord, UpdateDomainRecord, DeleteDomainRecord. Replies have the real shapes:
   {"RequestId","TotalCount","PageNumber","PageSize","DomainRecords":{"Record":[...]}}
   {"RequestId","RecordId"}
   errors: HTTP 4xx/5xx {"RequestId","HostId","Code","Message","Recommend"} with codes
   SignatureDoesNotMatch, SignatureNonceUsed, InvalidAccessKeyId.NotFound/.Inactive,
   InvalidTimeStamp.Expired/.Format, Missing<Param>, InvalidDomainName.NoExist,
   DomainRecordDuplicate, DomainRecordConflict, DomainRecordNotBelongToUser, Throttling.User,
-  InternalError, ServiceUnavailable, InvalidAction.NotFound.
+  InternalError, ServiceUnavailable, InvalidAction.NotFound, QuotaExceeded.TTL,
+  MissingSecurityToken, InvalidSecurityToken.Expired/.Malformed/.MismatchWithAccessKey.
+
+The real rules this fake keeps (sources next to each):
+  - each domain has an Alibaba Cloud DNS edition with its TTL floor; Add/UpdateDomainRecord below
+    it is QuotaExceeded.TTL, and DescribeDomainInfo tells it as MinTtl with NeedDetailAttributes;
+  - STS temporary credentials (POST /_fake/sts): a request with the STS AccessKeyId must carry
+    their SecurityToken, and is refused once they expired;
+  - UpdateDomainRecord sets Line to what it is given, "default" when omitted; Weight, Status,
+    Remark and Locked are not its parameters and stay as they are.
 
 Control endpoints (no signature; tests only), JSON in and out:
   GET    /_fake/health
-  POST   /_fake/domains          {"name"}
+  POST   /_fake/domains          {"name","edition"?}  edition: free, personal, enterprise_standard,
+                                   or enterprise_ultimate (the default: every TTL from 1; EDITIONS)
   GET    /_fake/records                                    -> [records]
   POST   /_fake/records          {"domain","rr","type","value","ttl"?,"line"?,"status"?} -> record
   PATCH  /_fake/records/{id}     record fields (RR, Type, Value, TTL, Line, Status)  -> record
@@ -32,6 +42,9 @@ Control endpoints (no signature; tests only), JSON in and out:
                                                            Add/UpdateDomainRecord: a concurrent writer
   POST   /_fake/credentials      {"access_key_id","access_key_secret"}  a new active key pair
                                                            (also after /_fake/revoke)
+  POST   /_fake/sts              {"access_key_id","access_key_secret","security_token"}
+                                   temporary credentials, accepted beside the long-lived pair
+  POST   /_fake/sts/expire       the temporary credentials expire (InvalidSecurityToken.Expired)
   GET    /_fake/requests                                   -> {"count","requests":[...]}
   DELETE /_fake/requests                                   forgets the log and the counter
 
@@ -101,6 +114,19 @@ class RpcError(Exception):
         self.message = message
 
 
+# Alibaba Cloud DNS editions and the TTL range each allows
+# (https://www.alibabacloud.com/help/doc-detail/29806.htm: Free [600 - 86400], Individual
+# [600 - 86400], Enterprise Standard [60 - 86400], Enterprise Ultimate [1 - 86400]).
+# VersionCode: "mianfei" is what the free edition answers (lexicon's recorded DescribeDomainInfo,
+# github:AnalogJ/lexicon tests/fixtures/cassettes/aliyun/IntegrationTests/
+# test_provider_authenticate.yaml); the paid editions' codes are not in any recorded reply found,
+# so this fake answers the edition's own name there.
+EDITIONS = {"free": ("mianfei", 600), "personal": ("personal", 600),
+            "enterprise_standard": ("enterprise_standard", 60),
+            "enterprise_ultimate": ("enterprise_ultimate", 1)}
+MAX_TTL = 86400
+
+
 def request_id():
     return str(uuid.uuid4()).upper()
 
@@ -150,7 +176,8 @@ class State:
         self.key_secret = key_secret
         self.page_size_max = page_size_max
         self.max_skew = max_skew
-        self.domains = set()
+        self.domains = {}  # name -> edition (a key of EDITIONS)
+        self.sts = None  # {"access_key_id","access_key_secret","security_token","expired"}
         self.records = {}  # RecordId -> record
         self.next_id = 10_000_000_000_001
         self.nonces = set()
@@ -159,12 +186,15 @@ class State:
         self.log = []
         self.count = 0
 
-    def new_record(self, domain, rr, rtype, value, ttl=600, line="default", status="ENABLE"):
+    def new_record(self, domain, rr, rtype, value, ttl=600, line="default", status="ENABLE",
+                   weight=1, remark=None):
         rid = str(self.next_id)
         self.next_id += 1
         record = {"RecordId": rid, "DomainName": domain, "RR": rr, "Type": rtype.upper(),
                   "Value": value, "TTL": int(ttl), "Line": line, "Status": status,
-                  "Locked": False, "Weight": 1}
+                  "Locked": False, "Weight": weight}
+        if remark is not None:
+            record["Remark"] = remark
         self.records[rid] = record
         return record
 
@@ -181,6 +211,17 @@ def check_write(state, domain, rr, rtype, value, line, ignore_id=None):
         if rtype == "CNAME" or other["Type"] == "CNAME":
             raise RpcError(400, "DomainRecordConflict",
                            "The DNS record conflicts with other records.")
+
+
+def check_ttl(state, domain, ttl):
+    """QuotaExceeded.TTL below the domain's edition floor, with the real reply's wording
+    (https://github.com/jeessy2/ddns-go/issues/280 and /issues/1717: HTTP 400, "The specified TTL is
+    invalid. A valid TTL must be in the range of 600 to 86400.")."""
+    floor = EDITIONS[state.domains[domain]][1]
+    if ttl < floor:
+        raise RpcError(400, "QuotaExceeded.TTL",
+                       "The specified TTL is invalid. A valid TTL must be in the range of %d to %d."
+                       % (floor, MAX_TTL))
 
 
 def fault_error(fault):
@@ -320,10 +361,28 @@ class Handler(BaseHTTPRequestHandler):
         if params["SignatureVersion"] != "1.0":
             raise RpcError(400, "UnsupportedSignatureVersion",
                            "Specified signature version is not supported.")
-        if params["AccessKeyId"] != state.key_id:
+        sts = state.sts if state.sts and params["AccessKeyId"] == state.sts["access_key_id"] else None
+        if sts is None and params["AccessKeyId"] != state.key_id:
             raise RpcError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
-        if state.faults.revoked:
+        if sts is None and state.faults.revoked:
             raise RpcError(400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
+        # STS: the common error codes of Alibaba's API gateway
+        # (github:aliyun/terraform-provider-alicloud alicloud/errors_common.go, from
+        # https://error-center.alibabacloud.com/status/product/Public). "SecurityToken is mandatory
+        # for this action." is a real reply's message
+        # (https://github.com/tengattack/certbot-dns-aliyun/issues/22); the others' wording is this
+        # fake's.
+        if sts is not None:
+            if not params.get("SecurityToken"):
+                raise RpcError(400, "MissingSecurityToken",
+                               "SecurityToken is mandatory for this action.")
+            if params["SecurityToken"] != sts["security_token"]:
+                raise RpcError(400, "InvalidSecurityToken.MismatchWithAccessKey",
+                               "Specified SecurityToken mismatch with the AccessKey.")
+            if sts["expired"]:
+                raise RpcError(400, "InvalidSecurityToken.Expired",
+                               "Specified SecurityToken is expired.")
+        secret = sts["access_key_secret"] if sts is not None else state.key_secret
         try:
             stamp = calendar.timegm(time.strptime(params["Timestamp"], "%Y-%m-%dT%H:%M:%SZ"))
         except ValueError:
@@ -332,7 +391,7 @@ class Handler(BaseHTTPRequestHandler):
         if abs(time.time() - stamp) > state.max_skew:
             raise RpcError(400, "InvalidTimeStamp.Expired",
                            "Specified time stamp or date value is expired.")
-        if signature_v1(self.command, params, state.key_secret) != params["Signature"]:
+        if signature_v1(self.command, params, secret) != params["Signature"]:
             # As Alibaba does, the message quotes the server's string to sign.
             raise RpcError(400, "SignatureDoesNotMatch",
                            "Specified signature is not matched with our calculation. server "
@@ -408,10 +467,34 @@ class Handler(BaseHTTPRequestHandler):
             records = [r for r in records if r["Type"] == params["TypeKeyWord"].upper()]
         return self.page(state, records, params)
 
+    def action_DescribeDomainInfo(self, state, params):
+        """The reply lexicon recorded (test_provider_authenticate.yaml above); with
+        NeedDetailAttributes=true also MinTtl, LineType, RecordLineTreeJson, RegionLines and
+        SlaveDns (https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-describedomaininfo:
+        "When the value is true, the following data is returned: lineType, minTtl,
+        recordLineTreeJson, recordLines, ... regionLines, slaveDns")."""
+        domain = self.domain_of(state, params)
+        code, floor = EDITIONS[state.domains[domain]]
+        info = {"RecordLines": {"RecordLine": []}, "PunyCode": domain, "AliDomain": True,
+                "DnsServers": {"DnsServer": ["dns9.hichina.com", "dns10.hichina.com"]},
+                "VersionName": "Alibaba Cloud DNS", "VersionCode": code, "DomainName": domain,
+                "DomainId": str(uuid.uuid5(uuid.NAMESPACE_DNS, domain)),
+                "AvailableTtls": {"AvailableTtl": []},
+                # The reference's example reply (help.aliyun.com/document_detail/29752.htm) has
+                # these too; their values here are this fake's.
+                "InBlackHole": False, "InstanceId": "i-" + domain.split(".")[0][:3],
+                "ResourceGroupId": "rg-planbfake", "CreateTime": "2015-12-12T09:23Z",
+                "GroupId": "", "GroupName": "", "Remark": ""}
+        if params.get("NeedDetailAttributes", "").lower() == "true":
+            info.update({"MinTtl": floor, "LineType": "default", "RegionLines": False,
+                         "SlaveDns": False, "RecordLineTreeJson": "{\"default\":{}}"})
+        return info
+
     def action_AddDomainRecord(self, state, params):
         require(params, "DomainName", "RR", "Type", "Value")
         domain = self.domain_of(state, params)
         ttl = int_param(params, "TTL", 600, 1, 86400)
+        check_ttl(state, domain, ttl)
         line = params.get("Line") or "default"
         rtype = params["Type"].upper()
         check_write(state, domain, params["RR"], rtype, params["Value"], line)
@@ -425,6 +508,9 @@ class Handler(BaseHTTPRequestHandler):
             raise RpcError(400, "DomainRecordNotBelongToUser",
                            "The DNS record does not belong to you.")
         ttl = int_param(params, "TTL", 600, 1, 86400)
+        check_ttl(state, record["DomainName"], ttl)
+        # An omitted Line is "default" (UpdateDomainRecord's reference,
+        # https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-updatedomainrecord).
         line = params.get("Line") or "default"
         rtype = params["Type"].upper()
         unchanged = (record["RR"] == params["RR"] and record["Type"] == rtype
@@ -452,7 +538,8 @@ class Handler(BaseHTTPRequestHandler):
     def add_from_control(state, body):
         return state.new_record(body["domain"].lower().rstrip("."), body["rr"], body["type"],
                                 body["value"], body.get("ttl", 600), body.get("line", "default"),
-                                body.get("status", "ENABLE"))
+                                body.get("status", "ENABLE"), body.get("weight", 1),
+                                body.get("remark"))
 
     def control(self, state, path, raw):
         try:
@@ -467,7 +554,10 @@ class Handler(BaseHTTPRequestHandler):
         if segments == ["health"]:
             return 200, {"ok": True}
         if segments == ["domains"] and method == "POST":
-            state.domains.add(body["name"].lower().rstrip("."))
+            edition = body.get("edition", "enterprise_ultimate")
+            if edition not in EDITIONS:
+                return 400, {"error": "edition is one of " + ", ".join(sorted(EDITIONS))}
+            state.domains[body["name"].lower().rstrip(".")] = edition
             return 200, {"ok": True}
         if segments == ["records"] and method == "GET":
             return 200, sorted(state.records.values(), key=lambda r: int(r["RecordId"]))
@@ -494,6 +584,16 @@ class Handler(BaseHTTPRequestHandler):
             state.key_id = body["access_key_id"]
             state.key_secret = body["access_key_secret"]
             state.faults.revoked = False
+            return 200, {"ok": True}
+        if segments == ["sts"] and method == "POST":
+            state.sts = {"access_key_id": body["access_key_id"],
+                         "access_key_secret": body["access_key_secret"],
+                         "security_token": body["security_token"], "expired": False}
+            return 200, {"ok": True}
+        if segments == ["sts", "expire"] and method == "POST":
+            if state.sts is None:
+                return 404, {"error": "no STS credentials"}
+            state.sts["expired"] = True
             return 200, {"ok": True}
         if segments == ["requests"] and method == "GET":
             return 200, {"count": state.count, "requests": state.log}
@@ -526,13 +626,15 @@ def main():
     parser.add_argument("--domain", action="append", default=[], help="a domain to serve")
     parser.add_argument("--page-size-max", type=int, default=2,
                         help="largest page served, whatever PageSize asks (default 2)")
+    parser.add_argument("--edition", default="enterprise_ultimate", choices=sorted(EDITIONS),
+                        help="the edition of every --domain (default enterprise_ultimate, TTL >= 1)")
     parser.add_argument("--max-skew", type=int, default=900,
                         help="seconds a Timestamp may be off (default 900)")
     args = parser.parse_args()
     state = State(read_secret(args.access_key_id_file), read_secret(args.access_key_secret_file),
                   max(1, args.page_size_max), args.max_skew)
     for domain in args.domain:
-        state.domains.add(domain.lower().rstrip("."))
+        state.domains[domain.lower().rstrip(".")] = args.edition
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     server.state = state

@@ -123,7 +123,8 @@ TEST_CASE("a replace updates the CNAME in place by RecordId") {
   CHECK(after.at("Value") == "app.gcp.example.net");
   CHECK(after.at("TTL") == 60);
   CHECK(w.fake.records().size() == 1);
-  CHECK(w.actions() == std::vector<std::string>{"DescribeSubDomainRecords", "UpdateDomainRecord"});
+  CHECK(w.actions() == std::vector<std::string>{"DescribeSubDomainRecords", "DescribeDomainInfo",
+                                                "UpdateDomainRecord"});
   CHECK(served(provider.read(kWww)).target == "app.gcp.example.net.");
 }
 
@@ -138,13 +139,17 @@ TEST_CASE("a replace adds the CNAME when the name holds nothing") {
   CHECK(records[0].at("Line") == "default");
 }
 
-TEST_CASE("a TTL-only change meets DomainRecordDuplicate and is a success after a re-read") {
-  World w;
+TEST_CASE("a TTL-only change refused as DomainRecordDuplicate is a conflict, never a success") {
+  World w;  // the fake's strict reading: an update that changes only the TTL is a duplicate
   w.fake.addRecord("www", "CNAME", "app.gcp.example.net", 600);
-  succeeded(w.provider().replace(swap("app.gcp.example.net.", "app.gcp.example.net.", 60)));
-  CHECK(w.actions() == std::vector<std::string>{"DescribeSubDomainRecords", "UpdateDomainRecord",
-                                                "DescribeSubDomainRecords"});
-  CHECK(w.fake.requestLog().at(1).at("code") == "DomainRecordDuplicate");
+  Result<Unit> done =
+      w.provider().replace(swap("app.gcp.example.net.", "app.gcp.example.net.", 60));
+  ProviderError e = failed(done, w.fake);
+  CHECK(e.kind == ErrorKind::Conflict);
+  CHECK(e.message.find("with TTL 600, not 60") != std::string::npos);
+  CHECK(w.actions() == std::vector<std::string>{"DescribeSubDomainRecords", "DescribeDomainInfo",
+                                                "UpdateDomainRecord", "DescribeSubDomainRecords"});
+  CHECK(w.fake.requestLog().at(2).at("code") == "DomainRecordDuplicate");
 }
 
 TEST_CASE("a CNAME added by someone else between read and write is judged by a re-read") {
@@ -273,4 +278,90 @@ TEST_CASE("a domain the account does not have is NotFound") {
   ProviderError e = failed(w.provider().read({"example.net.", "www.example.net."}), w.fake);
   CHECK(e.kind == ErrorKind::NotFound);
   CHECK(e.message.find("InvalidDomainName.NoExist") != std::string::npos);
+}
+
+// ---- the service's own rules (issue 15) --------------------------------------------------------
+
+TEST_CASE("on the fake's free-edition zone a failover with ttl 60 is written with 600, raised") {
+  World w;
+  w.fake.control("POST", "domains", {{"name", "example.com"}, {"edition", "free"}});
+  std::string id = w.fake.addRecord("www", "CNAME", "app.aws.example.net").at("RecordId");
+  AlidnsProvider provider = w.provider();
+  Result<Written> done =
+      provider.replaceBatch({swap("app.gcp.example.net.", "app.aws.example.net.", 60)}).at(0);
+  REQUIRE(std::holds_alternative<Written>(done));
+  CHECK(std::get<Written>(done).raised_ttl == 600);
+  CHECK(w.fake.record(id).at("Value") == "app.gcp.example.net");
+  CHECK(w.fake.record(id).at("TTL") == 600);
+}
+
+TEST_CASE("a zone whose edition changed under planb is written again with its new minimum") {
+  World w;  // learned as enterprise ultimate (TTL from 1), then downgraded to personal (600)
+  std::string id = w.fake.addRecord("www", "CNAME", "app.aws.example.net").at("RecordId");
+  AlidnsProvider provider = w.provider();
+  REQUIRE(std::holds_alternative<Written>(
+      provider.replaceBatch({swap("app.gcp.example.net.", "app.aws.example.net.", 60)}).at(0)));
+  w.fake.control("POST", "domains", {{"name", "example.com"}, {"edition", "personal"}});
+  w.fake.clearLog();
+  Result<Written> done =
+      provider.replaceBatch({swap("app.aws.example.net.", "app.gcp.example.net.", 60)}).at(0);
+  REQUIRE(std::holds_alternative<Written>(done));
+  CHECK(std::get<Written>(done).raised_ttl == 600);
+  CHECK(w.actions() == std::vector<std::string>{"DescribeSubDomainRecords", "UpdateDomainRecord",
+                                                "DescribeDomainInfo", "UpdateDomainRecord"});
+  CHECK(w.fake.record(id).at("TTL") == 600);
+}
+
+TEST_CASE("a failover keeps the record's line, weight and remark") {
+  World w;
+  std::string id = w.fake
+                       .control("POST", "records",
+                                {{"domain", "example.com"},
+                                 {"rr", "www"},
+                                 {"type", "CNAME"},
+                                 {"value", "app.aws.example.net"},
+                                 {"weight", 5},
+                                 {"remark", "owned by team A"}})
+                       .at("RecordId");
+  succeeded(w.provider().replace(swap("app.gcp.example.net.", "app.aws.example.net.", 60)));
+  Json record = w.fake.record(id);
+  CHECK(record.at("Value") == "app.gcp.example.net");
+  CHECK(record.at("Line") == "default");
+  CHECK(record.at("Weight") == 5);
+  CHECK(record.at("Remark") == "owned by team A");
+}
+
+TEST_CASE("STS credentials: the SecurityToken is signed in, and an expired one names its file") {
+  World w;
+  const std::string token = "CAIS-it-sts-token-" + std::to_string(::getpid());
+  w.fake.control("POST", "sts",
+                 {{"access_key_id", "STS.it-key"},
+                  {"access_key_secret", "sts-it-secret"},
+                  {"security_token", token}});
+  w.config.settings.access_key_id_file = w.fake.dir() + "/sts_id";
+  w.config.settings.access_key_secret_file = w.fake.dir() + "/sts_secret";
+  w.config.settings.security_token_file = w.fake.dir() + "/sts_token";
+  w.fake.writePrivate(w.config.settings.access_key_id_file, "STS.it-key\n");
+  w.fake.writePrivate(w.config.settings.access_key_secret_file, "sts-it-secret\n");
+  w.fake.writePrivate(w.config.settings.security_token_file, token + "\n");
+  AlidnsProvider provider = w.provider();
+  CHECK(served(provider.read(kWww)).kind == ServedRecord::Kind::Absent);
+
+  w.fake.control("POST", "sts/expire");
+  ProviderError e = failed(provider.read(kWww), w.fake);
+  CHECK(e.kind == ErrorKind::Auth);
+  CHECK(e.message.find("InvalidSecurityToken.Expired") != std::string::npos);
+  CHECK(e.message.find(w.config.settings.security_token_file) != std::string::npos);
+  CHECK(e.message.find(token) == std::string::npos);
+
+  // The agent renews the credentials: the next request uses them, without a restart.
+  const std::string renewed = token + "-renewed";
+  w.fake.control("POST", "sts",
+                 {{"access_key_id", "STS.it-key"},
+                  {"access_key_secret", "sts-it-secret"},
+                  {"security_token", renewed}});
+  std::string fresh = w.fake.dir() + "/sts_token.new";
+  w.fake.writePrivate(fresh, renewed + "\n");
+  REQUIRE(::rename(fresh.c_str(), w.config.settings.security_token_file.c_str()) == 0);
+  CHECK(served(provider.read(kWww)).kind == ServedRecord::Kind::Absent);
 }

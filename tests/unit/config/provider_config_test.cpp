@@ -672,4 +672,16 @@ TEST_CASE("a max_requests_per_second that is not a positive number is reported a
                 "expected a number of requests per second, such as 5 or 0.5, got a string"}});
 }
 
+TEST_CASE("an alidns provider takes an optional security_token_file for STS credentials") {
+  CHECK(load(std::string(kAlidns)).providers.at(0).alidns.security_token_file.empty());
+  Config sts = load(withKey(kAlidns, "security_token_file",
+                            tomlString("${CREDENTIALS_DIRECTORY}/aliyun_security_token")),
+                    kCredentials);
+  CHECK(sts.providers.at(0).alidns.security_token_file ==
+        "/run/credentials/planbd.service/aliyun_security_token");
+  const std::uint32_t line = linesOf(kAlidns) + 1;
+  checkErrors(errorsOf(withKey(kAlidns, "security_token_file", "3")),
+              {{line, 1, "provider[0].security_token_file", "expected a string, got an integer"}});
+}
+
 }  // namespace planb::config

@@ -329,9 +329,9 @@ TEST_CASE("a replace updates the CNAME by RecordId with RR, Type, Value and TTL"
                  records(Json::array({record("1001", "www", "CNAME", "app.aws.example.net")})));
   });
   succeeded(f.make().replace(swap("app.gcp.example.net.", "app.aws.example.net.", 60)));
-  REQUIRE(f.actions() ==
-          std::vector<std::string>{"DescribeSubDomainRecords", "UpdateDomainRecord"});
-  const RpcParams& update = f.calls[1];
+  REQUIRE(f.actions() == std::vector<std::string>{"DescribeSubDomainRecords", "DescribeDomainInfo",
+                                                  "UpdateDomainRecord"});
+  const RpcParams& update = f.calls[2];
   CHECK(update.at("RecordId") == "1001");
   CHECK(update.at("RR") == "www");
   CHECK(update.at("Type") == "CNAME");
@@ -349,8 +349,9 @@ TEST_CASE("a replace adds the CNAME when the name holds nothing, at the apex as 
     return reply(200, records(Json::array()));
   });
   succeeded(f.make().replace(swap("app.gcp.example.net.", std::nullopt, 600, "example.com.")));
-  REQUIRE(f.actions() == std::vector<std::string>{"DescribeSubDomainRecords", "AddDomainRecord"});
-  const RpcParams& add = f.calls[1];
+  REQUIRE(f.actions() == std::vector<std::string>{"DescribeSubDomainRecords", "DescribeDomainInfo",
+                                                  "AddDomainRecord"});
+  const RpcParams& add = f.calls[2];
   CHECK(add.at("DomainName") == "example.com");
   CHECK(add.at("RR") == "@");
   CHECK(add.at("Type") == "CNAME");
@@ -374,7 +375,7 @@ TEST_CASE("every request carries a nonce of its own") {
     nonces.insert(c.at("SignatureNonce"));
   }
   CHECK(nonces.size() == f.calls.size());
-  CHECK(f.calls.size() == 3);
+  CHECK(f.calls.size() == 4);
 }
 
 TEST_CASE("the default nonce generator gives distinct version 4 UUIDs") {
@@ -444,8 +445,8 @@ TEST_CASE("DomainRecordDuplicate is a success once a re-read shows the wanted ta
   } else {
     CHECK(failed(result).kind == ErrorKind::Conflict);
   }
-  CHECK(f.actions() == std::vector<std::string>{"DescribeSubDomainRecords", "UpdateDomainRecord",
-                                                "DescribeSubDomainRecords"});
+  CHECK(f.actions() == std::vector<std::string>{"DescribeSubDomainRecords", "DescribeDomainInfo",
+                                                "UpdateDomainRecord", "DescribeSubDomainRecords"});
 }
 
 TEST_CASE("error codes map to error kinds, quoting neither credential") {
@@ -560,4 +561,263 @@ TEST_CASE("Alibaba DNS's default ceiling stays under the lowest documented API r
   // must not pass 60, with room for arrival jitter.
   CHECK(kAlidnsCeiling.per_second + kAlidnsCeiling.burst <= 60);
   CHECK(kAlidnsCeiling.per_second >= 50);
+}
+
+// ---- the zone's minimum TTL (issue 15) ---------------------------------------------------------
+
+namespace {
+
+// DescribeDomainInfo as Alibaba answers it with NeedDetailAttributes=true (the reply of
+// tests/conformance/alidns/ without the lines); no MinTtl when `min_ttl` is negative.
+std::string domainInfo(int min_ttl, const std::string& version = "mianfei") {
+  Json info{{"RequestId", "60D5E6D7-B7C9-4846-B96B-DEB5D74A5BD5"},
+            {"DomainName", "example.com"},
+            {"VersionCode", version},
+            {"VersionName", "Alibaba Cloud DNS"},
+            {"AvailableTtls", {{"AvailableTtl", Json::array()}}}};
+  if (min_ttl >= 0) {
+    info["MinTtl"] = min_ttl;
+  }
+  return info.dump();
+}
+
+const std::string kTtlRefusal =
+    "The specified TTL is invalid. A valid TTL must be in the range of 600 to 86400.";
+
+Written wrote(const Result<Written>& result) {
+  if (const auto* error = std::get_if<ProviderError>(&result)) {
+    FAIL("unexpected error: " << error->message);
+  }
+  return std::get<Written>(result);
+}
+
+}  // namespace
+
+TEST_CASE("on a free-edition zone a failover with ttl 60 is written with 600 and reported raised") {
+  Fixture f;
+  f.answer([](const RpcParams& p) {
+    const std::string& action = p.at("Action");
+    if (action == "DescribeDomainInfo") {
+      return reply(200, domainInfo(600));
+    }
+    if (action == "UpdateDomainRecord") {
+      if (std::stoi(p.at("TTL")) < 600) {
+        return reply(400, aliError("QuotaExceeded.TTL", kTtlRefusal));
+      }
+      return reply(200, written("1"));
+    }
+    return reply(200, records(Json::array({record("1", "www", "CNAME", "app.aws.example.net")})));
+  });
+  AlidnsProvider provider = f.make();
+  Written w = wrote(
+      provider.replaceBatch({swap("app.gcp.example.net.", "app.aws.example.net.", 60)}).at(0));
+  CHECK(w.raised_ttl == 600);
+  REQUIRE(f.actions() == std::vector<std::string>{"DescribeSubDomainRecords", "DescribeDomainInfo",
+                                                  "UpdateDomainRecord"});
+  CHECK(f.calls[1].at("DomainName") == "example.com");
+  CHECK(f.calls[1].at("NeedDetailAttributes") == "true");
+  CHECK(f.calls[2].at("TTL") == "600");
+
+  SUBCASE("the minimum is learned once per zone") {
+    f.calls.clear();
+    CHECK(
+        wrote(
+            provider.replaceBatch({swap("app.gcp.example.net.", "app.aws.example.net.", 60)}).at(0))
+            .raised_ttl == 600);
+    CHECK(f.actions() ==
+          std::vector<std::string>{"DescribeSubDomainRecords", "UpdateDomainRecord"});
+  }
+  SUBCASE("a TTL at or above the minimum is written as it is, and not reported") {
+    f.calls.clear();
+    CHECK(wrote(provider.replaceBatch({swap("app.gcp.example.net.", "app.aws.example.net.", 900)})
+                    .at(0))
+              .raised_ttl == 0);
+    CHECK(f.calls.back().at("TTL") == "900");
+  }
+}
+
+TEST_CASE("a QuotaExceeded.TTL refusal is written again at once with the minimum learned anew") {
+  Fixture f;
+  int infos = 0;
+  std::string second_info;
+  std::string refusal = kTtlRefusal;
+  SUBCASE("DescribeDomainInfo tells it now") {
+    second_info = domainInfo(120, "bumianfei");
+  }
+  SUBCASE("else the refusal's range tells it") {
+    second_info = aliError("Forbidden.RAM",
+                           "User not authorized to operate on the specified "
+                           "resource, or this API doesn't support RAM.");
+  }
+  SUBCASE("else the highest minimum of any edition") {
+    second_info = domainInfo(-1);
+    refusal = "The TTL value is less than the minimum value allowed.";
+  }
+  f.answer([&](const RpcParams& p) {
+    const std::string& action = p.at("Action");
+    if (action == "DescribeDomainInfo") {
+      // First: the zone allowed 1 (an enterprise edition since downgraded).
+      return ++infos == 1 ? reply(200, domainInfo(1, "version3"))
+                          : reply(second_info.find("Forbidden") != std::string::npos ? 403 : 200,
+                                  second_info);
+    }
+    if (action == "UpdateDomainRecord") {
+      int floor = second_info.find("\"MinTtl\":120") != std::string::npos ? 120 : 600;
+      if (std::stoi(p.at("TTL")) < floor) {
+        return reply(400, aliError("QuotaExceeded.TTL", refusal));
+      }
+      return reply(200, written("1"));
+    }
+    return reply(200, records(Json::array({record("1", "www", "CNAME", "app.aws.example.net")})));
+  });
+  AlidnsProvider provider = f.make();
+  Written w = wrote(
+      provider.replaceBatch({swap("app.gcp.example.net.", "app.aws.example.net.", 60)}).at(0));
+  std::string floor = second_info.find("\"MinTtl\":120") != std::string::npos ? "120" : "600";
+  CHECK(w.raised_ttl == static_cast<std::uint32_t>(std::stoi(floor)));
+  REQUIRE(f.actions() == std::vector<std::string>{"DescribeSubDomainRecords", "DescribeDomainInfo",
+                                                  "UpdateDomainRecord", "DescribeDomainInfo",
+                                                  "UpdateDomainRecord"});
+  CHECK(f.calls[2].at("TTL") == "60");
+  CHECK(f.calls[4].at("TTL") == floor);
+}
+
+TEST_CASE("a zone minimum that cannot be learned never stops a failover") {
+  Fixture f;
+  f.answer([](const RpcParams& p) {
+    const std::string& action = p.at("Action");
+    if (action == "DescribeDomainInfo") {
+      return reply(403, aliError("Forbidden.RAM", "User not authorized."));
+    }
+    if (action == "UpdateDomainRecord") {
+      return reply(200, written("1"));
+    }
+    return reply(200, records(Json::array({record("1", "www", "CNAME", "app.aws.example.net")})));
+  });
+  AlidnsProvider provider = f.make();
+  Written w = wrote(
+      provider.replaceBatch({swap("app.gcp.example.net.", "app.aws.example.net.", 60)}).at(0));
+  CHECK(w.raised_ttl == 0);
+  CHECK(f.calls.back().at("TTL") == "60");
+}
+
+TEST_CASE("a TTL-only change answered DomainRecordDuplicate is a success only when read back") {
+  Fixture f;
+  int reads = 0;
+  int ttl_after = 0;
+  SUBCASE("the TTL did change") {
+    ttl_after = 60;
+  }
+  SUBCASE("the TTL did not change") {
+    ttl_after = 600;
+  }
+  f.answer([&](const RpcParams& p) {
+    const std::string& action = p.at("Action");
+    if (action == "DescribeDomainInfo") {
+      return reply(200, domainInfo(1, "version3"));
+    }
+    if (action == "UpdateDomainRecord") {
+      return reply(400, aliError("DomainRecordDuplicate", "The DNS record already exists."));
+    }
+    return reply(200, records(Json::array({record("1", "www", "CNAME", "app.gcp.example.net",
+                                                  reads++ == 0 ? 600 : ttl_after)})));
+  });
+  auto result =
+      f.make().replaceBatch({swap("app.gcp.example.net.", "app.aws.example.net.", 60)}).at(0);
+  if (ttl_after == 60) {
+    CHECK(wrote(result).raised_ttl == 0);
+  } else {
+    ProviderError e = failed(result);
+    CHECK(e.kind == ErrorKind::Conflict);
+    CHECK(e.message.find("TTL 600, not 60") != std::string::npos);
+  }
+  CHECK(f.actions() == std::vector<std::string>{"DescribeSubDomainRecords", "DescribeDomainInfo",
+                                                "UpdateDomainRecord", "DescribeSubDomainRecords"});
+}
+
+// ---- attributes planb leaves alone -------------------------------------------------------------
+
+TEST_CASE("an update sends the record's own Line, and no Weight, Status, Remark or Priority") {
+  Fixture f;
+  f.answer([](const RpcParams& p) {
+    if (p.at("Action") == "UpdateDomainRecord") {
+      return reply(200, written("1"));
+    }
+    if (p.at("Action") == "DescribeDomainInfo") {
+      return reply(200, domainInfo(1));
+    }
+    Json r = record("1", "www", "CNAME", "app.aws.example.net");
+    r["Weight"] = 7;
+    r["Remark"] = "hand-written note";
+    return reply(200, records(Json::array({r})));
+  });
+  succeeded(f.make().replace(swap("app.gcp.example.net.", "app.aws.example.net.", 60)));
+  const RpcParams& update = f.calls.back();
+  REQUIRE(update.at("Action") == "UpdateDomainRecord");
+  CHECK(update.at("Line") == "default");
+  for (const char* untouched : {"Weight", "Status", "Remark", "Priority"}) {
+    CHECK(update.count(untouched) == 0);
+  }
+}
+
+// ---- temporary (STS) credentials ---------------------------------------------------------------
+
+TEST_CASE("with security_token_file every request carries the SecurityToken, signed") {
+  Fixture f;
+  const std::string token = "CAIS-sts-token-for-tests+/=";
+  f.config.settings.security_token_file = f.writeSecret("sts.token", token);
+  f.answer([](const RpcParams&) { return reply(200, records(Json::array())); });
+  AlidnsProvider provider = f.make();
+  served(provider.read(kWww));
+  REQUIRE(f.calls.size() == 1);
+  CHECK(f.calls[0].at("SecurityToken") == token);  // and the fixture checked the signature over it
+  CHECK(f.transport->requests[0].url.find("CAIS") == std::string::npos);
+}
+
+TEST_CASE("credential files rotated by an agent are used without a restart") {
+  Fixture f;
+  f.config.settings.security_token_file = f.writeSecret("sts.token", "token-one");
+  f.answer([](const RpcParams&) { return reply(200, records(Json::array())); });
+  AlidnsProvider provider = f.make();
+  served(provider.read(kWww));
+  // The agent writes a new file and renames it over the old one.
+  std::string fresh = f.writeSecret("sts.token.new", "token-two-longer");
+  REQUIRE(::rename(fresh.c_str(), f.config.settings.security_token_file.c_str()) == 0);
+  served(provider.read(kWww));
+  CHECK(f.calls.at(0).at("SecurityToken") == "token-one");
+  CHECK(f.calls.at(1).at("SecurityToken") == "token-two-longer");
+}
+
+TEST_CASE("a refused credential is an Auth error naming the file to check, never a value") {
+  struct Case {
+    std::string code;
+    std::string file_key;
+  };
+  std::vector<Case> cases = {{"InvalidSecurityToken.Expired", "security_token_file"},
+                             {"InvalidSecurityToken.MismatchWithAccessKey", "security_token_file"},
+                             {"InvalidAccessKeyId.NotFound", "access_key_id_file"},
+                             {"SignatureDoesNotMatch", "access_key_secret_file"}};
+  for (const Case& c : cases) {
+    CAPTURE(c.code);
+    Fixture f;
+    const std::string token = "CAIS-secret-sts-token";
+    f.config.settings.security_token_file = f.writeSecret("sts.token", token);
+    f.answer([&](const RpcParams&) {
+      return reply(400, aliError(c.code, "echo " + token + " " + kKeySecret));
+    });
+    ProviderError e = failed(f.make().read(kWww));
+    CHECK(e.kind == ErrorKind::Auth);
+    CHECK(e.message.find(c.file_key) != std::string::npos);
+    CHECK(e.message.find(token) == std::string::npos);
+  }
+}
+
+TEST_CASE("an STS key without security_token_file is told to set it") {
+  Fixture f;
+  f.answer([](const RpcParams&) {
+    return reply(400, aliError("MissingSecurityToken", "SecurityToken is mandatory."));
+  });
+  ProviderError e = failed(f.make().read(kWww));
+  CHECK(e.kind == ErrorKind::Auth);
+  CHECK(e.message.find("set security_token_file") != std::string::npos);
 }
