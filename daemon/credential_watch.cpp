@@ -23,11 +23,11 @@ void CredentialWatch::check(const ProviderMap& providers, ReconcileReport* repor
     auto warned = warned_.find(name);
     if (left < kWarnWithin && (warned == warned_.end() || warned->second != *at)) {
       warned_[name] = *at;
-      log_.warn("provider " + name + ": its temporary credentials " +
-                (left.count() > 0 ? "expire in " + std::to_string(left.count()) + " s"
-                                  : "have expired") +
-                " and were not renewed: check their source (credential_process, or the agent "
-                "that writes the credential files)");
+      log_.warn(
+          "provider " + name + ": its temporary credentials " +
+          (left.count() > 0 ? "expire in " + std::to_string(left.count()) + " s" : "have expired") +
+          " and were not renewed: check their source (credential_process, or the agent "
+          "that writes the credential files)");
     }
   }
   std::erase_if(warned_, [&](const auto& w) { return !providers.contains(w.first); });
