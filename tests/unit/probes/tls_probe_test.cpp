@@ -4,15 +4,12 @@
 #include <doctest/doctest.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
-#include <stdlib.h>
 
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
+#include "fakes/test_pki.hpp"
 #include "probe_factory.hpp"
 #include "probes/http_probe.hpp"
 #include "test_support.hpp"
@@ -21,64 +18,10 @@ namespace planb::probes::test {
 namespace {
 
 namespace ssl = asio::ssl;
-namespace fs = std::filesystem;
 using core::ProbeFailure;
 using Mode = LoopbackServer::Mode;
 
-// A throw-away PKI: CA "ca" signing "ip" (IP:127.0.0.1), "name" (DNS:app.test) and "expired";
-// an unrelated CA "other-ca"; a self-signed "self" for IP:127.0.0.1.
-class Pki {
- public:
-  static const Pki& get() {
-    static const Pki pki;
-    return pki;
-  }
-  std::string file(const std::string& name) const { return (dir_ / name).string(); }
-
-  Pki(const Pki&) = delete;
-  Pki& operator=(const Pki&) = delete;
-  ~Pki() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-
- private:
-  Pki() {
-    std::string pattern = (fs::temp_directory_path() / "planb-tls-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    dir_ = pattern;
-    const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    ca("ca", key);
-    ca("other-ca", key);
-    leaf("ip", key, "IP:127.0.0.1", "-days 1");
-    leaf("name", key, "DNS:app.test", "-days 1");
-    leaf("expired", key, "IP:127.0.0.1", "-days -1");
-    run("openssl req -x509 " + key + " -keyout self.key -out self.pem -days 1 -subj /CN=self" +
-        " -addext subjectAltName=IP:127.0.0.1");
-  }
-
-  void run(const std::string& command) const {
-    std::string line = "cd '" + dir_.string() + "' && " + command + " >/dev/null 2>&1";
-    if (std::system(line.c_str()) != 0) {
-      throw std::runtime_error("failed: " + command);
-    }
-  }
-  void ca(const std::string& name, const std::string& key) const {
-    run("openssl req -x509 " + key + " -keyout " + name + ".key -out " + name +
-        ".pem -days 1 -subj /CN=planb-test-" + name);
-  }
-  void leaf(const std::string& name, const std::string& key, const std::string& san,
-            const std::string& days) const {
-    std::ofstream(dir_ / (name + ".ext")) << "subjectAltName=" << san << "\n";
-    run("openssl req " + key + " -keyout " + name + ".key -out " + name + ".csr -subj /CN=" + name);
-    run("openssl x509 -req -in " + name + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -out " +
-        name + ".pem " + days + " -extfile " + name + ".ext");
-  }
-
-  fs::path dir_;
-};
+using Pki = planb::testing::TestPki;
 
 // A TLS server on 127.0.0.1:0: per connection, handshake, read the request head, answer
 // `response` and close. Records the SNI name the client sent.

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "fakes/corpus_exchanges.hpp"
 #include "fakes/manual_clock.hpp"
 #include "fakes/scripted_transport.hpp"
 #include "fakes/temp_dir.hpp"
@@ -26,22 +27,10 @@ using Json = nlohmann::json;
 
 namespace {
 
-struct Exchange {
-  std::string file;
-  Json json;
-};
+using Exchange = planb::testing::CorpusExchange;
 
 std::vector<Exchange> corpus() {
-  std::vector<Exchange> out;
-  for (const auto& entry : std::filesystem::directory_iterator(PLANB_ALIDNS_CORPUS_DIR)) {
-    if (entry.path().extension() == ".json") {
-      std::ifstream in(entry.path());
-      out.push_back({entry.path().filename().string(), Json::parse(in)});
-    }
-  }
-  std::sort(out.begin(), out.end(),
-            [](const Exchange& a, const Exchange& b) { return a.file < b.file; });
-  return out;
+  return planb::testing::loadCorpus(PLANB_ALIDNS_CORPUS_DIR);
 }
 
 std::string kindName(ErrorKind kind) {

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "core/dns_name.hpp"
+#include "fakes/corpus_exchanges.hpp"
 #include "fakes/manual_clock.hpp"
 #include "fakes/scripted_transport.hpp"
 #include "fakes/temp_dir.hpp"
@@ -33,9 +34,7 @@ namespace {
 const std::string kToken = "corpus-token-SECRET";
 const std::string kApi = "https://api.cloudflare.com/client/v4";
 
-struct Exchange {
-  std::string file;
-  Json json;
+struct Exchange : planb::testing::CorpusExchange {
   const Json& request() const { return json.at("request"); }
   const Json& response() const { return json.at("response"); }
   const Json& expect() const { return json.at("expect"); }
@@ -53,13 +52,9 @@ struct Exchange {
 
 std::vector<Exchange> corpus() {
   std::vector<Exchange> all;
-  for (const auto& entry : std::filesystem::directory_iterator(PLANB_CLOUDFLARE_CORPUS)) {
-    if (entry.path().extension() == ".json") {
-      std::ifstream in(entry.path());
-      all.push_back({entry.path().filename().string(), Json::parse(in)});
-    }
+  for (planb::testing::CorpusExchange& e : planb::testing::loadCorpus(PLANB_CLOUDFLARE_CORPUS)) {
+    all.push_back({std::move(e)});
   }
-  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.file < b.file; });
   REQUIRE(all.size() >= 12);
   return all;
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "fakes/canned_transport.hpp"
+#include "fakes/corpus_exchanges.hpp"
 #include "fakes/recorded_ceiling.hpp"
 #include "fakes/temp_dir.hpp"
 #include "net/sigv4.hpp"
@@ -29,22 +30,10 @@ using json = nlohmann::json;
 
 namespace {
 
-struct Exchange {
-  std::string file;
-  json doc;
-};
+using Exchange = planb::testing::CorpusExchange;
 
 std::vector<Exchange> corpus() {
-  std::vector<Exchange> out;
-  for (const auto& entry : std::filesystem::directory_iterator(PLANB_ROUTE53_CORPUS)) {
-    if (entry.path().extension() == ".json") {
-      std::ifstream in(entry.path());
-      out.push_back({entry.path().filename().string(), json::parse(in)});
-    }
-  }
-  std::sort(out.begin(), out.end(),
-            [](const Exchange& a, const Exchange& b) { return a.file < b.file; });
-  return out;
+  return planb::testing::loadCorpus(PLANB_ROUTE53_CORPUS);
 }
 
 std::string rootOf(const std::string& body) {
@@ -119,13 +108,13 @@ TEST_CASE("every reply of the corpus parses to what Route 53 meant") {
   REQUIRE(exchanges.size() >= 12);
   for (const Exchange& e : exchanges) {
     CAPTURE(e.file);
-    const json& expect = e.doc.at("expect");
-    CHECK_FALSE(e.doc.at("source").get<std::string>().empty());
-    if (e.doc.at("response").is_null()) {
+    const json& expect = e.json.at("expect");
+    CHECK_FALSE(e.json.at("source").get<std::string>().empty());
+    if (e.json.at("response").is_null()) {
       continue;  // a request only (the signing vector below)
     }
-    const std::string body = e.doc["response"]["body"];
-    const long status = e.doc["response"]["status"];
+    const std::string body = e.json["response"]["body"];
+    const long status = e.json["response"]["status"];
     if (expect.contains("error_kind")) {
       ProviderError error = route53::classifyError(HttpResponse{status, {}, body}, "corpus");
       CHECK(nameOf(error.kind) == expect["error_kind"].get<std::string>());
@@ -162,7 +151,7 @@ TEST_CASE("every reply of the corpus parses to what Route 53 meant") {
 
 TEST_CASE("what planb reads from a recorded listing is what Route 53 served") {
   for (const Exchange& e : corpus()) {
-    if (!e.doc["expect"].contains("served")) {
+    if (!e.json["expect"].contains("served")) {
       continue;
     }
     CAPTURE(e.file);
@@ -178,7 +167,7 @@ TEST_CASE("what planb reads from a recorded listing is what Route 53 served") {
     config.settings.secret_access_key_file = dir.path() + "/secret";
     config.settings.hosted_zone_id = "Z1";
     auto transport = std::make_shared<planb::testing::CannedTransport>();
-    transport->reply(200, e.doc["response"]["body"].get<std::string>());
+    transport->reply(200, e.json["response"]["body"].get<std::string>());
     planb::testing::RecordedCeiling ceiling;
     Route53Options options;
     options.ceiling = ceiling.make(kRoute53Ceiling);
@@ -186,7 +175,7 @@ TEST_CASE("what planb reads from a recorded listing is what Route 53 served") {
     Route53Provider provider(config, transport, options);
     // Several names: one listing of the whole zone answers them all, as in a round.
     std::vector<std::string> names;
-    for (const auto& [name, want] : e.doc["expect"]["served"].items()) {
+    for (const auto& [name, want] : e.json["expect"]["served"].items()) {
       names.push_back(name);
     }
     names.push_back("planb-absent.invalid.");
@@ -196,7 +185,7 @@ TEST_CASE("what planb reads from a recorded listing is what Route 53 served") {
     CHECK(std::get<ServedRecord>(read.back()).kind == ServedRecord::Kind::Absent);
     for (std::size_t i = 0; i + 1 < names.size(); ++i) {
       CAPTURE(names[i]);
-      const json& want = e.doc["expect"]["served"][names[i]];
+      const json& want = e.json["expect"]["served"][names[i]];
       REQUIRE(std::holds_alternative<ServedRecord>(read[i]));
       const ServedRecord& served = std::get<ServedRecord>(read[i]);
       if (want["kind"] == "CNAME") {
@@ -215,7 +204,7 @@ TEST_CASE("planb's ChangeBatch carries the recorded path and every recorded body
   json recorded;
   for (const Exchange& e : corpus()) {
     if (e.file.starts_with("03-")) {
-      recorded = e.doc["request"];
+      recorded = e.json["request"];
     }
   }
   REQUIRE(recorded.is_object());
@@ -258,7 +247,7 @@ TEST_CASE("planb's ChangeBatch carries the recorded path and every recorded body
 TEST_CASE("planb's listings use only the query parameters Route 53 was sent") {
   std::set<std::string> recorded;
   for (const Exchange& e : corpus()) {
-    const json& request = e.doc["request"];
+    const json& request = e.json["request"];
     if (request["path"].get<std::string>().ends_with("/rrset") && request["method"] == "GET") {
       const std::set<std::string> names = queryNames(request["query"]);
       recorded.insert(names.begin(), names.end());
@@ -277,7 +266,7 @@ TEST_CASE("planb signs a session token as the SigV4 test suite's recorded reques
   json recorded;
   for (const Exchange& e : corpus()) {
     if (e.file.starts_with("12-")) {
-      recorded = e.doc;
+      recorded = e.json;
     }
   }
   REQUIRE(recorded.is_object());

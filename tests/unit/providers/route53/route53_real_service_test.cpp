@@ -17,38 +17,18 @@
 #include "fakes/temp_dir.hpp"
 #include "net/sigv4.hpp"
 #include "providers/route53_provider.hpp"
+#include "route53_test_support.hpp"
 
 using namespace planb::net;
 using namespace planb::providers;
 using namespace std::chrono;
 using planb::testing::CannedTransport;
 using planb::testing::TempDir;
+using namespace planb::testing::route53;
 
 namespace {
 
-const std::string kAkid = "AKIDEXAMPLE";
-const std::string kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 const std::string kToken = "FQoGZXIvYXdzEXAMPLE-session-token//";
-const system_clock::time_point kTime = sys_days{year{2015} / 8 / 30} + hours{12} + minutes{36};
-const std::string kNs = R"( xmlns="https://route53.amazonaws.com/doc/2013-04-01/")";
-
-std::optional<std::string> headerOf(const HttpRequest& request, std::string_view name) {
-  for (const auto& [n, v] : request.headers) {
-    if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
-          return std::tolower(a) == std::tolower(b);
-        })) {
-      return v;
-    }
-  }
-  return std::nullopt;
-}
-
-std::string writePrivate(const TempDir& dir, const std::string& file, const std::string& text) {
-  std::string path = dir.path() + "/" + file;
-  std::ofstream(path) << text;
-  ::chmod(path.c_str(), 0600);
-  return path;
-}
 
 struct Fixture {
   TempDir dir;
