@@ -14,7 +14,10 @@ Rfc2136Provider::Rfc2136Provider(std::string name, const Rfc2136Settings& settin
                                  std::chrono::milliseconds timeout,
                                  std::shared_ptr<RequestCeiling> ceiling)
     : Rfc2136Provider(std::move(name), settings.server, loadTsigKey(settings.tsig_key_file),
-                      timeout, std::move(ceiling)) {}
+                      timeout, std::move(ceiling)) {
+  key_file_ = std::make_unique<net::WatchedSecretFile>(settings.tsig_key_file, "TSIG key file");
+  key_text_ = key_file_->current();
+}
 
 Rfc2136Provider::Rfc2136Provider(std::string name, net::HostPort server, TsigKey key,
                                  std::chrono::milliseconds timeout,
@@ -52,7 +55,8 @@ Result<Unit> Rfc2136Provider::replace(const ReplaceRequest& request) {
     return std::move(*error);
   }
   PktPtr message = std::move(std::get<PktPtr>(built));
-  if (Result<Unit> signed_message = signUpdate(message.get(), key_);
+  const TsigKey& key = currentKey();
+  if (Result<Unit> signed_message = signUpdate(message.get(), key);
       std::holds_alternative<ProviderError>(signed_message)) {
     return signed_message;
   }
@@ -60,13 +64,13 @@ Result<Unit> Rfc2136Provider::replace(const ReplaceRequest& request) {
     return std::move(*refused);
   }
   Result<Reply> exchanged =
-      exchange(server_, timeout_, message.get(), &key_, "the UPDATE of " + update.name);
+      exchange(server_, timeout_, message.get(), &key, "the UPDATE of " + update.name);
   if (auto* error = errorIn(exchanged)) {
     return std::move(*error);
   }
   const Reply& reply = std::get<Reply>(exchanged);
   std::optional<ProviderError> failure =
-      classifyUpdateReply(update, server_.str(), displayName(key_),
+      classifyUpdateReply(update, server_.str(), displayName(key),
                           static_cast<int>(ldns_pkt_get_rcode(reply.packet.get())),
                           tsigError(reply.packet.get()), reply.authenticated);
   if (!failure) {
@@ -97,16 +101,34 @@ Result<Unit> Rfc2136Provider::replace(const ReplaceRequest& request) {
 std::vector<Result<Written>> Rfc2136Provider::replaceBatch(
     const std::vector<ReplaceRequest>& changes) {
   UpdateBatchIo io;
-  io.send = [this](const ldns_pkt* message, const std::string& what) -> Result<Reply> {
+  const TsigKey& key = currentKey();
+  io.send = [this, &key](const ldns_pkt* message, const std::string& what) -> Result<Reply> {
     if (auto refused = drawToken(what)) {
       return std::move(*refused);
     }
-    return exchange(server_, timeout_, message, &key_, what);
+    return exchange(server_, timeout_, message, &key, what);
   };
   const std::string zone = changes.empty() ? std::string() : changes.front().record.zone;
   io.read = [this, &zone](const std::vector<std::string>& names) { return readBatch(zone, names); };
   io.next_id = [] { return ldns_get_random(); };
-  return sendCnameUpdateBatch(changes, key_, server_.str(), io);
+  return sendCnameUpdateBatch(changes, key, server_.str(), io);
+}
+
+const TsigKey& Rfc2136Provider::currentKey() {
+  if (!key_file_) {
+    return key_;
+  }
+  net::Secret text = key_file_->current();
+  if (text.reveal() != key_text_.reveal()) {
+    try {
+      key_ = onlyTsigKey(parseTsigKeys(text.reveal(), key_file_->path()), key_file_->path());
+      key_text_ = std::move(text);
+    } catch (const TsigKeyError&) {
+      // A file being rewritten, or one that no longer holds one key: the last good key signs,
+      // and a server that refuses it says so as an Auth error.
+    }
+  }
+  return key_;
 }
 
 }  // namespace planb::providers

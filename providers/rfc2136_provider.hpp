@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "net/watched_secret_file.hpp"
 #include "providers/dns_provider.hpp"
 #include "providers/provider_settings.hpp"
 #include "providers/request_ceiling.hpp"
@@ -66,10 +67,15 @@ class Rfc2136Provider final : public DnsProvider {
  private:
   // One token for one exchange with the server: nullopt, or why it is not sent.
   std::optional<ProviderError> drawToken(const std::string& what);
+  // The key to sign with: the key file's, parsed again when the file changed (a rotated key signs
+  // from the next UPDATE on, without a restart); the last good one while the file holds no key.
+  const TsigKey& currentKey();
 
   std::string name_;
   net::HostPort server_;
   TsigKey key_;
+  std::unique_ptr<net::WatchedSecretFile> key_file_;  // null: the key was given, not its file
+  net::Secret key_text_;                              // what key_ was parsed from
   std::chrono::milliseconds timeout_;
   std::shared_ptr<RequestCeiling> ceiling_;
 };

@@ -303,7 +303,10 @@ std::vector<TsigKey> loadTsigKeys(const std::string& path) {
 }
 
 TsigKey loadTsigKey(const std::string& path) {
-  std::vector<TsigKey> keys = loadTsigKeys(path);
+  return onlyTsigKey(loadTsigKeys(path), path);
+}
+
+TsigKey onlyTsigKey(std::vector<TsigKey> keys, const std::string& path) {
   if (keys.size() != 1) {
     std::string names;
     for (const TsigKey& key : keys) {

@@ -47,6 +47,10 @@ std::vector<TsigKey> parseTsigKeys(std::string_view text, const std::string& sou
 // group or others may access (mode & 077). Throws TsigKeyError.
 std::vector<TsigKey> loadTsigKeys(const std::string& path);
 
+// The one key of KEYS, read from SOURCE; several are ambiguous, none is nothing to sign with.
+// Throws TsigKeyError.
+TsigKey onlyTsigKey(std::vector<TsigKey> keys, const std::string& source);
+
 // The one key of the file at PATH (config check and provider start). A file with several keys is
 // ambiguous, as Rfc2136Settings names no key: refused with the names it holds.
 TsigKey loadTsigKey(const std::string& path);

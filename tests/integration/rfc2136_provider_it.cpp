@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <vector>
@@ -178,6 +179,27 @@ TEST_CASE("a key with the right name and a wrong secret is reported as Auth") {
       "server " + bind.address().str() + " rejected TSIG key \"" + bind.keyName() + "\": BADSIG";
   CHECK(error.message.substr(0, expected.size()) == expected);
   CHECK(error.message.find(kOtherSecret) == std::string::npos);
+  CHECK(bind.dig("www.example.test", "CNAME") == "app.aws.example.net.");
+}
+
+TEST_CASE("a rotated TSIG key file signs the next UPDATE, without a restart") {
+  Bind9Server bind;
+  const std::string path = writeKeyFile(bind, "rotating.key", bind.keyName(), kOtherSecret);
+  Rfc2136Provider provider = providerFor(bind, path);
+  ReplaceRequest request =
+      swap("www.example.test.", "app.gcp.example.net.", "app.aws.example.net.");
+  CHECK(failure(provider.replace(request)).kind == ErrorKind::Auth);  // the old key is refused
+  // The operator writes the key the server now holds, as a new file renamed over the old one.
+  std::filesystem::copy_file(bind.keyFile(), path + ".new");
+  ::chmod((path + ".new").c_str(), 0600);
+  std::filesystem::rename(path + ".new", path);
+  requireSuccess(provider.replace(request));
+  CHECK(bind.dig("www.example.test", "CNAME") == "app.gcp.example.net.");
+  // A batch signs with it too.
+  std::vector<Result<Written>> batch = provider.replaceBatch(
+      {swap("www.example.test.", "app.aws.example.net.", "app.gcp.example.net.")});
+  REQUIRE(batch.size() == 1);
+  CHECK(std::holds_alternative<Written>(batch[0]));
   CHECK(bind.dig("www.example.test", "CNAME") == "app.aws.example.net.");
 }
 
