@@ -29,7 +29,7 @@ using planb::testing::TempDir;
 namespace {
 
 namespace fs = std::filesystem;
-const std::string kApi = "http://127.0.0.1:8081";
+const std::string kRecordedApi = "http://127.0.0.1:8081";
 
 std::vector<fs::path> corpus() {
   std::vector<fs::path> files;
@@ -58,7 +58,7 @@ struct Harness {
     ::close(fd);
   }
   PowerDnsProvider provider() const {
-    return PowerDnsProvider("pdns", PowerDnsSettings{kApi, key_file, "localhost"}, transport);
+    return PowerDnsProvider("pdns", PowerDnsSettings{kRecordedApi, key_file, "localhost"}, transport);
   }
   // The corpus reply, COUNT times.
   void reply(const json& exchange, int count = 1) const {
@@ -118,7 +118,7 @@ std::string kindName(ErrorKind kind) {
 }
 
 std::string pathOf(const std::string& url) {
-  std::string rest = url.substr(kApi.size());
+  std::string rest = url.substr(kRecordedApi.size());
   return rest.substr(0, rest.find('?'));
 }
 
