@@ -58,7 +58,8 @@ struct Harness {
     ::close(fd);
   }
   PowerDnsProvider provider() const {
-    return PowerDnsProvider("pdns", PowerDnsSettings{kRecordedApi, key_file, "localhost"}, transport);
+    return PowerDnsProvider("pdns", PowerDnsSettings{kRecordedApi, key_file, "localhost"},
+                            transport);
   }
   // The corpus reply, COUNT times.
   void reply(const json& exchange, int count = 1) const {
