@@ -356,17 +356,20 @@ class ApiFakes:
         return path
 
     def config(self):
+        def keys(**files):
+            return "\n".join(f'{key:<22} = "{self.files[name]}"' for key, name in files.items())
+
         if self.real_rules:
             printed = os.path.join(self.dir, "aws-credential-process.json")
             route53_credentials = f'credential_process     = "cat {printed}"'
-            alidns_credentials = f"""access_key_id_file     = "{self.files['ali_sts_id']}"
-access_key_secret_file = "{self.files['ali_sts_secret']}"
-security_token_file    = "{self.files['ali_sts_token']}""""
+            alidns_credentials = keys(access_key_id_file="ali_sts_id",
+                                      access_key_secret_file="ali_sts_secret",
+                                      security_token_file="ali_sts_token")
         else:
-            route53_credentials = f"""access_key_id_file     = "{self.files['aws_key_id']}"
-secret_access_key_file = "{self.files['aws_secret']}""""
-            alidns_credentials = f"""access_key_id_file     = "{self.files['ali_key_id']}"
-access_key_secret_file = "{self.files['ali_secret']}""""
+            route53_credentials = keys(access_key_id_file="aws_key_id",
+                                       secret_access_key_file="aws_secret")
+            alidns_credentials = keys(access_key_id_file="ali_key_id",
+                                      access_key_secret_file="ali_secret")
         return f"""
 [[provider]]
 name           = "cloudflare"
