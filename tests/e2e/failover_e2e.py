@@ -360,7 +360,9 @@ def scenario_every_provider_keeps_its_rules_through_a_failover(world):
     assert raised["alidns"] == {"configured": 60, "written": 600}, raised
     assert raised["route53"] is None and raised["bind"] is None, raised
     # Route 53 took only the session credentials credential_process printed; their end shows.
-    expires = {c["provider"]: c["expires_unix_time"] for c in status["credentials"]}
+    # Looked at every 10 s (CredentialWatch): the process first ran with the first request.
+    expires = wait_for("route53's credential expiry in the status", lambda: {
+        c["provider"]: c["expires_unix_time"] for c in status_of(world)["credentials"]}, 12, 0.5)
     left = expires["route53"] - time.time()
     assert 18 * 60 < left <= 20 * 60, expires
     _, metrics = world.http_get("/metrics")
