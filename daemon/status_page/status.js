@@ -161,6 +161,8 @@
           row("Providers", el("ul", { className: "plain" }, r.providers.map((p) =>
             el("li", {}, syncPill(p), " ", p.name,
               p.in_sync ? null : el("span", { className: "muted" }, " serves " + servedText(p.served)),
+              p.ttl_raised ? el("div", { className: "muted" }, "TTL " + p.ttl_raised.written +
+                " written, not " + p.ttl_raised.configured + ": the provider's minimum") : null,
               p.last_error ? el("div", { className: "bad" }, "last error: " + p.last_error) : null)))),
           r.zone ? row("Zone", mono(r.zone)) : null));
     }));
@@ -388,6 +390,11 @@
     if (c && !c.etcd_up) alerts.push(["bad", "✗ ETCD UNREACHABLE from " + c.node + (c.etcd_error ? " (" + c.etcd_error + ")" : "") + ": this node neither leads nor writes DNS."]);
     if (c && c.automation && c.automation !== "ok") alerts.push(["warn", "⚠ Fleet automation holds: " + c.automation.replace(/\.$/, "") + "."]);
     if (o.frozen) alerts.push(["warn", "⚠ FROZEN by " + (o.freeze ? o.freeze.user : "an operator") + ": automatic changes are held."]);
+    for (const cred of doc.credentials || []) {
+      const left = cred.expires_unix_time - Date.now() / 1000;
+      if (left <= 0) alerts.push(["bad", "✗ Provider " + cred.provider + "'s temporary credentials have EXPIRED: its writes fail."]);
+      else if (left < 3600) alerts.push(["warn", "⚠ Provider " + cred.provider + "'s temporary credentials expire in " + Math.floor(left / 60) + " min."]);
+    }
     const behind = doc.records.reduce((n, r) => n + r.providers.filter((p) => !p.in_sync).length, 0);
     if (behind) alerts.push(["warn", "⚠ " + behind + " provider write" + (behind > 1 ? "s" : "") + " not in sync yet."]);
     if (!alerts.length) {
