@@ -219,7 +219,9 @@ TEST_CASE("planb's Alibaba DNS requests carry the parameters the recorded reques
       continue;  // an action planb never sends
     }
     ++compared;
-    for (const auto& [name, value] : recorded) {
+    for (const auto& parameter : recorded) {
+      // A copy, not a structured binding: clang 14 cannot capture one (CAPTURE is a lambda).
+      const std::string name = parameter.first;
       bool needed = kCommon.count(name) > 0 || kNeeded.at(recorded["Action"]).count(name) > 0;
       if (needed) {
         CAPTURE(name);
