@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -9,6 +10,7 @@
 #include "net/ca_file.hpp"
 #include "net/credential_file.hpp"
 #include "net/url.hpp"
+#include "net/watched_secret_file.hpp"
 
 namespace planb::probes {
 
@@ -28,6 +30,37 @@ net::SigV4Identity readSigning(const config::SigV4ProbeSettings& settings) {
   }
   sign.scope = {settings.region, settings.service};
   return sign;
+}
+
+std::function<net::SigV4Credentials()> watchSigning(const config::SigV4ProbeSettings& settings) {
+  struct Files {
+    explicit Files(const config::SigV4ProbeSettings& s)
+        : key_id(s.access_key_id_file, "access key id file"),
+          secret(s.secret_access_key_file, "secret access key file") {
+      if (s.session_token_file) {
+        token =
+            std::make_unique<net::WatchedSecretFile>(*s.session_token_file, "session token file");
+      }
+    }
+    net::WatchedSecretFile key_id;
+    net::WatchedSecretFile secret;
+    std::unique_ptr<net::WatchedSecretFile> token;
+  };
+  std::shared_ptr<Files> files;
+  try {
+    files = std::make_shared<Files>(settings);
+  } catch (const net::CredentialError& e) {
+    throw std::invalid_argument(e.what());  // names the file, never its content
+  }
+  return [files] {
+    net::SigV4Credentials credentials;
+    credentials.access_key_id = files->key_id.current().reveal();
+    credentials.secret_access_key = files->secret.current();
+    if (files->token) {
+      credentials.session_token = files->token->current();
+    }
+    return credentials;
+  };
 }
 
 namespace {

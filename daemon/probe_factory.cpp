@@ -26,6 +26,7 @@ std::unique_ptr<Probe> makeProbe(boost::asio::io_context& io, const config::Prob
         options.caFile = config.http.ca_file;
         if (config.http.sign) {
           options.sign = readSigning(*config.http.sign);
+          options.signCredentials = watchSigning(*config.http.sign);
         }
         return std::make_unique<HttpProbe>(io, std::move(options));
       }

@@ -62,6 +62,7 @@ struct HttpProbe::Spec {
     std::string head;
     net::SigV4Request request;
     net::SigV4Credentials credentials;
+    std::function<net::SigV4Credentials()> source;  // when set, asked on every attempt
     net::SigV4Scope scope;
   };
   std::optional<Signing> signing;
@@ -483,8 +484,10 @@ std::string HttpProbe::Spec::requestNow() const {
   if (!signing) {
     return request;
   }
-  net::SigV4Signature signature = net::signV4(signing->request, signing->credentials,
-                                              signing->scope, std::chrono::system_clock::now());
+  const net::SigV4Credentials credentials =
+      signing->source ? signing->source() : signing->credentials;
+  net::SigV4Signature signature =
+      net::signV4(signing->request, credentials, signing->scope, std::chrono::system_clock::now());
   std::string out = signing->head;
   for (const auto& [name, value] : signature.headers_to_add) {
     out.append(name).append(": ").append(value).append("\r\n");
@@ -517,6 +520,7 @@ HttpProbe::HttpProbe(asio::io_context& io, HttpProbeOptions options) : io_(io) {
                                {"X-Amz-Content-Sha256", payloadHash}};
     signing.request.payload_hash = payloadHash;
     signing.credentials = std::move(options.sign->credentials);
+    signing.source = std::move(options.signCredentials);
     signing.scope = std::move(options.sign->scope);
     spec->signing = std::move(signing);
   } else {

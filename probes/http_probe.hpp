@@ -3,6 +3,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,9 @@ struct HttpProbeOptions {
   // Sign every attempt with AWS Signature Version 4 (S3-compatible object storage, any SigV4 API).
   using SigV4 = net::SigV4Identity;  // scope: region, service ("s3")
   std::optional<SigV4> sign;
+  // Where each attempt takes its credentials from (files re-read when they change, so rotated STS
+  // credentials sign the next attempt); sign's own credentials when empty.
+  std::function<net::SigV4Credentials()> signCredentials;
 };
 
 // The request is "<method> <target> HTTP/1.1" with Host, User-Agent "planb-probe/<version>",

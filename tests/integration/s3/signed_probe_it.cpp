@@ -228,3 +228,30 @@ TEST_CASE("temporary credentials without their session token, or with another, a
   CHECK(other.detail == "status 400, expected 200");
   CHECK(other.detail.find(kSessionToken) == std::string::npos);
 }
+
+TEST_CASE("a signed probe takes a rotated secret file on its next attempt, without a reload") {
+  FakeS3& s3 = fake();
+  const std::string path = s3.dir() + "/rotating_secret";
+  writePrivate(path, kSecret + "-old\n");
+  auto config = s3.probe("/probes/health.txt");
+  config.http.sign->secret_access_key_file = path;
+  boost::asio::io_context io;
+  auto probe = planb::probes::makeProbe(io, config);
+  auto once = [&] {
+    std::optional<ProbeResult> result;
+    probe->start(5000ms, [&](ProbeResult r) { result = std::move(r); });
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!result && std::chrono::steady_clock::now() < deadline) {
+      io.restart();
+      io.run_one_until(deadline);
+    }
+    REQUIRE(result.has_value());
+    return *result;
+  };
+  CHECK(once().detail == "status 403, expected 200");  // the old secret
+  // The agent writes the new secret to a new file and renames it over the old one.
+  writePrivate(path + ".new", kSecret + "\n");
+  std::filesystem::rename(path + ".new", path);
+  ProbeResult rotated = once();
+  CHECK_MESSAGE(rotated.ok(), rotated.detail);
+}
