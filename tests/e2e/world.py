@@ -189,21 +189,8 @@ class Pdns:
         os.chmod(self.key_file, 0o600)
         db = os.path.join(self.dir, "pdns.sqlite3")
         subprocess.run([require("sqlite3"), db], stdin=open(self.SCHEMA), check=True)
-        with open(os.path.join(self.dir, "pdns.conf"), "w") as conf:
-            conf.write(f"""launch=gsqlite3
-gsqlite3-database={db}
-local-address=127.0.0.1
-local-port={self.port}
-socket-dir={self.dir}
-api=yes
-api-key={api_key}
-webserver=yes
-webserver-address=127.0.0.1
-webserver-port={self.api_port}
-webserver-allow-from=127.0.0.1/32
-default-ttl=60
-security-poll-suffix=
-""")
+        self.db = db
+        self.write_conf()
         pdnsutil = [require("pdnsutil"), f"--config-dir={self.dir}"]
         subprocess.run(pdnsutil + ["create-zone", ZONE, f"ns1.{ZONE}"], check=True,
                        capture_output=True)
@@ -214,14 +201,48 @@ security-poll-suffix=
                        f"30, 0, 1 FROM domains WHERE name = '{ZONE}';\n" for n in names)
         subprocess.run([require("sqlite3"), db], input=rows, text=True, check=True)
         self.proc = None
-        self.start()
+        self.start(may_move=True)
 
-    def start(self):
-        self.log = open(os.path.join(self.dir, "pdns.log"), "a")
-        self.proc = subprocess.Popen([require("pdns_server"), f"--config-dir={self.dir}",
-                                      "--daemon=no", "--guardian=no", "--disable-syslog"],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for("pdns_server to answer SOA", lambda: self.cname() is not None, 10)
+    def write_conf(self):
+        with open(os.path.join(self.dir, "pdns.conf"), "w") as conf:
+            conf.write(f"""launch=gsqlite3
+gsqlite3-database={self.db}
+local-address=127.0.0.1
+local-port={self.port}
+socket-dir={self.dir}
+api=yes
+api-key={self.api_key}
+webserver=yes
+webserver-address=127.0.0.1
+webserver-port={self.api_port}
+webserver-allow-from=127.0.0.1/32
+default-ttl=60
+security-poll-suffix=
+""")
+
+    def start(self, may_move=False):
+        """Starts pdns_server and waits until it answers. MAY_MOVE (before anything was told its
+        ports): a port chosen free but taken by a test running beside this one before
+        pdns_server bound it ("Address already in use") is replaced and the start tried again."""
+        log_path = os.path.join(self.dir, "pdns.log")
+        for attempt in range(3):
+            self.log = open(log_path, "a")
+            logged_before = self.log.tell()
+            self.proc = subprocess.Popen([require("pdns_server"), f"--config-dir={self.dir}",
+                                          "--daemon=no", "--guardian=no", "--disable-syslog"],
+                                         stdout=self.log, stderr=subprocess.STDOUT)
+            wait_for("pdns_server to answer SOA or exit",
+                     lambda: self.proc.poll() is not None or self.cname() is not None, 10)
+            if self.proc.poll() is None:
+                return
+            self.log.close()
+            with open(log_path) as log:
+                log.seek(logged_before)
+                taken = "Address already in use" in log.read()
+            if not (may_move and taken) or attempt == 2:
+                raise AssertionError(f"pdns_server exited with {self.proc.returncode}; see {log_path}")
+            self.port, self.api_port = free_port(), free_port()
+            self.write_conf()
 
     def cname(self):
         result = subprocess.run([require("dig"), "@127.0.0.1", "-p", str(self.port), "+norecurse",
