@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -211,15 +212,16 @@ CommandResult runCommand(const std::vector<std::string>& argv, const std::string
 }
 
 std::uint16_t pickFreePort() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    int udp = bindLoopback(SOCK_DGRAM, 0);
+  // Below the kernel's ephemeral range (32768 on): no outgoing connection takes the port before
+  // the server binds it, and a readiness probe cannot connect to itself on it (see waitForTcp).
+  thread_local std::mt19937 pick{std::random_device{}()};
+  std::uniform_int_distribution<int> ports(20000, 32767);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    auto port = static_cast<std::uint16_t>(ports(pick));
+    int udp = bindLoopback(SOCK_DGRAM, port);
     if (udp < 0) {
       continue;
     }
-    sockaddr_in address{};
-    socklen_t length = sizeof address;
-    ::getsockname(udp, reinterpret_cast<sockaddr*>(&address), &length);
-    std::uint16_t port = ntohs(address.sin_port);
     int tcp = bindLoopback(SOCK_STREAM, port);
     ::close(udp);
     if (tcp >= 0) {
@@ -277,6 +279,14 @@ void ServerProcess::waitForTcp(std::uint16_t port, milliseconds timeout) const {
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    if (up) {
+      // Connecting to a port of the ephemeral range with nothing listening can land on itself
+      // (the source port chosen equal to the destination: TCP's simultaneous open): not a server.
+      sockaddr_in local{};
+      socklen_t length = sizeof local;
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length);
+      up = ntohs(local.sin_port) != port;
+    }
     ::close(fd);
     if (up) {
       return;
