@@ -73,6 +73,14 @@ struct Written {
   bool proxied = false;
 };
 
+// A TXT record planbd owns outright: the rehearsal's `_planb-rehearsal.<zone>` (product.md §11).
+// Never a managed name. The RRset at `record.name` becomes exactly this one value.
+struct TxtWrite {
+  RecordRef record;
+  std::string value;       // the text itself, unquoted; at most 255 bytes (one character-string)
+  std::uint32_t ttl = 60;  // raised to the provider's minimum where it has one
+};
+
 enum class Propagation {
   Pending,  // accepted, not yet applied everywhere
   Applied,  // applied on every server the provider answers from
@@ -127,6 +135,37 @@ class DnsProvider {
   // Safe from any thread and cheap: read by the metrics and status, not only by the worker.
   virtual std::optional<std::chrono::system_clock::time_point> credentialsExpireAt() const {
     return std::nullopt;
+  }
+
+  // The rehearsal's write path (product.md §11): the same client, credentials and ceiling as a
+  // failover, on a TXT record planbd owns. readTxt answers the TXT values served at the name
+  // (empty when there are none). writeTxt makes the TXT RRset at the name exactly `value`,
+  // creating it when absent; a propagating change is reported as replaceBatch does. deleteTxt
+  // removes the TXT RRset at the name; a name without one is success, so a clean-up after a crash
+  // may run twice. Only TXT is ever touched: another type at the name is left alone.
+  virtual Result<std::vector<std::string>> readTxt(const RecordRef& record) {
+    (void)record;
+    return ProviderError{ErrorKind::Permanent, std::string(type()) + " cannot rehearse (no TXT)",
+                         std::nullopt};
+  }
+  virtual Result<Written> writeTxt(const TxtWrite& write) {
+    (void)write;
+    return ProviderError{ErrorKind::Permanent, std::string(type()) + " cannot rehearse (no TXT)",
+                         std::nullopt};
+  }
+  virtual Result<Written> deleteTxt(const RecordRef& record) {
+    (void)record;
+    return ProviderError{ErrorKind::Permanent, std::string(type()) + " cannot rehearse (no TXT)",
+                         std::nullopt};
+  }
+
+  // The host names of the name servers the provider serves `zone` from, as its API names them
+  // (Route 53's delegation set, Cloudflare's and Alibaba DNS's assigned name servers, the zone's
+  // own apex NS RRset for PowerDNS and RFC 2136), canonical (lower case, trailing dot), sorted.
+  // Preflight compares them with the delegation the parent zone serves. Empty: not known.
+  virtual Result<std::vector<std::string>> nameServers(const std::string& zone) {
+    (void)zone;
+    return std::vector<std::string>{};
   }
 
   // Whether a change that replaceBatch reported propagating is applied everywhere yet.
