@@ -79,6 +79,9 @@ void Reconciler::shutdown() {
   // stop past systemd's timeout. A call in flight ends within its own timeout.
   stopping_ = true;
   pool_.join();
+  for (auto& [provider, lane] : lanes_) {
+    dropSideJobs(lane);
+  }
   flushState(true);
 }
 
@@ -105,6 +108,11 @@ void Reconciler::configure(const config::Config& config, ProviderMap providers,
   // learnt (what the provider serves, what it accepted) still counts, so a storm of reloads can
   // not starve a slow provider (Route 53 at 5 requests/s) of every result. What was queued but
   // not sent is planned again under the new configuration; the next job uses the new provider.
+  for (auto& [name, lane] : lanes_) {
+    if (!providers_.contains(name)) {
+      dropSideJobs(lane);
+    }
+  }
   std::erase_if(lanes_, [&](const auto& lane) { return !providers_.contains(lane.first); });
   std::erase_if(workers_, [&](const auto& w) { return !providers_.contains(w.first); });
   for (const auto& [name, provider] : providers_) {
@@ -451,7 +459,7 @@ void Reconciler::queueWrite(RecordRuntime& record, const std::string& provider,
 
 void Reconciler::scheduleFlush(const std::string& provider) {
   ProviderLane& lane = lanes_.at(provider);
-  if (lane.busy || lane.flush_posted) {
+  if (lane.busy || lane.flush_posted || (lane.idle() && lane.side_jobs.empty())) {
     return;  // a busy lane flushes when its job is done
   }
   lane.flush_posted = true;
@@ -463,9 +471,52 @@ void Reconciler::scheduleFlush(const std::string& provider) {
   });
 }
 
+void Reconciler::runOnProvider(const std::string& provider, SideJob job) {
+  auto lane = lanes_.find(provider);
+  if (lane == lanes_.end() || stopping_) {
+    asio::post(io_, [done = std::move(job.done)] { done(false); });
+    return;
+  }
+  lane->second.side_jobs.push_back(std::move(job));
+  scheduleFlush(provider);
+}
+
+void Reconciler::dropSideJobs(ProviderLane& lane) {
+  for (SideJob& job : std::exchange(lane.side_jobs, {})) {
+    asio::post(io_, [done = std::move(job.done)] { done(false); });
+  }
+}
+
+void Reconciler::flushSideJob(const std::string& provider) {
+  ProviderLane& lane = lanes_.at(provider);
+  lane.busy = true;
+  auto job = std::make_shared<SideJob>(std::move(lane.side_jobs.front()));
+  lane.side_jobs.pop_front();
+  auto p = providers_.at(provider);
+  asio::post(workers_.at(provider), [this, p, provider, job] {
+    if (stopping_) {
+      return;  // shutdown() does not wait for the loop: the job's done is never called
+    }
+    job->work(*p);
+    asio::post(io_, [this, provider, job] {
+      if (auto lane = lanes_.find(provider); lane != lanes_.end()) {
+        lane->second.busy = false;
+        scheduleFlush(provider);
+      }
+      job->done(true);
+    });
+  });
+}
+
 void Reconciler::flush(const std::string& provider) {
   ProviderLane& lane = lanes_.at(provider);
-  if (lane.busy || lane.idle()) {
+  if (lane.busy) {
+    return;
+  }
+  if (lane.idle()) {
+    if (!lane.side_jobs.empty()) {
+      flushSideJob(provider);
+    }
     return;
   }
   lane.busy = true;

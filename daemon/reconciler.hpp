@@ -9,6 +9,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -68,8 +70,18 @@ struct PropagatingChange {
   bool polling = false;  // a poll is queued or in flight
 };
 
+// Work on a provider that is not a record change: a rehearsal step, a preflight read. `work` runs
+// on the provider's worker; `done` on the event loop, with ran=false when it was dropped (the
+// provider left the configuration, planbd stops).
+struct SideJob {
+  std::function<void(providers::DnsProvider&)> work;
+  std::function<void(bool ran)> done;
+};
+
 // What waits for one provider's worker: everything queued while it was busy goes out together,
-// one batch per zone, when it is free. So all changes of a round form one batch.
+// one batch per zone, when it is free. So all changes of a round form one batch. Side jobs run
+// one at a time, only when no read, write or poll waits: a real change always goes first, and
+// waits at most for the one side job in flight.
 struct ProviderLane {
   bool busy = false;                                       // a job runs on the worker
   bool flush_posted = false;                               // a flush is posted to the event loop
@@ -77,6 +89,7 @@ struct ProviderLane {
   std::map<std::string, std::vector<QueuedWrite>> writes;  // by zone
   std::vector<std::string> polls;                          // change ids
   std::map<std::string, PropagatingChange> propagating;    // by change id
+  std::deque<SideJob> side_jobs;
   bool idle() const { return reads.empty() && writes.empty() && polls.empty(); }
 };
 
@@ -158,6 +171,10 @@ class Reconciler {
   // over by a follower to show them and by a new leader to go on from them.
   void adoptFleetRecords(const std::map<std::string, PersistedRecord>& records);
 
+  // Queues `job` on the provider's worker behind every record change (see SideJob). A provider
+  // that is not configured drops it at once (done(false), posted).
+  void runOnProvider(const std::string& provider, SideJob job);
+
   const std::map<std::string, RecordRuntime>& records() const noexcept { return records_; }
   std::string statusLine() const;
   // Why state.json could not be written the last time, or empty; retried on every step().
@@ -188,6 +205,8 @@ class Reconciler {
   // record a round decides is queued by then.
   void scheduleFlush(const std::string& provider);
   void flush(const std::string& provider);
+  void flushSideJob(const std::string& provider);
+  void dropSideJobs(ProviderLane& lane);
   void onLaneDone(const std::string& provider, LaneJob& job);
   // On the provider's worker: one replaceBatch for one zone's queued writes, their outcomes set.
   void writeBatch(providers::DnsProvider& provider, const std::string& name,
