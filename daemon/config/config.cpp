@@ -51,12 +51,13 @@ Config buildConfig(const TomlValue& document, const std::string& path,
                    const Environment& environment, ErrorList& errors) {
   TableReader top(document, "", errors);
   top.checkKeys({"daemon", "probe_defaults", "guard", "provider", "zone", "target", "record",
-                 "vendor", "cluster"});
+                 "vendor", "cluster", "rehearsal"});
   Config config;
   config.path = path;
   config.daemon = readDaemon(top.table("daemon"), environment);
   config.probe_defaults = readProbeDefaults(top.table("probe_defaults"));
   config.guard = readGuard(top.table("guard"));
+  config.rehearsal = readRehearsal(top.table("rehearsal"));
 
   NameIndex providers("provider");
   NameIndex zones("zone");

@@ -69,6 +69,14 @@ struct GuardConfig {
   std::string all_unhealthy = "keep";  // the only policy: fail static
 };
 
+// [rehearsal] (product.md §11): how often each zone's providers prove their write path, and how
+// long a rehearsal's write may take to be served everywhere.
+struct RehearsalConfig {
+  Millis interval{3'600'000};  // 0: off (planbctl rehearse still runs one on demand)
+  Millis timeout{300'000};     // write accepted -> visible on every server; Route 53 needs ~1 min
+  SourcePos pos;
+};
+
 using net::HostPort;  // host:port, with the port given or defaulted by the key's meaning
 
 enum class ProviderType { Rfc2136, PowerDns, Cloudflare, Route53, Alidns };
@@ -211,6 +219,7 @@ struct Config {
   DaemonConfig daemon;
   ProbeTiming probe_defaults;
   GuardConfig guard;
+  RehearsalConfig rehearsal;
   std::vector<ProviderConfig> providers;
   std::vector<ZoneConfig> zones;
   std::vector<TargetConfig> targets;

@@ -15,6 +15,8 @@ namespace planb::config {
 DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environment& environment);
 ProbeTiming readProbeDefaults(const std::optional<TableReader>& table);
 GuardConfig readGuard(const std::optional<TableReader>& table);
+// [rehearsal]: interval ("0s": off) and timeout.
+RehearsalConfig readRehearsal(const std::optional<TableReader>& table);
 
 // interval, timeout, rise and fall of [probe_defaults] or of one probe, over `timing`.
 void readProbeTiming(const TableReader& table, ProbeTiming& timing);
