@@ -60,5 +60,8 @@ expect "aliyun aws" planbctl failover www.example.com. --to a
 expect "www.example.com." planbctl release w
 expect "aliyun aws" planbctl --socket /tmp/x.sock drain a
 expect "--limit" planbctl history --l
+expect "release rehearse reload" planbctl re
+expect "--zone" planbctl rehearse --z
+expect "--provider" planbctl rehearse --zone example.com. --p
 expect "" planbctl freeze --reason ""
 echo "completion: ok"
