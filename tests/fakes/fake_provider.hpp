@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -93,6 +94,76 @@ class FakeProvider final : public providers::DnsProvider {
     return pending ? providers::Propagation::Pending : providers::Propagation::Applied;
   }
 
+  // The rehearsal's TXT records (product.md §11), by name: writeTxt makes the RRset exactly the
+  // one value, deleteTxt removes it (absent is success), as DnsProvider specifies. failNext()
+  // applies to these calls too; failTxtWrites() fails every writeTxt alone (a key whose
+  // permission to write was narrowed while reads still work).
+  net::Result<std::vector<std::string>> readTxt(const providers::RecordRef& record) override {
+    txtHook();
+    std::lock_guard lock(mutex_);
+    calls_.push_back("readTxt " + record.name);
+    if (auto e = takeError()) {
+      return *e;
+    }
+    auto it = txt_.find(record.name);
+    return it == txt_.end() ? std::vector<std::string>{} : it->second;
+  }
+  net::Result<providers::Written> writeTxt(const providers::TxtWrite& write) override {
+    txtHook();
+    std::lock_guard lock(mutex_);
+    calls_.push_back("writeTxt " + write.record.name + " " + write.value);
+    if (auto e = takeError()) {
+      return *e;
+    }
+    if (txt_write_error_) {
+      return *txt_write_error_;
+    }
+    txt_[write.record.name] = {write.value};
+    txt_ttl_[write.record.name] = std::max(write.ttl, min_ttl_);
+    providers::Written written;
+    if (write.ttl < min_ttl_) {
+      written.raised_ttl = min_ttl_;
+    }
+    if (propagate_) {
+      written.propagating_change = "T" + std::to_string(calls_.size());
+      pending_changes_.push_back(written.propagating_change);
+    }
+    return written;
+  }
+  net::Result<providers::Written> deleteTxt(const providers::RecordRef& record) override {
+    txtHook();
+    std::lock_guard lock(mutex_);
+    calls_.push_back("deleteTxt " + record.name);
+    if (auto e = takeError()) {
+      return *e;
+    }
+    txt_.erase(record.name);
+    return providers::Written{};
+  }
+  std::vector<std::string> txt(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    auto it = txt_.find(name);
+    return it == txt_.end() ? std::vector<std::string>{} : it->second;
+  }
+  std::uint32_t txtTtl(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    return txt_ttl_.at(name);
+  }
+  void serveTxt(const std::string& name, std::vector<std::string> values) {
+    std::lock_guard lock(mutex_);
+    txt_[name] = std::move(values);
+  }
+  // Called on the worker as each TXT call begins, before it takes effect: a test blocks a
+  // provider's worker there, or looks at what else is queued.
+  void onTxtCall(std::function<void()> hook) {
+    std::lock_guard lock(mutex_);
+    txt_hook_ = std::move(hook);
+  }
+  void failTxtWrites(std::optional<net::Error> error) {
+    std::lock_guard lock(mutex_);
+    txt_write_error_ = std::move(error);
+  }
+
   // From now on every write is made with at least `ttl` and reported raised, as a zone on Alibaba
   // DNS's free edition takes no TTL below 600.
   void minimumTtl(std::uint32_t ttl) {
@@ -171,6 +242,16 @@ class FakeProvider final : public providers::DnsProvider {
   }
 
  private:
+  void txtHook() {
+    std::function<void()> hook;
+    {
+      std::lock_guard lock(mutex_);
+      hook = txt_hook_;
+    }
+    if (hook) {
+      hook();
+    }
+  }
   std::optional<net::Error> takeError() {
     if (errors_.empty()) {
       return std::nullopt;
@@ -190,6 +271,10 @@ class FakeProvider final : public providers::DnsProvider {
   bool propagate_ = false;
   std::vector<std::string> pending_changes_;
   std::uint32_t min_ttl_ = 0;
+  std::map<std::string, std::vector<std::string>> txt_;
+  std::map<std::string, std::uint32_t> txt_ttl_;
+  std::optional<net::Error> txt_write_error_;
+  std::function<void()> txt_hook_;
   std::optional<std::chrono::system_clock::time_point> credentials_expire_;
 };
 
