@@ -207,6 +207,19 @@ struct Metrics::Impl {
                                  "Unix time the provider's temporary credentials expire (an AWS "
                                  "credential_process' Expiration); absent for lasting ones.",
                                  r)),
+        rehearsal_success(named(prometheus::BuildGauge(), "planb_rehearsal_success",
+                                "1 if the provider's last rehearsal for the zone passed (TXT "
+                                "written, served by every verify server, deleted), else 0.",
+                                r)),
+        rehearsal_last_success(
+            named(prometheus::BuildGauge(), "planb_rehearsal_last_success_timestamp_seconds",
+                  "Unix time the provider's last passing rehearsal for the zone ended.", r)),
+        rehearsal_duration(
+            named(prometheus::BuildHistogram(), "planb_rehearsal_duration_seconds",
+                  "Time from a rehearsal's accepted TXT write until every verify server "
+                  "answered it.",
+                  r),
+            kPropagationBuckets),
         last_reconcile(named(prometheus::BuildGauge(),
                              "planb_last_reconcile_success_timestamp_seconds",
                              "Unix time the provider was last found serving what it should.", r)),
@@ -246,6 +259,9 @@ struct Metrics::Impl {
   SeriesSet<Gauge> records_propagating;
   SeriesSet<Histogram> change_apply;
   LazyGauges credentials_expiry;  // providers whose credentials tell when they expire
+  LazyGauges rehearsal_success;   // (zone, provider) pairs, from their first rehearsal on
+  LazyGauges rehearsal_last_success;
+  SeriesSet<Histogram> rehearsal_duration;
   SeriesSet<Gauge> last_reconcile;
   SeriesSet<Gauge> last_error;
   SeriesSet<Gauge> frozen;
@@ -286,7 +302,8 @@ struct Metrics::Impl {
 
 void Metrics::Impl::sync(const config::Config& config) {
   std::set<Labels> probes, tls_probes, probe_results_wanted, targets, vendors, records,
-      record_targets, held_back, in_sync, failover_pairs, providers, provider_results;
+      record_targets, held_back, in_sync, failover_pairs, providers, provider_results,
+      rehearsal_pairs;
   vendor_of.clear();
   targets_of.clear();
   for (const config::TargetConfig& t : config.targets) {
@@ -330,6 +347,11 @@ void Metrics::Impl::sync(const config::Config& config) {
       provider_results.insert({{"provider", p.name}, {"result", str(result)}});
     }
   }
+  for (const config::ZoneConfig& zone : config.zones) {
+    for (const std::string& provider : zone.providers) {
+      rehearsal_pairs.insert({{"zone", zone.name}, {"provider", provider}});
+    }
+  }
   std::set<Labels> kinds;
   for (OverrideKind kind : {OverrideKind::Pin, OverrideKind::Drain, OverrideKind::Freeze}) {
     kinds.insert({{"kind", str(nameOf(kind))}});
@@ -354,6 +376,9 @@ void Metrics::Impl::sync(const config::Config& config) {
   records_propagating.sync(providers);
   change_apply.sync(providers);
   credentials_expiry.allow(providers);
+  rehearsal_success.allow(rehearsal_pairs);
+  rehearsal_last_success.allow(std::move(rehearsal_pairs));
+  rehearsal_duration.sync(providers);
   last_reconcile.sync(providers);
   last_error.sync(providers);
   frozen.sync(none);
@@ -511,6 +536,22 @@ void Metrics::changeApplied(std::string_view provider, Seconds took) {
 void Metrics::credentialsExpire(std::string_view provider, WallTime at) {
   std::shared_lock lock(impl_->mu);
   impl_->credentials_expiry.set({{"provider", str(provider)}}, seconds(at));
+}
+
+void Metrics::rehearsal(std::string_view zone, std::string_view provider, bool passed,
+                        std::optional<WallTime> last_success,
+                        std::optional<Seconds> visible_after) {
+  std::shared_lock lock(impl_->mu);
+  const Labels pair = {{"zone", str(zone)}, {"provider", str(provider)}};
+  impl_->rehearsal_success.set(pair, passed ? 1 : 0);
+  if (last_success) {
+    impl_->rehearsal_last_success.set(pair, seconds(*last_success));
+  }
+  if (visible_after) {
+    if (Histogram* h = impl_->rehearsal_duration.find({{"provider", str(provider)}})) {
+      h->Observe(visible_after->count());
+    }
+  }
 }
 
 void Metrics::reconcileSuccess(std::string_view provider, WallTime at) {

@@ -95,6 +95,14 @@ class Metrics {
   // planb_provider_credentials_expiry_timestamp_seconds: when the provider's temporary
   // credentials expire; the series exists from the first report on.
   void credentialsExpire(std::string_view provider, WallTime at);
+  // One finished rehearsal of `provider` for `zone` (product.md §11):
+  // planb_rehearsal_success{zone,provider} (1 passed, 0 failed),
+  // planb_rehearsal_last_success_timestamp_seconds{zone,provider} (from the first pass on), and
+  // planb_rehearsal_duration_seconds{provider} observes `visible_after` (write accepted until
+  // every verify server answered). Both gauges exist from the pair's first rehearsal on: a 0
+  // before it would read as a failure.
+  void rehearsal(std::string_view zone, std::string_view provider, bool passed,
+                 std::optional<WallTime> last_success, std::optional<Seconds> visible_after);
   // planb_last_reconcile_success_timestamp_seconds: the provider serves what it should, as of `at`.
   void reconcileSuccess(std::string_view provider, WallTime at = std::chrono::system_clock::now());
 

@@ -45,6 +45,7 @@ constexpr std::array kExpected = {
     Expected{"planb_provider_records_propagating", MetricType::Gauge, 2},
     Expected{"planb_provider_change_apply_seconds", MetricType::Histogram, 2},
     Expected{"planb_last_reconcile_success_timestamp_seconds", MetricType::Gauge, 2},
+    Expected{"planb_rehearsal_duration_seconds", MetricType::Histogram, 2},
     Expected{"planb_frozen", MetricType::Gauge, 1},
     Expected{"planb_local_network_down", MetricType::Gauge, 1},
     Expected{"planb_overrides", MetricType::Gauge, 3},
@@ -90,6 +91,7 @@ TEST_CASE("every metric of the contract is registered with its type, labels and 
       {"planb_provider_records_propagating", {"provider"}},
       {"planb_provider_change_apply_seconds", {"provider"}},
       {"planb_last_reconcile_success_timestamp_seconds", {"provider"}},
+      {"planb_rehearsal_duration_seconds", {"provider"}},
       {"planb_frozen", {}},
       {"planb_local_network_down", {}},
       {"planb_overrides", {"kind"}},
@@ -288,6 +290,33 @@ TEST_CASE("provider requests count by result, observe their duration and stamp t
         1'700'000'000);
   CHECK(value(r, "planb_last_reconcile_success_timestamp_seconds", {{"provider", "cloudflare"}}) ==
         0);
+}
+
+TEST_CASE("a rehearsal sets success and last success per zone and provider from its first run on") {
+  Metrics metrics(makeConfig());
+  const auto& r = reg(metrics);
+  LabelList cf = {{"zone", "example.com."}, {"provider", "cloudflare"}};
+  LabelList r53 = {{"zone", "example.com."}, {"provider", "route53"}};
+  // Never rehearsed: no series (a 0 would read as a failed rehearsal).
+  CHECK_FALSE(family(r.Collect(), "planb_rehearsal_success"));
+  auto at = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
+  metrics.rehearsal("example.com.", "cloudflare", true, at, std::chrono::milliseconds(840));
+  metrics.rehearsal("example.com.", "route53", false, std::nullopt, std::nullopt);
+  CHECK(value(r, "planb_rehearsal_success", cf) == 1);
+  CHECK(value(r, "planb_rehearsal_success", r53) == 0);
+  CHECK(value(r, "planb_rehearsal_last_success_timestamp_seconds", cf) == 1'700'000'000);
+  CHECK(family(r.Collect(), "planb_rehearsal_last_success_timestamp_seconds")->metric.size() == 1);
+  CHECK(value(r, "planb_rehearsal_duration_seconds", {{"provider", "cloudflare"}}) == 1);
+  CHECK(histogramSum(r, "planb_rehearsal_duration_seconds", {{"provider", "cloudflare"}}) ==
+        doctest::Approx(0.84));
+  CHECK(value(r, "planb_rehearsal_duration_seconds", {{"provider", "route53"}}) == 0);
+  // A failure later keeps the last success's time.
+  metrics.rehearsal("example.com.", "cloudflare", false, at, std::nullopt);
+  CHECK(value(r, "planb_rehearsal_success", cf) == 0);
+  CHECK(value(r, "planb_rehearsal_last_success_timestamp_seconds", cf) == 1'700'000'000);
+  // A pair the configuration does not have is ignored.
+  metrics.rehearsal("other.com.", "cloudflare", true, at, std::nullopt);
+  CHECK(family(r.Collect(), "planb_rehearsal_success")->metric.size() == 2);
 }
 
 TEST_CASE("guards, overrides and reloads set their gauges") {
