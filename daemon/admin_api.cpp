@@ -3,6 +3,10 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "core/rehearsal_step.hpp"
+#include "rehearsal_json.hpp"
+#include "rehearser.hpp"
+
 namespace planb::daemon {
 
 namespace {
@@ -72,7 +76,73 @@ http::Router AdminApi::routes() {
           operatorAction(request, peer, verb, std::move(reply));
         });
   }
+  router.onAsync(http::Verb::post, "/v1/rehearse",
+                 [this](const http::Request& request, const http::PeerInfo& peer,
+                        http::Reply reply) { rehearse(request, peer, std::move(reply)); });
   return router;
+}
+
+// POST /v1/rehearse {"zone"?, "provider"?}: answers when every matching pair has rehearsed (each
+// rehearsal is bounded by [rehearsal] timeout), with their records; audited.
+void AdminApi::rehearse(const http::Request& request, const http::PeerInfo& peer,
+                        http::Reply reply) {
+  std::optional<std::string> zone;
+  std::optional<std::string> provider;
+  try {
+    nlohmann::json body =
+        request.body().empty() ? nlohmann::json::object() : nlohmann::json::parse(request.body());
+    if (!body.is_object()) {
+      throw std::invalid_argument("not an object");
+    }
+    for (const auto& [key, value] : body.items()) {
+      if ((key != "zone" && key != "provider") || !value.is_string()) {
+        reply(badRequest(request, "unexpected \"" + key + "\": only zone and provider, strings"));
+        return;
+      }
+      (key == "zone" ? zone : provider) = value.get<std::string>();
+    }
+  } catch (const std::exception&) {
+    reply(badRequest(request, "the body must be a JSON object"));
+    return;
+  }
+  std::string user = userName(peer.uid);
+  nlohmann::ordered_json uid = peer.uid ? nlohmann::ordered_json(*peer.uid) : nullptr;
+  auto audit = [this, user, uid](const std::string& result, const std::string& message) {
+    AuditEntry entry{{"type", "operator"}, {"action", "rehearse"}, {"user", user},
+                     {"uid", uid},         {"reason", ""},         {"result", result},
+                     {"message", message}};
+    if (auto error = audit_.append(std::move(entry), clock_.wallNow())) {
+      log_.error("audit: " + *error);
+    }
+  };
+  std::optional<std::string> refused =
+      rehearser_ == nullptr ? std::optional<std::string>("this planbd does not rehearse")
+                            : std::nullopt;
+  http::Request head;
+  head.version(request.version());
+  head.keep_alive(request.keep_alive());
+  if (!refused) {
+    refused = rehearser_->runNow(zone, provider, [head, reply, audit](RehearsalResults results) {
+      bool all = true;
+      std::string pairs;
+      nlohmann::ordered_json list = nlohmann::ordered_json::array();
+      for (const auto& [key, record] : results) {
+        all = all && record.passed;
+        pairs += (pairs.empty() ? "" : ", ") + key.second + " for " + key.first + " " +
+                 (record.passed ? std::string("passed")
+                                : "FAILED at " + std::string(core::nameOf(*record.failed_step)) +
+                                      ": " + record.error);
+        list.push_back(rehearsalJson(key, &record));
+      }
+      audit(all ? "ok" : "failed", pairs);
+      reply(jsonResponse(head, http::Status::ok, {{"ok", all}, {"rehearsals", list}}));
+    });
+  }
+  if (refused) {
+    audit("refused", *refused);
+    reply(jsonResponse(request, http::Status::unprocessable_entity,
+                       {{"ok", false}, {"error", *refused}}));
+  }
 }
 
 http::Response AdminApi::reload(const http::Request& request, const http::PeerInfo& peer) {
@@ -154,6 +224,8 @@ std::string AdminApi::statusJson() const {
           std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch()).count()}});
   }
   doc["credentials"] = credentials;
+  doc["rehearsals"] = rehearsalsJson(hooks_.config(),
+                                     rehearser_ ? rehearser_->records() : core::RehearsalRecords{});
   // What could not be saved under state_dir (a full disk): DNS is still steered, but operator
   // actions are refused and a kill -9 would lose what is only in memory.
   const std::string& state_error = reconciler_.persistError();

@@ -21,6 +21,8 @@
 
 namespace planb::daemon {
 
+class Rehearser;
+
 class AdminApi {
  public:
   // What the daemon provides: the active generation and the reload.
@@ -44,6 +46,8 @@ class AdminApi {
   http::StatusPageData statusPage();
   // GET /v1/status: the JSON text of the status document.
   std::string statusJson() const;
+  // POST /v1/rehearse runs rehearsals on it; the status shows its records. None: no rehearsals.
+  void setRehearser(Rehearser* rehearser) { rehearser_ = rehearser; }
 
  private:
   http::Response reload(const http::Request& request, const http::PeerInfo& peer);
@@ -51,6 +55,7 @@ class AdminApi {
                       http::Reply reply);
   http::Response history(const http::Request& request) const;
   GuardStatus guardStatus() const;
+  void rehearse(const http::Request& request, const http::PeerInfo& peer, http::Reply reply);
 
   Log& log_;
   const core::Clock& clock_;
@@ -58,6 +63,7 @@ class AdminApi {
   Authority& authority_;
   const Reconciler& reconciler_;
   Hooks hooks_;
+  Rehearser* rehearser_ = nullptr;
 };
 
 }  // namespace planb::daemon

@@ -19,6 +19,7 @@
 #include "probes/probe.hpp"
 #include "provider_factory.hpp"
 #include "solo_authority.hpp"
+#include "txt_query.hpp"
 
 namespace planb::daemon {
 
@@ -46,6 +47,7 @@ Daemon::Daemon(config::Config config, Log& log)
       report_(metrics_),
       authority_(makeAuthority(config)),
       reconciler_(io_, log_, clock_, random_, store_),
+      rehearser_(io_, log_, clock_, random_, reconciler_, serversMissingTxt),
       current_(build(config)),
       api_(log_, clock_, audit_, *authority_, reconciler_,
            {[this] { return reload(); },
@@ -58,6 +60,14 @@ Daemon::Daemon(config::Config config, Log& log)
       status_(io_, http::withStatusPage(http::Router(), api_.statusPage())) {
   reconciler_.setReport(&report_);
   reconciler_.setAudit(&audit_);
+  rehearser_.setSink([this](const core::RehearsalKey& key, const core::RehearsalRecord& r) {
+    std::optional<metrics::Seconds> visible;
+    if (r.visible_after) {
+      visible = *r.visible_after;
+    }
+    metrics_.rehearsal(key.first, key.second, r.passed, r.last_success, visible);
+  });
+  api_.setRehearser(&rehearser_);
 }
 
 Daemon::~Daemon() = default;
@@ -135,6 +145,7 @@ void Daemon::activate(std::unique_ptr<Generation> next, const PersistedState* pe
   current_ = std::move(next);
   log_.setLevel(current_->config.daemon.log_level);
   reconciler_.configure(current_->config, current_->providers, persisted);
+  rehearser_.configure(current_->config);
   authority_->configure(current_->config, *current_->board, *current_->guard);
   steer();
   current_->scheduler->start();
@@ -342,6 +353,7 @@ void Daemon::waitForSignal() {
     status_.stop();
     tick_timer_.cancel();
     resync_timer_.cancel();
+    rehearser_.shutdown();
     io_.stop();
   });
 }
@@ -358,6 +370,9 @@ void Daemon::scheduleTick() {
     }
     syncAudit();
     reconciler_.step();
+    // Fleet mode: only the leader rehearses (and cleans up after a crash).
+    rehearser_.setWriter(authority_->controls().writer);
+    rehearser_.step();
     publishStatus();
     // The watchdog is fed from the reconcile loop, so a wedged loop is caught.
     if (auto interval = notifier_.watchdogInterval()) {

@@ -27,6 +27,7 @@
 #include "notifier.hpp"
 #include "probes/probe_scheduler.hpp"
 #include "reconciler.hpp"
+#include "rehearser.hpp"
 #include "state_store.hpp"
 
 namespace planb::daemon {
@@ -89,6 +90,7 @@ class Daemon {
   // them.
   std::unique_ptr<Authority> authority_;
   Reconciler reconciler_;
+  Rehearser rehearser_;  // after the reconciler, whose provider workers it uses
   std::unique_ptr<Generation> current_;
   AdminApi api_;
   http::HttpServer http_;

@@ -14,10 +14,10 @@ namespace http = beast::http;
 
 std::optional<AdminReply> askPlanbd(const std::string& socket_path, const std::string& method,
                                     const std::string& target, const std::string& body,
-                                    std::string& why) {
+                                    std::string& why, std::chrono::seconds timeout) {
   asio::io_context io;
   beast::basic_stream<asio::local::stream_protocol> stream(io);
-  stream.expires_after(std::chrono::seconds(10));
+  stream.expires_after(timeout);
   boost::system::error_code ec;
   stream.socket().connect(asio::local::stream_protocol::endpoint(socket_path), ec);
   if (ec) {

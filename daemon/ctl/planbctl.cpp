@@ -42,6 +42,9 @@ constexpr const char* kUsageText =
     "  freeze [--for DUR] [--reason TEXT]\n"
     "                      stop all automatic changes\n"
     "  unfreeze            resume them\n"
+    "  rehearse [--zone Z] [--provider P]\n"
+    "                      prove each provider's write path now: a TXT record written, served\n"
+    "                      by every verify server, deleted; exit 1 if any rehearsal failed\n"
     "  history [--limit N] the audit log: DNS changes and operator actions, newest first\n"
     "  check-config PATH   validate a configuration file without a daemon\n"
     "Durations: 90s, 30m, 2h. Exit codes: 0 done, 1 refused, 2 usage, 3 planbd unreachable.\n";
@@ -118,6 +121,60 @@ void printOverrides(const Json& status) {
   }
 }
 
+// "12 min ago", "3 h ago"
+std::string ago(const Json& unix_time) {
+  long seconds = std::max(0L, static_cast<long>(std::time(nullptr)) - unix_time.get<long>());
+  if (seconds < 120) {
+    return std::to_string(seconds) + " s ago";
+  }
+  if (seconds < 7200) {
+    return std::to_string(seconds / 60) + " min ago";
+  }
+  return std::to_string(seconds / 3600) + " h ago";
+}
+
+// One (zone, provider) rehearsal: "passed 12 min ago, visible after 840 ms", "FAILED at write:
+// ...", "never".
+std::string rehearsalLine(const Json& r) {
+  if (r["started"].is_null()) {
+    return "never";
+  }
+  if (r["passed"].get<bool>()) {
+    return "passed " + ago(r["ended"]) +
+           (r["visible_after_ms"].is_null()
+                ? std::string()
+                : ", visible after " + text(r["visible_after_ms"]) + " ms");
+  }
+  return "FAILED at " + text(r["failed_step"]) + " " + ago(r["ended"]) + ": " + text(r["error"]) +
+         (r["last_success"].is_null() ? "; never passed"
+                                      : "; last passed " + ago(r["last_success"]));
+}
+
+void printRehearsals(const Json& status) {
+  auto rehearsals = status.find("rehearsals");
+  if (rehearsals == status.end() || rehearsals->empty()) {
+    return;
+  }
+  std::cout << "\nRehearsals (write path proven on each provider):\n";
+  for (const Json& r : *rehearsals) {
+    std::cout << "  " << text(r["zone"]) << " on " << text(r["provider"])
+              << ": rehearsal: " << rehearsalLine(r) << "\n";
+  }
+}
+
+// planbctl rehearse: per provider and zone, each step or the one that failed.
+void printRehearse(const Json& body) {
+  for (const Json& r : body["rehearsals"]) {
+    std::cout << text(r["zone"]) << " on " << text(r["provider"]) << ": ";
+    if (r["passed"].get<bool>()) {
+      std::cout << "read ok, written, visible after " << text(r["visible_after_ms"])
+                << " ms, cleaned up\n";
+    } else {
+      std::cout << "FAILED at " << text(r["failed_step"]) << ": " << text(r["error"]) << "\n";
+    }
+  }
+}
+
 void printStatus(const Json& status) {
   planb::ctl::Table records({"RECORD", "SERVES", "DESIRED", "RULE", "DEGRADED", "PROVIDERS"});
   for (const Json& r : status["records"]) {
@@ -125,6 +182,7 @@ void printStatus(const Json& status) {
                  r["degraded"].get<bool>() ? "DEGRADED" : "no", providersCell(r["providers"])});
   }
   std::cout << records.render() << "\n";
+  printRehearsals(status);
   for (const Json& r : status["records"]) {
     std::cout << text(r["name"]) << ": " << text(r["reason"]) << "\n";
     if (!r["last_change"].is_null()) {
@@ -294,6 +352,7 @@ const std::map<std::string, VerbSpec>& verbs() {
       {"freeze", {0, {"--for", "--reason"}, {}, {}}},
       {"unfreeze", {0, {}, {}, {}}},
       {"history", {0, {"--limit"}, {}, {}}},
+      {"rehearse", {0, {"--zone", "--provider"}, {}, {}}},
   };
   return specs;
 }
@@ -443,11 +502,28 @@ int main(int argc, char** argv) {
     return checkConfig(cmd.args[0]);
   }
   ApiCall call = apiCallFor(cmd);
-  auto reply = planb::ctl::askPlanbd(cmd.socket, call.method, call.target, call.body, why);
+  // A rehearsal answers when it is done: bounded by planbd's [rehearsal] timeout (5 min by
+  // default) per zone, the zones side by side.
+  auto timeout = cmd.verb == "rehearse" ? std::chrono::seconds(3600) : std::chrono::seconds(10);
+  auto reply = planb::ctl::askPlanbd(cmd.socket, call.method, call.target, call.body, why, timeout);
   if (!reply) {
     std::cerr << "planbctl: planbd is not running or not reachable at " << cmd.socket << " (" << why
               << "); use --socket PATH if it listens elsewhere\n";
     return kUnreachable;
+  }
+  if (cmd.verb == "rehearse" && reply->status == 200) {
+    try {
+      Json body = Json::parse(reply->body);
+      if (cmd.json) {
+        std::cout << reply->body;
+      } else {
+        printRehearse(body);
+      }
+      return body["ok"].get<bool>() ? kDone : kRefused;
+    } catch (const std::exception& e) {
+      std::cerr << "planbctl: unreadable answer from planbd: " << e.what() << "\n";
+      return kRefused;
+    }
   }
   if (cmd.json && reply->status == 200) {
     // Printed as planbd wrote it: checked, but not built into a document nobody reads (a plan of

@@ -214,7 +214,26 @@
     rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     replace("providers-body", rows.length
       ? table(["Provider", "Record", "Sync", "Serves", "Failures", "Last error"], rows)
-      : none("No provider serves a record yet."));
+      : none("No provider serves a record yet."),
+    el("h3", {}, "Rehearsals"), renderRehearsals(doc));
+  }
+
+  // Each provider's last rehearsal per zone: its write path proven (product.md §11).
+  function renderRehearsals(doc) {
+    const rows = (doc.rehearsals || []).map((r) => {
+      const ago = (t) => span(Date.now() / 1000 - t) + " ago";
+      let state;
+      if (r.started === null) state = pill("unknown", "never");
+      else if (r.passed) state = pill("ok", "passed " + ago(r.ended));
+      else state = pill("bad", "FAILED at " + r.failed_step + " " + ago(r.ended));
+      return [r.provider, mono(r.zone), state,
+        r.visible_after_ms === null ? "—" : r.visible_after_ms + " ms",
+        r.last_success === null ? "never" : ago(r.last_success),
+        r.error ? el("span", { className: "bad" }, r.error) : "—"];
+    });
+    return rows.length
+      ? table(["Provider", "Zone", "Last rehearsal", "Visible after", "Last passed", "Error"], rows)
+      : none("No zone to rehearse.");
   }
 
   function renderOverrides(doc) {
@@ -394,6 +413,11 @@
       const left = cred.expires_unix_time - Date.now() / 1000;
       if (left <= 0) alerts.push(["bad", "✗ Provider " + cred.provider + "'s temporary credentials have EXPIRED: its writes fail."]);
       else if (left < 3600) alerts.push(["warn", "⚠ Provider " + cred.provider + "'s temporary credentials expire in " + Math.floor(left / 60) + " min."]);
+    }
+    for (const r of doc.rehearsals || []) {
+      if (r.started !== null && !r.passed) {
+        alerts.push(["bad", "✗ Rehearsal of " + r.provider + " for " + r.zone + " FAILED at " + r.failed_step + ": a failover may not be written there."]);
+      }
     }
     const behind = doc.records.reduce((n, r) => n + r.providers.filter((p) => !p.in_sync).length, 0);
     if (behind) alerts.push(["warn", "⚠ " + behind + " provider write" + (behind > 1 ? "s" : "") + " not in sync yet."]);
