@@ -131,7 +131,8 @@ options {{ directory "{directory}"; pid-file "{directory}/named.pid";
   listen-on port {self.port} {{ 127.0.0.1; }}; listen-on-v6 {{ none; }};
   recursion no; dnssec-validation no; notify no; }};
 zone "{ZONE}" {{ type primary; file "{directory}/{ZONE}.db";
-  update-policy {{ {" ".join(f"grant planb-key name {n} CNAME;" for n in names)} }}; }};
+  update-policy {{ {" ".join(f"grant planb-key name {n} CNAME;" for n in names)}
+    grant planb-key name _planb-rehearsal.{ZONE} TXT; }}; }};
 """)
         with open(os.path.join(directory, f"{ZONE}.db"), "w") as zone:
             zone.write(f"$TTL 60\n@ IN SOA ns1 hostmaster 1 3600 600 86400 30\n"
@@ -493,7 +494,8 @@ class World:
     def __init__(self, planbd_binary, failback_after="3s", hold_down="1s", resync="3s",
                  env=None, with_pdns=False, pdns_api_key="pdns-api-key-3f9c1e7a",
                  with_api_fakes=False, with_canaries=False, failover_on="target",
-                 names=(RECORD,), fake_args=None, real_rules=False):
+                 names=(RECORD,), fake_args=None, real_rules=False,
+                 rehearsal_interval="0s"):
         self.dir = tempfile.mkdtemp(prefix="planb-e2e-")
         self.names = tuple(names)
         self.named = Named(self.dir, A_TARGET, self.names)
@@ -509,6 +511,8 @@ class World:
         self.endpoints = {n: Endpoint(n) for n in endpoints}
         self.metrics_port = free_port()
         self.failover_on = failover_on
+        # Off unless a scenario rehearses: the others count provider requests and writes.
+        self.rehearsal_interval = rehearsal_interval
         self.config_path = os.path.join(self.dir, "planb.toml")
         self.state_dir = os.path.join(self.dir, "state")
         with open(self.config_path, "w") as f:
@@ -540,6 +544,10 @@ fall     = {self.FALL}
 hold_down          = "{hold_down}"
 max_flips_per_hour = 20
 all_unhealthy      = "keep"
+
+[rehearsal]
+interval = "{self.rehearsal_interval}"
+timeout  = "20s"
 
 [[provider]]
 name          = "bind"
