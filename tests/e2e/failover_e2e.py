@@ -247,6 +247,21 @@ def scenario_check_config_reports_every_error(world):
     assert len(lines) == 2, bad.stderr
     assert re.match(re.escape(bad_path) + r":\d+:\d+: probe_defaults.timeout: ", lines[0]), lines
     assert "vendor-c" in lines[1], lines
+    # [rehearsal]: a bad interval, and a timeout not shorter than the interval.
+    rehearsal_path = os.path.join(world.dir, "rehearsal.toml")
+    open(rehearsal_path, "w").write(open(world.config_path).read().replace(
+        'interval = "0s"', 'interval = "often"').replace('timeout  = "20s"', 'timeout  = "0s"'))
+    rehearsal = check(rehearsal_path)
+    assert rehearsal.returncode == 1, rehearsal
+    assert re.search(re.escape(rehearsal_path) + r':\d+:\d+: rehearsal.interval: bad duration '
+                     r'"often"', rehearsal.stderr), rehearsal.stderr
+    assert re.search(r':\d+:\d+: rehearsal.timeout: must be positive, got "0s"',
+                     rehearsal.stderr), rehearsal.stderr
+    open(rehearsal_path, "w").write(open(world.config_path).read().replace(
+        'interval = "0s"', 'interval = "10s"'))
+    rehearsal = check(rehearsal_path)
+    assert rehearsal.returncode == 1 and "rehearsal.timeout: timeout 20s must be shorter than " \
+        "interval 10s" in rehearsal.stderr, rehearsal
     # A probe's files are checked too, with the probe's position.
     missing_ca = os.path.join(world.dir, "missing-ca.toml")
     open(missing_ca, "w").write(open(world.config_path).read().replace(
