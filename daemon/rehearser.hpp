@@ -71,6 +71,8 @@ class Rehearser {
   void shutdown();
 
   const core::RehearsalRecords& records() const noexcept { return records_; }
+  // Looks for left-overs still in flight (a zone's rehearsal waits for its pairs' look).
+  std::size_t cleanUpsInFlight() const noexcept { return cleaning_.size(); }
   void setSink(RecordSink sink) { sink_ = std::move(sink); }
 
   // `_planb-rehearsal.<zone>`.

@@ -55,10 +55,10 @@ struct RehearsalWorld : planb::testing::ReconcilerHarness {
     std::size_t reads1 = txtCalls(*p1).size();
     std::size_t reads2 = txtCalls(*p2).size();
     rehearser->step();
-    REQUIRE(
-        runUntil([&] { return txtCalls(*p1).size() > reads1 && txtCalls(*p2).size() > reads2; }));
-    io.restart();
-    io.poll();
+    REQUIRE(runUntil([&] {
+      return txtCalls(*p1).size() > reads1 && txtCalls(*p2).size() > reads2 &&
+             rehearser->cleanUpsInFlight() == 0;
+    }));
   }
 
   static std::vector<std::string> txtCalls(planb::testing::FakeProvider& provider) {
