@@ -107,10 +107,15 @@ void AdminApi::rehearse(const http::Request& request, const http::PeerInfo& peer
   }
   std::string user = userName(peer.uid);
   nlohmann::ordered_json uid = peer.uid ? nlohmann::ordered_json(*peer.uid) : nullptr;
-  auto audit = [this, user, uid](const std::string& result, const std::string& message) {
+  // Which pairs were asked for (null: all), and in the message each one's outcome.
+  nlohmann::ordered_json scope{
+      {"zone", zone ? nlohmann::ordered_json(*zone) : nullptr},
+      {"provider", provider ? nlohmann::ordered_json(*provider) : nullptr}};
+  auto audit = [this, user, uid, scope](const std::string& result, const std::string& message) {
     AuditEntry entry{{"type", "operator"}, {"action", "rehearse"}, {"user", user},
                      {"uid", uid},         {"reason", ""},         {"result", result},
                      {"message", message}};
+    entry.update(scope);
     if (auto error = audit_.append(std::move(entry), clock_.wallNow())) {
       log_.error("audit: " + *error);
     }
