@@ -157,6 +157,33 @@ std::string hostOf(const std::string& url) {
   return parsed ? parsed->host.str() : redactUrl(url);
 }
 
+// CURLOPT_RESOLVE's lines for the URL's host: the addresses planbd resolved, in place of libcurl's
+// own look-up. The entry a previous request left in the handle's DNS cache is removed first
+// ("-HOST:PORT"), so addresses that changed, or none known any more, never go stale. IPv6
+// addresses are bracketed, as https://curl.se/libcurl/c/CURLOPT_RESOLVE.html asks.
+void resolveOverride(const HostAddresses& book, const std::string& url, SList& lines) {
+  std::string why;
+  std::optional<HttpUrl> parsed = parseHttpUrl(url, why);
+  if (!parsed) {
+    return;  // curl reports the bad URL itself
+  }
+  std::string host_port = parsed->host + ":" + std::to_string(parsed->port);
+  if (parsed->host.find(':') != std::string::npos) {
+    return;  // an IPv6 literal: nothing to resolve
+  }
+  lines.append("-" + host_port);
+  std::string joined;
+  for (const std::string& address : book.addressesOf(parsed->host)) {
+    if (!joined.empty()) {
+      joined += ",";
+    }
+    joined += address.find(':') != std::string::npos ? "[" + address + "]" : address;
+  }
+  if (!joined.empty()) {
+    lines.append(host_port + ":" + joined);
+  }
+}
+
 void initCurlOnce() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -310,6 +337,14 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
                      static_cast<curl_off_t>(request.body.size()));
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
+  SList resolve;
+  if (options_.addresses) {
+    resolveOverride(*options_.addresses, request.url, resolve);
+    if (resolve.failed) {
+      return Error{ErrorKind::Transient, describe(request) + ": out of memory", std::nullopt};
+    }
+    curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve.list);
+  }
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
   if (options_.ca_file) {

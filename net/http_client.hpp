@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "net/error.hpp"
+#include "net/host_addresses.hpp"
 
 namespace planb::net {
 
@@ -41,6 +42,9 @@ struct HttpOptions {
   std::optional<std::string> cert_file = std::nullopt;  // a client certificate (PEM), with key_file
   std::optional<std::string> key_file = std::nullopt;   // its private key (PEM)
   std::size_t max_body = 8 * 1024 * 1024;  // a larger reply is an error, not a memory hog
+  // Where the request's host name is looked up first (planbd's own resolution, with the last
+  // good addresses kept); none, or no addresses for the host: libcurl resolves it.
+  std::shared_ptr<const HostAddresses> addresses = nullptr;
 };
 
 // The seam providers are tested through: CurlTransport in planbd, anything in tests.
