@@ -50,6 +50,8 @@ class ConfigErrors : public std::runtime_error {
 
 enum class LogLevel { Error, Warn, Info, Debug };
 
+using net::HostPort;  // host:port, with the port given or defaulted by the key's meaning
+
 struct DaemonConfig {
   std::string state_dir = "/var/lib/planb";  // $STATE_DIRECTORY wins when set and the key is absent
   std::string admin_socket = "/run/planb/admin.sock";
@@ -58,6 +60,9 @@ struct DaemonConfig {
   std::string status_listen;
   LogLevel log_level = LogLevel::Info;
   Millis resync_interval{60'000};
+  // Recursive resolvers planbd asks for the addresses of the hosts it must reach (provider APIs,
+  // etcd members) and for delegations; IP literals, port 53 by default. Empty: the system's.
+  std::vector<HostPort> resolvers;
 };
 
 using core::ProbeTiming;
@@ -68,8 +73,6 @@ struct GuardConfig {
   std::uint32_t max_flips_per_hour = 6;
   std::string all_unhealthy = "keep";  // the only policy: fail static
 };
-
-using net::HostPort;  // host:port, with the port given or defaulted by the key's meaning
 
 enum class ProviderType { Rfc2136, PowerDns, Cloudflare, Route53, Alidns };
 
@@ -95,15 +98,25 @@ struct ProviderConfig {
   std::optional<std::string> ca_file;
   // Every provider: its request ceiling instead of the type's default (documented limits).
   std::optional<double> max_requests_per_second;
+  // The vendor whose fate the provider shares (preflight compares it with targets' vendors);
+  // nullopt: the type's (route53 "aws", cloudflare "cloudflare", alidns "alibaba"), none for
+  // rfc2136 and powerdns.
+  std::optional<std::string> vendor;
   SourcePos pos;
 };
 
 std::string_view nameOf(ProviderType type);  // "rfc2136", "powerdns", ...
 
+// The vendor a provider shares fate with: its `vendor` key, else its type's; empty: none known.
+std::string vendorOf(const ProviderConfig& provider);
+
 struct ZoneConfig {
   std::string name;  // canonical: lower case, trailing dot
   std::vector<std::string> providers;
   std::vector<HostPort> verify_servers;  // port defaults to 53
+  // Servers of the parent zone, asked (without recursion) for the zone's delegation NS set;
+  // empty: the resolvers are asked for the zone's NS set. IP literals, port 53 by default.
+  std::vector<HostPort> parent_servers;
   SourcePos pos;
 };
 

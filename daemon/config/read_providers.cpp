@@ -38,7 +38,7 @@ ProviderType typeNamed(std::string_view name) {
 // API providers (all but rfc2136) endpoint and ca_file.
 void checkProviderKeys(const TableReader& table, ProviderType type,
                        std::initializer_list<std::string_view> own) {
-  std::vector<std::string_view> allowed = {"name", "type", "max_requests_per_second"};
+  std::vector<std::string_view> allowed = {"name", "type", "max_requests_per_second", "vendor"};
   allowed.insert(allowed.end(), own.begin(), own.end());
   if (type != ProviderType::Rfc2136) {
     allowed.insert(allowed.end(), {"endpoint", "ca_file"});
@@ -303,6 +303,7 @@ std::optional<ProviderConfig> readProvider(const TableReader& table, const Envir
     names.define(*name, table);
   }
   provider.max_requests_per_second = readRequestRate(table);
+  provider.vendor = table.name("vendor");
   switch (provider.type) {
     case ProviderType::Rfc2136:
       readRfc2136(table, environment, provider.rfc2136);

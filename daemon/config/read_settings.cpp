@@ -1,5 +1,8 @@
 // [daemon], [probe_defaults] and [guard]: the settings of the whole daemon.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "config/host_port.hpp"
 #include "config/sections.hpp"
 
@@ -9,7 +12,7 @@ DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environme
   DaemonConfig daemon;
   if (table) {
     table->checkKeys({"state_dir", "admin_socket", "metrics_listen", "status_listen", "log_level",
-                      "resync_interval"});
+                      "resync_interval", "resolvers"});
     if (auto dir = table->string("state_dir")) {
       daemon.state_dir = *dir;
     }
@@ -38,6 +41,9 @@ DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environme
     if (auto interval = table->duration("resync_interval")) {
       daemon.resync_interval = *interval;
     }
+    if (auto resolvers = readServerAddresses(*table, "resolvers")) {
+      daemon.resolvers = std::move(*resolvers);
+    }
   }
   // systemd's StateDirectory= sets $STATE_DIRECTORY (colon-separated when it names several); a
   // state_dir written in the file still wins.
@@ -47,6 +53,32 @@ DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environme
     daemon.state_dir = state_directory->second.substr(0, state_directory->second.find(':'));
   }
   return daemon;
+}
+
+std::optional<std::vector<HostPort>> readServerAddresses(const TableReader& table,
+                                                         std::string_view key) {
+  std::optional<std::vector<ListItem>> items = table.stringList(key);
+  if (!items) {
+    return std::nullopt;
+  }
+  std::vector<HostPort> servers;
+  for (const ListItem& item : *items) {
+    std::string why;
+    std::optional<HostPort> parsed = parseHostPort(item.text, 53, why);
+    if (!parsed) {
+      table.error(item, "bad address " + inQuotes(item.text) + ": " + why);
+      continue;
+    }
+    unsigned char buffer[sizeof(in6_addr)];
+    if (inet_pton(AF_INET, parsed->host.c_str(), buffer) != 1 &&
+        inet_pton(AF_INET6, parsed->host.c_str(), buffer) != 1) {
+      table.error(item, "bad address " + inQuotes(item.text) +
+                            ": use an IP address (a name would need a resolver to find it)");
+      continue;
+    }
+    servers.push_back(std::move(*parsed));
+  }
+  return servers;
 }
 
 void readProbeTiming(const TableReader& table, ProbeTiming& timing) {
