@@ -81,7 +81,8 @@ class Rules {
             "provider " + pz.provider + " could not be read for zone " + pz.zone + ": " +
                 *pz.read_error,
             "make provider " + pz.provider +
-                " reachable from this host (endpoint, firewall, ca_file), then run preflight again");
+                " reachable from this host (endpoint, firewall, ca_file), then run preflight "
+                "again");
       }
     } else {
       for (const PreflightRecord& r : in_.records) {
@@ -94,21 +95,22 @@ class Rules {
           add(PreflightSeverity::Blocker, r.name, pz.zone, pz.provider,
               "provider " + pz.provider + " serves a " + served.conflict_type + " record at " +
                   r.name + ", not a CNAME: planb never overwrites it",
-              "delete the " + served.conflict_type + " record at " + r.name + " on " +
-                  pz.provider + " (planb writes the CNAME)");
+              "delete the " + served.conflict_type + " record at " + r.name + " on " + pz.provider +
+                  " (planb writes the CNAME)");
         } else if (served.kind == PreflightServed::Kind::Absent) {
           add(PreflightSeverity::Warning, r.name, pz.zone, pz.provider,
               "provider " + pz.provider + " serves no record at " + r.name +
                   ": the next write (a failover) creates it",
               "let planbd write it (it does once every target has a verdict), or create the "
-              "CNAME on " + pz.provider);
+              "CNAME on " +
+                  pz.provider);
         }
       }
     }
     if (pz.name_servers_error) {
       add(PreflightSeverity::Warning, "", pz.zone, pz.provider,
-          "provider " + pz.provider + " did not name its name servers for zone " + pz.zone +
-              ": " + *pz.name_servers_error,
+          "provider " + pz.provider + " did not name its name servers for zone " + pz.zone + ": " +
+              *pz.name_servers_error,
           "check provider " + pz.provider + "'s permission to read zone " + pz.zone);
     }
   }
@@ -137,9 +139,8 @@ class Rules {
             "ttl " + std::to_string(r.ttl) + " of " + r.name + " is below provider " + name +
                 "'s minimum " + std::to_string(minimum) + " (" + source + "): planb writes " +
                 std::to_string(minimum) + ", so a failover is seen later than configured",
-            "set ttl = " + std::to_string(minimum) + " on record " + r.name +
-                ", or move zone " + r.zone + " to a provider plan that accepts " +
-                std::to_string(r.ttl));
+            "set ttl = " + std::to_string(minimum) + " on record " + r.name + ", or move zone " +
+                r.zone + " to a provider plan that accepts " + std::to_string(r.ttl));
       }
     }
   }
@@ -157,8 +158,7 @@ class Rules {
       } else if (!it->second.passed) {
         const RehearsalRecord& last = it->second;
         add(PreflightSeverity::Blocker, "", z.name, provider,
-            "the last rehearsal of provider " + provider + " for zone " + z.name +
-                " failed" +
+            "the last rehearsal of provider " + provider + " for zone " + z.name + " failed" +
                 (last.failed_step ? " at " + std::string(stepName(*last.failed_step)) : "") +
                 (last.error.empty() ? "" : ": " + last.error),
             "fix what it names, then run `" + again + "`");
@@ -200,8 +200,7 @@ class Rules {
       } else {
         add(PreflightSeverity::Warning, "", z.name, pz.provider,
             "provider " + pz.provider + "'s name servers " + joined(missing) +
-                " are not in the delegation of zone " + z.name + " (" + joined(*z.delegation) +
-                ")",
+                " are not in the delegation of zone " + z.name + " (" + joined(*z.delegation) + ")",
             "add " + joined(missing) + " to zone " + z.name + "'s NS set at the registrar");
       }
     }
@@ -250,14 +249,13 @@ class Rules {
         continue;
       }
       std::string which = records.size() == 1 ? "record " + records[0]
-                                               : std::to_string(records.size()) + " records";
+                                              : std::to_string(records.size()) + " records";
       std::string record = records.size() == 1 ? records[0] : "";
       if (shared.size() == z.providers.size()) {
         add(PreflightSeverity::Blocker, record, z.name, "",
             "target " + target + " (" + which + ") runs on vendor " + vendor +
                 ", and so does every way to write zone " + z.name + " (" + joined(shared) +
-                "): when " + vendor + " fails, no failover away from " + target +
-                " can be written",
+                "): when " + vendor + " fails, no failover away from " + target + " can be written",
             "add a provider of zone " + z.name + " that does not depend on " + vendor);
       } else {
         add(PreflightSeverity::Warning, record, z.name, "",

@@ -79,7 +79,7 @@ struct PreflightRecord {
 struct PreflightProvider {
   std::string name;
   std::string type;
-  std::string vendor;        // empty: none known
+  std::string vendor;         // empty: none known
   std::uint32_t min_ttl = 1;  // the lowest TTL it accepts (its capabilities)
 };
 
@@ -88,7 +88,7 @@ struct PreflightProvider {
 struct PreflightDependency {
   enum class Kind { Resolver, ApiHost, EtcdMember, CredentialSource };
   Kind kind = Kind::ApiHost;
-  std::string what;      // "route53.amazonaws.com:443", "127.0.0.1:53", "credential_process aws-vault"
+  std::string what;  // "route53.amazonaws.com:443", "127.0.0.1:53", "credential_process aws-vault"
   std::string vendor;    // the vendor it runs on; empty: not known
   std::string provider;  // the provider whose write path it is on; empty: all of planbd's
   std::vector<std::string> addresses;  // ApiHost, EtcdMember: what it resolved to
@@ -110,7 +110,7 @@ struct PreflightInputs {
 // Every finding, blockers first, each group in the order of zones, records and providers.
 std::vector<PreflightFinding> preflight(const PreflightInputs& inputs);
 
-std::string_view nameOf(PreflightSeverity severity);       // "blocker", "warning"
+std::string_view nameOf(PreflightSeverity severity);      // "blocker", "warning"
 std::string_view nameOf(PreflightDependency::Kind kind);  // "resolver", "api_host", ...
 
 }  // namespace planb::core

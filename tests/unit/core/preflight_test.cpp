@@ -16,8 +16,11 @@ namespace {
 // read fine, serve the CNAME, were rehearsed and are in the delegation.
 PreflightInputs cleanPreflight() {
   PreflightInputs in;
-  in.zones.push_back({"example.com.", {"a", "b"},
-                      std::vector<std::string>{"ns1.a.net.", "ns-1.awsdns.com."}, "", "resolvers"});
+  in.zones.push_back({"example.com.",
+                      {"a", "b"},
+                      std::vector<std::string>{"ns1.a.net.", "ns-1.awsdns.com."},
+                      "",
+                      "resolvers"});
   in.records.push_back({"www.example.com.", "example.com.", 60, {"primary", "backup"}, {}});
   in.targets = {{"primary", "gcp"}, {"backup", "azure"}};
   in.providers = {{"a", "rfc2136", "", 1}, {"b", "route53", "aws", 1}};
@@ -134,15 +137,17 @@ TEST_CASE("a failed rehearsal is a blocker, one never run a warning") {
   CHECK(mentions(findings[1].fix, "planbctl rehearse --zone example.com. --provider b"));
 }
 
-TEST_CASE("a provider none of whose name servers are delegated is a blocker, some missing a "
-          "warning") {
+TEST_CASE(
+    "a provider none of whose name servers are delegated is a blocker, some missing a "
+    "warning") {
   PreflightInputs in = cleanPreflight();
   in.zones[0].delegation = std::vector<std::string>{"ns1.a.net."};
   PreflightFinding none = onlyFinding(in);
   CHECK(none.severity == PreflightSeverity::Blocker);
   CHECK(none.provider == "b");
-  CHECK(mentions(none.fix, "add ns-1.awsdns.com. to zone example.com.'s NS set at the "
-                           "registrar, or remove b from the zone"));
+  CHECK(mentions(none.fix,
+                 "add ns-1.awsdns.com. to zone example.com.'s NS set at the "
+                 "registrar, or remove b from the zone"));
   in = cleanPreflight();
   in.provider_zones[1].name_servers = {"ns-1.awsdns.com.", "ns-2.awsdns.net."};
   PreflightFinding some = onlyFinding(in);
@@ -150,8 +155,9 @@ TEST_CASE("a provider none of whose name servers are delegated is a blocker, som
   CHECK(mentions(some.what, "ns-2.awsdns.net."));
 }
 
-TEST_CASE("a delegation that could not be read is a warning; unknown name servers are no "
-          "finding") {
+TEST_CASE(
+    "a delegation that could not be read is a warning; unknown name servers are no "
+    "finding") {
   PreflightInputs in = cleanPreflight();
   in.zones[0].delegation = std::nullopt;
   in.zones[0].delegation_error = "timed out";
