@@ -285,7 +285,8 @@ std::string describe(const HttpRequest& request) {
   return request.method + " " + redactUrl(request.url);
 }
 
-CurlTransport::CurlTransport(HttpOptions options) : options_(std::move(options)) {
+CurlTransport::CurlTransport(HttpOptions options, std::shared_ptr<const HostAddresses> addresses)
+    : options_(std::move(options)), addresses_(std::move(addresses)) {
   initCurlOnce();
   curl_ = curl_easy_init();
 }
@@ -338,8 +339,8 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
   SList resolve;
-  if (options_.addresses) {
-    resolveOverride(*options_.addresses, request.url, resolve);
+  if (addresses_) {
+    resolveOverride(*addresses_, request.url, resolve);
     if (resolve.failed) {
       return Error{ErrorKind::Transient, describe(request) + ": out of memory", std::nullopt};
     }

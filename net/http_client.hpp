@@ -42,9 +42,6 @@ struct HttpOptions {
   std::optional<std::string> cert_file = std::nullopt;  // a client certificate (PEM), with key_file
   std::optional<std::string> key_file = std::nullopt;   // its private key (PEM)
   std::size_t max_body = 8 * 1024 * 1024;  // a larger reply is an error, not a memory hog
-  // Where the request's host name is looked up first (planbd's own resolution, with the last
-  // good addresses kept); none, or no addresses for the host: libcurl resolves it.
-  std::shared_ptr<const HostAddresses> addresses = nullptr;
 };
 
 // The seam providers are tested through: CurlTransport in planbd, anything in tests.
@@ -61,7 +58,10 @@ class HttpTransport {
 
 class CurlTransport final : public HttpTransport {
  public:
-  explicit CurlTransport(HttpOptions options = {});
+  // ADDRESSES: where the request's host name is looked up first (planbd's own resolution, with
+  // the last good addresses kept); none, or no addresses for the host: libcurl resolves it.
+  explicit CurlTransport(HttpOptions options = {},
+                         std::shared_ptr<const HostAddresses> addresses = nullptr);
   ~CurlTransport() override;
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
@@ -70,6 +70,7 @@ class CurlTransport final : public HttpTransport {
 
  private:
   HttpOptions options_;
+  std::shared_ptr<const HostAddresses> addresses_;
   std::mutex mutex_;  // serialises send(): one transfer at a time on the handle
   void* curl_;        // one handle, reused for connection reuse
 };

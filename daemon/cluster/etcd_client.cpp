@@ -459,7 +459,7 @@ EtcdClient::EtcdClient(EtcdOptions options) {
   http.ca_file = options.ca_file;
   http.cert_file = options.cert_file;
   http.key_file = options.key_file;
-  auto transport = std::make_shared<net::CurlTransport>(std::move(http));
+  auto transport = std::make_shared<net::CurlTransport>(std::move(http), options.addresses);
   impl_ = std::make_unique<Impl>(std::move(options), std::move(transport));
 }
 

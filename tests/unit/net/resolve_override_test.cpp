@@ -51,8 +51,7 @@ TEST_CASE("a host name planbd resolved reaches its https server through the give
   auto book = std::make_shared<FixedAddresses>();
   book->set("app.test", {"127.0.0.1"});
   HttpOptions options{milliseconds(2000), milliseconds(5000), TestPki::get().file("ca.pem")};
-  options.addresses = book;
-  CurlTransport transport(options);
+  CurlTransport transport(options, book);
   Result<HttpResponse> result = getAppTest(transport, server);
   REQUIRE(std::holds_alternative<HttpResponse>(result));
   CHECK(std::get<HttpResponse>(result).body == "ok");
@@ -64,8 +63,7 @@ TEST_CASE("new addresses of a host replace those the handle cached from the prev
   auto book = std::make_shared<FixedAddresses>();
   book->set("app.test", {"127.0.0.1"});
   HttpOptions options{milliseconds(2000), milliseconds(5000), TestPki::get().file("ca.pem")};
-  options.addresses = book;
-  CurlTransport transport(options);
+  CurlTransport transport(options, book);
   REQUIRE(std::holds_alternative<HttpResponse>(getAppTest(transport, server)));
   book->set("app.test", {"127.0.0.2"});  // nothing listens there: the old entry is not used
   Result<HttpResponse> again = getAppTest(transport, server);
