@@ -64,6 +64,19 @@ http::Router AdminApi::routes() {
   router.on(
       http::Verb::get, "/v1/history",
       [this](const http::Request& request, const http::PeerInfo&) { return history(request); });
+  if (hooks_.preflight) {
+    router.onAsync(http::Verb::get, "/v1/preflight",
+                   [this](const http::Request& request, const http::PeerInfo&, http::Reply reply) {
+                     // The answer comes later: it keeps a copy of the request's headers.
+                     http::Request head;
+                     head.version(request.version());
+                     head.keep_alive(request.keep_alive());
+                     hooks_.preflight([head = std::move(head),
+                                       reply = std::move(reply)](nlohmann::ordered_json document) {
+                       reply(jsonResponse(head, http::Status::ok, document));
+                     });
+                   });
+  }
   for (OperatorVerb verb : {OperatorVerb::Failover, OperatorVerb::Release, OperatorVerb::Drain,
                             OperatorVerb::Undrain, OperatorVerb::Freeze, OperatorVerb::Unfreeze}) {
     router.onAsync(

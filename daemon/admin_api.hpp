@@ -5,6 +5,7 @@
 // when they are stored (in fleet mode, after etcd did, without holding the event loop).
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ class AdminApi {
     std::function<const core::LocalNetworkGuard&()> guard;
     // Why audit.jsonl cannot be written now, or empty.
     std::function<const std::string&()> audit_error;
+    // GET /v1/preflight: gathers without blocking the loop, answers the document through DONE.
+    std::function<void(std::function<void(nlohmann::ordered_json)> done)> preflight = nullptr;
   };
 
   AdminApi(Log& log, const core::Clock& clock, AuditLog& audit, Authority& authority,

@@ -43,6 +43,8 @@ constexpr const char* kUsageText =
     "                      stop all automatic changes\n"
     "  unfreeze            resume them\n"
     "  history [--limit N] the audit log: DNS changes and operator actions, newest first\n"
+    "  preflight           everything that would stop a failover now, each with its fix, and\n"
+    "                      planbd's own dependencies (exit 1 when there is a blocker)\n"
     "  check-config PATH   validate a configuration file without a daemon\n"
     "Durations: 90s, 30m, 2h. Exit codes: 0 done, 1 refused, 2 usage, 3 planbd unreachable.\n";
 
@@ -252,6 +254,42 @@ void printHistory(const Json& history) {
   }
 }
 
+// Blockers, then warnings, each with its fix; then what planbd depends on.
+void printPreflight(const Json& preflight) {
+  for (const char* severity : {"blocker", "warning"}) {
+    for (const Json& f : preflight["findings"]) {
+      if (f["severity"] != severity) {
+        continue;
+      }
+      std::cout << (f["severity"] == "blocker" ? "BLOCKER  " : "WARNING  ") << text(f["what"])
+                << "\n         fix: " << text(f["fix"]) << "\n";
+    }
+  }
+  std::cout << (preflight["blockers"].get<long>() == 0 ? "No blocker" : "")
+            << (preflight["blockers"].get<long>() == 0
+                    ? ""
+                    : std::to_string(preflight["blockers"].get<long>()) + " blocker(s)")
+            << ", " << preflight["warnings"].get<long>() << " warning(s).\n\n";
+  planb::ctl::Table table({"DEPENDENCY", "WHAT", "PROVIDER", "VENDOR", "ADDRESSES"});
+  for (const Json& d : preflight["dependencies"]) {
+    std::string addresses = "-";
+    if (d.contains("addresses")) {
+      addresses.clear();
+      for (const Json& a : d["addresses"]) {
+        addresses += (addresses.empty() ? "" : ", ") + a.get<std::string>();
+      }
+      if (addresses.empty()) {
+        addresses = d["resolve_error"].is_null() ? "-" : "unresolved";
+      } else if (d["from_saved"].get<bool>()) {
+        addresses += " (saved: resolution failed)";
+      }
+    }
+    table.add(
+        {text(d["kind"]), text(d["what"]), text(d["provider"]), text(d["vendor"]), addresses});
+  }
+  std::cout << table.render();
+}
+
 int checkConfig(const std::string& path) {
   try {
     planb::daemon::loadAndCheck(path);
@@ -294,6 +332,7 @@ const std::map<std::string, VerbSpec>& verbs() {
       {"freeze", {0, {"--for", "--reason"}, {}, {}}},
       {"unfreeze", {0, {}, {}, {}}},
       {"history", {0, {"--limit"}, {}, {}}},
+      {"preflight", {0, {}, {}, {}}},
   };
   return specs;
 }
@@ -397,7 +436,7 @@ struct ApiCall {
 };
 
 ApiCall apiCallFor(const Command& cmd) {
-  if (cmd.verb == "status" || cmd.verb == "plan") {
+  if (cmd.verb == "status" || cmd.verb == "plan" || cmd.verb == "preflight") {
     return {"GET", "/v1/" + cmd.verb, ""};
   }
   if (cmd.verb == "history") {
@@ -449,7 +488,7 @@ int main(int argc, char** argv) {
               << "); use --socket PATH if it listens elsewhere\n";
     return kUnreachable;
   }
-  if (cmd.json && reply->status == 200) {
+  if (cmd.json && reply->status == 200 && cmd.verb != "preflight") {
     // Printed as planbd wrote it: checked, but not built into a document nobody reads (a plan of
     // 5,000 records on two providers is 2.7 MB).
     if (!Json::accept(reply->body)) {
@@ -488,6 +527,18 @@ int main(int argc, char** argv) {
   if (reply->status != 200) {
     std::cerr << "planbctl: planbd answered " << reply->status << ": " << reply->body << "\n";
     return kRefused;
+  }
+  if (cmd.verb == "preflight" && reply->status == 200) {
+    // Exit 1 with a blocker, as a script or CI step should stop on it.
+    try {
+      if (!cmd.json) {
+        printPreflight(body);
+      }
+      return body["ok"].get<bool>() ? kDone : kRefused;
+    } catch (const std::exception& e) {
+      std::cerr << "planbctl: unexpected answer from planbd: " << e.what() << "\n";
+      return kRefused;
+    }
   }
   if (cmd.json) {
     return kDone;
