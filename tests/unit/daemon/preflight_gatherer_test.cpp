@@ -84,3 +84,25 @@ TEST_CASE("a clean zone is ok, and the dependencies are listed") {
   CHECK((*answer)["dependencies"][0]["kind"] == "resolver");
   CHECK((*answer)["dependencies"][0]["what"] == "127.0.0.1:53");
 }
+
+TEST_CASE("a minimum TTL a provider raised a failover to is a warning naming the minimum") {
+  using testing::reconciler_world::kName;
+  ReconcilerHarness h(worldConfig({"p1", "p2"}));
+  h.start();
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  h.p1->minimumTtl(600);
+  h.verdicts(core::Health::Unhealthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  daemon::PreflightGatherer gatherer(h.io, *h.reconciler, nullptr, rehearsedAll,
+                                     delegatedTo({"ns1.example.net."}));
+  std::optional<nlohmann::ordered_json> answer = gatherPreflight(h, gatherer);
+  REQUIRE(answer);
+  INFO(answer->dump(2));
+  CHECK((*answer)["ok"] == true);
+  REQUIRE((*answer)["findings"].size() == 1);
+  const auto& finding = (*answer)["findings"][0];
+  CHECK(finding["severity"] == "warning");
+  CHECK(finding["provider"] == "p1");
+  CHECK(finding["fix"].get<std::string>().find("set ttl = 600 on record " + kName) == 0);
+}
