@@ -188,6 +188,16 @@ put("route53", "errors", script((400, err % (NS, "InvalidChangeBatch", "Tried to
                                 (400, err % (NS, "Throttling", "Rate exceeded")),
                                 (400, '<?xml version="1.0"?>\n<InvalidChangeBatch xmlns="%s"><Messages><Message>RRSet exists</Message></Messages></InvalidChangeBatch>' % NS)))
 
+txt_page = rrsets_xml([("_planb-rehearsal.example.com.", "TXT", "&quot;planb-token&quot;")])
+hosted_zone = ('<?xml version="1.0" encoding="UTF-8"?>\n<GetHostedZoneResponse xmlns="%s"><HostedZone><Id>'
+               '/hostedzone/Z1D633PJN98FT9</Id><Name>example.com.</Name><CallerReference>r</CallerReference>'
+               '<Config><PrivateZone>false</PrivateZone></Config></HostedZone><DelegationSet><NameServers>'
+               '<NameServer>ns-2048.awsdns-64.com</NameServer><NameServer>ns-2049.awsdns-65.net</NameServer>'
+               '</NameServers></DelegationSet></GetHostedZoneResponse>' % NS)
+put("route53", "rehearsal", script(rrsets_xml([]), change("ChangeResourceRecordSetsResponse", "PENDING"),
+                                   txt_page, (400, err % (NS, "InvalidChangeBatch", "Tried to delete resource record set [name='_planb-rehearsal.example.com.', type='TXT'] but the values provided do not match the current values")),
+                                   txt_page, change("ChangeResourceRecordSetsResponse", "INSYNC"), hosted_zone))
+
 # ---- etcd --------------------------------------------------------------------------------------
 H = '"header":{"cluster_id":"14841639068965178418","member_id":"10276657743932975437","revision":"7","raft_term":"2"}'
 
