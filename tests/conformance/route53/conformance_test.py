@@ -128,8 +128,8 @@ SETUP = {
     "14": {"private_zones": [ZONE_DOCS]},
     "15": {"zones": [ZONE_LEXICON]},
     "16": {"zones": [ZONE_LEXICON],
-           "rrsets": [rrset("Z0748009194T9V149ZJ4F", "delete.testfilt.fullcr1stal.tk.", "TXT", 3600,
-                            ['"challengetoken"'])]},
+           "rrsets": [rrset("Z0748009194T9V149ZJ4F", "delete.testfilt.fullcr1stal.tk.", "TXT",
+                            3600, ['"challengetoken"'])]},
     "17": {"zones": [ZONE_LEXICON],
            "rrsets": [rrset("Z0748009194T9V149ZJ4F", name, "TXT", 3600, ['"challengetoken"'])
                       for name in ("_acme-challenge.fqdn.fullcr1stal.tk.",
