@@ -775,8 +775,8 @@ Result<Written> CloudflareProvider::writeTxt(const TxtWrite& write) {
 
   Written written;
   std::uint32_t ttl = std::max(write.ttl, capabilities().min_ttl);
-  if (ttl > write.ttl) {
-    written.raised_ttl = ttl;
+  if (ttl > write.ttl && plan.step != TxtWritePlan::Step::Keep) {
+    written.raised_ttl = ttl;  // what was written instead
   }
   const std::string path = "/zones/" + net::percentEncode(zone_id) + "/dns_records";
   Json body = {{"type", "TXT"},
@@ -861,10 +861,14 @@ Result<std::vector<std::string>> CloudflareProvider::nameServers(const std::stri
   const std::string& zone_id = std::get<std::string>(id);
   ApiReply reply = call("GET", "/zones/" + net::percentEncode(zone_id));
   if (reply.failure) {
-    if (reply.failure->error.kind == ErrorKind::NotFound) {
+    ProviderError& e = reply.failure->error;
+    if (e.kind == ErrorKind::NotFound) {
       forgetZone(zone);
+    } else if (e.kind == ErrorKind::Auth && reply.failure->status == 403) {
+      // A configured zone_id spares failovers Zone Read; the zone's details still need it.
+      e.message += "; the zone's name servers need Zone Read on the token, even with zone_id set";
     }
-    return std::move(reply.failure->error);
+    return std::move(e);
   }
   std::vector<std::string> servers;
   try {

@@ -263,3 +263,22 @@ TEST_CASE("zone details without name_servers are malformed, not an empty list") 
   REQUIRE(std::holds_alternative<ProviderError>(servers));
   CHECK(std::get<ProviderError>(servers).kind == ErrorKind::Permanent);
 }
+
+TEST_CASE("a token without Zone Read cannot tell the name servers, and the error says so") {
+  CfTxtFixture f;
+  f.route({{"GET " + kCfTxtBase + "/zones/" + kCfTxtZone,
+            reply(403, cfTxtFailure(9109, "Unauthorized to access requested resource"))}});
+  Result<std::vector<std::string>> servers = f.make().nameServers("example.com.");
+  REQUIRE(std::holds_alternative<ProviderError>(servers));
+  CHECK(std::get<ProviderError>(servers).kind == ErrorKind::Auth);
+  CHECK(std::get<ProviderError>(servers).message.find("name servers need Zone Read") !=
+        std::string::npos);
+}
+
+TEST_CASE("a kept TXT reports no raised TTL, since nothing was written") {
+  CfTxtFixture f;
+  f.route({{"GET " + kCfTxtList, reply(200, cfTxtEnvelope({cfTxtRecord("t1", "\"tok\"")}))}});
+  Written written = cfTxtValue(f.make().writeTxt(cfTxtWriteOf("tok", 30)));
+  CHECK(written.raised_ttl == 0);
+  CHECK(f.sent().size() == 1);
+}
