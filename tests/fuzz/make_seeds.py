@@ -127,6 +127,22 @@ put("cloudflare", "errors", script((403, cf(None, success=False, errors=[{"code"
                                     {"Retry-After": "30"}),
                                    (400, cf(None, success=False, errors=[{"code": 81053, "message": "exists"}]))))
 
+def cf_txt(rid, content):
+    return {"id": rid, "type": "TXT", "name": "_planb-rehearsal.example.com", "content": content,
+            "ttl": 60, "proxied": False, "zone_id": ZONE_ID, "zone_name": "example.com"}
+
+
+txts = cf([cf_txt("t1", '"old"'), cf_txt("t2", "unquoted"), cf_txt("t3", '"a\\"b" "\\065"')],
+          {"page": 1, "per_page": 100, "count": 3, "total_count": 3, "total_pages": 1})
+put("cloudflare", "rehearsal",
+    script(zones, listing, listing, cf(cf_cname("372e67954025e0ba6aaa6d586b9e0b59", "backup.example.net")),
+           txts, txts, cf(cf_txt("t1", '"planb-fuzz"')), cf({"id": "t2"}), cf({"id": "t3"}), txts,
+           (404, cf(None, success=False, errors=[{"code": 81044, "message": "Record does not exist."}])),
+           cf({"id": "t2"}), cf({"id": "t3"}),
+           cf({"id": ZONE_ID, "name": "example.com",
+               "name_servers": ["christian.ns.cloudflare.com", "dina.ns.cloudflare.com"],
+               "plan": {"legacy_id": "free"}})))
+
 # ---- alidns ------------------------------------------------------------------------------------
 def ali_records(records, total=None, page=1, size=100):
     return json.dumps({"RequestId": "6A1B2C3D-0000", "TotalCount": len(records) if total is None else total,
@@ -142,6 +158,16 @@ cur = ali_records([ali_record("1000001", "www", "CNAME", "app.aws.example.net")]
 put("alidns", "cname_then_swap", script(cur, cur, json.dumps({"RequestId": "X", "RecordId": "1000001"}),
                                         ali_records([ali_record("1000001", "www", "CNAME", "backup.example.net")])))
 put("alidns", "absent_then_add", script(ali_records([]), ali_records([]), json.dumps({"RequestId": "Y", "RecordId": "2000002"})))
+ali_txts = ali_records([ali_record("5", "_planb-rehearsal", "TXT", "old"),
+                        dict(ali_record("6", "_planb-rehearsal", "TXT", "off"), Status="DISABLE")])
+put("alidns", "rehearsal", script(cur, cur, json.dumps({"RequestId": "X", "RecordId": "1000001"}),
+                                  ali_txts, ali_txts, json.dumps({"RequestId": "D", "RecordId": "6"}),
+                                  json.dumps({"RequestId": "I", "MinTtl": 600}),
+                                  json.dumps({"RequestId": "U", "RecordId": "5"}), ali_txts,
+                                  json.dumps({"RequestId": "D", "RecordId": "5"}),
+                                  json.dumps({"RequestId": "D", "RecordId": "6"}),
+                                  json.dumps({"RequestId": "I", "MinTtl": 600, "DnsServers":
+                                              {"DnsServer": ["dns9.hichina.com", "dns10.hichina.com"]}})))
 put("alidns", "conflict_and_paging", script(ali_records([ali_record(3, "www", "A", "192.0.2.1"),
                                                          ali_record("4", "www", "TXT", "v=spf1")], total=150)))
 put("alidns", "errors", script((400, json.dumps({"RequestId": "Z", "HostId": "alidns.aliyuncs.com",
