@@ -92,6 +92,15 @@ put("powerdns", "conflict", script(pdns_zone([]), pdns_zone([rrset("www.example.
 put("powerdns", "errors", script((404, '{"error": "Could not find domain \'example.test.\'"}'),
                                  (422, '{"error": "RRset www.example.test. IN CNAME: Conflicts"}'),
                                  (429, "slow down", {"Retry-After": "3"}), (500, "<html>oops</html>")))
+# The rehearsal's calls after the four above have used up their replies' share (errors answer
+# them early): readTxt, writeTxt (204), deleteTxt (204), nameServers.
+R = "_planb-rehearsal.example.test."
+put("powerdns", "rehearsal", script(www_cname, www_cname, (204, ""), www_cname, (204, ""),
+                                    pdns_zone([rrset(R, "TXT", '"tok\\"en" "two"'),
+                                               rrset(R, "TXT", '"off"', disabled=True)]),
+                                    (204, ""), (204, ""),
+                                    pdns_zone([rrset("example.test.", "NS", "NS1.example.test."),
+                                               rrset("example.test.", "NS", "ns2.example.net")])))
 
 # ---- cloudflare --------------------------------------------------------------------------------
 ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -274,6 +283,12 @@ tsig = (name("hmac-sha256.") + struct.pack("!HIH", 0, 1440938160, 300) + struct.
         + struct.pack("!HHH", 13, 16, 0))
 put("dns_reply", "update_tsig", struct.pack("!HHHHHH", 13, QR | (5 << 11) | 9, 1, 0, 0, 1) + name("example.test.")
     + struct.pack("!HH", 6, 1) + rr("planb-key.", 250, tsig, ttl=0, cls=255))
+put("dns_reply", "txt_rehearsal", packet(21, QR | AA, ("_planb-rehearsal.example.test.", 16),
+                                        [rr("_planb-rehearsal.example.test.", 16, b"\x05token\x03two"),
+                                         rr("_planb-rehearsal.example.test.", 16, b"\x08overlong")]))
+put("dns_reply", "ns_apex", packet(23, QR | AA, ("example.test.", 2),
+                                  [rr("example.test.", 2, name("ns1.example.test.")),
+                                   rr("example.test.", 2, name("NS2.Example.NET."))]))
 put("dns_reply", "compressed", packet(0x1234, QR | AA, (W, 5), [b"\xc0\x0c" + struct.pack("!HHIH", 5, 1, 60, 6) + b"\x03app\xc0\x10"]))
 
 # ---- operator_request --------------------------------------------------------------------------
