@@ -107,7 +107,8 @@ class Rules {
         }
       }
     }
-    if (pz.name_servers_error) {
+    // A provider that could not be read fails to name its name servers for the same reason.
+    if (pz.name_servers_error && !pz.read_error) {
       add(PreflightSeverity::Warning, "", pz.zone, pz.provider,
           "provider " + pz.provider + " did not name its name servers for zone " + pz.zone + ": " +
               *pz.name_servers_error,

@@ -78,10 +78,12 @@ TEST_CASE("credentials a provider refuses are a blocker naming the provider and 
   CHECK(mentions(f.fix, "renew provider b's credentials"));
 }
 
-TEST_CASE("a provider that does not answer the read is a blocker") {
+TEST_CASE("a provider that does not answer the read is a blocker, said once") {
   PreflightInputs in = cleanPreflight();
   in.provider_zones[0].read_error = "connection refused";
   in.provider_zones[0].served.clear();
+  in.provider_zones[0].name_servers.clear();
+  in.provider_zones[0].name_servers_error = "connection refused";
   PreflightFinding f = onlyFinding(in);
   CHECK(f.severity == PreflightSeverity::Blocker);
   CHECK(mentions(f.what, "could not be read"));
