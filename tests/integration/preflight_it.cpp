@@ -13,11 +13,17 @@
 #include "core/preflight.hpp"
 #include "dns_lookup.hpp"
 #include "fakes/manual_clock.hpp"
+#include "fakes/sample_config.hpp"
+#include "fakes/sequence_random.hpp"
 #include "fakes/temp_dir.hpp"
 #include "fakes/tls_test_server.hpp"
 #include "harness/bind9_server.hpp"
 #include "net/http_client.hpp"
 #include "own_resolution.hpp"
+#include "preflight_gatherer.hpp"
+#include "provider_factory.hpp"
+#include "reconciler.hpp"
+#include "state_store.hpp"
 
 using namespace std::chrono_literals;
 using namespace planb;
@@ -71,6 +77,59 @@ TEST_CASE("preflight reports a provider missing from the delegation a real paren
   CHECK(findings[0].fix ==
         "add ns1.vendor-b.org., ns2.vendor-b.org. to zone child.test.'s NS set at the registrar, "
         "or remove b from the zone");
+}
+
+TEST_CASE(
+    "planbd's preflight finds that its rfc2136 provider is not in the delegation a real "
+    "parent serves") {
+  Bind9Server::requireTools();
+  Bind9Server child;  // example.test, apex NS ns1.example.test.
+  Bind9Server::Options parent_zone;
+  parent_zone.zone = "test";
+  parent_zone.grants = {"www.test."};
+  parent_zone.records = "example IN NS ns-1.other-vendor.net.\n";
+  Bind9Server parent(parent_zone);
+
+  config::Config c = testing::twoTargetsOneRecord();
+  config::ProviderConfig ns;
+  ns.name = "ns";
+  ns.rfc2136 = {child.address(), child.keyFile()};
+  c.providers = {ns};
+  config::ZoneConfig zone;
+  zone.name = "example.test.";
+  zone.providers = {"ns"};
+  zone.parent_servers = {parent.address()};
+  c.zones = {zone};
+
+  boost::asio::io_context io;
+  testing::TempDir dir;
+  testing::ManualClock clock;
+  testing::SequenceRandom random{{0.5}};
+  daemon::Log log(daemon::LogLevel::Error);
+  daemon::StateStore store(dir.path());
+  daemon::Reconciler reconciler(io, log, clock, random, store);
+  reconciler.configure(c, {{"ns", providers::makeProvider(ns)}}, nullptr);
+  core::RehearsalRecords rehearsed;
+  rehearsed[{"example.test.", "ns"}].passed = true;
+  daemon::PreflightGatherer gatherer(io, reconciler, nullptr, [rehearsed] { return rehearsed; });
+  std::optional<nlohmann::ordered_json> answer;
+  gatherer.run(c, [&answer](nlohmann::ordered_json document) { answer = document; });
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!answer && std::chrono::steady_clock::now() < deadline) {
+    io.restart();
+    io.run_for(5ms);
+  }
+  reconciler.shutdown();
+  REQUIRE(answer);
+  INFO(answer->dump(2));
+  CHECK((*answer)["ok"] == false);
+  REQUIRE((*answer)["findings"].size() == 1);
+  const auto& finding = (*answer)["findings"][0];
+  CHECK(finding["severity"] == "blocker");
+  CHECK(finding["provider"] == "ns");
+  CHECK(finding["fix"] ==
+        "add ns1.example.test. to zone example.test.'s NS set at the registrar, or remove ns from "
+        "the zone");
 }
 
 TEST_CASE(
