@@ -61,4 +61,6 @@ expect "www.example.com." planbctl release w
 expect "aliyun aws" planbctl --socket /tmp/x.sock drain a
 expect "--limit" planbctl history --l
 expect "" planbctl freeze --reason ""
+expect "preflight" planbctl pre
+expect "--json --socket" planbctl preflight --
 echo "completion: ok"
