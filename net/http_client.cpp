@@ -327,6 +327,11 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  // Never a proxy from the environment (http_proxy, HTTPS_PROXY, ALL_PROXY): credentials go
+  // straight to the endpoint the configuration names (product.md §3). "" disables proxies,
+  // environment included; NOPROXY "*" again, should a later libcurl read them otherwise.
+  curl_easy_setopt(curl, CURLOPT_PROXY, "");
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
   // Refuses a declared Content-Length above the limit before reading any of the body.
   curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, onBody);
