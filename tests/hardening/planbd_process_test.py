@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""planbd as a process an attacker on the host meets: what --check-config refuses. usage: planbd_process_test.py PLANBD"""
+import os
+import subprocess
+import sys
+import tempfile
+
+PLANBD = os.path.abspath(sys.argv[1])
+
+BASE = """[[provider]]
+name = "cf"
+type = "cloudflare"
+api_token_file = "{dir}/cf-token"
+
+[[zone]]
+name = "example.com"
+providers = ["cf"]
+
+[[target]]
+name = "aws"
+vendor = "aws"
+cname = "d111.cloudfront.net"
+  [[target.probe]]
+  name = "use1"
+  type = "tcp"
+  address = "192.0.2.10:443"
+"""
+BASE_LINES = BASE.count("\n")
+
+
+def write(path, text, mode=0o600):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+def check_config(directory, more):
+    write(os.path.join(directory, "cf-token"), "cf-token-h17\n")
+    config = os.path.join(directory, "planb.toml")
+    write(config, BASE.format(dir=directory) + more, 0o644)
+    run = subprocess.run([PLANBD, "--config", config, "--check-config"], capture_output=True,
+                         text=True, timeout=60)
+    return config, run
+
+
+def test_check_config_refuses_ten_thousand_nested_arrays_without_crashing():
+    with tempfile.TemporaryDirectory() as d:
+        config, run = check_config(d, "deep = " + "[" * 10000 + "]" * 10000 + "\n")
+        assert run.returncode == 1, (run.returncode, run.stderr[-2000:])
+        assert (f"{config}:{BASE_LINES + 1}:72: arrays and inline tables are nested deeper than "
+                "64 levels") in run.stderr.splitlines(), run.stderr[-2000:]
+
+
+def main():
+    failed = 0
+    for name, test in sorted(globals().items()):
+        if name.startswith("test_"):
+            try:
+                test()
+                print(f"ok   {name}")
+            except AssertionError as e:
+                failed += 1
+                print(f"FAIL {name}: {e}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
