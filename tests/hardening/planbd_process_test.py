@@ -43,6 +43,39 @@ def check_config(directory, more):
     return config, run
 
 
+def test_check_config_refuses_etcd_credential_files_others_may_read():
+    with tempfile.TemporaryDirectory() as d:
+        write(os.path.join(d, "etcd-password"), "etcd-pw-h17\n", 0o644)
+        write(os.path.join(d, "etcd.key"), "-----BEGIN PRIVATE KEY-----\n", 0o640)
+        write(os.path.join(d, "etcd.crt"), "-----BEGIN CERTIFICATE-----\n", 0o644)
+        config, run = check_config(d, f"""
+[cluster]
+etcd_endpoints = ["https://127.0.0.1:2379"]
+username = "planb"
+password_file = "{d}/etcd-password"
+cert_file = "{d}/etcd.crt"
+key_file = "{d}/etcd.key"
+""")
+        assert run.returncode == 1, (run.returncode, run.stdout, run.stderr)
+        at = f"{config}:{BASE_LINES + 2}:1: "
+        expected = [
+            at + f"cluster.password_file: {d}/etcd-password: refusing etcd password file with "
+            "mode 0644: group or others may access it; run chmod 600 on it",
+            at + f"cluster.key_file: {d}/etcd.key: refusing etcd client key file with mode 0640: "
+            "group or others may access it; run chmod 600 on it",
+        ]
+        lines = run.stderr.splitlines()
+        for line in expected:
+            assert line in lines, (line, run.stderr)
+        assert "etcd-pw-h17" not in run.stderr + run.stdout
+        # Private files pass.
+        os.chmod(os.path.join(d, "etcd-password"), 0o600)
+        os.chmod(os.path.join(d, "etcd.key"), 0o400)
+        run = subprocess.run([PLANBD, "--config", config, "--check-config"], capture_output=True,
+                             text=True, timeout=60)
+        assert run.returncode == 0, (run.stdout, run.stderr)
+
+
 def test_check_config_refuses_ten_thousand_nested_arrays_without_crashing():
     with tempfile.TemporaryDirectory() as d:
         config, run = check_config(d, "deep = " + "[" * 10000 + "]" * 10000 + "\n")
