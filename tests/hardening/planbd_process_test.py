@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""planbd as a process an attacker on the host meets: what --check-config refuses. usage: planbd_process_test.py PLANBD"""
+"""planbd as a process an attacker on the host meets: what --check-config refuses and what the
+running process exposes. usage: planbd_process_test.py PLANBD"""
 import os
 import subprocess
 import sys
 import tempfile
+import time
 
 PLANBD = os.path.abspath(sys.argv[1])
+NOBODY = 65534
 
 BASE = """[[provider]]
 name = "cf"
@@ -82,6 +85,53 @@ def test_check_config_refuses_ten_thousand_nested_arrays_without_crashing():
         assert run.returncode == 1, (run.returncode, run.stderr[-2000:])
         assert (f"{config}:{BASE_LINES + 1}:72: arrays and inline tables are nested deeper than "
                 "64 levels") in run.stderr.splitlines(), run.stderr[-2000:]
+
+
+def proc_owner(pid):
+    return os.stat(f"/proc/{pid}/status").st_uid
+
+
+def blocked_opening_fifo(pid):
+    with open(f"/proc/{pid}/comm") as f:
+        if f.read().strip() != "planbd":
+            return False  # still setpriv
+    with open(f"/proc/{pid}/wchan") as f:
+        wchan = f.read()
+    with open(f"/proc/{pid}/syscall") as f:
+        call = f.read().split(" ", 1)[0]
+    return wchan in ("fifo_open", "wait_for_partner") and call in ("2", "257")
+
+
+def test_planbd_is_not_dumpable():
+    """A process that is not dumpable has its /proc/PID files owned by root (the kernel's
+    task_dump_owner), whatever user it runs as; a dumpable one by its own user. planbd is held
+    at its first read of the configuration, a FIFO, and inspected there."""
+    with tempfile.TemporaryDirectory() as d:
+        os.chmod(d, 0o755)
+        fifo = os.path.join(d, "planb.toml")
+        os.mkfifo(fifo, 0o666)
+        os.chmod(fifo, 0o666)
+        command = [PLANBD, "--config", fifo, "--check-config"]
+        user = os.getuid()
+        if user == 0:
+            # As root, root owns /proc/PID either way: run planbd as nobody.
+            command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                       *command]
+            user = NOBODY
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            # Dumpable or not, planbd ends up blocked opening the FIFO (open or openat, in the
+            # kernel's FIFO wait), after main's first lines: the check never races its start.
+            deadline = time.monotonic() + 10
+            while not blocked_opening_fifo(process.pid):
+                assert time.monotonic() < deadline, "planbd never opened its configuration"
+                time.sleep(0.01)
+            owner = proc_owner(process.pid)
+            assert owner == 0, f"/proc/{process.pid} belongs to uid {owner}: planbd is dumpable"
+        finally:
+            with open(fifo, "w"):
+                pass  # planbd reads an empty configuration and exits
+            process.communicate(timeout=30)
 
 
 def main():
