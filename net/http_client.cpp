@@ -1,6 +1,7 @@
 #include "net/http_client.hpp"
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <cctype>
@@ -100,7 +101,7 @@ struct SList {
   SList& operator=(const SList&) = delete;
   ~SList() {
     for (curl_slist* item = list; item != nullptr; item = item->next) {
-      std::memset(item->data, 0, std::strlen(item->data));
+      OPENSSL_cleanse(item->data, std::strlen(item->data));  // memset may be optimised away
     }
     curl_slist_free_all(list);
   }
@@ -289,7 +290,9 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
                    std::nullopt};
     }
     // "Name:" would remove the header; "Name;" is curl's way to send it empty.
-    headers.append(value.empty() ? name + ";" : name + ": " + value);
+    std::string line = value.empty() ? name + ";" : name + ": " + value;
+    headers.append(line);
+    OPENSSL_cleanse(line.data(), line.size());
   }
   // Without this curl adds "Expect: 100-continue" to larger bodies, costing a round trip.
   headers.append("Expect:");
