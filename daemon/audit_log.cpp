@@ -120,7 +120,9 @@ std::optional<std::string> AuditLog::write(const std::string& lines, bool fsync)
   }
   if (error && sized && left < text.size()) {
     // Part of the text reached the file: cut it back so no half line is left behind.
-    ::ftruncate(fd, st.st_size);
+    if (::ftruncate(fd, st.st_size) != 0) {
+      *error += "; " + errnoText("cannot cut " + path_ + " back to its last whole line");
+    }
   }
   ::close(fd);
   return error;

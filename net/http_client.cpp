@@ -1,6 +1,7 @@
 #include "net/http_client.hpp"
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <cctype>
@@ -100,7 +101,7 @@ struct SList {
   SList& operator=(const SList&) = delete;
   ~SList() {
     for (curl_slist* item = list; item != nullptr; item = item->next) {
-      std::memset(item->data, 0, std::strlen(item->data));
+      OPENSSL_cleanse(item->data, std::strlen(item->data));  // memset may be optimised away
     }
     curl_slist_free_all(list);
   }
@@ -317,7 +318,9 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
                    std::nullopt};
     }
     // "Name:" would remove the header; "Name;" is curl's way to send it empty.
-    headers.append(value.empty() ? name + ";" : name + ": " + value);
+    std::string line = value.empty() ? name + ";" : name + ": " + value;
+    headers.append(line);
+    OPENSSL_cleanse(line.data(), line.size());
   }
   // Without this curl adds "Expect: 100-continue" to larger bodies, costing a round trip.
   headers.append("Expect:");
@@ -363,6 +366,11 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  // Never a proxy from the environment (http_proxy, HTTPS_PROXY, ALL_PROXY): credentials go
+  // straight to the endpoint the configuration names (product.md §3). "" disables proxies,
+  // environment included; NOPROXY "*" again, should a later libcurl read them otherwise.
+  curl_easy_setopt(curl, CURLOPT_PROXY, "");
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
   // Refuses a declared Content-Length above the limit before reading any of the body.
   curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, onBody);

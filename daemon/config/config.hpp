@@ -139,6 +139,8 @@ struct HttpProbeSettings {
   std::string method = "GET";       // one of GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH
   std::optional<std::string> host;  // Host header (and, for https, SNI) instead of the URL's
   std::vector<std::pair<std::string, std::string>> headers;  // extra request headers, by name
+  // Headers whose values are secrets: name and the file holding the value (paths expanded).
+  std::vector<std::pair<std::string, std::string>> header_files;
   std::optional<std::string> ca_file;  // https only: trust only this PEM file's CAs
   std::optional<SigV4ProbeSettings> sign;
 };

@@ -80,7 +80,7 @@ TEST_CASE("the reference config with every provider type and http probes loads w
   const ProviderConfig& pdns = config.providers[1];
   CHECK(pdns.name == "pdns");
   CHECK(pdns.type == ProviderType::PowerDns);
-  CHECK(pdns.powerdns.api_url == "http://192.0.2.54:8081");
+  CHECK(pdns.powerdns.api_url == "https://192.0.2.54:8081");
   CHECK(pdns.powerdns.api_key_file == "/etc/planb/keys/pdns-api-key");
   CHECK(pdns.powerdns.server_id == "localhost");
   CHECK_FALSE(pdns.endpoint.has_value());
