@@ -232,6 +232,10 @@ def check_reference_config(world, binary):
     text = open(reference).read()
     text = text.replace("/etc/planb/keys/planb-tsig.key", tsig)
     text = text.replace("/etc/planb/keys/pdns-api-key", pdns_key)
+    # A placeholder address made real: the PowerDNS API on this host, the only place product.md §3
+    # lets plain http:// carry its key to.
+    assert "http://192.0.2.54:8081" in text
+    text = text.replace("http://192.0.2.54:8081", "http://127.0.0.1:8081")
     path = os.path.join(world.dir, "reference.toml")
     open(path, "w").write(text)
     result = subprocess.run([binary, "--config", path, "--check-config"], capture_output=True,
