@@ -419,8 +419,12 @@ void Daemon::steer() {
 
 bool Daemon::listenAdmin() {
   const std::string& path = current_->config.daemon.admin_socket;
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir.parent_path(), ec);
+    ::mkdir(dir.c_str(), 0755);  // admin_group's members reach the socket through it
+  }
   try {
     admin_.listenUnix(path, 0660);
   } catch (const std::exception& e) {

@@ -478,6 +478,87 @@ TEST_CASE("the metrics routes work on a unix socket too") {
   CHECK(big->result() == Status::payload_too_large);
 }
 
+// Restores the process's umask when the test ends.
+struct UmaskForTest {
+  explicit UmaskForTest(mode_t mask) : previous(::umask(mask)) {}
+  ~UmaskForTest() { ::umask(previous); }
+  mode_t previous;
+};
+
+TEST_CASE("the admin socket has its mode from bind() on, whatever the umask") {
+  TempDir dir;
+  std::string path = (dir.path / "admin.sock").string();
+  asio::io_context io;
+  HttpServer server(io, whoami());
+  {
+    UmaskForTest strict(077);  // would leave 0700: the group could not connect
+    server.listenUnix(path, 0660);
+    CHECK(::umask(077) == 077);  // the process's umask is back
+  }
+  struct stat st {};
+  REQUIRE(::lstat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0660);
+}
+
+TEST_CASE("the admin socket is given to the admin group before it accepts anything") {
+  TempDir dir;
+  std::string path = (dir.path / "admin.sock").string();
+  asio::io_context io;
+  HttpServer server(io, whoami());
+  // Root may give it any group; anyone else one of their own.
+  gid_t group = ::geteuid() == 0 ? 4242 : ::getegid();
+  server.listenUnix(path, 0660, group);
+  struct stat st {};
+  REQUIRE(::lstat(path.c_str(), &st) == 0);
+  CHECK(st.st_gid == group);
+  CHECK((st.st_mode & 07777) == 0660);
+}
+
+TEST_CASE("a socket directory writable by group or others is refused unless sticky") {
+  TempDir dir;
+  std::filesystem::path sockets = dir.path / "run";
+  std::filesystem::create_directory(sockets);
+  std::string path = (sockets / "admin.sock").string();
+  asio::io_context io;
+  HttpServer server(io, whoami());
+  REQUIRE(::chmod(sockets.c_str(), 0777) == 0);
+  try {
+    server.listenUnix(path);
+    FAIL("a world-writable directory was accepted");
+  } catch (const boost::system::system_error& e) {
+    CHECK(std::string(e.what()).find(sockets.string() +
+                                     ": writable by group or others (mode 0777) and not sticky") !=
+          std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(path));
+  REQUIRE(::chmod(sockets.c_str(), 0775) == 0);
+  CHECK_THROWS_AS(server.listenUnix(path), boost::system::system_error);
+  REQUIRE(::chmod(sockets.c_str(), 01777) == 0);  // as /tmp: nobody may remove another's file
+  server.listenUnix(path);
+  CHECK(std::filesystem::exists(path));
+}
+
+TEST_CASE("a socket directory owned by another user is refused") {
+  TempDir dir;
+  CHECK(checkSocketDirectory((dir.path / "admin.sock").string(), ::geteuid()) == std::nullopt);
+  std::optional<std::string> why =
+      checkSocketDirectory((dir.path / "admin.sock").string(), ::geteuid() + 1);
+  if (::geteuid() == 0) {
+    CHECK(why == std::nullopt);  // root's directory is trusted, whoever planbd runs as
+    REQUIRE(::chown(dir.path.c_str(), 12345, 12345) == 0);
+    asio::io_context io;
+    HttpServer server(io, whoami());
+    CHECK_THROWS_AS(server.listenUnix((dir.path / "admin.sock").string()),
+                    boost::system::system_error);
+    why = checkSocketDirectory((dir.path / "admin.sock").string(), 0);
+  }
+  REQUIRE(why);
+  CHECK(why->find(": owned by uid ") != std::string::npos);
+  CHECK(why->find("not by root or planbd's user") != std::string::npos);
+  CHECK(checkSocketDirectory((dir.path / "nothere" / "admin.sock").string(), ::geteuid()) !=
+        std::nullopt);
+}
+
 TEST_CASE("a stale socket file is replaced; a live socket or another file is refused") {
   TempDir dir;
   std::string path = (dir.path / "admin.sock").string();
