@@ -54,7 +54,7 @@ Daemon::Daemon(config::Config config, Log& log)
             [this]() -> const core::LocalNetworkGuard& { return *current_->guard; },
             [this]() -> const std::string& { return audit_error_; }}),
       http_(io_, metricsRoutes(config.daemon.status_listen.empty())),
-      admin_(io_, http::asyncHandler(api_.routes())),
+      admin_(io_, api_.handler()),
       status_(io_, http::withStatusPage(http::Router(), api_.statusPage())) {
   reconciler_.setReport(&report_);
   reconciler_.setAudit(&audit_);
@@ -426,7 +426,7 @@ bool Daemon::listenAdmin() {
     ::mkdir(dir.c_str(), 0755);  // admin_group's members reach the socket through it
   }
   try {
-    admin_.listenUnix(path, 0660);
+    admin_.listenUnix(path, 0660, api_.socketGroup());
   } catch (const std::exception& e) {
     log_.error("admin_socket " + path + ": " + e.what());
     return false;

@@ -8,13 +8,26 @@ namespace planb::config {
 DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environment& environment) {
   DaemonConfig daemon;
   if (table) {
-    table->checkKeys({"state_dir", "admin_socket", "metrics_listen", "status_listen", "log_level",
-                      "resync_interval"});
+    table->checkKeys({"state_dir", "admin_socket", "admin_group", "metrics_listen", "status_listen",
+                      "log_level", "resync_interval"});
     if (auto dir = table->string("state_dir")) {
       daemon.state_dir = *dir;
     }
     if (auto socket = table->string("admin_socket")) {
       daemon.admin_socket = *socket;
+    }
+    if (auto group = table->string("admin_group")) {
+      // A group name as useradd/groupadd accept it (no '/' or ':', no leading '-'), or a gid.
+      bool fits = !group->empty() && group->size() <= 32 && group->front() != '-' &&
+                  group->find_first_not_of(
+                      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                      "0123456789._-") == std::string::npos;
+      if (fits) {
+        daemon.admin_group = *group;
+      } else {
+        table->error("admin_group", "not a group name or numeric gid: " + inQuotes(*group) +
+                                        " (letters, digits, '.', '_' and '-', at most 32)");
+      }
     }
     if (auto listen = table->address("metrics_listen", std::nullopt)) {
       daemon.metrics_listen = listen->str();

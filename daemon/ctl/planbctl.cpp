@@ -470,6 +470,11 @@ int main(int argc, char** argv) {
   if (cmd.json) {
     std::cout << reply->body;
   }
+  if (reply->status == 403) {
+    // Not root, planbd's user or in admin_group: this caller may read, not change state.
+    std::cerr << "planbctl: refused: " << text(body["error"]) << "\n";
+    return kRefused;
+  }
   if (reply->status == 400) {
     std::cerr << "planbctl: " << text(body["error"]) << "\n";
     return kUsage;
