@@ -71,9 +71,9 @@ std::optional<std::string> AuditLog::sync() {
   if (!unsynced_) {
     return std::nullopt;
   }
-  int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
-    return errnoText("cannot open " + path_);
+    return openError();
   }
   std::optional<std::string> error;
   if (::fsync(fd) != 0) {
@@ -85,10 +85,16 @@ std::optional<std::string> AuditLog::sync() {
   return error;
 }
 
+std::string AuditLog::openError() const {
+  // A symlink planted in state_dir would make planbd append to whatever it names.
+  return errno == ELOOP ? path_ + " is a symbolic link: refused (planbd never writes through one)"
+                        : errnoText("cannot open " + path_);
+}
+
 std::optional<std::string> AuditLog::write(const std::string& lines, bool fsync) {
-  int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
   if (fd < 0) {
-    return errnoText("cannot open " + path_);
+    return openError();
   }
   std::string text = lines;
   struct stat st {};

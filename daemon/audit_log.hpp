@@ -52,6 +52,7 @@ class AuditLog {
 
  private:
   std::optional<std::string> write(const std::string& lines, bool fsync);
+  std::string openError() const;  // why open() of path_ failed, from errno
 
   std::string path_;
   std::vector<std::string> pending_;  // serialized lines not yet in the file

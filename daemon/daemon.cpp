@@ -142,10 +142,8 @@ void Daemon::activate(std::unique_ptr<Generation> next, const PersistedState* pe
 }
 
 int Daemon::run() {
-  std::error_code ec;
-  std::filesystem::create_directories(current_->config.daemon.state_dir, ec);
-  if (ec) {
-    log_.error("state_dir " + current_->config.daemon.state_dir + ": " + ec.message());
+  if (auto why = prepareStateDir(current_->config.daemon.state_dir, ::geteuid())) {
+    log_.error("state_dir: " + *why);
     return 1;
   }
   std::string problem;

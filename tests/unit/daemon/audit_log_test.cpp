@@ -94,3 +94,19 @@ TEST_CASE("an entry written without fsync is in the file at once and synced late
   REQUIRE(error);
   CHECK(error->find("audit.jsonl") != std::string::npos);
 }
+
+TEST_CASE("a symlink planted at audit.jsonl is refused with a clear error, not appended to") {
+  TempDir dir;
+  std::string victim = dir.path() + "/victim";
+  std::ofstream(victim) << "precious\n";
+  std::filesystem::create_symlink(victim, dir.path() + "/audit.jsonl");
+  AuditLog log(dir.path());
+  std::optional<std::string> error = log.append({{"n", 1}}, kAt);
+  REQUIRE(error);
+  CHECK(*error ==
+        dir.path() + "/audit.jsonl is a symbolic link: refused (planbd never writes through one)");
+  CHECK(contents(victim) == "precious\n");
+  CHECK(log.pending() == 1);  // kept, as on a full disk
+  CHECK(log.sync() == error);
+  CHECK(contents(victim) == "precious\n");
+}
