@@ -186,7 +186,8 @@ http::StatusPageData AdminApi::statusPage() {
           [this](std::size_t limit) {
             AuditHistory history = authority_.history(limit);
             return jsonText({{"skipped_lines", history.skipped}, {"entries", history.entries}});
-          }};
+          },
+          [this] { return hooks_.config().daemon.status_hosts; }};
 }
 
 GuardStatus AdminApi::guardStatus() const {

@@ -59,6 +59,8 @@ struct DaemonConfig {
   std::string metrics_listen = "127.0.0.1:9464";
   // Where the read-only status page (GET /, GET /v1/status) is served; empty: on metrics_listen.
   std::string status_listen;
+  // Host names the status page answers to besides IP addresses and localhost (DNS rebinding).
+  std::vector<std::string> status_hosts;
   LogLevel log_level = LogLevel::Info;
   Millis resync_interval{60'000};
 };

@@ -9,7 +9,7 @@ DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environme
   DaemonConfig daemon;
   if (table) {
     table->checkKeys({"state_dir", "admin_socket", "admin_group", "metrics_listen", "status_listen",
-                      "log_level", "resync_interval"});
+                      "status_hosts", "log_level", "resync_interval"});
     if (auto dir = table->string("state_dir")) {
       daemon.state_dir = *dir;
     }
@@ -40,6 +40,20 @@ DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environme
                                           "there, or give it an address of its own");
       } else {
         daemon.status_listen = listen->str();
+      }
+    }
+    if (auto hosts = table->stringList("status_hosts")) {
+      for (const ListItem& item : *hosts) {
+        bool fits = item.text.size() <= 253 && item.text.front() != '-' &&
+                    item.text.find_first_not_of(
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789.-") == std::string::npos;
+        if (fits) {
+          daemon.status_hosts.push_back(item.text);
+        } else {
+          table->error(item, "not a host name: " + inQuotes(item.text) +
+                                 " (a DNS name without port, as browsers send it in Host)");
+        }
       }
     }
     if (auto level = table->choice<LogLevel>("log_level", {{"error", LogLevel::Error},
