@@ -128,6 +128,7 @@ struct HttpServer::State {
   ServerOptions options;
   bool stopping = false;
   std::unordered_map<detail::ConnectionBase*, std::weak_ptr<detail::ConnectionBase>> live;
+  std::unordered_map<std::string, std::size_t> per_peer;  // open connections by peerKey
 };
 
 class HttpServer::ListenerBase {
@@ -158,6 +159,14 @@ PeerInfo peerOf(tcp::socket& socket) {
   return peer;
 }
 
+// Whose connection it is, for the per-client cap: the IP address without the port, or the uid.
+std::string peerKey(const PeerInfo& peer) {
+  if (peer.unix_socket) {
+    return peer.uid ? "uid " + std::to_string(*peer.uid) : "unix";
+  }
+  return peer.address.substr(0, peer.address.rfind(':'));
+}
+
 PeerInfo peerOf(local::socket& socket, const std::string& path) {
   PeerInfo peer;
   peer.unix_socket = true;
@@ -178,9 +187,19 @@ class Connection final : public detail::ConnectionBase,
  public:
   Connection(typename Protocol::socket socket, PeerInfo peer,
              std::shared_ptr<HttpServer::State> state)
-      : stream_(std::move(socket)), peer_(std::move(peer)), state_(std::move(state)) {}
+      : stream_(std::move(socket)),
+        peer_(std::move(peer)),
+        key_(peerKey(peer_)),
+        state_(std::move(state)) {
+    ++state_->per_peer[key_];
+  }
 
-  ~Connection() override { state_->live.erase(this); }
+  ~Connection() override {
+    state_->live.erase(this);
+    if (auto it = state_->per_peer.find(key_); it != state_->per_peer.end() && --it->second == 0) {
+      state_->per_peer.erase(it);
+    }
+  }
 
   void start() {
     state_->live.emplace(this, this->weak_from_this());
@@ -315,6 +334,7 @@ class Connection final : public detail::ConnectionBase,
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Response response_;  // alive while it is written
   PeerInfo peer_;
+  std::string key_;  // peerKey(peer_)
   std::shared_ptr<HttpServer::State> state_;
   bool writing_ = false;
   bool closed_ = false;
@@ -384,16 +404,19 @@ class Listener final : public HttpServer::ListenerBase,
       });
       return;
     }
-    if (state_->live.size() >= state_->options.max_connections) {
+    PeerInfo peer;
+    if constexpr (std::is_same_v<Protocol, tcp>) {
+      peer = peerOf(socket);
+    } else {
+      peer = peerOf(socket, unix_path_);
+    }
+    auto same_peer = state_->per_peer.find(peerKey(peer));
+    if (state_->live.size() >= state_->options.max_connections ||
+        (same_peer != state_->per_peer.end() &&
+         same_peer->second >= state_->options.max_connections_per_peer)) {
       error_code ignored;
       socket.close(ignored);
     } else {
-      PeerInfo peer;
-      if constexpr (std::is_same_v<Protocol, tcp>) {
-        peer = peerOf(socket);
-      } else {
-        peer = peerOf(socket, unix_path_);
-      }
       auto connection =
           std::make_shared<Connection<Protocol>>(std::move(socket), std::move(peer), state_);
       connection->start();

@@ -58,7 +58,11 @@ struct ServerOptions {
   std::chrono::milliseconds timeout{10'000};  // each read and each write; an idle keep-alive too
   std::uint64_t body_limit = 1024 * 1024;     // larger request bodies get 413
   std::uint32_t header_limit = 16 * 1024;     // larger request headers get 431
-  std::size_t max_connections = 64;           // more are accepted and closed at once
+  // More connections are accepted and closed at once: from one client (one IP address; one uid
+  // on a unix socket) beyond the first cap, so idle sockets of one client never lock another out,
+  // and from everyone together beyond the second.
+  std::size_t max_connections_per_peer = 16;
+  std::size_t max_connections = 128;
 };
 
 // A response to `request` with the request's version and keep-alive, Content-Type and a prepared

@@ -16,6 +16,7 @@
 #pragma GCC diagnostic pop
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 
 #include "http/metrics_handler.hpp"
@@ -65,6 +66,16 @@ class Client {
       done = true;
     });
     return runUntil(io_, [&] { return done; }) && !result;
+  }
+
+  // TCP only: connects from SOURCE (another loopback address: another client to the server).
+  bool connectFrom(const std::string& source, const typename Protocol::endpoint& endpoint) {
+    error_code ec;
+    socket_.open(endpoint.protocol(), ec);
+    if (!ec) {
+      socket_.bind(typename Protocol::endpoint(asio::ip::make_address(source), 0), ec);
+    }
+    return !ec && connect(endpoint);
   }
 
   // Sends `raw` and reads one response; nullopt when the server closed or the deadline passed.
@@ -374,6 +385,25 @@ TEST_CASE("connections over the limit are closed at once") {
   REQUIRE(second.connect(f.endpoint));
   CHECK(second.closedByServer());
   CHECK(first.exchange(kGetMetrics));
+}
+
+TEST_CASE("64 idle sockets from one client do not keep another client from /metrics") {
+  TcpFixture f;  // the defaults planbd runs with
+  std::vector<std::unique_ptr<Client<tcp>>> idle;
+  for (int i = 0; i < 64; ++i) {
+    idle.push_back(std::make_unique<Client<tcp>>(f.io));
+    REQUIRE(idle.back()->connect(f.endpoint));
+  }
+  CHECK(runUntil(
+      f.io, [&] { return f.server.connections() == ServerOptions{}.max_connections_per_peer; }));
+  Client<tcp> other(f.io);
+  REQUIRE(other.connectFrom("127.0.0.2", f.endpoint));
+  auto metrics = other.exchange(kGetMetrics);
+  REQUIRE(metrics);
+  CHECK(metrics->result() == Status::ok);
+  // The first client's connections within its cap still work; the ones above it were closed.
+  CHECK(idle.front()->exchange(kGetMetrics));
+  CHECK(idle.back()->closedByServer());
 }
 
 TEST_CASE("stop() closes idle connections, refuses new ones and leaves the io_context no work") {
