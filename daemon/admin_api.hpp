@@ -15,6 +15,7 @@
 #include "core/clock.hpp"
 #include "core/health_board.hpp"
 #include "core/local_network_guard.hpp"
+#include "http/admin_access.hpp"
 #include "http/router.hpp"
 #include "http/status_page.hpp"
 #include "log.hpp"
@@ -42,6 +43,11 @@ class AdminApi {
 
   // The routes of admin_socket.
   http::Router routes();
+  // What admin_socket serves: routes() behind the admin_group check (http/admin_access.hpp).
+  http::AsyncHandler handler();
+  // The group admin_socket is given so admin_group's members can connect: admin_group's gid when
+  // planbd may give its files that group (root, or a member itself); nullopt otherwise.
+  std::optional<gid_t> socketGroup() const;
   // What the status page reads: the status document, and the newest audit events (without the
   // log's path).
   http::StatusPageData statusPage();
@@ -61,6 +67,8 @@ class AdminApi {
   Authority& authority_;
   const Reconciler& reconciler_;
   Hooks hooks_;
+  http::CredentialLookup credentials_ = http::hostCredentials();
+  http::AdminAccess access_;
 };
 
 }  // namespace planb::daemon

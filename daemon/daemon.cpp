@@ -65,7 +65,7 @@ Daemon::Daemon(config::Config config, Log& log)
               preflight_.run(current_->config, std::move(done));
             }}),
       http_(io_, metricsRoutes(config.daemon.status_listen.empty())),
-      admin_(io_, http::asyncHandler(api_.routes())),
+      admin_(io_, api_.handler()),
       status_(io_, http::withStatusPage(http::Router(), api_.statusPage())) {
   reconciler_.setReport(&report_);
   reconciler_.setAudit(&audit_);
@@ -155,10 +155,8 @@ void Daemon::activate(std::unique_ptr<Generation> next, const PersistedState* pe
 }
 
 int Daemon::run() {
-  std::error_code ec;
-  std::filesystem::create_directories(current_->config.daemon.state_dir, ec);
-  if (ec) {
-    log_.error("state_dir " + current_->config.daemon.state_dir + ": " + ec.message());
+  if (auto why = prepareStateDir(current_->config.daemon.state_dir, ::geteuid())) {
+    log_.error("state_dir: " + *why);
     return 1;
   }
   std::string problem;
@@ -447,10 +445,14 @@ void Daemon::steer() {
 
 bool Daemon::listenAdmin() {
   const std::string& path = current_->config.daemon.admin_socket;
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir.parent_path(), ec);
+    ::mkdir(dir.c_str(), 0755);  // admin_group's members reach the socket through it
+  }
   try {
-    admin_.listenUnix(path, 0660);
+    admin_.listenUnix(path, 0660, api_.socketGroup());
   } catch (const std::exception& e) {
     log_.error("admin_socket " + path + ": " + e.what());
     return false;

@@ -55,9 +55,14 @@ using net::HostPort;  // host:port, with the port given or defaulted by the key'
 struct DaemonConfig {
   std::string state_dir = "/var/lib/planb";  // $STATE_DIRECTORY wins when set and the key is absent
   std::string admin_socket = "/run/planb/admin.sock";
+  // Besides root and planbd's own user, the members of this group (a name, or a numeric gid) may
+  // change state through admin_socket; anyone who can open the socket may read.
+  std::string admin_group = "planb-admin";
   std::string metrics_listen = "127.0.0.1:9464";
   // Where the read-only status page (GET /, GET /v1/status) is served; empty: on metrics_listen.
   std::string status_listen;
+  // Host names the status page answers to besides IP addresses and localhost (DNS rebinding).
+  std::vector<std::string> status_hosts;
   LogLevel log_level = LogLevel::Info;
   Millis resync_interval{60'000};
   // Recursive resolvers planbd asks for the addresses of the hosts it must reach (provider APIs,

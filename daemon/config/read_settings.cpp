@@ -11,13 +11,26 @@ namespace planb::config {
 DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environment& environment) {
   DaemonConfig daemon;
   if (table) {
-    table->checkKeys({"state_dir", "admin_socket", "metrics_listen", "status_listen", "log_level",
-                      "resync_interval", "resolvers"});
+    table->checkKeys({"state_dir", "admin_socket", "admin_group", "metrics_listen", "status_listen",
+                      "status_hosts", "log_level", "resync_interval", "resolvers"});
     if (auto dir = table->string("state_dir")) {
       daemon.state_dir = *dir;
     }
     if (auto socket = table->string("admin_socket")) {
       daemon.admin_socket = *socket;
+    }
+    if (auto group = table->string("admin_group")) {
+      // A group name as useradd/groupadd accept it (no '/' or ':', no leading '-'), or a gid.
+      bool fits = !group->empty() && group->size() <= 32 && group->front() != '-' &&
+                  group->find_first_not_of(
+                      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                      "0123456789._-") == std::string::npos;
+      if (fits) {
+        daemon.admin_group = *group;
+      } else {
+        table->error("admin_group", "not a group name or numeric gid: " + inQuotes(*group) +
+                                        " (letters, digits, '.', '_' and '-', at most 32)");
+      }
     }
     if (auto listen = table->address("metrics_listen", std::nullopt)) {
       daemon.metrics_listen = listen->str();
@@ -30,6 +43,20 @@ DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environme
                                           "there, or give it an address of its own");
       } else {
         daemon.status_listen = listen->str();
+      }
+    }
+    if (auto hosts = table->stringList("status_hosts")) {
+      for (const ListItem& item : *hosts) {
+        bool fits = item.text.size() <= 253 && item.text.front() != '-' &&
+                    item.text.find_first_not_of(
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789.-") == std::string::npos;
+        if (fits) {
+          daemon.status_hosts.push_back(item.text);
+        } else {
+          table->error(item, "not a host name: " + inQuotes(item.text) +
+                                 " (a DNS name without port, as browsers send it in Host)");
+        }
       }
     }
     if (auto level = table->choice<LogLevel>("log_level", {{"error", LogLevel::Error},

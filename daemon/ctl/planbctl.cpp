@@ -15,6 +15,7 @@
 #include "cluster_view.hpp"
 #include "core/duration.hpp"
 #include "load_and_check.hpp"
+#include "net/server_text.hpp"
 #include "table.hpp"
 
 namespace {
@@ -26,6 +27,10 @@ constexpr int kDone = 0;
 constexpr int kRefused = 1;
 constexpr int kUsage = 2;
 constexpr int kUnreachable = 3;
+
+// planbd refuses longer reasons (kMaxReasonBytes in daemon/operator_desk.hpp, which planbctl does
+// not link): said here before the request is sent, as a refusal.
+constexpr std::size_t kMaxReasonBytes = 500;
 
 constexpr const char* kUsageText =
     "usage: planbctl [--socket PATH] [--json] VERB [ARGS]\n"
@@ -48,11 +53,16 @@ constexpr const char* kUsageText =
     "  check-config PATH   validate a configuration file without a daemon\n"
     "Durations: 90s, 30m, 2h. Exit codes: 0 done, 1 refused, 2 usage, 3 planbd unreachable.\n";
 
+// What planbd sends may carry an operator's reason, a user name or an etcd error: printed with
+// '\r', ESC, NUL and other control bytes as \xHH, so nothing rewrites the operator's terminal.
 std::string text(const Json& value) {
   if (value.is_null()) {
     return "-";
   }
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return planb::net::quoteServerText(
+      value.is_string() ? value.get<std::string>()
+                        : value.dump(-1, ' ', false, Json::error_handler_t::replace),
+      64 * 1024);
 }
 
 std::string providersCell(const Json& providers) {
@@ -428,6 +438,17 @@ bool parse(int argc, char** argv, Command& cmd, std::string& why) {
   return true;
 }
 
+// Refusals planbd would give, found before asking it (exit 1, like planbd's refusals).
+bool acceptable(const Command& cmd, std::string& why) {
+  if (auto reason = cmd.options.find("--reason");
+      reason != cmd.options.end() && reason->second.size() > kMaxReasonBytes) {
+    why = "--reason is " + std::to_string(reason->second.size()) + " bytes; at most " +
+          std::to_string(kMaxReasonBytes) + " are accepted";
+    return false;
+  }
+  return true;
+}
+
 // The admin API request for an operator verb: method, path and JSON body.
 struct ApiCall {
   std::string method;
@@ -481,6 +502,10 @@ int main(int argc, char** argv) {
   if (cmd.verb == "check-config") {
     return checkConfig(cmd.args[0]);
   }
+  if (!acceptable(cmd, why)) {
+    std::cerr << "planbctl: refused: " << why << "\n";
+    return kRefused;
+  }
   ApiCall call = apiCallFor(cmd);
   auto reply = planb::ctl::askPlanbd(cmd.socket, call.method, call.target, call.body, why);
   if (!reply) {
@@ -509,6 +534,11 @@ int main(int argc, char** argv) {
   if (cmd.json) {
     std::cout << reply->body;
   }
+  if (reply->status == 403) {
+    // Not root, planbd's user or in admin_group: this caller may read, not change state.
+    std::cerr << "planbctl: refused: " << text(body["error"]) << "\n";
+    return kRefused;
+  }
   if (reply->status == 400) {
     std::cerr << "planbctl: " << text(body["error"]) << "\n";
     return kUsage;
@@ -525,7 +555,8 @@ int main(int argc, char** argv) {
     return kRefused;
   }
   if (reply->status != 200) {
-    std::cerr << "planbctl: planbd answered " << reply->status << ": " << reply->body << "\n";
+    std::cerr << "planbctl: planbd answered " << reply->status << ": "
+              << planb::net::quoteServerText(reply->body) << "\n";
     return kRefused;
   }
   if (cmd.verb == "preflight" && reply->status == 200) {
