@@ -1,7 +1,8 @@
 #include "admin_api.hpp"
 
-#include <pwd.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "core/rehearsal_step.hpp"
 #include "rehearsal_json.hpp"
@@ -25,19 +26,6 @@ http::Response badRequest(const http::Request& request, const std::string& why) 
   return jsonResponse(request, http::Status::bad_request, {{"ok", false}, {"error", why}});
 }
 
-std::string userName(std::optional<uid_t> uid) {
-  if (!uid) {
-    return "unknown";
-  }
-  struct passwd pw {};
-  struct passwd* found = nullptr;
-  std::vector<char> buffer(16384);
-  if (getpwuid_r(*uid, &pw, buffer.data(), buffer.size(), &found) == 0 && found) {
-    return found->pw_name;
-  }
-  return "uid " + std::to_string(*uid);
-}
-
 }  // namespace
 
 AdminApi::AdminApi(Log& log, const core::Clock& clock, AuditLog& audit, Authority& authority,
@@ -47,7 +35,33 @@ AdminApi::AdminApi(Log& log, const core::Clock& clock, AuditLog& audit, Authorit
       audit_(audit),
       authority_(authority),
       reconciler_(reconciler),
-      hooks_(std::move(hooks)) {}
+      hooks_(std::move(hooks)),
+      access_([this] { return hooks_.config().daemon.admin_group; }, ::geteuid(), credentials_,
+              [this](const std::string& warning) { log_.warn(warning); }) {}
+
+std::optional<gid_t> AdminApi::socketGroup() const {
+  const std::string& group = hooks_.config().daemon.admin_group;
+  std::optional<gid_t> gid = access_.groupId();  // a missing group is warned of here, at start
+  if (!gid) {
+    return std::nullopt;
+  }
+  if (::geteuid() == 0 || ::getegid() == *gid) {
+    return gid;
+  }
+  std::vector<gid_t> mine(static_cast<std::size_t>(std::max(::getgroups(0, nullptr), 0)));
+  int count = ::getgroups(static_cast<int>(mine.size()), mine.data());
+  mine.resize(static_cast<std::size_t>(std::max(count, 0)));
+  if (std::find(mine.begin(), mine.end(), *gid) != mine.end()) {
+    return gid;
+  }
+  log_.warn("admin_socket: planbd is not in admin_group " + group +
+            ", so the socket keeps planbd's group and the group's members cannot connect");
+  return std::nullopt;
+}
+
+http::AsyncHandler AdminApi::handler() {
+  return access_.guard(http::asyncHandler(routes()));
+}
 
 http::Router AdminApi::routes() {
   http::Router router;
@@ -68,6 +82,19 @@ http::Router AdminApi::routes() {
   router.on(
       http::Verb::get, "/v1/history",
       [this](const http::Request& request, const http::PeerInfo&) { return history(request); });
+  if (hooks_.preflight) {
+    router.onAsync(http::Verb::get, "/v1/preflight",
+                   [this](const http::Request& request, const http::PeerInfo&, http::Reply reply) {
+                     // The answer comes later: it keeps a copy of the request's headers.
+                     http::Request head;
+                     head.version(request.version());
+                     head.keep_alive(request.keep_alive());
+                     hooks_.preflight([head = std::move(head),
+                                       reply = std::move(reply)](nlohmann::ordered_json document) {
+                       reply(jsonResponse(head, http::Status::ok, document));
+                     });
+                   });
+  }
   for (OperatorVerb verb : {OperatorVerb::Failover, OperatorVerb::Release, OperatorVerb::Drain,
                             OperatorVerb::Undrain, OperatorVerb::Freeze, OperatorVerb::Unfreeze}) {
     router.onAsync(
@@ -105,7 +132,7 @@ void AdminApi::rehearse(const http::Request& request, const http::PeerInfo& peer
     reply(badRequest(request, "the body must be a JSON object"));
     return;
   }
-  std::string user = userName(peer.uid);
+  std::string user = http::callerName(credentials_, peer.uid);
   nlohmann::ordered_json uid = peer.uid ? nlohmann::ordered_json(*peer.uid) : nullptr;
   // Which pairs were asked for (null: all), and in the message each one's outcome.
   nlohmann::ordered_json scope{
@@ -154,7 +181,7 @@ http::Response AdminApi::reload(const http::Request& request, const http::PeerIn
   std::vector<std::string> refused = hooks_.reload();
   AuditEntry entry{{"type", "operator"},
                    {"action", "reload"},
-                   {"user", userName(peer.uid)},
+                   {"user", http::callerName(credentials_, peer.uid)},
                    {"uid", peer.uid ? nlohmann::ordered_json(*peer.uid) : nullptr},
                    {"reason", ""},
                    {"result", refused.empty() ? "ok" : "refused"},
@@ -177,7 +204,8 @@ void AdminApi::operatorAction(const http::Request& request, const http::PeerInfo
     reply(badRequest(request, *why));
     return;
   }
-  Operator who{peer.uid ? std::optional<unsigned>(*peer.uid) : std::nullopt, userName(peer.uid)};
+  Operator who{peer.uid ? std::optional<unsigned>(*peer.uid) : std::nullopt,
+               http::callerName(credentials_, peer.uid)};
   // The answer may come after this returns: it keeps a copy of the request's headers.
   http::Request head;
   head.version(request.version());
@@ -248,7 +276,8 @@ http::StatusPageData AdminApi::statusPage() {
           [this](std::size_t limit) {
             AuditHistory history = authority_.history(limit);
             return jsonText({{"skipped_lines", history.skipped}, {"entries", history.entries}});
-          }};
+          },
+          [this] { return hooks_.config().daemon.status_hosts; }};
 }
 
 GuardStatus AdminApi::guardStatus() const {

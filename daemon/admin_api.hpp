@@ -5,6 +5,7 @@
 // when they are stored (in fleet mode, after etcd did, without holding the event loop).
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "core/clock.hpp"
 #include "core/health_board.hpp"
 #include "core/local_network_guard.hpp"
+#include "http/admin_access.hpp"
 #include "http/router.hpp"
 #include "http/status_page.hpp"
 #include "log.hpp"
@@ -34,6 +36,8 @@ class AdminApi {
     std::function<const core::LocalNetworkGuard&()> guard;
     // Why audit.jsonl cannot be written now, or empty.
     std::function<const std::string&()> audit_error;
+    // GET /v1/preflight: gathers without blocking the loop, answers the document through DONE.
+    std::function<void(std::function<void(nlohmann::ordered_json)> done)> preflight = nullptr;
   };
 
   AdminApi(Log& log, const core::Clock& clock, AuditLog& audit, Authority& authority,
@@ -41,6 +45,11 @@ class AdminApi {
 
   // The routes of admin_socket.
   http::Router routes();
+  // What admin_socket serves: routes() behind the admin_group check (http/admin_access.hpp).
+  http::AsyncHandler handler();
+  // The group admin_socket is given so admin_group's members can connect: admin_group's gid when
+  // planbd may give its files that group (root, or a member itself); nullopt otherwise.
+  std::optional<gid_t> socketGroup() const;
   // What the status page reads: the status document, and the newest audit events (without the
   // log's path).
   http::StatusPageData statusPage();
@@ -63,6 +72,8 @@ class AdminApi {
   Authority& authority_;
   const Reconciler& reconciler_;
   Hooks hooks_;
+  http::CredentialLookup credentials_ = http::hostCredentials();
+  http::AdminAccess access_;
   Rehearser* rehearser_ = nullptr;
 };
 

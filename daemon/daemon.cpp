@@ -9,11 +9,13 @@
 
 #include "canary_probe.hpp"
 #include "config/host_port.hpp"
+#include "dns_lookup.hpp"
 #include "fleet_authority.hpp"
 #include "http/metrics_handler.hpp"
 #include "http/router.hpp"
 #include "http/status_page.hpp"
 #include "load_and_check.hpp"
+#include "own_dependencies.hpp"
 #include "probe_factory.hpp"
 #include "probe_identity.hpp"
 #include "probes/probe.hpp"
@@ -33,6 +35,8 @@ namespace {
 constexpr auto kTick = 100ms;
 // /healthz answers 503 when the reconcile loop has not ticked for this long.
 constexpr auto kAliveWithin = 10s;
+// One resolver may take this long to answer one question about planbd's own hosts.
+constexpr auto kResolveTimeout = 2000ms;
 
 }  // namespace
 
@@ -42,6 +46,8 @@ Daemon::Daemon(config::Config config, Log& log)
       tick_timer_(io_),
       resync_timer_(io_),
       store_(config.daemon.state_dir),
+      addresses_(std::make_shared<AddressBook>(config.daemon.state_dir + "/addresses.json")),
+      own_resolution_(log_, clock_, addresses_),
       audit_(config.daemon.state_dir),
       metrics_(config),
       report_(metrics_),
@@ -49,14 +55,19 @@ Daemon::Daemon(config::Config config, Log& log)
       reconciler_(io_, log_, clock_, random_, store_),
       rehearser_(io_, log_, clock_, random_, reconciler_, serversMissingTxt),
       current_(build(config)),
+      // The last rehearsals, as the rehearser keeps them.
+      preflight_(io_, reconciler_, addresses_, [this] { return rehearser_.records(); }),
       api_(log_, clock_, audit_, *authority_, reconciler_,
            {[this] { return reload(); },
             [this]() -> const config::Config& { return current_->config; },
             [this]() -> const core::HealthBoard& { return *current_->board; },
             [this]() -> const core::LocalNetworkGuard& { return *current_->guard; },
-            [this]() -> const std::string& { return audit_error_; }}),
+            [this]() -> const std::string& { return audit_error_; },
+            [this](std::function<void(nlohmann::ordered_json)> done) {
+              preflight_.run(current_->config, std::move(done));
+            }}),
       http_(io_, metricsRoutes(config.daemon.status_listen.empty())),
-      admin_(io_, http::asyncHandler(api_.routes())),
+      admin_(io_, api_.handler()),
       status_(io_, http::withStatusPage(http::Router(), api_.statusPage())) {
   reconciler_.setReport(&report_);
   reconciler_.setAudit(&audit_);
@@ -87,7 +98,9 @@ std::unique_ptr<Authority> Daemon::makeAuthority(const config::Config& config) {
   return std::make_unique<FleetAuthority>(
       io_, log_, clock_, store_, audit_, std::move(events),
       [this, cluster = *config.cluster](FleetLink::Listener listener) {
-        return std::make_unique<FleetAgent>(fleetSettings(cluster), log_, std::move(listener));
+        FleetSettings settings = fleetSettings(cluster);
+        settings.etcd.addresses = addresses_;
+        return std::make_unique<FleetAgent>(settings, log_, std::move(listener));
       });
 }
 
@@ -116,7 +129,7 @@ std::unique_ptr<Daemon::Generation> Daemon::build(const config::Config& config) 
   g->board = std::make_unique<core::HealthBoard>(std::move(targets), std::move(probes),
                                                  std::move(vendor_rules));
   for (const config::ProviderConfig& p : config.providers) {
-    g->providers[p.name] = providers::makeProvider(p);
+    g->providers[p.name] = providers::makeProvider(p, addresses_);
   }
   const std::vector<std::string>& canaries = config.guard.canaries;
   g->guard = std::make_unique<core::LocalNetworkGuard>(canaries.size(), config.probe_defaults.rise);
@@ -153,10 +166,8 @@ void Daemon::activate(std::unique_ptr<Generation> next, const PersistedState* pe
 }
 
 int Daemon::run() {
-  std::error_code ec;
-  std::filesystem::create_directories(current_->config.daemon.state_dir, ec);
-  if (ec) {
-    log_.error("state_dir " + current_->config.daemon.state_dir + ": " + ec.message());
+  if (auto why = prepareStateDir(current_->config.daemon.state_dir, ::geteuid())) {
+    log_.error("state_dir: " + *why);
     return 1;
   }
   std::string problem;
@@ -164,6 +175,11 @@ int Daemon::run() {
   if (!problem.empty()) {
     log_.error("state: " + problem);
   }
+  if (auto saved = addresses_->load()) {
+    log_.warn("resolve: " + *saved);
+  }
+  configureResolution(current_->config);
+  own_resolution_.start();
   if (!authority_->start(persisted)) {
     return 1;
   }
@@ -310,6 +326,7 @@ std::vector<std::string> Daemon::reload() {
     }
     auto generation = build(next);  // may throw: nothing is swapped before it succeeds
     metrics_.reconfigure(next);
+    configureResolution(next);
     activate(std::move(generation), nullptr);
     scheduleResync();
     log_.info("reload: new configuration active");
@@ -346,6 +363,7 @@ void Daemon::waitForSignal() {
     log_.info(std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
     notifier_.stopping();
     authority_->stop();  // a fleet member revokes its lease: another node leads at once
+    own_resolution_.stop();
     current_->scheduler->stop();
     current_->canaries->stop();
     http_.stop();
@@ -418,6 +436,14 @@ http::Router Daemon::metricsRoutes(bool with_status_page) {
   return with_status_page ? http::withStatusPage(std::move(router), api_.statusPage()) : router;
 }
 
+void Daemon::configureResolution(const config::Config& config) {
+  std::vector<net::HostPort> resolvers = resolversOf(config);
+  own_resolution_.configure(hostsToResolve(ownDependencies(config, resolvers)),
+                            [resolvers](const std::string& host) {
+                              return resolveAddresses(resolvers, host, kResolveTimeout);
+                            });
+}
+
 void Daemon::steer() {
   core::Controls controls = authority_->controls();
   if (std::optional<FleetStatus> fleet = authority_->fleetStatus()) {
@@ -434,10 +460,14 @@ void Daemon::steer() {
 
 bool Daemon::listenAdmin() {
   const std::string& path = current_->config.daemon.admin_socket;
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir.parent_path(), ec);
+    ::mkdir(dir.c_str(), 0755);  // admin_group's members reach the socket through it
+  }
   try {
-    admin_.listenUnix(path, 0660);
+    admin_.listenUnix(path, 0660, api_.socketGroup());
   } catch (const std::exception& e) {
     log_.error("admin_socket " + path + ": " + e.what());
     return false;

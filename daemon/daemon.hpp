@@ -25,6 +25,8 @@
 #include "metrics/metrics.hpp"
 #include "metrics_report.hpp"
 #include "notifier.hpp"
+#include "own_resolution.hpp"
+#include "preflight_gatherer.hpp"
 #include "probes/probe_scheduler.hpp"
 #include "reconciler.hpp"
 #include "rehearser.hpp"
@@ -68,6 +70,8 @@ class Daemon {
   void publishStatus();
   // Hands the Authority's target states and controls to the reconciler.
   void steer();
+  // What OwnResolution resolves for CONFIG, and through which resolvers.
+  void configureResolution(const config::Config& config);
   bool listenAdmin();
   // The routes of metrics_listen: /metrics, /healthz, and the status page unless status_listen
   // serves it.
@@ -82,6 +86,9 @@ class Daemon {
   core::SystemRandom random_;
   Notifier notifier_;
   StateStore store_;
+  // planbd's own addresses of the hosts it reaches, kept in state_dir, and their resolution.
+  std::shared_ptr<AddressBook> addresses_;
+  OwnResolution own_resolution_;
   AuditLog audit_;
   std::string audit_error_;  // why audit.jsonl cannot be written now, or empty
   metrics::Metrics metrics_;
@@ -92,6 +99,7 @@ class Daemon {
   Reconciler reconciler_;
   Rehearser rehearser_;  // after the reconciler, whose provider workers it uses
   std::unique_ptr<Generation> current_;
+  PreflightGatherer preflight_;
   AdminApi api_;
   http::HttpServer http_;
   http::HttpServer admin_;   // the admin API of planbctl, on admin_socket

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "canary_probe.hpp"
+#include "net/credential_file.hpp"
 #include "probe_check.hpp"
 #include "provider_factory.hpp"
 
@@ -19,6 +20,25 @@ config::Config loadAndCheck(const std::string& path) {
       capabilities[p.name] = providers::makeProvider(p)->capabilities();
     } catch (const std::exception& e) {
       errors.push_back({p.pos, "provider[" + p.name + "]", e.what()});
+    }
+  }
+  // The etcd client's secrets, checked as the providers' key files are: planbd reads the
+  // password at start, curl the key at the first connection.
+  if (config.cluster) {
+    const config::ClusterConfig& c = *config.cluster;
+    try {
+      if (c.password_file) {
+        net::readSecretFile(*c.password_file, "etcd password file");
+      }
+    } catch (const net::CredentialError& e) {
+      errors.push_back({c.pos, "cluster.password_file", e.what()});
+    }
+    try {
+      if (c.key_file) {
+        net::readPrivateFile(*c.key_file, "etcd client key file");
+      }
+    } catch (const net::CredentialError& e) {
+      errors.push_back({c.pos, "cluster.key_file", e.what()});
     }
   }
   // Probes read files too (ca_file, signing credentials): each is checked once, never built.

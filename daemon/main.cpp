@@ -1,5 +1,7 @@
 // planbd — keeps public names answering when a cloud vendor fails everywhere at once.
 
+#include <sys/prctl.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -19,6 +21,9 @@ constexpr const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Not dumpable: no core file with the providers' keys in it, and no ptrace or /proc/PID/mem
+  // by other processes of planbd's user. First, before any secret is read.
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   // A peer closing a TCP connection (a DNS server, an endpoint) must be an error, not a death.
   std::signal(SIGPIPE, SIG_IGN);
   std::string path = "/etc/planb/planb.toml";

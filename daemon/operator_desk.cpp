@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/dns_name.hpp"
+#include "net/server_text.hpp"
 
 namespace planb::daemon {
 
@@ -33,6 +34,12 @@ OperatorAnswer refuse(std::string why) {
 
 std::string until(const core::Override& o) {
   return o.expires_at ? " until " + rfc3339(*o.expires_at) : "";
+}
+
+// Operator text (a reason, a user or record name as sent) on one line of a log: a '\r', ESC or NUL
+// in it becomes \xHH, so it cannot rewrite the terminal or forge another line.
+std::string printable(const std::string& text) {
+  return net::quoteServerText(text, 4 * kMaxReasonBytes);
 }
 
 std::string because(const std::string& reason) {
@@ -83,7 +90,8 @@ OperatorDesk::OperatorDesk(Log& log, const core::Clock& clock, StateStore& store
 void OperatorDesk::restore(std::vector<core::Override> overrides) {
   overrides_ = core::Overrides(std::move(overrides));
   for (const core::Override& o : overrides_.all()) {
-    log_.info("override restored: " + describe(o) + " by " + o.user + until(o) + because(o.reason));
+    log_.info(printable("override restored: " + describe(o) + " by " + o.user + until(o) +
+                        because(o.reason)));
   }
   expire();  // those whose time ran out while planbd was down
 }
@@ -131,10 +139,10 @@ void OperatorDesk::record(const OperatorRequest& request, const Operator& who,
   entry["message"] = answer.message;
   audit(std::move(entry));
   if (answer.ok) {
-    log_.info("operator " + who.user + ": " + answer.message);
+    log_.info(printable("operator " + who.user + ": " + answer.message));
   } else {
-    log_.warn("operator " + who.user + ": " + std::string(nameOf(request.verb)) +
-              " refused: " + answer.message);
+    log_.warn(printable("operator " + who.user + ": " + std::string(nameOf(request.verb)) +
+                        " refused: " + answer.message));
   }
 }
 
@@ -242,7 +250,8 @@ bool OperatorDesk::anyExpired() const {
 void OperatorDesk::expired(core::Overrides next, const std::vector<core::Override>& expired) {
   overrides_ = std::move(next);
   for (const core::Override& o : expired) {
-    log_.info("override expired: " + describe(o) + " (set by " + o.user + because(o.reason) + ")");
+    log_.info(printable("override expired: " + describe(o) + " (set by " + o.user +
+                        because(o.reason) + ")"));
     AuditEntry entry{{"type", "operator"},
                      {"action", "expire"},
                      {"user", "planbd"},
@@ -322,6 +331,10 @@ std::variant<OperatorRequest, std::string> parseOperatorRequest(OperatorVerb ver
     if (std::optional<std::string> error = text(key, *out)) {
       return *error;
     }
+  }
+  if (order.reason.size() > kMaxReasonBytes) {
+    return "\"reason\" is " + std::to_string(order.reason.size()) + " bytes; at most " +
+           std::to_string(kMaxReasonBytes) + " are accepted";
   }
   if (auto it = json.find("force"); it != json.end() && !it->is_null()) {
     if (!it->is_boolean()) {

@@ -4,6 +4,7 @@
 // and writes it to the audit log before it is acknowledged, and expires overrides on time.
 // Decisions stay in the core; this only holds what operators asked for.
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <optional>
@@ -23,6 +24,9 @@
 namespace planb::daemon {
 
 enum class OperatorVerb { Failover, Release, Drain, Undrain, Freeze, Unfreeze };
+
+// The longest reason an operator may give (a sentence or two, not a runbook).
+inline constexpr std::size_t kMaxReasonBytes = 500;
 
 struct OperatorRequest {
   OperatorVerb verb = OperatorVerb::Freeze;
@@ -105,7 +109,8 @@ std::string_view nameOf(OperatorVerb verb);  // "failover", "release", ...
 // The JSON body of POST /v1/<verb> (empty: {}): {"record", "target", "reason", "force", "for"}.
 // The request, or why it is refused, in a message for the operator (what was wrong and where,
 // never the raw bytes): not JSON, not an object, a key of the wrong type, "for" not a duration,
-// "record"/"target" missing where VERB needs them. Never throws. Unknown keys are ignored.
+// "record"/"target" missing where VERB needs them, a reason over kMaxReasonBytes. Never throws.
+// Unknown keys are ignored.
 std::variant<OperatorRequest, std::string> parseOperatorRequest(OperatorVerb verb,
                                                                 const std::string& body);
 

@@ -87,6 +87,15 @@ void checkProbeFiles(const config::ProbeConfig& config) {
     if (config.http.sign) {
       readSigning(*config.http.sign);
     }
+    // The words of HttpProbe's own check.
+    for (const auto& [name, path] : config.http.header_files) {
+      try {
+        net::readSecretFile(path, "header file");
+      } catch (const net::CredentialError& e) {
+        throw std::invalid_argument("http probe " + url.str() + ": header " + name + ": " +
+                                    e.what());
+      }
+    }
     if (config.http.ca_file) {
       // The order and the words of HttpProbe's own checks.
       if (!url.tls()) {

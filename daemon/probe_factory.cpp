@@ -23,6 +23,7 @@ std::unique_ptr<Probe> makeProbe(boost::asio::io_context& io, const config::Prob
         options.method = config.http.method;
         options.host = config.http.host;
         options.headers = config.http.headers;
+        options.headerFiles = config.http.header_files;
         options.caFile = config.http.ca_file;
         if (config.http.sign) {
           options.sign = readSigning(*config.http.sign);

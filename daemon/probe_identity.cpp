@@ -67,10 +67,10 @@ class IdentityWriter {
     fields(region, service, access_key_id_file, secret_access_key_file, session_token_file);
   }
   void add(const config::HttpProbeSettings& h) {
-    const auto& [url, expect_status, expect_body, expect_body_regex, method, host, headers, ca_file,
-                 sign] = h;
-    fields(url, expect_status, expect_body, expect_body_regex, method, host, headers, ca_file,
-           sign);
+    const auto& [url, expect_status, expect_body, expect_body_regex, method, host, headers,
+                 header_files, ca_file, sign] = h;
+    fields(url, expect_status, expect_body, expect_body_regex, method, host, headers, header_files,
+           ca_file, sign);
   }
   void add(const config::TcpProbeSettings& t) {
     const auto& [address] = t;

@@ -20,10 +20,12 @@ namespace {
 constexpr std::chrono::milliseconds kDnsTimeout{3000};
 
 // Each provider has its own transport: its calls come from its own worker, one at a time.
-std::shared_ptr<net::HttpTransport> transportFor(const config::ProviderConfig& config) {
+std::shared_ptr<net::HttpTransport> transportFor(
+    const config::ProviderConfig& config,
+    const std::shared_ptr<const net::HostAddresses>& addresses) {
   net::HttpOptions options;
   options.ca_file = config.ca_file;
-  return std::make_shared<net::CurlTransport>(options);
+  return std::make_shared<net::CurlTransport>(options, addresses);
 }
 
 CeilingRate typeDefaultCeiling(config::ProviderType type) {
@@ -100,7 +102,8 @@ CeilingRate ceilingRateOf(const config::ProviderConfig& config) {
                                         : typeDefaultCeiling(config.type);
 }
 
-std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config) {
+std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config,
+                                          std::shared_ptr<const net::HostAddresses> addresses) {
   switch (config.type) {
     case config::ProviderType::Rfc2136:
       return std::make_shared<Rfc2136Provider>(config.name, config.rfc2136, kDnsTimeout,
@@ -110,33 +113,34 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config) 
       if (config.endpoint) {
         settings.api_url = *config.endpoint;  // every API provider's override of its base URL
       }
-      return std::make_shared<PowerDnsProvider>(config.name, settings, transportFor(config),
-                                                apiCeilingFor(config));
+      return std::make_shared<PowerDnsProvider>(
+          config.name, settings, transportFor(config, addresses), apiCeilingFor(config));
     }
     case config::ProviderType::Cloudflare: {
       CloudflareOptions options;
       options.ceiling = apiCeilingFor(config);
       return std::make_shared<CloudflareProvider>(
-          CloudflareConfig{config.name, config.cloudflare, config.endpoint}, transportFor(config),
-          std::make_shared<core::SystemClock>(), options);
+          CloudflareConfig{config.name, config.cloudflare, config.endpoint},
+          transportFor(config, addresses), std::make_shared<core::SystemClock>(), options);
     }
     case config::ProviderType::Route53: {
       Route53Options options;
       options.ceiling = apiCeilingFor(config);
       return std::make_shared<Route53Provider>(
-          Route53Config{config.name, config.route53, config.endpoint}, transportFor(config),
-          options);
+          Route53Config{config.name, config.route53, config.endpoint},
+          transportFor(config, addresses), options);
     }
     case config::ProviderType::Alidns: {
       AlidnsOptions options;
       options.ceiling = apiCeilingFor(config);
       // Parallel batch writes: a transport per request in flight, all behind that one ceiling.
       for (std::size_t lane = 1; lane < kAlidnsBatchLanes; ++lane) {
-        options.batch_transports.push_back(transportFor(config));
+        options.batch_transports.push_back(transportFor(config, addresses));
       }
       return std::make_shared<AlidnsProvider>(
-          AlidnsConfig{config.name, config.alidns, config.endpoint}, transportFor(config),
-          std::make_shared<core::SystemClock>(), randomUuid, options);
+          AlidnsConfig{config.name, config.alidns, config.endpoint},
+          transportFor(config, addresses), std::make_shared<core::SystemClock>(), randomUuid,
+          options);
     }
   }
   throw std::runtime_error("provider " + config.name + ": unknown type");

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "net/host_addresses.hpp"
 #include "providers/dns_provider.hpp"
 #include "providers/request_ceiling.hpp"
 
@@ -15,7 +16,10 @@ namespace planb::providers {
 
 // Builds the provider a validated ProviderConfig describes. Throws std::runtime_error with a
 // clear message (never a secret) when its credentials cannot be used.
-std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config);
+// ADDRESSES, when given, are planbd's own addresses of API hosts, handed to every transport.
+std::shared_ptr<DnsProvider> makeProvider(
+    const config::ProviderConfig& config,
+    std::shared_ptr<const net::HostAddresses> addresses = nullptr);
 
 // The request ceiling the provider is built with: max_requests_per_second when set, else its
 // type's default from the vendor's documented limits.

@@ -155,9 +155,11 @@ std::optional<std::string> StateStore::saveOverrides(std::vector<core::Override>
 std::optional<std::string> StateStore::save(const PersistedState& state) {
   std::string text = toJson(state).dump(2) + "\n";
   std::string tmp = path_ + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  // Never through a symlink planted there: it would make planbd overwrite whatever it names.
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
-    return errnoText("cannot write " + tmp);
+    return errno == ELOOP ? tmp + " is a symbolic link: refused (planbd never writes through one)"
+                          : errnoText("cannot write " + tmp);
   }
   const char* p = text.data();
   std::size_t left = text.size();
@@ -191,6 +193,41 @@ std::optional<std::string> StateStore::save(const PersistedState& state) {
   if (dir >= 0) {
     ::fsync(dir);
     ::close(dir);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> prepareStateDir(const std::string& directory, uid_t owner) {
+  struct stat st {};
+  if (::stat(directory.c_str(), &st) != 0) {
+    if (errno != ENOENT) {
+      return errnoText(directory);
+    }
+    std::error_code ec;
+    std::filesystem::path parent = std::filesystem::path(directory).parent_path();
+    if (!parent.empty()) {
+      std::filesystem::create_directories(parent, ec);
+    }
+    if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
+      return errnoText("cannot create " + directory);
+    }
+    if (::stat(directory.c_str(), &st) != 0) {
+      return errnoText(directory);
+    }
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return directory + ": not a directory";
+  }
+  if (st.st_uid != owner) {
+    return directory + ": owned by uid " + std::to_string(st.st_uid) +
+           ", not by planbd's user (uid " + std::to_string(owner) +
+           "): its owner could change planbd's overrides and audit";
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return directory + ": writable by group or others (mode " + mode +
+           "): they could change planbd's overrides and audit; make it 0700";
   }
   return std::nullopt;
 }

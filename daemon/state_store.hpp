@@ -2,6 +2,8 @@
 // state.json under state_dir: what each record serves and where it was applied, written
 // atomically so a restart (kill -9 included) neither flips nor forgets.
 
+#include <sys/types.h>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -27,6 +29,11 @@ struct PersistedState {
 std::string encodeState(const PersistedState& state);
 // Throws std::exception on anything that is not a state document of a known version.
 PersistedState decodeState(const std::string& json);
+
+// Makes state_dir ready: creates it 0700 (its parents as the umask says) when missing; refuses a
+// directory owned by anyone but OWNER (planbd's user) or writable by group or others, who could
+// plant a symlink or rewrite the overrides. The error names the directory and what is wrong.
+std::optional<std::string> prepareStateDir(const std::string& directory, uid_t owner);
 
 class StateStore {
  public:

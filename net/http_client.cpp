@@ -1,6 +1,7 @@
 #include "net/http_client.hpp"
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <cctype>
@@ -100,7 +101,7 @@ struct SList {
   SList& operator=(const SList&) = delete;
   ~SList() {
     for (curl_slist* item = list; item != nullptr; item = item->next) {
-      std::memset(item->data, 0, std::strlen(item->data));
+      OPENSSL_cleanse(item->data, std::strlen(item->data));  // memset may be optimised away
     }
     curl_slist_free_all(list);
   }
@@ -155,6 +156,33 @@ std::string hostOf(const std::string& url) {
   std::string why;
   std::optional<Url> parsed = parseUrl(url, why);
   return parsed ? parsed->host.str() : redactUrl(url);
+}
+
+// CURLOPT_RESOLVE's lines for the URL's host: the addresses planbd resolved, in place of libcurl's
+// own look-up. The entry a previous request left in the handle's DNS cache is removed first
+// ("-HOST:PORT"), so addresses that changed, or none known any more, never go stale. IPv6
+// addresses are bracketed, as https://curl.se/libcurl/c/CURLOPT_RESOLVE.html asks.
+void resolveOverride(const HostAddresses& book, const std::string& url, SList& lines) {
+  std::string why;
+  std::optional<HttpUrl> parsed = parseHttpUrl(url, why);
+  if (!parsed) {
+    return;  // curl reports the bad URL itself
+  }
+  std::string host_port = parsed->host + ":" + std::to_string(parsed->port);
+  if (parsed->host.find(':') != std::string::npos) {
+    return;  // an IPv6 literal: nothing to resolve
+  }
+  lines.append("-" + host_port);
+  std::string joined;
+  for (const std::string& address : book.addressesOf(parsed->host)) {
+    if (!joined.empty()) {
+      joined += ",";
+    }
+    joined += address.find(':') != std::string::npos ? "[" + address + "]" : address;
+  }
+  if (!joined.empty()) {
+    lines.append(host_port + ":" + joined);
+  }
 }
 
 void initCurlOnce() {
@@ -258,7 +286,8 @@ std::string describe(const HttpRequest& request) {
   return request.method + " " + redactUrl(request.url);
 }
 
-CurlTransport::CurlTransport(HttpOptions options) : options_(std::move(options)) {
+CurlTransport::CurlTransport(HttpOptions options, std::shared_ptr<const HostAddresses> addresses)
+    : options_(std::move(options)), addresses_(std::move(addresses)) {
   initCurlOnce();
   curl_ = curl_easy_init();
 }
@@ -289,7 +318,9 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
                    std::nullopt};
     }
     // "Name:" would remove the header; "Name;" is curl's way to send it empty.
-    headers.append(value.empty() ? name + ";" : name + ": " + value);
+    std::string line = value.empty() ? name + ";" : name + ": " + value;
+    headers.append(line);
+    OPENSSL_cleanse(line.data(), line.size());
   }
   // Without this curl adds "Expect: 100-continue" to larger bodies, costing a round trip.
   headers.append("Expect:");
@@ -310,6 +341,14 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
                      static_cast<curl_off_t>(request.body.size()));
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
+  SList resolve;
+  if (addresses_) {
+    resolveOverride(*addresses_, request.url, resolve);
+    if (resolve.failed) {
+      return Error{ErrorKind::Transient, describe(request) + ": out of memory", std::nullopt};
+    }
+    curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve.list);
+  }
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
   if (options_.ca_file) {
@@ -327,6 +366,11 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  // Never a proxy from the environment (http_proxy, HTTPS_PROXY, ALL_PROXY): credentials go
+  // straight to the endpoint the configuration names (product.md §3). "" disables proxies,
+  // environment included; NOPROXY "*" again, should a later libcurl read them otherwise.
+  curl_easy_setopt(curl, CURLOPT_PROXY, "");
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
   // Refuses a declared Content-Length above the limit before reading any of the body.
   curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, onBody);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "net/error.hpp"
+#include "net/host_addresses.hpp"
 
 namespace planb::net {
 
@@ -57,7 +58,10 @@ class HttpTransport {
 
 class CurlTransport final : public HttpTransport {
  public:
-  explicit CurlTransport(HttpOptions options = {});
+  // ADDRESSES: where the request's host name is looked up first (planbd's own resolution, with
+  // the last good addresses kept); none, or no addresses for the host: libcurl resolves it.
+  explicit CurlTransport(HttpOptions options = {},
+                         std::shared_ptr<const HostAddresses> addresses = nullptr);
   ~CurlTransport() override;
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
@@ -66,6 +70,7 @@ class CurlTransport final : public HttpTransport {
 
  private:
   HttpOptions options_;
+  std::shared_ptr<const HostAddresses> addresses_;
   std::mutex mutex_;  // serialises send(): one transfer at a time on the handle
   void* curl_;        // one handle, reused for connection reuse
 };

@@ -30,11 +30,15 @@ Secret::~Secret() {
 }
 
 void Secret::wipe() noexcept {
+  wipeString(value_);
+}
+
+void wipeString(std::string& text) noexcept {
   // Growing to the capacity first also covers bytes a short (in-place) string left behind after
   // a move; OPENSSL_cleanse cannot be optimised away, unlike a plain memset before free.
-  value_.resize(value_.capacity());
-  OPENSSL_cleanse(value_.data(), value_.size());
-  value_.clear();
+  text.resize(text.capacity());
+  OPENSSL_cleanse(text.data(), text.size());
+  text.clear();
 }
 
 }  // namespace planb::net

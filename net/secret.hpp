@@ -28,4 +28,9 @@ class Secret {
   std::string value_;
 };
 
+// Overwrites TEXT's bytes (its whole capacity: a shorter value may have left a longer one behind)
+// and empties it, for a credential held in a plain string for a moment (a request body, a
+// header, a token). OPENSSL_cleanse: never optimised away.
+void wipeString(std::string& text) noexcept;
+
 }  // namespace planb::net

@@ -1,5 +1,6 @@
 #include "net/sigv4.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -87,7 +88,9 @@ std::string hmacSha256(std::string_view key, std::string_view data) {
            &length) == nullptr) {
     throw std::runtime_error("HMAC-SHA256 failed");  // only on a broken OpenSSL
   }
-  return std::string(reinterpret_cast<const char*>(mac), length);
+  std::string out(reinterpret_cast<const char*>(mac), length);
+  OPENSSL_cleanse(mac, sizeof mac);  // a derived signing key, when the caller derives one
+  return out;
 }
 
 std::string toHex(std::string_view bytes) {
@@ -105,7 +108,8 @@ std::string toHex(std::string_view bytes) {
 std::string sigV4SigningKey(const Secret& secret_access_key, std::string_view yyyymmdd,
                             const SigV4Scope& scope) {
   // The intermediate keys are as secret as the secret itself: kept in Secrets so they are wiped.
-  Secret date_key(hmacSha256("AWS4" + secret_access_key.reveal(), yyyymmdd));
+  Secret prefixed("AWS4" + secret_access_key.reveal());
+  Secret date_key(hmacSha256(prefixed.reveal(), yyyymmdd));
   Secret region_key(hmacSha256(date_key.reveal(), scope.region));
   Secret service_key(hmacSha256(region_key.reveal(), scope.service));
   return hmacSha256(service_key.reveal(), "aws4_request");

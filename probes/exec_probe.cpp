@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -15,16 +16,38 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 
 #include "probes/single_result.hpp"
-
-extern char** environ;  // NOLINT: POSIX
 
 namespace planb::probes {
 
 namespace asio = boost::asio;
 
 namespace {
+
+// The command's whole environment. planbd's own (CREDENTIALS_DIRECTORY, NOTIFY_SOCKET, whatever
+// its unit or shell set) is not the command's business: a probe tests the endpoint, not planbd.
+constexpr const char* kProbePath = "/usr/sbin:/usr/bin:/sbin:/bin";
+char kPathVariable[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+char kLangVariable[] = "LANG=C.UTF-8";
+char* const kProbeEnvironment[] = {kPathVariable, kLangVariable, nullptr};
+
+// A bare command name, looked up in the PATH the command gets (posix_spawnp would use planbd's).
+// Empty when no directory has it.
+std::string findInProbePath(const std::string& name) {
+  std::string_view dirs = kProbePath;
+  while (!dirs.empty()) {
+    std::string_view dir = dirs.substr(0, dirs.find(':'));
+    dirs.remove_prefix(std::min(dirs.size(), dir.size() + 1));
+    std::string candidate = std::string(dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+  }
+  return {};
+}
 
 // The output as a one-line detail: control characters and bytes that are not UTF-8 as spaces or
 // '?', runs of spaces collapsed, trimmed. (Details end up in JSON and logs.)
@@ -164,9 +187,11 @@ class ExecProbe::Attempt : public std::enable_shared_from_this<Attempt> {
     }
     argv.push_back(nullptr);
     pid_t pid = -1;
-    int rc = command[0].find('/') == std::string::npos
-                 ? ::posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(), environ)
-                 : ::posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), environ);
+    std::string program =
+        command[0].find('/') == std::string::npos ? findInProbePath(command[0]) : command[0];
+    int rc = program.empty() ? ENOENT
+                             : ::posix_spawn(&pid, program.c_str(), &actions, &attributes,
+                                             argv.data(), kProbeEnvironment);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     ::close(fds[1]);

@@ -33,6 +33,8 @@
 #include <string_view>
 
 #include "net/ca_file.hpp"
+#include "net/secret.hpp"
+#include "net/watched_secret_file.hpp"
 #include "probes/connect_attempt.hpp"
 #include "probes/endpoint.hpp"
 
@@ -66,6 +68,11 @@ struct HttpProbe::Spec {
     net::SigV4Scope scope;
   };
   std::optional<Signing> signing;
+  // header_files: `request` without its final line, and each header's file, read per attempt.
+  std::string unsignedHead;
+  std::vector<std::pair<std::string, std::shared_ptr<net::WatchedSecretFile>>> secretHeaders;
+  // An attempt builds its own request (signed now, or with the secret headers' current values).
+  bool perAttempt() const noexcept { return signing || !secretHeaders.empty(); }
 
   // The bytes one attempt writes: the fixed request, or one signed now.
   std::string requestNow() const;
@@ -94,6 +101,19 @@ bool iequals(std::string_view a, std::string_view b) {
 
 constexpr std::string_view kLastLine = "Connection: close\r\n\r\n";
 
+// A header the options may add: a token, and none of the probe's own.
+void checkHeaderName(const HttpProbeOptions& o, const std::string& name) {
+  for (std::string_view own : {"host", "connection", "content-length", "transfer-encoding"}) {
+    if (iequals(name, own)) {
+      throw std::invalid_argument("http probe " + o.url.str() + ": header " + name +
+                                  " is set by the probe");
+    }
+  }
+  if (!isToken(name)) {
+    throw std::invalid_argument("http probe " + o.url.str() + ": bad header \"" + name + "\"");
+  }
+}
+
 std::string buildRequest(const HttpProbeOptions& o, const std::string& target) {
   if (!isToken(o.method)) {
     throw std::invalid_argument("http probe " + o.url.str() + ": bad method \"" + o.method + "\"");
@@ -109,13 +129,8 @@ std::string buildRequest(const HttpProbeOptions& o, const std::string& target) {
   r.append("User-Agent: planb-probe/" PLANB_VERSION "\r\n");
   r.append("Accept: */*\r\n");
   for (const auto& [name, value] : o.headers) {
-    for (std::string_view own : {"host", "connection", "content-length", "transfer-encoding"}) {
-      if (iequals(name, own)) {
-        throw std::invalid_argument("http probe " + o.url.str() + ": header " + name +
-                                    " is set by the probe");
-      }
-    }
-    if (!isToken(name) || !isFieldValue(value)) {
+    checkHeaderName(o, name);
+    if (!isFieldValue(value)) {
       throw std::invalid_argument("http probe " + o.url.str() + ": bad header \"" + name + "\"");
     }
     r.append(name).append(": ").append(value).append("\r\n");
@@ -311,15 +326,16 @@ class HttpAttempt final : public detail::ConnectAttempt {
 
   void writeRequest() {
     setStage(Stage::Write);
-    if (spec_->signing) {
+    if (spec_->perAttempt()) {
       request_ = spec_->requestNow();
     }
-    asio::async_write(stream_, asio::buffer(spec_->signing ? request_ : spec_->request),
+    asio::async_write(stream_, asio::buffer(spec_->perAttempt() ? request_ : spec_->request),
                       [self = self<HttpAttempt>()](const boost::system::error_code& ec,
                                                    std::size_t) { self->onWritten(ec); });
   }
 
   void onWritten(const boost::system::error_code& ec) {
+    net::wipeString(request_);  // may hold a header_files secret; written (or failed) by now
     if (finished()) {
       return;
     }
@@ -481,16 +497,26 @@ std::string tlsName(const HttpProbeOptions& o) {
 }  // namespace
 
 std::string HttpProbe::Spec::requestNow() const {
-  if (!signing) {
+  if (!perAttempt()) {
     return request;
   }
-  const net::SigV4Credentials credentials =
-      signing->source ? signing->source() : signing->credentials;
-  net::SigV4Signature signature =
-      net::signV4(signing->request, credentials, signing->scope, std::chrono::system_clock::now());
-  std::string out = signing->head;
-  for (const auto& [name, value] : signature.headers_to_add) {
-    out.append(name).append(": ").append(value).append("\r\n");
+  std::string out = signing ? signing->head : unsignedHead;
+  if (signing) {
+    const net::SigV4Credentials credentials =
+        signing->source ? signing->source() : signing->credentials;
+    net::SigV4Signature signature = net::signV4(signing->request, credentials, signing->scope,
+                                                std::chrono::system_clock::now());
+    for (const auto& [name, value] : signature.headers_to_add) {
+      out.append(name).append(": ").append(value).append("\r\n");
+    }
+  }
+  for (const auto& [name, file] : secretHeaders) {
+    net::Secret value = file->current();
+    // A file rewritten with a line break would inject headers: the header is left out, and
+    // the server's answer (401, say) tells.
+    if (isFieldValue(value.reveal())) {
+      out.append(name).append(": ").append(value.reveal()).append("\r\n");
+    }
   }
   out.append(kLastLine);
   return out;
@@ -526,6 +552,22 @@ HttpProbe::HttpProbe(asio::io_context& io, HttpProbeOptions options) : io_(io) {
   } else {
     spec->request = buildRequest(options, options.url.target);
   }
+  for (const auto& [name, path] : options.headerFiles) {
+    checkHeaderName(options, name);
+    std::shared_ptr<net::WatchedSecretFile> file;
+    try {
+      file = std::make_shared<net::WatchedSecretFile>(path, "header file");
+    } catch (const net::CredentialError& e) {
+      throw std::invalid_argument("http probe " + options.url.str() + ": header " + name + ": " +
+                                  e.what());  // names the file, never its content
+    }
+    if (!isFieldValue(file->current().reveal())) {
+      throw std::invalid_argument("http probe " + options.url.str() + ": header " + name + ": " +
+                                  path + ": the value has a line break or control character");
+    }
+    spec->secretHeaders.emplace_back(name, std::move(file));
+  }
+  spec->unsignedHead = spec->request.substr(0, spec->request.size() - kLastLine.size());
   if (options.expectBodyRegex) {
     re2::RE2::Options reOptions;
     reOptions.set_log_errors(false);

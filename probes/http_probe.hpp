@@ -32,6 +32,12 @@ struct HttpProbeOptions {
   // Extra request headers. Host, Connection, Content-Length and Transfer-Encoding are the
   // probe's own and rejected here.
   std::vector<std::pair<std::string, std::string>> headers;
+  // Headers whose values are secrets (Authorization, a token): the header's name and the file
+  // holding its value, read under net::readSecretFile's rules when the probe is built (a missing
+  // or unsafe file, or a value with a control character, throws std::invalid_argument naming the
+  // file, never the value) and at every attempt, re-read when the file changes. Sent after
+  // `headers`, never signed.
+  std::vector<std::pair<std::string, std::string>> headerFiles;
   std::vector<int> expectStatus{200};
   std::optional<std::string> expectBody;  // substring of the first kMaxHttpBody bytes
   // An RE2 pattern that must match somewhere in the first kMaxHttpBody bytes (a search, not a full

@@ -576,4 +576,186 @@ std::vector<Result<Written>> AlidnsProvider::replaceBatch(
   return results;
 }
 
+Result<std::vector<AlidnsRecord>> AlidnsProvider::listTxt(const RecordRef& record,
+                                                          std::string& rr) {
+  Result<std::string> relative = rrOf(record);
+  if (auto* e = errorIn(relative)) {
+    return std::move(*e);
+  }
+  rr = std::get<std::string>(relative);
+  Result<Json> raw = describeAll("DescribeSubDomainRecords",
+                                 {{"SubDomain", withoutDot(record.name)},
+                                  {"DomainName", withoutDot(record.zone)},
+                                  {"Type", "TXT"}},
+                                 record.name, options_.page_size);
+  if (auto* e = errorIn(raw)) {
+    return std::move(*e);
+  }
+  std::vector<AlidnsRecord> txts;
+  try {
+    for (AlidnsRecord& r : parseAlidnsRecords(std::get<Json>(raw))) {
+      // The filters are the API's; only a TXT at this very label is the rehearsal's.
+      if (r.type == "TXT" && core::asciiLower(r.rr) == rr) {
+        txts.push_back(std::move(r));
+      }
+    }
+  } catch (const Json::exception&) {
+    return error(ErrorKind::Permanent,
+                 "DescribeSubDomainRecords " + record.name + ": malformed reply");
+  }
+  return txts;
+}
+
+std::optional<ProviderError> AlidnsProvider::deleteRecord(const std::string& id,
+                                                          const std::string& subject) {
+  RpcReply reply = call("DeleteDomainRecord", {{"RecordId", id}}, subject);
+  // DomainRecordNotBelongToUser: no such record (any more) in this account.
+  if (reply.failure && reply.failure->code != "DomainRecordNotBelongToUser") {
+    return std::move(reply.failure->error);
+  }
+  return std::nullopt;
+}
+
+Result<std::vector<std::string>> AlidnsProvider::readTxt(const RecordRef& record) {
+  std::string rr;
+  Result<std::vector<AlidnsRecord>> listed = listTxt(record, rr);
+  if (auto* e = errorIn(listed)) {
+    return std::move(*e);
+  }
+  std::vector<std::string> values;
+  for (const AlidnsRecord& r : std::get<std::vector<AlidnsRecord>>(listed)) {
+    if (r.status != "DISABLE") {
+      values.push_back(r.value);
+    }
+  }
+  return values;
+}
+
+Result<Written> AlidnsProvider::writeTxt(const TxtWrite& write) {
+  if (auto bad = txtValueError(write.value)) {
+    return std::move(*bad);
+  }
+  std::string rr;
+  Result<std::vector<AlidnsRecord>> listed = listTxt(write.record, rr);
+  if (auto* e = errorIn(listed)) {
+    return std::move(*e);
+  }
+  const std::vector<AlidnsRecord>& records = std::get<std::vector<AlidnsRecord>>(listed);
+  // Only an enabled TXT on the default line may be kept or rewritten (an update leaves Status as
+  // it is). Any other goes first: one holding the value would make the write a duplicate.
+  std::vector<ListedTxt> usable;
+  for (const AlidnsRecord& r : records) {
+    if (r.status != "DISABLE" && (r.line.empty() || r.line == "default")) {
+      usable.push_back({r.id, r.value, r.ttl});
+    } else if (auto e = deleteRecord(r.id, write.record.name)) {
+      return std::move(*e);
+    }
+  }
+  TxtWritePlan plan = planTxtWrite(usable, write.value);
+
+  const std::string& zone = write.record.zone;
+  // The minimum is asked for only when something is written.
+  std::uint32_t ttl = plan.step == TxtWritePlan::Step::Keep
+                          ? write.ttl
+                          : std::max(write.ttl, minTtl(zone, nullptr));
+  auto send = [&](bool update) {
+    net::RpcParams params{
+        {"RR", rr}, {"Type", "TXT"}, {"Value", write.value}, {"TTL", std::to_string(ttl)}};
+    if (update) {
+      params["RecordId"] = usable[plan.index].id;
+      params["Line"] = "default";
+      return call("UpdateDomainRecord", std::move(params), write.record.name);
+    }
+    params["DomainName"] = withoutDot(zone);
+    return call("AddDomainRecord", std::move(params), write.record.name);
+  };
+  auto sendAtFloor = [&](bool update) {
+    RpcReply reply = send(update);
+    if (reply.failure && reply.failure->code == kTtlRefused) {
+      std::uint32_t floor = relearnMinTtl(zone, nullptr, ttl, reply.failure->message);
+      if (floor > ttl) {
+        ttl = floor;
+        reply = send(update);
+      }
+    }
+    return reply;
+  };
+
+  std::optional<RpcReply> reply;
+  if (plan.step == TxtWritePlan::Step::Update) {
+    reply = sendAtFloor(true);
+    if (reply->failure && reply->failure->code == "DomainRecordNotBelongToUser") {
+      reply = sendAtFloor(false);  // deleted between the read and the update
+    }
+  } else if (plan.step == TxtWritePlan::Step::Create) {
+    reply = sendAtFloor(false);
+  }
+  if (reply && reply->failure) {
+    if (reply->failure->code != kDuplicate) {
+      return std::move(reply->failure->error);
+    }
+    // A resent write that had got through: the value is there if a new read shows it.
+    std::string again_rr;
+    Result<std::vector<AlidnsRecord>> again = listTxt(write.record, again_rr);
+    if (auto* e = errorIn(again)) {
+      return std::move(*e);
+    }
+    const auto& now = std::get<std::vector<AlidnsRecord>>(again);
+    if (std::none_of(now.begin(), now.end(), [&](const AlidnsRecord& r) {
+          return r.value == write.value && r.status != "DISABLE";
+        })) {
+      return error(ErrorKind::Conflict, "TXT " + write.record.name +
+                                            ": DomainRecordDuplicate, yet the name does not "
+                                            "hold the value");
+    }
+  }
+  for (std::size_t k : plan.deletes) {
+    if (auto e = deleteRecord(usable[k].id, write.record.name)) {
+      return std::move(*e);
+    }
+  }
+  Written written;
+  if (plan.step != TxtWritePlan::Step::Keep && ttl > write.ttl) {
+    written.raised_ttl = ttl;
+  }
+  return written;
+}
+
+Result<Written> AlidnsProvider::deleteTxt(const RecordRef& record) {
+  std::string rr;
+  Result<std::vector<AlidnsRecord>> listed = listTxt(record, rr);
+  if (auto* e = errorIn(listed)) {
+    return std::move(*e);
+  }
+  for (const AlidnsRecord& r : std::get<std::vector<AlidnsRecord>>(listed)) {
+    if (auto e = deleteRecord(r.id, record.name)) {
+      return std::move(*e);
+    }
+  }
+  return Written{};
+}
+
+Result<std::vector<std::string>> AlidnsProvider::nameServers(const std::string& zone) {
+  RpcReply reply = call("DescribeDomainInfo",
+                        {{"DomainName", withoutDot(zone)}, {"NeedDetailAttributes", "true"}}, zone);
+  if (reply.failure) {
+    return std::move(reply.failure->error);
+  }
+  std::vector<std::string> servers;
+  try {
+    for (const std::string& server : alidnsDnsServers(reply.body)) {
+      servers.push_back(core::canonicalName(server));
+    }
+  } catch (const Json::exception&) {
+    return error(ErrorKind::Permanent, "DescribeDomainInfo " + zone + ": malformed DnsServers");
+  }
+  if (std::optional<std::uint32_t> floor = alidnsMinTtl(reply.body)) {
+    std::lock_guard lock(floors_mutex_);
+    floors_[zone] = floor;
+  }
+  std::sort(servers.begin(), servers.end());
+  servers.erase(std::unique(servers.begin(), servers.end()), servers.end());
+  return servers;
+}
+
 }  // namespace planb::providers

@@ -37,6 +37,7 @@
 #include "net/http_client.hpp"
 #include "net/secret.hpp"
 #include "providers/alidns_credentials.hpp"
+#include "providers/alidns_reply.hpp"
 #include "providers/dns_provider.hpp"
 #include "providers/lookup_then_write.hpp"
 #include "providers/provider_settings.hpp"
@@ -124,6 +125,24 @@ class AlidnsProvider final : public LookupThenWrite<AlidnsLookup> {
   // zone's minimum TTL instead of its own reports it in raised_ttl.
   std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) override;
 
+  // The rehearsal's TXT record (product.md §11), through the same keys and ceiling as a
+  // failover. readTxt: DescribeSubDomainRecords with Type=TXT (every page), the enabled ones'
+  // values. writeTxt: the enabled default-line TXT already holding the value is kept, else the
+  // first is rewritten by UpdateDomainRecord, else one is added by AddDomainRecord; every other
+  // TXT at the name (disabled, on another line, another value) is then deleted by
+  // DeleteDomainRecord. The TTL is raised to the zone's minimum as a failover's is (raised_ttl),
+  // and DomainRecordDuplicate is a success once a new read shows the value. deleteTxt:
+  // DeleteDomainRecord of every TXT at the name; one gone meanwhile
+  // (DomainRecordNotBelongToUser) counts as deleted. Other types are never touched.
+  Result<std::vector<std::string>> readTxt(const RecordRef& record) override;
+  Result<Written> writeTxt(const TxtWrite& write) override;
+  Result<Written> deleteTxt(const RecordRef& record) override;
+
+  // DescribeDomainInfo's DnsServers.DnsServer, the name servers Alibaba assigned the domain
+  // (https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-describedomaininfo). Asked
+  // with NeedDetailAttributes=true, so the zone's MinTtl is learned by the same call.
+  Result<std::vector<std::string>> nameServers(const std::string& zone) override;
+
  private:
   struct RpcFailure;
   struct RpcReply;
@@ -157,6 +176,11 @@ class AlidnsProvider final : public LookupThenWrite<AlidnsLookup> {
   // The domain's records (raw JSON arrays) by lower-case RR.
   Result<std::map<std::string, nlohmann::json>> listDomain(const std::string& zone);
   static std::string scrub(std::string text, const AlidnsKeys& keys);
+  // Every TXT record at `record.name` (DescribeSubDomainRecords, Type=TXT); `rr` is set to the
+  // name relative to the zone.
+  Result<std::vector<AlidnsRecord>> listTxt(const RecordRef& record, std::string& rr);
+  // DeleteDomainRecord of one record; one already gone is a success.
+  std::optional<ProviderError> deleteRecord(const std::string& id, const std::string& subject);
 
   std::string name_;
   std::string endpoint_;

@@ -104,6 +104,18 @@ std::optional<std::uint32_t> alidnsMinTtl(const Json& info) {
   return std::nullopt;
 }
 
+std::vector<std::string> alidnsDnsServers(const Json& info) {
+  std::vector<std::string> servers;
+  auto field = info.find("DnsServers");
+  if (field == info.end() || field->is_null()) {
+    return servers;
+  }
+  for (const Json& server : field->at("DnsServer")) {
+    servers.push_back(server.get<std::string>());
+  }
+  return servers;
+}
+
 std::optional<std::uint32_t> alidnsTtlFloorIn(std::string_view message) {
   constexpr std::string_view kRange = "range of ";
   auto at = message.find(kRange);

@@ -43,6 +43,10 @@ bool isAlidnsAuthCode(std::string_view code);
 // NeedDetailAttributes=true), or nullopt when the reply does not say.
 std::optional<std::uint32_t> alidnsMinTtl(const nlohmann::json& domain_info);
 
+// DescribeDomainInfo's DnsServers.DnsServer, as listed (host names without a trailing dot);
+// empty when the reply has none. Throws nlohmann::json::exception when it is malformed.
+std::vector<std::string> alidnsDnsServers(const nlohmann::json& domain_info);
+
 // The lower end of "A valid TTL must be in the range of 600 to 86400." in a QuotaExceeded.TTL
 // Message, or nullopt when the message names no range.
 std::optional<std::uint32_t> alidnsTtlFloorIn(std::string_view message);

@@ -14,6 +14,7 @@
 #include "net/percent_encoding.hpp"
 #include "net/server_text.hpp"
 #include "providers/ceiling_transport.hpp"
+#include "providers/cloudflare_txt.hpp"
 #include "providers/reply_text.hpp"
 
 namespace planb::providers {
@@ -704,6 +705,184 @@ std::vector<Result<Written>> CloudflareProvider::writeChanges(
     out.push_back(r ? std::move(*r) : Result<Written>(Written{}));
   }
   return out;
+}
+
+Result<std::vector<CloudflareProvider::Record>> CloudflareProvider::listTxt(const RecordRef& record,
+                                                                            std::string& zone_id) {
+  Result<std::string> id = zoneId(record.zone);
+  if (auto* e = errorIn(id)) {
+    return std::move(*e);
+  }
+  zone_id = std::get<std::string>(id);
+  Result<std::vector<Record>> listed =
+      listRecords(zone_id, "type=TXT&name.exact=" + net::percentEncode(withoutDot(record.name)),
+                  options_.per_page);
+  if (auto* e = errorIn(listed)) {
+    if (e->kind == ErrorKind::NotFound) {
+      forgetZone(record.zone);  // the zone may have been deleted and added again, with a new id
+    }
+    return std::move(*e);
+  }
+  // The filters are the API's; only a TXT at this very name is the rehearsal's.
+  std::vector<Record> txts;
+  for (Record& r : std::get<std::vector<Record>>(listed)) {
+    if (r.type == "TXT" && r.name == record.name) {
+      txts.push_back(std::move(r));
+    }
+  }
+  return txts;
+}
+
+std::optional<ProviderError> CloudflareProvider::deleteRecord(const std::string& zone_id,
+                                                              const std::string& id) {
+  ApiReply reply = call(
+      "DELETE", "/zones/" + net::percentEncode(zone_id) + "/dns_records/" + net::percentEncode(id));
+  if (reply.failure && !(reply.failure->error.kind == ErrorKind::NotFound &&
+                         reply.failure->has(kRecordDoesNotExist))) {
+    return std::move(reply.failure->error);
+  }
+  return std::nullopt;
+}
+
+Result<std::vector<std::string>> CloudflareProvider::readTxt(const RecordRef& record) {
+  std::string zone_id;
+  Result<std::vector<Record>> listed = listTxt(record, zone_id);
+  if (auto* e = errorIn(listed)) {
+    return std::move(*e);
+  }
+  std::vector<std::string> values;
+  for (const Record& r : std::get<std::vector<Record>>(listed)) {
+    values.push_back(cloudflareTxtText(r.content));
+  }
+  return values;
+}
+
+Result<Written> CloudflareProvider::writeTxt(const TxtWrite& write) {
+  if (auto bad = txtValueError(write.value)) {
+    return std::move(*bad);
+  }
+  std::string zone_id;
+  Result<std::vector<Record>> listed = listTxt(write.record, zone_id);
+  if (auto* e = errorIn(listed)) {
+    return std::move(*e);
+  }
+  const std::vector<Record>& records = std::get<std::vector<Record>>(listed);
+  std::vector<ListedTxt> txts;
+  for (const Record& r : records) {
+    txts.push_back({r.id, cloudflareTxtText(r.content), r.ttl});
+  }
+  TxtWritePlan plan = planTxtWrite(txts, write.value);
+
+  Written written;
+  std::uint32_t ttl = std::max(write.ttl, capabilities().min_ttl);
+  if (ttl > write.ttl && plan.step != TxtWritePlan::Step::Keep) {
+    written.raised_ttl = ttl;  // what was written instead
+  }
+  const std::string path = "/zones/" + net::percentEncode(zone_id) + "/dns_records";
+  Json body = {{"type", "TXT"},
+               {"name", withoutDot(write.record.name)},
+               {"content", cloudflareTxtContent(write.value)},
+               {"ttl", ttl}};
+  auto create = [&]() -> std::optional<ProviderError> {
+    Json post = body;
+    post["proxied"] = false;
+    ApiReply reply = call("POST", path, post.dump());
+    if (!reply.failure) {
+      return std::nullopt;
+    }
+    if (!reply.failure->has(kRecordExists) && !reply.failure->has(kIdenticalRecordExists)) {
+      return std::move(reply.failure->error);
+    }
+    // An earlier copy of this POST got through: the value is there if a new listing shows it.
+    std::string again_zone;
+    Result<std::vector<Record>> again = listTxt(write.record, again_zone);
+    if (auto* e = errorIn(again)) {
+      return std::move(*e);
+    }
+    for (const Record& r : std::get<std::vector<Record>>(again)) {
+      if (cloudflareTxtText(r.content) == write.value) {
+        return std::nullopt;
+      }
+    }
+    return error(ErrorKind::Conflict, "POST TXT " + write.record.name +
+                                          " was refused as existing, yet the name does not "
+                                          "hold the value");
+  };
+
+  std::optional<ProviderError> failed;
+  switch (plan.step) {
+    case TxtWritePlan::Step::Keep:
+      break;
+    case TxtWritePlan::Step::Update: {
+      ApiReply reply =
+          call("PATCH", path + "/" + net::percentEncode(records[plan.index].id), body.dump());
+      if (reply.failure && reply.failure->error.kind == ErrorKind::NotFound &&
+          reply.failure->has(kRecordDoesNotExist)) {
+        failed = create();  // deleted between the listing and the PATCH
+      } else if (reply.failure) {
+        failed = std::move(reply.failure->error);
+      }
+      break;
+    }
+    case TxtWritePlan::Step::Create:
+      failed = create();
+      break;
+  }
+  if (failed) {
+    return std::move(*failed);
+  }
+  for (std::size_t i : plan.deletes) {
+    if (auto e = deleteRecord(zone_id, records[i].id)) {
+      return std::move(*e);
+    }
+  }
+  return written;
+}
+
+Result<Written> CloudflareProvider::deleteTxt(const RecordRef& record) {
+  std::string zone_id;
+  Result<std::vector<Record>> listed = listTxt(record, zone_id);
+  if (auto* e = errorIn(listed)) {
+    return std::move(*e);
+  }
+  for (const Record& r : std::get<std::vector<Record>>(listed)) {
+    if (auto e = deleteRecord(zone_id, r.id)) {
+      return std::move(*e);
+    }
+  }
+  return Written{};
+}
+
+Result<std::vector<std::string>> CloudflareProvider::nameServers(const std::string& zone) {
+  Result<std::string> id = zoneId(zone);
+  if (auto* e = errorIn(id)) {
+    return std::move(*e);
+  }
+  const std::string& zone_id = std::get<std::string>(id);
+  ApiReply reply = call("GET", "/zones/" + net::percentEncode(zone_id));
+  if (reply.failure) {
+    ProviderError& e = reply.failure->error;
+    if (e.kind == ErrorKind::NotFound) {
+      forgetZone(zone);
+    } else if (e.kind == ErrorKind::Auth && reply.failure->status == 403) {
+      // A configured zone_id spares failovers Zone Read; the zone's details still need it.
+      e.message += "; the zone's name servers need Zone Read on the token, even with zone_id set";
+    }
+    return std::move(e);
+  }
+  std::vector<std::string> servers;
+  try {
+    const Json& result = reply.envelope.at("result");
+    rememberPlan(zone_id, result);
+    for (const Json& server : result.at("name_servers")) {
+      servers.push_back(core::canonicalName(server.get<std::string>()));
+    }
+  } catch (const Json::exception&) {
+    return error(ErrorKind::Permanent, "GET /zones/" + zone_id + ": malformed zone details");
+  }
+  std::sort(servers.begin(), servers.end());
+  servers.erase(std::unique(servers.begin(), servers.end()), servers.end());
+  return servers;
 }
 
 }  // namespace planb::providers

@@ -125,6 +125,22 @@ class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
   // with the proxy's addresses, so no DNS answer can show it.
   std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) override;
 
+  // The rehearsal's TXT record (product.md §11), through the same token, budget and ceiling as
+  // a failover. readTxt: a listing by type and exact name (every page), each content read as
+  // cloudflare_txt.hpp says. writeTxt: the record already holding the value is kept, else the
+  // first TXT at the name is PATCHed ({"type","name","content","ttl"}), else one is POSTed,
+  // never proxied (a TXT cannot be); every other TXT there is then DELETEd. Content goes quoted,
+  // as the API reference asks; a TTL under 60 goes as 60 (Written::raised_ttl). "Already exists"
+  // (81057, 81058) is a success once a new listing shows the value. deleteTxt: DELETE of every
+  // TXT at the name; one gone meanwhile (404) counts as deleted. Other types are never touched.
+  Result<std::vector<std::string>> readTxt(const RecordRef& record) override;
+  Result<Written> writeTxt(const TxtWrite& write) override;
+  Result<Written> deleteTxt(const RecordRef& record) override;
+
+  // The zone's assigned name servers: GET /zones/{id}, its "name_servers"
+  // (https://developers.cloudflare.com/api/resources/zones/methods/get/).
+  Result<std::vector<std::string>> nameServers(const std::string& zone) override;
+
   // For tests and status: requests spent within the current budget window.
   std::size_t budgetUsed() const { return budget_.used(); }
   // Whether the API answered that it has no batch endpoint (then changes go one by one).
@@ -166,6 +182,10 @@ class CloudflareProvider final : public LookupThenWrite<CloudflareLookup> {
   Result<CloudflareLookup> lookup(const RecordRef& record) override;
   Result<Unit> write(const ReplaceRequest& request, const CloudflareLookup& current) override;
   void forgetZone(const std::string& zone);
+  // The TXT records at `record.name` (every page); `zone_id` is set to the zone's id.
+  Result<std::vector<Record>> listTxt(const RecordRef& record, std::string& zone_id);
+  // DELETE of one record by id; one already gone (404) is a success.
+  std::optional<ProviderError> deleteRecord(const std::string& zone_id, const std::string& id);
 
   std::string name_;
   std::string endpoint_;  // without a trailing '/'

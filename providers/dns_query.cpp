@@ -1,7 +1,9 @@
 #include "providers/dns_query.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 #include "core/dns_name.hpp"
 #include "providers/ldns_util.hpp"
@@ -92,6 +94,68 @@ ServedRecord servedAt(const ldns_pkt* reply, const std::string& name) {
   return served;
 }
 
+// The text of every RR of TYPE owned by NAME in REPLY's answer section: a TXT record's
+// character-strings joined, an NS record's host name canonical.
+std::vector<std::string> valuesAt(const ldns_pkt* reply, const std::string& name,
+                                  ldns_rr_type type) {
+  RdfPtr owner = makeDname(name);
+  std::vector<std::string> values;
+  const ldns_rr_list* answer = ldns_pkt_answer(reply);
+  for (std::size_t i = 0; answer != nullptr && i < ldns_rr_list_rr_count(answer); ++i) {
+    const ldns_rr* rr = ldns_rr_list_rr(answer, i);
+    if (ldns_rr_get_type(rr) != type || ldns_dname_compare(ldns_rr_owner(rr), owner.get()) != 0) {
+      continue;
+    }
+    std::string value;
+    for (std::size_t k = 0; k < ldns_rr_rd_count(rr); ++k) {
+      const ldns_rdf* rdf = ldns_rr_rdf(rr, k);
+      if (type == LDNS_RR_TYPE_TXT && ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_STR &&
+          ldns_rdf_size(rdf) >= 1) {
+        // Wire form: a length byte, then the bytes (ldns checked the length when it parsed).
+        const auto* data = reinterpret_cast<const char*>(ldns_rdf_data(rdf));
+        value.append(data + 1, std::min<std::size_t>(ldns_rdf_size(rdf) - 1,
+                                                     static_cast<unsigned char>(data[0])));
+      } else if (type == LDNS_RR_TYPE_NS && ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_DNAME) {
+        std::unique_ptr<char, decltype(&std::free)> host(ldns_rdf2str(rdf), &std::free);
+        value = core::canonicalName(host ? host.get() : "");
+      }
+    }
+    values.push_back(std::move(value));
+  }
+  return values;
+}
+
+std::vector<std::string> sortedUnique(std::vector<std::string> values) {
+  values.erase(std::remove(values.begin(), values.end(), std::string()), values.end());
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
+ProviderError noZone(const std::string& label, const std::string& zone) {
+  return ProviderError{
+      ErrorKind::Permanent,
+      label + " answered the NS query for " + zone + " with NXDOMAIN: it holds no such zone",
+      {}};
+}
+
+// REPLY parsed from WIRE and checked as query() checks one, or the error.
+Result<PktPtr> parseReply(const std::uint8_t* wire, std::size_t size, const std::string& label,
+                          const std::string& what, const std::string& name) {
+  ldns_pkt* parsed = nullptr;
+  ldns_status status = ldns_wire2pkt(&parsed, wire, size);
+  PktPtr reply(parsed);
+  if (status != LDNS_STATUS_OK || !reply) {
+    return ProviderError{ErrorKind::Permanent,
+                         "malformed reply from " + label + ": " + ldns_get_errorstr_by_id(status),
+                         {}};
+  }
+  if (std::optional<ProviderError> error = checkAnswer(reply.get(), label, what, name)) {
+    return std::move(*error);
+  }
+  return reply;
+}
+
 }  // namespace
 
 Result<ServedRecord> queryCname(const net::HostPort& server, const std::string& name,
@@ -121,23 +185,67 @@ Result<ServedRecord> queryCname(const net::HostPort& server, const std::string& 
 Result<ServedRecord> readCnameReply(const std::uint8_t* wire, std::size_t size,
                                     const std::string& name, const std::string& server_label) {
   const std::string canonical = core::canonicalName(name);
-  ldns_pkt* parsed = nullptr;
-  ldns_status status = ldns_wire2pkt(&parsed, wire, size);
-  PktPtr reply(parsed);
-  if (status != LDNS_STATUS_OK || !reply) {
-    return ProviderError{
-        ErrorKind::Permanent,
-        "malformed reply from " + server_label + ": " + ldns_get_errorstr_by_id(status),
-        {}};
-  }
-  if (std::optional<ProviderError> error =
-          checkAnswer(reply.get(), server_label, "the CNAME query for " + canonical, canonical)) {
+  Result<PktPtr> reply =
+      parseReply(wire, size, server_label, "the CNAME query for " + canonical, canonical);
+  if (auto* error = errorIn(reply)) {
     return std::move(*error);
   }
-  if (ldns_pkt_get_rcode(reply.get()) == LDNS_RCODE_NXDOMAIN) {
+  if (ldns_pkt_get_rcode(std::get<PktPtr>(reply).get()) == LDNS_RCODE_NXDOMAIN) {
     return ServedRecord{};
   }
-  return servedAt(reply.get(), canonical);
+  return servedAt(std::get<PktPtr>(reply).get(), canonical);
+}
+
+Result<std::vector<std::string>> queryTxt(const net::HostPort& server, const std::string& name,
+                                          std::chrono::milliseconds timeout) {
+  const std::string canonical = core::canonicalName(name);
+  Result<PktPtr> txt = query(server, canonical, LDNS_RR_TYPE_TXT, timeout);
+  if (auto* error = errorIn(txt)) {
+    return std::move(*error);
+  }
+  return valuesAt(std::get<PktPtr>(txt).get(), canonical, LDNS_RR_TYPE_TXT);
+}
+
+Result<std::vector<std::string>> queryNameServers(const net::HostPort& server,
+                                                  const std::string& zone,
+                                                  std::chrono::milliseconds timeout) {
+  const std::string canonical = core::canonicalName(zone);
+  Result<PktPtr> ns = query(server, canonical, LDNS_RR_TYPE_NS, timeout);
+  if (auto* error = errorIn(ns)) {
+    return std::move(*error);
+  }
+  const ldns_pkt* reply = std::get<PktPtr>(ns).get();
+  if (ldns_pkt_get_rcode(reply) == LDNS_RCODE_NXDOMAIN) {
+    return noZone(server.str(), canonical);
+  }
+  return sortedUnique(valuesAt(reply, canonical, LDNS_RR_TYPE_NS));
+}
+
+Result<std::vector<std::string>> readTxtReply(const std::uint8_t* wire, std::size_t size,
+                                              const std::string& name,
+                                              const std::string& server_label) {
+  const std::string canonical = core::canonicalName(name);
+  Result<PktPtr> reply =
+      parseReply(wire, size, server_label, "the TXT query for " + canonical, canonical);
+  if (auto* error = errorIn(reply)) {
+    return std::move(*error);
+  }
+  return valuesAt(std::get<PktPtr>(reply).get(), canonical, LDNS_RR_TYPE_TXT);
+}
+
+Result<std::vector<std::string>> readNameServersReply(const std::uint8_t* wire, std::size_t size,
+                                                      const std::string& zone,
+                                                      const std::string& server_label) {
+  const std::string canonical = core::canonicalName(zone);
+  Result<PktPtr> reply =
+      parseReply(wire, size, server_label, "the NS query for " + canonical, canonical);
+  if (auto* error = errorIn(reply)) {
+    return std::move(*error);
+  }
+  if (ldns_pkt_get_rcode(std::get<PktPtr>(reply).get()) == LDNS_RCODE_NXDOMAIN) {
+    return noZone(server_label, canonical);
+  }
+  return sortedUnique(valuesAt(std::get<PktPtr>(reply).get(), canonical, LDNS_RR_TYPE_NS));
 }
 
 }  // namespace planb::providers

@@ -1,11 +1,12 @@
 #pragma once
 // What an authoritative server serves at a name, asked non-recursively (RD=0) over TCP. Used by
-// Rfc2136Provider::read() and by the daemon's Verifier after a write.
+// Rfc2136Provider (read, readTxt, nameServers) and by the daemon's Verifier after a write.
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "net/url.hpp"
 #include "providers/dns_provider.hpp"
@@ -27,5 +28,26 @@ Result<ServedRecord> queryCname(const net::HostPort& server, const std::string& 
 // tests and the fuzzer (tests/fuzz/dns_reply_fuzz.cpp).
 Result<ServedRecord> readCnameReply(const std::uint8_t* wire, std::size_t size,
                                     const std::string& name, const std::string& server_label);
+
+// Asks SERVER for NAME's TXT RRset: each record's text (its character-strings joined), in the
+// order served; empty for NXDOMAIN or NODATA (another type at NAME is no TXT). Errors as
+// queryCname's.
+Result<std::vector<std::string>> queryTxt(const net::HostPort& server, const std::string& name,
+                                          std::chrono::milliseconds timeout);
+
+// Asks SERVER for ZONE's apex NS RRset: the name servers' host names, canonical, sorted, without
+// repeats. An NXDOMAIN for the apex is Permanent (the server holds no such zone); errors
+// otherwise as queryCname's.
+Result<std::vector<std::string>> queryNameServers(const net::HostPort& server,
+                                                  const std::string& zone,
+                                                  std::chrono::milliseconds timeout);
+
+// How queryTxt and queryNameServers read one reply in wire form: for tests and the fuzzer.
+Result<std::vector<std::string>> readTxtReply(const std::uint8_t* wire, std::size_t size,
+                                              const std::string& name,
+                                              const std::string& server_label);
+Result<std::vector<std::string>> readNameServersReply(const std::uint8_t* wire, std::size_t size,
+                                                      const std::string& zone,
+                                                      const std::string& server_label);
 
 }  // namespace planb::providers

@@ -131,7 +131,28 @@ std::optional<ProviderError> classifyUpdateReply(const CnameUpdate& update,
                                                  const std::string& server_label,
                                                  const std::string& key_name, int rcode,
                                                  int tsig_error, bool authenticated) {
-  const std::string of = " the UPDATE of " + update.name;
+  if (tsig_error == 0 && (rcode == LDNS_RCODE_NXRRSET || rcode == LDNS_RCODE_YXRRSET)) {
+    std::string lost = "compare-and-swap lost: " + update.name;
+    if (update.prerequisite == Prerequisite::ExactValue && rcode == LDNS_RCODE_NXRRSET) {
+      lost += " no longer points to " + update.expected_target;
+    } else if (update.prerequisite == Prerequisite::Exists && rcode == LDNS_RCODE_NXRRSET) {
+      lost += " no longer has a CNAME";
+    } else if (update.prerequisite == Prerequisite::NotExists && rcode == LDNS_RCODE_YXRRSET) {
+      lost += " already has a CNAME";
+    } else {
+      lost += ": prerequisite failed (" + rcodeName(rcode) + ")";
+    }
+    return ProviderError{ErrorKind::Conflict, lost, {}};
+  }
+  return classifySubjectReply({update.zone, update.name, "CNAME"}, server_label, key_name, rcode,
+                              tsig_error, authenticated);
+}
+
+std::optional<ProviderError> classifySubjectReply(const UpdateSubject& subject,
+                                                  const std::string& server_label,
+                                                  const std::string& key_name, int rcode,
+                                                  int tsig_error, bool authenticated) {
+  const std::string of = " the UPDATE of " + subject.name;
   auto error = [](ErrorKind kind, std::string message) {
     return ProviderError{kind, std::move(message), {}};
   };
@@ -152,32 +173,22 @@ std::optional<ProviderError> classifyUpdateReply(const CnameUpdate& update,
     case LDNS_RCODE_NOTAUTH:
       return error(ErrorKind::Auth, "server " + server_label + " answered" + of +
                                         " with NOTAUTH: it rejected TSIG key \"" + key_name +
-                                        "\" or is not authoritative for zone " + update.zone);
+                                        "\" or is not authoritative for zone " + subject.zone);
     case LDNS_RCODE_REFUSED:
-      return error(ErrorKind::Refused, "server " + server_label + " refused" + of +
-                                           " (REFUSED): TSIG key \"" + key_name +
-                                           "\" may not change its CNAME (update-policy)");
+      return error(ErrorKind::Refused,
+                   "server " + server_label + " refused" + of + " (REFUSED): TSIG key \"" +
+                       key_name + "\" may not change its " + subject.type + " (update-policy)");
     case LDNS_RCODE_NXRRSET:
-    case LDNS_RCODE_YXRRSET: {
-      std::string lost = "compare-and-swap lost: " + update.name;
-      if (update.prerequisite == Prerequisite::ExactValue && rcode == LDNS_RCODE_NXRRSET) {
-        lost += " no longer points to " + update.expected_target;
-      } else if (update.prerequisite == Prerequisite::Exists && rcode == LDNS_RCODE_NXRRSET) {
-        lost += " no longer has a CNAME";
-      } else if (update.prerequisite == Prerequisite::NotExists && rcode == LDNS_RCODE_YXRRSET) {
-        lost += " already has a CNAME";
-      } else {
-        lost += ": prerequisite failed (" + rcodeName(rcode) + ")";
-      }
-      return error(ErrorKind::Conflict, lost);
-    }
+    case LDNS_RCODE_YXRRSET:
+      return error(ErrorKind::Conflict, "server " + server_label + " refused" + of + " with " +
+                                            rcodeName(rcode) + ": a prerequisite failed");
     case LDNS_RCODE_SERVFAIL:
       return error(ErrorKind::Transient,
                    "server " + server_label + " failed" + of + " (SERVFAIL); nothing was changed");
     case LDNS_RCODE_NOTZONE:
       return error(ErrorKind::Permanent, "server " + server_label + " answered" + of +
                                              " with NOTZONE: the name is not in zone " +
-                                             update.zone);
+                                             subject.zone);
     case LDNS_RCODE_NOTIMPL:
       return error(ErrorKind::Permanent,
                    "server " + server_label + " does not implement UPDATE (NOTIMP)");

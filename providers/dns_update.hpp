@@ -59,4 +59,19 @@ std::optional<ProviderError> classifyUpdateReply(const CnameUpdate& update,
                                                  const std::string& key_name, int rcode,
                                                  int tsig_error, bool authenticated);
 
+// What an UPDATE changes, for the messages of its reply's classification.
+struct UpdateSubject {
+  std::string zone;  // canonical
+  std::string name;  // canonical
+  std::string type;  // the one RR type it changes: "CNAME", "TXT"
+};
+
+// classifyUpdateReply for an UPDATE of SUBJECT without prerequisites of its own type (the TXT
+// writes of a rehearsal): the same mapping, but NXRRSET and YXRRSET are refusals of whatever
+// prerequisite it had, Conflict with the server's RCODE named, and REFUSED names TYPE.
+std::optional<ProviderError> classifySubjectReply(const UpdateSubject& subject,
+                                                  const std::string& server_label,
+                                                  const std::string& key_name, int rcode,
+                                                  int tsig_error, bool authenticated);
+
 }  // namespace planb::providers

@@ -4,14 +4,59 @@
 // refused as a duplicate is looked up again, since a resent write that had got through is refused
 // the same way.
 
+#include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "providers/compare_before_write.hpp"
 #include "providers/dns_provider.hpp"
 
 namespace planb::providers {
+
+// One TXT record at a name, as a provider lists it (the rehearsal's write path, product.md §11).
+struct ListedTxt {
+  std::string id;
+  std::string value;  // the text, unquoted
+  std::uint32_t ttl = 0;
+};
+
+// What writeTxt does with the TXT records at the name so that exactly `value` is left: keep the
+// one already holding it (whatever its TTL: the rehearsal's token is fresh each time, so only a
+// resent write finds it), else rewrite the first in place, else create one; then delete the rest.
+struct TxtWritePlan {
+  enum class Step { Keep, Update, Create };
+  Step step = Step::Create;
+  std::size_t index = 0;             // of the record kept or updated
+  std::vector<std::size_t> deletes;  // every other record
+};
+
+inline TxtWritePlan planTxtWrite(const std::vector<ListedTxt>& listed, const std::string& value) {
+  TxtWritePlan plan;
+  if (listed.empty()) {
+    return plan;
+  }
+  plan.step = TxtWritePlan::Step::Update;
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    if (listed[i].value == value) {
+      plan.step = TxtWritePlan::Step::Keep;
+      plan.index = i;
+      break;
+    }
+  }
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    if (i != plan.index) {
+      plan.deletes.push_back(i);
+    }
+  }
+  return plan;
+}
+
+// A TXT value one character-string can hold (RFC 1035 §3.3: at most 255 bytes).
+inline constexpr std::size_t kMaxTxtValue = 255;
 
 // Lookup: what one look-up of a name found, with at least `ServedRecord served`, and whatever
 // the provider needs to write over it (record id, zone id, relative name).
@@ -52,6 +97,15 @@ class LookupThenWrite : public DnsProvider {
   ProviderError error(ErrorKind kind, const std::string& message) const {
     return ProviderError{kind, std::string(type()) + " provider \"" + name() + "\": " + message,
                          std::nullopt};
+  }
+
+  // The error of a TXT value no character-string can hold; nullopt when it fits.
+  std::optional<ProviderError> txtValueError(const std::string& value) const {
+    if (value.size() > kMaxTxtValue) {
+      return error(ErrorKind::Permanent, "TXT value of " + std::to_string(value.size()) +
+                                             " bytes: one character-string holds at most 255");
+    }
+    return std::nullopt;
   }
 
   // After a write refused as a duplicate (`refusal` says which write and how): a success when

@@ -17,6 +17,8 @@
 #include "providers/ceiling_transport.hpp"
 #include "providers/compare_before_write.hpp"
 #include "providers/ldns_util.hpp"
+#include "providers/txt_update.hpp"
+#include "providers/txt_zone_text.hpp"
 
 namespace planb::providers {
 
@@ -60,6 +62,12 @@ std::pair<int, std::string> typeOrder(const std::string& type) {
   return {number == 0 ? std::numeric_limits<int>::max() : number, type};
 }
 
+std::string upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return text;
+}
+
 struct ParseFailure {
   std::string what;
 };
@@ -89,9 +97,7 @@ NameReading servedBy(const std::vector<const json*>& rrsets, const std::string& 
     if (contents.empty()) {
       continue;  // only disabled records: nothing is served
     }
-    std::string type = rrset->at("type").get<std::string>();
-    std::transform(type.begin(), type.end(), type.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::string type = upper(rrset->at("type").get<std::string>());
     if (type != "CNAME") {
       auto order = typeOrder(type);
       if (!other || order < *other) {
@@ -171,6 +177,54 @@ std::variant<std::vector<NameReading>, ParseFailure> interpret(
     readings.push_back(servedBy(by_name[name], name));
   }
   return readings;
+}
+
+// The contents of NAME's (canonical) enabled records of TYPE in a zone GET's BODY, checked as
+// interpret() checks it. Rrsets of other names and types are skipped (a server older than 4.7
+// ignores the filters).
+std::variant<std::vector<std::string>, ParseFailure> contentsIn(const std::string& body,
+                                                                const std::string& name,
+                                                                const std::string& type) {
+  json zone = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (zone.is_discarded() || !zone.is_object()) {
+    return ParseFailure{"the body is not a JSON object"};
+  }
+  auto rrsets = zone.find("rrsets");
+  if (rrsets == zone.end() || !rrsets->is_array()) {
+    return ParseFailure{"it has no \"rrsets\" array"};
+  }
+  std::vector<std::string> contents;
+  for (const json& rrset : *rrsets) {
+    if (!rrset.is_object()) {
+      return ParseFailure{"an entry of \"rrsets\" is not an object"};
+    }
+    auto rr_name = rrset.find("name");
+    auto rr_type = rrset.find("type");
+    auto records = rrset.find("records");
+    if (rr_name == rrset.end() || !rr_name->is_string() || rr_type == rrset.end() ||
+        !rr_type->is_string() || records == rrset.end() || !records->is_array()) {
+      return ParseFailure{
+          "an rrset lacks a string \"name\", a string \"type\" or a \"records\" array"};
+    }
+    if (canonical(rr_name->get_ref<const std::string&>()) != name ||
+        upper(rr_type->get<std::string>()) != type) {
+      continue;
+    }
+    for (const json& record : *records) {
+      auto content = record.is_object() ? record.find("content") : record.end();
+      if (!record.is_object() || content == record.end() || !content->is_string()) {
+        return ParseFailure{"a record lacks a string \"content\""};
+      }
+      auto disabled = record.find("disabled");
+      if (disabled != record.end() && !disabled->is_boolean()) {
+        return ParseFailure{"a record's \"disabled\" is not a boolean"};
+      }
+      if (disabled == record.end() || !disabled->get<bool>()) {
+        contents.push_back(content->get<std::string>());  // disabled: not served
+      }
+    }
+  }
+  return contents;
 }
 
 // Overwrites the request's copy of the API key once it is sent, as Secret does with its own
@@ -374,39 +428,48 @@ Result<net::HttpResponse> PowerDnsProvider::call(const std::string& method, cons
   return failure;
 }
 
+Result<std::string> PowerDnsProvider::getZone(const std::string& url, const std::string& zone) {
+  Result<net::HttpResponse> got = call("GET", url, zone);
+  if (auto* error = errorIn(got)) {
+    return std::move(*error);
+  }
+  net::HttpResponse& response = std::get<net::HttpResponse>(got);
+  if (response.status != 200) {
+    return ProviderError{ErrorKind::Permanent,
+                         "PowerDNS API at " + net::redactUrl(api_url_) + " answered GET of zone " +
+                             absolute(zone) + " with HTTP " + std::to_string(response.status) +
+                             " instead of 200",
+                         std::nullopt};
+  }
+  return std::move(response.body);
+}
+
+ProviderError PowerDnsProvider::malformedReply(const std::string& zone,
+                                               const std::string& what) const {
+  return ProviderError{ErrorKind::Permanent,
+                       "PowerDNS API at " + net::redactUrl(api_url_) +
+                           " sent a malformed reply to GET of zone " + absolute(zone) + ": " + what,
+                       std::nullopt};
+}
+
 std::vector<Result<ServedRecord>> PowerDnsProvider::readZone(
     const std::string& url, const std::string& zone, const std::vector<std::string>& names) {
   auto everyName = [&names](const ProviderError& error) {
     return std::vector<Result<ServedRecord>>(names.size(), error);
   };
-  Result<net::HttpResponse> got = call("GET", url, zone);
-  if (auto* error = errorIn(got)) {
+  Result<std::string> body = getZone(url, zone);
+  if (auto* error = errorIn(body)) {
     return everyName(*error);
   }
-  const net::HttpResponse& response = std::get<net::HttpResponse>(got);
-  if (response.status != 200) {
-    return everyName(ProviderError{ErrorKind::Permanent,
-                                   "PowerDNS API at " + net::redactUrl(api_url_) +
-                                       " answered GET of zone " + absolute(zone) + " with HTTP " +
-                                       std::to_string(response.status) + " instead of 200",
-                                   std::nullopt});
-  }
-  auto malformed = [&](const ParseFailure& failure) {
-    return ProviderError{ErrorKind::Permanent,
-                         "PowerDNS API at " + net::redactUrl(api_url_) +
-                             " sent a malformed reply to GET of zone " + absolute(zone) + ": " +
-                             failure.what,
-                         std::nullopt};
-  };
-  auto interpreted = interpret(response.body, names);
+  auto interpreted = interpret(std::get<std::string>(body), names);
   if (auto* failure = std::get_if<ParseFailure>(&interpreted)) {
-    return everyName(malformed(*failure));
+    return everyName(malformedReply(zone, failure->what));
   }
   std::vector<Result<ServedRecord>> results;
   results.reserve(names.size());
   for (NameReading& reading : std::get<std::vector<NameReading>>(interpreted)) {
     if (auto* failure = std::get_if<ParseFailure>(&reading)) {
-      results.emplace_back(malformed(*failure));
+      results.emplace_back(malformedReply(zone, failure->what));
     } else {
       results.emplace_back(std::move(std::get<ServedRecord>(reading)));
     }
@@ -550,6 +613,82 @@ std::vector<Result<Written>> PowerDnsProvider::replaceBatch(
     out.push_back(std::move(*result));
   }
   return out;
+}
+
+Result<std::vector<std::string>> PowerDnsProvider::rrsetContents(const std::string& zone,
+                                                                 const std::string& name,
+                                                                 const std::string& type) {
+  const std::string url = base_url_ + "/zones/" + powerDnsZoneId(zone) +
+                          "?rrset_name=" + net::percentEncode(name) + "&rrset_type=" + type;
+  Result<std::string> body = getZone(url, zone);
+  if (auto* error = errorIn(body)) {
+    return std::move(*error);
+  }
+  auto contents = contentsIn(std::get<std::string>(body), name, type);
+  if (auto* failure = std::get_if<ParseFailure>(&contents)) {
+    return malformedReply(zone, failure->what);
+  }
+  return std::move(std::get<std::vector<std::string>>(contents));
+}
+
+Result<std::vector<std::string>> PowerDnsProvider::readTxt(const RecordRef& record) {
+  Result<std::vector<std::string>> contents =
+      rrsetContents(record.zone, canonical(record.name), "TXT");
+  if (auto* error = errorIn(contents)) {
+    return std::move(*error);
+  }
+  std::vector<std::string> values;
+  for (const std::string& content : std::get<std::vector<std::string>>(contents)) {
+    std::optional<std::string> value = unquoteTxt(content);
+    if (!value) {
+      return malformedReply(record.zone, "a TXT record's content is not zone-file text");
+    }
+    values.push_back(std::move(*value));
+  }
+  return values;
+}
+
+Result<Written> PowerDnsProvider::writeTxt(const TxtWrite& write) {
+  if (std::optional<ProviderError> error = txtValueError(write.value)) {
+    return std::move(*error);
+  }
+  nlohmann::ordered_json rrset = {
+      {"name", canonical(write.record.name)},
+      {"type", "TXT"},
+      {"ttl", write.ttl},
+      {"changetype", "REPLACE"},
+      {"records", {{{"content", quoteTxt(write.value)}, {"disabled", false}}}}};
+  nlohmann::ordered_json body = {{"rrsets", nlohmann::ordered_json::array({rrset})}};
+  Result<Unit> patched = patch(write.record.zone, body.dump());
+  if (auto* error = errorIn(patched)) {
+    return std::move(*error);
+  }
+  return Written{};
+}
+
+Result<Written> PowerDnsProvider::deleteTxt(const RecordRef& record) {
+  nlohmann::ordered_json rrset = {
+      {"name", canonical(record.name)}, {"type", "TXT"}, {"changetype", "DELETE"}};
+  nlohmann::ordered_json body = {{"rrsets", nlohmann::ordered_json::array({rrset})}};
+  Result<Unit> patched = patch(record.zone, body.dump());
+  if (auto* error = errorIn(patched)) {
+    return std::move(*error);
+  }
+  return Written{};
+}
+
+Result<std::vector<std::string>> PowerDnsProvider::nameServers(const std::string& zone) {
+  Result<std::vector<std::string>> contents = rrsetContents(zone, canonical(zone), "NS");
+  if (auto* error = errorIn(contents)) {
+    return std::move(*error);
+  }
+  std::vector<std::string> hosts;
+  for (const std::string& content : std::get<std::vector<std::string>>(contents)) {
+    hosts.push_back(canonical(content));
+  }
+  std::sort(hosts.begin(), hosts.end());
+  hosts.erase(std::unique(hosts.begin(), hosts.end()), hosts.end());
+  return hosts;
 }
 
 }  // namespace planb::providers

@@ -84,6 +84,21 @@ class PowerDnsProvider final : public DnsProvider {
   std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) override;
   static constexpr int kMaxBatchRounds = 3;
 
+  // The rehearsal's TXT record. readTxt: GET zones/<zone>?rrset_name=<name>&rrset_type=TXT,
+  // each enabled record's text unquoted (txt_zone_text.hpp). writeTxt: one PATCH REPLACE of the
+  // name's TXT rrset with the value as one quoted string (PowerDNS takes TXT content in zone-file
+  // form), no "comments" member so the rrset's comments stay, as replace() keeps them. deleteTxt:
+  // one PATCH DELETE of the TXT rrset; PowerDNS answers 204 whether or not it existed. Only TXT
+  // is named in either PATCH: another type at the name is left alone. A value longer than one
+  // character-string is refused (Permanent) before anything is sent.
+  Result<std::vector<std::string>> readTxt(const RecordRef& record) override;
+  Result<Written> writeTxt(const TxtWrite& write) override;
+  Result<Written> deleteTxt(const RecordRef& record) override;
+
+  // The zone's apex NS rrset from the API (GET zones/<zone>?rrset_name=<zone>&rrset_type=NS),
+  // enabled records only, canonical, sorted, without repeats.
+  Result<std::vector<std::string>> nameServers(const std::string& zone) override;
+
   // "https://host:8081/api/v1/servers/localhost", for tests and messages.
   const std::string& baseUrl() const noexcept { return base_url_; }
 
@@ -96,6 +111,13 @@ class PowerDnsProvider final : public DnsProvider {
   std::vector<Result<ServedRecord>> readZone(const std::string& url, const std::string& zone,
                                              const std::vector<std::string>& names);
   Result<Unit> patch(const std::string& zone, std::string body);
+  // One GET of URL (a view of ZONE): its body, or the error a failed GET or a status other than
+  // 200 makes.
+  Result<std::string> getZone(const std::string& url, const std::string& zone);
+  // The contents of NAME's enabled records of TYPE (one filtered GET).
+  Result<std::vector<std::string>> rrsetContents(const std::string& zone, const std::string& name,
+                                                 const std::string& type);
+  ProviderError malformedReply(const std::string& zone, const std::string& what) const;
 
   std::string name_;
   std::string api_url_;  // as configured, without a trailing slash: for messages

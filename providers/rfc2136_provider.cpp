@@ -7,6 +7,7 @@
 #include "providers/dns_query.hpp"
 #include "providers/dns_update.hpp"
 #include "providers/ldns_util.hpp"
+#include "providers/txt_update.hpp"
 
 namespace planb::providers {
 
@@ -112,6 +113,61 @@ std::vector<Result<Written>> Rfc2136Provider::replaceBatch(
   io.read = [this, &zone](const std::vector<std::string>& names) { return readBatch(zone, names); };
   io.next_id = [] { return ldns_get_random(); };
   return sendCnameUpdateBatch(changes, key, server_.str(), io);
+}
+
+Result<std::vector<std::string>> Rfc2136Provider::readTxt(const RecordRef& record) {
+  if (auto refused = drawToken("the TXT query for " + record.name)) {
+    return std::move(*refused);
+  }
+  return queryTxt(server_, record.name, timeout_);
+}
+
+Result<Written> Rfc2136Provider::writeTxt(const TxtWrite& write) {
+  if (std::optional<ProviderError> error = txtValueError(write.value)) {
+    return std::move(*error);
+  }
+  return sendTxtUpdate(txtUpdateFor(write));
+}
+
+Result<Written> Rfc2136Provider::deleteTxt(const RecordRef& record) {
+  return sendTxtUpdate(txtDeleteFor(record));
+}
+
+Result<Written> Rfc2136Provider::sendTxtUpdate(const TxtUpdate& update) {
+  // The ID is part of what is signed: it is chosen before signing (pitfall 2).
+  Result<PktPtr> built = buildTxtUpdate(update, ldns_get_random());
+  if (auto* error = errorIn(built)) {
+    return std::move(*error);
+  }
+  PktPtr message = std::move(std::get<PktPtr>(built));
+  const TsigKey& key = currentKey();
+  if (Result<Unit> signed_message = signUpdate(message.get(), key);
+      std::holds_alternative<ProviderError>(signed_message)) {
+    return std::move(std::get<ProviderError>(signed_message));
+  }
+  const std::string what = "the UPDATE of " + update.name;
+  if (auto refused = drawToken(what)) {
+    return std::move(*refused);
+  }
+  Result<Reply> exchanged = exchange(server_, timeout_, message.get(), &key, what);
+  if (auto* error = errorIn(exchanged)) {
+    return std::move(*error);
+  }
+  const Reply& reply = std::get<Reply>(exchanged);
+  if (std::optional<ProviderError> failure =
+          classifyTxtUpdateReply(update, server_.str(), displayName(key),
+                                 static_cast<int>(ldns_pkt_get_rcode(reply.packet.get())),
+                                 tsigError(reply.packet.get()), reply.authenticated)) {
+    return std::move(*failure);
+  }
+  return Written{};
+}
+
+Result<std::vector<std::string>> Rfc2136Provider::nameServers(const std::string& zone) {
+  if (auto refused = drawToken("the NS query for " + zone)) {
+    return std::move(*refused);
+  }
+  return queryNameServers(server_, zone, timeout_);
 }
 
 const TsigKey& Rfc2136Provider::currentKey() {

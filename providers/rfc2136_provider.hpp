@@ -28,6 +28,8 @@ namespace planb::providers {
 // planb's own choice, a server the operator runs documents no rate: generous, yet no flood.
 inline constexpr CeilingRate kRfc2136Ceiling{100, 1};
 
+struct TxtUpdate;  // txt_update.hpp: internal, keeps ldns out of this header
+
 class Rfc2136Provider final : public DnsProvider {
  public:
   // Loads the key file now, so a missing, unsafe or unusable key stops the daemon at start rather
@@ -64,7 +66,23 @@ class Rfc2136Provider final : public DnsProvider {
   // zone.
   std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) override;
 
+  // The rehearsal's TXT record (txt_update.hpp), one exchange and one token each. readTxt: a TXT
+  // query to the server, as read() asks for the CNAME. writeTxt: ONE signed UPDATE that deletes
+  // the name's TXT RRset and adds the value (refused when the name holds a CNAME: Conflict).
+  // deleteTxt: ONE signed UPDATE deleting the TXT RRset; absent already is success. A value
+  // longer than one character-string is refused (Permanent) before anything is sent. The key
+  // needs an update-policy grant for TXT at the name (`grant KEY name _planb-rehearsal.ZONE.
+  // TXT;`); without it the server answers REFUSED (Refused).
+  Result<std::vector<std::string>> readTxt(const RecordRef& record) override;
+  Result<Written> writeTxt(const TxtWrite& write) override;
+  Result<Written> deleteTxt(const RecordRef& record) override;
+
+  // The zone's apex NS RRset, asked of the server (one query, one token).
+  Result<std::vector<std::string>> nameServers(const std::string& zone) override;
+
  private:
+  // Signs and sends UPDATE (txt_update.hpp), one token; the classified reply.
+  Result<Written> sendTxtUpdate(const TxtUpdate& update);
   // One token for one exchange with the server: nullopt, or why it is not sent.
   std::optional<ProviderError> drawToken(const std::string& what);
   // The key to sign with: the key file's, parsed again when the file changed (a rotated key signs

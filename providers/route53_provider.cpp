@@ -253,6 +253,66 @@ std::string changeBatchXml(const std::vector<Change>& changes, std::string_view 
   return xml;
 }
 
+std::string quoteTxt(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte >= 0x7F) {
+      // Route 53 takes these only as three-digit octal codes.
+      out += '\\';
+      out += static_cast<char>('0' + (byte >> 6));
+      out += static_cast<char>('0' + ((byte >> 3) & 7));
+      out += static_cast<char>('0' + (byte & 7));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string unquoteTxt(std::string_view value) {
+  std::string out;
+  std::size_t i = 0;
+  auto octal = [&](std::size_t k) {
+    return k < value.size() && value[k] >= '0' && value[k] <= '7';
+  };
+  while (i < value.size()) {
+    if (value[i] == ' ' || value[i] == '\t') {
+      ++i;
+      continue;
+    }
+    const bool quoted = value[i] == '"';
+    if (quoted) {
+      ++i;
+    }
+    // One character-string: to the closing quote, or to the next blank when unquoted.
+    while (i < value.size()) {
+      const char c = value[i];
+      if (quoted ? c == '"' : (c == ' ' || c == '\t')) {
+        break;
+      }
+      if (c == '\\' && octal(i + 1) && octal(i + 2) && octal(i + 3)) {
+        out += static_cast<char>((value[i + 1] - '0') * 64 + (value[i + 2] - '0') * 8 +
+                                 (value[i + 3] - '0'));
+        i += 4;
+      } else if (c == '\\' && i + 1 < value.size()) {
+        out += value[i + 1];
+        i += 2;
+      } else {
+        out += c;
+        ++i;
+      }
+    }
+    if (quoted && i < value.size()) {
+      ++i;  // the closing quote
+    }
+  }
+  return out;
+}
+
 Result<RecordPage> parseRecordPage(const std::string& body) {
   tinyxml2::XMLDocument doc;
   auto root = rootOf(doc, body, "ListResourceRecordSetsResponse");
@@ -347,6 +407,38 @@ Result<ChangeInfo> parseChangeInfo(const std::string& body) {
     return permanent("unexpected reply: no <ChangeInfo> with <Id> and <Status>");
   }
   return ChangeInfo{stripIdPrefix(*id), *status};
+}
+
+Result<HostedZoneDetail> parseHostedZone(const std::string& body) {
+  tinyxml2::XMLDocument doc;
+  auto root = rootOf(doc, body, "GetHostedZoneResponse");
+  if (auto* error = errorIn(root)) {
+    return std::move(*error);
+  }
+  const tinyxml2::XMLElement* response = std::get<const tinyxml2::XMLElement*>(root);
+  const tinyxml2::XMLElement* zone = child(response, "HostedZone");
+  std::optional<std::string> id = textOf(zone, "Id");
+  std::optional<std::string> name = textOf(zone, "Name");
+  if (!id || id->empty() || !name || name->empty()) {
+    return permanent("unexpected reply: no <HostedZone> with <Id> and <Name>");
+  }
+  HostedZoneDetail detail;
+  detail.zone =
+      HostedZone{stripIdPrefix(*id), *name, isTrue(textOf(child(zone, "Config"), "PrivateZone"))};
+  // Route 53 names them without the trailing dot (API_GetHostedZone examples).
+  for (const tinyxml2::XMLElement* server :
+       children(child(child(response, "DelegationSet"), "NameServers"), "NameServer")) {
+    const char* text = server->GetText();
+    const std::string host = trimmed(text == nullptr ? "" : text);
+    if (host.empty()) {
+      return permanent("unexpected reply: an empty <NameServer>");
+    }
+    detail.name_servers.push_back(canonicalName(host));
+  }
+  std::sort(detail.name_servers.begin(), detail.name_servers.end());
+  detail.name_servers.erase(std::unique(detail.name_servers.begin(), detail.name_servers.end()),
+                            detail.name_servers.end());
+  return detail;
 }
 
 std::optional<ErrorBody> parseErrorBody(const std::string& body) {
@@ -501,7 +593,8 @@ ProviderError classifyError(const net::HttpResponse& response, std::string_view 
     } else if (isAnyOf(code, {"AccessDenied", "AccessDeniedException", "NotAuthorized"})) {
       detail +=
           " (the credentials are valid but lack a Route 53 permission: route53:"
-          "ListHostedZonesByName, ListResourceRecordSets, ChangeResourceRecordSets, GetChange)";
+          "ListHostedZonesByName, ListResourceRecordSets, ChangeResourceRecordSets, GetChange, "
+          "GetHostedZone)";
     }
   } else if (isAnyOf(code, {"NoSuchHostedZone", "NoSuchChange"}) || status == 404) {
     kind = ErrorKind::NotFound;
@@ -760,11 +853,15 @@ void Route53Provider::forgetZoneId(const std::string& zone) {
 Result<int> Route53Provider::listRecordSets(
     const std::string& zone_id, std::optional<std::string> start, unsigned page_size, int max_pages,
     const std::string& what, const std::function<bool(route53::RecordSet&)>& visit,
-    const std::function<bool(const std::string&)>& goes_on_at) {
+    const std::function<bool(const std::string&)>& goes_on_at,
+    std::optional<std::string> start_type) {
   const std::string items = std::to_string(page_size);
   std::vector<std::pair<std::string, std::string>> query = {{"maxitems", items}};
   if (start) {
     query.emplace_back("name", *start);
+    if (start_type) {
+      query.emplace_back("type", *start_type);
+    }
   }
   for (int pages = 0;; ++pages) {
     if (pages == max_pages) {
@@ -1250,6 +1347,181 @@ Result<Propagation> Route53Provider::pollChange(const std::string& change_id) {
   }
   return std::get<route53::ChangeInfo>(info).status == "INSYNC" ? Propagation::Applied
                                                                 : Propagation::Pending;
+}
+
+// ---- the rehearsal's TXT record and the delegation set ----
+
+namespace {
+
+// One string of a TXT value holds at most 255 characters (Route 53 Developer Guide, "Supported
+// DNS record types", TXT); beyond, Route 53 refuses the batch with "CharacterStringTooLong (Value
+// is too long)" (github.com/boto/boto3/issues/1462).
+constexpr std::size_t kMaxTxtString = 255;
+
+}  // namespace
+
+Result<std::optional<route53::RecordSet>> Route53Provider::txtSet(const std::string& zone_id,
+                                                                  const std::string& name) {
+  std::optional<route53::RecordSet> found;
+  // From (name, TXT): the listing starts at the set itself, whatever sorts before it.
+  Result<int> listed = listRecordSets(
+      zone_id, name, options_.list_page_size, kMaxPages,
+      "ListResourceRecordSets of TXT at " + name + " in hosted zone " + zone_id,
+      [&](route53::RecordSet& set) {
+        if (route53::canonicalName(set.name) != name || set.type != "TXT") {
+          return false;
+        }
+        // A set of a routing policy (SetIdentifier) is someone else's: never planb's to write.
+        if (!found && !set.alias && !set.set_identifier && !set.traffic_policy_instance_id &&
+            set.ttl) {
+          found = std::move(set);
+        }
+        return true;
+      },
+      [&](const std::string& next) { return route53::canonicalName(next) == name; }, "TXT");
+  if (auto* error = errorIn(listed)) {
+    return std::move(*error);
+  }
+  return found;
+}
+
+Result<Written> Route53Provider::sendChanges(const std::string& zone_id,
+                                             const std::vector<route53::Change>& changes,
+                                             const std::string& what, const std::string& comment) {
+  // The trailing slash is part of the operation's URI, and so of what is signed.
+  Result<net::HttpResponse> sent =
+      exchange("POST", std::string(kApi) + "/hostedzone/" + zone_id + "/rrset/", {},
+               route53::changeBatchXml(changes, comment), what);
+  if (auto* error = errorIn(sent)) {
+    return std::move(*error);
+  }
+  const net::HttpResponse& response = std::get<net::HttpResponse>(sent);
+  if (response.status < 200 || response.status >= 300) {
+    ProviderError error = errorOf(response, what);
+    // The set is not what the batch named (changed or gone since it was read): a lost race.
+    if (std::optional<route53::ErrorBody> body = route53::parseErrorBody(response.body);
+        body && body->code == "InvalidChangeBatch" && isLostRace(body->message)) {
+      error.kind = ErrorKind::Conflict;
+    }
+    return error;
+  }
+  Result<route53::ChangeInfo> info = route53::parseChangeInfo(response.body);
+  if (auto* error = errorIn(info)) {
+    error->message = "Route 53 " + what + ": " + error->message;
+    return std::move(*error);
+  }
+  const route53::ChangeInfo& change = std::get<route53::ChangeInfo>(info);
+  // PENDING: in the zone, still propagating to Route 53's servers; the caller polls.
+  return Written{change.status == "INSYNC" ? std::string() : change.id};
+}
+
+Result<std::vector<std::string>> Route53Provider::readTxt(const RecordRef& record) {
+  Result<std::string> zone_id = zoneId(record.zone);
+  if (auto* error = errorIn(zone_id)) {
+    return std::move(*error);
+  }
+  Result<std::optional<route53::RecordSet>> set =
+      txtSet(std::get<std::string>(zone_id), route53::canonicalName(record.name));
+  if (auto* error = errorIn(set)) {
+    if (error->kind == ErrorKind::NotFound) {
+      forgetZoneId(record.zone);
+    }
+    return std::move(*error);
+  }
+  std::vector<std::string> values;
+  if (const auto& found = std::get<std::optional<route53::RecordSet>>(set)) {
+    for (const std::string& value : found->values) {
+      values.push_back(route53::unquoteTxt(value));
+    }
+  }
+  return values;
+}
+
+Result<Written> Route53Provider::writeTxt(const TxtWrite& write) {
+  const std::string name = route53::canonicalName(write.record.name);
+  if (write.value.size() > kMaxTxtString) {
+    return permanent("Route 53 TXT at " + name + ": a value of " +
+                     std::to_string(write.value.size()) + " bytes, more than the " +
+                     std::to_string(kMaxTxtString) + " of one TXT string");
+  }
+  Result<std::string> zone_id = zoneId(write.record.zone);
+  if (auto* error = errorIn(zone_id)) {
+    return std::move(*error);
+  }
+  const std::string& id = std::get<std::string>(zone_id);
+  // UPSERT: creates the set or replaces it whole, whatever it held, in one change.
+  Result<Written> written =
+      sendChanges(id, {{"UPSERT", name, "TXT", write.ttl, {route53::quoteTxt(write.value)}}},
+                  "ChangeResourceRecordSets UPSERT TXT " + name + " in hosted zone " + id,
+                  "planb rehearsal: " + name);
+  if (const ProviderError* error = errorIn(written);
+      error != nullptr && error->kind == ErrorKind::NotFound) {
+    forgetZoneId(write.record.zone);
+  }
+  return written;
+}
+
+Result<Written> Route53Provider::deleteTxt(const RecordRef& record) {
+  const std::string name = route53::canonicalName(record.name);
+  Result<std::string> zone_id = zoneId(record.zone);
+  if (auto* error = errorIn(zone_id)) {
+    return std::move(*error);
+  }
+  const std::string& id = std::get<std::string>(zone_id);
+  // A DELETE must name the set exactly as it is (TTL and values): read, then delete what was
+  // read. A set changed or removed in between is read once more.
+  Result<Written> deleted = Written{};
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Result<std::optional<route53::RecordSet>> set = txtSet(id, name);
+    if (auto* error = errorIn(set)) {
+      deleted = std::move(*error);
+      break;
+    }
+    const std::optional<route53::RecordSet>& found =
+        std::get<std::optional<route53::RecordSet>>(set);
+    if (!found) {
+      deleted = Written{};  // nothing to remove: a clean-up may run twice
+      break;
+    }
+    deleted = sendChanges(
+        id, {{"DELETE", found->name, "TXT", *found->ttl, found->values, found->health_check_id}},
+        "ChangeResourceRecordSets DELETE TXT " + name + " in hosted zone " + id,
+        "planb rehearsal clean-up: " + name);
+    const ProviderError* error = errorIn(deleted);
+    if (error == nullptr || error->kind != ErrorKind::Conflict) {
+      break;
+    }
+  }
+  if (const ProviderError* error = errorIn(deleted);
+      error != nullptr && error->kind == ErrorKind::NotFound) {
+    forgetZoneId(record.zone);
+  }
+  return deleted;
+}
+
+Result<std::vector<std::string>> Route53Provider::nameServers(const std::string& zone) {
+  Result<std::string> zone_id = zoneId(zone);
+  if (auto* error = errorIn(zone_id)) {
+    return std::move(*error);
+  }
+  const std::string& id = std::get<std::string>(zone_id);
+  const std::string what = "GetHostedZone " + id;
+  Result<net::HttpResponse> response =
+      call("GET", std::string(kApi) + "/hostedzone/" + id, {}, "", what);
+  if (auto* error = errorIn(response)) {
+    if (error->kind == ErrorKind::NotFound) {
+      forgetZoneId(zone);
+    }
+    return std::move(*error);
+  }
+  Result<route53::HostedZoneDetail> detail =
+      route53::parseHostedZone(std::get<net::HttpResponse>(response).body);
+  if (auto* error = errorIn(detail)) {
+    error->message = "Route 53 " + what + ": " + error->message;
+    return std::move(*error);
+  }
+  // A private zone has no delegation set: its name servers are not known.
+  return std::move(std::get<route53::HostedZoneDetail>(detail).name_servers);
 }
 
 }  // namespace planb::providers

@@ -17,6 +17,10 @@
 //   again as one batch (a bounded number of rounds). replace() is a batch of one.
 // - Writes never wait for INSYNC: a change Route 53 answers PENDING is Written{change id}, and
 //   pollChange() asks GetChange once whether it is applied.
+// - The rehearsal's TXT record (readTxt, writeTxt, deleteTxt): listed from the name and type TXT;
+//   written as one UPSERT of the one quoted value; deleted by a DELETE that repeats the set as
+//   read (Route 53 refuses any other), read once more when the set changed in between.
+//   nameServers(): GetHostedZone's DelegationSet (none for a private zone).
 // - Every request goes through the injected HttpTransport; signing time comes from an injected
 //   clock, so tests neither sleep nor depend on the date.
 // - Attributes planb does not manage are kept: a CNAME's HealthCheckId is repeated in the DELETE
@@ -49,7 +53,8 @@ namespace planb::providers {
 
 namespace route53 {
 struct RecordSet;
-}
+struct Change;
+}  // namespace route53
 
 inline constexpr std::string_view kRoute53DefaultEndpoint = "https://route53.amazonaws.com";
 inline constexpr std::string_view kRoute53Namespace =
@@ -122,6 +127,11 @@ class Route53Provider final : public DnsProvider {
   std::vector<Result<Written>> replaceBatch(const std::vector<ReplaceRequest>& changes) override;
   Result<Propagation> pollChange(const std::string& change_id) override;
 
+  Result<std::vector<std::string>> readTxt(const RecordRef& record) override;
+  Result<Written> writeTxt(const TxtWrite& write) override;
+  Result<Written> deleteTxt(const RecordRef& record) override;
+  Result<std::vector<std::string>> nameServers(const std::string& zone) override;
+
   // When the credentials in use expire (credential_process's Expiration); nullopt for long-lived
   // key files. Thread-safe and cheap.
   std::optional<std::chrono::system_clock::time_point> credentialsExpireAt() const override;
@@ -148,10 +158,20 @@ class Route53Provider final : public DnsProvider {
   // Follows the pages of ListResourceRecordSets from START (the zone's first set when empty),
   // handing every set to VISIT until it answers false or the listing ends, or the next page would
   // start at a name GOES_ON_AT refuses. The pages it took, or the error.
+  // START_TYPE, with START, starts the listing at that type of the name.
   Result<int> listRecordSets(const std::string& zone_id, std::optional<std::string> start,
                              unsigned page_size, int max_pages, const std::string& what,
                              const std::function<bool(route53::RecordSet&)>& visit,
-                             const std::function<bool(const std::string&)>& goes_on_at);
+                             const std::function<bool(const std::string&)>& goes_on_at,
+                             std::optional<std::string> start_type = std::nullopt);
+  // The plain TXT set at NAME (no routing policy), as served; nullopt when there is none.
+  Result<std::optional<route53::RecordSet>> txtSet(const std::string& zone_id,
+                                                   const std::string& name);
+  // Sends CHANGES as one ChangeBatch: Written as replaceBatch reports it, or the error (a refused
+  // batch is the refusal, kind of its status).
+  Result<Written> sendChanges(const std::string& zone_id,
+                              const std::vector<route53::Change>& changes, const std::string& what,
+                              const std::string& comment);
   Result<Current> inspect(const std::string& zone_id, const std::string& name);
   // What the record sets at one name amount to for planb.
   static Current currentOf(const std::vector<route53::RecordSet>& at_name);
@@ -226,6 +246,13 @@ struct ChangeInfo {
   std::string status;  // "PENDING" or "INSYNC"
 };
 
+// GetHostedZone's answer: the zone and the name servers of its delegation set, canonical and
+// sorted (none for a private zone, whose reply has VPCs instead).
+struct HostedZoneDetail {
+  HostedZone zone;
+  std::vector<std::string> name_servers;
+};
+
 // An error body of any shape Route 53 has used: <ErrorResponse><Error><Type/><Code/><Message/>
 // </Error>, <Response><Errors><Error><Code/><Message/>…, or the pre-2024
 // <InvalidChangeBatch><Messages><Message/>… (code "InvalidChangeBatch", the messages joined with
@@ -269,6 +296,15 @@ std::string canonicalName(std::string_view served);
 // "/hostedzone/Z1" → "Z1" (everything after the last '/', as botocore does).
 std::string stripIdPrefix(std::string_view id);
 
+// TEXT as one TXT value in Route 53's format (Developer Guide, "Supported DNS record types", TXT):
+// in double quotes, a quote or backslash preceded by a backslash, bytes outside printable ASCII
+// as \ooo octal codes.
+std::string quoteTxt(std::string_view text);
+
+// A TXT value as Route 53 serves it ("one" "two", escapes as quoteTxt writes them) back to its
+// text: the character-strings decoded and joined. Unquoted words are taken as they are.
+std::string unquoteTxt(std::string_view value);
+
 // The ChangeResourceRecordSetsRequest body, elements in schema order. COMMENT is cut to
 // kRoute53MaxComment characters (see batchComment).
 std::string changeBatchXml(const std::vector<Change>& changes, std::string_view comment);
@@ -287,6 +323,7 @@ std::string signingRegionOf(std::string_view host);
 Result<RecordPage> parseRecordPage(const std::string& body);
 Result<ZonePage> parseZonePage(const std::string& body);
 Result<ChangeInfo> parseChangeInfo(const std::string& body);
+Result<HostedZoneDetail> parseHostedZone(const std::string& body);
 std::optional<ErrorBody> parseErrorBody(const std::string& body);
 
 // The error a non-2xx reply stands for. WHAT names the operation for the message. Never throws;

@@ -13,6 +13,7 @@
 #include <utility>
 #include <variant>
 
+#include "net/secret.hpp"
 #include "net/server_text.hpp"
 
 namespace planb::cluster {
@@ -276,6 +277,22 @@ struct EtcdClient::Impl {
     }
   }
 
+  ~Impl() {
+    wipeToken();
+    if (options.password) {
+      net::wipeString(*options.password);
+    }
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  void wipeToken() {
+    if (token) {
+      net::wipeString(*token);
+      token.reset();
+    }
+  }
+
   // Neither the password nor the token may reach a message, whatever etcd or curl put in it.
   std::string scrub(std::string text) const {
     for (const std::optional<std::string>* secret : {&options.password, &token}) {
@@ -347,6 +364,16 @@ struct EtcdClient::Impl {
       request.headers.emplace_back("Authorization", *token);
     }
     request.body = body.dump();
+    // The body may hold the password, the header the token: wiped on every way out.
+    struct WipeRequest {
+      net::HttpRequest& request;
+      ~WipeRequest() {
+        net::wipeString(request.body);
+        for (auto& header : request.headers) {
+          net::wipeString(header.second);
+        }
+      }
+    } wipe_request{request};
     std::string failures;
     const std::size_t count = options.endpoints.size();
     for (std::size_t tried = 0; tried < count; ++tried) {
@@ -383,6 +410,7 @@ struct EtcdClient::Impl {
   void authenticate() {
     json body = {{"name", *options.username}, {"password", options.password.value_or("")}};
     std::variant<json, Failure> result = post("authenticate", "/v3/auth/authenticate", body, false);
+    net::wipeString(body["password"].get_ref<std::string&>());
     if (auto* failure = std::get_if<Failure>(&result)) {
       if (failure->message.find("authentication is not enabled") != std::string::npos) {
         token = "";  // etcd takes requests without a token
@@ -395,7 +423,7 @@ struct EtcdClient::Impl {
       }
       fail(*failure);
     }
-    const json& reply = std::get<json>(result);
+    json& reply = std::get<json>(result);
     auto it = reply.find("token");
     if (it == reply.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
       fail({Kind::Unauthenticated,
@@ -403,7 +431,10 @@ struct EtcdClient::Impl {
                 ": the reply holds no token",
             false});
     }
+    wipeToken();
     token = it->get<std::string>();
+    // The reply's copy of the token.
+    net::wipeString(it->get_ref<std::string&>());
   }
 
   // What etcd said, without the "etcd <call> at <endpoint>: " of errorReply.
@@ -427,7 +458,7 @@ struct EtcdClient::Impl {
       if (!(failure->token_refused && options.username && !fresh)) {
         fail(*failure);
       }
-      token.reset();
+      wipeToken();
       authenticate();
       result = post(what, path, body, true);
       if (auto* again = std::get_if<Failure>(&result)) {
@@ -459,7 +490,7 @@ EtcdClient::EtcdClient(EtcdOptions options) {
   http.ca_file = options.ca_file;
   http.cert_file = options.cert_file;
   http.key_file = options.key_file;
-  auto transport = std::make_shared<net::CurlTransport>(std::move(http));
+  auto transport = std::make_shared<net::CurlTransport>(std::move(http), options.addresses);
   impl_ = std::make_unique<Impl>(std::move(options), std::move(transport));
 }
 

@@ -24,6 +24,8 @@ struct EtcdOptions {
   std::optional<std::string> cert_file;
   std::optional<std::string> key_file;
   std::chrono::milliseconds timeout{1000};  // connect and whole request, per endpoint tried
+  // planbd's own addresses of the members' host names (product.md §11); none: libcurl resolves.
+  std::shared_ptr<const net::HostAddresses> addresses = nullptr;
 };
 
 // Why a call failed. Messages name the call and the endpoint, never a password or token.

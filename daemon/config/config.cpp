@@ -28,6 +28,24 @@ std::string_view nameOf(ProviderType type) {
   return "rfc2136";
 }
 
+std::string vendorOf(const ProviderConfig& provider) {
+  if (provider.vendor) {
+    return *provider.vendor;
+  }
+  switch (provider.type) {
+    case ProviderType::Route53:
+      return "aws";
+    case ProviderType::Cloudflare:
+      return "cloudflare";
+    case ProviderType::Alidns:
+      return "alibaba";
+    case ProviderType::Rfc2136:
+    case ProviderType::PowerDns:
+      break;  // a server of one's own, or anyone's: only the vendor key can tell
+  }
+  return {};
+}
+
 namespace {
 
 std::string formatAll(const std::vector<ConfigError>& errors) {

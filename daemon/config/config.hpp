@@ -50,14 +50,24 @@ class ConfigErrors : public std::runtime_error {
 
 enum class LogLevel { Error, Warn, Info, Debug };
 
+using net::HostPort;  // host:port, with the port given or defaulted by the key's meaning
+
 struct DaemonConfig {
   std::string state_dir = "/var/lib/planb";  // $STATE_DIRECTORY wins when set and the key is absent
   std::string admin_socket = "/run/planb/admin.sock";
+  // Besides root and planbd's own user, the members of this group (a name, or a numeric gid) may
+  // change state through admin_socket; anyone who can open the socket may read.
+  std::string admin_group = "planb-admin";
   std::string metrics_listen = "127.0.0.1:9464";
   // Where the read-only status page (GET /, GET /v1/status) is served; empty: on metrics_listen.
   std::string status_listen;
+  // Host names the status page answers to besides IP addresses and localhost (DNS rebinding).
+  std::vector<std::string> status_hosts;
   LogLevel log_level = LogLevel::Info;
   Millis resync_interval{60'000};
+  // Recursive resolvers planbd asks for the addresses of the hosts it must reach (provider APIs,
+  // etcd members) and for delegations; IP literals, port 53 by default. Empty: the system's.
+  std::vector<HostPort> resolvers;
 };
 
 using core::ProbeTiming;
@@ -76,8 +86,6 @@ struct RehearsalConfig {
   Millis timeout{300'000};     // write accepted -> visible on every server; Route 53 needs ~1 min
   SourcePos pos;
 };
-
-using net::HostPort;  // host:port, with the port given or defaulted by the key's meaning
 
 enum class ProviderType { Rfc2136, PowerDns, Cloudflare, Route53, Alidns };
 
@@ -103,15 +111,25 @@ struct ProviderConfig {
   std::optional<std::string> ca_file;
   // Every provider: its request ceiling instead of the type's default (documented limits).
   std::optional<double> max_requests_per_second;
+  // The vendor whose fate the provider shares (preflight compares it with targets' vendors);
+  // nullopt: the type's (route53 "aws", cloudflare "cloudflare", alidns "alibaba"), none for
+  // rfc2136 and powerdns.
+  std::optional<std::string> vendor;
   SourcePos pos;
 };
 
 std::string_view nameOf(ProviderType type);  // "rfc2136", "powerdns", ...
 
+// The vendor a provider shares fate with: its `vendor` key, else its type's; empty: none known.
+std::string vendorOf(const ProviderConfig& provider);
+
 struct ZoneConfig {
   std::string name;  // canonical: lower case, trailing dot
   std::vector<std::string> providers;
   std::vector<HostPort> verify_servers;  // port defaults to 53
+  // Servers of the parent zone, asked (without recursion) for the zone's delegation NS set;
+  // empty: the resolvers are asked for the zone's NS set. IP literals, port 53 by default.
+  std::vector<HostPort> parent_servers;
   SourcePos pos;
 };
 
@@ -134,6 +152,8 @@ struct HttpProbeSettings {
   std::string method = "GET";       // one of GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH
   std::optional<std::string> host;  // Host header (and, for https, SNI) instead of the URL's
   std::vector<std::pair<std::string, std::string>> headers;  // extra request headers, by name
+  // Headers whose values are secrets: name and the file holding the value (paths expanded).
+  std::vector<std::pair<std::string, std::string>> header_files;
   std::optional<std::string> ca_file;  // https only: trust only this PEM file's CAs
   std::optional<SigV4ProbeSettings> sign;
 };

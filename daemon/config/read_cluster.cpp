@@ -86,6 +86,13 @@ std::optional<std::string> readEndpoint(const TableReader& table, const ListItem
     table.error(item, "bad endpoint " + inQuotes(text) + ": " + why);
     return std::nullopt;
   }
+  // The password, the auth token and the fleet's state (overrides, leader, decisions) travel on
+  // this connection, credentials or not (product.md §3).
+  if (scheme == "http" && !net::isLoopbackHost(host->host)) {
+    table.error(item, "bad endpoint " + inQuotes(text) +
+                          ": plain http:// is accepted only for loopback addresses; use https://");
+    return std::nullopt;
+  }
   return scheme + "://" + host->str();
 }
 

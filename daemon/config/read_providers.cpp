@@ -38,7 +38,7 @@ ProviderType typeNamed(std::string_view name) {
 // API providers (all but rfc2136) endpoint and ca_file.
 void checkProviderKeys(const TableReader& table, ProviderType type,
                        std::initializer_list<std::string_view> own) {
-  std::vector<std::string_view> allowed = {"name", "type", "max_requests_per_second"};
+  std::vector<std::string_view> allowed = {"name", "type", "max_requests_per_second", "vendor"};
   allowed.insert(allowed.end(), own.begin(), own.end());
   if (type != ProviderType::Rfc2136) {
     allowed.insert(allowed.end(), {"endpoint", "ca_file"});
@@ -138,6 +138,17 @@ bool checkPowerDnsBase(const TableReader& table, std::string_view key, const std
   return false;
 }
 
+// Plain http:// carries credentials in clear: only to a loopback address.
+bool checkLoopbackHttp(const TableReader& table, std::string_view key, const std::string& url) {
+  std::string why;
+  std::optional<Url> parsed = parseUrl(url, why);
+  if (!parsed || parsed->scheme != "http" || net::isLoopbackHost(parsed->host.host)) {
+    return true;
+  }
+  table.error(key, "plain http:// is accepted only for loopback addresses; use https://");
+  return false;
+}
+
 void readRfc2136(const TableReader& table, const Environment& environment,
                  Rfc2136Settings& settings) {
   checkProviderKeys(table, ProviderType::Rfc2136, {"server", "tsig_key_file"});
@@ -152,10 +163,11 @@ void readRfc2136(const TableReader& table, const Environment& environment,
 void readPowerDns(const TableReader& table, const Environment& environment,
                   PowerDnsSettings& settings) {
   checkProviderKeys(table, ProviderType::PowerDns, {"api_url", "api_key_file", "server_id"});
-  // Plain http on any host: the PowerDNS webserver speaks only http, and the reference config
-  // reaches it on a private address. endpoint, when given, keeps the loopback rule.
+  // The X-API-Key travels on every request: plain http only to a loopback address, like every
+  // endpoint that carries a credential (product.md §3). Read as either scheme first, so that a
+  // malformed URL is told how to write it.
   if (auto url = readApiUrl(table, "api_url", Presence::Required, PlainHttp::Anywhere)) {
-    if (checkPowerDnsBase(table, "api_url", *url)) {
+    if (checkPowerDnsBase(table, "api_url", *url) && checkLoopbackHttp(table, "api_url", *url)) {
       settings.api_url = *url;
     }
   }
@@ -303,6 +315,7 @@ std::optional<ProviderConfig> readProvider(const TableReader& table, const Envir
     names.define(*name, table);
   }
   provider.max_requests_per_second = readRequestRate(table);
+  provider.vendor = table.name("vendor");
   switch (provider.type) {
     case ProviderType::Rfc2136:
       readRfc2136(table, environment, provider.rfc2136);

@@ -1,5 +1,8 @@
 // [daemon], [probe_defaults] and [guard]: the settings of the whole daemon.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "config/host_port.hpp"
 #include "config/sections.hpp"
 
@@ -8,13 +11,26 @@ namespace planb::config {
 DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environment& environment) {
   DaemonConfig daemon;
   if (table) {
-    table->checkKeys({"state_dir", "admin_socket", "metrics_listen", "status_listen", "log_level",
-                      "resync_interval"});
+    table->checkKeys({"state_dir", "admin_socket", "admin_group", "metrics_listen", "status_listen",
+                      "status_hosts", "log_level", "resync_interval", "resolvers"});
     if (auto dir = table->string("state_dir")) {
       daemon.state_dir = *dir;
     }
     if (auto socket = table->string("admin_socket")) {
       daemon.admin_socket = *socket;
+    }
+    if (auto group = table->string("admin_group")) {
+      // A group name as useradd/groupadd accept it (no '/' or ':', no leading '-'), or a gid.
+      bool fits = !group->empty() && group->size() <= 32 && group->front() != '-' &&
+                  group->find_first_not_of(
+                      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                      "0123456789._-") == std::string::npos;
+      if (fits) {
+        daemon.admin_group = *group;
+      } else {
+        table->error("admin_group", "not a group name or numeric gid: " + inQuotes(*group) +
+                                        " (letters, digits, '.', '_' and '-', at most 32)");
+      }
     }
     if (auto listen = table->address("metrics_listen", std::nullopt)) {
       daemon.metrics_listen = listen->str();
@@ -29,6 +45,20 @@ DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environme
         daemon.status_listen = listen->str();
       }
     }
+    if (auto hosts = table->stringList("status_hosts")) {
+      for (const ListItem& item : *hosts) {
+        bool fits = item.text.size() <= 253 && item.text.front() != '-' &&
+                    item.text.find_first_not_of(
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789.-") == std::string::npos;
+        if (fits) {
+          daemon.status_hosts.push_back(item.text);
+        } else {
+          table->error(item, "not a host name: " + inQuotes(item.text) +
+                                 " (a DNS name without port, as browsers send it in Host)");
+        }
+      }
+    }
     if (auto level = table->choice<LogLevel>("log_level", {{"error", LogLevel::Error},
                                                            {"warn", LogLevel::Warn},
                                                            {"info", LogLevel::Info},
@@ -37,6 +67,9 @@ DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environme
     }
     if (auto interval = table->duration("resync_interval")) {
       daemon.resync_interval = *interval;
+    }
+    if (auto resolvers = readServerAddresses(*table, "resolvers")) {
+      daemon.resolvers = std::move(*resolvers);
     }
   }
   // systemd's StateDirectory= sets $STATE_DIRECTORY (colon-separated when it names several); a
@@ -47,6 +80,32 @@ DaemonConfig readDaemon(const std::optional<TableReader>& table, const Environme
     daemon.state_dir = state_directory->second.substr(0, state_directory->second.find(':'));
   }
   return daemon;
+}
+
+std::optional<std::vector<HostPort>> readServerAddresses(const TableReader& table,
+                                                         std::string_view key) {
+  std::optional<std::vector<ListItem>> items = table.stringList(key);
+  if (!items) {
+    return std::nullopt;
+  }
+  std::vector<HostPort> servers;
+  for (const ListItem& item : *items) {
+    std::string why;
+    std::optional<HostPort> parsed = parseHostPort(item.text, 53, why);
+    if (!parsed) {
+      table.error(item, "bad address " + inQuotes(item.text) + ": " + why);
+      continue;
+    }
+    unsigned char buffer[sizeof(in6_addr)];
+    if (inet_pton(AF_INET, parsed->host.c_str(), buffer) != 1 &&
+        inet_pton(AF_INET6, parsed->host.c_str(), buffer) != 1) {
+      table.error(item, "bad address " + inQuotes(item.text) +
+                            ": use an IP address (a name would need a resolver to find it)");
+      continue;
+    }
+    servers.push_back(std::move(*parsed));
+  }
+  return servers;
 }
 
 void readProbeTiming(const TableReader& table, ProbeTiming& timing) {

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "config/host_port.hpp"
+#include "config/secrets.hpp"
 #include "config/sections.hpp"
 #include "core/ascii.hpp"
 
@@ -35,6 +36,15 @@ bool isFieldValue(std::string_view text) {
                       [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
 }
 
+// A header whose value is a credential: the config file is world-readable, so its value comes
+// from a file named in header_files.
+bool isSecretHeader(std::string_view lower_name) {
+  return lower_name == "authorization" || lower_name == "proxy-authorization" ||
+         lower_name == "cookie" || lower_name.find("token") != std::string_view::npos ||
+         lower_name.find("key") != std::string_view::npos ||
+         lower_name.find("secret") != std::string_view::npos;
+}
+
 // headers = { "X-Probe" = "planb", … }: extra request headers, string to string.
 std::vector<std::pair<std::string, std::string>> readHeaders(const TableReader& table) {
   std::vector<std::pair<std::string, std::string>> headers;
@@ -54,6 +64,12 @@ std::vector<std::pair<std::string, std::string>> readHeaders(const TableReader& 
                                  (lower == "host" ? std::string(": use the host key") : ""));
     } else if (!isToken(name)) {
       table.error("headers", "bad header name " + inQuotes(name));
+    } else if (isSecretHeader(lower)) {
+      // Never echoes the value.
+      table.error("headers", "header " + inQuotes(name) +
+                                 " holds a credential: put its value in a file and name it in "
+                                 "header_files = { " +
+                                 inQuotes(name) + " = \"/path\" }");
     } else if (!header_value.is_string()) {
       table.error("headers", "header " + inQuotes(name) + ": expected a string");
     } else if (!isFieldValue(header_value.as_string().str)) {
@@ -63,6 +79,46 @@ std::vector<std::pair<std::string, std::string>> readHeaders(const TableReader& 
     }
   }
   return headers;
+}
+
+// header_files = { Authorization = "/path", … }: headers whose values are read from files (a
+// secret never sits in the world-readable config), ${CREDENTIALS_DIRECTORY} expanded.
+std::vector<std::pair<std::string, std::string>> readHeaderFiles(
+    const TableReader& table, const Environment& environment,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::vector<std::pair<std::string, std::string>> files;
+  const TomlValue* value = table.find("header_files");
+  if (value == nullptr) {
+    return files;
+  }
+  if (!value->is_table()) {
+    table.typeError("header_files",
+                    "a table of header names to file paths ({ Authorization = \"/path\" })");
+    return files;
+  }
+  for (const auto& [name, path_value] : value->as_table()) {
+    std::string lower = core::asciiLower(name);
+    bool inline_too = std::any_of(headers.begin(), headers.end(), [&](const auto& header) {
+      return core::asciiLower(header.first) == lower;
+    });
+    std::string why;
+    std::optional<std::string> path;
+    if (lower == "host" || lower == "connection" || lower == "content-length" ||
+        lower == "transfer-encoding") {
+      table.error("header_files", "header " + inQuotes(name) + " is set by the probe");
+    } else if (!isToken(name)) {
+      table.error("header_files", "bad header name " + inQuotes(name));
+    } else if (inline_too) {
+      table.error("header_files", "header " + inQuotes(name) + " is also in headers");
+    } else if (!path_value.is_string() || path_value.as_string().str.empty()) {
+      table.error("header_files", "header " + inQuotes(name) + ": expected a file path");
+    } else if (!(path = expandCredentialsPath(path_value.as_string().str, environment, why))) {
+      table.error("header_files", "header " + inQuotes(name) + ": " + why);
+    } else {
+      files.emplace_back(name, *path);
+    }
+  }
+  return files;
 }
 
 // An RE2 pattern (expect_body_regex, expect_answer), compiled here so a bad one is an error of the
@@ -173,6 +229,7 @@ HttpProbeSettings readHttpSettings(const TableReader& table, const Environment& 
     }
   }
   http.headers = readHeaders(table);
+  http.header_files = readHeaderFiles(table, environment, http.headers);
   if (auto ca_file = table.filePath("ca_file", environment)) {
     if (table.has("url") && !https) {
       table.error("ca_file", "ca_file applies only to https:// urls");
@@ -283,6 +340,7 @@ std::optional<ProbeConfig> readProbe(const TableReader& table, const ProbeTiming
                      "expect_body_regex",
                      "method",
                      "headers",
+                     "header_files",
                      "host",
                      "ca_file",
                      "sign",

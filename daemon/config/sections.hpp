@@ -43,6 +43,11 @@ std::vector<VendorConfig> readVendors(const std::vector<TableReader>& tables,
 std::optional<ClusterConfig> readCluster(const std::optional<TableReader>& table,
                                          const Environment& environment);
 
+// KEY as a list of DNS servers: IP literals (planbd must not need a resolver to reach them), port
+// 53 by default. nullopt when absent; bad items are reported.
+std::optional<std::vector<HostPort>> readServerAddresses(const TableReader& table,
+                                                         std::string_view key);
+
 // Rules across sections, once every section is read: each record's ttl against the providers of
 // its zone (Cloudflare's minimum). `record_tables` are the tables `records` were read from.
 void checkRecordsAgainstProviders(const std::vector<TableReader>& record_tables,

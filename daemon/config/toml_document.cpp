@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/toml_nesting.hpp"
+
 namespace planb::config {
 
 namespace {
@@ -103,6 +105,14 @@ std::optional<TomlValue> parseTomlFile(const std::string& path, ErrorList& error
 
 std::optional<TomlValue> parseTomlText(const std::string& text, const std::string& path,
                                        ErrorList& errors) {
+  // toml11 recurses once per level: a hostile depth would overflow the stack, so it is refused
+  // before parsing (on reload too: the running configuration stays).
+  if (std::optional<NestingPos> deep = findDeepNesting(text)) {
+    errors.add(SourcePos{path, deep->line, deep->column}, "",
+               "arrays and inline tables are nested deeper than " +
+                   std::to_string(kMaxTomlNesting) + " levels");
+    return std::nullopt;
+  }
   std::istringstream in(text);
   try {
     return toml::parse<toml::discard_comments, std::map, std::vector>(in, path);

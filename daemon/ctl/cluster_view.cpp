@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "net/server_text.hpp"
 #include "table.hpp"
 
 namespace planb::ctl {
@@ -14,9 +15,12 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// Node names, the leader and etcd's errors come from etcd: control bytes print as \xHH.
 std::string str(const Json& object, const char* key, const std::string& fallback = "") {
   auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+  return it != object.end() && it->is_string()
+             ? net::quoteServerText(it->get<std::string>(), 64 * 1024)
+             : fallback;
 }
 
 bool flag(const Json& object, const char* key) {
@@ -113,7 +117,9 @@ std::string renderCluster(const Json& cluster) {
   std::string out = "cluster: node " + self + ", ";
   auto leader = cluster.find("leader");
   if (leader != cluster.end() && leader->is_string()) {
-    out += flag(cluster, "leading") ? "leader: this node" : "leader " + leader->get<std::string>();
+    out += flag(cluster, "leading")
+               ? "leader: this node"
+               : "leader " + net::quoteServerText(leader->get<std::string>(), 1024);
   } else {
     out += "NO LEADER";
   }

@@ -15,6 +15,7 @@
 #include "cluster_view.hpp"
 #include "core/duration.hpp"
 #include "load_and_check.hpp"
+#include "net/server_text.hpp"
 #include "table.hpp"
 
 namespace {
@@ -26,6 +27,10 @@ constexpr int kDone = 0;
 constexpr int kRefused = 1;
 constexpr int kUsage = 2;
 constexpr int kUnreachable = 3;
+
+// planbd refuses longer reasons (kMaxReasonBytes in daemon/operator_desk.hpp, which planbctl does
+// not link): said here before the request is sent, as a refusal.
+constexpr std::size_t kMaxReasonBytes = 500;
 
 constexpr const char* kUsageText =
     "usage: planbctl [--socket PATH] [--json] VERB [ARGS]\n"
@@ -46,14 +51,21 @@ constexpr const char* kUsageText =
     "                      prove each provider's write path now: a TXT record written, served\n"
     "                      by every verify server, deleted; exit 1 if any rehearsal failed\n"
     "  history [--limit N] the audit log: DNS changes and operator actions, newest first\n"
+    "  preflight           everything that would stop a failover now, each with its fix, and\n"
+    "                      planbd's own dependencies (exit 1 when there is a blocker)\n"
     "  check-config PATH   validate a configuration file without a daemon\n"
     "Durations: 90s, 30m, 2h. Exit codes: 0 done, 1 refused, 2 usage, 3 planbd unreachable.\n";
 
+// What planbd sends may carry an operator's reason, a user name or an etcd error: printed with
+// '\r', ESC, NUL and other control bytes as \xHH, so nothing rewrites the operator's terminal.
 std::string text(const Json& value) {
   if (value.is_null()) {
     return "-";
   }
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return planb::net::quoteServerText(
+      value.is_string() ? value.get<std::string>()
+                        : value.dump(-1, ' ', false, Json::error_handler_t::replace),
+      64 * 1024);
 }
 
 std::string providersCell(const Json& providers) {
@@ -310,6 +322,42 @@ void printHistory(const Json& history) {
   }
 }
 
+// Blockers, then warnings, each with its fix; then what planbd depends on.
+void printPreflight(const Json& preflight) {
+  for (const char* severity : {"blocker", "warning"}) {
+    for (const Json& f : preflight["findings"]) {
+      if (f["severity"] != severity) {
+        continue;
+      }
+      std::cout << (f["severity"] == "blocker" ? "BLOCKER  " : "WARNING  ") << text(f["what"])
+                << "\n         fix: " << text(f["fix"]) << "\n";
+    }
+  }
+  std::cout << (preflight["blockers"].get<long>() == 0 ? "No blocker" : "")
+            << (preflight["blockers"].get<long>() == 0
+                    ? ""
+                    : std::to_string(preflight["blockers"].get<long>()) + " blocker(s)")
+            << ", " << preflight["warnings"].get<long>() << " warning(s).\n\n";
+  planb::ctl::Table table({"DEPENDENCY", "WHAT", "PROVIDER", "VENDOR", "ADDRESSES"});
+  for (const Json& d : preflight["dependencies"]) {
+    std::string addresses = "-";
+    if (d.contains("addresses")) {
+      addresses.clear();
+      for (const Json& a : d["addresses"]) {
+        addresses += (addresses.empty() ? "" : ", ") + a.get<std::string>();
+      }
+      if (addresses.empty()) {
+        addresses = d["resolve_error"].is_null() ? "-" : "unresolved";
+      } else if (d["from_saved"].get<bool>()) {
+        addresses += " (saved: resolution failed)";
+      }
+    }
+    table.add(
+        {text(d["kind"]), text(d["what"]), text(d["provider"]), text(d["vendor"]), addresses});
+  }
+  std::cout << table.render();
+}
+
 int checkConfig(const std::string& path) {
   try {
     planb::daemon::loadAndCheck(path);
@@ -352,6 +400,7 @@ const std::map<std::string, VerbSpec>& verbs() {
       {"freeze", {0, {"--for", "--reason"}, {}, {}}},
       {"unfreeze", {0, {}, {}, {}}},
       {"history", {0, {"--limit"}, {}, {}}},
+      {"preflight", {0, {}, {}, {}}},
       {"rehearse", {0, {"--zone", "--provider"}, {}, {}}},
   };
   return specs;
@@ -448,6 +497,17 @@ bool parse(int argc, char** argv, Command& cmd, std::string& why) {
   return true;
 }
 
+// Refusals planbd would give, found before asking it (exit 1, like planbd's refusals).
+bool acceptable(const Command& cmd, std::string& why) {
+  if (auto reason = cmd.options.find("--reason");
+      reason != cmd.options.end() && reason->second.size() > kMaxReasonBytes) {
+    why = "--reason is " + std::to_string(reason->second.size()) + " bytes; at most " +
+          std::to_string(kMaxReasonBytes) + " are accepted";
+    return false;
+  }
+  return true;
+}
+
 // The admin API request for an operator verb: method, path and JSON body.
 struct ApiCall {
   std::string method;
@@ -456,7 +516,7 @@ struct ApiCall {
 };
 
 ApiCall apiCallFor(const Command& cmd) {
-  if (cmd.verb == "status" || cmd.verb == "plan") {
+  if (cmd.verb == "status" || cmd.verb == "plan" || cmd.verb == "preflight") {
     return {"GET", "/v1/" + cmd.verb, ""};
   }
   if (cmd.verb == "history") {
@@ -501,6 +561,10 @@ int main(int argc, char** argv) {
   if (cmd.verb == "check-config") {
     return checkConfig(cmd.args[0]);
   }
+  if (!acceptable(cmd, why)) {
+    std::cerr << "planbctl: refused: " << why << "\n";
+    return kRefused;
+  }
   ApiCall call = apiCallFor(cmd);
   // A rehearsal answers when it is done: bounded by planbd's [rehearsal] timeout (5 min by
   // default) per zone, the zones side by side.
@@ -525,7 +589,7 @@ int main(int argc, char** argv) {
       return kRefused;
     }
   }
-  if (cmd.json && reply->status == 200) {
+  if (cmd.json && reply->status == 200 && cmd.verb != "preflight") {
     // Printed as planbd wrote it: checked, but not built into a document nobody reads (a plan of
     // 5,000 records on two providers is 2.7 MB).
     if (!Json::accept(reply->body)) {
@@ -546,6 +610,11 @@ int main(int argc, char** argv) {
   if (cmd.json) {
     std::cout << reply->body;
   }
+  if (reply->status == 403) {
+    // Not root, planbd's user or in admin_group: this caller may read, not change state.
+    std::cerr << "planbctl: refused: " << text(body["error"]) << "\n";
+    return kRefused;
+  }
   if (reply->status == 400) {
     std::cerr << "planbctl: " << text(body["error"]) << "\n";
     return kUsage;
@@ -562,8 +631,21 @@ int main(int argc, char** argv) {
     return kRefused;
   }
   if (reply->status != 200) {
-    std::cerr << "planbctl: planbd answered " << reply->status << ": " << reply->body << "\n";
+    std::cerr << "planbctl: planbd answered " << reply->status << ": "
+              << planb::net::quoteServerText(reply->body) << "\n";
     return kRefused;
+  }
+  if (cmd.verb == "preflight" && reply->status == 200) {
+    // Exit 1 with a blocker, as a script or CI step should stop on it.
+    try {
+      if (!cmd.json) {
+        printPreflight(body);
+      }
+      return body["ok"].get<bool>() ? kDone : kRefused;
+    } catch (const std::exception& e) {
+      std::cerr << "planbctl: unexpected answer from planbd: " << e.what() << "\n";
+      return kRefused;
+    }
   }
   if (cmd.json) {
     return kDone;

@@ -1,5 +1,6 @@
 #include "http/http_server.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,6 +24,9 @@
 #include <boost/beast/http/write.hpp>
 #pragma GCC diagnostic pop
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -124,6 +128,7 @@ struct HttpServer::State {
   ServerOptions options;
   bool stopping = false;
   std::unordered_map<detail::ConnectionBase*, std::weak_ptr<detail::ConnectionBase>> live;
+  std::unordered_map<std::string, std::size_t> per_peer;  // open connections by peerKey
 };
 
 class HttpServer::ListenerBase {
@@ -154,6 +159,14 @@ PeerInfo peerOf(tcp::socket& socket) {
   return peer;
 }
 
+// Whose connection it is, for the per-client cap: the IP address without the port, or the uid.
+std::string peerKey(const PeerInfo& peer) {
+  if (peer.unix_socket) {
+    return peer.uid ? "uid " + std::to_string(*peer.uid) : "unix";
+  }
+  return peer.address.substr(0, peer.address.rfind(':'));
+}
+
 PeerInfo peerOf(local::socket& socket, const std::string& path) {
   PeerInfo peer;
   peer.unix_socket = true;
@@ -174,9 +187,19 @@ class Connection final : public detail::ConnectionBase,
  public:
   Connection(typename Protocol::socket socket, PeerInfo peer,
              std::shared_ptr<HttpServer::State> state)
-      : stream_(std::move(socket)), peer_(std::move(peer)), state_(std::move(state)) {}
+      : stream_(std::move(socket)),
+        peer_(std::move(peer)),
+        key_(peerKey(peer_)),
+        state_(std::move(state)) {
+    ++state_->per_peer[key_];
+  }
 
-  ~Connection() override { state_->live.erase(this); }
+  ~Connection() override {
+    state_->live.erase(this);
+    if (auto it = state_->per_peer.find(key_); it != state_->per_peer.end() && --it->second == 0) {
+      state_->per_peer.erase(it);
+    }
+  }
 
   void start() {
     state_->live.emplace(this, this->weak_from_this());
@@ -311,6 +334,7 @@ class Connection final : public detail::ConnectionBase,
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Response response_;  // alive while it is written
   PeerInfo peer_;
+  std::string key_;  // peerKey(peer_)
   std::shared_ptr<HttpServer::State> state_;
   bool writing_ = false;
   bool closed_ = false;
@@ -380,16 +404,19 @@ class Listener final : public HttpServer::ListenerBase,
       });
       return;
     }
-    if (state_->live.size() >= state_->options.max_connections) {
+    PeerInfo peer;
+    if constexpr (std::is_same_v<Protocol, tcp>) {
+      peer = peerOf(socket);
+    } else {
+      peer = peerOf(socket, unix_path_);
+    }
+    auto same_peer = state_->per_peer.find(peerKey(peer));
+    if (state_->live.size() >= state_->options.max_connections ||
+        (same_peer != state_->per_peer.end() &&
+         same_peer->second >= state_->options.max_connections_per_peer)) {
       error_code ignored;
       socket.close(ignored);
     } else {
-      PeerInfo peer;
-      if constexpr (std::is_same_v<Protocol, tcp>) {
-        peer = peerOf(socket);
-      } else {
-        peer = peerOf(socket, unix_path_);
-      }
       auto connection =
           std::make_shared<Connection<Protocol>>(std::move(socket), std::move(peer), state_);
       connection->start();
@@ -477,7 +504,36 @@ void HttpServer::listen(const config::HostPort& address) {
   }
 }
 
-void HttpServer::listenUnix(const std::string& path, mode_t mode) {
+std::optional<std::string> checkSocketDirectory(const std::string& socket_path, uid_t owner) {
+  std::string dir = std::filesystem::path(socket_path).parent_path().string();
+  if (dir.empty()) {
+    dir = ".";
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    return dir + ": " + std::strerror(errno);
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return dir + ": not a directory";
+  }
+  if (st.st_uid != 0 && st.st_uid != owner) {
+    return dir + ": owned by uid " + std::to_string(st.st_uid) +
+           ", not by root or planbd's user (uid " + std::to_string(owner) +
+           "): its owner could replace the admin socket";
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return dir + ": writable by group or others (mode " + mode +
+           ") and not sticky: they could replace the admin socket; make it 0755 or 0750";
+  }
+  return std::nullopt;
+}
+
+void HttpServer::listenUnix(const std::string& path, mode_t mode, std::optional<gid_t> group) {
+  if (auto why = checkSocketDirectory(path, ::geteuid())) {
+    fail(make_error_code(boost::system::errc::permission_denied), *why);
+  }
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) {
@@ -494,17 +550,28 @@ void HttpServer::listenUnix(const std::string& path, mode_t mode) {
   local::acceptor acceptor(io_);
   error_code ec;
   acceptor.open(local(), ec);
-  if (!ec) {
-    acceptor.bind(local::endpoint(path), ec);
+  if (ec) {
+    fail(ec, "socket for " + path);
   }
+  // The file gets its mode from the socket's inode and the umask at bind(): set both, so the
+  // socket never exists with another mode and is never changed by path (which a symlink swapped
+  // in could redirect). The umask is the process's: it is changed only for the bind() itself.
+  if (::fchmod(acceptor.native_handle(), mode) != 0) {
+    fail(error_code(errno, boost::system::system_category()), "fchmod socket for " + path);
+  }
+  mode_t previous = ::umask(static_cast<mode_t>(~mode & 0777));
+  acceptor.bind(local::endpoint(path), ec);
+  ::umask(previous);
   if (ec) {
     fail(ec, "bind " + path);
   }
-  // Before listen(): until then nobody can connect, whatever the umask made of the file.
-  if (::chmod(path.c_str(), mode) != 0) {
-    error_code chmod_error(errno, boost::system::system_category());
+  // Before listen(): until then nobody can connect. The directory was checked, and the change
+  // never follows a symlink.
+  if (group && ::fchownat(AT_FDCWD, path.c_str(), static_cast<uid_t>(-1), *group,
+                          AT_SYMLINK_NOFOLLOW) != 0) {
+    error_code chown_error(errno, boost::system::system_category());
     ::unlink(path.c_str());
-    fail(chmod_error, "chmod " + path);
+    fail(chown_error, "give " + path + " to group " + std::to_string(*group));
   }
   acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {

@@ -58,7 +58,11 @@ struct ServerOptions {
   std::chrono::milliseconds timeout{10'000};  // each read and each write; an idle keep-alive too
   std::uint64_t body_limit = 1024 * 1024;     // larger request bodies get 413
   std::uint32_t header_limit = 16 * 1024;     // larger request headers get 431
-  std::size_t max_connections = 64;           // more are accepted and closed at once
+  // More connections are accepted and closed at once: from one client (one IP address; one uid
+  // on a unix socket) beyond the first cap, so idle sockets of one client never lock another out,
+  // and from everyone together beyond the second.
+  std::size_t max_connections_per_peer = 16;
+  std::size_t max_connections = 128;
 };
 
 // A response to `request` with the request's version and keep-alive, Content-Type and a prepared
@@ -74,6 +78,11 @@ Response respond(const Handler& handler, const Request& request, const PeerInfo&
 void respond(const AsyncHandler& handler, const Request& request, const PeerInfo& peer,
              Reply send) noexcept;
 
+// Why the directory of a unix socket at `socket_path` cannot be trusted, or nullopt: it must be a
+// directory owned by root or by `owner` (planbd's user), and not writable by group or others unless
+// sticky (as /tmp), or someone else could replace the socket planbctl talks to.
+std::optional<std::string> checkSocketDirectory(const std::string& socket_path, uid_t owner);
+
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, Handler handler, ServerOptions options = {});
@@ -86,10 +95,13 @@ class HttpServer {
   // Throws boost::system::system_error when none can be bound.
   void listen(const config::HostPort& address);
 
-  // Listens on a unix domain socket at `path`, created with `mode` before it accepts anything. A
-  // stale socket file is replaced; a socket something still answers on, or a file of another
-  // kind, is an error (boost::system::system_error). stop() removes the socket file.
-  void listenUnix(const std::string& path, mode_t mode = 0660);
+  // Listens on a unix domain socket at `path`, created with `mode` (and, when given, owned by
+  // `group`) before it accepts anything: the mode is set on the socket before bind(), never by
+  // path afterwards. A stale socket file is replaced; a socket something still answers on, or a
+  // file of another kind, is an error (boost::system::system_error). So is a directory others could
+  // swap the socket in (checkSocketDirectory). stop() removes the socket file.
+  void listenUnix(const std::string& path, mode_t mode = 0660,
+                  std::optional<gid_t> group = std::nullopt);
 
   std::vector<boost::asio::ip::tcp::endpoint> tcpEndpoints() const;
 

@@ -1,5 +1,9 @@
 #include "http/status_page.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
 #include <boost/beast/http/field.hpp>
 #include <map>
 #include <memory>
@@ -27,6 +31,36 @@ Response pageResponse(const Request& request, Status status, std::string body,
 }
 
 constexpr std::string_view kJson = "application/json";
+
+std::string lowered(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  if (!out.empty() && out.back() == '.') {
+    out.pop_back();
+  }
+  return out;
+}
+
+// ROUTE, answering 421 to a request whose Host the page does not answer to.
+Handler hostChecked(std::function<std::vector<std::string>()> hosts, Handler route) {
+  return [hosts = std::move(hosts), route = std::move(route)](const Request& request,
+                                                              const PeerInfo& peer) {
+    auto header = request[bhttp::field::host];
+    std::string_view host(header.data(), header.size());
+    std::vector<std::string> extra = hosts ? hosts() : std::vector<std::string>{};
+    if (!statusHostAllowed(host, extra)) {
+      return pageResponse(request, Status::misdirected_request,
+                          "this page answers to its IP address, localhost and [daemon] "
+                          "status_hosts, not to the name this request was sent to\n",
+                          "text/plain; charset=utf-8");
+    }
+    return route(request, peer);
+  };
+}
 
 // The value of `name` in the request target's query string, if it is there.
 std::optional<std::string_view> queryValue(const Request& request, std::string_view name) {
@@ -81,11 +115,39 @@ struct HistoryCache {
 
 }  // namespace
 
+bool statusHostAllowed(std::string_view host, const std::vector<std::string>& extra) {
+  if (host.empty()) {
+    return true;  // not a browser: HTTP/1.0 without Host
+  }
+  std::string name;
+  if (host.front() == '[') {
+    auto close = host.find(']');
+    if (close == std::string_view::npos) {
+      return false;
+    }
+    in6_addr v6{};
+    return ::inet_pton(AF_INET6, std::string(host.substr(1, close - 1)).c_str(), &v6) == 1 &&
+           (close + 1 == host.size() || host[close + 1] == ':');
+  }
+  name = lowered(host.substr(0, host.find(':')));
+  in_addr v4{};
+  if (::inet_pton(AF_INET, name.c_str(), &v4) == 1 || name == "localhost") {
+    return true;
+  }
+  return std::any_of(extra.begin(), extra.end(),
+                     [&](const std::string& allowed) { return lowered(allowed) == name; });
+}
+
 Router withStatusPage(Router router, StatusPageData data) {
+  auto checked = [hosts = data.hosts](Handler route) {
+    return hostChecked(hosts, std::move(route));
+  };
   for (const StatusPageAsset& asset : statusPageAssets()) {
-    router.on(Verb::get, std::string(asset.path), [asset](const Request& request, const PeerInfo&) {
-      return pageResponse(request, Status::ok, std::string(asset.body), asset.content_type);
-    });
+    router.on(Verb::get, std::string(asset.path),
+              checked([asset](const Request& request, const PeerInfo&) {
+                return pageResponse(request, Status::ok, std::string(asset.body),
+                                    asset.content_type);
+              }));
   }
   // Browsers ask for it on their own; nothing, rather than a 404 in the console.
   router.on(Verb::get, "/favicon.ico", [](const Request& request, const PeerInfo&) {
@@ -94,32 +156,33 @@ Router withStatusPage(Router router, StatusPageData data) {
     return response;
   });
   router.on(Verb::get, "/v1/status",
-            [status = std::move(data.status)](const Request& request, const PeerInfo&) {
+            checked([status = std::move(data.status)](const Request& request, const PeerInfo&) {
               return pageResponse(request, Status::ok, status(), kJson);
-            });
+            }));
   auto cache = std::make_shared<HistoryCache>();
-  router.on(Verb::get, "/v1/history",
-            [history = std::move(data.history), cache](const Request& request, const PeerInfo&) {
-              std::size_t limit = kStatusPageHistoryLimit;
-              if (auto text = queryValue(request, "limit")) {
-                auto parsed = historyLimit(*text);
-                if (!parsed) {
-                  return pageResponse(request, Status::bad_request,
-                                      "{\"ok\": false, \"error\": \"limit must be a number from 1 "
-                                      "to " +
-                                          std::to_string(kStatusPageHistoryLimit) + "\"}\n",
-                                      kJson);
-                }
-                limit = *parsed;
-              }
-              auto now = std::chrono::steady_clock::now();
-              auto& entry = cache->by_limit[limit];
-              if (entry.body.empty() || now - entry.at >= kStatusPageHistoryReuse) {
-                entry.body = history(limit);
-                entry.at = now;
-              }
-              return pageResponse(request, Status::ok, entry.body, kJson);
-            });
+  router.on(
+      Verb::get, "/v1/history",
+      checked([history = std::move(data.history), cache](const Request& request, const PeerInfo&) {
+        std::size_t limit = kStatusPageHistoryLimit;
+        if (auto text = queryValue(request, "limit")) {
+          auto parsed = historyLimit(*text);
+          if (!parsed) {
+            return pageResponse(request, Status::bad_request,
+                                "{\"ok\": false, \"error\": \"limit must be a number from 1 "
+                                "to " +
+                                    std::to_string(kStatusPageHistoryLimit) + "\"}\n",
+                                kJson);
+          }
+          limit = *parsed;
+        }
+        auto now = std::chrono::steady_clock::now();
+        auto& entry = cache->by_limit[limit];
+        if (entry.body.empty() || now - entry.at >= kStatusPageHistoryReuse) {
+          entry.body = history(limit);
+          entry.at = now;
+        }
+        return pageResponse(request, Status::ok, entry.body, kJson);
+      }));
   return router;
 }
 

@@ -4,8 +4,9 @@
 // status_listen. Every asset is embedded in the binary (daemon/status_page/, turned into C++ at
 // build time); the page loads nothing from anywhere else.
 //
-// Only GET routes exist: any other method on these paths answers 405 and changes nothing. Every
-// answer carries Content-Security-Policy (default-src 'self', no inline script or style),
+// A request whose Host is not one the page answers to (statusHostAllowed) gets 421 Misdirected
+// Request. Only GET routes exist: any other method on these paths answers 405 and changes nothing.
+// Every answer carries Content-Security-Policy (default-src 'self', no inline script or style),
 // Cache-Control: no-store and X-Content-Type-Options: nosniff.
 
 #include <chrono>
@@ -35,7 +36,17 @@ struct StatusPageData {
   std::function<std::string()> status;
   // The JSON text of the newest `limit` audit events, newest first.
   std::function<std::string(std::size_t limit)> history;
+  // Host names the page answers to besides IP addresses and localhost ([daemon] status_hosts);
+  // asked at each request, so a reload counts. Empty function: none.
+  std::function<std::vector<std::string>()> hosts;
 };
+
+// Whether a request with Host header HOST may read the page: a browser sends the name it
+// resolved, so a page answering to any name could be read by a site whose name an attacker
+// rebinds to this address (DNS rebinding). Allowed: no Host, an IP address (as itself, in
+// brackets for IPv6), localhost, and the names in EXTRA (case and a final dot ignored); the
+// port is not looked at.
+bool statusHostAllowed(std::string_view host, const std::vector<std::string>& extra);
 
 // An embedded file of the page.
 struct StatusPageAsset {

@@ -164,6 +164,20 @@ def scenario_invalid_reload_is_refused_and_the_old_config_keeps_running(world):
              lambda: world.named.cname() == B_TARGET)
 
 
+def scenario_deeply_nested_reload_is_refused_and_the_old_config_keeps_running(world):
+    # Ten thousand nested arrays overflowed toml11's recursive parser: planbd died on SIGHUP.
+    world.wait_verdicts()
+    good = open(world.config_path).read()
+    with open(world.config_path, "w") as f:
+        f.write(good + "\ndeep = " + "[" * 10000 + "]" * 10000 + "\n")
+    world.planbd.signal(signal.SIGHUP)
+    world.planbd.wait_log(r"reload refused: .*planb.toml:\d+:72: arrays and inline tables are "
+                          r"nested deeper than 64 levels", 5)
+    world.planbd.wait_log(r"the previous configuration keeps running", 1)
+    world.stop_vendor("a")
+    wait_for("failover to B", lambda: world.named.cname() == B_TARGET, FAILOVER_BOUND + 1)
+
+
 def scenario_reload_that_changes_a_probe_starts_only_that_probe_over(world):
     for probe in ("vendor-a/a1", "vendor-a/a2", "vendor-b/b1", "vendor-b/b2"):
         world.planbd.wait_log(r"health: probe %s unknown -> healthy" % probe, 10)
@@ -218,6 +232,10 @@ def check_reference_config(world, binary):
     text = open(reference).read()
     text = text.replace("/etc/planb/keys/planb-tsig.key", tsig)
     text = text.replace("/etc/planb/keys/pdns-api-key", pdns_key)
+    # A placeholder address made real: the PowerDNS API on this host, the only place product.md §3
+    # lets plain http:// carry its key to.
+    assert "http://192.0.2.54:8081" in text
+    text = text.replace("http://192.0.2.54:8081", "http://127.0.0.1:8081")
     path = os.path.join(world.dir, "reference.toml")
     open(path, "w").write(text)
     result = subprocess.run([binary, "--config", path, "--check-config"], capture_output=True,

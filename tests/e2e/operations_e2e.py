@@ -6,7 +6,9 @@ import json
 import os
 import pwd
 import sys
+import threading
 import time
+import urllib.request
 
 from world import A_TARGET, B_TARGET, World, run_scenario, wait_for
 
@@ -198,6 +200,40 @@ def scenario_another_user_cannot_change_anything(world):
                                           "freeze": None}
     assert len(history(world)) == before
     hold_for(1, "another user changed DNS", lambda: serves(world, A_TARGET))
+
+
+def scenario_history_of_a_large_audit_log_never_stalls_healthz(world):
+    """audit.jsonl is never rotated: 36 MB of it, and 50 history requests with 50 distinct limits
+    (each once a separate cache entry that parsed the whole file, 25 s in all) must leave /healthz
+    answering at once."""
+    world.wait_verdicts()
+    assert world.planbd.stop() == 0
+    padding = "x" * 240
+    with open(os.path.join(world.state_dir, "audit.jsonl"), "a") as f:
+        for n in range(120_000):
+            f.write(f'{{"time":"2026-01-01T00:00:00.000Z","type":"operator","action":"freeze",'
+                    f'"user":"old","n":{n},"reason":"{padding}"}}\n')
+    world.planbd.start()
+    wait_for("planbd back", lambda: world.ctl("status").returncode == 0, 10)
+    answers = {}
+
+    def history_of(limit):
+        url = f"http://127.0.0.1:{world.metrics_port}/v1/history?limit={limit}"
+        with urllib.request.urlopen(url, timeout=30) as reply:
+            answers[limit] = len(json.loads(reply.read())["entries"])
+
+    readers = [threading.Thread(target=history_of, args=(limit,)) for limit in range(1, 51)]
+    for reader in readers:
+        reader.start()
+    slowest = 0.0
+    while any(reader.is_alive() for reader in readers):
+        started = time.monotonic()
+        assert world.http_get("/healthz")[0] == 200
+        slowest = max(slowest, time.monotonic() - started)
+    for reader in readers:
+        reader.join()
+    assert answers == {limit: limit for limit in range(1, 51)}, answers
+    assert slowest < 1.0, f"/healthz took {slowest:.2f} s while history was read"
 
 
 def main():

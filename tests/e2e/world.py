@@ -652,13 +652,17 @@ api_key_file = "{self.pdns.key_file}"
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
 
-    def ctl(self, *args, user=None):
-        """Runs planbctl against this world's planbd; USER (a uid) runs it as someone else."""
+    def ctl(self, *args, user=None, group=None, groups=()):
+        """Runs planbctl against this world's planbd; USER (a uid) runs it as someone else, with
+        GROUP (a gid; USER's number unless given) as its primary group and GROUPS (gids) as its
+        only supplementary ones."""
         planbctl = os.path.join(os.path.dirname(self.planbd.binary), "planbctl")
         command = [planbctl, "--socket", os.path.join(self.dir, "admin.sock"), *args]
         if user is not None:
-            command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups",
-                       *command]
+            supplementary = ([f"--groups={','.join(str(g) for g in groups)}"] if groups
+                             else ["--clear-groups"])
+            command = ["setpriv", f"--reuid={user}",
+                       f"--regid={user if group is None else group}", *supplementary, *command]
         return subprocess.run(command, capture_output=True, text=True, timeout=30)
 
     def wait_verdicts(self):

@@ -5,6 +5,7 @@ Python 3 standard library only; listens on 127.0.0.1 alone.
 
     alidns_server.py --port P --access-key-id-file F --access-key-secret-file F
                      [--domain example.com ...] [--page-size-max 2] [--max-skew 900]
+                     [--dns-servers dns9.hichina.com,dns10.hichina.com]
 
 RPC at "/", GET with a query or POST with a form body (provider-apis.md §5). Every request is
 checked as Alibaba does: common parameters present, Format=JSON, Version=2015-01-09, a known and
@@ -27,13 +28,20 @@ The real rules this fake keeps (sources next to each):
     it is QuotaExceeded.TTL, and DescribeDomainInfo tells it as MinTtl with NeedDetailAttributes;
   - STS temporary credentials (POST /_fake/sts): a request with the STS AccessKeyId must carry
     their SecurityToken, and is refused once they expired;
+  - DescribeDomainInfo names the domain's assigned name servers (DnsServers.DnsServer):
+    --dns-servers for every domain, or "dns_servers" in POST /_fake/domains; by default the pair
+    lexicon recorded (dns9.hichina.com, dns10.hichina.com);
+  - DescribeSubDomainRecords filters by Type and Line when given (its reference,
+    https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-describesubdomainrecords), so
+    TXT records (lexicon's recorded AddDomainRecord Type=TXT) are read apart from the CNAME;
   - UpdateDomainRecord sets Line to what it is given, "default" when omitted; Weight, Status,
     Remark and Locked are not its parameters and stay as they are.
 
 Control endpoints (no signature; tests only), JSON in and out:
   GET    /_fake/health
-  POST   /_fake/domains          {"name","edition"?}  edition: free, personal, enterprise_standard,
-                                   or enterprise_ultimate (the default: every TTL from 1; EDITIONS)
+  POST   /_fake/domains          {"name","edition"?,"dns_servers"?}  edition: free, personal,
+                                   enterprise_standard, or enterprise_ultimate (the default: every
+                                   TTL from 1; EDITIONS)
   GET    /_fake/records                                    -> [records]
   POST   /_fake/records          {"domain","rr","type","value","ttl"?,"line"?,"status"?} -> record
   PATCH  /_fake/records/{id}     record fields (RR, Type, Value, TTL, Line, Status)  -> record
@@ -126,6 +134,11 @@ EDITIONS = {"free": ("mianfei", 600), "personal": ("personal", 600),
             "enterprise_ultimate": ("enterprise_ultimate", 1)}
 MAX_TTL = 86400
 
+# The name servers a domain is assigned when none are given: the pair lexicon's recorded
+# DescribeDomainInfo names (github:AnalogJ/lexicon tests/fixtures/cassettes/aliyun/IntegrationTests/
+# test_provider_authenticate.yaml).
+DEFAULT_DNS_SERVERS = ["dns9.hichina.com", "dns10.hichina.com"]
+
 
 def request_id():
     return str(uuid.uuid4()).upper()
@@ -166,7 +179,7 @@ class Throttle:
 
 
 class State:
-    def __init__(self, key_id, key_secret, page_size_max, max_skew):
+    def __init__(self, key_id, key_secret, page_size_max, max_skew, dns_servers=None):
         self.lock = threading.Lock()
         self.throttle = Throttle()
         self.flight_lock = threading.Lock()  # guards the two below, apart from the state lock
@@ -177,6 +190,8 @@ class State:
         self.page_size_max = page_size_max
         self.max_skew = max_skew
         self.domains = {}  # name -> edition (a key of EDITIONS)
+        self.dns_servers = list(dns_servers or DEFAULT_DNS_SERVERS)  # every domain's by default
+        self.domain_dns_servers = {}  # name -> its own, when set through /_fake/domains
         self.sts = None  # {"access_key_id","access_key_secret","security_token","expired"}
         self.records = {}  # RecordId -> record
         self.next_id = 10_000_000_000_001
@@ -476,7 +491,8 @@ class Handler(BaseHTTPRequestHandler):
         domain = self.domain_of(state, params)
         code, floor = EDITIONS[state.domains[domain]]
         info = {"RecordLines": {"RecordLine": []}, "PunyCode": domain, "AliDomain": True,
-                "DnsServers": {"DnsServer": ["dns9.hichina.com", "dns10.hichina.com"]},
+                "DnsServers": {"DnsServer": list(state.domain_dns_servers.get(
+                    domain, state.dns_servers))},
                 "VersionName": "Alibaba Cloud DNS", "VersionCode": code, "DomainName": domain,
                 "DomainId": str(uuid.uuid5(uuid.NAMESPACE_DNS, domain)),
                 "AvailableTtls": {"AvailableTtl": []},
@@ -557,7 +573,10 @@ class Handler(BaseHTTPRequestHandler):
             edition = body.get("edition", "enterprise_ultimate")
             if edition not in EDITIONS:
                 return 400, {"error": "edition is one of " + ", ".join(sorted(EDITIONS))}
-            state.domains[body["name"].lower().rstrip(".")] = edition
+            name = body["name"].lower().rstrip(".")
+            state.domains[name] = edition
+            if body.get("dns_servers"):
+                state.domain_dns_servers[name] = list(body["dns_servers"])
             return 200, {"ok": True}
         if segments == ["records"] and method == "GET":
             return 200, sorted(state.records.values(), key=lambda r: int(r["RecordId"]))
@@ -630,9 +649,12 @@ def main():
                         help="the edition of every --domain (default enterprise_ultimate, TTL >= 1)")
     parser.add_argument("--max-skew", type=int, default=900,
                         help="seconds a Timestamp may be off (default 900)")
+    parser.add_argument("--dns-servers", default=",".join(DEFAULT_DNS_SERVERS),
+                        help="every domain's assigned name servers, comma-separated")
     args = parser.parse_args()
     state = State(read_secret(args.access_key_id_file), read_secret(args.access_key_secret_file),
-                  max(1, args.page_size_max), args.max_skew)
+                  max(1, args.page_size_max), args.max_skew,
+                  [n for n in args.dns_servers.split(",") if n])
     for domain in args.domain:
         state.domains[domain.lower().rstrip(".")] = args.edition
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

@@ -5,6 +5,7 @@ Python 3 standard library only; listens on 127.0.0.1 alone.
 
     cloudflare_server.py --port P --token-file FILE [--zone example.com ...] [--per-page-max 2]
                          [--plan free] [--no-batch] [--rate-limit 1200] [--rate-window 300]
+                         [--name-servers ada.ns.cloudflare.com,bob.ns.cloudflare.com]
 
 API (under /client/v4, as https://api.cloudflare.com/client/v4; shapes from provider-apis.md §3):
   GET    /zones?name=&page=&per_page=
@@ -21,6 +22,17 @@ follow total_pages. Error codes: 6003 with error_chain 6111 (400, an Authorizati
 not a bearer token), 10000 (403, a wrong token), 9106 (400, no token), 7003 (404, unknown zone),
 81044 (404, unknown record), 81053/81054 (host taken), 81058 (identical record), 9021 (bad TTL),
 1004 (missing field), 10100 (429, with retry-after).
+
+Zones carry the name servers Cloudflare assigned them ("name_servers", GET /zones and
+GET /zones/{zid}): --name-servers for every zone, or "name_servers" in POST /_fake/zones; by default
+two of the "<name>.ns.cloudflare.com" shape the recorded replies show
+(tests/conformance/cloudflare/01-zone-lookup.json: christian.ns.cloudflare.com,
+dina.ns.cloudflare.com).
+
+TXT records are stored with their content as sent, quoted or not: the API reference asks for
+quoted character-strings (cloudflare_txt.hpp cites it) but the API takes unquoted content too and
+echoes it as sent (lexicon's recorded TXT POST below). An identical TXT is refused with 81057, a
+TXT never proxied (9004).
 
 Records keep what the API keeps (tests/conformance/cloudflare/ holds the real replies): proxied,
 comment, tags and settings stay on a PATCH that does not name them and reset on a PUT; a proxied
@@ -41,7 +53,8 @@ per 5 minutes per token (--rate-limit, --rate-window in seconds); the request ov
 
 Control endpoints (no auth; tests only), JSON in and out:
   GET    /_fake/health
-  POST   /_fake/zones            {"name"}                   -> {"id","name"}
+  POST   /_fake/zones            {"name","name_servers"?}   -> the zone (again: its name servers
+                                                            change, its records stay)
   GET    /_fake/records                                     -> [records]
   POST   /_fake/records          {"zone","name","type","content","ttl"?,"proxied"?,"comment"?,
                                  "tags"?,"settings"?} -> record
@@ -133,6 +146,11 @@ class ApiError(Exception):
         self.chain = chain
 
 
+# The name servers a zone is assigned when none are given: Cloudflare's "<name>.ns.cloudflare.com"
+# pairs, as tests/conformance/cloudflare/01-zone-lookup.json shows them.
+DEFAULT_NAME_SERVERS = ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"]
+
+
 # Records one batch may change, by plan (batch-record-changes, "Availability and limits").
 BATCH_LIMITS = {"free": 200, "pro": 3500, "business": 3500, "enterprise": 3500}
 
@@ -167,11 +185,12 @@ class RateLimit:
 
 class State:
     def __init__(self, token, per_page_max, plan="free", batch=True, rate_limit=1200,
-                 rate_window=300.0):
+                 rate_window=300.0, name_servers=None):
         self.lock = threading.Lock()
         self.token = token
         self.per_page_max = per_page_max
         self.plan = plan
+        self.name_servers = list(name_servers or DEFAULT_NAME_SERVERS)
         self.batch = batch
         self.rate = RateLimit(rate_limit, rate_window)
         self.batch_calls = 0
@@ -183,7 +202,7 @@ class State:
         self.log = []
         self.count = 0
 
-    def add_zone(self, name):
+    def add_zone(self, name, name_servers=None):
         name = name.lower().rstrip(".")
         zid = hashlib.md5(name.encode()).hexdigest()
         stamp = now_iso()
@@ -192,7 +211,7 @@ class State:
         self.zones[zid] = {
             "id": zid, "name": name, "status": "active", "paused": False, "type": "full",
             "development_mode": 0,
-            "name_servers": ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"],
+            "name_servers": list(name_servers or self.name_servers),
             "original_name_servers": ["ns1.example.net", "ns2.example.net"],
             "original_registrar": None, "original_dnshost": None,
             "modified_on": stamp, "created_on": stamp, "activated_on": stamp,
@@ -281,6 +300,11 @@ def check_record(state, zone, record, ignore_id=None):
             continue
         same = (other["type"] == record["type"]
                 and other["content"].lower().rstrip(".") == record["content"].lower().rstrip("."))
+        if same and record["type"] == "TXT":
+            # A second POST of the same TXT: HTTP 400, 81057 (github:dns-lexicon/dns-lexicon
+            # tests/fixtures/cassettes/cloudflare/IntegrationTests/
+            # test_provider_when_calling_create_record_with_duplicate_records_should_be_noop.yaml).
+            raise ApiError(400, 81057, "The record already exists.")
         if same:
             raise ApiError(400, 81058, "An identical record already exists.")
         if record["type"] == "CNAME" and other["type"] == "CNAME":
@@ -586,7 +610,7 @@ class Handler(BaseHTTPRequestHandler):
         if segments == ["health"]:
             return 200, {"ok": True}
         if segments == ["zones"] and method == "POST":
-            return 200, state.add_zone(body["name"])
+            return 200, state.add_zone(body["name"], body.get("name_servers"))
         if segments == ["records"] and method == "GET":
             return 200, sorted(state.records.values(), key=lambda r: (r["name"], r["type"]))
         if segments == ["records"] and method == "POST":
@@ -646,11 +670,14 @@ def main():
                         help="requests per rate window per token (default 1200)")
     parser.add_argument("--rate-window", type=float, default=300.0,
                         help="the rate window in seconds (default 300)")
+    parser.add_argument("--name-servers", default=",".join(DEFAULT_NAME_SERVERS),
+                        help="every zone's assigned name servers, comma-separated")
     args = parser.parse_args()
     with open(args.token_file, encoding="utf-8") as f:
         token = f.read().rstrip("\r\n")
     state = State(token, max(1, args.per_page_max), args.plan, not args.no_batch,
-                  max(1, args.rate_limit), max(0.001, args.rate_window))
+                  max(1, args.rate_limit), max(0.001, args.rate_window),
+                  [n for n in args.name_servers.split(",") if n])
     for zone in args.zone:
         state.add_zone(zone)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

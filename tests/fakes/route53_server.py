@@ -6,6 +6,7 @@ Python 3 standard library only. Listens on 127.0.0.1 only.
     route53_server.py --port P --access-key-id-file F --secret-file F [--session-token-file F]
                       [--signing-region R] [--pending-polls N] [--pending-seconds S] [--max-requests-per-second R]
                       [--burst B] [--max-skew SECONDS] [--zone NAME[=ID]]...
+                      [--name-servers HOST,HOST,...]
 
 What it does like Route 53 (shared/reference/provider-apis.md §4):
 - Recomputes the SigV4 signature of every API request on its own (hashlib/hmac, service route53,
@@ -45,6 +46,26 @@ What it does like Route 53 (shared/reference/provider-apis.md §4):
   "Number of records limit of 1000 exceeded." and "RDATA character limit of 32000 exceeded."
   (as users quote them: github.com/DNSControl/dnscontrol/issues/1114,
   github.com/kubernetes-sigs/external-dns/issues/515).
+- TXT (and SPF) values go through the same ChangeBatch path and are checked as Route 53 checks
+  them: each value is one or more character-strings in double quotes ("Enclose the value in
+  quotation marks", Developer Guide, "Supported DNS record types", TXT:
+  https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ResourceRecordTypes.html#TXTFormat;
+  the recorded boto3 request and listing of lexicon's
+  tests/fixtures/cassettes/route53/IntegrationTests/
+  test_provider_when_calling_delete_record_by_filter_should_remove_record.yaml send and serve
+  "challengetoken" with its quotes). An unquoted value is refused with InvalidChangeBatch
+  "Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in
+  quotation marks) encountered with '…''" (the 2024 text, github.com/kubernetes-sigs/
+  external-dns/issues/4792; without the inner quotes in 2019, /issues/1176), a string of more
+  than 255 characters with "CharacterStringTooLong (Value is too long)" in the same form
+  (github.com/boto/boto3/issues/1462). A TXT DELETE whose TTL or values differ from the set's is
+  refused as any other ("the values provided do not match the current values").
+- GET  /2013-04-01/hostedzone/{Id} (GetHostedZone): the zone and, for a public zone, its
+  DelegationSet of four name servers, without trailing dots, in the shape of the API Reference's
+  examples (https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetHostedZone.html):
+  --name-servers, or by default the example's ns-2048.awsdns-64.com, ns-2049.awsdns-65.net,
+  ns-2050.awsdns-66.org, ns-2051.awsdns-67.co.uk; a private zone has VPCs and no DelegationSet
+  (the example "Private Hosted Zone"); an unknown id is 404 NoSuchHostedZone.
 - GET  /2013-04-01/change/{Id}: PENDING until --pending-polls polls were answered AND
   --pending-seconds have passed since the change was accepted, then INSYNC. A change answered
   PENDING is already in the zone's listings, as on Route 53 (PENDING is about its DNS servers).
@@ -60,7 +81,7 @@ What it does like Route 53 (shared/reference/provider-apis.md §4):
 Control endpoints (JSON, not signed), for tests to act behind the client's back:
 - GET  /_fake/health
 - POST /_fake/reset           forget zones, changes, faults, settings and the log (as at start)
-- POST /_fake/zones           {"name", "id"?, "private"?}                -> {"id"}
+- POST /_fake/zones           {"name", "id"?, "private"?, "name_servers"?}  -> {"id"}
 - POST /_fake/rrsets          {"zone_id", "name", "type", "ttl", "values", "set_identifier"?,
                                "alias_target"?: {"hosted_zone_id", "dns_name"},
                                "health_check_id"?, "failover"?, "weight"?}  (no validation)
@@ -78,7 +99,8 @@ Control endpoints (JSON, not signed), for tests to act behind the client's back:
                               DELETE /_fake/stats starts counting again
 
 Faults (fault_control.py), for the next COUNT API requests (to "operation" only, when given:
-"ListResourceRecordSets" | "ChangeResourceRecordSets" | "GetChange" | "ListHostedZonesByName"),
+"ListResourceRecordSets" | "ChangeResourceRecordSets" | "GetChange" | "ListHostedZonesByName" |
+"GetHostedZone"),
 oldest armed first:
 - POST /_fake/faults          {"kind", "count"?: 1, "operation"?, "retry_after"?: seconds,
                                "status"?}: "throttle" -> 400 Throttling, "prior_request" -> 400
@@ -115,6 +137,11 @@ Q = "{" + NS + "}"
 API = "/2013-04-01"
 MAX_COMMENT = 256  # API_ChangeBatch: Comment, "Maximum length of 256"
 SERVICE = "route53"
+# The delegation set of the API Reference's GetHostedZone examples (API_GetHostedZone).
+DEFAULT_NAME_SERVERS = ["ns-2048.awsdns-64.com", "ns-2049.awsdns-65.net", "ns-2050.awsdns-66.org",
+                        "ns-2051.awsdns-67.co.uk"]
+# One string of a TXT value: at most 255 characters (Developer Guide, TXT record type).
+MAX_TXT_STRING = 255
 TYPES = {"A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR", "NS", "PTR", "SOA", "SPF",
          "SRV", "SSHFP", "SVCB", "TLSA", "TXT"}
 # ResourceRecordSet children in the order the schema requires.
@@ -171,7 +198,7 @@ def now_iso():
 class State:
     def __init__(self, access_key_id, secret, pending_polls, max_skew, initial_zones=(),
                  pending_seconds=0.0, max_requests_per_second=5.0, burst=None,
-                 signing_region="us-east-1", session_token=None):
+                 signing_region="us-east-1", session_token=None, name_servers=None):
         self.lock = threading.Lock()
         self.access_key_id = access_key_id
         self.secret = secret
@@ -183,6 +210,7 @@ class State:
         self.default_rate = max_requests_per_second
         self.default_burst = burst
         self.initial_zones = list(initial_zones)  # [(name, id or None)] from --zone
+        self.name_servers = list(name_servers or DEFAULT_NAME_SERVERS)
         self.reset()
 
     def reset(self):
@@ -239,10 +267,12 @@ class State:
     def new_id(self, prefix):
         return prefix + uuid.uuid4().hex[:13].upper()
 
-    def add_zone(self, name, zone_id=None, private=False):
+    def add_zone(self, name, zone_id=None, private=False, name_servers=None):
         zone_id = zone_id or self.new_id("Z")
         self.zones[zone_id] = {"id": zone_id, "name": decode_name(name), "private": bool(private),
-                               "rrsets": {}}
+                               "rrsets": {},
+                               "name_servers": list(name_servers if name_servers is not None
+                                                    else self.name_servers)}
         return zone_id
 
     def zone(self, zone_id):
@@ -589,6 +619,10 @@ def change_rrsets(state, zone_id, body):
             messages.append("RRSet with DNS name %s is not permitted in zone %s"
                             % (encode_name(name), zname))
             continue
+        rdata_problem = txt_problem(s) if s["type"] in ("TXT", "SPF") else None
+        if rdata_problem:
+            messages.append(rdata_problem)
+            continue
         if s["type"] == "CNAME" and len(s["values"]) > 1:
             messages.append("RRSet of type CNAME with DNS name %s has more than one value"
                             % encode_name(name))
@@ -636,6 +670,66 @@ def change_rrsets(state, zone_id, body):
     return 200, change_info_xml("ChangeResourceRecordSetsResponse", change, status)
 
 
+def txt_strings(value):
+    """The character-strings of a TXT value as Route 53 takes it (each in double quotes, \\" and
+    \\\\ and \\ooo escapes inside), or None when it is not in that form."""
+    strings, i = [], 0
+    while i < len(value):
+        if value[i] in " \t":
+            i += 1
+            continue
+        if value[i] != '"':
+            return None
+        i += 1
+        text = ""
+        while i < len(value) and value[i] != '"':
+            if value[i] == "\\" and re.fullmatch(r"[0-7]{3}", value[i + 1:i + 4]):
+                text += chr(int(value[i + 1:i + 4], 8))
+                i += 4
+            elif value[i] == "\\" and i + 1 < len(value):
+                text += value[i + 1]
+                i += 2
+            else:
+                text += value[i]
+                i += 1
+        if i >= len(value):
+            return None  # no closing quote
+        i += 1
+        strings.append(text)
+    return strings or None
+
+
+def txt_problem(s):
+    """Route 53's refusal of a TXT set's values, or None (sources in the module docstring)."""
+    for value in s["values"]:
+        strings = txt_strings(value or "")
+        if strings is None:
+            return ("Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should "
+                    "be enclosed in quotation marks) encountered with '%s''" % value)
+        if any(len(text) > MAX_TXT_STRING for text in strings):
+            return ("Invalid Resource Record: 'FATAL problem: CharacterStringTooLong (Value is too "
+                    "long) encountered with '%s''" % value)
+    return None
+
+
+def get_hosted_zone(state, zone_id):
+    """GetHostedZone in the shape of the API Reference's examples (API_GetHostedZone)."""
+    z = state.zone(zone_id)
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<GetHostedZoneResponse xmlns="%s">'
+            "<HostedZone><Id>/hostedzone/%s</Id><Name>%s</Name><CallerReference>planb-fake"
+            "</CallerReference><Config><Comment></Comment><PrivateZone>%s</PrivateZone></Config>"
+            "<ResourceRecordSetCount>%d</ResourceRecordSetCount></HostedZone>"
+            % (NS, z["id"], esc(encode_name(z["name"])), "true" if z["private"] else "false",
+               len(z["rrsets"])))
+    if z["private"]:
+        body += ("<VPCs><VPC><VPCRegion>us-east-2</VPCRegion><VPCId>vpc-1a2b3c4d</VPCId></VPC>"
+                 "</VPCs>")
+    else:
+        body += "<DelegationSet><NameServers>%s</NameServers></DelegationSet>" % "".join(
+            "<NameServer>%s</NameServer>" % esc(ns) for ns in z["name_servers"])
+    return 200, body + "</GetHostedZoneResponse>"
+
+
 def get_change(state, change_id):
     change = state.changes.get(change_id)
     if change is None:
@@ -658,6 +752,9 @@ def route(method, path):
     m = re.fullmatch(API + r"/change/([^/]+)", path)
     if m and method == "GET":
         return "GetChange", (m.group(1),)
+    m = re.fullmatch(API + r"/hostedzone/([^/]+)", path)
+    if m and method == "GET":
+        return "GetHostedZone", (m.group(1),)
     raise ApiError(404, "UnknownOperationException", "No operation for %s %s" % (method, path))
 
 
@@ -742,6 +839,8 @@ class Handler(BaseHTTPRequestHandler):
                 status, text = list_rrsets(state, args[0], params)
             elif operation == "ChangeResourceRecordSets":
                 status, text = change_rrsets(state, args[0], body)
+            elif operation == "GetHostedZone":
+                status, text = get_hosted_zone(state, args[0])
             else:
                 status, text = get_change(state, args[0])
             return status, text, {}, operation, None
@@ -784,7 +883,8 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {"ok": True}
         if path == "/_fake/zones" and self.command == "POST":
             return 200, {"id": state.add_zone(data["name"], data.get("id"),
-                                              data.get("private", False))}
+                                              data.get("private", False),
+                                              data.get("name_servers"))}
         if path == "/_fake/rrsets" and self.command == "POST":
             zone = state.zone(data["zone_id"])
             s = {"name": data["name"], "type": data["type"], "ttl": data.get("ttl", 300),
@@ -860,6 +960,9 @@ def main():
                         help="temporary credentials: requests must carry and sign this token")
     parser.add_argument("--zone", action="append", default=[],
                         help="NAME or NAME=ID: a public hosted zone to start with")
+    parser.add_argument("--name-servers", default=None,
+                        help="HOST,HOST,...: the delegation set GetHostedZone names for public "
+                             "zones (default: the API Reference example's four awsdns names)")
     args = parser.parse_args()
 
     zones = [(name, zone_id or None) for name, _, zone_id in
@@ -869,7 +972,9 @@ def main():
                   zones, args.pending_seconds, args.max_requests_per_second, args.burst,
                   args.signing_region,
                   read_secret(args.session_token_file).strip("\r")
-                  if args.session_token_file else None)
+                  if args.session_token_file else None,
+                  [ns for ns in args.name_servers.split(",") if ns]
+                  if args.name_servers is not None else None)
     Handler.state = state
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True

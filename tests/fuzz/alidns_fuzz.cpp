@@ -1,5 +1,6 @@
 // Fuzzes AlidnsProvider's reading of Alibaba Cloud DNS RPC JSON replies: the input is a script of
-// replies (fuzz_replies.hpp) answered to read() and then to a compare-and-swap replace().
+// replies (fuzz_replies.hpp) answered to read(), a compare-and-swap replace(), then the rehearsal's
+// TXT calls and nameServers().
 
 #include <cstddef>
 #include <cstdint>
@@ -34,5 +35,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const RecordRef www{"example.com.", "www.example.com."};
   (void)provider.read(www);
   (void)provider.replace(ReplaceRequest{www, "backup.example.net.", 60, "app.aws.example.net."});
+  // The rehearsal's path: the TXT listing, the write's plan, the clean-up, the name servers.
+  const RecordRef rehearsal{"example.com.", "_planb-rehearsal.example.com."};
+  (void)provider.readTxt(rehearsal);
+  (void)provider.writeTxt(TxtWrite{rehearsal, "planb-fuzz", 60});
+  (void)provider.deleteTxt(rehearsal);
+  (void)provider.nameServers("example.com.");
   return 0;
 }

@@ -1,8 +1,9 @@
 // Fuzzes the handling of DNS replies (the input is one reply in wire format, as read from the
 // server) by everything that interprets one:
-//   - queryCname's reading of an authoritative answer (rfc2136 read(), the Verifier);
+//   - queryCname's reading of an authoritative answer (rfc2136 read(), the Verifier), and
+//     queryTxt's and queryNameServers' (rfc2136 readTxt(), nameServers());
 //   - the UPDATE reply: its TSIG Error field, its MAC check (as ldns_send runs it) and its
-//     classification (Rfc2136Provider::replace);
+//     classification (Rfc2136Provider::replace, and writeTxt()/deleteTxt());
 //   - the dns probe's judgement: is it the reply to our query, rcode and expect_answer.
 // The reply's own ID (its first two bytes) is taken as the query's, so the probe's checks past
 // the ID are reached.
@@ -17,6 +18,7 @@
 #include "providers/dns_query.hpp"
 #include "providers/dns_update.hpp"
 #include "providers/ldns_util.hpp"
+#include "providers/txt_update.hpp"
 
 using namespace planb;
 
@@ -48,6 +50,8 @@ probes::DnsProbe& probe(bool cname) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   (void)providers::readCnameReply(data, size, "www.example.test.", "127.0.0.1:53");
+  (void)providers::readTxtReply(data, size, "_planb-rehearsal.example.test.", "127.0.0.1:53");
+  (void)providers::readNameServersReply(data, size, "example.test.", "127.0.0.1:53");
 
   ldns_pkt* parsed = nullptr;
   if (ldns_wire2pkt(&parsed, data, size) == LDNS_STATUS_OK && parsed != nullptr) {
@@ -64,6 +68,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)providers::classifyUpdateReply(update, "127.0.0.1:53", "planb-key",
                                          static_cast<int>(ldns_pkt_get_rcode(reply.get())),
                                          tsig_error, verified);
+    providers::TxtUpdate txt;
+    txt.zone = "example.test.";
+    txt.name = "_planb-rehearsal.example.test.";
+    txt.value = "token";
+    (void)providers::classifyTxtUpdateReply(txt, "127.0.0.1:53", "planb-key",
+                                            static_cast<int>(ldns_pkt_get_rcode(reply.get())),
+                                            tsig_error, verified);
   }
 
   const std::uint16_t id =

@@ -92,6 +92,15 @@ put("powerdns", "conflict", script(pdns_zone([]), pdns_zone([rrset("www.example.
 put("powerdns", "errors", script((404, '{"error": "Could not find domain \'example.test.\'"}'),
                                  (422, '{"error": "RRset www.example.test. IN CNAME: Conflicts"}'),
                                  (429, "slow down", {"Retry-After": "3"}), (500, "<html>oops</html>")))
+# The rehearsal's calls after the four above have used up their replies' share (errors answer
+# them early): readTxt, writeTxt (204), deleteTxt (204), nameServers.
+R = "_planb-rehearsal.example.test."
+put("powerdns", "rehearsal", script(www_cname, www_cname, (204, ""), www_cname, (204, ""),
+                                    pdns_zone([rrset(R, "TXT", '"tok\\"en" "two"'),
+                                               rrset(R, "TXT", '"off"', disabled=True)]),
+                                    (204, ""), (204, ""),
+                                    pdns_zone([rrset("example.test.", "NS", "NS1.example.test."),
+                                               rrset("example.test.", "NS", "ns2.example.net")])))
 
 # ---- cloudflare --------------------------------------------------------------------------------
 ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -127,6 +136,22 @@ put("cloudflare", "errors", script((403, cf(None, success=False, errors=[{"code"
                                     {"Retry-After": "30"}),
                                    (400, cf(None, success=False, errors=[{"code": 81053, "message": "exists"}]))))
 
+def cf_txt(rid, content):
+    return {"id": rid, "type": "TXT", "name": "_planb-rehearsal.example.com", "content": content,
+            "ttl": 60, "proxied": False, "zone_id": ZONE_ID, "zone_name": "example.com"}
+
+
+txts = cf([cf_txt("t1", '"old"'), cf_txt("t2", "unquoted"), cf_txt("t3", '"a\\"b" "\\065"')],
+          {"page": 1, "per_page": 100, "count": 3, "total_count": 3, "total_pages": 1})
+put("cloudflare", "rehearsal",
+    script(zones, listing, listing, cf(cf_cname("372e67954025e0ba6aaa6d586b9e0b59", "backup.example.net")),
+           txts, txts, cf(cf_txt("t1", '"planb-fuzz"')), cf({"id": "t2"}), cf({"id": "t3"}), txts,
+           (404, cf(None, success=False, errors=[{"code": 81044, "message": "Record does not exist."}])),
+           cf({"id": "t2"}), cf({"id": "t3"}),
+           cf({"id": ZONE_ID, "name": "example.com",
+               "name_servers": ["christian.ns.cloudflare.com", "dina.ns.cloudflare.com"],
+               "plan": {"legacy_id": "free"}})))
+
 # ---- alidns ------------------------------------------------------------------------------------
 def ali_records(records, total=None, page=1, size=100):
     return json.dumps({"RequestId": "6A1B2C3D-0000", "TotalCount": len(records) if total is None else total,
@@ -142,6 +167,16 @@ cur = ali_records([ali_record("1000001", "www", "CNAME", "app.aws.example.net")]
 put("alidns", "cname_then_swap", script(cur, cur, json.dumps({"RequestId": "X", "RecordId": "1000001"}),
                                         ali_records([ali_record("1000001", "www", "CNAME", "backup.example.net")])))
 put("alidns", "absent_then_add", script(ali_records([]), ali_records([]), json.dumps({"RequestId": "Y", "RecordId": "2000002"})))
+ali_txts = ali_records([ali_record("5", "_planb-rehearsal", "TXT", "old"),
+                        dict(ali_record("6", "_planb-rehearsal", "TXT", "off"), Status="DISABLE")])
+put("alidns", "rehearsal", script(cur, cur, json.dumps({"RequestId": "X", "RecordId": "1000001"}),
+                                  ali_txts, ali_txts, json.dumps({"RequestId": "D", "RecordId": "6"}),
+                                  json.dumps({"RequestId": "I", "MinTtl": 600}),
+                                  json.dumps({"RequestId": "U", "RecordId": "5"}), ali_txts,
+                                  json.dumps({"RequestId": "D", "RecordId": "5"}),
+                                  json.dumps({"RequestId": "D", "RecordId": "6"}),
+                                  json.dumps({"RequestId": "I", "MinTtl": 600, "DnsServers":
+                                              {"DnsServer": ["dns9.hichina.com", "dns10.hichina.com"]}})))
 put("alidns", "conflict_and_paging", script(ali_records([ali_record(3, "www", "A", "192.0.2.1"),
                                                          ali_record("4", "www", "TXT", "v=spf1")], total=150)))
 put("alidns", "errors", script((400, json.dumps({"RequestId": "Z", "HostId": "alidns.aliyuncs.com",
@@ -187,6 +222,16 @@ put("route53", "errors", script((400, err % (NS, "InvalidChangeBatch", "Tried to
                                 (403, err % (NS, "SignatureDoesNotMatch", "The request signature we calculated does not match")),
                                 (400, err % (NS, "Throttling", "Rate exceeded")),
                                 (400, '<?xml version="1.0"?>\n<InvalidChangeBatch xmlns="%s"><Messages><Message>RRSet exists</Message></Messages></InvalidChangeBatch>' % NS)))
+
+txt_page = rrsets_xml([("_planb-rehearsal.example.com.", "TXT", "&quot;planb-token&quot;")])
+hosted_zone = ('<?xml version="1.0" encoding="UTF-8"?>\n<GetHostedZoneResponse xmlns="%s"><HostedZone><Id>'
+               '/hostedzone/Z1D633PJN98FT9</Id><Name>example.com.</Name><CallerReference>r</CallerReference>'
+               '<Config><PrivateZone>false</PrivateZone></Config></HostedZone><DelegationSet><NameServers>'
+               '<NameServer>ns-2048.awsdns-64.com</NameServer><NameServer>ns-2049.awsdns-65.net</NameServer>'
+               '</NameServers></DelegationSet></GetHostedZoneResponse>' % NS)
+put("route53", "rehearsal", script(rrsets_xml([]), change("ChangeResourceRecordSetsResponse", "PENDING"),
+                                   txt_page, (400, err % (NS, "InvalidChangeBatch", "Tried to delete resource record set [name='_planb-rehearsal.example.com.', type='TXT'] but the values provided do not match the current values")),
+                                   txt_page, change("ChangeResourceRecordSetsResponse", "INSYNC"), hosted_zone))
 
 # ---- etcd --------------------------------------------------------------------------------------
 H = '"header":{"cluster_id":"14841639068965178418","member_id":"10276657743932975437","revision":"7","raft_term":"2"}'
@@ -238,6 +283,12 @@ tsig = (name("hmac-sha256.") + struct.pack("!HIH", 0, 1440938160, 300) + struct.
         + struct.pack("!HHH", 13, 16, 0))
 put("dns_reply", "update_tsig", struct.pack("!HHHHHH", 13, QR | (5 << 11) | 9, 1, 0, 0, 1) + name("example.test.")
     + struct.pack("!HH", 6, 1) + rr("planb-key.", 250, tsig, ttl=0, cls=255))
+put("dns_reply", "txt_rehearsal", packet(21, QR | AA, ("_planb-rehearsal.example.test.", 16),
+                                        [rr("_planb-rehearsal.example.test.", 16, b"\x05token\x03two"),
+                                         rr("_planb-rehearsal.example.test.", 16, b"\x08overlong")]))
+put("dns_reply", "ns_apex", packet(23, QR | AA, ("example.test.", 2),
+                                  [rr("example.test.", 2, name("ns1.example.test.")),
+                                   rr("example.test.", 2, name("NS2.Example.NET."))]))
 put("dns_reply", "compressed", packet(0x1234, QR | AA, (W, 5), [b"\xc0\x0c" + struct.pack("!HHIH", 5, 1, 60, 6) + b"\x03app\xc0\x10"]))
 
 # ---- operator_request --------------------------------------------------------------------------

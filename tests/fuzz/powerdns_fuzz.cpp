@@ -1,6 +1,7 @@
 // Fuzzes PowerDnsProvider's reading of the PowerDNS API's JSON replies: the input is a script of
 // replies (fuzz_replies.hpp) answered to read(), a compare-and-swap replace(), then a readBatch()
-// and a replaceBatch() of two names (one zone GET read for both, the batch PATCH).
+// and a replaceBatch() of two names (one zone GET read for both, the batch PATCH), then the
+// rehearsal's calls: readTxt(), writeTxt(), deleteTxt() and nameServers().
 // Any reply must give a ServedRecord, success or a ProviderError; nothing else may escape.
 
 #include <cstddef>
@@ -29,5 +30,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)provider.replaceBatch(
       {ReplaceRequest{www, "backup.example.net.", 60, "app.aws.example.net."},
        ReplaceRequest{api, "backup.example.net.", 60, std::nullopt}});
+  const RecordRef rehearsal{"example.test.", "_planb-rehearsal.example.test."};
+  (void)provider.readTxt(rehearsal);
+  (void)provider.writeTxt(TxtWrite{rehearsal, "token", 60});
+  (void)provider.deleteTxt(rehearsal);
+  (void)provider.nameServers("example.test.");
   return 0;
 }

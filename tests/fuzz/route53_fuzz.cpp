@@ -1,6 +1,7 @@
 // Fuzzes Route53Provider's reading of the Route 53 API's XML replies (zone lookup, record pages,
-// ChangeInfo, error bodies): the input is a script of replies (fuzz_replies.hpp) answered to
-// read() and then to a compare-and-swap replace(), which polls GetChange without sleeping.
+// ChangeInfo, GetHostedZone, error bodies): the input is a script of replies (fuzz_replies.hpp)
+// answered to read() and then to a compare-and-swap replace(), which polls GetChange without
+// sleeping; the same script again to the rehearsal's TXT steps and nameServers().
 
 #include <chrono>
 #include <cstddef>
@@ -44,5 +45,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
        ReplaceRequest{
            {"example.com.", "api.example.com."}, "backup.example.net.", 60, std::nullopt}});
   (void)provider.pollChange("C2682N5HXP0BZ4");
+
+  // The rehearsal's TXT steps and the delegation set, on a provider of a known zone id that
+  // answers from the start of the same script.
+  static const planb::providers::Route53Config by_id = [] {
+    planb::providers::Route53Config c = config;
+    c.settings.hosted_zone_id = "Z1D633PJN98FT9";
+    return c;
+  }();
+  Route53Provider rehearsal(by_id, std::make_shared<planb::fuzz::ReplayTransport>(input), options);
+  const RecordRef txt{"example.com.", "_planb-rehearsal.example.com."};
+  (void)rehearsal.readTxt(txt);
+  (void)rehearsal.writeTxt(TxtWrite{txt, "planb-token", 60});
+  (void)rehearsal.deleteTxt(txt);
+  (void)rehearsal.nameServers("example.com.");
   return 0;
 }

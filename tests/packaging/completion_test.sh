@@ -64,4 +64,6 @@ expect "release rehearse reload" planbctl re
 expect "--zone" planbctl rehearse --z
 expect "--provider" planbctl rehearse --zone example.com. --p
 expect "" planbctl freeze --reason ""
+expect "preflight" planbctl pre
+expect "--json --socket" planbctl preflight --
 echo "completion: ok"

@@ -174,13 +174,18 @@ done
 stubs=$tmp/stubs
 mkdir "$stubs"
 log=$tmp/calls.log
-for tool in deb-systemd-helper deb-systemd-invoke systemctl invoke-rc.d service; do
+# The user database tools too: the test never creates a user or group on the host.
+# STUB_ACCOUNTS=1: planb, planb-admin and planb's membership exist already.
+for tool in deb-systemd-helper deb-systemd-invoke systemctl invoke-rc.d service getent addgroup \
+  adduser id; do
   cat >"$stubs/$tool" <<STUB
 #!/bin/sh
 echo "$tool \$*" >>"$log"
 case "$tool \$*" in
   *" debian-installed "*) [ -n "\${STUB_INSTALLED:-}" ] ;;
   *" was-enabled "*) [ -n "\${STUB_ENABLED:-}" ] ;;
+  "getent "*) [ -n "\${STUB_ACCOUNTS:-}" ] ;;
+  "id "*) [ -n "\${STUB_ACCOUNTS:-}" ] && echo "planb planb-admin" ;;
   *) exit 0 ;;
 esac
 STUB
@@ -201,9 +206,22 @@ grep -q '^deb-systemd-helper update-state planbd.service$' "$log" ||
 if grep -q '^deb-systemd-helper enable' "$log"; then
   fail "postinst enables planbd on a fresh install"
 fi
+grep -q '^addgroup --system --quiet planb-admin$' "$log" ||
+  fail "postinst does not create the planb-admin group: $(tr '\n' ';' <"$log")"
+grep -qE '^adduser --system .*--group .*--shell /usr/sbin/nologin .*planb$' "$log" ||
+  fail "postinst does not create the planb system user: $(tr '\n' ';' <"$log")"
+grep -q '^adduser --quiet planb planb-admin$' "$log" ||
+  fail "postinst does not put planb in planb-admin (planbd gives its socket that group)"
+grep -q '^Depends: .*adduser' "$control/control" || fail "Depends lacks adduser (postinst uses it)"
 
 : >"$log"
-STUB_INSTALLED=1 STUB_ENABLED=1 run "$control/postinst" configure "$version" ||
+STUB_ACCOUNTS=1 run "$control/postinst" configure || fail "postinst configure (accounts exist) failed"
+if grep -qE '^(addgroup|adduser) ' "$log"; then
+  fail "postinst creates accounts that exist already: $(tr '\n' ';' <"$log")"
+fi
+
+: >"$log"
+STUB_ACCOUNTS=1 STUB_INSTALLED=1 STUB_ENABLED=1 run "$control/postinst" configure "$version" ||
   fail "postinst configure (upgrade) failed"
 no_start "postinst configure (upgrade of an enabled service)"
 grep -q '^deb-systemd-helper enable planbd.service$' "$log" ||

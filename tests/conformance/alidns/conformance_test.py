@@ -131,7 +131,8 @@ def replay(fake, exchange):
     if "RecordId" in params:
         value = params["Value"] if code == "DomainRecordDuplicate" else "before.example.net"
         rtype = params["Type"] if code == "DomainRecordDuplicate" else "TXT"
-        record = fake.control("POST", "records", {"domain": domain, "rr": params["RR"],
+        record = fake.control("POST", "records", {"domain": domain,
+                                                  "rr": params.get("RR", "deleted"),
                                                   "type": rtype, "value": value, "ttl": 600})
         params["RecordId"] = record["RecordId"]
     key_id, secret = KEY_ID, KEY_SECRET

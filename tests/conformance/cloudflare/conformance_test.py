@@ -112,17 +112,25 @@ class Exchange:
             sent = json.loads(request["body"]) if request.get("body") else {}
             names += [p["name"] for p in sent.get("patches", []) + sent.get("posts", [])
                       if isinstance(sent, dict)]
+            if isinstance(sent, dict) and isinstance(sent.get("name"), str):
+                names.append(sent["name"])
             zone = self.zone(zone_of(next((n for n in names if n), "example.com")))
             self.zone_id = zone["id"]
-            if request["method"] == "GET" and response["status"] == 200:
-                for r in listed:
+            record_path = path.rstrip("/").split("/")
+            if request["method"] == "GET" and response["status"] == 200 and len(record_path) > 5:
+                for r in listed:  # a listing's records (GET /zones/{id} lists none)
                     self.record(r)
+            elif request["method"] == "DELETE":
+                self.record({"id": record_path[-1], "name": "deleted." + zone["name"],
+                             "type": "TXT", "content": "challengetoken"})
             elif request["method"] == "PATCH":
                 record_id = path.rstrip("/").split("/")[-1]
                 self.record(dict(listed[0], id=record_id, content="192.0.2.1"))
             elif path.endswith("/batch"):
                 for p in sent.get("patches", []):
                     self.record(dict(p, content="192.0.2.1"))
+            if expect.get("fake_state") == "identical":
+                self.record(sent)  # the record the recorded POST was refused as a copy of
         elif path == "/client/v4/zones" and response["status"] == 200:
             self.zone(query["name"])
         token = expect.get("fake_token")

@@ -124,6 +124,18 @@ SETUP = {
            "rrsets": [rrset("Z1PA6795UKMFR9", "www.denominator.io.", "A", 3600, ["192.0.2.1"])]},
     "10": {"wrong_secret": True},
     "11": {"config": {"token_expired": True}},
+    "13": {"zones": [ZONE_DOCS]},
+    "14": {"private_zones": [ZONE_DOCS]},
+    "15": {"zones": [ZONE_LEXICON]},
+    "16": {"zones": [ZONE_LEXICON],
+           "rrsets": [rrset("Z0748009194T9V149ZJ4F", "delete.testfilt.fullcr1stal.tk.", "TXT",
+                            3600, ['"challengetoken"'])]},
+    "17": {"zones": [ZONE_LEXICON],
+           "rrsets": [rrset("Z0748009194T9V149ZJ4F", name, "TXT", 3600, ['"challengetoken"'])
+                      for name in ("_acme-challenge.fqdn.fullcr1stal.tk.",
+                                   "_acme-challenge.full.fullcr1stal.tk.",
+                                   "_acme-challenge.test.fullcr1stal.tk.")]},
+    "18": {"zones": [ZONE_LEXICON]},
 }
 
 
@@ -190,6 +202,8 @@ class Route53Conformance(unittest.TestCase):
         setup = SETUP.get(number, {})
         for name, zone_id in setup.get("zones", []):
             self.control("POST", "zones", {"name": name, "id": zone_id})
+        for name, zone_id in setup.get("private_zones", []):
+            self.control("POST", "zones", {"name": name, "id": zone_id, "private": True})
         for body in setup.get("rrsets", []):
             self.control("POST", "rrsets", body)
         if "config" in setup:

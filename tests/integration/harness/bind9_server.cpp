@@ -113,6 +113,9 @@ void Bind9Server::writeFiles() const {
   for (const std::string& name : options_.grants) {
     grants += "    grant " + options_.key_name + " name " + name + " CNAME;\n";
   }
+  for (const std::string& name : options_.txt_grants) {
+    grants += "    grant " + options_.key_name + " name " + name + " TXT;\n";
+  }
   writeFile(dir_ + "/named.conf",
             "include \"" + key_file_ +
                 "\";\n"

@@ -26,6 +26,8 @@ class Bind9Server {
     std::string zone = "example.test";
     // Names whose CNAME the key may change (update-policy grants).
     std::vector<std::string> grants = {"www.example.test.", "api.example.test."};
+    // Names whose TXT the key may change: the rehearsal's record (product.md §11).
+    std::vector<std::string> txt_grants = {"_planb-rehearsal.example.test."};
     // Zone file lines after the SOA, NS and ns1 A records; the serial starts at 1.
     std::string records = "www IN CNAME app.aws.example.net.\ntxtonly IN TXT \"x\"\n";
   };

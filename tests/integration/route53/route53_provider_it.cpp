@@ -771,3 +771,164 @@ TEST_CASE("a change of a name long enough to overflow the comment is accepted") 
   }
   CHECK(w.fake.rrset("ZPUBLIC", name, "CNAME")["values"] == json::array({target}));
 }
+
+// ---- the rehearsal's TXT record and the delegation set (product.md §11) ----
+
+namespace {
+
+const RecordRef kRehearsalTxt{"example.test.", "_planb-rehearsal.example.test."};
+
+template <typename T>
+const T& succeeded(const Result<T>& result) {
+  if (const auto* error = std::get_if<ProviderError>(&result)) {
+    FAIL("unexpected error: " << error->message);
+  }
+  return std::get<T>(result);
+}
+
+std::vector<std::string> txtOf(const Result<std::vector<std::string>>& result) {
+  return succeeded(result);
+}
+
+// A fake whose public zones are delegated to name servers of its command line.
+FakeRoute53& delegatedFake() {
+  static FakeRoute53 fake({"--name-servers", "NS-1.Example.net,ns-0.example.org"});
+  return fake;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a rehearsal TXT is written PENDING then Applied, read back, rewritten, deleted and deleted "
+    "again, and the managed CNAME beside it is untouched") {
+  World w;
+  w.fake.configure({{"pending_polls", 1}});
+  Route53Provider provider = w.provider();
+  const json www_before = w.fake.rrset("ZPUBLIC", "www.example.test.", "CNAME");
+
+  const Written written = succeeded(provider.writeTxt({kRehearsalTxt, "planb-token-1", 60}));
+  REQUIRE(!written.propagating_change.empty());
+  CHECK(w.fake.rrset("ZPUBLIC", kRehearsalTxt.name, "TXT")["values"] ==
+        json::array({"\"planb-token-1\""}));
+  CHECK(txtOf(provider.readTxt(kRehearsalTxt)) == std::vector<std::string>{"planb-token-1"});
+  CHECK(succeeded(provider.pollChange(written.propagating_change)) == Propagation::Pending);
+  CHECK(succeeded(provider.pollChange(written.propagating_change)) == Propagation::Applied);
+
+  succeeded(provider.writeTxt({kRehearsalTxt, "planb-token-2", 30}));
+  CHECK(txtOf(provider.readTxt(kRehearsalTxt)) == std::vector<std::string>{"planb-token-2"});
+  CHECK(w.fake.rrset("ZPUBLIC", kRehearsalTxt.name, "TXT")["ttl"] == 30);
+
+  const Written deleted = succeeded(provider.deleteTxt(kRehearsalTxt));
+  CHECK(!deleted.propagating_change.empty());
+  CHECK(w.fake.rrset("ZPUBLIC", kRehearsalTxt.name, "TXT").is_null());
+  CHECK(txtOf(provider.readTxt(kRehearsalTxt)).empty());
+
+  // A clean-up run twice (after a crash): one listing, no change, success.
+  w.fake.clearRequests();
+  CHECK(succeeded(provider.deleteTxt(kRehearsalTxt)).propagating_change.empty());
+  CHECK(w.fake.operations() == std::vector<std::string>{"ListResourceRecordSets"});
+
+  CHECK(w.fake.rrset("ZPUBLIC", "www.example.test.", "CNAME") == www_before);
+  CHECK(served(provider.read(kWww)).target == "app.aws.example.net.");
+  for (const json& request : w.fake.requests()) {
+    CHECK(request["status"] == 200);
+  }
+}
+
+TEST_CASE("only the TXT set is written and deleted where the name holds another type too") {
+  World w;
+  w.fake.set("ZPUBLIC", kRehearsalTxt.name, "A", 60, {"192.0.2.7"});
+  Route53Provider provider = w.provider("ZPUBLIC");
+  succeeded(provider.writeTxt({kRehearsalTxt, "planb-token", 60}));
+  CHECK(txtOf(provider.readTxt(kRehearsalTxt)) == std::vector<std::string>{"planb-token"});
+  succeeded(provider.deleteTxt(kRehearsalTxt));
+  CHECK(w.fake.rrset("ZPUBLIC", kRehearsalTxt.name, "TXT").is_null());
+  CHECK(w.fake.rrset("ZPUBLIC", kRehearsalTxt.name, "A")["values"] == json::array({"192.0.2.7"}));
+}
+
+TEST_CASE(
+    "a TXT set changed between the read and the DELETE is refused by the fake, read again "
+    "and deleted") {
+  World w;
+  Route53Provider provider = w.provider("ZPUBLIC");
+  succeeded(provider.writeTxt({kRehearsalTxt, "planb-token-1", 60}));
+  // Another planbd (a fleet's former leader) rewrites it just before our DELETE goes out.
+  bool changed = false;
+  w.transport->before = [&](const HttpRequest& request) {
+    if (request.method == "POST" && !changed) {
+      changed = true;
+      w.fake.set("ZPUBLIC", kRehearsalTxt.name, "TXT", 60, {"\"planb-token-2\""});
+    }
+  };
+  w.fake.clearRequests();
+  succeeded(provider.deleteTxt(kRehearsalTxt));
+  w.transport->before = nullptr;
+  CHECK(changed);
+  CHECK(w.fake.rrset("ZPUBLIC", kRehearsalTxt.name, "TXT").is_null());
+  const json log = w.fake.requests();
+  REQUIRE(log.size() == 4);
+  CHECK(log[1]["error_code"] == "InvalidChangeBatch");
+  CHECK(log[3]["status"] == 200);
+}
+
+TEST_CASE("nameServers answers the fake's delegation set, canonical and sorted") {
+  World w;
+  CHECK(succeeded(w.provider().nameServers("example.test.")) ==
+        std::vector<std::string>{"ns-2048.awsdns-64.com.", "ns-2049.awsdns-65.net.",
+                                 "ns-2050.awsdns-66.org.", "ns-2051.awsdns-67.co.uk."});
+  const std::vector<std::string> operations = w.fake.operations();
+  CHECK(std::count(operations.begin(), operations.end(), "GetHostedZone") == 1);
+  CHECK(operations.back() == "GetHostedZone");
+  // A private zone, named by its id, has no delegation set.
+  CHECK(succeeded(w.provider("ZAPRIVATE").nameServers("example.test.")).empty());
+  // A zone the account no longer has is NotFound.
+  CHECK(failure(w.provider("ZGONE").nameServers("example.test.")).kind == ErrorKind::NotFound);
+}
+
+TEST_CASE("nameServers answers the delegation set the fake was started with") {
+  FakeRoute53& fake = delegatedFake();
+  fake.reset();
+  fake.addZone("example.test.", "ZDELEGATED");
+  planb::testing::RecordedCeiling ceiling;
+  Route53Options options;
+  options.ceiling = ceiling.make(kRoute53Ceiling);
+  Route53Provider provider(fake.config(), std::make_shared<CurlTransport>(), options);
+  CHECK(succeeded(provider.nameServers("example.test.")) ==
+        std::vector<std::string>{"ns-0.example.org.", "ns-1.example.net."});
+}
+
+TEST_CASE("revoked credentials are Auth for every rehearsal step and for the name servers") {
+  World w;
+  Route53Provider provider = w.provider("ZPUBLIC");
+  w.fake.control("POST", "revoke", json::object());
+  for (const ProviderError& error : {failure(provider.readTxt(kRehearsalTxt)),
+                                     failure(provider.writeTxt({kRehearsalTxt, "planb-token", 60})),
+                                     failure(provider.deleteTxt(kRehearsalTxt)),
+                                     failure(provider.nameServers("example.test."))}) {
+    CAPTURE(error.message);
+    CHECK(error.kind == ErrorKind::Auth);
+    CHECK(error.message.find("InvalidClientTokenId") != std::string::npos);
+    CHECK(error.message.find(kAkid) == std::string::npos);
+  }
+  w.fake.configure({{"revoked", false}});
+  CHECK(w.fake.rrset("ZPUBLIC", kRehearsalTxt.name, "TXT").is_null());
+}
+
+TEST_CASE("an expired session token is Auth for a rehearsal write, naming the token") {
+  FakeRoute53& fake = chinaFake();
+  fake.reset();
+  fake.addZone("example.test.", "ZCN");
+  fake.configure({{"token_expired", true}});
+  Route53Config config = fake.config("ZCN");
+  config.settings.signing_region = "cn-northwest-1";
+  planb::testing::RecordedCeiling ceiling;
+  Route53Options options;
+  options.ceiling = ceiling.make(kRoute53Ceiling);
+  Route53Provider provider(config, std::make_shared<CurlTransport>(), options);
+  ProviderError error = failure(provider.writeTxt({kRehearsalTxt, "planb-token", 60}));
+  CHECK(error.kind == ErrorKind::Auth);
+  CHECK(error.message.find("ExpiredToken") != std::string::npos);
+  CHECK(error.message.find("session_token_file") != std::string::npos);
+  CHECK(error.message.find(kSessionToken) == std::string::npos);
+  CHECK(fake.rrset("ZCN", kRehearsalTxt.name, "TXT").is_null());
+}

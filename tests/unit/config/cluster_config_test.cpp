@@ -53,7 +53,7 @@ TEST_CASE("a [cluster] with only etcd_endpoints takes the defaults") {
 
 TEST_CASE("every [cluster] key is read, ${CREDENTIALS_DIRECTORY} expanded in file paths") {
   Config c = load(withBase(R"([cluster]
-etcd_endpoints = ["HTTPS://etcd1.example.net:2379/", "https://[2001:db8::1]:2379", "http://10.0.0.3:2379"]
+etcd_endpoints = ["HTTPS://etcd1.example.net:2379/", "https://[2001:db8::1]:2379", "http://[::1]:2379"]
 node_name = "edge-1.fra"
 lease_ttl = "10s"
 quorum = 2
@@ -70,7 +70,7 @@ key_file = "${CREDENTIALS_DIRECTORY}/etcd.key"
   const ClusterConfig& cluster = *c.cluster;
   CHECK(cluster.etcd_endpoints == std::vector<std::string>{"https://etcd1.example.net:2379",
                                                            "https://[2001:db8::1]:2379",
-                                                           "http://10.0.0.3:2379"});
+                                                           "http://[::1]:2379"});
   CHECK(cluster.node_name == "edge-1.fra");
   CHECK(cluster.lease_ttl == Millis(10'000));
   CHECK(cluster.quorum == 2);
@@ -128,8 +128,8 @@ TEST_CASE("every bad endpoint is reported with its position in the list") {
       "  \"http://etcd1:2379/v3\",\n"       // 6
       "  \"http://user:pw@etcd1:2379\",\n"  // 7
       "  \"http://etcd1:99999\",\n"         // 8
-      "  \"http://etcd2:2379\",\n"          // 9
-      "  \"http://etcd2:2379/\",\n"         // 10
+      "  \"https://etcd2:2379\",\n"         // 9
+      "  \"https://etcd2:2379/\",\n"        // 10
       "  7,\n"                              // 11
       "]\n";                                // 12
   checkErrors(
@@ -149,7 +149,7 @@ TEST_CASE("every bad endpoint is reported with its position in the list") {
        {kBaseLines + 8, 3, "cluster.etcd_endpoints[5]",
         "bad endpoint \"http://etcd1:99999\": the port must be a number from 1 to 65535"},
        {kBaseLines + 10, 3, "cluster.etcd_endpoints[7]",
-        "endpoint \"http://etcd2:2379\" is listed twice"},
+        "endpoint \"https://etcd2:2379\" is listed twice"},
        {kBaseLines + 11, 3, "cluster.etcd_endpoints[8]", "expected a string, got an integer"}});
 }
 
@@ -247,6 +247,55 @@ TEST_CASE("[cluster] written as a value rather than a table is refused") {
   CHECK(e.pos.line == 1);
   CHECK(e.key_path == "cluster");
   CHECK(e.message == "expected a table ([cluster]), got a string");
+}
+
+}  // namespace
+}  // namespace planb::config
+
+namespace planb::config {
+namespace {
+
+TEST_CASE(
+    "etcd over plain http:// to a host that is not loopback is refused, with or without "
+    "credentials") {
+  const std::string credentials =
+      "username = \"planb\"\npassword_file = \"/etc/planb/etcd_password\"\n";
+  for (const std::string& extra : {std::string(), credentials}) {
+    std::string more =
+        "[cluster]\n"                            // line 1
+        "etcd_endpoints = [\n"                   // 2
+        "  \"http://203.0.113.9:2379\",\n"       // 3
+        "  \"http://localhost.:2379\",\n"        // 4
+        "  \"http://etcd.example.net:2379\",\n"  // 5
+        "  \"http://[2001:db8::1]:2379\",\n"     // 6
+        "]\n" +
+        extra;
+    checkErrors(errorsOf(withBase(more)),
+                {{kBaseLines + 3, 3, "cluster.etcd_endpoints[0]",
+                  "bad endpoint \"http://203.0.113.9:2379\": plain http:// is accepted only for "
+                  "loopback addresses; use https://"},
+                 {kBaseLines + 4, 3, "cluster.etcd_endpoints[1]",
+                  "bad endpoint \"http://localhost.:2379\": plain http:// is accepted only for "
+                  "loopback addresses; use https://"},
+                 {kBaseLines + 5, 3, "cluster.etcd_endpoints[2]",
+                  "bad endpoint \"http://etcd.example.net:2379\": plain http:// is accepted only "
+                  "for loopback addresses; use https://"},
+                 {kBaseLines + 6, 3, "cluster.etcd_endpoints[3]",
+                  "bad endpoint \"http://[2001:db8::1]:2379\": plain http:// is accepted only for "
+                  "loopback addresses; use https://"}});
+  }
+}
+
+TEST_CASE("etcd over plain http:// is accepted to loopback addresses and a dotless localhost") {
+  Config c =
+      load(withBase("[cluster]\netcd_endpoints = [\"http://127.0.0.1:2379\", "
+                    "\"http://127.8.9.10:2379\", \"http://[::1]:2379\", "
+                    "\"http://LocalHost:2379\", \"https://203.0.113.9:2379\"]\n"));
+  REQUIRE(c.cluster);
+  CHECK(c.cluster->etcd_endpoints ==
+        std::vector<std::string>{"http://127.0.0.1:2379", "http://127.8.9.10:2379",
+                                 "http://[::1]:2379", "http://LocalHost:2379",
+                                 "https://203.0.113.9:2379"});
 }
 
 }  // namespace

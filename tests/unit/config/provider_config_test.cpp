@@ -30,7 +30,7 @@ tsig_key_file = "/k"
 constexpr std::string_view kPowerDns = R"([[provider]]
 name = "pdns"
 type = "powerdns"
-api_url = "http://192.0.2.54:8081"
+api_url = "http://127.0.0.54:8081"
 api_key_file = "/etc/planb/pdns.key"
 )";
 constexpr std::string_view kCloudflare = R"([[provider]]
@@ -175,7 +175,7 @@ TEST_CASE("the optional keys of the API providers take their defaults") {
   Config config = load(std::string(kPowerDns) + std::string(kCloudflare) + std::string(kRoute53) +
                        std::string(kAlidns));
   REQUIRE(config.providers.size() == 4);
-  CHECK(config.providers[0].powerdns.api_url == "http://192.0.2.54:8081");
+  CHECK(config.providers[0].powerdns.api_url == "http://127.0.0.54:8081");
   CHECK(config.providers[0].powerdns.api_key_file == "/etc/planb/pdns.key");
   CHECK(config.providers[0].powerdns.server_id == "localhost");
   CHECK_FALSE(config.providers[1].cloudflare.zone_id.has_value());
@@ -217,7 +217,7 @@ TEST_CASE("a secret written inline in an API provider is refused without echoing
   const std::vector<ConfigError> errors = errorsOf(R"([[provider]]
 name = "pdns"
 type = "powerdns"
-api_url = "http://192.0.2.54:8081"
+api_url = "http://127.0.0.54:8081"
 api_key_file = "/k"
 api_key = "pdns-secret-1"
 [[provider]]
@@ -283,18 +283,32 @@ endpoitn = "https://api.example.net"
        {8, 1, "provider[0].endpoitn", "unknown key \"endpoitn\" (did you mean \"endpoint\"?)"}});
 }
 
-TEST_CASE("powerdns api_url is an http:// or https:// base URL, plain http on any host") {
-  auto loaded = [](std::string_view value) {
+TEST_CASE("powerdns api_url is an http:// or https:// base URL, plain http only to loopback") {
+  auto withUrl = [](std::string_view value) {
     std::string text = std::string(kPowerDns);
-    text.replace(text.find("\"http://192.0.2.54:8081\""), 24, tomlString(value));
-    return load(text).providers.at(0).powerdns.api_url;
+    text.replace(text.find("\"http://127.0.0.54:8081\""), 24, tomlString(value));
+    return text;
   };
-  CHECK(loaded("http://192.0.2.54:8081") == "http://192.0.2.54:8081");
-  CHECK(loaded("http://pdns.example.net") == "http://pdns.example.net");
+  auto loaded = [&](std::string_view value) {
+    return load(withUrl(value)).providers.at(0).powerdns.api_url;
+  };
+  CHECK(loaded("http://127.0.0.54:8081") == "http://127.0.0.54:8081");
+  CHECK(loaded("http://localhost:8081") == "http://localhost:8081");
+  CHECK(loaded("http://[::1]:8081") == "http://[::1]:8081");
   CHECK(loaded("https://pdns.example.net") == "https://pdns.example.net");
-  CHECK(loaded("http://[2001:db8::54]:8081") == "http://[2001:db8::54]:8081");
+  CHECK(loaded("https://192.0.2.54:8081") == "https://192.0.2.54:8081");
+  CHECK(loaded("https://[2001:db8::54]:8081") == "https://[2001:db8::54]:8081");
   CHECK(loaded("https://gw.example.net/pdns/") == "https://gw.example.net/pdns");
-  CHECK(loaded("HTTP://192.0.2.54:8081/") == "http://192.0.2.54:8081");
+  CHECK(loaded("HTTP://127.0.0.54:8081/") == "http://127.0.0.54:8081");
+  // The X-API-Key would cross the network in clear.
+  for (std::string_view url :
+       {"http://192.0.2.54:8081", "http://pdns.example.net", "http://[2001:db8::54]:8081",
+        "http://localhost.:8081", "http://localhost.example.net:8081"}) {
+    CAPTURE(url);
+    ConfigError error = onlyErrorOf(withUrl(url));
+    CHECK(error.key_path == "provider[0].api_url");
+    CHECK(error.message == "plain http:// is accepted only for loopback addresses; use https://");
+  }
 }
 
 TEST_CASE("a bad powerdns api_url is reported at the key") {
@@ -360,7 +374,7 @@ TEST_CASE("credentials in a URL are refused without repeating them") {
       CAPTURE(c.url);
       std::string text = std::string(kPowerDns);
       if (key == "api_url") {
-        text.replace(text.find("\"http://192.0.2.54:8081\""), 24, tomlString(c.url));
+        text.replace(text.find("\"http://127.0.0.54:8081\""), 24, tomlString(c.url));
       } else {
         text = withKey(text, key, tomlString(c.url));
       }
@@ -429,7 +443,7 @@ endpoint = ["https://alidns.aliyuncs.com"]
 [[provider]]
 name = "pdns"
 type = "powerdns"
-api_url = "http://192.0.2.54:8081"
+api_url = "http://127.0.0.54:8081"
 api_key_file = "/k"
 endpoint = "https://pdns-gw.example.net/api/v1"
 )"),
@@ -463,7 +477,7 @@ TEST_CASE("the *_file keys of the API providers expand ${CREDENTIALS_DIRECTORY} 
   checkErrors(errorsOf(R"([[provider]]
 name = "pdns"
 type = "powerdns"
-api_url = "http://192.0.2.54:8081"
+api_url = "http://127.0.0.54:8081"
 api_key_file = "${HOME}/pdns.key"
 [[provider]]
 name = "cf"

@@ -25,21 +25,19 @@ std::string readText(const std::string& path) {
 // The reference config names credentials under ${CREDENTIALS_DIRECTORY}, as systemd sets it.
 const Environment kEnvironment = {{"CREDENTIALS_DIRECTORY", "/run/credentials/planbd.service"}};
 
-TEST_CASE("the reference config loads without errors") {
+TEST_CASE("the reference config loads without errors once its placeholder addresses are real") {
   const std::string path = PLANB_REFERENCE_CONFIG;
   if (!std::filesystem::exists(path)) {
     MESSAGE("skipped: " << path << " is absent (shared/ is not beside the repository)");
     return;
   }
-  std::vector<ConfigError> errors;
-  Config config;
-  try {
-    config = loadConfig(path, kEnvironment);
-  } catch (const ConfigErrors& e) {
-    errors = e.errors();
-  }
-  INFO("errors:\n" << listed(errors));
-  REQUIRE(errors.empty());
+  // Its placeholder addresses made real: the PowerDNS API on this host, as product.md §3 accepts
+  // plain http:// only to a loopback address (the API key travels on every request).
+  std::string text = readText(path);
+  const std::string placeholder = "http://192.0.2.54:8081";
+  REQUIRE(text.find(placeholder) != std::string::npos);
+  text.replace(text.find(placeholder), placeholder.size(), "http://127.0.0.1:8081");
+  Config config = testing::load(text, kEnvironment);  // a failed check lists the errors
   REQUIRE(config.targets.size() == 2);
   REQUIRE_FALSE(config.targets[0].probes.empty());
   CHECK(config.targets[0].probes[0].http.url == "https://hz.origin.example.com/healthz");
@@ -80,7 +78,7 @@ TEST_CASE("the reference config with every provider type and http probes loads w
   const ProviderConfig& pdns = config.providers[1];
   CHECK(pdns.name == "pdns");
   CHECK(pdns.type == ProviderType::PowerDns);
-  CHECK(pdns.powerdns.api_url == "http://192.0.2.54:8081");
+  CHECK(pdns.powerdns.api_url == "https://192.0.2.54:8081");
   CHECK(pdns.powerdns.api_key_file == "/etc/planb/keys/pdns-api-key");
   CHECK(pdns.powerdns.server_id == "localhost");
   CHECK_FALSE(pdns.endpoint.has_value());

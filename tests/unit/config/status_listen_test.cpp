@@ -59,3 +59,21 @@ TEST_CASE("status_listen on metrics_listen's address is refused: leave it out in
 
 }  // namespace
 }  // namespace planb::config
+
+namespace planb::config {
+namespace {
+
+TEST_CASE("status_hosts lists the names the status page answers to besides addresses") {
+  CHECK(testing::load("").daemon.status_hosts.empty());
+  CHECK(testing::load("[daemon]\nstatus_hosts = [\"status.edge-1.example\", \"edge-1\"]\n")
+            .daemon.status_hosts == std::vector<std::string>{"status.edge-1.example", "edge-1"});
+  testing::checkErrors(
+      testing::errorsOf("[daemon]\nstatus_hosts = [\"ok.example\", \"evil.example:80\", \"\"]\n"),
+      {{2, 31, "daemon.status_hosts[1]",
+        "not a host name: \"evil.example:80\" (a DNS name without port, as browsers send it in "
+        "Host)"},
+       {2, 50, "daemon.status_hosts[2]", "must not be empty"}});
+}
+
+}  // namespace
+}  // namespace planb::config

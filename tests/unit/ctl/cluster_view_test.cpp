@@ -70,6 +70,19 @@ TEST_CASE("no leader, etcd down and automation held are spelled out") {
   CHECK(out.find("leader  ") == std::string::npos);
 }
 
+TEST_CASE("an etcd error and a leader name print control bytes escaped, never raw") {
+  Json c = fleet();
+  c["etcd_up"] = false;
+  c["etcd_error"] = std::string("HTTP 500: ok\r\x1b[2Jforged\0line", 28);
+  c["leader"] = "edge-\x1b]0;owned\x07";
+  std::string out = renderCluster(c);
+  CHECK(out.find("etcd DOWN: HTTP 500: ok \\x1b[2Jforged\\x00line") != std::string::npos);
+  CHECK(out.find("leader edge-\\x1b]0;owned\\x07") != std::string::npos);
+  CHECK(out.find('\x1b') == std::string::npos);
+  CHECK(out.find('\r') == std::string::npos);
+  CHECK(out.find('\0') == std::string::npos);
+}
+
 TEST_CASE("this node leading, a guard that fired, and views that agree") {
   Json c = fleet();
   c["leader"] = "edge-1";

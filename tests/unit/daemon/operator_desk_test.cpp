@@ -1,6 +1,10 @@
 #include "operator_desk.hpp"
 
 #include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "fakes/manual_clock.hpp"
 #include "fakes/sample_config.hpp"
@@ -151,4 +155,67 @@ TEST_CASE("a planned request changes nothing until its overrides are stored") {
                                              d.alice, d.config, d.targets, base, d.clock.wallNow());
   CHECK(nothing.answer.ok);
   CHECK_FALSE(nothing.next);  // nothing to store
+}
+
+namespace {
+
+// What planbd writes to stderr (its log) while it lives.
+struct StderrCapture {
+  StderrCapture() : saved(::dup(2)) {
+    std::fflush(stderr);
+    ::dup2(::fileno(file), 2);
+  }
+  ~StderrCapture() { restore(); }
+  std::string text() {
+    restore();
+    std::rewind(file);
+    std::string out;
+    char buffer[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) {
+      out.append(buffer, n);
+    }
+    return out;
+  }
+  void restore() {
+    if (saved >= 0) {
+      std::fflush(stderr);
+      ::dup2(saved, 2);
+      ::close(saved);
+      saved = -1;
+    }
+  }
+  std::FILE* file = std::tmpfile();
+  int saved;
+};
+
+}  // namespace
+
+TEST_CASE("a reason and a user with \\r, ESC and NUL reach the log escaped, the audit as given") {
+  Desk d;
+  d.log.setLevel(LogLevel::Info);
+  std::string reason("drill\r\x1b[2J\0forged", 17);
+  Operator mallory{1001, "mal\x1blory"};
+  StderrCapture captured;
+  OperatorAnswer done = d.desk.handle({OperatorVerb::Freeze, "", "", reason, {}, false}, mallory,
+                                      d.config, d.targets);
+  std::string log = captured.text();
+  REQUIRE(done.ok);
+  CHECK(log.find("operator mal\\x1blory: froze automation (drill \\x1b[2J\\x00forged)") !=
+        std::string::npos);
+  CHECK(log.find('\x1b') == std::string::npos);
+  CHECK(log.find('\r') == std::string::npos);
+  CHECK(log.find('\0') == std::string::npos);
+  CHECK(d.audit.newest(1)[0]["reason"] == reason);  // JSON escapes it; the record stays exact
+}
+
+TEST_CASE("a reason over 500 bytes is refused with its size, one of 500 is accepted") {
+  std::string at_cap(kMaxReasonBytes, 'r');
+  auto ok = parseOperatorRequest(OperatorVerb::Freeze, nlohmann::json{{"reason", at_cap}}.dump());
+  REQUIRE(std::holds_alternative<OperatorRequest>(ok));
+  CHECK(std::get<OperatorRequest>(ok).reason == at_cap);
+  auto refused =
+      parseOperatorRequest(OperatorVerb::Freeze, nlohmann::json{{"reason", at_cap + "r"}}.dump());
+  REQUIRE(std::holds_alternative<std::string>(refused));
+  CHECK(std::get<std::string>(refused) == "\"reason\" is 501 bytes; at most 500 are accepted");
 }

@@ -110,6 +110,9 @@ TEST_CASE("a reload that changes any setting of an http probe starts it over") {
           [](auto& p) {
             p.http.headers = {{"X-Probe", "planb"}};
           },
+          [](auto& p) {
+            p.http.header_files = {{"Authorization", "/etc/planb/probe-auth"}};
+          },
           [](auto& p) { p.http.ca_file = "/etc/planb/ca.pem"; },
           [](auto& p) {
             p.http.sign = config::SigV4ProbeSettings{"eu-west-1", "s3", "/etc/planb/id",

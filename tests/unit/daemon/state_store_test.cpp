@@ -1,6 +1,8 @@
 #include "state_store.hpp"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -96,4 +98,53 @@ TEST_CASE("a state file written before overrides existed loads with none") {
   std::string problem;
   CHECK(StateStore(dir.path()).load(&problem).overrides.empty());
   CHECK(problem.empty());
+}
+
+TEST_CASE("a symlink planted at state.json.tmp is refused with a clear error, not followed") {
+  TempDir dir;
+  std::string victim = dir.path() + "/victim";
+  std::ofstream(victim) << "precious\n";
+  std::filesystem::create_symlink(victim, dir.path() + "/state.json.tmp");
+  StateStore store(dir.path());
+  std::optional<std::string> error = store.save(sample());
+  REQUIRE(error);
+  CHECK(*error == dir.path() +
+                      "/state.json.tmp is a symbolic link: refused (planbd never writes through "
+                      "one)");
+  std::ifstream in(victim);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  CHECK(text == "precious\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/state.json"));
+}
+
+TEST_CASE("a missing state_dir is created 0700, parents included") {
+  TempDir dir;
+  std::string state = dir.path() + "/var/lib/planb";
+  CHECK(prepareStateDir(state, ::geteuid()) == std::nullopt);
+  struct stat st {};
+  REQUIRE(::stat(state.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0700);
+  CHECK(prepareStateDir(state, ::geteuid()) == std::nullopt);  // and then accepted as it is
+}
+
+TEST_CASE("a state_dir writable by group or others, or owned by another user, is refused") {
+  TempDir dir;
+  std::string state = dir.path() + "/state";
+  REQUIRE(::mkdir(state.c_str(), 0700) == 0);
+  REQUIRE(::chmod(state.c_str(), 0770) == 0);
+  CHECK(prepareStateDir(state, ::geteuid()) ==
+        state +
+            ": writable by group or others (mode 0770): they could change planbd's overrides "
+            "and audit; make it 0700");
+  REQUIRE(::chmod(state.c_str(), 0757) == 0);
+  CHECK(prepareStateDir(state, ::geteuid()) != std::nullopt);
+  REQUIRE(::chmod(state.c_str(), 0755) == 0);
+  CHECK(prepareStateDir(state, ::geteuid()) == std::nullopt);  // readable is not writable
+  CHECK(prepareStateDir(state, ::geteuid() + 1) ==
+        state + ": owned by uid " + std::to_string(::geteuid()) + ", not by planbd's user (uid " +
+            std::to_string(::geteuid() + 1) +
+            "): its owner could change planbd's overrides and audit");
+  std::ofstream(dir.path() + "/file") << "x";
+  CHECK(prepareStateDir(dir.path() + "/file", ::geteuid()) ==
+        dir.path() + "/file: not a directory");
 }

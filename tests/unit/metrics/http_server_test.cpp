@@ -16,6 +16,7 @@
 #pragma GCC diagnostic pop
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 
 #include "http/metrics_handler.hpp"
@@ -65,6 +66,16 @@ class Client {
       done = true;
     });
     return runUntil(io_, [&] { return done; }) && !result;
+  }
+
+  // TCP only: connects from SOURCE (another loopback address: another client to the server).
+  bool connectFrom(const std::string& source, const typename Protocol::endpoint& endpoint) {
+    error_code ec;
+    socket_.open(endpoint.protocol(), ec);
+    if (!ec) {
+      socket_.bind(typename Protocol::endpoint(asio::ip::make_address(source), 0), ec);
+    }
+    return !ec && connect(endpoint);
   }
 
   // Sends `raw` and reads one response; nullopt when the server closed or the deadline passed.
@@ -376,6 +387,25 @@ TEST_CASE("connections over the limit are closed at once") {
   CHECK(first.exchange(kGetMetrics));
 }
 
+TEST_CASE("64 idle sockets from one client do not keep another client from /metrics") {
+  TcpFixture f;  // the defaults planbd runs with
+  std::vector<std::unique_ptr<Client<tcp>>> idle;
+  for (int i = 0; i < 64; ++i) {
+    idle.push_back(std::make_unique<Client<tcp>>(f.io));
+    REQUIRE(idle.back()->connect(f.endpoint));
+  }
+  CHECK(runUntil(
+      f.io, [&] { return f.server.connections() == ServerOptions{}.max_connections_per_peer; }));
+  Client<tcp> other(f.io);
+  REQUIRE(other.connectFrom("127.0.0.2", f.endpoint));
+  auto metrics = other.exchange(kGetMetrics);
+  REQUIRE(metrics);
+  CHECK(metrics->result() == Status::ok);
+  // The first client's connections within its cap still work; the ones above it were closed.
+  CHECK(idle.front()->exchange(kGetMetrics));
+  CHECK(idle.back()->closedByServer());
+}
+
 TEST_CASE("stop() closes idle connections, refuses new ones and leaves the io_context no work") {
   TcpFixture f;
   {
@@ -476,6 +506,87 @@ TEST_CASE("the metrics routes work on a unix socket too") {
   auto big = client.exchange("PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n");
   REQUIRE(big);
   CHECK(big->result() == Status::payload_too_large);
+}
+
+// Restores the process's umask when the test ends.
+struct UmaskForTest {
+  explicit UmaskForTest(mode_t mask) : previous(::umask(mask)) {}
+  ~UmaskForTest() { ::umask(previous); }
+  mode_t previous;
+};
+
+TEST_CASE("the admin socket has its mode from bind() on, whatever the umask") {
+  TempDir dir;
+  std::string path = (dir.path / "admin.sock").string();
+  asio::io_context io;
+  HttpServer server(io, whoami());
+  {
+    UmaskForTest strict(077);  // would leave 0700: the group could not connect
+    server.listenUnix(path, 0660);
+    CHECK(::umask(077) == 077);  // the process's umask is back
+  }
+  struct stat st {};
+  REQUIRE(::lstat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0660);
+}
+
+TEST_CASE("the admin socket is given to the admin group before it accepts anything") {
+  TempDir dir;
+  std::string path = (dir.path / "admin.sock").string();
+  asio::io_context io;
+  HttpServer server(io, whoami());
+  // Root may give it any group; anyone else one of their own.
+  gid_t group = ::geteuid() == 0 ? 4242 : ::getegid();
+  server.listenUnix(path, 0660, group);
+  struct stat st {};
+  REQUIRE(::lstat(path.c_str(), &st) == 0);
+  CHECK(st.st_gid == group);
+  CHECK((st.st_mode & 07777) == 0660);
+}
+
+TEST_CASE("a socket directory writable by group or others is refused unless sticky") {
+  TempDir dir;
+  std::filesystem::path sockets = dir.path / "run";
+  std::filesystem::create_directory(sockets);
+  std::string path = (sockets / "admin.sock").string();
+  asio::io_context io;
+  HttpServer server(io, whoami());
+  REQUIRE(::chmod(sockets.c_str(), 0777) == 0);
+  try {
+    server.listenUnix(path);
+    FAIL("a world-writable directory was accepted");
+  } catch (const boost::system::system_error& e) {
+    CHECK(std::string(e.what()).find(sockets.string() +
+                                     ": writable by group or others (mode 0777) and not sticky") !=
+          std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(path));
+  REQUIRE(::chmod(sockets.c_str(), 0775) == 0);
+  CHECK_THROWS_AS(server.listenUnix(path), boost::system::system_error);
+  REQUIRE(::chmod(sockets.c_str(), 01777) == 0);  // as /tmp: nobody may remove another's file
+  server.listenUnix(path);
+  CHECK(std::filesystem::exists(path));
+}
+
+TEST_CASE("a socket directory owned by another user is refused") {
+  TempDir dir;
+  CHECK(checkSocketDirectory((dir.path / "admin.sock").string(), ::geteuid()) == std::nullopt);
+  std::optional<std::string> why =
+      checkSocketDirectory((dir.path / "admin.sock").string(), ::geteuid() + 1);
+  if (::geteuid() == 0) {
+    CHECK(why == std::nullopt);  // root's directory is trusted, whoever planbd runs as
+    REQUIRE(::chown(dir.path.c_str(), 12345, 12345) == 0);
+    asio::io_context io;
+    HttpServer server(io, whoami());
+    CHECK_THROWS_AS(server.listenUnix((dir.path / "admin.sock").string()),
+                    boost::system::system_error);
+    why = checkSocketDirectory((dir.path / "admin.sock").string(), 0);
+  }
+  REQUIRE(why);
+  CHECK(why->find(": owned by uid ") != std::string::npos);
+  CHECK(why->find("not by root or planbd's user") != std::string::npos);
+  CHECK(checkSocketDirectory((dir.path / "nothere" / "admin.sock").string(), ::geteuid()) !=
+        std::nullopt);
 }
 
 TEST_CASE("a stale socket file is replaced; a live socket or another file is refused") {

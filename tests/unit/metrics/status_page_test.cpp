@@ -34,7 +34,8 @@ struct Page {
                  [this](std::size_t limit) {
                    history_reads.push_back(limit);
                    return "{\"entries\": [], \"limit\": " + std::to_string(limit) + "}\n";
-                 }});
+                 },
+                 {}});
 
   Response operator()(Verb verb, std::string target, std::string body = {}) {
     return router(make(verb, std::move(target), std::move(body)), PeerInfo{});
@@ -151,10 +152,75 @@ TEST_CASE("v1/history is read at most once a second for each limit") {
 TEST_CASE("metrics_listen keeps /metrics and /healthz beside the page") {
   Router router = withStatusPage(
       metricsHandler([] { return std::string("planb_build_info 1\n"); }, [] { return true; }),
-      {[] { return std::string("{}"); }, [](std::size_t) { return std::string(); }});
+      {[] { return std::string("{}"); }, [](std::size_t) { return std::string(); }, {}});
   CHECK(router(make(Verb::get, "/metrics"), {}).body() == "planb_build_info 1\n");
   CHECK(router(make(Verb::get, "/healthz"), {}).result() == Status::ok);
   CHECK(router(make(Verb::get, "/"), {}).result() == Status::ok);
+}
+
+}  // namespace
+}  // namespace planb::http
+
+namespace planb::http {
+namespace {
+
+Request withHost(std::string target, std::string host) {
+  Request request(Verb::get, target, 11);
+  if (!host.empty()) {
+    request.set(bhttp::field::host, host);
+  }
+  return request;
+}
+
+TEST_CASE("a page asked for under a name it does not answer to gets 421 (DNS rebinding)") {
+  std::vector<std::string> hosts{"status.edge-1.example"};
+  int reads = 0;
+  Router router = withStatusPage(Router(), {[&] {
+                                              ++reads;
+                                              return std::string("{}\n");
+                                            },
+                                            [&](std::size_t) {
+                                              ++reads;
+                                              return std::string("{}\n");
+                                            },
+                                            [&] { return hosts; }});
+  for (const char* target : {"/", "/status.js", "/v1/status", "/v1/history"}) {
+    CAPTURE(target);
+    Response refused = router(withHost(target, "rebound.attacker.example:9464"), PeerInfo{});
+    CHECK(refused.result() == Status::misdirected_request);
+    CHECK(refused.body().find("status_hosts") != std::string::npos);
+    CHECK(router(withHost(target, "localhost.attacker.example"), PeerInfo{}).result() ==
+          Status::misdirected_request);
+  }
+  CHECK(reads == 0);
+  for (const char* host :
+       {"127.0.0.1:9464", "10.1.2.3", "[::1]:9464", "[2001:db8::1]", "localhost:9464", "LOCALHOST",
+        "Status.Edge-1.Example.:80", "status.edge-1.example", ""}) {
+    CAPTURE(host);
+    CHECK(router(withHost("/v1/status", host), PeerInfo{}).result() == Status::ok);
+  }
+  hosts.clear();  // a reload took it away
+  CHECK(router(withHost("/v1/status", "status.edge-1.example"), PeerInfo{}).result() ==
+        Status::misdirected_request);
+}
+
+TEST_CASE("Host values that only look like addresses are not taken for them") {
+  CHECK_FALSE(statusHostAllowed("127.0.0.1.attacker.example", {}));
+  CHECK_FALSE(statusHostAllowed("[::1", {}));
+  CHECK_FALSE(statusHostAllowed("[::1]x", {}));
+  CHECK_FALSE(statusHostAllowed("[evil.example]", {}));
+  CHECK_FALSE(statusHostAllowed("0x7f.1", {}));
+  CHECK(statusHostAllowed("127.0.0.1", {}));
+}
+
+TEST_CASE("/metrics and /healthz answer whatever the Host (Prometheus scrapes by name)") {
+  Router router = withStatusPage(
+      metricsHandler([] { return std::string("x 1\n"); }, [] { return true; }),
+      {[] { return std::string("{}\n"); }, [](std::size_t) { return std::string("{}\n"); }, {}});
+  CHECK(router(withHost("/metrics", "edge-1.internal:9464"), PeerInfo{}).result() == Status::ok);
+  CHECK(router(withHost("/healthz", "edge-1.internal:9464"), PeerInfo{}).result() == Status::ok);
+  CHECK(router(withHost("/", "edge-1.internal:9464"), PeerInfo{}).result() ==
+        Status::misdirected_request);
 }
 
 }  // namespace

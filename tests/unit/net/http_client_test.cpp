@@ -12,8 +12,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 using namespace planb::net;
 using std::chrono::milliseconds;
@@ -336,4 +340,65 @@ TEST_CASE("CurlTransport can be reused after an error") {
   HttpRequest request;
   request.url = server.url();
   CHECK(response(transport.send(request)).status == 204);
+}
+
+namespace {
+
+// Sets the proxy variables libcurl reads to PROXY_URL for the test's lifetime, and hides
+// no_proxy; the previous values come back afterwards.
+class ProxyEnvironment {
+ public:
+  explicit ProxyEnvironment(const std::string& proxy_url) {
+    for (const char* name : kSet) {
+      save(name);
+      ::setenv(name, proxy_url.c_str(), 1);
+    }
+    for (const char* name : kUnset) {
+      save(name);
+      ::unsetenv(name);
+    }
+  }
+  ~ProxyEnvironment() {
+    for (const auto& [name, value] : saved_) {
+      if (value) {
+        ::setenv(name.c_str(), value->c_str(), 1);
+      } else {
+        ::unsetenv(name.c_str());
+      }
+    }
+  }
+  ProxyEnvironment(const ProxyEnvironment&) = delete;
+  ProxyEnvironment& operator=(const ProxyEnvironment&) = delete;
+
+ private:
+  static constexpr const char* kSet[] = {"http_proxy",  "HTTP_PROXY", "https_proxy",
+                                         "HTTPS_PROXY", "all_proxy",  "ALL_PROXY"};
+  static constexpr const char* kUnset[] = {"no_proxy", "NO_PROXY"};
+  void save(const char* name) {
+    const char* value = ::getenv(name);
+    saved_.emplace_back(name, value ? std::optional<std::string>(value) : std::nullopt);
+  }
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+// A connection waits on the listening socket (poll without waiting: the client is done).
+bool hasPendingConnection(const LoopbackSocket& socket) {
+  pollfd p{socket.fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
+}  // namespace
+
+TEST_CASE("CurlTransport ignores proxies named in the environment and reaches the server itself") {
+  // A credential header must never go to a proxy someone put in planbd's environment.
+  LoopbackSocket proxy(true);
+  ProxyEnvironment environment("http://127.0.0.1:" + std::to_string(proxy.port));
+  OneShotServer server("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+  CurlTransport transport(quick());
+  HttpRequest request;
+  request.url = server.url("/api/v1/servers");
+  request.headers = {{"X-API-Key", "k3y"}};
+  CHECK(response(transport.send(request)).status == 204);
+  CHECK(server.request().rfind("GET /api/v1/servers HTTP/1.1\r\n", 0) == 0);
+  CHECK_FALSE(hasPendingConnection(proxy));
 }

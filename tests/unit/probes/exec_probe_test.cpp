@@ -240,3 +240,53 @@ TEST_CASE("an exec probe destroyed mid-attempt kills and reaps its command") {
 
 }  // namespace
 }  // namespace planb::probes::test
+
+namespace planb::probes::test {
+namespace {
+
+// Sets NAME=VALUE in this process for the test's lifetime, as systemd would for planbd.
+class ScopedVariable {
+ public:
+  ScopedVariable(const char* name, const char* value) : name_(name) {
+    if (const char* old = ::getenv(name)) {
+      old_ = old;
+    }
+    ::setenv(name, value, 1);
+  }
+  ~ScopedVariable() {
+    if (old_) {
+      ::setenv(name_.c_str(), old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_.c_str());
+    }
+  }
+  ScopedVariable(const ScopedVariable&) = delete;
+  ScopedVariable& operator=(const ScopedVariable&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
+}  // namespace
+
+TEST_CASE("exec probe runs its command with PATH and LANG only, never planbd's environment") {
+  ScopedVariable credentials("CREDENTIALS_DIRECTORY", "/run/credentials/planbd.service");
+  ScopedVariable notify("NOTIFY_SOCKET", "/run/systemd/notify");
+  ScopedVariable path("PATH", "/opt/planb-test/bin:/usr/bin:/bin");
+  ScopedVariable secret("PLANB_TEST_SECRET", "s3cret");
+  asio::io_context io;
+  // Prints the environment it got and fails when anything of planbd's reached it.
+  ExecProbe probe(io,
+                  {"sh", "-c",
+                   "env | sort | tr '\\n' ' '; "
+                   "[ -z \"${CREDENTIALS_DIRECTORY+x}${NOTIFY_SOCKET+x}${PLANB_TEST_SECRET+x}\" ]"
+                   " && [ \"$PATH\" = /usr/sbin:/usr/bin:/sbin:/bin ] && [ \"$LANG\" = C.UTF-8 ]"
+                   " && exit 3"});
+  auto r = attempt(io, probe);
+  // dash adds PWD itself; nothing else may be there.
+  CHECK(r.detail == "exit status 3: LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin PWD=" +
+                        std::filesystem::current_path().string());
+}
+
+}  // namespace planb::probes::test

@@ -81,3 +81,46 @@ TEST_CASE("an rfc2136 batch draws one token for its one UPDATE, however many rec
   }
   CHECK(bucket->available() == doctest::Approx(9));
 }
+
+TEST_CASE("each rfc2136 rehearsal exchange draws one token: TXT query, write, delete, NS query") {
+  planb::testing::RecordedCeiling ceiling;
+  auto bucket = ceiling.make({1, 10});
+  Rfc2136Provider provider("bind", kClosedPort, anyKey(), 500ms, bucket);
+  const RecordRef rehearsal{"example.test.", "_planb-rehearsal.example.test."};
+  auto sentAndFailed = [](const auto& result) {
+    REQUIRE(std::holds_alternative<ProviderError>(result));
+    CHECK(std::get<ProviderError>(result).kind == ErrorKind::Transient);  // sent, no server
+  };
+  sentAndFailed(provider.readTxt(rehearsal));
+  CHECK(bucket->available() == doctest::Approx(9));
+  sentAndFailed(provider.writeTxt(TxtWrite{rehearsal, "token", 60}));
+  CHECK(bucket->available() == doctest::Approx(8));
+  sentAndFailed(provider.deleteTxt(rehearsal));
+  CHECK(bucket->available() == doctest::Approx(7));
+  sentAndFailed(provider.nameServers("example.test."));
+  CHECK(bucket->available() == doctest::Approx(6));
+}
+
+TEST_CASE("an rfc2136 TXT value over 255 bytes is refused before a token is drawn") {
+  planb::testing::RecordedCeiling ceiling;
+  auto bucket = ceiling.make({1, 10});
+  Rfc2136Provider provider("bind", kClosedPort, anyKey(), 500ms, bucket);
+  auto written = provider.writeTxt(
+      TxtWrite{{"example.test.", "_planb-rehearsal.example.test."}, std::string(256, 't'), 60});
+  REQUIRE(std::holds_alternative<ProviderError>(written));
+  CHECK(std::get<ProviderError>(written).kind == ErrorKind::Permanent);
+  CHECK(bucket->available() == doctest::Approx(10));
+}
+
+TEST_CASE("a rehearsal write whose token is further away than the bound is not sent") {
+  planb::testing::RecordedCeiling ceiling;
+  auto spent = ceiling.make({0.5, 1}, 0ms);
+  REQUIRE_FALSE(spent->acquire());
+  Rfc2136Provider provider("bind", kClosedPort, anyKey(), 500ms, spent);
+  auto written =
+      provider.writeTxt(TxtWrite{{"example.test.", "_planb-rehearsal.example.test."}, "t", 60});
+  REQUIRE(std::holds_alternative<ProviderError>(written));
+  CHECK(std::get<ProviderError>(written).kind == ErrorKind::RateLimited);
+  CHECK(std::get<ProviderError>(written).message.find(
+            "the UPDATE of _planb-rehearsal.example.test.") != std::string::npos);
+}

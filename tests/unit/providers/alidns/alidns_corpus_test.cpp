@@ -123,6 +123,18 @@ TEST_CASE("every recorded Alibaba DNS reply parses to what the service meant") {
         CHECK(min_ttl == std::optional(expect.at("min_ttl").get<std::uint32_t>()));
       }
     }
+    if (expect.contains("dns_servers")) {
+      CHECK(alidnsDnsServers(body) == expect.at("dns_servers").get<std::vector<std::string>>());
+    }
+    if (expect.contains("txt")) {
+      std::vector<std::string> values;
+      for (const AlidnsRecord& r : parseAlidnsRecords(body.at("DomainRecords").at("Record"))) {
+        if (r.type == "TXT") {
+          values.push_back(r.value);
+        }
+      }
+      CHECK(values == expect.at("txt").get<std::vector<std::string>>());
+    }
     if (expect.contains("version_code")) {
       CHECK(body.at("VersionCode") == expect.at("version_code"));
     }
@@ -179,6 +191,17 @@ TEST_CASE("planb's Alibaba DNS requests carry the parameters the recorded reques
     if (action == "DescribeDomainInfo") {
       return Result<HttpResponse>(reply(200, R"({"RequestId":"I","MinTtl":1})"));
     }
+    if (action == "DeleteDomainRecord") {
+      return Result<HttpResponse>(reply(200, R"({"RequestId":"D","RecordId":"2"})"));
+    }
+    if (params["Type"] == "TXT") {  // the rehearsal's record
+      Json txt = {
+          {"RecordId", "2"}, {"RR", "_planb-rehearsal"}, {"Type", "TXT"},     {"Value", "old"},
+          {"TTL", 600},      {"Line", "default"},        {"Status", "ENABLE"}};
+      return Result<HttpResponse>(reply(
+          200, Json{{"RequestId", "L"}, {"TotalCount", 1}, {"DomainRecords", {{"Record", {txt}}}}}
+                   .dump()));
+    }
     Json record = {{"RecordId", "1"},          {"RR", "www"}, {"Type", "CNAME"},
                    {"Value", "a.example.net"}, {"TTL", 600},  {"Line", "default"},
                    {"Status", "ENABLE"}};
@@ -198,6 +221,12 @@ TEST_CASE("planb's Alibaba DNS requests carry the parameters the recorded reques
   cname = false;
   change.expected_target.reset();
   REQUIRE(std::holds_alternative<Written>(provider.replaceBatch({change}).at(0)));
+  TxtWrite rehearsal;
+  rehearsal.record = {"example.com.", "_planb-rehearsal.example.com."};
+  rehearsal.value = "token";
+  REQUIRE(std::holds_alternative<Written>(provider.writeTxt(rehearsal)));
+  REQUIRE(std::holds_alternative<Written>(provider.deleteTxt(rehearsal.record)));
+  REQUIRE(sent.count("DeleteDomainRecord") == 1);
 
   // The common parameters, and those each action needs; what a recorded client added beyond
   // them (lexicon's RRKeyWord, ddns-go's Type filter) is not planb's business.
@@ -209,7 +238,8 @@ TEST_CASE("planb's Alibaba DNS requests carry the parameters the recorded reques
       {"DescribeSubDomainRecords", {"SubDomain"}},
       {"DescribeDomainInfo", {"DomainName", "NeedDetailAttributes"}},
       {"UpdateDomainRecord", {"RecordId", "RR", "Type", "Value", "TTL"}},
-      {"AddDomainRecord", {"DomainName", "RR", "Type", "Value", "TTL"}}};
+      {"AddDomainRecord", {"DomainName", "RR", "Type", "Value", "TTL"}},
+      {"DeleteDomainRecord", {"RecordId"}}};
   std::size_t compared = 0;
   for (const Exchange& x : corpus()) {
     CAPTURE(x.file);

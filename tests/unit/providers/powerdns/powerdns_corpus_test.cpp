@@ -1,7 +1,7 @@
 // The PowerDNS conformance corpus (tests/conformance/powerdns/*.json) against the provider: every
 // recorded reply parses to what the real server meant ("expect"), and planb's request for the
-// same operation carries the recorded path, query, body fields and headers. No network: the
-// replies are fed through a canned transport.
+// same operation (a CNAME swap, or the rehearsal's TXT write and read) carries the recorded path,
+// query, body fields and headers. No network: the replies are fed through a canned transport.
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -19,6 +19,7 @@
 #include "fakes/canned_transport.hpp"
 #include "fakes/temp_dir.hpp"
 #include "providers/powerdns_provider.hpp"
+#include "providers/txt_zone_text.hpp"
 
 using namespace planb::net;
 using namespace planb::providers;
@@ -173,6 +174,21 @@ ReplaceRequest swapOf(const json& exchange, std::string zone) {
   return request;
 }
 
+// Whether a recorded PATCH writes a TXT rrset (the rehearsal's writeTxt) rather than a CNAME.
+bool writesTxt(const json& exchange) {
+  return json::parse(exchange["request"]["body"].get<std::string>())["rrsets"][0]["type"] == "TXT";
+}
+
+// The first rrset of a recorded TXT PATCH, as the rehearsal's write planb would make.
+TxtWrite txtWriteOf(const json& exchange, std::string zone) {
+  json rrset = json::parse(exchange["request"]["body"].get<std::string>())["rrsets"][0];
+  TxtWrite write;
+  write.record = {std::move(zone), rrset["name"]};
+  write.value = unquoteTxt(rrset["records"][0]["content"].get<std::string>()).value_or("");
+  write.ttl = rrset["ttl"];
+  return write;
+}
+
 std::string zoneOfPath(const std::string& path) {
   std::string zone = path.substr(path.rfind('/') + 1);
   return zone.back() == '.' ? zone : zone + ".";
@@ -200,6 +216,18 @@ TEST_CASE("every PowerDNS corpus reply parses to what the real server meant") {
     json exchange = load(file);
     const json& expect = exchange["expect"];
     const std::string method = exchange["request"]["method"];
+    if (expect.contains("txt")) {
+      for (const auto& txt_item : expect["txt"].items()) {
+        const std::string name = txt_item.key();  // a copy: CAPTURE is a lambda (clang 14)
+        const std::vector<std::string> meant = txt_item.value();
+        CAPTURE(name);
+        Harness h;
+        h.reply(exchange);
+        Result<std::vector<std::string>> read = h.provider().readTxt({expect["zone"], name});
+        REQUIRE(std::holds_alternative<std::vector<std::string>>(read));
+        CHECK(std::get<std::vector<std::string>>(read) == meant);
+      }
+    }
     if (expect.contains("reads")) {
       for (const auto& read_item : expect["reads"].items()) {
         const std::string name = read_item.key();  // a copy: CAPTURE is a lambda (clang 14)
@@ -233,6 +261,13 @@ TEST_CASE("every PowerDNS corpus reply parses to what the real server meant") {
       if (auto* e = std::get_if<ProviderError>(&read)) {
         error = *e;
       }
+    } else if (writesTxt(exchange)) {
+      h.reply(exchange);
+      Result<Written> written =
+          provider.writeTxt(txtWriteOf(exchange, zoneOfPath(exchange["request"]["path"])));
+      if (auto* e = std::get_if<ProviderError>(&written)) {
+        error = *e;
+      }
     } else {
       ReplaceRequest swap = swapOf(exchange, zoneOfPath(exchange["request"]["path"]));
       h.transport->reply(200, servedOld(swap.record.zone, swap.record.name));
@@ -264,7 +299,12 @@ TEST_CASE("planb's PowerDNS requests carry the recorded path, query, body fields
     PowerDnsProvider provider = h.provider();
     const std::string query = recorded["query"];
     const std::string zone = zoneOfPath(recorded["path"]);
-    if (recorded["method"] == "PATCH") {
+    if (recorded["method"] == "PATCH" && writesTxt(exchange)) {
+      h.transport->reply(204);
+      CHECK(std::holds_alternative<Written>(provider.writeTxt(txtWriteOf(exchange, zone))));
+      REQUIRE(h.transport->requests.size() == 1);
+      checkRequest(recorded, h.transport->requests[0]);
+    } else if (recorded["method"] == "PATCH") {
       ReplaceRequest swap = swapOf(exchange, zone);
       h.transport->reply(200, servedOld(zone, swap.record.name)).reply(204);
       CHECK(std::holds_alternative<Unit>(provider.replace(swap)));

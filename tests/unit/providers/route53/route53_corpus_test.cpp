@@ -14,6 +14,8 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "fakes/canned_transport.hpp"
@@ -139,6 +141,15 @@ TEST_CASE("every reply of the corpus parses to what Route 53 meant") {
         CHECK(zones.zones[i].name == expect["zones"][i]["name"].get<std::string>());
         CHECK(zones.zones[i].private_zone == expect["zones"][i]["private"].get<bool>());
       }
+    } else if (root == "GetHostedZoneResponse") {
+      Result<route53::HostedZoneDetail> detail = route53::parseHostedZone(body);
+      REQUIRE(std::holds_alternative<route53::HostedZoneDetail>(detail));
+      const route53::HostedZoneDetail& zone = std::get<route53::HostedZoneDetail>(detail);
+      const json& want = expect["hosted_zone"];
+      CHECK(zone.zone.id == want["id"].get<std::string>());
+      CHECK(zone.zone.name == want["name"].get<std::string>());
+      CHECK(zone.zone.private_zone == want["private"].get<bool>());
+      CHECK(zone.name_servers == want["name_servers"].get<std::vector<std::string>>());
     } else {
       Result<route53::ChangeInfo> info = route53::parseChangeInfo(body);
       REQUIRE(std::holds_alternative<route53::ChangeInfo>(info));
@@ -198,6 +209,123 @@ TEST_CASE("what planb reads from a recorded listing is what Route 53 served") {
       }
     }
   }
+}
+
+namespace {
+
+// A provider on the corpus' account, answering from TRANSPORT.
+Route53Provider corpusProvider(const planb::testing::TempDir& dir, const std::string& zone_id,
+                               std::shared_ptr<planb::testing::CannedTransport> transport,
+                               planb::testing::RecordedCeiling& ceiling) {
+  Route53Config config;
+  config.name = "corpus";
+  for (const char* file : {"akid", "secret"}) {
+    const std::string path = dir.path() + "/" + file;
+    std::ofstream(path) << "AKIDEXAMPLE\n";
+    ::chmod(path.c_str(), 0600);
+  }
+  config.settings.access_key_id_file = dir.path() + "/akid";
+  config.settings.secret_access_key_file = dir.path() + "/secret";
+  config.settings.hosted_zone_id = zone_id;
+  Route53Options options;
+  options.ceiling = ceiling.make(kRoute53Ceiling);
+  options.clock = [] { return kSuiteTime; };
+  return Route53Provider(config, std::move(transport), options);
+}
+
+const json& corpusEntry(const std::vector<Exchange>& exchanges, std::string_view prefix) {
+  for (const Exchange& e : exchanges) {
+    if (e.file.starts_with(prefix)) {
+      return e.json;
+    }
+  }
+  FAIL("no corpus exchange " << prefix);
+  static const json none;
+  return none;
+}
+
+// The text of every Value element of a ChangeBatch, as Route 53 reads it (entities decoded).
+std::vector<std::string> valuesIn(const std::string& body) {
+  std::vector<std::string> values;
+  tinyxml2::XMLDocument doc;
+  if (doc.Parse(body.data(), body.size()) != tinyxml2::XML_SUCCESS) {
+    return values;
+  }
+  std::vector<const tinyxml2::XMLElement*> open = {doc.RootElement()};
+  while (!open.empty()) {
+    const tinyxml2::XMLElement* e = open.back();
+    open.pop_back();
+    for (auto* c = e->LastChildElement(); c != nullptr; c = c->PreviousSiblingElement()) {
+      open.push_back(c);
+    }
+    if (std::string_view(e->Name()) == "Value" && e->GetText() != nullptr) {
+      values.emplace_back(e->GetText());
+    }
+  }
+  return values;
+}
+
+}  // namespace
+
+TEST_CASE("what planb reads from a recorded TXT listing is each value without its quotes") {
+  const std::vector<Exchange> exchanges = corpus();
+  const json& recorded = corpusEntry(exchanges, "17-");
+  Result<route53::RecordPage> page =
+      route53::parseRecordPage(recorded["response"]["body"].get<std::string>());
+  REQUIRE(std::holds_alternative<route53::RecordPage>(page));
+  for (const auto& item : recorded["expect"]["txt"].items()) {
+    const std::string name = item.key();
+    CAPTURE(name);
+    std::vector<std::string> values;
+    for (const route53::RecordSet& set : std::get<route53::RecordPage>(page).sets) {
+      if (route53::canonicalName(set.name) == name && set.type == "TXT") {
+        for (const std::string& value : set.values) {
+          values.push_back(route53::unquoteTxt(value));
+        }
+      }
+    }
+    CHECK(values == item.value().get<std::vector<std::string>>());
+  }
+}
+
+TEST_CASE("planb's TXT write and delete carry the recorded path, body elements and quoted value") {
+  const std::vector<Exchange> exchanges = corpus();
+  const json& create = corpusEntry(exchanges, "15-")["request"];
+  const json& remove = corpusEntry(exchanges, "16-")["request"];
+  planb::testing::TempDir dir;
+  planb::testing::RecordedCeiling ceiling;
+  auto transport = std::make_shared<planb::testing::CannedTransport>();
+  const std::string pending = corpusEntry(exchanges, "15-")["response"]["body"];
+  // The set as Route 53 served it after the recorded CREATE (the listing's form, 17-).
+  transport->reply(200, pending)
+      .reply(200,
+             "<ListResourceRecordSetsResponse><ResourceRecordSets><ResourceRecordSet><Name>"
+             "delete.testfilt.fullcr1stal.tk.</Name><Type>TXT</Type><TTL>3600</TTL>"
+             "<ResourceRecords><ResourceRecord><Value>&quot;challengetoken&quot;</Value>"
+             "</ResourceRecord></ResourceRecords></ResourceRecordSet></ResourceRecordSets>"
+             "<IsTruncated>false</IsTruncated></ListResourceRecordSetsResponse>")
+      .reply(200, corpusEntry(exchanges, "16-")["response"]["body"].get<std::string>());
+  Route53Provider provider = corpusProvider(dir, "Z0748009194T9V149ZJ4F", transport, ceiling);
+  const RecordRef record{"fullcr1stal.tk.", "delete.testfilt.fullcr1stal.tk."};
+  REQUIRE(std::holds_alternative<Written>(provider.writeTxt({record, "challengetoken", 3600})));
+  REQUIRE(std::holds_alternative<Written>(provider.deleteTxt(record)));
+  REQUIRE(transport->requests.size() == 3);
+  const std::vector<std::pair<const HttpRequest*, const json*>> pairs = {
+      {&transport->requests[0], &create}, {&transport->requests[2], &remove}};
+  for (const auto& pair : pairs) {
+    const HttpRequest* sent = pair.first;
+    const json& recorded = *pair.second;
+    CHECK(sent->method == recorded["method"].get<std::string>());
+    CHECK(sent->url == "https://route53.amazonaws.com" + recorded["path"].get<std::string>());
+    const std::set<std::string> have = elementPaths(sent->body);
+    for (const std::string& path : elementPaths(recorded["body"])) {
+      CHECK_MESSAGE(have.count(path) == 1, "planb's ChangeBatch lacks " << path);
+    }
+    CHECK(valuesIn(sent->body) == valuesIn(recorded["body"]));
+  }
+  // The DELETE repeats the recorded one's set: same TTL, same quoted value.
+  CHECK(remove["body"].get<std::string>().find("<TTL>3600</TTL>") != std::string::npos);
+  CHECK(transport->requests[2].body.find("<TTL>3600</TTL>") != std::string::npos);
 }
 
 TEST_CASE("planb's ChangeBatch carries the recorded path and every recorded body element") {
