@@ -17,7 +17,7 @@ namespace planb::daemon {
 
 namespace {
 
-using Json = nlohmann::json;
+using StateJson = nlohmann::json;
 
 std::int64_t toUnixMillis(core::WallTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -27,12 +27,12 @@ core::WallTime fromUnixMillis(std::int64_t ms) {
   return core::WallTime(std::chrono::milliseconds(ms));
 }
 
-Json toJson(const PersistedState& state) {
-  Json records = Json::object();
+StateJson toJson(const PersistedState& state) {
+  StateJson records = StateJson::object();
   for (const auto& [name, r] : state.records) {
-    Json j;
-    j["target"] = r.target ? Json(*r.target) : Json(nullptr);
-    Json changes = Json::array();
+    StateJson j;
+    j["target"] = r.target ? StateJson(*r.target) : StateJson(nullptr);
+    StateJson changes = StateJson::array();
     for (core::WallTime t : r.automatic_changes) {
       changes.push_back(toUnixMillis(t));
     }
@@ -40,21 +40,21 @@ Json toJson(const PersistedState& state) {
     j["applied"] = r.applied;
     records[name] = j;
   }
-  Json overrides = Json::array();
+  StateJson overrides = StateJson::array();
   for (const core::Override& o : state.overrides) {
-    overrides.push_back(
-        {{"kind", core::nameOf(o.kind)},
-         {"subject", o.subject},
-         {"target", o.target},
-         {"reason", o.reason},
-         {"user", o.user},
-         {"created_unix_ms", toUnixMillis(o.created_at)},
-         {"expires_unix_ms", o.expires_at ? Json(toUnixMillis(*o.expires_at)) : Json(nullptr)}});
+    overrides.push_back({{"kind", core::nameOf(o.kind)},
+                         {"subject", o.subject},
+                         {"target", o.target},
+                         {"reason", o.reason},
+                         {"user", o.user},
+                         {"created_unix_ms", toUnixMillis(o.created_at)},
+                         {"expires_unix_ms", o.expires_at ? StateJson(toUnixMillis(*o.expires_at))
+                                                          : StateJson(nullptr)}});
   }
-  return Json{{"version", 1}, {"records", records}, {"overrides", overrides}};
+  return StateJson{{"version", 1}, {"records", records}, {"overrides", overrides}};
 }
 
-PersistedState fromJson(const Json& j) {
+PersistedState fromJson(const StateJson& j) {
   PersistedState state;
   if (j.at("version").get<int>() != 1) {
     throw std::runtime_error("unsupported version " + j.at("version").dump());
@@ -64,14 +64,14 @@ PersistedState fromJson(const Json& j) {
     if (!r.at("target").is_null()) {
       rec.target = r.at("target").get<std::string>();
     }
-    for (const Json& t : r.at("automatic_changes_unix_ms")) {
+    for (const StateJson& t : r.at("automatic_changes_unix_ms")) {
       rec.automatic_changes.push_back(fromUnixMillis(t.get<std::int64_t>()));
     }
     rec.applied = r.at("applied").get<std::map<std::string, std::string>>();
     state.records[name] = std::move(rec);
   }
   // Absent in state files written before overrides existed.
-  for (const Json& o : j.value("overrides", Json::array())) {
+  for (const StateJson& o : j.value("overrides", StateJson::array())) {
     core::Override ov;
     std::string kind = o.at("kind").get<std::string>();
     if (kind == "pin") {
@@ -103,7 +103,7 @@ std::string encodeState(const PersistedState& state) {
 }
 
 PersistedState decodeState(const std::string& json) {
-  return fromJson(Json::parse(json));
+  return fromJson(StateJson::parse(json));
 }
 
 StateStore::StateStore(std::string directory)
@@ -120,7 +120,7 @@ PersistedState StateStore::load(std::string* problem) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   try {
-    last_ = fromJson(Json::parse(buffer.str()));
+    last_ = fromJson(StateJson::parse(buffer.str()));
     return last_;
   } catch (const std::exception& e) {
     std::string aside = path_ + ".corrupt";
