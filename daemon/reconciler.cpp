@@ -131,11 +131,21 @@ void Reconciler::configure(const config::Config& config, ProviderMap providers,
     RecordRuntime& r = next[rc.name];
     r.config = rc;
     r.policy = {rc.name, rc.targets, rc.failover_on, rc.failback, rc.failback_after};
+    const config::ZoneConfig* zone = config_.zone(rc.zone);
+    // Only the providers of the record's zone now: one a reload took away (from the zone or the
+    // configuration) has no lane left to queue work on.
+    auto in_zone = [&](const std::string& provider) {
+      return std::find(zone->providers.begin(), zone->providers.end(), provider) !=
+             zone->providers.end();
+    };
     auto old = records_.find(rc.name);
     if (old != records_.end()) {
       r.history = old->second.history;
       r.verdicts_seen = old->second.verdicts_seen;
       for (const auto& [provider, sync] : old->second.sync) {
+        if (!in_zone(provider)) {
+          continue;
+        }
         r.sync[provider].applied = sync.applied;
         r.sync[provider].propagating_change = sync.propagating_change;
         r.sync[provider].propagating_since = sync.propagating_since;
@@ -145,7 +155,9 @@ void Reconciler::configure(const config::Config& config, ProviderMap providers,
       if (p != persisted->records.end()) {
         r.history = historyOf(p->second);
         for (const auto& [provider, target] : p->second.applied) {
-          r.sync[provider].applied = target;
+          if (in_zone(provider)) {
+            r.sync[provider].applied = target;
+          }
         }
       }
     }
@@ -154,7 +166,6 @@ void Reconciler::configure(const config::Config& config, ProviderMap providers,
       log_.warn("record " + rc.name + ": the saved target " + *r.history.active +
                 " is no longer one of its targets");
     }
-    const config::ZoneConfig* zone = config_.zone(rc.zone);
     for (const std::string& provider : zone->providers) {
       r.sync[provider];  // every provider starts unknown: it is read first
     }

@@ -66,6 +66,27 @@ TEST_CASE("a failover is written to every provider with a compare-and-swap on th
   CHECK(h.record().sync.at("p1").applied == "b");
 }
 
+TEST_CASE("a reload that takes a provider away keeps failing over on the providers left") {
+  Harness h;
+  h.start();
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  config::Config without_p2 = Harness::twoProviders();
+  without_p2.zones.at(0).providers = {"p1"};
+  without_p2.providers.erase(
+      std::remove_if(without_p2.providers.begin(), without_p2.providers.end(),
+                     [](const config::ProviderConfig& p) { return p.name == "p2"; }),
+      without_p2.providers.end());
+  // A provider gone from the configuration has no lane: nothing may queue work on it (this threw
+  // std::out_of_range from the reload on).
+  h.reconciler->configure(without_p2, {{"p1", h.p1}}, nullptr);
+  CHECK_FALSE(h.record().sync.contains("p2"));
+  h.verdicts(core::Health::Unhealthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  CHECK(h.p1->cname(kName) == kB);
+  CHECK(h.p2->writes() == 0);
+}
+
 TEST_CASE("a failing provider neither blocks the others nor is given up: it is retried") {
   Harness h;
   h.start();
