@@ -492,6 +492,12 @@ void Reconciler::runOnProvider(const std::string& provider, SideJob job) {
   scheduleFlush(provider);
 }
 
+bool Reconciler::providerQuiet(const std::string& provider) const {
+  auto lane = lanes_.find(provider);
+  return lane == lanes_.end() || (!lane->second.busy && !lane->second.flush_posted &&
+                                  lane->second.idle() && lane->second.side_jobs.empty());
+}
+
 void Reconciler::dropSideJobs(ProviderLane& lane) {
   for (SideJob& job : std::exchange(lane.side_jobs, {})) {
     asio::post(io_, [done = std::move(job.done)] { done(false); });

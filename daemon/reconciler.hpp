@@ -174,6 +174,8 @@ class Reconciler {
   // Queues `job` on the provider's worker behind every record change (see SideJob). A provider
   // that is not configured drops it at once (done(false), posted).
   void runOnProvider(const std::string& provider, SideJob job);
+  // Nothing queued for the provider's worker and nothing on it: every job's answer is handled.
+  bool providerQuiet(const std::string& provider) const;
 
   const std::map<std::string, RecordRuntime>& records() const noexcept { return records_; }
   std::string statusLine() const;
