@@ -137,8 +137,14 @@ void Rehearser::configure(const config::Config& config) {
       state = std::move(old->second);
       zones_.erase(old);
     } else {
-      auto first = std::chrono::duration_cast<std::chrono::milliseconds>(
-          kFirstAfter + random_.uniform() * kFirstAfter);
+      // Soon after start, but not in its first busy seconds; never later than an interval
+      // shorter than that (plus as much jitter), so a short interval proves the path soon too.
+      std::chrono::milliseconds base = kFirstAfter;
+      if (interval_ > std::chrono::milliseconds::zero()) {
+        base = std::min(base, interval_);
+      }
+      auto first =
+          std::chrono::duration_cast<std::chrono::milliseconds>(base + random_.uniform() * base);
       state.next_due = clock_.now() + first;
     }
     state.providers = zone.providers;

@@ -4,6 +4,7 @@ usage: rehearsal_e2e.py PLANBD SCENARIO   (SCENARIO: one of the functions named 
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -94,11 +95,55 @@ def scenario_a_failover_during_rehearsals_is_not_delayed(world):
         run.wait(30)
 
 
+def rehearsal_metric(metrics, provider):
+    for line in metrics.splitlines():
+        if line.startswith(f'planb_rehearsal_success{{provider="{provider}",zone="{ZONE}."}} '):
+            return line.rsplit(" ", 1)[1]
+    return None
+
+
+def scenario_a_revoked_credential_fails_that_providers_rehearsal_and_no_other(world):
+    """Cloudflare's token is revoked, BIND's TSIG key replaced: within one interval of the next
+    scheduled rehearsal those two fail, and the other three still pass."""
+    world.wait_verdicts()
+    everyone = providers(world)
+
+    def results():
+        metrics = world.http_get("/metrics")[1]
+        return {p: rehearsal_metric(metrics, p) for p in everyone}
+
+    wait_for("the first scheduled rehearsal to pass everywhere",
+             lambda: all(v == "1" for v in results().values()), 2 * REVOKED_INTERVAL + 15)
+    world.api.cloudflare.control("POST", "/_fake/revoke")
+    # planbd re-reads its key file when it changes; named keeps the key it loaded: BADSIG.
+    key = open(world.named.key_file).read()
+    with open(world.named.key_file + ".new", "w") as f:
+        f.write(re.sub(r'secret "[^"]+"', 'secret "d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXk="', key))
+    os.chmod(world.named.key_file + ".new", 0o600)
+    os.rename(world.named.key_file + ".new", world.named.key_file)
+    failed = {"cloudflare", "bind"}
+    wait_for("the revoked providers' rehearsals to fail",
+             lambda: all(results()[p] == "0" for p in failed), REVOKED_INTERVAL * 1.1 + 15)
+    now = results()
+    assert all(now[p] == "1" for p in everyone if p not in failed), now
+    status = json.loads(world.ctl("--json", "status").stdout)
+    by_provider = {r["provider"]: r for r in status["rehearsals"]}
+    assert by_provider["cloudflare"]["failed_step"] in ("read", "write"), by_provider
+    assert not by_provider["cloudflare"]["passed"] and not by_provider["bind"]["passed"]
+    assert by_provider["pdns"]["passed"] and by_provider["route53"]["passed"], by_provider
+    assert world.api.secrets["cf_token"] not in json.dumps(status)
+
+
+REVOKED_INTERVAL = 8
+
+
 def main():
     planbd, scenario = sys.argv[1], sys.argv[2]
     run = globals()[f"scenario_{scenario}"]
-    world = World(planbd, with_pdns=True, with_api_fakes=scenario.startswith("a_rehearsal"),
-                  rehearsal_interval="1h")
+    revoked = scenario.startswith("a_revoked")
+    world = World(planbd, with_pdns=True,
+                  with_api_fakes=scenario.startswith("a_rehearsal") or revoked,
+                  rehearsal_interval=f"{REVOKED_INTERVAL}s" if revoked else "1h")
     run_scenario(scenario, run, world)
 
 

@@ -547,7 +547,7 @@ all_unhealthy      = "keep"
 
 [rehearsal]
 interval = "{self.rehearsal_interval}"
-timeout  = "20s"
+timeout  = "{self.rehearsal_timeout()}"
 
 [[provider]]
 name          = "bind"
@@ -612,6 +612,13 @@ failover_on    = "{self.failover_on}"
 failback       = "auto"
 failback_after = "{failback_after}"
 """
+
+    def rehearsal_timeout(self):
+        """20 s, or less than a shorter interval (a timeout must be shorter than the interval)."""
+        interval = self.rehearsal_interval
+        if interval.endswith("s") and not interval.endswith("ms") and 0 < int(interval[:-1]) <= 20:
+            return f"{int(interval[:-1]) * 3 // 4}s"
+        return "20s"
 
     def canaries(self):
         """The local-network guard's canaries, c1 (tcp) and c2 (http), when the world has them."""

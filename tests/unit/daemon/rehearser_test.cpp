@@ -307,6 +307,22 @@ TEST_CASE("rehearsals run soon after start, then every interval") {
   REQUIRE(w.runUntil([&] { return w.sunk.size() == 2; }));
 }
 
+TEST_CASE("with an interval under 30 s the first rehearsal comes within two intervals") {
+  RehearsalWorld w;
+  config::Config often = w.config;
+  often.zones.push_back(often.zones.at(0));
+  often.zones.back().name = "other.test.";
+  often.rehearsal.interval = 10s;
+  often.rehearsal.timeout = 5s;
+  w.rehearser->configure(often);  // other.test. is new: its first rehearsal is scheduled now
+  w.clock.advance(20s);
+  w.rehearser->step();
+  REQUIRE(w.runUntil([&] {
+    return w.rehearser->records().contains({"other.test.", "p1"}) &&
+           w.rehearser->records().contains({"other.test.", "p2"});
+  }));
+}
+
 TEST_CASE("interval 0s turns scheduled rehearsals off; planbctl rehearse still runs one") {
   RehearsalWorld w;
   config::Config off = w.config;
