@@ -198,6 +198,7 @@ void PreflightGatherer::finish(const std::shared_ptr<Run>& run) {
   in.provider_zones = std::move(run->provider_zones);
   in.dependencies = run->dependencies;
   in.rehearsals = rehearsals_ ? rehearsals_() : core::RehearsalRecords{};
+  in.rehearsals_enabled = run->config.rehearsal.interval > std::chrono::milliseconds::zero();
   for (const config::TargetConfig& t : run->config.targets) {
     in.targets.push_back({t.name, t.vendor});
   }

@@ -106,3 +106,24 @@ TEST_CASE("a minimum TTL a provider raised a failover to is a warning naming the
   CHECK(finding["provider"] == "p1");
   CHECK(finding["fix"].get<std::string>().find("set ttl = 600 on record " + kName) == 0);
 }
+
+TEST_CASE(
+    "with rehearsals off, a provider never rehearsed is a warning that says how to turn them on") {
+  ReconcilerHarness h(worldConfig({"p1", "p2"}));
+  h.config.rehearsal.interval = std::chrono::milliseconds::zero();
+  h.start();
+  REQUIRE(h.settle());
+  daemon::PreflightGatherer gatherer(
+      h.io, *h.reconciler, nullptr, [] { return core::RehearsalRecords{}; },
+      delegatedTo({"ns1.example.net."}));
+  std::optional<nlohmann::ordered_json> answer = gatherPreflight(h, gatherer);
+  REQUIRE(answer);
+  INFO(answer->dump(2));
+  CHECK((*answer)["ok"] == true);  // a warning, not a blocker
+  bool told = false;
+  for (const auto& finding : (*answer)["findings"]) {
+    told = told ||
+           finding["what"].get<std::string>().find("(rehearsals are off)") != std::string::npos;
+  }
+  CHECK(told);
+}
