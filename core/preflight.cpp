@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "core/rehearsal_step.hpp"
+
 namespace planb::core {
 
 namespace {
@@ -13,20 +15,6 @@ std::string joined(const std::vector<std::string>& items) {
     text += (text.empty() ? "" : ", ") + item;
   }
   return text;
-}
-
-std::string_view stepName(RehearsalStep step) {
-  switch (step) {
-    case RehearsalStep::Read:
-      return "read";
-    case RehearsalStep::Write:
-      return "write";
-    case RehearsalStep::Visible:
-      return "visible";
-    case RehearsalStep::Cleanup:
-      return "clean-up";
-  }
-  return "read";
 }
 
 class Rules {
@@ -160,7 +148,7 @@ class Rules {
         const RehearsalRecord& last = it->second;
         add(PreflightSeverity::Blocker, "", z.name, provider,
             "the last rehearsal of provider " + provider + " for zone " + z.name + " failed" +
-                (last.failed_step ? " at " + std::string(stepName(*last.failed_step)) : "") +
+                (last.failed_step ? " at " + std::string(nameOf(*last.failed_step)) : "") +
                 (last.error.empty() ? "" : ": " + last.error),
             "fix what it names, then run `" + again + "`");
       }
