@@ -63,6 +63,8 @@ Json aliTxtRecord(const std::string& id, const std::string& value, int ttl = 600
           {"Status", status}, {"DomainName", "example.com"}};
 }
 
+// Callers pass Json::array({...}): a bare `{record}` is an array under GCC but the record itself
+// under clang (nlohmann's one-element initializer list), and the sanitizer build is clang.
 std::string aliTxtListing(Json list) {
   int count = static_cast<int>(list.size());
   return Json{{"RequestId", "536E9CAD-DB30-4647-AC87-AA5CC38C5382"},
@@ -154,8 +156,8 @@ TxtWrite aliTxtWriteOf(std::string value, std::uint32_t ttl = 60) {
 TEST_CASE("readTxt asks DescribeSubDomainRecords for TXT and answers the enabled values") {
   AliTxtFixture f;
   f.answer([](const RpcParams&) {
-    return reply(200, aliTxtListing({aliTxtRecord("1", "token-1"),
-                                     aliTxtRecord("2", "off", 600, "DISABLE")}));
+    return reply(200, aliTxtListing(Json::array({aliTxtRecord("1", "token-1"),
+                                                 aliTxtRecord("2", "off", 600, "DISABLE")})));
   });
   CHECK(aliTxtValue(f.make().readTxt(kAliTxtName)) == std::vector<std::string>{"token-1"});
   REQUIRE(f.calls.size() == 1);
@@ -193,9 +195,10 @@ TEST_CASE("writeTxt updates the first enabled TXT and deletes the disabled and t
   f.answer([](const RpcParams& p) {
     const std::string& action = p.at("Action");
     if (action == "DescribeSubDomainRecords") {
-      return reply(200, aliTxtListing({aliTxtRecord("1", "old", 600, "DISABLE"),
-                                       aliTxtRecord("2", "older"), aliTxtRecord("3", "oldest"),
-                                       aliTxtRecord("4", "isp", 600, "ENABLE", "telecom")}));
+      return reply(
+          200, aliTxtListing(Json::array({aliTxtRecord("1", "old", 600, "DISABLE"),
+                                          aliTxtRecord("2", "older"), aliTxtRecord("3", "oldest"),
+                                          aliTxtRecord("4", "isp", 600, "ENABLE", "telecom")})));
     }
     if (action == "DescribeDomainInfo") {
       return aliTxtInfo(1);
@@ -220,7 +223,7 @@ TEST_CASE("writeTxt keeps the TXT already holding the value") {
   AliTxtFixture f;
   f.answer([](const RpcParams& p) {
     if (p.at("Action") == "DescribeSubDomainRecords") {
-      return reply(200, aliTxtListing({aliTxtRecord("2", "tok", 600)}));
+      return reply(200, aliTxtListing(Json::array({aliTxtRecord("2", "tok", 600)})));
     }
     return aliTxtInfo(1);
   });
@@ -262,7 +265,8 @@ TEST_CASE("deleteTxt deletes every TXT at the name, and one already gone counts 
   AliTxtFixture f;
   f.answer([](const RpcParams& p) {
     if (p.at("Action") == "DescribeSubDomainRecords") {
-      return reply(200, aliTxtListing({aliTxtRecord("1", "a"), aliTxtRecord("2", "b")}));
+      return reply(200,
+                   aliTxtListing(Json::array({aliTxtRecord("1", "a"), aliTxtRecord("2", "b")})));
     }
     if (p.at("RecordId") == "1") {
       return reply(400, aliTxtError("DomainRecordNotBelongToUser"));
@@ -278,7 +282,7 @@ TEST_CASE("a refused TXT delete fails the clean-up with the refusal's kind") {
   AliTxtFixture f;
   f.answer([](const RpcParams& p) {
     if (p.at("Action") == "DescribeSubDomainRecords") {
-      return reply(200, aliTxtListing({aliTxtRecord("1", "a")}));
+      return reply(200, aliTxtListing(Json::array({aliTxtRecord("1", "a")})));
     }
     return reply(400, aliTxtError("Forbidden.RAM"));
   });

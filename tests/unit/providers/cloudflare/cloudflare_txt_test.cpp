@@ -33,6 +33,9 @@ const std::string kCfTxtList =
     kCfTxtRecords + "?type=TXT&name.exact=_planb-rehearsal.example.com&page=1&per_page=100";
 const RecordRef kCfTxtName{"example.com.", "_planb-rehearsal.example.com."};
 
+// A list of records goes in as Json::array({...}): a bare `{record}` is an array under GCC but the
+// record itself under clang (nlohmann's one-element initializer list); the sanitizer build is
+// clang.
 std::string cfTxtEnvelope(Json result) {
   return Json{{"success", true},
               {"errors", Json::array()},
@@ -131,13 +134,14 @@ TEST_CASE("TXT content reads back as its text, quoted or as older records hold i
 TEST_CASE("readTxt lists the TXT records by type and exact name and reads their text") {
   CfTxtFixture f;
   f.route({{"GET " + kCfTxtList,
-            reply(200, cfTxtEnvelope({cfTxtRecord("t1", "\"token-1\""),
-                                      cfTxtRecord("t2", "legacy"),
-                                      // the API's filters are trusted no further than the name
-                                      {{"id", "c1"},
-                                       {"type", "CNAME"},
-                                       {"name", "_planb-rehearsal.example.com"},
-                                       {"content", "x.example.net"}}}))}});
+            reply(200, cfTxtEnvelope(
+                           Json::array({cfTxtRecord("t1", "\"token-1\""),
+                                        cfTxtRecord("t2", "legacy"),
+                                        // the API's filters are trusted no further than the name
+                                        {{"id", "c1"},
+                                         {"type", "CNAME"},
+                                         {"name", "_planb-rehearsal.example.com"},
+                                         {"content", "x.example.net"}}})))}});
   CloudflareProvider provider = f.make();
   CHECK(cfTxtValue(provider.readTxt(kCfTxtName)) == std::vector<std::string>{"token-1", "legacy"});
   CHECK(f.sent() == std::vector<std::string>{"GET " + kCfTxtList});
@@ -161,10 +165,11 @@ TEST_CASE("writeTxt POSTs one quoted DNS-only TXT when the name holds none") {
 
 TEST_CASE("writeTxt PATCHes the first TXT in place and deletes every other one") {
   CfTxtFixture f;
-  f.route({{"GET " + kCfTxtList,
-            reply(200, cfTxtEnvelope({cfTxtRecord("t1", "\"old\""), cfTxtRecord("t2", "other")}))},
-           {"PATCH " + kCfTxtRecords + "/t1", reply(200, cfTxtEnvelope(cfTxtRecord("t1", "x")))},
-           {"DELETE " + kCfTxtRecords + "/t2", reply(200, cfTxtEnvelope({{"id", "t2"}}))}});
+  f.route(
+      {{"GET " + kCfTxtList, reply(200, cfTxtEnvelope(Json::array({cfTxtRecord("t1", "\"old\""),
+                                                                   cfTxtRecord("t2", "other")})))},
+       {"PATCH " + kCfTxtRecords + "/t1", reply(200, cfTxtEnvelope(cfTxtRecord("t1", "x")))},
+       {"DELETE " + kCfTxtRecords + "/t2", reply(200, cfTxtEnvelope({{"id", "t2"}}))}});
   cfTxtValue(f.make().writeTxt(cfTxtWriteOf("new")));
   CHECK(f.sent() == std::vector<std::string>{"GET " + kCfTxtList, "PATCH " + kCfTxtRecords + "/t1",
                                              "DELETE " + kCfTxtRecords + "/t2"});
@@ -177,8 +182,9 @@ TEST_CASE("writeTxt PATCHes the first TXT in place and deletes every other one")
 
 TEST_CASE("writeTxt keeps the TXT already holding the value and deletes the others") {
   CfTxtFixture f;
-  f.route({{"GET " + kCfTxtList, reply(200, cfTxtEnvelope({cfTxtRecord("t1", "stale"),
-                                                           cfTxtRecord("t2", "\"tok\"", 300)}))},
+  f.route({{"GET " + kCfTxtList,
+            reply(200, cfTxtEnvelope(Json::array(
+                           {cfTxtRecord("t1", "stale"), cfTxtRecord("t2", "\"tok\"", 300)})))},
            {"DELETE " + kCfTxtRecords + "/t1", reply(200, cfTxtEnvelope({{"id", "t1"}}))}});
   cfTxtValue(f.make().writeTxt(cfTxtWriteOf("tok")));
   CHECK(f.sent() ==
@@ -187,11 +193,12 @@ TEST_CASE("writeTxt keeps the TXT already holding the value and deletes the othe
 
 TEST_CASE("a TXT PATCH whose record vanished creates it instead") {
   CfTxtFixture f;
-  f.route({{"GET " + kCfTxtList, reply(200, cfTxtEnvelope({cfTxtRecord("t1", "old")}))},
-           {"PATCH " + kCfTxtRecords + "/t1", reply(404, cfTxtFailure(81044,
-                                                                      "Record does not "
-                                                                      "exist."))},
-           {"POST " + kCfTxtRecords, reply(200, cfTxtEnvelope(cfTxtRecord("t2", "\"new\"")))}});
+  f.route(
+      {{"GET " + kCfTxtList, reply(200, cfTxtEnvelope(Json::array({cfTxtRecord("t1", "old")})))},
+       {"PATCH " + kCfTxtRecords + "/t1", reply(404, cfTxtFailure(81044,
+                                                                  "Record does not "
+                                                                  "exist."))},
+       {"POST " + kCfTxtRecords, reply(200, cfTxtEnvelope(cfTxtRecord("t2", "\"new\"")))}});
   cfTxtValue(f.make().writeTxt(cfTxtWriteOf("new")));
   CHECK(f.sent().back() == "POST " + kCfTxtRecords);
 }
@@ -222,19 +229,20 @@ TEST_CASE("a TXT value longer than one character-string is refused before any re
 
 TEST_CASE("deleteTxt deletes every TXT at the name, and one already gone counts as deleted") {
   CfTxtFixture f;
-  f.route({{"GET " + kCfTxtList,
-            reply(200, cfTxtEnvelope({cfTxtRecord("t1", "a"), cfTxtRecord("t2", "b")}))},
-           {"DELETE " + kCfTxtRecords + "/t1", reply(404, cfTxtFailure(81044,
-                                                                       "Record does not "
-                                                                       "exist."))},
-           {"DELETE " + kCfTxtRecords + "/t2", reply(200, cfTxtEnvelope({{"id", "t2"}}))}});
+  f.route(
+      {{"GET " + kCfTxtList,
+        reply(200, cfTxtEnvelope(Json::array({cfTxtRecord("t1", "a"), cfTxtRecord("t2", "b")})))},
+       {"DELETE " + kCfTxtRecords + "/t1", reply(404, cfTxtFailure(81044,
+                                                                   "Record does not "
+                                                                   "exist."))},
+       {"DELETE " + kCfTxtRecords + "/t2", reply(200, cfTxtEnvelope({{"id", "t2"}}))}});
   cfTxtValue(f.make().deleteTxt(kCfTxtName));
   CHECK(f.sent().size() == 3);
 }
 
 TEST_CASE("a TXT delete refused for another reason fails the clean-up") {
   CfTxtFixture f;
-  f.route({{"GET " + kCfTxtList, reply(200, cfTxtEnvelope({cfTxtRecord("t1", "a")}))},
+  f.route({{"GET " + kCfTxtList, reply(200, cfTxtEnvelope(Json::array({cfTxtRecord("t1", "a")})))},
            {"DELETE " + kCfTxtRecords + "/t1",
             reply(403, cfTxtFailure(10000, "Authentication error"))}});
   Result<Written> deleted = f.make().deleteTxt(kCfTxtName);
@@ -277,7 +285,8 @@ TEST_CASE("a token without Zone Read cannot tell the name servers, and the error
 
 TEST_CASE("a kept TXT reports no raised TTL, since nothing was written") {
   CfTxtFixture f;
-  f.route({{"GET " + kCfTxtList, reply(200, cfTxtEnvelope({cfTxtRecord("t1", "\"tok\"")}))}});
+  f.route({{"GET " + kCfTxtList,
+            reply(200, cfTxtEnvelope(Json::array({cfTxtRecord("t1", "\"tok\"")})))}});
   Written written = cfTxtValue(f.make().writeTxt(cfTxtWriteOf("tok", 30)));
   CHECK(written.raised_ttl == 0);
   CHECK(f.sent().size() == 1);
