@@ -312,7 +312,8 @@ class Handler(BaseHTTPRequestHandler):
         kind = "read" if self.command == "GET" else "write"
         headers = {}
         try:
-            self.authenticate(state)
+            # A fault stands for the service itself failing: it meets a request before its
+            # token is even looked at.
             fault = state.faults.take()
             if fault is not None and fault["kind"] == "malformed":
                 entry["status"] = 200
@@ -325,6 +326,7 @@ class Handler(BaseHTTPRequestHandler):
                                else "InternalServerError",
                                "The server encountered an internal error. Please retry the "
                                "request.")
+            self.authenticate(state)
             wait = state.buckets[kind].take()
             if wait is not None:
                 raise self.throttled_error(state, kind, wait)
