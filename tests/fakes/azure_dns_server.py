@@ -38,8 +38,8 @@ fake issued, not expired>": a missing one is 401 AuthenticationFailed, an unknow
 InvalidAuthenticationToken, an expired one 401 ExpiredAuthenticationToken (the codes Azure SDKs
 renew tokens on: azure-sdk-for-node's runtime checks `ExpiredAuthenticationToken`).
 Errors are ARM's CloudError {"error":{"code","message"}}; the DNS resource provider's own
-refusals (409 Conflict, 400 BadRequest) are the bare {"code","message"} external-dns logged
-(kubernetes-sigs/external-dns#4855, #5358).
+refusals (404 NotFound of a record set, 409 Conflict, 400 BadRequest, 412 PreconditionFailed) are
+the bare {"code","message"} external-dns logged (kubernetes-sigs/external-dns#4855, #5358).
 
 Rules kept (sources next to each in the code): a CNAME record set cannot share its name with
 another type (409 Conflict), nor another type a CNAME's; a record set's etag changes on every
@@ -165,6 +165,9 @@ class State:
         properties = dict(properties)
         properties["fqdn"] = (zone if name == "@" else name + "." + zone) + "."
         properties["provisioningState"] = "Succeeded"
+        # A record set that is no alias still has an empty targetResource (lexicon's recorded
+        # 2018-05-01 PUT reply, tests/conformance/azure/03-put-cname-create.json).
+        properties.setdefault("targetResource", {})
         record_set = {"id": self.zone_path(zone) + "/" + rtype + "/" + name,
                       "name": name, "type": "Microsoft.Network/dnsZones/" + rtype,
                       "etag": str(uuid.uuid4()), "properties": properties}
@@ -441,6 +444,7 @@ class Handler(BaseHTTPRequestHandler):
         return {"id": state.zone_path(zone), "name": zone, "type": "Microsoft.Network/dnsZones",
                 "etag": "00000000-0000-0000-0000-000000000000", "location": "global",
                 "tags": {}, "properties": {"maxNumberOfRecordSets": 10000,
+                                           "maxNumberOfRecordsPerRecordSet": None,
                                            "numberOfRecordSets": len(state.zones[zone]),
                                            "nameServers": state.name_servers,
                                            "zoneType": "Public"}}
@@ -476,7 +480,8 @@ class Handler(BaseHTTPRequestHandler):
             # src/Dns/Dns.Test/ScenarioTests/RecordsTests.ps1).
             raise ArmError(412, "PreconditionFailed",
                            "The condition '%s' in the If-Match header was not satisfied. The "
-                           "current was '%s'." % (if_match, current["etag"] if current else "n/a"))
+                           "current was '%s'." % (if_match, current["etag"] if current else "n/a"),
+                           bare=True)
 
     def put(self, state, zone, rtype, name, raw):
         sets = state.zones[zone]
@@ -495,7 +500,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("If-None-Match") == "*" and current is not None:
             # azure-xplat-cli#170: what Azure answers a create of an existing record set.
             raise ArmError(412, "PreconditionFailed",
-                           "The condition '*' in the If-None-Match header was satisfied.")
+                           "The condition '*' in the If-None-Match header was satisfied.",
+                           bare=True)
         self.check_if_match(current)
         ttl = properties.get("TTL", 3600)
         if not isinstance(ttl, int) or ttl < 0 or ttl > MAX_TTL:
