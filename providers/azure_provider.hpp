@@ -51,8 +51,8 @@ inline constexpr CeilingRate kAzureCeiling{10, 10};
 // API, one PUT per record set.
 inline constexpr std::size_t kAzureBatchLanes = 4;
 
-// Azure DNS takes any TTL from 1 second (RecordSet.properties.TTL;
-// https://learn.microsoft.com/en-us/azure/dns/dns-zones-records#time-to-live).
+// Azure DNS documents no minimum TTL: RecordSet.properties.TTL is an int64 without one in
+// dns.json, and no run-time floor is reported, so any TTL from 1 second goes as asked.
 inline constexpr std::uint32_t kAzureMinTtl = 1;
 
 inline constexpr std::string_view kAzureApiVersion = "2018-05-01";
