@@ -9,7 +9,7 @@ namespace {
 using Json = nlohmann::json;
 
 // The properties a PUT sends back: those read, less what the service computes.
-Json writableProperties(const Json* read) {
+Json azureWritableProperties(const Json* read) {
   Json properties = Json::object();
   if (read != nullptr) {
     if (auto p = read->find("properties"); p != read->end() && p->is_object()) {
@@ -133,14 +133,14 @@ std::vector<std::string> azureNameServers(const Json& zone) {
 }
 
 Json azureCnameBody(const Json* read, std::string_view target, std::uint32_t ttl) {
-  Json properties = writableProperties(read);
+  Json properties = azureWritableProperties(read);
   properties["TTL"] = ttl;
   properties["CNAMERecord"] = Json{{"cname", std::string(target)}};
   return Json{{"properties", std::move(properties)}};
 }
 
 Json azureTxtBody(const Json* read, std::string_view value, std::uint32_t ttl) {
-  Json properties = writableProperties(read);
+  Json properties = azureWritableProperties(read);
   properties["TTL"] = ttl;
   Json record = Json::object();
   record["value"] = Json::array({std::string(value)});

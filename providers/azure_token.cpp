@@ -13,11 +13,11 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string formField(std::string_view name, std::string_view value) {
+std::string entraFormField(std::string_view name, std::string_view value) {
   return std::string(name) + "=" + net::percentEncode(value);
 }
 
-std::string trimmedBase(std::string_view base) {
+std::string entraTrimmedBase(std::string_view base) {
   while (!base.empty() && base.back() == '/') {
     base.remove_suffix(1);
   }
@@ -25,7 +25,7 @@ std::string trimmedBase(std::string_view base) {
 }
 
 // The lifetime left when a token is renewed: 5 minutes, or half a shorter lifetime.
-std::chrono::seconds renewalMargin(std::chrono::seconds lifetime) {
+std::chrono::seconds entraRenewalMargin(std::chrono::seconds lifetime) {
   return std::min<std::chrono::seconds>(std::chrono::minutes(5), lifetime / 2);
 }
 
@@ -34,12 +34,13 @@ std::chrono::seconds renewalMargin(std::chrono::seconds lifetime) {
 net::HttpRequest entraTokenRequest(const AzureTokenConfig& config, const std::string& secret) {
   net::HttpRequest request;
   request.method = "POST";
-  request.url = trimmedBase(config.login_endpoint) + "/" + net::percentEncode(config.tenant_id) +
-                "/oauth2/v2.0/token";
+  request.url = entraTrimmedBase(config.login_endpoint) + "/" +
+                net::percentEncode(config.tenant_id) + "/oauth2/v2.0/token";
   request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   request.headers.emplace_back("Accept", "application/json");
-  request.body = formField("client_id", config.client_id) + "&" + formField("scope", config.scope) +
-                 "&" + formField("client_secret", secret) + "&grant_type=client_credentials";
+  request.body = entraFormField("client_id", config.client_id) + "&" +
+                 entraFormField("scope", config.scope) + "&" +
+                 entraFormField("client_secret", secret) + "&grant_type=client_credentials";
   return request;
 }
 
@@ -167,7 +168,7 @@ AzureTokenSource::AzureTokenSource(AzureTokenConfig config,
       clock_(std::move(clock)),
       label_(std::move(label)),
       secret_(config_.client_secret_file, "Azure client secret file") {
-  config_.login_endpoint = trimmedBase(config_.login_endpoint);
+  config_.login_endpoint = entraTrimmedBase(config_.login_endpoint);
 }
 
 net::Result<net::Secret> AzureTokenSource::token() {
@@ -202,7 +203,7 @@ net::Result<net::Secret> AzureTokenSource::fetch(const net::Secret& secret) {
       EntraToken got = parseEntraToken(body);
       token_ = net::Secret(std::move(got.access_token));
       fetched_with_ = secret;
-      refresh_at_ = clock_->now() + got.expires_in - renewalMargin(got.expires_in);
+      refresh_at_ = clock_->now() + got.expires_in - entraRenewalMargin(got.expires_in);
       return *token_;
     } catch (const std::exception&) {
       return net::Error{net::ErrorKind::Permanent,
