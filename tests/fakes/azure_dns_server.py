@@ -421,6 +421,7 @@ class Handler(BaseHTTPRequestHandler):
         sets = state.zones[zone]
         if self.command == "GET":
             if key not in sets:
+                # Azure/azure-cli#27374 logs this reply (tests/conformance/azure/12-…).
                 raise ArmError(404, "NotFound",
                                "The resource record '%s' does not exist in resource group '%s' "
                                "of subscription '%s'." % (name, state.resource_group,

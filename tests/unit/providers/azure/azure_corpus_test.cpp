@@ -80,6 +80,9 @@ TEST_CASE("every recorded Azure reply parses to what the service meant") {
       CHECK_FALSE(e.message.empty());
       CHECK(azureErrorKindName(azureErrorKind(response.at("status").get<long>(), e.code)) ==
             expect.at("error_kind").get<std::string>());
+      if (expect.contains("zone_missing")) {
+        CHECK(isAzureZoneMissing(e.code) == expect.at("zone_missing").get<bool>());
+      }
     } else {
       FAIL("unknown expect.kind " << kind);
     }
