@@ -50,6 +50,13 @@ struct AlidnsSettings {
   std::string security_token_file;
 };
 
+// Google Cloud DNS v1 (a service-account key's OAuth 2.0 token).
+struct GoogleSettings {
+  std::string credentials_file;  // the service-account JSON key
+  std::string project;
+  std::optional<std::string> managed_zone;  // looked up by dnsName when absent
+};
+
 // One API provider as its constructor takes it: its name (in every message), its own settings and
 // the base URL instead of the vendor's default (a regional endpoint, a gateway, a test server).
 template <typename Settings>
