@@ -112,8 +112,7 @@ std::optional<std::string> rs256Sign(std::string_view input, const std::string& 
   }
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
   std::size_t size = 0;
-  if (!ctx ||
-      EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &size,
                      reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
     return std::nullopt;

@@ -30,9 +30,9 @@ bool rs256Verify(std::string_view input, std::string_view signature,
 
 // The claims of Google's JWT bearer assertion.
 struct GoogleJwtClaims {
-  std::string issuer;    // iss: the service account's client_email
-  std::string scope;     // space-separated OAuth scopes
-  std::string audience;  // aud: the token endpoint (the key file's token_uri)
+  std::string issuer;           // iss: the service account's client_email
+  std::string scope;            // space-separated OAuth scopes
+  std::string audience;         // aud: the token endpoint (the key file's token_uri)
   std::int64_t issued_at = 0;   // iat, seconds since the epoch
   std::int64_t expires_at = 0;  // exp: at most an hour after iat (Google refuses more)
 };

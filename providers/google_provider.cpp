@@ -79,8 +79,8 @@ GoogleProvider::GoogleProvider(const GoogleConfig& config,
   std::string endpoint = config.endpoint.value_or(std::string(kDefaultEndpoint));
   std::string why;
   std::optional<net::HttpUrl> url = net::parseHttpUrl(endpoint, why);
-  const std::string bad = "google provider \"" + name_ + "\": endpoint \"" +
-                          net::redactUrl(endpoint) + "\" ";
+  const std::string bad =
+      "google provider \"" + name_ + "\": endpoint \"" + net::redactUrl(endpoint) + "\" ";
   if (!url) {
     throw std::invalid_argument(bad + "is not a usable http(s):// URL: " + why);
   }
@@ -122,9 +122,10 @@ GoogleProvider::Reply GoogleProvider::call(const std::string& method, const std:
     Result<net::HttpResponse> sent = transport_->send(request);
     net::wipeString(request.headers.front().second);
     if (auto* failed = errorIn(sent)) {
-      return Reply{ProviderError{failed->kind, what + ": " + failed->message,
-                                 failed->retry_after},
-                   {}, {}, {}};
+      return Reply{ProviderError{failed->kind, what + ": " + failed->message, failed->retry_after},
+                   {},
+                   {},
+                   {}};
     }
     const net::HttpResponse& response = std::get<net::HttpResponse>(sent);
     if (response.status == 401 && attempt == 0) {
@@ -135,10 +136,12 @@ GoogleProvider::Reply GoogleProvider::call(const std::string& method, const std:
     std::string status = "HTTP " + std::to_string(response.status);
     if (response.status >= 200 && response.status < 300) {
       if (!json.is_object()) {
-        return Reply{ProviderError{ErrorKind::Permanent,
-                                   what + ": " + status + ": the reply is not a JSON object",
-                                   std::nullopt},
-                     {}, {}, {}};
+        return Reply{
+            ProviderError{ErrorKind::Permanent,
+                          what + ": " + status + ": the reply is not a JSON object", std::nullopt},
+            {},
+            {},
+            {}};
       }
       return Reply{std::nullopt, {}, {}, std::move(json)};
     }
@@ -215,15 +218,15 @@ Result<std::string> GoogleProvider::zoneName(const std::string& zone) {
                              [](const GoogleZone& z) { return z.visibility != "private"; });
   if (chosen == found.end()) {
     return ProviderError{ErrorKind::NotFound,
-                         "no public managed zone with dnsName " + zone + " in project " +
-                             project_ + "; set managed_zone to its name",
+                         "no public managed zone with dnsName " + zone + " in project " + project_ +
+                             "; set managed_zone to its name",
                          std::nullopt};
   }
   if (std::count_if(found.begin(), found.end(),
                     [](const GoogleZone& z) { return z.visibility != "private"; }) > 1) {
     return ProviderError{ErrorKind::Permanent,
-                         "more than one public managed zone has dnsName " + zone +
-                             " in project " + project_ + "; set managed_zone to the one to use",
+                         "more than one public managed zone has dnsName " + zone + " in project " +
+                             project_ + "; set managed_zone to the one to use",
                          std::nullopt};
   }
   zone_names_[zone] = chosen->name;
@@ -258,8 +261,8 @@ Result<std::vector<GoogleRrset>> GoogleProvider::listRrsets(const std::string& z
     if (!token.empty()) {
       add("pageToken", token);
     }
-    Reply reply = call("GET", "/managedZones/" + googleEncode(zone_name) + "/rrsets" + query, "",
-                       what);
+    Reply reply =
+        call("GET", "/managedZones/" + googleEncode(zone_name) + "/rrsets" + query, "", what);
     if (reply.error) {
       return std::move(*reply.error);
     }
@@ -367,8 +370,7 @@ GoogleProvider::Reply GoogleProvider::postChange(const std::string& zone_name,
   for (const std::string& a : additions) {
     change["additions"].push_back(Json::parse(a));
   }
-  return call("POST", "/managedZones/" + googleEncode(zone_name) + "/changes", change.dump(),
-              what);
+  return call("POST", "/managedZones/" + googleEncode(zone_name) + "/changes", change.dump(), what);
 }
 
 Result<Written> GoogleProvider::writtenOf(const std::string& zone_name, const Reply& reply) {
@@ -413,9 +415,9 @@ void GoogleProvider::sendChanges(const std::string& zone_name, std::vector<Entry
       }
       additions.push_back(entries[k]->addition);
     }
-    std::string what = "changes.create " + entries[start]->request->record.name +
-                       (end - start > 1 ? " and " + std::to_string(end - start - 1) + " more"
-                                        : std::string());
+    std::string what =
+        "changes.create " + entries[start]->request->record.name +
+        (end - start > 1 ? " and " + std::to_string(end - start - 1) + " more" : std::string());
     Reply reply = postChange(zone_name, deletions, additions, what);
     if (!reply.error) {
       Result<Written> written = writtenOf(zone_name, reply);
@@ -482,10 +484,9 @@ std::vector<Result<Written>> GoogleProvider::replaceBatch(
     if (auto* e = errorIn(zone_name)) {
       entries[i].result = *e;
     } else if (changes[i].record.zone != zone) {
-      entries[i].result = ProviderError{ErrorKind::Permanent,
-                                        changes[i].record.name + ": a batch holds one zone, " +
-                                            zone,
-                                        std::nullopt};
+      entries[i].result =
+          ProviderError{ErrorKind::Permanent,
+                        changes[i].record.name + ": a batch holds one zone, " + zone, std::nullopt};
     }
   }
   for (int round = 1; round <= options_.max_batch_rounds; ++round) {
@@ -499,8 +500,8 @@ std::vector<Result<Written>> GoogleProvider::replaceBatch(
       break;
     }
     const std::string& zname = std::get<std::string>(zone_name);
-    auto listing = inspect(zname, names,
-                           "rrsets.list " + (names.size() == 1 ? names.front() : zone));
+    auto listing =
+        inspect(zname, names, "rrsets.list " + (names.size() == 1 ? names.front() : zone));
     if (auto* err = errorIn(listing)) {
       for (Entry& e : entries) {
         if (!e.result) {
@@ -548,9 +549,9 @@ Result<Propagation> GoogleProvider::pollChange(const std::string& change_id) {
   }
   std::string zone_name = change_id.substr(0, slash);
   std::string id = change_id.substr(slash + 1);
-  Reply reply = call("GET",
-                     "/managedZones/" + googleEncode(zone_name) + "/changes/" + googleEncode(id),
-                     "", "changes.get " + change_id);
+  Reply reply =
+      call("GET", "/managedZones/" + googleEncode(zone_name) + "/changes/" + googleEncode(id), "",
+           "changes.get " + change_id);
   if (reply.error) {
     return std::move(*reply.error);
   }
@@ -626,8 +627,8 @@ Result<Written> GoogleProvider::writeTxt(const TxtWrite& write) {
     if (current) {
       deletions.push_back(current->raw);
     }
-    Reply reply = postChange(zname, deletions, {addition}, "changes.create " + write.record.name +
-                                                               " TXT");
+    Reply reply =
+        postChange(zname, deletions, {addition}, "changes.create " + write.record.name + " TXT");
     if (!reply.error) {
       return writtenOf(zname, reply);
     }
@@ -652,14 +653,14 @@ Result<Written> GoogleProvider::deleteTxt(const RecordRef& record) {
     if (!current) {
       return Written{};  // none: a clean-up that runs twice
     }
-    Reply reply = postChange(zname, {current->raw}, {}, "changes.create " + record.name +
-                                                            " TXT (delete)");
+    Reply reply =
+        postChange(zname, {current->raw}, {}, "changes.create " + record.name + " TXT (delete)");
     if (!reply.error) {
       return writtenOf(zname, reply);
     }
     // Changed or deleted meanwhile (412, or 404 for a set already gone): read once more.
-    bool again = reply.error->kind == ErrorKind::Conflict ||
-                 reply.error->kind == ErrorKind::NotFound;
+    bool again =
+        reply.error->kind == ErrorKind::Conflict || reply.error->kind == ErrorKind::NotFound;
     if (!again || attempt == 1) {
       return std::move(*reply.error);
     }
@@ -672,7 +673,8 @@ Result<std::vector<std::string>> GoogleProvider::nameServers(const std::string& 
     return std::move(*e);
   }
   const std::string& zname = std::get<std::string>(zone_name);
-  Reply reply = call("GET", "/managedZones/" + googleEncode(zname), "", "managedZones.get " + zname);
+  Reply reply =
+      call("GET", "/managedZones/" + googleEncode(zname), "", "managedZones.get " + zname);
   if (reply.error) {
     return std::move(*reply.error);
   }

@@ -115,13 +115,11 @@ class GoogleProvider final : public DnsProvider {
              const std::string& what);
   Result<std::string> zoneName(const std::string& zone);
   // Every rrset of the zone's listing (NAME and TYPE filter it when not empty), every page.
-  Result<std::vector<GoogleRrset>> listRrsets(const std::string& zone_name,
-                                              const std::string& name, const std::string& type,
-                                              const std::string& what);
+  Result<std::vector<GoogleRrset>> listRrsets(const std::string& zone_name, const std::string& name,
+                                              const std::string& type, const std::string& what);
   // The sets by canonical name: one listing of the name (one name) or of the zone.
   Result<std::map<std::string, std::vector<GoogleRrset>>> inspect(
-      const std::string& zone_name, const std::vector<std::string>& names,
-      const std::string& what);
+      const std::string& zone_name, const std::vector<std::string>& names, const std::string& what);
   // Decides what the entry needs from the sets now served at its name.
   void plan(Entry& entry, const std::vector<GoogleRrset>& at_name);
   // Sends the entries (every one undecided) in as few changes as the limits allow.
@@ -131,8 +129,7 @@ class GoogleProvider final : public DnsProvider {
                    const std::vector<std::string>& additions, const std::string& what);
   Result<Written> writtenOf(const std::string& zone_name, const Reply& reply);
   // The TXT rrset at the name, as served; nullopt when there is none.
-  Result<std::optional<GoogleRrset>> txtSet(const std::string& zone_name,
-                                            const std::string& name);
+  Result<std::optional<GoogleRrset>> txtSet(const std::string& zone_name, const std::string& name);
 
   std::string name_;
   std::string project_;

@@ -44,8 +44,8 @@ struct GoogleChange {
 };
 
 struct GoogleZone {
-  std::string name;     // the managed zone's own name, its id in URLs
-  std::string dns_name;  // "example.com."
+  std::string name;        // the managed zone's own name, its id in URLs
+  std::string dns_name;    // "example.com."
   std::string visibility;  // "public" or "private"; empty when not said
   std::vector<std::string> name_servers;
 };

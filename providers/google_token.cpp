@@ -53,12 +53,11 @@ Result<net::Secret> GoogleTokenSource::token() {
 Result<net::Secret> GoogleTokenSource::fetch(const GoogleServiceAccount& account) {
   const std::string file = "check credentials_file " + credentials_->path();
   std::string where = "Google token endpoint " + net::redactUrl(account.token_uri);
-  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                     clock_->wallNow().time_since_epoch())
-                     .count();
-  net::GoogleJwtClaims claims{account.client_email, std::string(kGoogleDnsScope),
-                              account.token_uri, seconds,
-                              seconds + kGoogleAssertionLifetime.count()};
+  auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_->wallNow().time_since_epoch())
+          .count();
+  net::GoogleJwtClaims claims{account.client_email, std::string(kGoogleDnsScope), account.token_uri,
+                              seconds, seconds + kGoogleAssertionLifetime.count()};
   std::optional<std::string> assertion =
       net::signGoogleJwt(claims, account.private_key_id, account.private_key.reveal());
   if (!assertion) {
@@ -71,8 +70,7 @@ Result<net::Secret> GoogleTokenSource::fetch(const GoogleServiceAccount& account
   request.url = account.token_uri;
   request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   request.headers.emplace_back("Accept", "application/json");
-  request.body = "grant_type=" +
-                 net::percentEncode("urn:ietf:params:oauth:grant-type:jwt-bearer") +
+  request.body = "grant_type=" + net::percentEncode("urn:ietf:params:oauth:grant-type:jwt-bearer") +
                  "&assertion=" + *assertion;
   net::wipeString(*assertion);
   Result<net::HttpResponse> sent = transport_->send(request);
@@ -86,7 +84,8 @@ Result<net::Secret> GoogleTokenSource::fetch(const GoogleServiceAccount& account
   if (response.status == 200 && body.is_object()) {
     auto token = body.find("access_token");
     auto expires = body.find("expires_in");
-    if (token != body.end() && token->is_string() && !token->get_ref<const std::string&>().empty()) {
+    if (token != body.end() && token->is_string() &&
+        !token->get_ref<const std::string&>().empty()) {
       // expires_in is a number of seconds (RFC 6749 §5.1); absent, an hour as Google grants.
       long long lifetime = expires != body.end() && expires->is_number_integer()
                                ? expires->get<long long>()
@@ -100,8 +99,8 @@ Result<net::Secret> GoogleTokenSource::fetch(const GoogleServiceAccount& account
       return *token_;
     }
     net::wipeString(response.body);
-    return ProviderError{ErrorKind::Permanent, where + ": " + status + ": the reply has no access_token",
-                         std::nullopt};
+    return ProviderError{ErrorKind::Permanent,
+                         where + ": " + status + ": the reply has no access_token", std::nullopt};
   }
   net::wipeString(response.body);
   std::string code;
@@ -126,9 +125,10 @@ Result<net::Secret> GoogleTokenSource::fetch(const GoogleServiceAccount& account
     message += ": the reply is not a JSON object";
   }
   if (kind == ErrorKind::Auth) {
-    message += "; the service account's key may be deleted or disabled, or this host's clock "
-               "wrong: " +
-               file;
+    message +=
+        "; the service account's key may be deleted or disabled, or this host's clock "
+        "wrong: " +
+        file;
   }
   return ProviderError{kind, message, net::retryAfterOf(response)};
 }
