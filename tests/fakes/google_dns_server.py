@@ -64,7 +64,7 @@ Retry-After; "retry_after" adds one, and "status": 403 gives the older 403 rateL
 fail -> 500 backendError INTERNAL (503: UNAVAILABLE); malformed -> 200 with a broken body; revoke
 -> the key is deleted: the token endpoint answers invalid_grant "Invalid JWT Signature." (what a
 deleted key gets: github.com/google-github-actions/setup-gcloud/issues/76) and issued tokens
-stop working. Faults meet API and token requests alike.
+stop working. The other faults meet API requests only: the token endpoint is another service.
 
 The request log holds method, path, query and whether the token was good; never a token.
 """
@@ -248,6 +248,11 @@ class Handler(BaseHTTPRequestHandler):
                  "token_ok": None, "status": 0, "reason": None}
         state.log.append(entry)
         state.count += 1
+        if parts.path == "/token" and self.command == "POST":
+            # The token endpoint is another service (oauth2.googleapis.com): the API's faults are
+            # not its; /_fake/revoke is.
+            status, body = self.token(state, raw, entry)
+            return status, body, {}
         if state.faults.take(kinds=("malformed",)) is not None:
             entry["status"] = 200
             return 200, b'{"kind": "dns#resourceRecordSetsListResponse", "rrsets": [{"na', {}
@@ -269,8 +274,6 @@ class Handler(BaseHTTPRequestHandler):
                     raise ApiError(503, "backendError", "The service is currently unavailable.",
                                    "UNAVAILABLE")
                 raise ApiError(status, "backendError", "Internal error encountered.", "INTERNAL")
-            if parts.path == "/token" and self.command == "POST":
-                return self.token(state, raw, entry) + ({},)
             self.authenticate(state, entry)
             status, body = self.api(state, parts, raw)
             entry["status"] = status
@@ -374,7 +377,16 @@ class Handler(BaseHTTPRequestHandler):
     def zone_view(zone):
         return {"kind": "dns#managedZone", "name": zone["name"], "dnsName": zone["dnsName"],
                 "id": zone["id"], "visibility": zone["visibility"], "description": "",
-                "nameServers": list(NAME_SERVERS), "creationTime": "2026-01-05T10:00:00.000Z"}
+                "nameServers": list(NAME_SERVERS), "creationTime": "2026-01-05T10:00:00.000Z",
+                # DNSSEC off, with the default key specs, as recorded (tests/conformance/google/
+                # 02-managed-zones-list.json).
+                "dnssecConfig": {"kind": "dns#managedZoneDnsSecConfig", "state": "off",
+                                 "defaultKeySpecs": [
+                                     {"kind": "dns#dnsKeySpec", "keyType": "keySigning",
+                                      "algorithm": "rsasha256", "keyLength": 2048},
+                                     {"kind": "dns#dnsKeySpec", "keyType": "zoneSigning",
+                                      "algorithm": "rsasha256", "keyLength": 1024}],
+                                 "nonExistence": "nsec3"}}
 
     def list_rrsets(self, state, zone, query):
         if "type" in query and "name" not in query:
@@ -395,9 +407,9 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError(400, "invalid", "Invalid value for 'parameters.pageToken'",
                                "INVALID_ARGUMENT")
         page = sets[start:start + size]
+        # An empty page still has its (empty) rrsets array, as recorded (tests/conformance/google/
+        # 03-rrsets-list-name-type-empty.json).
         reply = {"kind": "dns#resourceRecordSetsListResponse", "rrsets": page}
-        if not page:
-            del reply["rrsets"]  # Google omits an empty list
         if start + size < len(sets):
             reply["nextPageToken"] = base64.urlsafe_b64encode(
                 str(start + size).encode()).decode().rstrip("=")
@@ -462,9 +474,11 @@ class Handler(BaseHTTPRequestHandler):
         state.stats["max_deletions"] = max(state.stats["max_deletions"], len(deletions))
         change_id = str(state.next_change)
         state.next_change += 1
+        # The reply repeats the change, each rrset with its kind (04-changes-create-cname-pending).
         record = {"kind": "dns#change", "id": change_id, "status": "pending",
                   "startTime": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
-                  "additions": additions, "deletions": deletions,
+                  "additions": [dict(r, kind="dns#resourceRecordSet") for r in additions],
+                  "deletions": [dict(r, kind="dns#resourceRecordSet") for r in deletions],
                   "_due": time.monotonic() + state.pending_seconds}
         state.changes[(zone["name"], change_id)] = record
         return state.status_of(record)

@@ -46,10 +46,10 @@ struct GoogleZoneScript {
     for (const Json& a : change["additions"]) {
       put(a);
     }
-    return reply(200, Json{{"kind", "dns#change"},
-                           {"id", std::to_string(changes.size())},
-                           {"status", status}}
-                          .dump());
+    return reply(
+        200,
+        Json{{"kind", "dns#change"}, {"id", std::to_string(changes.size())}, {"status", status}}
+            .dump());
   }
 };
 
@@ -69,11 +69,13 @@ TEST_CASE("a swap deletes the CNAME exactly as served and adds the new one, in o
   GoogleScript g;
   GoogleZoneScript zone;
   Json current = googleRrset("www.example.com.", "CNAME", "primary.example.net.", 60);
-  current["signatureRrdatas"] = Json::array({"CNAME 8 3 60 20260101000000 20251201000000 1 x. AAAA"});
+  current["signatureRrdatas"] =
+      Json::array({"CNAME 8 3 60 20260101000000 20251201000000 1 x. AAAA"});
   zone.put(current);
   g.api = std::ref(zone);
   auto p = g.provider();
-  auto written = p->replaceBatch({googleSwap("www", "primary.example.net.", "backup.example.net.")});
+  auto written =
+      p->replaceBatch({googleSwap("www", "primary.example.net.", "backup.example.net.")});
   REQUIRE(std::holds_alternative<Written>(written[0]));
   CHECK(std::get<Written>(written[0]).propagating_change == "example-com/1");
   REQUIRE(zone.changes.size() == 1);
@@ -93,7 +95,8 @@ TEST_CASE("a change answered done is Written applied; replace() is a batch of on
   zone.put(googleRrset("www.example.com.", "CNAME", "primary.example.net.", 60));
   g.api = std::ref(zone);
   auto p = g.provider();
-  auto written = p->replaceBatch({googleSwap("www", "primary.example.net.", "backup.example.net.")});
+  auto written =
+      p->replaceBatch({googleSwap("www", "primary.example.net.", "backup.example.net.")});
   CHECK(std::get<Written>(written[0]).propagating_change.empty());
   CHECK(std::holds_alternative<Unit>(
       p->replace(googleSwap("www", "backup.example.net.", "primary.example.net."))));
@@ -118,7 +121,8 @@ TEST_CASE("every change of a zone goes in one changes.create") {
   CHECK(g.apiRequests().size() == 2);  // one listing, one change
 }
 
-TEST_CASE("changes are split where the additions, deletions or rrdata bytes would exceed the limits") {
+TEST_CASE(
+    "changes are split where the additions, deletions or rrdata bytes would exceed the limits") {
   GoogleScript g;
   GoogleZoneScript zone;
   std::vector<ReplaceRequest> swaps;
@@ -173,9 +177,10 @@ TEST_CASE("a 412 naming deletions[1] is that record's Conflict; the others go ag
                                       "FAILED_PRECONDITION"));
   };
   g.api = std::ref(zone);
-  auto written = g.provider()->replaceBatch({googleSwap("a", "old.example.net.", "new.example.net."),
-                                             googleSwap("b", "old.example.net.", "new.example.net."),
-                                             googleSwap("c", "old.example.net.", "new.example.net.")});
+  auto written =
+      g.provider()->replaceBatch({googleSwap("a", "old.example.net.", "new.example.net."),
+                                  googleSwap("b", "old.example.net.", "new.example.net."),
+                                  googleSwap("c", "old.example.net.", "new.example.net.")});
   CHECK(std::holds_alternative<Written>(written[0]));
   REQUIRE(errorIn(written[1]));
   CHECK(errorIn(written[1])->kind == ErrorKind::Conflict);
@@ -206,8 +211,8 @@ TEST_CASE("a 409 naming the addition by name and type is that record's Conflict"
   g.api = std::ref(zone);
   ReplaceRequest create = googleSwap("fresh", "", "new.example.net.");
   create.expected_target.reset();  // the name must hold no CNAME
-  auto written = g.provider()->replaceBatch(
-      {googleSwap("a", "old.example.net.", "new.example.net."), create});
+  auto written =
+      g.provider()->replaceBatch({googleSwap("a", "old.example.net.", "new.example.net."), create});
   CHECK(std::holds_alternative<Written>(written[0]));
   REQUIRE(errorIn(written[1]));
   CHECK(errorIn(written[1])->kind == ErrorKind::Conflict);
@@ -222,9 +227,10 @@ TEST_CASE("a name that no longer serves the expected target is a Conflict and is
   zone.put(googleRrset("b.example.com.", "CNAME", "new.example.net.", 60));
   zone.put(googleRrset("c.example.com.", "A", "192.0.2.7", 60));
   g.api = std::ref(zone);
-  auto written = g.provider()->replaceBatch({googleSwap("a", "old.example.net.", "new.example.net."),
-                                             googleSwap("b", "old.example.net.", "new.example.net."),
-                                             googleSwap("c", "old.example.net.", "new.example.net.")});
+  auto written =
+      g.provider()->replaceBatch({googleSwap("a", "old.example.net.", "new.example.net."),
+                                  googleSwap("b", "old.example.net.", "new.example.net."),
+                                  googleSwap("c", "old.example.net.", "new.example.net.")});
   CHECK(errorIn(written[0])->kind == ErrorKind::Conflict);
   CHECK(std::get<Written>(written[1]).propagating_change.empty());  // already served
   CHECK(errorIn(written[2])->kind == ErrorKind::Conflict);
@@ -242,14 +248,17 @@ TEST_CASE("a refusal that is no lost race fails every change it held, with its k
                                       "RESOURCE_EXHAUSTED"));
   };
   g.api = std::ref(zone);
-  auto written = g.provider()->replaceBatch({googleSwap("a", "old.example.net.", "new.example.net."),
-                                             googleSwap("b", "old.example.net.", "new.example.net.")});
+  auto written =
+      g.provider()->replaceBatch({googleSwap("a", "old.example.net.", "new.example.net."),
+                                  googleSwap("b", "old.example.net.", "new.example.net.")});
   CHECK(errorIn(written[0])->kind == ErrorKind::RateLimited);
   CHECK(errorIn(written[1])->kind == ErrorKind::RateLimited);
   CHECK(zone.changes.size() == 1);
 }
 
-TEST_CASE("a lost race that names no record is re-read; still refused after the last round, it is a Conflict") {
+TEST_CASE(
+    "a lost race that names no record is re-read; still refused after the last round, it is a "
+    "Conflict") {
   GoogleScript g;
   GoogleZoneScript zone;
   zone.put(googleRrset("a.example.com.", "CNAME", "old.example.net.", 60));

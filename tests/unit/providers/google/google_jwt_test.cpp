@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rfc7515_key.hpp"
+#include "fakes/rfc7515_key.hpp"
 
 using namespace planb::net;
 using planb::testing::kRfc7515A2PrivatePem;
@@ -19,7 +19,8 @@ namespace {
 const std::string kA2SigningInput =
     "eyJhbGciOiJSUzI1NiJ9"
     "."
-    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlf"
+    "Q";
 
 // RFC 7515 A.2.1: the base64url signature of that input.
 const std::string kA2Signature =
@@ -58,7 +59,8 @@ TEST_CASE("base64url has no padding and uses - and _, and decodes back") {
   CHECK_FALSE(base64UrlDecode("Zm9v+"));
   CHECK_FALSE(base64UrlDecode("Z"));
   // RFC 7515 A.2.1's header.
-  CHECK(base64UrlDecode("eyJhbGciOiJSUzI1NiJ9") == std::optional<std::string>("{\"alg\":\"RS256\"}"));
+  CHECK(base64UrlDecode("eyJhbGciOiJSUzI1NiJ9") ==
+        std::optional<std::string>("{\"alg\":\"RS256\"}"));
 }
 
 TEST_CASE("a Google assertion carries the RS256 header, the kid and the claims, and verifies") {
@@ -86,5 +88,6 @@ TEST_CASE("a Google assertion carries the RS256 header, the kid and the claims, 
 TEST_CASE("a key that is not an RSA private key signs nothing") {
   CHECK_FALSE(rs256Sign("x", "not a key"));
   CHECK_FALSE(rs256Sign("x", kRfc7515A2PublicPem));
-  CHECK_FALSE(signGoogleJwt({}, "", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"));
+  CHECK_FALSE(
+      signGoogleJwt({}, "", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"));
 }

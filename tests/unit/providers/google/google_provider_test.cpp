@@ -66,18 +66,19 @@ TEST_CASE("a listing follows nextPageToken to the last page") {
   GoogleScript g;
   g.api = [](const planb::net::HttpRequest&, const std::string& path) {
     if (path.find("pageToken=p2") != std::string::npos) {
-      return reply(200, googleListing(Json::array({googleRrset("www.example.com.", "CNAME",
-                                                               "b.example.net.")}))
-                            .dump());
+      return reply(
+          200,
+          googleListing(Json::array({googleRrset("www.example.com.", "CNAME", "b.example.net.")}))
+              .dump());
     }
-    return reply(200, googleListing(Json::array({googleRrset("api.example.com.", "CNAME",
-                                                             "a.example.net.")}),
-                                    "p2")
-                          .dump());
+    return reply(
+        200, googleListing(
+                 Json::array({googleRrset("api.example.com.", "CNAME", "a.example.net.")}), "p2")
+                 .dump());
   };
   auto p = g.provider();
-  auto served = p->readBatch("example.com.", {"api.example.com.", "www.example.com.",
-                                              "nothing.example.com."});
+  auto served = p->readBatch("example.com.",
+                             {"api.example.com.", "www.example.com.", "nothing.example.com."});
   REQUIRE(served.size() == 3);
   CHECK(std::get<ServedRecord>(served[0]).target == "a.example.net.");
   CHECK(std::get<ServedRecord>(served[1]).target == "b.example.net.");
@@ -108,14 +109,14 @@ TEST_CASE("without managed_zone the zone is looked up by dnsName once, the publi
   g.api = [&lookups](const planb::net::HttpRequest&, const std::string& path) {
     if (path == "/managedZones?dnsName=example.com.") {
       ++lookups;
-      return reply(200, Json{{"managedZones",
-                              Json::array({{{"name", "inside"},
-                                            {"dnsName", "example.com."},
-                                            {"visibility", "private"}},
-                                           {{"name", "outside"},
-                                            {"dnsName", "example.com."},
-                                            {"visibility", "public"}}})}}
-                            .dump());
+      return reply(
+          200,
+          Json{
+              {"managedZones",
+               Json::array(
+                   {{{"name", "inside"}, {"dnsName", "example.com."}, {"visibility", "private"}},
+                    {{"name", "outside"}, {"dnsName", "example.com."}, {"visibility", "public"}}})}}
+              .dump());
     }
     CHECK(path.rfind("/managedZones/outside/rrsets", 0) == 0);
     return reply(200, googleListing(Json::array()).dump());
@@ -154,9 +155,10 @@ TEST_CASE("Google's error replies map to kinds: throttled, lost races, auth, ser
     REQUIRE(errorIn(served));
     return *errorIn(served);
   };
-  ProviderError throttled = kindOf(
-      429, googleErrorBody(429, "rateLimitExceeded",
-                           "Resource has been exhausted (e.g. check quota).", "RESOURCE_EXHAUSTED"));
+  ProviderError throttled =
+      kindOf(429, googleErrorBody(429, "rateLimitExceeded",
+                                  "Resource has been exhausted (e.g. check quota).",
+                                  "RESOURCE_EXHAUSTED"));
   CHECK(throttled.kind == ErrorKind::RateLimited);
   CHECK_FALSE(throttled.retry_after);  // Google sends no Retry-After
   headers = {{"retry-after", "7"}};
@@ -166,20 +168,19 @@ TEST_CASE("Google's error replies map to kinds: throttled, lost races, auth, ser
   CHECK(kindOf(403, googleErrorBody(403, "rateLimitExceeded", "Rate Limit Exceeded", "")).kind ==
         ErrorKind::RateLimited);
   CHECK(kindOf(403, googleErrorBody(403, "quotaExceeded",
-                                    "The change would exceed quota for additions per change.",
-                                    ""))
+                                    "The change would exceed quota for additions per change.", ""))
             .kind == ErrorKind::Permanent);
-  ProviderError forbidden = kindOf(
-      403, googleErrorBody(403, "forbidden", "The caller does not have permission",
-                           "PERMISSION_DENIED"));
+  ProviderError forbidden =
+      kindOf(403, googleErrorBody(403, "forbidden", "The caller does not have permission",
+                                  "PERMISSION_DENIED"));
   CHECK(forbidden.kind == ErrorKind::Auth);
   CHECK(forbidden.message.find(g.key_file) != std::string::npos);
-  CHECK(kindOf(404, googleErrorBody(404, "notFound", "The 'parameters.managedZone' resource "
-                                                     "named 'example-com' does not exist.",
+  CHECK(kindOf(404, googleErrorBody(404, "notFound",
+                                    "The 'parameters.managedZone' resource "
+                                    "named 'example-com' does not exist.",
                                     "NOT_FOUND"))
             .kind == ErrorKind::NotFound);
-  CHECK(kindOf(500, googleErrorBody(500, "backendError", "Internal error encountered.",
-                                    "INTERNAL"))
+  CHECK(kindOf(500, googleErrorBody(500, "backendError", "Internal error encountered.", "INTERNAL"))
             .kind == ErrorKind::Transient);
   CHECK(kindOf(503, "<html>unavailable</html>").kind == ErrorKind::Transient);
   CHECK(kindOf(400, googleErrorBody(400, "invalid", "Invalid value", "INVALID_ARGUMENT")).kind ==
@@ -202,7 +203,8 @@ TEST_CASE("a refused assertion is Auth, names the credentials file and carries n
   CHECK(e.message.find("invalid_grant") != std::string::npos);
   CHECK(e.message.find("Invalid JWT Signature.") != std::string::npos);
   CHECK(e.message.find(g.key_file) != std::string::npos);
-  CHECK(e.message.find("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCh") == std::string::npos);
+  CHECK(e.message.find("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCh") ==
+        std::string::npos);
   CHECK(e.message.find("eyJ") == std::string::npos);  // no assertion
   g.token_error = R"({"error":"temporarily_unavailable"})";
   CHECK(errorIn(p->read({"example.com.", "www.example.com."}))->kind == ErrorKind::Permanent);
@@ -226,9 +228,7 @@ TEST_CASE("the credentials file must be a service-account key with a safe token_
   CHECK_THROWS_WITH_AS(make(), doctest::Contains("plain http://"), planb::net::CredentialError);
   writeGoogleKeyFile(path, "http://127.0.0.1:9/token");
   CHECK_NOTHROW(make());
-  {
-    std::ofstream(path) << "{\"type\": \"service_account\", \"private_key\": \"-----BEGIN";
-  }
+  { std::ofstream(path) << "{\"type\": \"service_account\", \"private_key\": \"-----BEGIN"; }
   try {
     make();
     FAIL("a truncated key file was taken");
@@ -264,9 +264,9 @@ TEST_CASE("nameServers are managedZones.get's, canonical and sorted") {
   };
   auto servers = g.provider()->nameServers("example.com.");
   REQUIRE(std::holds_alternative<std::vector<std::string>>(servers));
-  CHECK(std::get<std::vector<std::string>>(servers) ==
-        std::vector<std::string>{"ns-cloud-d1.googledomains.com.",
-                                 "ns-cloud-d2.googledomains.com."});
+  CHECK(
+      std::get<std::vector<std::string>>(servers) ==
+      std::vector<std::string>{"ns-cloud-d1.googledomains.com.", "ns-cloud-d2.googledomains.com."});
 }
 
 TEST_CASE("the rehearsal's TXT is read unquoted, replaced with an exact deletion, and deleted") {

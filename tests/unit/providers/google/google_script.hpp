@@ -12,11 +12,11 @@
 #include <string>
 
 #include "fakes/manual_clock.hpp"
+#include "fakes/rfc7515_key.hpp"
 #include "fakes/scripted_transport.hpp"
 #include "fakes/temp_dir.hpp"
 #include "net/google_jwt.hpp"
 #include "providers/google_provider.hpp"
-#include "rfc7515_key.hpp"
 
 namespace planb::testing {
 
@@ -45,7 +45,8 @@ inline std::string googleFormField(const std::string& body, const std::string& k
     return {};
   }
   auto end = body.find('&', at);
-  std::string value = body.substr(at + key.size() + 1, end == std::string::npos ? end : end - at - key.size() - 1);
+  std::string value =
+      body.substr(at + key.size() + 1, end == std::string::npos ? end : end - at - key.size() - 1);
   std::string out;
   for (std::size_t i = 0; i < value.size(); ++i) {
     if (value[i] == '%' && i + 2 < value.size()) {
@@ -66,12 +67,10 @@ struct GoogleScript {
   TempDir dir;
   std::string key_file = dir.path() + "/service-account.json";
   int tokens_issued = 0;
-  std::string token;  // the last issued
+  std::string token;        // the last issued
   std::string token_error;  // set: the token endpoint refuses with this body (HTTP 400)
   std::vector<std::string> assertion_problems;
-  Api api = [](const net::HttpRequest&, const std::string&) {
-    return reply(500, "{}");
-  };
+  Api api = [](const net::HttpRequest&, const std::string&) { return reply(500, "{}"); };
 
   GoogleScript() {
     writeGoogleKeyFile(key_file, kGoogleTokenUri);
@@ -86,7 +85,9 @@ struct GoogleScript {
         }
       }
       if (token.empty() || auth != "Bearer " + token) {
-        return reply(401, R"({"error":{"code":401,"message":"Request had invalid authentication credentials.","errors":[{"message":"Invalid Credentials","domain":"global","reason":"authError"}],"status":"UNAUTHENTICATED"}})");
+        return reply(
+            401,
+            R"({"error":{"code":401,"message":"Request had invalid authentication credentials.","errors":[{"message":"Invalid Credentials","domain":"global","reason":"authError"}],"status":"UNAUTHENTICATED"}})");
       }
       if (r.url.rfind(kGoogleApiPrefix, 0) != 0) {
         return reply(404, "{}");
@@ -108,14 +109,16 @@ struct GoogleScript {
     if (!net::rs256Verify(jwt.substr(0, second), signature, kRfc7515A2PublicPem)) {
       assertion_problems.push_back("signature");
     }
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                   clock->wallNow().time_since_epoch())
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(clock->wallNow().time_since_epoch())
                    .count();
-    if (claims.value("iss", "") != kGoogleEmail) assertion_problems.push_back("iss");
-    if (claims.value("aud", "") != kGoogleTokenUri) assertion_problems.push_back("aud");
+    if (claims.value("iss", "") != kGoogleEmail)
+      assertion_problems.push_back("iss");
+    if (claims.value("aud", "") != kGoogleTokenUri)
+      assertion_problems.push_back("aud");
     if (claims.value("scope", "") != "https://www.googleapis.com/auth/ndev.clouddns.readwrite")
       assertion_problems.push_back("scope");
-    if (claims.value("iat", 0LL) != now) assertion_problems.push_back("iat");
+    if (claims.value("iat", 0LL) != now)
+      assertion_problems.push_back("iat");
     if (claims.value("exp", 0LL) - claims.value("iat", 0LL) > 3600 ||
         claims.value("exp", 0LL) <= now)
       assertion_problems.push_back("exp");
@@ -124,10 +127,9 @@ struct GoogleScript {
     }
     ++tokens_issued;
     token = "ya29.unit-token-" + std::to_string(tokens_issued);
-    return reply(200, nlohmann::json{{"access_token", token},
-                                     {"expires_in", 3599},
-                                     {"token_type", "Bearer"}}
-                          .dump());
+    return reply(
+        200, nlohmann::json{{"access_token", token}, {"expires_in", 3599}, {"token_type", "Bearer"}}
+                 .dump());
   }
 
   providers::GoogleConfig config(std::optional<std::string> managed_zone = "example-com") const {
@@ -183,9 +185,8 @@ inline std::string googleErrorBody(int code, const std::string& reason, const st
       {"error",
        {{"code", code},
         {"message", message},
-        {"errors", nlohmann::json::array({{{"message", message},
-                                           {"domain", "global"},
-                                           {"reason", reason}}})},
+        {"errors",
+         nlohmann::json::array({{{"message", message}, {"domain", "global"}, {"reason", reason}}})},
         {"status", status}}}}
       .dump();
 }
