@@ -12,31 +12,31 @@ namespace planb::net {
 
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kJwtAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-struct BioFree {
+struct JwtBioFree {
   void operator()(BIO* bio) const { BIO_free(bio); }
 };
-struct KeyFree {
+struct JwtKeyFree {
   void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
 };
-struct MdCtxFree {
+struct JwtMdCtxFree {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
 };
-using KeyPtr = std::unique_ptr<EVP_PKEY, KeyFree>;
+using JwtKeyPtr = std::unique_ptr<EVP_PKEY, JwtKeyFree>;
 
 // An empty passphrase callback: an encrypted key fails instead of prompting on a terminal.
-int noPassphrase(char*, int, int, void*) {
+int jwtNoPassphrase(char*, int, int, void*) {
   return 0;
 }
 
-KeyPtr readKey(const std::string& pem, bool is_private) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+JwtKeyPtr jwtReadKey(const std::string& pem, bool is_private) {
+  std::unique_ptr<BIO, JwtBioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) {
     return nullptr;
   }
-  KeyPtr key(is_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, noPassphrase, nullptr)
-                        : PEM_read_bio_PUBKEY(bio.get(), nullptr, noPassphrase, nullptr));
+  JwtKeyPtr key(is_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, jwtNoPassphrase, nullptr)
+                           : PEM_read_bio_PUBKEY(bio.get(), nullptr, jwtNoPassphrase, nullptr));
   if (key && EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA) {
     return nullptr;  // RS256 is RSA only
   }
@@ -52,20 +52,20 @@ std::string base64UrlEncode(std::string_view bytes) {
   auto at = [&bytes](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
   for (; i + 2 < bytes.size(); i += 3) {
     unsigned v = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
+    out += kJwtAlphabet[(v >> 18) & 63];
+    out += kJwtAlphabet[(v >> 12) & 63];
+    out += kJwtAlphabet[(v >> 6) & 63];
+    out += kJwtAlphabet[v & 63];
   }
   if (i + 1 == bytes.size()) {
     unsigned v = at(i) << 16;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
+    out += kJwtAlphabet[(v >> 18) & 63];
+    out += kJwtAlphabet[(v >> 12) & 63];
   } else if (i + 2 == bytes.size()) {
     unsigned v = (at(i) << 16) | (at(i + 1) << 8);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
+    out += kJwtAlphabet[(v >> 18) & 63];
+    out += kJwtAlphabet[(v >> 12) & 63];
+    out += kJwtAlphabet[(v >> 6) & 63];
   }
   return out;
 }
@@ -106,11 +106,11 @@ std::optional<std::string> base64UrlDecode(std::string_view text) {
 }
 
 std::optional<std::string> rs256Sign(std::string_view input, const std::string& private_key_pem) {
-  KeyPtr key = readKey(private_key_pem, true);
+  JwtKeyPtr key = jwtReadKey(private_key_pem, true);
   if (!key) {
     return std::nullopt;
   }
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  std::unique_ptr<EVP_MD_CTX, JwtMdCtxFree> ctx(EVP_MD_CTX_new());
   std::size_t size = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &size,
@@ -128,11 +128,11 @@ std::optional<std::string> rs256Sign(std::string_view input, const std::string& 
 
 bool rs256Verify(std::string_view input, std::string_view signature,
                  const std::string& public_key_pem) {
-  KeyPtr key = readKey(public_key_pem, false);
+  JwtKeyPtr key = jwtReadKey(public_key_pem, false);
   if (!key) {
     return false;
   }
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  std::unique_ptr<EVP_MD_CTX, JwtMdCtxFree> ctx(EVP_MD_CTX_new());
   return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
          EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                           signature.size(), reinterpret_cast<const unsigned char*>(input.data()),
