@@ -28,8 +28,8 @@ struct GoogleZoneScript {
   planb::net::HttpResponse operator()(const planb::net::HttpRequest& r, const std::string&) {
     if (r.method == "GET") {
       Json all = Json::array();
-      for (const auto& [k, v] : sets) {
-        all.push_back(v);
+      for (const auto& entry : sets) {
+        all.push_back(entry.second);
       }
       return reply(200, googleListing(all).dump());
     }

@@ -79,9 +79,9 @@ struct GoogleScript {
         return tokenReply(r);
       }
       std::string auth;
-      for (const auto& [k, v] : r.headers) {
-        if (k == "Authorization") {
-          auth = v;
+      for (const auto& header : r.headers) {
+        if (header.first == "Authorization") {
+          auth = header.second;
         }
       }
       if (token.empty() || auth != "Bearer " + token) {
