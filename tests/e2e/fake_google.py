@@ -100,8 +100,21 @@ if __name__ == "__main__":
             assert handle.cnames() == {"www.example.test.": "primary.example.net.",
                                        "api.example.test.": "primary.example.net."}, handle.cnames()
             assert "type             = \"google\"" in handle.config("google")
+            import urllib.error
+            import urllib.request
+            api = "http://127.0.0.1:%d/dns/v1/projects/%s/managedZones" % (handle.fake.port, PROJECT)
+
+            def status():
+                try:
+                    with urllib.request.urlopen(api, timeout=5) as reply:
+                        return reply.status
+                except urllib.error.HTTPError as e:
+                    return e.code
+
             handle.down()
+            assert status() == 503, status()
             handle.up()
+            assert status() == 401, status()  # up again: no token, so authError
             assert all(s for s in handle.secrets())
             print("fake_google: ok")
         finally:
