@@ -8,6 +8,7 @@
 #include "net/http_client.hpp"
 #include "providers/alidns_provider.hpp"
 #include "providers/cloudflare_provider.hpp"
+#include "providers/google_provider.hpp"
 #include "providers/powerdns_provider.hpp"
 #include "providers/rfc2136_provider.hpp"
 #include "providers/route53_provider.hpp"
@@ -45,7 +46,7 @@ CeilingRate typeDefaultCeiling(config::ProviderType type) {
     case config::ProviderType::HuaweiCloud:
       return kRoute53Ceiling;  // not built yet
     case config::ProviderType::Google:
-      return kRoute53Ceiling;  // not built yet
+      return kGoogleCeiling;
     case config::ProviderType::Azure:
       return kRoute53Ceiling;  // not built yet
     case config::ProviderType::Webhook:
@@ -72,7 +73,7 @@ std::string accountFileOf(const config::ProviderConfig& config) {
     case config::ProviderType::HuaweiCloud:
       return {};  // not built yet
     case config::ProviderType::Google:
-      return {};  // not built yet
+      return config.google.credentials_file;
     case config::ProviderType::Azure:
       return {};  // not built yet
     default:
@@ -164,8 +165,13 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config,
       throw std::runtime_error("provider " + config.name + ": type dnspod is not built yet");
     case config::ProviderType::HuaweiCloud:
       throw std::runtime_error("provider " + config.name + ": type huaweicloud is not built yet");
-    case config::ProviderType::Google:
-      throw std::runtime_error("provider " + config.name + ": type google is not built yet");
+    case config::ProviderType::Google: {
+      GoogleOptions options;
+      options.ceiling = apiCeilingFor(config);
+      return std::make_shared<GoogleProvider>(
+          GoogleConfig{config.name, config.google, config.endpoint},
+          transportFor(config, addresses), std::make_shared<core::SystemClock>(), options);
+    }
     case config::ProviderType::Azure:
       throw std::runtime_error("provider " + config.name + ": type azure is not built yet");
     case config::ProviderType::Webhook:
