@@ -9,6 +9,7 @@
 #include "providers/alidns_provider.hpp"
 #include "providers/azure_provider.hpp"
 #include "providers/cloudflare_provider.hpp"
+#include "providers/google_provider.hpp"
 #include "providers/powerdns_provider.hpp"
 #include "providers/rfc2136_provider.hpp"
 #include "providers/route53_provider.hpp"
@@ -46,7 +47,7 @@ CeilingRate typeDefaultCeiling(config::ProviderType type) {
     case config::ProviderType::HuaweiCloud:
       return kRoute53Ceiling;  // not built yet
     case config::ProviderType::Google:
-      return kRoute53Ceiling;  // not built yet
+      return kGoogleCeiling;
     case config::ProviderType::Azure:
       return kAzureCeiling;
     case config::ProviderType::Webhook:
@@ -73,7 +74,7 @@ std::string accountFileOf(const config::ProviderConfig& config) {
     case config::ProviderType::HuaweiCloud:
       return {};  // not built yet
     case config::ProviderType::Google:
-      return {};  // not built yet
+      return config.google.credentials_file;
     case config::ProviderType::Azure:
       // ARM's buckets are per subscription and service principal, not per secret file.
       return "azure:" + config.azure.tenant_id + "/" + config.azure.client_id + "@" +
@@ -167,8 +168,13 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config,
       throw std::runtime_error("provider " + config.name + ": type dnspod is not built yet");
     case config::ProviderType::HuaweiCloud:
       throw std::runtime_error("provider " + config.name + ": type huaweicloud is not built yet");
-    case config::ProviderType::Google:
-      throw std::runtime_error("provider " + config.name + ": type google is not built yet");
+    case config::ProviderType::Google: {
+      GoogleOptions options;
+      options.ceiling = apiCeilingFor(config);
+      return std::make_shared<GoogleProvider>(
+          GoogleConfig{config.name, config.google, config.endpoint},
+          transportFor(config, addresses), std::make_shared<core::SystemClock>(), options);
+    }
     case config::ProviderType::Azure: {
       AzureOptions options;
       options.ceiling = apiCeilingFor(config);
