@@ -50,6 +50,14 @@ struct AlidnsSettings {
   std::string security_token_file;
 };
 
+// Tencent Cloud DNSPod (API 3.0, TC3-HMAC-SHA256).
+struct DnspodSettings {
+  std::string secret_id_file;
+  std::string secret_key_file;
+  // Temporary (STS) credentials: the token sent as X-TC-Token. Empty: long-lived keys.
+  std::string token_file;
+};
+
 // One API provider as its constructor takes it: its name (in every message), its own settings and
 // the base URL instead of the vendor's default (a regional endpoint, a gateway, a test server).
 template <typename Settings>
