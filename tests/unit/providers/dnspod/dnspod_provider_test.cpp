@@ -437,3 +437,8 @@ TEST_CASE("a missing credential file stops the provider at construction") {
   f.config.settings.secret_key_file = f.dir.path() + "/absent";
   CHECK_THROWS(f.make());
 }
+
+TEST_CASE("the default ceiling stays under DescribeRecordList's 100 requests per second") {
+  CHECK(kDnspodCeiling.per_second + kDnspodCeiling.burst <= 100);
+  CHECK(kDnspodCeiling.per_second >= 80);
+}
