@@ -476,15 +476,24 @@ class Handler(BaseHTTPRequestHandler):
         return {}
 
     def action_DescribeDomain(self, state, params):
+        """DomainInfo with the fields of the API reference's example
+        (tccli/examples/dnspod/v20210323/DescribeDomain.md); DnspodNsList is what planb reads."""
         domain = self.domain_of(state, params)
         info = state.domains[domain]
         count = sum(1 for r in state.records.values() if r["Domain"] == domain)
-        return {"DomainInfo": {"DomainId": info["id"], "Domain": domain, "Punycode": domain,
-                               "DnspodNsList": list(info["ns"]), "ActualNsList": list(info["ns"]),
-                               "RecordCount": count, "Status": "enable", "DnsStatus": "",
-                               "Grade": "DP_FREE" if info["min_ttl"] >= 600 else "DP_EXPERT",
-                               "TTL": 600, "IsVip": "no" if info["min_ttl"] >= 600 else "yes",
-                               "CnameSpeedup": "disable", "Remark": "", "GroupId": 1}}
+        free = info["min_ttl"] >= 600
+        return {"DomainInfo": {"DnspodNsList": list(info["ns"]), "ActualNsList": list(info["ns"]),
+                               "RecordCount": count, "DomainId": info["id"], "DnsStatus": "",
+                               "IsVip": "no" if free else "yes", "Punycode": domain,
+                               "Grade": "DP_FREE" if free else "DP_EXPERT",
+                               "GradeLevel": 2 if free else 5,
+                               "GradeTitle": "免费版" if free else "企业版", "Status": "enable",
+                               "GroupId": 1, "IsMark": "no", "Remark": "", "UserId": 1,
+                               "CreatedOn": "2021-04-06 15:51:45",
+                               "UpdatedOn": "2021-04-06 15:51:45", "TTL": 600,
+                               "Owner": "qcloud_uin_100000014226@qcloud.com",
+                               "CnameSpeedup": "disable", "Uin": "100000014226",
+                               "OwnerNick": "planb-fake", "Domain": domain}}
 
     def action_DescribeDomainPurview(self, state, params):
         domain = self.domain_of(state, params)
