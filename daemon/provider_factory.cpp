@@ -10,6 +10,7 @@
 #include "providers/azure_provider.hpp"
 #include "providers/cloudflare_provider.hpp"
 #include "providers/google_provider.hpp"
+#include "providers/dnspod_provider.hpp"
 #include "providers/powerdns_provider.hpp"
 #include "providers/rfc2136_provider.hpp"
 #include "providers/route53_provider.hpp"
@@ -43,7 +44,7 @@ CeilingRate typeDefaultCeiling(config::ProviderType type) {
     case config::ProviderType::Alidns:
       return kAlidnsCeiling;
     case config::ProviderType::Dnspod:
-      return kRoute53Ceiling;  // not built yet
+      return kDnspodCeiling;
     case config::ProviderType::HuaweiCloud:
       return kRoute53Ceiling;  // not built yet
     case config::ProviderType::Google:
@@ -70,7 +71,7 @@ std::string accountFileOf(const config::ProviderConfig& config) {
     case config::ProviderType::Alidns:
       return config.alidns.access_key_id_file;
     case config::ProviderType::Dnspod:
-      return {};  // not built yet
+      return config.dnspod.secret_id_file;
     case config::ProviderType::HuaweiCloud:
       return {};  // not built yet
     case config::ProviderType::Google:
@@ -164,8 +165,17 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config,
           transportFor(config, addresses), std::make_shared<core::SystemClock>(), randomUuid,
           options);
     }
-    case config::ProviderType::Dnspod:
-      throw std::runtime_error("provider " + config.name + ": type dnspod is not built yet");
+    case config::ProviderType::Dnspod: {
+      DnspodOptions options;
+      options.ceiling = apiCeilingFor(config);
+      // Parallel batch writes: a transport per request in flight, all behind that one ceiling.
+      for (std::size_t lane = 1; lane < kDnspodBatchLanes; ++lane) {
+        options.batch_transports.push_back(transportFor(config, addresses));
+      }
+      return std::make_shared<DnspodProvider>(
+          DnspodConfig{config.name, config.dnspod, config.endpoint},
+          transportFor(config, addresses), std::make_shared<core::SystemClock>(), options);
+    }
     case config::ProviderType::HuaweiCloud:
       throw std::runtime_error("provider " + config.name + ": type huaweicloud is not built yet");
     case config::ProviderType::Google: {
