@@ -81,8 +81,8 @@ std::string huaweiCanonicalUri(std::string_view path) {
   std::size_t start = 0;
   while (true) {
     std::size_t slash = path.find('/', start);
-    out += percentEncode(path.substr(start, slash == std::string_view::npos ? path.npos
-                                                                            : slash - start));
+    out += percentEncode(
+        path.substr(start, slash == std::string_view::npos ? path.npos : slash - start));
     if (slash == std::string_view::npos) {
       break;
     }
@@ -128,9 +128,8 @@ std::string huaweiSignature(std::string_view string_to_sign, std::string_view se
 std::string huaweiAuthorization(const HuaweiSigningInput& input, std::string_view sdk_date,
                                 std::string_view access_key_id,
                                 std::string_view secret_access_key) {
-  std::string signature =
-      huaweiSignature(huaweiStringToSign(huaweiCanonicalRequest(input), sdk_date),
-                      secret_access_key);
+  std::string signature = huaweiSignature(
+      huaweiStringToSign(huaweiCanonicalRequest(input), sdk_date), secret_access_key);
   return std::string(kHuaweiAlgorithm) + " Access=" + std::string(access_key_id) +
          ", SignedHeaders=" + huaweiSignedHeaders(input.headers) + ", Signature=" + signature;
 }

@@ -1,12 +1,14 @@
 #pragma once
 // Huawei Cloud's AK/SK request signature, SDK-HMAC-SHA256 (provider-apis.md §11; the API gateway's
-// "API request signing" guide, https://support.huaweicloud.com/devg-apisign/api-sign-algorithm-002.html,
-// and huaweicloud-sdk-go-v3 core/auth/signer/signer.go), as pure functions: the date is the
-// caller's, so the published vectors are unit tests.
+// "API request signing" guide,
+// https://support.huaweicloud.com/devg-apisign/api-sign-algorithm-002.html, and
+// huaweicloud-sdk-go-v3 core/auth/signer/signer.go), as pure functions: the date is the caller's,
+// so the published vectors are unit tests.
 //
 //   canonical request = METHOD \n URI (each segment escaped, a trailing '/' forced) \n
 //                       sorted escaped query \n "name:value\n" per signed header (lower case,
-//                       sorted, values trimmed) \n signed header list ("a;b;c") \n hex(sha256(body))
+//                       sorted, values trimmed) \n signed header list ("a;b;c") \n
+//                       hex(sha256(body))
 //   string to sign    = "SDK-HMAC-SHA256" \n X-Sdk-Date \n hex(sha256(canonical request))
 //   signature         = hex(HMAC-SHA256(secret access key, string to sign))   (no key derivation)
 //   Authorization     = "SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b;c, Signature=…"
@@ -57,7 +59,6 @@ std::string huaweiSignature(std::string_view string_to_sign, std::string_view se
 // The Authorization header's value for `input`, signed with the keys; `sdk_date` must be the
 // X-Sdk-Date among input.headers.
 std::string huaweiAuthorization(const HuaweiSigningInput& input, std::string_view sdk_date,
-                                std::string_view access_key_id,
-                                std::string_view secret_access_key);
+                                std::string_view access_key_id, std::string_view secret_access_key);
 
 }  // namespace planb::net
