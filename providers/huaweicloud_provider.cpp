@@ -77,9 +77,9 @@ HuaweiCloudProvider::HuaweiCloudProvider(const HuaweiCloudConfig& config,
                                          HuaweiCloudOptions options)
     : name_(config.name),
       project_id_(config.settings.project_id),
-      credentials_(std::make_unique<HuaweiCloudCredentials>(
-          config.settings.access_key_id_file, config.settings.secret_access_key_file,
-          config.settings.security_token_file)),
+      credentials_(std::make_unique<HuaweiCloudCredentials>(config.settings.access_key_id_file,
+                                                            config.settings.secret_access_key_file,
+                                                            config.settings.security_token_file)),
       clock_(std::move(clock)),
       options_(std::move(options)) {
   if (!options_.ceiling) {
@@ -99,8 +99,7 @@ HuaweiCloudProvider::HuaweiCloudProvider(const HuaweiCloudConfig& config,
   options_.page_size = std::clamp(options_.page_size, 1, 500);
   options_.max_pages = std::max(1, options_.max_pages);
 
-  const std::string endpoint =
-      config.endpoint.value_or(defaultEndpoint(config.settings.region));
+  const std::string endpoint = config.endpoint.value_or(defaultEndpoint(config.settings.region));
   const std::string bad = "huaweicloud provider \"" + name_ + "\": endpoint ";
   std::string why;
   std::optional<net::HttpUrl> url = net::parseHttpUrl(endpoint, why);
@@ -188,9 +187,9 @@ HuaweiCloudProvider::Reply HuaweiCloudProvider::call(const std::string& method,
     request.url += "?" + q;
   }
   request.headers = input.headers;
-  request.headers.emplace_back(
-      "Authorization", net::huaweiAuthorization(input, date, keys.access_key_id.reveal(),
-                                                keys.secret_access_key.reveal()));
+  request.headers.emplace_back("Authorization",
+                               net::huaweiAuthorization(input, date, keys.access_key_id.reveal(),
+                                                        keys.secret_access_key.reveal()));
   request.body = input.body;
 
   const std::string what = method + " " + path + " (" + subject + ")";
@@ -208,9 +207,10 @@ HuaweiCloudProvider::Reply HuaweiCloudProvider::call(const std::string& method,
                     : Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (ok) {
     if (!parsed.is_object()) {
-      return Reply{error(ErrorKind::Permanent, what + ": " + status + ": the reply is not a JSON object"),
-                   {},
-                   {}};
+      return Reply{
+          error(ErrorKind::Permanent, what + ": " + status + ": the reply is not a JSON object"),
+          {},
+          {}};
     }
     return Reply{std::nullopt, {}, std::move(parsed)};
   }
@@ -247,9 +247,8 @@ Result<std::string> HuaweiCloudProvider::zoneId(const std::string& zone) {
   }
   // ListPublicZones: name with search_mode=equal is an exact match, not the default fuzzy one
   // (ListPublicZonesRequest in huaweicloud-sdk-go-v3).
-  Reply reply =
-      call("GET", "/v2/zones", {{"type", "public"}, {"name", zone}, {"search_mode", "equal"}},
-           nullptr, zone);
+  Reply reply = call("GET", "/v2/zones",
+                     {{"type", "public"}, {"name", zone}, {"search_mode", "equal"}}, nullptr, zone);
   if (reply.failure) {
     return std::move(*reply.failure);
   }
@@ -346,9 +345,9 @@ Result<Written> HuaweiCloudProvider::writeOn(net::HttpTransport* lane,
                      {"ttl", request.ttl},
                      {"records", Json::array({request.new_target})}};
   const bool update = current.served.kind == ServedRecord::Kind::Cname;
-  const std::string path = update ? huaweiRecordsetsPath(current.zone_id) + "/" +
-                                        *current.recordset_id
-                                  : huaweiRecordsetsPath(current.zone_id);
+  const std::string path = update
+                               ? huaweiRecordsetsPath(current.zone_id) + "/" + *current.recordset_id
+                               : huaweiRecordsetsPath(current.zone_id);
   Reply reply = call(update ? "PUT" : "POST", path, {}, &body, request.record.name, lane);
   if (reply.failure) {
     if (!update && reply.failure->kind == ErrorKind::Conflict) {
@@ -368,9 +367,9 @@ Result<Written> HuaweiCloudProvider::writeOn(net::HttpTransport* lane,
       written.propagating_change = current.zone_id + "/" + accepted.id;
     }
   } catch (const Json::exception&) {
-    return error(ErrorKind::Permanent,
-                 (update ? "PUT " : "POST ") + path + " (" + request.record.name +
-                     "): malformed reply (no record set id)");
+    return error(ErrorKind::Permanent, (update ? "PUT " : "POST ") + path + " (" +
+                                           request.record.name +
+                                           "): malformed reply (no record set id)");
   }
   return written;
 }
@@ -489,7 +488,7 @@ std::vector<Result<Written>> HuaweiCloudProvider::replaceBatch(
 }
 
 Result<std::vector<HuaweiRecordset>> HuaweiCloudProvider::listTxt(const RecordRef& record,
-                                                                   std::string& zone_id) {
+                                                                  std::string& zone_id) {
   if (!core::isWithinZone(record.name, record.zone)) {
     return error(ErrorKind::Permanent, record.name + " is not within zone " + record.zone);
   }

@@ -108,18 +108,21 @@ net::ErrorKind huaweiErrorKind(std::string_view code, long status) {
   // APIGW.03xx: the gateway refused the credentials or the signature (0301 incorrect IAM
   // authentication information, 0303 incorrect app authentication, 0305 ...). DNS.0005
   // "Authentication required." (401), DNS.0013 "You do not have the permission" (403).
-  if (code.rfind("APIGW.03", 0) == 0 || code == "DNS.0005" || code == "DNS.0013" ||
-      status == 401 || status == 403) {
+  if (code.rfind("APIGW.03", 0) == 0 || code == "DNS.0005" || code == "DNS.0013" || status == 401 ||
+      status == 403) {
     return ErrorKind::Auth;
   }
   if (status >= 500) {
     return ErrorKind::Transient;  // DNS.0000/0001/0003 busy, DNS.0021 lock: "retry"
   }
-  if (status == 404) {
-    return ErrorKind::NotFound;
-  }
-  if (status == 409) {
+  // DNS.0312 "record set name already exists", DNS.0335 "a duplicate record set exists" (the
+  // codes provider-apis.md §11 lists; status 400 in practice).
+  if (code == "DNS.0312" || code == "DNS.0335" || status == 409) {
     return ErrorKind::Conflict;
+  }
+  // DNS.0004 "No record sets found.", DNS.0302 the zone does not exist, DNS.0313 record set gone.
+  if (code == "DNS.0004" || code == "DNS.0302" || code == "DNS.0313" || status == 404) {
+    return ErrorKind::NotFound;
   }
   return ErrorKind::Permanent;
 }

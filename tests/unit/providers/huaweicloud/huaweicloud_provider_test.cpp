@@ -251,11 +251,11 @@ struct HuaweiFixture {
       return reply(202, r.dump());
     }
     if (s.method == "GET" && s.path == "/v2/zones/" + kHwZoneId + "/nameservers") {
-      return reply(200, Json{{"nameservers", Json::array({{{"hostname", "ns1.huaweicloud-dns.org."},
-                                                           {"priority", 2}},
-                                                          {{"hostname", "NS1.huaweicloud-dns.com."},
-                                                           {"priority", 1}}})}}
-                            .dump());
+      return reply(
+          200, Json{{"nameservers",
+                     Json::array({{{"hostname", "ns1.huaweicloud-dns.org."}, {"priority", 2}},
+                                  {{"hostname", "NS1.huaweicloud-dns.com."}, {"priority", 1}}})}}
+                   .dump());
     }
     return reply(404, Json{{"error_code", "APIGW.0101"},
                            {"error_msg", "The API does not exist or has not been published"}}
@@ -314,8 +314,9 @@ TEST_CASE("a read finds the zone by exact name, then lists the name's record set
   CHECK(r.target == "app.aws.example.net.");
   CHECK(r.ttl == 60);
   REQUIRE(f.seen.size() == 2);
-  CHECK(f.seen[0].query == std::map<std::string, std::string>{
-                               {"type", "public"}, {"name", "example.com."}, {"search_mode", "equal"}});
+  CHECK(f.seen[0].query == std::map<std::string, std::string>{{"type", "public"},
+                                                              {"name", "example.com."},
+                                                              {"search_mode", "equal"}});
   CHECK(f.seen[1].path == kHwSets);
   CHECK(f.seen[1].query.at("name") == "www.example.com.");
   CHECK(f.seen[1].query.at("search_mode") == "equal");
@@ -343,13 +344,13 @@ TEST_CASE("a listing longer than a page is read page by page with offset") {
   HuaweiFixture f;
   f.page_limit = 2;
   for (int i = 0; i < 5; ++i) {
-    f.zone_sets.push_back(huaweiSet("a" + std::to_string(i), "h" + std::to_string(i) + ".example.com.",
-                                    "A", {"192.0.2.1"}));
+    f.zone_sets.push_back(huaweiSet("a" + std::to_string(i),
+                                    "h" + std::to_string(i) + ".example.com.", "A", {"192.0.2.1"}));
   }
   f.zone_sets.push_back(huaweiSet("c", "www.example.com.", "CNAME", {"t.example.net."}));
   HuaweiCloudProvider provider = f.make();
-  auto results = provider.readBatch("example.com.", {"www.example.com.", "h4.example.com.",
-                                                     "none.example.com."});
+  auto results = provider.readBatch("example.com.",
+                                    {"www.example.com.", "h4.example.com.", "none.example.com."});
   CHECK(huaweiServed(results[0]).target == "t.example.net.");
   CHECK(huaweiServed(results[1]).kind == ServedRecord::Kind::Conflict);
   CHECK(huaweiServed(results[2]).kind == ServedRecord::Kind::Absent);
@@ -423,7 +424,8 @@ TEST_CASE("a replace of a name serving something else than expected writes nothi
 TEST_CASE("a replace of an absent name POSTs a new record set; a served one sends nothing") {
   HuaweiFixture f;
   HuaweiCloudProvider provider = f.make();
-  CHECK(std::holds_alternative<Unit>(provider.replace(huaweiSwap("new.example.net.", std::nullopt))));
+  CHECK(
+      std::holds_alternative<Unit>(provider.replace(huaweiSwap("new.example.net.", std::nullopt))));
   CHECK(f.seen.back().method == "POST");
   CHECK(f.seen.back().path == kHwSets);
   CHECK(f.seen.back().body["records"] == Json::array({"new.example.net."}));
@@ -484,15 +486,26 @@ TEST_CASE("each documented error reply maps to its kind") {
             {"request_id", "r1"}}
            .dump(),
        ErrorKind::RateLimited, 3000ms, Headers{{"retry-after", "3"}}},
-      {429, Json{{"error_code", "APIGW.0308"}, {"error_msg", "throttled"}}.dump(),
-       ErrorKind::RateLimited, std::nullopt, {}},
-      {403, huaweiRefusal("DNS.0014", "Request forbidden by flow control."), ErrorKind::RateLimited,
-       std::nullopt, {}},
+      {429,
+       Json{{"error_code", "APIGW.0308"}, {"error_msg", "throttled"}}.dump(),
+       ErrorKind::RateLimited,
+       std::nullopt,
+       {}},
+      {403,
+       huaweiRefusal("DNS.0014", "Request forbidden by flow control."),
+       ErrorKind::RateLimited,
+       std::nullopt,
+       {}},
       {403,
        huaweiRefusal("DNS.0013",
                      "You do not have the permission to perform this operation using the API."),
-       ErrorKind::Auth, std::nullopt, {}},
-      {401, huaweiRefusal("DNS.0005", "Authentication required."), ErrorKind::Auth, std::nullopt,
+       ErrorKind::Auth,
+       std::nullopt,
+       {}},
+      {401,
+       huaweiRefusal("DNS.0005", "Authentication required."),
+       ErrorKind::Auth,
+       std::nullopt,
        {}},
       {500, huaweiRefusal("DNS.0001", "Internal error."), ErrorKind::Transient, std::nullopt, {}},
       {502, "<html>bad gateway</html>", ErrorKind::Transient, std::nullopt, {}},
@@ -552,7 +565,8 @@ TEST_CASE("a deleted record set polls as applied; a malformed change id is refus
   CHECK(huaweiFailed(provider.pollChange("no-slash")).kind == ErrorKind::Permanent);
 }
 
-TEST_CASE("the rehearsal's TXT is written quoted, read unquoted, extra sets deleted, then removed") {
+TEST_CASE(
+    "the rehearsal's TXT is written quoted, read unquoted, extra sets deleted, then removed") {
   HuaweiFixture f;
   const RecordRef txt{"example.com.", "_planb-rehearsal.example.com."};
   f.zone_sets.push_back(huaweiSet("t1", txt.name, "TXT", {"\"old\""}));
