@@ -337,25 +337,28 @@ class Handler(BaseHTTPRequestHandler):
             entry.update(status=200, code="malformed")
             return 200, b'{"recordsets": [', {}, json_type
         try:
-            self.authenticate(state, parts, raw, entry)
-            fault = state.faults.take(("throttle", "server_error"))
+            # A service that is down answers nothing else, signed or not.
+            fault = state.faults.take(("server_error",))
             if fault is not None:
-                if fault["kind"] == "throttle":
-                    if fault.get("flow_control"):
-                        raise ApiError(403, "DNS.0014", "Request forbidden by flow control.")
-                    headers = {}
-                    if fault.get("retry_after") is not None:
-                        headers["Retry-After"] = str(fault["retry_after"])
-                    raise ApiError(429, "APIGW.0308",
-                                   "The throttling threshold has been reached: policy user over "
-                                   "ratelimit,limit:100,time:1 minute", gateway=True,
-                                   headers=headers)
                 status = int(fault.get("status", 500))
                 if status in (502, 503, 504):
                     entry.update(status=status, code="gateway page")
                     return status, b"<html><body>Service Unavailable</body></html>", {}, \
                         "text/html"
                 raise ApiError(status, "DNS.0001", "Internal error.")
+            self.authenticate(state, parts, raw, entry)
+            # The gateway throttles per user, so after it knows who asks.
+            fault = state.faults.take(("throttle",))
+            if fault is not None:
+                if fault.get("flow_control"):
+                    raise ApiError(403, "DNS.0014", "Request forbidden by flow control.")
+                headers = {}
+                if fault.get("retry_after") is not None:
+                    headers["Retry-After"] = str(fault["retry_after"])
+                raise ApiError(429, "APIGW.0308",
+                               "The throttling threshold has been reached: policy user over "
+                               "ratelimit,limit:100,time:1 minute", gateway=True,
+                               headers=headers)
             status, body = self.route(state, parts, raw)
             entry.update(status=status, code=None)
             return status, body, {}, json_type
