@@ -64,7 +64,7 @@ struct HuaweiCloudSettings {
   std::string secret_access_key_file;
   // Temporary credentials: the X-Security-Token sent with every request. Empty: long-lived keys.
   std::string security_token_file;
-  std::string region;      // e.g. "ap-southeast-1": the API is https://dns.{region}.myhuaweicloud.com
+  std::string region;  // e.g. "ap-southeast-1": the API is https://dns.{region}.myhuaweicloud.com
   std::string project_id;  // sent as X-Project-Id; empty: none
 };
 
