@@ -30,11 +30,14 @@ Rules kept (sources next to each below): name filters are fuzzy ("contains") unl
 search_mode=equal; limit is 0..500 (DNS.0006 otherwise), a page holds at most --page-size-max
 whatever limit asks, and metadata.total_count counts every match; names are FQDNs with a trailing
 dot inside the zone; TTL 1..2147483647 (DNS.0319 otherwise); one record set per name and type, and
-a CNAME alone at its name (DNS.0312 / DNS.0335); an update keeps every field it is not given
+a CNAME alone at its name (DNS.0312); default (SOA, NS) record sets are neither updated (DNS.0318)
+nor deleted (DNS.0317); an update keeps every field it is not given
 (description, line, weight, tags); writes answer 202 with status PENDING_CREATE / PENDING_UPDATE /
 PENDING_DELETE, and a record set reads PENDING_* until --pending-seconds have passed (or POST
 /_fake/settle), then ACTIVE; errors are {"code":"DNS.xxxx","message"} with the documented status
-(https://support.huaweicloud.com/intl/en-us/api-dns/ErrorCode.html).
+(https://support.huaweicloud.com/intl/en-us/api-dns/ErrorCode.html; the same table, codes, statuses
+and messages, in Open Telekom Cloud's copy of this API: opentelekomcloud-docs/domain-name-service
+api-ref/source/appendix/error_code.rst).
 
 Control endpoints (no signature; tests only), JSON in and out:
   GET    /_fake/health
@@ -161,8 +164,10 @@ class State:
                 return zone
         zone = {"id": uuid.uuid4().hex, "name": name, "description": "", "email": "",
                 "ttl": 300, "serial": 1, "status": "ACTIVE", "record_num": 2,
-                "zone_type": "public", "pool_id": "", "project_id": "", "created_at": now_text(),
-                "updated_at": now_text(), "links": {}, "masters": []}
+                "zone_type": "public", "pool_id": "00000000570e54ee01570e9939b20019",
+                "project_id": "e55c6f3dc4e34c9f86353b664ae0e70c", "created_at": now_text(),
+                "updated_at": now_text(), "masters": []}
+        zone["links"] = {"self": "https://dns.example.invalid/v2/zones/" + zone["id"]}
         self.zones[zone["id"]] = zone
         # Every public zone has its system SOA and NS record sets ("default": true).
         self.new_record(zone, name, "SOA", ["ns1.huaweicloud-dns.com. hostmaster.huaweicloud"
@@ -183,11 +188,13 @@ class State:
                   "zone_id": zone["id"], "zone_name": zone["name"], "type": rtype,
                   "ttl": ttl, "records": list(records), "create_at": now_text(),
                   "update_at": now_text(), "status": status, "default": default,
-                  "project_id": "", "links": {}}
+                  "project_id": "e55c6f3dc4e34c9f86353b664ae0e70c"}
         if line is not None:
             record["line"] = line
         if weight is not None:
             record["weight"] = weight
+        record["links"] = {"self": "https://dns.example.invalid/v2/zones/%s/recordsets/%s"
+                           % (zone["id"], record["id"])}
         record["_settles_at"] = 0.0
         self.records[record["id"]] = record
         return record
@@ -235,7 +242,7 @@ def matches(value, wanted, mode):
 
 
 def check_write(state, zone, name, rtype, ignore_id=None):
-    """DNS.0312 / DNS.0335 when the write would break the one-set-per-name-and-type rule or a
+    """DNS.0312 when the write would break the one-set-per-name-and-type rule or a
     CNAME's being alone at its name (RFC 1034 §3.6.2; the console's "conflict with an existing
     record set" FAQ)."""
     for other in state.records.values():
@@ -243,10 +250,8 @@ def check_write(state, zone, name, rtype, ignore_id=None):
             continue
         if other.get("line") not in (None, "default_view"):
             continue
-        if other["type"] == rtype:
-            raise ApiError(400, "DNS.0335", "The record set already exists.")
-        if "CNAME" in (other["type"], rtype):
-            raise ApiError(400, "DNS.0312", "The record set conflicts with an existing one.")
+        if other["type"] == rtype or "CNAME" in (other["type"], rtype):
+            raise ApiError(400, "DNS.0312", "This record set name already exists.")
 
 
 def check_fields(zone, body, partial):
@@ -256,20 +261,20 @@ def check_fields(zone, body, partial):
                 name.lower() == zone["name"] or name.lower().endswith("." + zone["name"])):
             # The record set's name must be an FQDN ending with the zone's name
             # (CreateRecordSetRequestBody.name).
-            raise ApiError(400, "DNS.0304", "The record set name is invalid.")
+            raise ApiError(400, "DNS.0304", "Invalid record set name.")
     rtype = body.get("type")
     if rtype is not None or not partial:
         if rtype not in TYPES:
-            raise ApiError(400, "DNS.0307", "The record set type is invalid.")
+            raise ApiError(400, "DNS.0307", "Invalid record set type.")
     ttl = body.get("ttl")
     if ttl is not None and (not isinstance(ttl, int) or not 1 <= ttl <= 2147483647):
         # ttl "1~2147483647" (CreateRecordSetRequestBody, UpdateRecordSetReq).
-        raise ApiError(400, "DNS.0319", "The TTL value is invalid.")
+        raise ApiError(400, "DNS.0319", "The TTL parameter has been out of range.")
     records = body.get("records")
     if records is not None or not partial:
         if not isinstance(records, list) or not records or not all(
                 isinstance(r, str) and r for r in records):
-            raise ApiError(400, "DNS.0308", "The record set value is invalid.")
+            raise ApiError(400, "DNS.0308", "Invalid record set value.")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -436,34 +441,40 @@ class Handler(BaseHTTPRequestHandler):
         if len(segments) == 5 and segments[3] == "recordsets":
             record = state.records.get(segments[4])
             if record is None or record["zone_id"] != zone["id"]:
-                raise ApiError(404, "DNS.0004", "No record sets found.")
+                raise ApiError(404, "DNS.0313", "This record set does not exist.")
             if method == "GET":
                 return 200, public(record)
             if method == "PUT":
                 return self.update(state, zone, record, body)
             if method == "DELETE":
                 if record["default"]:
-                    raise ApiError(400, "DNS.0002", "Invalid request.")  # system record sets
+                    raise ApiError(400, "DNS.0317",
+                                   "This record set is a default one and cannot be deleted.")
                 state.pend(record, "PENDING_DELETE")
                 return 202, public(record)
         raise ApiError(404, "APIGW.0101", "The API does not exist", gateway=True)
 
     @staticmethod
-    def page(state, items, query):
+    def page(state, items, query, path):
+        """One page of ITEMS and the listing's links: a "next" link while more remain (the API
+        reference's ListRecordSetsByZone and ListPublicZones examples carry one)."""
         limit = int_query(query, "limit", 500, 0, 500, "DNS.0006")
         offset = int_query(query, "offset", 0, 0, 2147483647, "DNS.0011")
         served = min(limit, state.page_size_max)
-        return items[offset:offset + served]
+        links = {"self": "https://dns.example.invalid%s?limit=%d&offset=%d" % (path, limit, offset)}
+        if offset + served < len(items):
+            links["next"] = "https://dns.example.invalid%s?limit=%d&offset=%d" % (
+                path, limit, offset + served)
+        return items[offset:offset + served], links
 
     def list_zones(self, state, query):
         if query.get("type", "public") != "public":
             raise ApiError(400, "DNS.0008", "The zone of this type is not supported now.")
         mode = query.get("search_mode", "like")
         found = [z for z in state.zones.values() if matches(z["name"], query.get("name"), mode)]
-        found.sort(key=lambda z: z["created_at"])
-        return 200, {"links": {"self": "https://dns.example.invalid/v2/zones"},
-                     "zones": self.page(state, found, query),
-                     "metadata": {"total_count": len(found)}}
+        found.sort(key=lambda z: (z["created_at"], z["name"]))
+        page, links = self.page(state, found, query, "/v2/zones")
+        return 200, {"links": links, "zones": page, "metadata": {"total_count": len(found)}}
 
     def list_records(self, state, zone, query):
         mode = query.get("search_mode", "like")
@@ -472,9 +483,8 @@ class Handler(BaseHTTPRequestHandler):
                  and (not query.get("type") or r["type"] == query["type"].upper())
                  and (not query.get("status") or r["status"] == query["status"])]
         found.sort(key=lambda r: (r["name"], r["type"], r["id"]))
-        return 200, {"links": {"self": "https://dns.example.invalid/v2/zones/%s/recordsets"
-                               % zone["id"]},
-                     "recordsets": [public(r) for r in self.page(state, found, query)],
+        page, links = self.page(state, found, query, "/v2/zones/%s/recordsets" % zone["id"])
+        return 200, {"links": links, "recordsets": [public(r) for r in page],
                      "metadata": {"total_count": len(found)}}
 
     def apply_race(self, state):
@@ -496,7 +506,7 @@ class Handler(BaseHTTPRequestHandler):
         check_fields(zone, body, partial=True)
         self.apply_race(state)
         if record["default"]:
-            raise ApiError(400, "DNS.0002", "Invalid request.")
+            raise ApiError(400, "DNS.0318", "This record set is a default one and cannot be updated.")
         name = body.get("name", record["name"]).lower()
         rtype = body.get("type", record["type"])
         check_write(state, zone, name, rtype, ignore_id=record["id"])
