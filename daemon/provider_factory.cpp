@@ -8,6 +8,7 @@
 #include "net/http_client.hpp"
 #include "providers/alidns_provider.hpp"
 #include "providers/cloudflare_provider.hpp"
+#include "providers/huaweicloud_provider.hpp"
 #include "providers/powerdns_provider.hpp"
 #include "providers/rfc2136_provider.hpp"
 #include "providers/route53_provider.hpp"
@@ -43,7 +44,7 @@ CeilingRate typeDefaultCeiling(config::ProviderType type) {
     case config::ProviderType::Dnspod:
       return kRoute53Ceiling;  // not built yet
     case config::ProviderType::HuaweiCloud:
-      return kRoute53Ceiling;  // not built yet
+      return kHuaweiCloudCeiling;
     case config::ProviderType::Google:
       return kRoute53Ceiling;  // not built yet
     case config::ProviderType::Azure:
@@ -70,7 +71,7 @@ std::string accountFileOf(const config::ProviderConfig& config) {
     case config::ProviderType::Dnspod:
       return {};  // not built yet
     case config::ProviderType::HuaweiCloud:
-      return {};  // not built yet
+      return config.huaweicloud.access_key_id_file;
     case config::ProviderType::Google:
       return {};  // not built yet
     case config::ProviderType::Azure:
@@ -162,8 +163,17 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config,
     }
     case config::ProviderType::Dnspod:
       throw std::runtime_error("provider " + config.name + ": type dnspod is not built yet");
-    case config::ProviderType::HuaweiCloud:
-      throw std::runtime_error("provider " + config.name + ": type huaweicloud is not built yet");
+    case config::ProviderType::HuaweiCloud: {
+      HuaweiCloudOptions options;
+      options.ceiling = apiCeilingFor(config);
+      // Parallel batch writes: a transport per request in flight, all behind that one ceiling.
+      for (std::size_t lane = 1; lane < kHuaweiCloudBatchLanes; ++lane) {
+        options.batch_transports.push_back(transportFor(config, addresses));
+      }
+      return std::make_shared<HuaweiCloudProvider>(
+          HuaweiCloudConfig{config.name, config.huaweicloud, config.endpoint},
+          transportFor(config, addresses), std::make_shared<core::SystemClock>(), options);
+    }
     case config::ProviderType::Google:
       throw std::runtime_error("provider " + config.name + ": type google is not built yet");
     case config::ProviderType::Azure:
