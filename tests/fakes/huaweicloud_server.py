@@ -506,12 +506,14 @@ class Handler(BaseHTTPRequestHandler):
         check_fields(zone, body, partial=True)
         self.apply_race(state)
         if record["default"]:
-            raise ApiError(400, "DNS.0318", "This record set is a default one and cannot be updated.")
+            raise ApiError(400, "DNS.0318",
+                           "This record set is a default one and cannot be updated.")
         name = body.get("name", record["name"]).lower()
         rtype = body.get("type", record["type"])
         check_write(state, zone, name, rtype, ignore_id=record["id"])
         record.update(name=name, type=rtype)
-        # Fields not given keep their values (UpdateRecordSetReq: "默认为空，表示维持原值").
+        # Fields not given keep their values (UpdateRecordSetReq in huaweicloud-sdk-go-v3:
+        # "默认为空，表示维持原值", empty keeps the value).
         for key in ("ttl", "records", "description"):
             if body.get(key) is not None:
                 record[key] = body[key]

@@ -17,9 +17,9 @@ class HuaweiCloudFake : public ApiFake {
     secret_file_ = dir() + "/secret_access_key";
     writePrivate(key_id_file_, key_id_ + "\n");
     writePrivate(secret_file_, secret_ + "\n");
-    start({"--access-key-id-file", key_id_file_, "--secret-access-key-file", secret_file_,
-           "--zone", "example.com", "--page-size-max", std::to_string(page_size_max),
-           "--pending-seconds", std::to_string(pending_seconds)});
+    start({"--access-key-id-file", key_id_file_, "--secret-access-key-file", secret_file_, "--zone",
+           "example.com", "--page-size-max", std::to_string(page_size_max), "--pending-seconds",
+           std::to_string(pending_seconds)});
   }
 
   std::string endpoint() const { return base(); }
@@ -31,7 +31,10 @@ class HuaweiCloudFake : public ApiFake {
   Json addRecordset(const std::string& name, const std::string& type, const Json& records,
                     int ttl = 300, const Json& extra = Json::object()) {
     Json body = extra;
-    body.update({{"zone", "example.com"}, {"name", name}, {"type", type}, {"records", records},
+    body.update({{"zone", "example.com"},
+                 {"name", name},
+                 {"type", type},
+                 {"records", records},
                  {"ttl", ttl}});
     return control("POST", "records", body);
   }

@@ -121,11 +121,13 @@ TEST_CASE("a Huawei Cloud read finds a CNAME, an absent name and another type, a
   CHECK(calls.front() == "GET /v2/zones");
 }
 
-TEST_CASE("a Huawei Cloud replace updates the record set in place, keeps its description, and "
-          "propagates PENDING_UPDATE -> ACTIVE") {
+TEST_CASE(
+    "a Huawei Cloud replace updates the record set in place, keeps its description, and "
+    "propagates PENDING_UPDATE -> ACTIVE") {
   HuaweiWorld w(3600);  // pending until the test settles it
-  Json set = w.fake.addRecordset("www.example.com.", "CNAME", Json::array({"old.example.net."}),
-                                 300, {{"description", "managed by planb; do not edit"}});
+  Json set =
+      w.fake.addRecordset("www.example.com.", "CNAME", Json::array({"old.example.net."}), 300,
+                          Json::object({{"description", "managed by planb; do not edit"}}));
   HuaweiCloudProvider p = w.provider();
   auto results = p.replaceBatch({huaweiItSwap("new.example.net.", "old.example.net.", 60)});
   const Written& written = huaweiItOk(results.at(0));
@@ -147,12 +149,13 @@ TEST_CASE("a Huawei Cloud replace creates the CNAME when the name holds nothing"
   Json sets = w.fake.recordsetsAt("www.example.com.", "CNAME");
   REQUIRE(sets.size() == 1);
   CHECK(sets[0].at("records") == Json::array({"new.example.net."}));
-  CHECK(w.calls().back() == "POST /v2/zones/" + sets[0].at("zone_id").get<std::string>() +
-                                "/recordsets");
+  CHECK(w.calls().back() ==
+        "POST /v2/zones/" + sets[0].at("zone_id").get<std::string>() + "/recordsets");
 }
 
-TEST_CASE("a Huawei Cloud record changed behind planb's back makes the replace a conflict, with "
-          "no write") {
+TEST_CASE(
+    "a Huawei Cloud record changed behind planb's back makes the replace a conflict, with "
+    "no write") {
   HuaweiWorld w;
   w.fake.addRecordset("www.example.com.", "CNAME", Json::array({"someone-else.example.net."}));
   HuaweiCloudProvider p = w.provider();
@@ -229,8 +232,9 @@ TEST_CASE("a Huawei Cloud batch moves 20 records after one listing, each write o
   CHECK(puts == 20);
 }
 
-TEST_CASE("Huawei Cloud throttling is RateLimited with and without a retry hint, 5xx Transient, "
-          "and the next call succeeds") {
+TEST_CASE(
+    "Huawei Cloud throttling is RateLimited with and without a retry hint, 5xx Transient, "
+    "and the next call succeeds") {
   HuaweiWorld w;
   w.fake.addRecordset("www.example.com.", "CNAME", Json::array({"t.example.net."}));
   HuaweiCloudProvider p = w.provider();
@@ -260,8 +264,9 @@ TEST_CASE("Huawei Cloud throttling is RateLimited with and without a retry hint,
   CHECK(huaweiItServed(p.read(kHwItWww)).target == "t.example.net.");
 }
 
-TEST_CASE("a revoked key, a wrong secret or a skewed clock is Auth on Huawei Cloud, quoting no "
-          "credential") {
+TEST_CASE(
+    "a revoked key, a wrong secret or a skewed clock is Auth on Huawei Cloud, quoting no "
+    "credential") {
   HuaweiWorld w;
   SUBCASE("revoked") {
     w.fake.control("POST", "revoke");
@@ -287,8 +292,9 @@ TEST_CASE("a revoked key, a wrong secret or a skewed clock is Auth on Huawei Clo
   }
 }
 
-TEST_CASE("temporary Huawei Cloud credentials send their security token; an expired one names "
-          "its file") {
+TEST_CASE(
+    "temporary Huawei Cloud credentials send their security token; an expired one names "
+    "its file") {
   HuaweiWorld w;
   const std::string token = "hw-it-security-token-Ab12";
   w.fake.control("POST", "temporary",
@@ -324,8 +330,9 @@ TEST_CASE("a zone the Huawei Cloud account does not have is NotFound") {
         ErrorKind::NotFound);
 }
 
-TEST_CASE("a Huawei Cloud rehearsal TXT is written quoted, read back, rewritten and deleted twice, "
-          "other types left alone") {
+TEST_CASE(
+    "a Huawei Cloud rehearsal TXT is written quoted, read back, rewritten and deleted twice, "
+    "other types left alone") {
   HuaweiWorld w;
   const RecordRef txt{"example.com.", "_planb-rehearsal.example.com."};
   w.fake.addRecordset(txt.name, "A", Json::array({"192.0.2.1"}));
@@ -349,4 +356,17 @@ TEST_CASE("the Huawei Cloud zone's name servers are its hostnames, canonical and
   HuaweiCloudProvider p = w.provider();
   CHECK(huaweiItOk(p.nameServers("example.com.")) ==
         std::vector<std::string>{"ns1.huaweicloud-dns.cn.", "ns1.huaweicloud-dns.com."});
+}
+
+TEST_CASE("rotated Huawei Cloud keys are read from their files without a restart") {
+  HuaweiWorld w;
+  HuaweiCloudProvider p = w.provider();
+  huaweiItServed(p.read(kHwItWww));
+  // The key pair is rotated: the service takes only the new one, the files get it.
+  w.fake.control("POST", "credentials",
+                 {{"access_key_id", "HWROTATEDAK"}, {"secret_access_key", "rotated-secret-Kq7"}});
+  CHECK(huaweiItFailed(p.read(kHwItWww), w.fake).kind == ErrorKind::Auth);
+  planb::testing::ApiFake::writePrivate(w.fake.keyIdFile(), "HWROTATEDAK\n");
+  planb::testing::ApiFake::writePrivate(w.fake.secretFile(), "rotated-secret-Kq7\n");
+  CHECK(huaweiItServed(p.read(kHwItWww)).kind == ServedRecord::Kind::Absent);
 }

@@ -304,7 +304,8 @@ const std::string kHwSets = "/v2/zones/" + kHwZoneId + "/recordsets";
 
 TEST_CASE("a read finds the zone by exact name, then lists the name's record sets, all signed") {
   HuaweiFixture f;
-  f.zone_sets.push_back(huaweiSet("c1", "www.example.com.", "CNAME", {"App.AWS.example.net."}, 60));
+  f.zone_sets.push_back(
+      huaweiSet("c1", "www.example.com.", "CNAME", Json::array({"App.AWS.example.net."}), 60));
   HuaweiCloudProvider provider = f.make();
   CHECK(provider.type() == "huaweicloud");
   CHECK(provider.capabilities().min_ttl == 1);
@@ -345,9 +346,11 @@ TEST_CASE("a listing longer than a page is read page by page with offset") {
   f.page_limit = 2;
   for (int i = 0; i < 5; ++i) {
     f.zone_sets.push_back(huaweiSet("a" + std::to_string(i),
-                                    "h" + std::to_string(i) + ".example.com.", "A", {"192.0.2.1"}));
+                                    "h" + std::to_string(i) + ".example.com.", "A",
+                                    Json::array({"192.0.2.1"})));
   }
-  f.zone_sets.push_back(huaweiSet("c", "www.example.com.", "CNAME", {"t.example.net."}));
+  f.zone_sets.push_back(
+      huaweiSet("c", "www.example.com.", "CNAME", Json::array({"t.example.net."})));
   HuaweiCloudProvider provider = f.make();
   auto results = provider.readBatch("example.com.",
                                     {"www.example.com.", "h4.example.com.", "none.example.com."});
@@ -365,20 +368,22 @@ TEST_CASE("a listing longer than a page is read page by page with offset") {
 TEST_CASE("another type, a second CNAME set, a line or a paused set at the name is a Conflict") {
   HuaweiFixture f;
   SUBCASE("another type") {
-    f.zone_sets.push_back(huaweiSet("a", "www.example.com.", "A", {"192.0.2.1"}));
+    f.zone_sets.push_back(huaweiSet("a", "www.example.com.", "A", Json::array({"192.0.2.1"})));
   }
   SUBCASE("a CNAME on a resolution line") {
-    Json set = huaweiSet("c", "www.example.com.", "CNAME", {"t.example.net."});
+    Json set = huaweiSet("c", "www.example.com.", "CNAME", Json::array({"t.example.net."}));
     set["line"] = "Dianxin";
     f.zone_sets.push_back(set);
   }
   SUBCASE("a paused CNAME") {
-    f.zone_sets.push_back(
-        huaweiSet("c", "www.example.com.", "CNAME", {"t.example.net."}, 300, "DISABLE"));
+    f.zone_sets.push_back(huaweiSet("c", "www.example.com.", "CNAME",
+                                    Json::array({"t.example.net."}), 300, "DISABLE"));
   }
   SUBCASE("two CNAME sets (weights)") {
-    f.zone_sets.push_back(huaweiSet("c1", "www.example.com.", "CNAME", {"t.example.net."}));
-    f.zone_sets.push_back(huaweiSet("c2", "www.example.com.", "CNAME", {"u.example.net."}));
+    f.zone_sets.push_back(
+        huaweiSet("c1", "www.example.com.", "CNAME", Json::array({"t.example.net."})));
+    f.zone_sets.push_back(
+        huaweiSet("c2", "www.example.com.", "CNAME", Json::array({"u.example.net."})));
   }
   HuaweiCloudProvider provider = f.make();
   CHECK(huaweiServed(provider.read(kHwWww)).kind == ServedRecord::Kind::Conflict);
@@ -391,7 +396,8 @@ TEST_CASE("another type, a second CNAME set, a line or a paused set at the name 
 
 TEST_CASE("a replace PUTs name, type, ttl and records only, and reports the change propagating") {
   HuaweiFixture f;
-  f.zone_sets.push_back(huaweiSet("c1", "www.example.com.", "CNAME", {"old.example.net."}, 300));
+  f.zone_sets.push_back(
+      huaweiSet("c1", "www.example.com.", "CNAME", Json::array({"old.example.net."}), 300));
   HuaweiCloudProvider provider = f.make();
   auto results = provider.replaceBatch({huaweiSwap("new.example.net.", "old.example.net.", 60)});
   REQUIRE(results.size() == 1);
@@ -414,7 +420,8 @@ TEST_CASE("a replace PUTs name, type, ttl and records only, and reports the chan
 
 TEST_CASE("a replace of a name serving something else than expected writes nothing") {
   HuaweiFixture f;
-  f.zone_sets.push_back(huaweiSet("c1", "www.example.com.", "CNAME", {"other.example.net."}));
+  f.zone_sets.push_back(
+      huaweiSet("c1", "www.example.com.", "CNAME", Json::array({"other.example.net."})));
   HuaweiCloudProvider provider = f.make();
   auto e = huaweiFailed(provider.replace(huaweiSwap("new.example.net.", "old.example.net.")));
   CHECK(e.kind == ErrorKind::Conflict);
@@ -437,9 +444,12 @@ TEST_CASE("a replace of an absent name POSTs a new record set; a served one send
 
 TEST_CASE("a batch lists the zone once and writes each change on its own") {
   HuaweiFixture f;
-  f.zone_sets.push_back(huaweiSet("c1", "a.example.com.", "CNAME", {"old.example.net."}));
-  f.zone_sets.push_back(huaweiSet("c2", "b.example.com.", "CNAME", {"old.example.net."}));
-  f.zone_sets.push_back(huaweiSet("c3", "c.example.com.", "CNAME", {"elsewhere.example.net."}));
+  f.zone_sets.push_back(
+      huaweiSet("c1", "a.example.com.", "CNAME", Json::array({"old.example.net."})));
+  f.zone_sets.push_back(
+      huaweiSet("c2", "b.example.com.", "CNAME", Json::array({"old.example.net."})));
+  f.zone_sets.push_back(
+      huaweiSet("c3", "c.example.com.", "CNAME", Json::array({"elsewhere.example.net."})));
   HuaweiCloudProvider provider = f.make();
   auto results = provider.replaceBatch(
       {huaweiSwap("new.example.net.", "old.example.net.", 60, "a.example.com."),
@@ -569,9 +579,9 @@ TEST_CASE(
     "the rehearsal's TXT is written quoted, read unquoted, extra sets deleted, then removed") {
   HuaweiFixture f;
   const RecordRef txt{"example.com.", "_planb-rehearsal.example.com."};
-  f.zone_sets.push_back(huaweiSet("t1", txt.name, "TXT", {"\"old\""}));
-  f.zone_sets.push_back(huaweiSet("t2", txt.name, "TXT", {"\"other\""}));
-  f.zone_sets.push_back(huaweiSet("a1", txt.name, "A", {"192.0.2.1"}));
+  f.zone_sets.push_back(huaweiSet("t1", txt.name, "TXT", Json::array({"\"old\""})));
+  f.zone_sets.push_back(huaweiSet("t2", txt.name, "TXT", Json::array({"\"other\""})));
+  f.zone_sets.push_back(huaweiSet("a1", txt.name, "A", Json::array({"192.0.2.1"})));
   HuaweiCloudProvider provider = f.make();
   Result<Written> written = provider.writeTxt({txt, "token-1", 60});
   REQUIRE(std::holds_alternative<Written>(written));
