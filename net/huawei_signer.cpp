@@ -11,7 +11,7 @@ namespace planb::net {
 
 namespace {
 
-std::string hex(std::string_view raw) {
+std::string huaweiHexOf(std::string_view raw) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
   out.reserve(raw.size() * 2);
@@ -23,7 +23,7 @@ std::string hex(std::string_view raw) {
   return out;
 }
 
-std::string trimmed(std::string_view value) {
+std::string huaweiTrimmed(std::string_view value) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
     value.remove_prefix(1);
   }
@@ -33,12 +33,12 @@ std::string trimmed(std::string_view value) {
   return std::string(value);
 }
 
-std::vector<std::pair<std::string, std::string>> lowerSorted(
+std::vector<std::pair<std::string, std::string>> huaweiLowerSorted(
     const std::vector<std::pair<std::string, std::string>>& headers) {
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(headers.size());
   for (const auto& header : headers) {
-    out.emplace_back(core::asciiLower(header.first), trimmed(header.second));
+    out.emplace_back(core::asciiLower(header.first), huaweiTrimmed(header.second));
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -97,7 +97,7 @@ std::string huaweiCanonicalUri(std::string_view path) {
 
 std::string huaweiSignedHeaders(const std::vector<std::pair<std::string, std::string>>& headers) {
   std::string out;
-  for (const auto& header : lowerSorted(headers)) {
+  for (const auto& header : huaweiLowerSorted(headers)) {
     if (!out.empty()) {
       out += ';';
     }
@@ -108,7 +108,7 @@ std::string huaweiSignedHeaders(const std::vector<std::pair<std::string, std::st
 
 std::string huaweiCanonicalRequest(const HuaweiSigningInput& input) {
   std::string headers;
-  for (const auto& [name, value] : lowerSorted(input.headers)) {
+  for (const auto& [name, value] : huaweiLowerSorted(input.headers)) {
     headers += name + ":" + value + "\n";
   }
   return input.method + "\n" + huaweiCanonicalUri(input.path) + "\n" +
@@ -122,7 +122,7 @@ std::string huaweiStringToSign(std::string_view canonical_request, std::string_v
 }
 
 std::string huaweiSignature(std::string_view string_to_sign, std::string_view secret_access_key) {
-  return hex(hmacSha256(secret_access_key, string_to_sign));
+  return huaweiHexOf(hmacSha256(secret_access_key, string_to_sign));
 }
 
 std::string huaweiAuthorization(const HuaweiSigningInput& input, std::string_view sdk_date,

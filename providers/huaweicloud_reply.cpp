@@ -11,7 +11,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string stringOr(const Json& object, const char* key, std::string fallback = {}) {
+std::string huaweiStringOr(const Json& object, const char* key, std::string fallback = {}) {
   auto at = object.find(key);
   if (at == object.end() || at->is_null()) {
     return fallback;
@@ -41,8 +41,8 @@ std::string HuaweiRecordset::describe() const {
 HuaweiRecordset parseHuaweiRecordset(const Json& recordset) {
   HuaweiRecordset r;
   r.id = recordset.at("id").get<std::string>();
-  r.name = core::canonicalName(stringOr(recordset, "name"));
-  r.type = stringOr(recordset, "type");
+  r.name = core::canonicalName(huaweiStringOr(recordset, "name"));
+  r.type = huaweiStringOr(recordset, "type");
   if (auto ttl = recordset.find("ttl"); ttl != recordset.end() && !ttl->is_null()) {
     r.ttl = ttl->get<std::uint32_t>();
   }
@@ -51,8 +51,8 @@ HuaweiRecordset parseHuaweiRecordset(const Json& recordset) {
       r.records.push_back(value.get<std::string>());
     }
   }
-  r.status = stringOr(recordset, "status");
-  r.line = stringOr(recordset, "line");
+  r.status = huaweiStringOr(recordset, "status");
+  r.line = huaweiStringOr(recordset, "line");
   return r;
 }
 
