@@ -7,7 +7,9 @@
 #include "core/clock.hpp"
 #include "net/http_client.hpp"
 #include "providers/alidns_provider.hpp"
+#include "providers/azure_provider.hpp"
 #include "providers/cloudflare_provider.hpp"
+#include "providers/google_provider.hpp"
 #include "providers/huaweicloud_provider.hpp"
 #include "providers/powerdns_provider.hpp"
 #include "providers/rfc2136_provider.hpp"
@@ -46,9 +48,9 @@ CeilingRate typeDefaultCeiling(config::ProviderType type) {
     case config::ProviderType::HuaweiCloud:
       return kHuaweiCloudCeiling;
     case config::ProviderType::Google:
-      return kRoute53Ceiling;  // not built yet
+      return kGoogleCeiling;
     case config::ProviderType::Azure:
-      return kRoute53Ceiling;  // not built yet
+      return kAzureCeiling;
     case config::ProviderType::Webhook:
       return kRoute53Ceiling;  // not built yet
   }
@@ -73,9 +75,11 @@ std::string accountFileOf(const config::ProviderConfig& config) {
     case config::ProviderType::HuaweiCloud:
       return config.huaweicloud.access_key_id_file;
     case config::ProviderType::Google:
-      return {};  // not built yet
+      return config.google.credentials_file;
     case config::ProviderType::Azure:
-      return {};  // not built yet
+      // ARM's buckets are per subscription and service principal, not per secret file.
+      return "azure:" + config.azure.tenant_id + "/" + config.azure.client_id + "@" +
+             config.azure.subscription_id;
     default:
       return {};
   }
@@ -174,10 +178,24 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config,
           HuaweiCloudConfig{config.name, config.huaweicloud, config.endpoint},
           transportFor(config, addresses), std::make_shared<core::SystemClock>(), options);
     }
-    case config::ProviderType::Google:
-      throw std::runtime_error("provider " + config.name + ": type google is not built yet");
-    case config::ProviderType::Azure:
-      throw std::runtime_error("provider " + config.name + ": type azure is not built yet");
+    case config::ProviderType::Google: {
+      GoogleOptions options;
+      options.ceiling = apiCeilingFor(config);
+      return std::make_shared<GoogleProvider>(
+          GoogleConfig{config.name, config.google, config.endpoint},
+          transportFor(config, addresses), std::make_shared<core::SystemClock>(), options);
+    }
+    case config::ProviderType::Azure: {
+      AzureOptions options;
+      options.ceiling = apiCeilingFor(config);
+      // Parallel batch writes: a transport per request in flight, all behind that one ceiling.
+      for (std::size_t lane = 1; lane < kAzureBatchLanes; ++lane) {
+        options.batch_transports.push_back(transportFor(config, addresses));
+      }
+      return std::make_shared<AzureProvider>(
+          AzureConfig{config.name, config.azure, config.endpoint}, transportFor(config, addresses),
+          std::make_shared<core::SystemClock>(), options);
+    }
     case config::ProviderType::Webhook:
       throw std::runtime_error("provider " + config.name + ": type webhook is not built yet");
   }
