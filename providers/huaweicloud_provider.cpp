@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
 
