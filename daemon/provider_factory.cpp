@@ -11,6 +11,7 @@
 #include "providers/cloudflare_provider.hpp"
 #include "providers/google_provider.hpp"
 #include "providers/dnspod_provider.hpp"
+#include "providers/huaweicloud_provider.hpp"
 #include "providers/powerdns_provider.hpp"
 #include "providers/rfc2136_provider.hpp"
 #include "providers/route53_provider.hpp"
@@ -46,7 +47,7 @@ CeilingRate typeDefaultCeiling(config::ProviderType type) {
     case config::ProviderType::Dnspod:
       return kDnspodCeiling;
     case config::ProviderType::HuaweiCloud:
-      return kRoute53Ceiling;  // not built yet
+      return kHuaweiCloudCeiling;
     case config::ProviderType::Google:
       return kGoogleCeiling;
     case config::ProviderType::Azure:
@@ -73,7 +74,7 @@ std::string accountFileOf(const config::ProviderConfig& config) {
     case config::ProviderType::Dnspod:
       return config.dnspod.secret_id_file;
     case config::ProviderType::HuaweiCloud:
-      return {};  // not built yet
+      return config.huaweicloud.access_key_id_file;
     case config::ProviderType::Google:
       return config.google.credentials_file;
     case config::ProviderType::Azure:
@@ -176,8 +177,17 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config,
           DnspodConfig{config.name, config.dnspod, config.endpoint},
           transportFor(config, addresses), std::make_shared<core::SystemClock>(), options);
     }
-    case config::ProviderType::HuaweiCloud:
-      throw std::runtime_error("provider " + config.name + ": type huaweicloud is not built yet");
+    case config::ProviderType::HuaweiCloud: {
+      HuaweiCloudOptions options;
+      options.ceiling = apiCeilingFor(config);
+      // Parallel batch writes: a transport per request in flight, all behind that one ceiling.
+      for (std::size_t lane = 1; lane < kHuaweiCloudBatchLanes; ++lane) {
+        options.batch_transports.push_back(transportFor(config, addresses));
+      }
+      return std::make_shared<HuaweiCloudProvider>(
+          HuaweiCloudConfig{config.name, config.huaweicloud, config.endpoint},
+          transportFor(config, addresses), std::make_shared<core::SystemClock>(), options);
+    }
     case config::ProviderType::Google: {
       GoogleOptions options;
       options.ceiling = apiCeilingFor(config);

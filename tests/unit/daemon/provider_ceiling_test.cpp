@@ -59,3 +59,13 @@ TEST_CASE("providers of one type on the same credentials share one ceiling, as t
   powerdns.type = ProviderType::PowerDns;
   CHECK(planb::providers::apiCeilingOf(powerdns) != planb::providers::apiCeilingOf(powerdns));
 }
+
+TEST_CASE("a huaweicloud provider's ceiling defaults to 10 a second, shared by its access key") {
+  ProviderConfig one;
+  one.type = ProviderType::HuaweiCloud;
+  CHECK(ceilingRateOf(one).per_second == 10);  // Huawei publishes no DNS API rate: conservative
+  one.huaweicloud.access_key_id_file = "/etc/planb/huawei-ak";
+  ProviderConfig two = one;
+  two.name = "huawei-second-zone";
+  CHECK(planb::providers::apiCeilingOf(two) == planb::providers::apiCeilingOf(one));
+}
