@@ -78,12 +78,12 @@ TEST_CASE("malformed endpoint lists say what is wrong and in which entry") {
         "endpoint 0 has \"labels\" that are not an object");
 }
 
-TEST_CASE("a new CNAME endpoint is named and targeted without trailing dots, as external-dns does") {
-  Json e = webhookEndpoint("www.example.com.", "CNAME",
-                           {webhookCnameTarget("lb.example.net.")}, 60);
-  CHECK(e == Json::parse(
-                 R"({"dnsName":"www.example.com","targets":["lb.example.net"],)"
-                 R"("recordType":"CNAME","recordTTL":60})"));
+TEST_CASE(
+    "a new CNAME endpoint is named and targeted without trailing dots, as external-dns does") {
+  Json e =
+      webhookEndpoint("www.example.com.", "CNAME", {webhookCnameTarget("lb.example.net.")}, 60);
+  CHECK(e == Json::parse(R"({"dnsName":"www.example.com","targets":["lb.example.net"],)"
+                         R"("recordType":"CNAME","recordTTL":60})"));
 }
 
 TEST_CASE("an update keeps every member of the endpoint as read but its targets and TTL") {
@@ -104,8 +104,9 @@ TEST_CASE("changes are sent with the lower-case keys, empty lists left out") {
   changes.update_new.push_back(Json{{"dnsName", "b"}});
   changes.remove.push_back(Json{{"dnsName", "c"}});
   // plan_test.go TestPlan_ChangesJson_DecodeEncode's form.
-  CHECK(webhookChangesBody(changes) ==
-        R"({"updateOld":[{"dnsName":"a"}],"updateNew":[{"dnsName":"b"}],"delete":[{"dnsName":"c"}]})");
+  CHECK(
+      webhookChangesBody(changes) ==
+      R"({"updateOld":[{"dnsName":"a"}],"updateNew":[{"dnsName":"b"}],"delete":[{"dnsName":"c"}]})");
   WebhookChanges created;
   created.create.push_back(Json{{"dnsName", "foo"}});
   CHECK(webhookChangesBody(created) == R"({"create":[{"dnsName":"foo"}]})");
@@ -119,7 +120,8 @@ TEST_CASE("TXT targets are written quoted as external-dns' registry does and rea
 }
 
 TEST_CASE("a domain filter matches its domains and the names below them, as DomainFilter.Match") {
-  WebhookDomainFilter f = webhookFilter(R"({"include":["example.com."],"exclude":["x.example.com"]})");
+  WebhookDomainFilter f =
+      webhookFilter(R"({"include":["example.com."],"exclude":["x.example.com"]})");
   CHECK(f.matches("example.com."));
   CHECK(f.matches("www.example.com."));
   CHECK(f.matches("WWW.EXAMPLE.COM"));

@@ -34,7 +34,9 @@ struct WebhookScript {
         {"recordTTL", 300},
         {"labels", {{"owner", "planb"}}},
         {"providerSpecific", Json::array({{{"name", "hetzner/zone"}, {"value", "z1"}}})}},
-       {{"dnsName", "mx.example.com"}, {"targets", Json::array({"192.0.2.1"})}, {"recordType", "A"}},
+       {{"dnsName", "mx.example.com"},
+        {"targets", Json::array({"192.0.2.1"})},
+        {"recordType", "A"}},
        {{"dnsName", "example.com"},
         {"targets", Json::array({"ns2.example.net", "NS1.example.net."})},
         {"recordType", "NS"}}});
@@ -59,8 +61,8 @@ struct WebhookScript {
       }
       if (key == "POST /adjustendpoints") {
         adjusted_requests.push_back(Json::parse(r.body));
-        return HttpResponse{200, {{"content-type", kHookMedia}},
-                            adjust(Json::parse(r.body)).dump()};
+        return HttpResponse{
+            200, {{"content-type", kHookMedia}}, adjust(Json::parse(r.body)).dump()};
       }
       if (key == "POST /records") {
         posted.push_back(Json::parse(r.body));
@@ -71,8 +73,7 @@ struct WebhookScript {
   }
 
   WebhookProvider provider() {
-    return WebhookProvider("hook", "http://127.0.0.1:8888", transport,
-                           countedCeiling.bucket);
+    return WebhookProvider("hook", "http://127.0.0.1:8888", transport, countedCeiling.bucket);
   }
 
   std::vector<std::string> calls() const {
@@ -142,8 +143,8 @@ TEST_CASE("a provider that failed negotiates again once it answers") {
   CHECK(webhookFailed(p.read({"example.com.", "www.example.com."})).kind == ErrorKind::Transient);
   s.faults.clear();
   webhookOk(p.read({"example.com.", "www.example.com."}));
-  CHECK(s.calls() == std::vector<std::string>{"GET /", "GET /records", "GET /records", "GET /",
-                                              "GET /records"});
+  CHECK(s.calls() ==
+        std::vector<std::string>{"GET /", "GET /records", "GET /records", "GET /", "GET /records"});
 }
 
 TEST_CASE("a name absent, a name with another type and one CNAME are told apart") {
@@ -197,8 +198,7 @@ TEST_CASE("a media type with another version or blanks is not the exact one and 
     WebhookScript s;
     s.content_type = type;
     WebhookProvider p = s.provider();
-    CHECK(webhookFailed(p.read({"example.com.", "www.example.com."})).kind ==
-          ErrorKind::Permanent);
+    CHECK(webhookFailed(p.read({"example.com.", "www.example.com."})).kind == ErrorKind::Permanent);
   }
 }
 
@@ -217,8 +217,9 @@ TEST_CASE("a malformed domain filter or endpoint list is a Permanent error sayin
   WebhookScript s;
   s.filter = "not json";
   WebhookProvider p = s.provider();
-  CHECK(webhookFailed(p.read({"example.com.", "www.example.com."})).message.find(
-            "negotiation (GET /) sent a malformed domain filter: the body is not JSON") !=
+  CHECK(webhookFailed(p.read({"example.com.", "www.example.com."}))
+            .message.find(
+                "negotiation (GET /) sent a malformed domain filter: the body is not JSON") !=
         std::string::npos);
   WebhookScript t;
   t.faults["GET /records"] = {200, R"([{"dnsName":1}])"};
@@ -234,12 +235,12 @@ TEST_CASE("statuses map as external-dns' client treats them") {
     long status;
     ErrorKind kind;
   };
-  for (Case c : {Case{500, ErrorKind::Transient}, Case{502, ErrorKind::Transient},
-                 Case{510, ErrorKind::Transient}, Case{511, ErrorKind::Permanent},
-                 Case{400, ErrorKind::Permanent}, Case{404, ErrorKind::Permanent},
-                 Case{413, ErrorKind::Permanent}, Case{429, ErrorKind::RateLimited},
-                 Case{401, ErrorKind::Auth}, Case{403, ErrorKind::Auth},
-                 Case{302, ErrorKind::Permanent}}) {
+  for (Case c :
+       {Case{500, ErrorKind::Transient}, Case{502, ErrorKind::Transient},
+        Case{510, ErrorKind::Transient}, Case{511, ErrorKind::Permanent},
+        Case{400, ErrorKind::Permanent}, Case{404, ErrorKind::Permanent},
+        Case{413, ErrorKind::Permanent}, Case{429, ErrorKind::RateLimited},
+        Case{401, ErrorKind::Auth}, Case{403, ErrorKind::Auth}, Case{302, ErrorKind::Permanent}}) {
     CAPTURE(c.status);
     WebhookScript s;
     s.faults["GET /records"] = {c.status, ""};
@@ -332,10 +333,11 @@ TEST_CASE("a batch is one read, one adjustendpoints and one POST /records for th
                        {"recordType", "CNAME"},
                        {"recordTTL", 60}});
   WebhookProvider p = s.provider();
-  auto results = p.replaceBatch({webhookSwap("b.example.net.", "a.example.net."),
-                                 webhookSwap("b.example.net.", "a.example.net.", "api.example.com."),
-                                 webhookSwap("b.example.net.", std::nullopt, "new.example.com."),
-                                 webhookSwap("b.example.net.", std::nullopt, "mx.example.com.")});
+  auto results =
+      p.replaceBatch({webhookSwap("b.example.net.", "a.example.net."),
+                      webhookSwap("b.example.net.", "a.example.net.", "api.example.com."),
+                      webhookSwap("b.example.net.", std::nullopt, "new.example.com."),
+                      webhookSwap("b.example.net.", std::nullopt, "mx.example.com.")});
   REQUIRE(results.size() == 4);
   webhookOk(results[0]);
   webhookOk(results[1]);
@@ -382,10 +384,9 @@ TEST_CASE("adjustendpoints dropping or retargeting an endpoint fails that change
     return kept;
   };
   WebhookProvider p = s.provider();
-  auto results =
-      p.replaceBatch({webhookSwap("b.example.net.", std::nullopt, "new.example.com."),
-                      webhookSwap("b.example.net.", std::nullopt, "other.example.com."),
-                      webhookSwap("b.example.net.", "a.example.net.")});
+  auto results = p.replaceBatch({webhookSwap("b.example.net.", std::nullopt, "new.example.com."),
+                                 webhookSwap("b.example.net.", std::nullopt, "other.example.com."),
+                                 webhookSwap("b.example.net.", "a.example.net.")});
   CHECK(webhookFailed(results[0]).message.find("dropped the CNAME endpoint new.example.com.") !=
         std::string::npos);
   CHECK(webhookFailed(results[1]).message.find("changed the targets") != std::string::npos);
@@ -477,8 +478,9 @@ TEST_CASE("deleting a TXT record that is not there sends nothing but the read") 
 TEST_CASE("a TXT value longer than one character-string is refused before anything is sent") {
   WebhookScript s;
   WebhookProvider p = s.provider();
-  CHECK(webhookFailed(p.writeTxt({{"example.com.", "_planb-rehearsal.example.com."},
-                                  std::string(256, 'x'), 60}))
+  CHECK(webhookFailed(
+            p.writeTxt(
+                {{"example.com.", "_planb-rehearsal.example.com."}, std::string(256, 'x'), 60}))
             .kind == ErrorKind::Permanent);
   CHECK(s.transport->requests.empty());
 }
@@ -537,9 +539,9 @@ TEST_CASE("a unix socket url sends to the socket with localhost as the host") {
 TEST_CASE("urls that are not loopback http or an absolute unix socket are refused") {
   CHECK(webhookAddressOf("http://[::1]:8888").base == "http://[::1]:8888");
   CHECK(webhookAddressOf("http://127.0.0.2:8888/").base == "http://127.0.0.2:8888");
-  for (const char* url : {"https://127.0.0.1:8888", "http://192.0.2.1:8888", "unix:relative.sock",
-                          "unix:", "http://example.com:8888", "ftp://127.0.0.1/",
-                          "http://127.0.0.1:8888/?a=b"}) {
+  for (const char* url :
+       {"https://127.0.0.1:8888", "http://192.0.2.1:8888", "unix:relative.sock",
+        "unix:", "http://example.com:8888", "ftp://127.0.0.1/", "http://127.0.0.1:8888/?a=b"}) {
     CAPTURE(url);
     CHECK_THROWS_AS(WebhookProvider("hook", url, std::make_shared<ScriptedTransport>()),
                     std::invalid_argument);
