@@ -248,7 +248,8 @@ bool WebhookDomainFilter::matches(std::string_view name) const {
     }
     return regex_include.empty() || regexMatches(regex_include, stripped).value_or(true);
   }
-  return matchWebhookFilter(include, stripped, true) && !matchWebhookFilter(exclude, stripped, false);
+  return matchWebhookFilter(include, stripped, true) &&
+         !matchWebhookFilter(exclude, stripped, false);
 }
 
 std::string WebhookDomainFilter::describe() const {

@@ -27,8 +27,8 @@ bool webhookRetryable(long status) {
 }
 
 // The endpoints at NAME (canonical) of ENDPOINTS.
-std::vector<const WebhookEndpoint*> webhookEndpointsAt(const std::vector<WebhookEndpoint>& endpoints,
-                                                       const std::string& name) {
+std::vector<const WebhookEndpoint*> webhookEndpointsAt(
+    const std::vector<WebhookEndpoint>& endpoints, const std::string& name) {
   std::vector<const WebhookEndpoint*> at;
   for (const WebhookEndpoint& endpoint : endpoints) {
     if (endpoint.dns_name == name) {
@@ -75,8 +75,8 @@ WebhookServed webhookServedAt(const std::vector<WebhookEndpoint>& endpoints,
   }
   const WebhookEndpoint& cname = *cnames.front();
   if (cname.targets.size() != 1) {
-    out.wrong = "its CNAME endpoint for " + name + " has " +
-                std::to_string(cname.targets.size()) + " targets";
+    out.wrong = "its CNAME endpoint for " + name + " has " + std::to_string(cname.targets.size()) +
+                " targets";
     return out;
   }
   out.cname = &cname;
@@ -188,9 +188,10 @@ Result<net::HttpResponse> WebhookProvider::call(const std::string& method, const
   net::HttpRequest request;
   request.method = method;
   // external-dns GETs the configured URL itself to negotiate, and joins the routes to it.
-  request.url = address_.base + (path.empty() && address_.base.find('/', 7) != std::string::npos
-                                     ? ""
-                                     : path.empty() ? "/" : path);
+  request.url =
+      address_.base + (path.empty() && address_.base.find('/', 7) != std::string::npos ? ""
+                       : path.empty()                                                  ? "/"
+                                                                                       : path);
   const std::string what = method + " " + (path.empty() ? "/" : path);
   // As external-dns' client does: Accept on what answers JSON, Content-Type on what sends it.
   if (method == "GET" || path == "/adjustendpoints") {
@@ -230,8 +231,9 @@ Result<net::HttpResponse> WebhookProvider::call(const std::string& method, const
     return error;
   }
   if (response.status == 401 || response.status == 403) {
-    return failure("refused " + what + status + detail + ": check the webhook provider's own "
-                   "credentials for its DNS API",
+    return failure("refused " + what + status + detail +
+                       ": check the webhook provider's own "
+                       "credentials for its DNS API",
                    ErrorKind::Auth);
   }
   if (response.status >= 300 && response.status < 400) {
@@ -411,9 +413,8 @@ std::vector<Result<Written>> WebhookProvider::apply(std::vector<Write>& writes,
     auto parsed = parseWebhookEndpoints(std::get<net::HttpResponse>(adjusted).body);
     if (auto* wrong = std::get_if<std::string>(&parsed)) {
       return std::vector<Result<Written>>(
-          writes.size(),
-          failure("sent a malformed reply to POST /adjustendpoints: " + *wrong,
-                  ErrorKind::Permanent));
+          writes.size(), failure("sent a malformed reply to POST /adjustendpoints: " + *wrong,
+                                 ErrorKind::Permanent));
     }
     const auto& answered = std::get<std::vector<WebhookEndpoint>>(parsed);
     for (std::size_t k = 0; k < writes.size(); ++k) {
@@ -423,9 +424,9 @@ std::vector<Result<Written>> WebhookProvider::apply(std::vector<Write>& writes,
       });
       const std::string which = write.type + " endpoint " + write.name;
       if (found == answered.end()) {
-        results[k] = failure("POST /adjustendpoints dropped the " + which +
-                                 ": the provider will not write it",
-                             ErrorKind::Permanent);
+        results[k] = failure(
+            "POST /adjustendpoints dropped the " + which + ": the provider will not write it",
+            ErrorKind::Permanent);
         sending[k] = false;
         continue;
       }
