@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/rehearsal_step.hpp"
+#include "core/vendor_name.hpp"
 
 namespace planb::core {
 
@@ -198,11 +199,12 @@ class Rules {
   // Why provider P shares fate with VENDOR: it is the vendor's, or a dependency on its write path
   // (API host, credential source) is; empty when it does not.
   std::string sharedBy(const std::string& provider, const std::string& vendor) const {
-    if (auto p = providers_.find(provider); p != providers_.end() && p->second->vendor == vendor) {
+    if (auto p = providers_.find(provider);
+        p != providers_.end() && sameVendor(p->second->vendor, vendor)) {
       return "provider " + provider;
     }
     for (const PreflightDependency& d : in_.dependencies) {
-      if (d.provider == provider && d.vendor == vendor) {
+      if (d.provider == provider && sameVendor(d.vendor, vendor)) {
         return "provider " + provider + "'s " + std::string(nameOf(d.kind)) + " " + d.what;
       }
     }
@@ -263,7 +265,7 @@ class Rules {
     std::map<std::string, std::vector<std::string>> targets_by_vendor;
     for (const PreflightTarget& t : in_.targets) {
       if (!t.vendor.empty()) {
-        targets_by_vendor[t.vendor].push_back(t.name);
+        targets_by_vendor[canonicalVendor(t.vendor)].push_back(t.name);
       }
     }
     std::size_t etcd_members = 0;
@@ -272,7 +274,7 @@ class Rules {
       if (d.kind == PreflightDependency::Kind::EtcdMember) {
         ++etcd_members;
         if (!d.vendor.empty()) {
-          ++etcd_by_vendor[d.vendor];
+          ++etcd_by_vendor[canonicalVendor(d.vendor)];
         }
       }
       if (!d.resolve_error.empty()) {
@@ -289,7 +291,7 @@ class Rules {
         }
       }
       if (d.kind == PreflightDependency::Kind::Resolver && !d.vendor.empty()) {
-        auto t = targets_by_vendor.find(d.vendor);
+        auto t = targets_by_vendor.find(canonicalVendor(d.vendor));
         if (t != targets_by_vendor.end()) {
           add(PreflightSeverity::Warning, "", "", "",
               "resolver " + d.what + " is run by vendor " + d.vendor + ", as is target " +

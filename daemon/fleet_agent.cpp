@@ -273,6 +273,11 @@ void FleetAgent::pollOnce(FleetSnapshot& snapshot) {
   if (!read.ranges[0].empty()) {
     leader_key = read.ranges[0].front();
   }
+  // A forged key deleted and written again is reported again.
+  std::erase_if(ignored_views_, [&read](const std::string& k) {
+    return std::none_of(read.ranges[1].begin(), read.ranges[1].end(),
+                        [&k](const KeyValue& kv) { return kv.key == k; });
+  });
   for (const KeyValue& kv : read.ranges[1]) {
     if (kv.key == key("nodes/" + settings_.node) && kv.lease != lease_ &&
         !published_view_.empty() && !duplicate_reported_) {
@@ -281,11 +286,28 @@ void FleetAgent::pollOnce(FleetSnapshot& snapshot) {
       log_.error("cluster: another planbd also calls itself " + settings_.node +
                  ": give every node its own node_name, or their views overwrite each other");
     }
-    try {
-      snapshot.views.push_back(decodeView(kv.value));
-    } catch (const std::exception&) {
-      snapshot.unreadable_views.push_back(kv.key.substr(key("nodes/").size()));
+    std::string name = kv.key.substr(key("nodes/").size());
+    if (kv.lease == 0) {
+      // planbd puts its view under its lease only: a view without one never expires, so a node
+      // long gone (or never there) would count towards a quorum for ever.
+      ignoreView(kv.key,
+                 "it has no lease, so it would never expire (planbd writes its view under "
+                 "its lease)");
+      continue;
     }
+    core::NodeView view;
+    try {
+      view = decodeView(kv.value);
+    } catch (const std::exception&) {
+      snapshot.unreadable_views.push_back(name);
+      continue;
+    }
+    if (view.node != name) {
+      ignoreView(kv.key, "it names node " + view.node + ", not " + name);
+      continue;
+    }
+    ignored_views_.erase(kv.key);  // valid again: a later forgery there is reported again
+    snapshot.views.push_back(std::move(view));
   }
   if (!read.ranges[2].empty()) {
     try {
@@ -334,6 +356,12 @@ void FleetAgent::pollOnce(FleetSnapshot& snapshot) {
     log_.warn("cluster: no leader (" + *last_leader_ + "'s lease ended)");
   }
   last_leader_ = snapshot.leader;
+}
+
+void FleetAgent::ignoreView(const std::string& etcd_key, const std::string& why) {
+  if (ignored_views_.insert(etcd_key).second) {
+    log_.warn("cluster: ignoring the view under " + etcd_key + ": " + why);
+  }
 }
 
 void FleetAgent::campaign(FleetSnapshot& snapshot) {

@@ -23,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -142,6 +143,8 @@ class FleetAgent final : public FleetLink {
   // newest mod_revision, read in the poll's transaction).
   void readNewAudit(std::int64_t written, FleetSnapshot& snapshot);
   void runJobs();
+  // Leaves a view out of the fleet: warns once per key, until that key holds a valid view again.
+  void ignoreView(const std::string& etcd_key, const std::string& why);
   bool leaseValid(Clock::time_point now) const;
 
   std::string key(const std::string& suffix) const { return settings_.prefix + suffix; }
@@ -162,8 +165,9 @@ class FleetAgent final : public FleetLink {
   int failed_polls_ = 0;
   std::string published_view_;  // as last put
   Clock::time_point next_prune_{};
-  bool duplicate_reported_ = false;  // another node uses this node's name (said once)
-  std::int64_t audit_written_ = 0;   // the audit's newest mod_revision at the last read
+  bool duplicate_reported_ = false;      // another node uses this node's name (said once)
+  std::set<std::string> ignored_views_;  // keys under nodes/ whose view is not counted (said once)
+  std::int64_t audit_written_ = 0;       // the audit's newest mod_revision at the last read
   std::shared_ptr<const std::vector<std::string>> audit_read_;
 
   // Shared with other threads.

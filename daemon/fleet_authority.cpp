@@ -1,5 +1,6 @@
 #include "fleet_authority.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
 #include "net/credential_file.hpp"
@@ -10,6 +11,18 @@ namespace {
 
 // An operator's change that loses a race with another node's is tried again this many times.
 constexpr int kRetriesAfterConflict = 3;
+
+// Whether TARGET is one of RECORD's targets; a record this node does not have takes any (no
+// record here is decided by its pin).
+bool pinAllowed(const config::Config& config, const std::string& record,
+                const std::string& target) {
+  for (const config::RecordConfig& r : config.records) {
+    if (r.name == record) {
+      return std::find(r.targets.begin(), r.targets.end(), target) != r.targets.end();
+    }
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -159,6 +172,12 @@ std::string FleetAuthority::holdReason() const {
 core::Controls FleetAuthority::controls() const {
   // The guard is part of this node's view; the fleet's verdicts decide, and only its leader.
   core::Controls controls = desk_.controls();
+  // The overrides come from etcd, where anyone with write access under the prefix can put them:
+  // a pin outside the record's targets (never made by planbd, which refuses it) is not obeyed.
+  if (config_) {
+    std::erase_if(controls.pins,
+                  [this](const auto& pin) { return !pinAllowed(*config_, pin.first, pin.second); });
+  }
   controls.writer = link_->leading();
   controls.fleet_hold = holdReason();
   return controls;
@@ -174,6 +193,7 @@ void FleetAuthority::onSnapshot(FleetSnapshot s) {
   bool changed = s.views != before.views || s.leading != before.leading ||
                  s.etcd_up != before.etcd_up || s.leader != before.leader;
   if (s.overrides && s.overrides_revision > overrides_revision_) {
+    warnOfForeignPins(*s.overrides);
     desk_.replace(*s.overrides);
     overrides_revision_ = s.overrides_revision;
     changed = true;
@@ -197,8 +217,21 @@ void FleetAuthority::onSnapshot(FleetSnapshot s) {
   events_.changed();
 }
 
+void FleetAuthority::warnOfForeignPins(const std::vector<core::Override>& overrides) {
+  for (const core::Override& o : overrides) {
+    if (config_ && o.kind == core::OverrideKind::Pin &&
+        !pinAllowed(*config_, o.subject, o.target)) {
+      log_.warn("cluster: not obeying the fleet's pin of " + o.subject + " to " + o.target +
+                ": it is not one of the record's targets");
+    }
+  }
+}
+
 void FleetAuthority::adopt(const Stored& stored) {
   if (stored.read && stored.revision >= overrides_revision_) {
+    if (stored.revision > overrides_revision_) {
+      warnOfForeignPins(stored.overrides);
+    }
     desk_.replace(stored.overrides);
     overrides_revision_ = stored.revision;
   }

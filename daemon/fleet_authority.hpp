@@ -53,6 +53,8 @@ class FleetAuthority final : public Authority {
   void onSnapshot(FleetSnapshot snapshot);
   // Takes overrides read from etcd unless a newer snapshot brought newer ones already.
   void adopt(const Stored& stored);
+  // Warns of pins from etcd that controls() does not obey (outside their record's targets).
+  void warnOfForeignPins(const std::vector<core::Override>& overrides);
   std::string holdReason() const;
 
   boost::asio::io_context& io_;

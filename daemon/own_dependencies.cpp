@@ -44,6 +44,17 @@ std::string apiUrlOf(const config::ProviderConfig& p) {
       return std::string(providers::kRoute53DefaultEndpoint);
     case config::ProviderType::Alidns:
       return std::string(providers::AlidnsProvider::kDefaultEndpoint);
+    // The vendors' documented API hosts.
+    case config::ProviderType::Dnspod:
+      return "https://dnspod.tencentcloudapi.com";
+    case config::ProviderType::HuaweiCloud:
+      return "https://dns." + p.huaweicloud.region + ".myhuaweicloud.com";
+    case config::ProviderType::Google:
+      return "https://dns.googleapis.com";
+    case config::ProviderType::Azure:
+      return "https://management.azure.com";
+    case config::ProviderType::Webhook:
+      return p.webhook.url.starts_with("unix:") ? std::string() : p.webhook.url;
     case config::ProviderType::Rfc2136:
       break;
   }
@@ -96,6 +107,24 @@ void credentials(const config::ProviderConfig& p, const std::string& vendor,
       file(p.alidns.access_key_id_file);
       file(p.alidns.security_token_file, vendor);  // Alibaba Cloud STS
       break;
+    case config::ProviderType::Dnspod:
+      file(p.dnspod.secret_id_file);
+      file(p.dnspod.token_file, vendor);  // Tencent Cloud STS
+      break;
+    case config::ProviderType::HuaweiCloud:
+      file(p.huaweicloud.access_key_id_file);
+      file(p.huaweicloud.security_token_file, vendor);  // Huawei Cloud IAM temporary credentials
+      break;
+    case config::ProviderType::Google:
+      // The key is exchanged for access tokens at Google's OAuth2 token endpoint.
+      file(p.google.credentials_file, vendor);
+      break;
+    case config::ProviderType::Azure:
+      // The secret is exchanged for access tokens at Microsoft Entra ID.
+      file(p.azure.client_secret_file, vendor);
+      break;
+    case config::ProviderType::Webhook:
+      break;  // no credentials: whatever the webhook provider holds is its own
   }
 }
 
@@ -104,12 +133,17 @@ void credentials(const config::ProviderConfig& p, const std::string& vendor,
 std::string knownVendorOf(const std::string& host) {
   std::string h = core::asciiLower(host);
   // Vendors' API domains.
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kDomains{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kDomains{{
       {".amazonaws.com", "aws"},
       {".amazonaws.com.cn", "aws"},
       {".cloudflare.com", "cloudflare"},
       {".aliyuncs.com", "alibaba"},
       {".googleapis.com", "google"},
+      {".tencentcloudapi.com", "tencent"},
+      {".myhuaweicloud.com", "huawei"},
+      {".azure.com", "azure"},
+      {".microsoftonline.com", "azure"},
+      {".chinacloudapi.cn", "azure"},
   }};
   for (const auto& [suffix, vendor] : kDomains) {
     if (endsWith(h, suffix)) {
@@ -120,8 +154,9 @@ std::string knownVendorOf(const std::string& host) {
   // https://developers.cloudflare.com/1.1.1.1/ip-addresses/
   // https://developers.google.com/speed/public-dns/docs/using
   // https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html (169.254.169.253,
-  // fd00:ec2::253) and https://www.alidns.com/ (223.5.5.5, 223.6.6.6).
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kResolvers{{
+  // fd00:ec2::253), https://www.alidns.com/ (223.5.5.5, 223.6.6.6) and
+  // https://www.dnspod.cn/products/publicdns (119.29.29.29, Tencent's DNSPod Public DNS).
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kResolvers{{
       {"1.1.1.1", "cloudflare"},
       {"1.0.0.1", "cloudflare"},
       {"2606:4700:4700::1111", "cloudflare"},
@@ -134,6 +169,7 @@ std::string knownVendorOf(const std::string& host) {
       {"fd00:ec2::253", "aws"},
       {"223.5.5.5", "alibaba"},
       {"223.6.6.6", "alibaba"},
+      {"119.29.29.29", "tencent"},
   }};
   for (const auto& [address, vendor] : kResolvers) {
     if (h == address) {

@@ -40,6 +40,16 @@ CeilingRate typeDefaultCeiling(config::ProviderType type) {
       return kRoute53Ceiling;
     case config::ProviderType::Alidns:
       return kAlidnsCeiling;
+    case config::ProviderType::Dnspod:
+      return kRoute53Ceiling;  // not built yet
+    case config::ProviderType::HuaweiCloud:
+      return kRoute53Ceiling;  // not built yet
+    case config::ProviderType::Google:
+      return kRoute53Ceiling;  // not built yet
+    case config::ProviderType::Azure:
+      return kRoute53Ceiling;  // not built yet
+    case config::ProviderType::Webhook:
+      return kRoute53Ceiling;  // not built yet
   }
   return kRoute53Ceiling;  // the most careful, should a type ever be missed above
 }
@@ -57,6 +67,14 @@ std::string accountFileOf(const config::ProviderConfig& config) {
       return config.cloudflare.api_token_file;
     case config::ProviderType::Alidns:
       return config.alidns.access_key_id_file;
+    case config::ProviderType::Dnspod:
+      return {};  // not built yet
+    case config::ProviderType::HuaweiCloud:
+      return {};  // not built yet
+    case config::ProviderType::Google:
+      return {};  // not built yet
+    case config::ProviderType::Azure:
+      return {};  // not built yet
     default:
       return {};
   }
@@ -142,6 +160,16 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config,
           transportFor(config, addresses), std::make_shared<core::SystemClock>(), randomUuid,
           options);
     }
+    case config::ProviderType::Dnspod:
+      throw std::runtime_error("provider " + config.name + ": type dnspod is not built yet");
+    case config::ProviderType::HuaweiCloud:
+      throw std::runtime_error("provider " + config.name + ": type huaweicloud is not built yet");
+    case config::ProviderType::Google:
+      throw std::runtime_error("provider " + config.name + ": type google is not built yet");
+    case config::ProviderType::Azure:
+      throw std::runtime_error("provider " + config.name + ": type azure is not built yet");
+    case config::ProviderType::Webhook:
+      throw std::runtime_error("provider " + config.name + ": type webhook is not built yet");
   }
   throw std::runtime_error("provider " + config.name + ": unknown type");
 }

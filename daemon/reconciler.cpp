@@ -191,9 +191,23 @@ core::RecordHistory Reconciler::historyOf(const PersistedRecord& saved) const {
 }
 
 void Reconciler::adoptFleetRecords(const std::map<std::string, PersistedRecord>& records) {
+  // The decisions come from etcd, where anyone with write access under the prefix can put
+  // them: only a choice among the record's configured targets is taken, never written otherwise.
+  for (const auto& entry : records) {
+    if (!records_.contains(entry.first)) {
+      log_.warn("record " + entry.first +
+                ": ignoring the fleet's decision for it: it is not in this node's configuration");
+    }
+  }
   for (auto& [name, record] : records_) {
     auto it = records.find(name);
     if (it == records.end() || !it->second.target) {
+      continue;
+    }
+    const std::vector<std::string>& allowed = record.config.targets;
+    if (std::find(allowed.begin(), allowed.end(), *it->second.target) == allowed.end()) {
+      log_.warn("record " + name + ": ignoring the fleet's decision to serve " +
+                *it->second.target + ": it is not one of the record's targets");
       continue;
     }
     if (record.history.active != it->second.target) {

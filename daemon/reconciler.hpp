@@ -168,7 +168,9 @@ class Reconciler {
   void setFleet(FleetWriter* fleet) { fleet_ = fleet; }
 
   // Fleet mode: the leader's decisions (what each record serves, its automatic changes), taken
-  // over by a follower to show them and by a new leader to go on from them.
+  // over by a follower to show them and by a new leader to go on from them. A decision for a
+  // record this node does not have, or for a target that is not one of the record's, is ignored
+  // with a warning: it came from etcd, not necessarily from a leader.
   void adoptFleetRecords(const std::map<std::string, PersistedRecord>& records);
 
   // Queues `job` on the provider's worker behind every record change (see SideJob). A provider

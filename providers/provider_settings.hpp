@@ -50,6 +50,50 @@ struct AlidnsSettings {
   std::string security_token_file;
 };
 
+// Tencent Cloud DNSPod, API 3.0 (TC3-HMAC-SHA256).
+struct DnspodSettings {
+  std::string secret_id_file;
+  std::string secret_key_file;
+  // Temporary credentials (STS): the X-TC-Token sent with every request. Empty: long-lived keys.
+  std::string token_file;
+};
+
+// Huawei Cloud DNS v2 (SDK-HMAC-SHA256 AK/SK signing).
+struct HuaweiCloudSettings {
+  std::string access_key_id_file;
+  std::string secret_access_key_file;
+  // Temporary credentials: the X-Security-Token sent with every request. Empty: long-lived keys.
+  std::string security_token_file;
+  std::string region;  // e.g. "ap-southeast-1": the API is https://dns.{region}.myhuaweicloud.com
+  std::string project_id;  // sent as X-Project-Id; empty: none
+};
+
+// Google Cloud DNS v1: a service account's JSON key, exchanged for OAuth2 access tokens.
+struct GoogleSettings {
+  std::string credentials_file;
+  std::string project;
+  std::optional<std::string> managed_zone;  // looked up by the zone's DNS name when absent
+};
+
+// Azure DNS (ARM), with a client-credentials token from Microsoft Entra ID.
+struct AzureSettings {
+  std::string tenant_id;
+  std::string client_id;
+  std::string client_secret_file;
+  std::string subscription_id;
+  std::string resource_group;
+  // The Entra ID authority instead of https://login.microsoftonline.com (Azure China:
+  // https://login.chinacloudapi.cn; a local test server).
+  std::optional<std::string> login_endpoint;
+};
+
+// A provider of the external-dns webhook protocol, run beside planbd.
+struct WebhookSettings {
+  // http://127.0.0.1:PORT[/path] (any loopback address or localhost), or unix:/absolute/path for a
+  // Unix socket: the protocol has no authentication of its own.
+  std::string url;
+};
+
 // One API provider as its constructor takes it: its name (in every message), its own settings and
 // the base URL instead of the vendor's default (a regional endpoint, a gateway, a test server).
 template <typename Settings>

@@ -24,6 +24,16 @@ std::string_view nameOf(ProviderType type) {
       return "route53";
     case ProviderType::Alidns:
       return "alidns";
+    case ProviderType::Dnspod:
+      return "dnspod";
+    case ProviderType::HuaweiCloud:
+      return "huaweicloud";
+    case ProviderType::Google:
+      return "google";
+    case ProviderType::Azure:
+      return "azure";
+    case ProviderType::Webhook:
+      return "webhook";
   }
   return "rfc2136";
 }
@@ -39,8 +49,17 @@ std::string vendorOf(const ProviderConfig& provider) {
       return "cloudflare";
     case ProviderType::Alidns:
       return "alibaba";
+    case ProviderType::Dnspod:
+      return "tencent";
+    case ProviderType::HuaweiCloud:
+      return "huawei";
+    case ProviderType::Google:
+      return "google";
+    case ProviderType::Azure:
+      return "azure";
     case ProviderType::Rfc2136:
     case ProviderType::PowerDns:
+    case ProviderType::Webhook:
       break;  // a server of one's own, or anyone's: only the vendor key can tell
   }
   return {};

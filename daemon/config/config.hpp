@@ -87,14 +87,30 @@ struct RehearsalConfig {
   SourcePos pos;
 };
 
-enum class ProviderType { Rfc2136, PowerDns, Cloudflare, Route53, Alidns };
+enum class ProviderType {
+  Rfc2136,
+  PowerDns,
+  Cloudflare,
+  Route53,
+  Alidns,
+  Dnspod,
+  HuaweiCloud,
+  Google,
+  Azure,
+  Webhook
+};
 
 // The keys of each provider type are the provider's own settings (providers/provider_settings.hpp).
 using providers::AlidnsSettings;
+using providers::AzureSettings;
 using providers::CloudflareSettings;
+using providers::DnspodSettings;
+using providers::GoogleSettings;
+using providers::HuaweiCloudSettings;
 using providers::PowerDnsSettings;
 using providers::Rfc2136Settings;
 using providers::Route53Settings;
+using providers::WebhookSettings;
 
 struct ProviderConfig {
   std::string name;
@@ -104,16 +120,22 @@ struct ProviderConfig {
   CloudflareSettings cloudflare;
   Route53Settings route53;
   AlidnsSettings alidns;
-  // Every API provider (not rfc2136): the API base URL instead of the vendor's default (a
-  // regional endpoint, a gateway, a local test server; http:// only for loopback addresses), and
+  DnspodSettings dnspod;
+  HuaweiCloudSettings huaweicloud;
+  GoogleSettings google;
+  AzureSettings azure;
+  WebhookSettings webhook;
+  // Every API provider (not rfc2136 or webhook): the API base URL instead of the vendor's default
+  // (a regional endpoint, a gateway, a local test server; http:// only for loopback addresses), and
   // an extra CA bundle for it.
   std::optional<std::string> endpoint;
   std::optional<std::string> ca_file;
   // Every provider: its request ceiling instead of the type's default (documented limits).
   std::optional<double> max_requests_per_second;
   // The vendor whose fate the provider shares (preflight compares it with targets' vendors);
-  // nullopt: the type's (route53 "aws", cloudflare "cloudflare", alidns "alibaba"), none for
-  // rfc2136 and powerdns.
+  // nullopt: the type's (route53 "aws", cloudflare "cloudflare", alidns "alibaba", dnspod
+  // "tencent", huaweicloud "huawei", google "google", azure "azure"), none for rfc2136, powerdns
+  // and webhook.
   std::optional<std::string> vendor;
   SourcePos pos;
 };

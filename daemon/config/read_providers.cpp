@@ -1,5 +1,6 @@
-// [[provider]]: the DNS services records are written through: DNS UPDATE (rfc2136) and the HTTP
-// APIs of PowerDNS, Cloudflare, Route 53 and Alibaba Cloud DNS.
+// [[provider]]: the DNS services records are written through: DNS UPDATE (rfc2136), the HTTP
+// APIs of PowerDNS, Cloudflare, Route 53, Alibaba Cloud DNS, Tencent Cloud DNSPod, Huawei Cloud
+// DNS, Google Cloud DNS and Azure DNS, and any provider of the external-dns webhook protocol.
 
 #include <algorithm>
 #include <array>
@@ -16,9 +17,10 @@ namespace planb::config {
 
 namespace {
 
-constexpr std::array kTypes = {ProviderType::Rfc2136, ProviderType::PowerDns,
-                               ProviderType::Cloudflare, ProviderType::Route53,
-                               ProviderType::Alidns};
+constexpr std::array kTypes = {
+    ProviderType::Rfc2136, ProviderType::PowerDns, ProviderType::Cloudflare,  ProviderType::Route53,
+    ProviderType::Alidns,  ProviderType::Dnspod,   ProviderType::HuaweiCloud, ProviderType::Google,
+    ProviderType::Azure,   ProviderType::Webhook};
 
 std::vector<std::string_view> typeNames() {
   std::vector<std::string_view> names;
@@ -34,13 +36,19 @@ ProviderType typeNamed(std::string_view name) {
   return it == kTypes.end() ? ProviderType::Rfc2136 : *it;
 }
 
+// Whether a provider type is a vendor's HTTP API, which takes `endpoint` and `ca_file` (rfc2136
+// speaks DNS; a webhook's `url` is its whole address, on loopback).
+bool takesEndpoint(ProviderType type) {
+  return type != ProviderType::Rfc2136 && type != ProviderType::Webhook;
+}
+
 // The keys of a provider of one type: name, type and max_requests_per_second, its own, and for the
-// API providers (all but rfc2136) endpoint and ca_file.
+// vendors' API providers endpoint and ca_file.
 void checkProviderKeys(const TableReader& table, ProviderType type,
                        std::initializer_list<std::string_view> own) {
   std::vector<std::string_view> allowed = {"name", "type", "max_requests_per_second", "vendor"};
   allowed.insert(allowed.end(), own.begin(), own.end());
-  if (type != ProviderType::Rfc2136) {
+  if (takesEndpoint(type)) {
     allowed.insert(allowed.end(), {"endpoint", "ca_file"});
   }
   table.checkKeys(allowed);
@@ -260,6 +268,140 @@ void readAlidns(const TableReader& table, const Environment& environment,
   }
 }
 
+void readDnspod(const TableReader& table, const Environment& environment,
+                DnspodSettings& settings) {
+  checkProviderKeys(table, ProviderType::Dnspod,
+                    {"secret_id_file", "secret_key_file", "token_file"});
+  if (auto id_file = table.filePath("secret_id_file", environment, Presence::Required)) {
+    settings.secret_id_file = *id_file;
+  }
+  if (auto key_file = table.filePath("secret_key_file", environment, Presence::Required)) {
+    settings.secret_key_file = *key_file;
+  }
+  if (auto token_file = table.filePath("token_file", environment, Presence::Optional)) {
+    settings.token_file = *token_file;
+  }
+}
+
+void readHuaweiCloud(const TableReader& table, const Environment& environment,
+                     HuaweiCloudSettings& settings) {
+  checkProviderKeys(table, ProviderType::HuaweiCloud,
+                    {"access_key_id_file", "secret_access_key_file", "security_token_file",
+                     "region", "project_id"});
+  if (auto id_file = table.filePath("access_key_id_file", environment, Presence::Required)) {
+    settings.access_key_id_file = *id_file;
+  }
+  if (auto secret_file =
+          table.filePath("secret_access_key_file", environment, Presence::Required)) {
+    settings.secret_access_key_file = *secret_file;
+  }
+  if (auto token_file = table.filePath("security_token_file", environment, Presence::Optional)) {
+    settings.security_token_file = *token_file;
+  }
+  // The region is part of the API's host name (dns.{region}.myhuaweicloud.com).
+  if (auto region = table.string("region", Presence::Required)) {
+    if (isRegionName(*region)) {
+      settings.region = *region;
+    } else {
+      table.error("region", "bad region " + inQuotes(*region) +
+                                ": use a Huawei Cloud region name such as \"ap-southeast-1\"");
+    }
+  }
+  if (auto project_id = readId(table, "project_id")) {
+    settings.project_id = *project_id;
+  }
+}
+
+void readGoogle(const TableReader& table, const Environment& environment,
+                GoogleSettings& settings) {
+  checkProviderKeys(table, ProviderType::Google, {"credentials_file", "project", "managed_zone"});
+  if (auto key_file = table.filePath("credentials_file", environment, Presence::Required)) {
+    settings.credentials_file = *key_file;
+  }
+  if (auto project = readId(table, "project")) {
+    settings.project = *project;
+  } else if (!table.has("project")) {
+    table.string("project", Presence::Required);  // reports the missing key
+  }
+  settings.managed_zone = readId(table, "managed_zone");
+}
+
+// Azure resource group names: letters, digits, '_', '-', '.', '(' and ')', not ending in '.'
+// (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules).
+bool isResourceGroupName(std::string_view name) {
+  return !name.empty() && name.size() <= 90 && !name.ends_with('.') &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+                  std::string_view("_-.()").find(c) != std::string_view::npos;
+         });
+}
+
+void readAzure(const TableReader& table, const Environment& environment, AzureSettings& settings) {
+  checkProviderKeys(table, ProviderType::Azure,
+                    {"tenant_id", "client_id", "client_secret_file", "subscription_id",
+                     "resource_group", "login_endpoint"});
+  // Ids go into URL paths and the token request: plain ids only (a tenant may also be named by
+  // its domain, such as contoso.onmicrosoft.com).
+  for (auto [key, field] :
+       {std::pair{"tenant_id", &settings.tenant_id}, std::pair{"client_id", &settings.client_id},
+        std::pair{"subscription_id", &settings.subscription_id}}) {
+    if (auto id = readId(table, key)) {
+      *field = *id;
+    } else if (!table.has(key)) {
+      table.string(key, Presence::Required);  // reports the missing key
+    }
+  }
+  if (auto secret_file = table.filePath("client_secret_file", environment, Presence::Required)) {
+    settings.client_secret_file = *secret_file;
+  }
+  if (auto group = table.string("resource_group", Presence::Required)) {
+    if (isResourceGroupName(*group)) {
+      settings.resource_group = *group;
+    } else {
+      table.error("resource_group",
+                  "bad resource group " + inQuotes(*group) +
+                      ": use letters, digits, '_', '-', '.', '(' and ')', not ending in '.'");
+    }
+  }
+  settings.login_endpoint =
+      readApiUrl(table, "login_endpoint", Presence::Optional, PlainHttp::LoopbackOnly);
+}
+
+// The webhook protocol has no authentication: its provider listens on loopback or a Unix socket
+// beside planbd, and nowhere else.
+void readWebhook(const TableReader& table, WebhookSettings& settings) {
+  checkProviderKeys(table, ProviderType::Webhook, {"url"});
+  constexpr std::string_view kUnix = "unix:";
+  std::optional<std::string> text = table.string("url", Presence::Required);
+  if (!text) {
+    return;
+  }
+  if (text->starts_with(kUnix)) {
+    std::string_view path = std::string_view(*text).substr(kUnix.size());
+    if (!path.starts_with('/') || path.find('\0') != std::string_view::npos) {
+      table.error("url", "bad url " + inQuotes(*text) +
+                             ": a Unix socket is written unix:/absolute/path/to/socket");
+      return;
+    }
+    settings.url = *text;
+    return;
+  }
+  std::optional<std::string> url =
+      readApiUrl(table, "url", Presence::Required, PlainHttp::Anywhere);
+  if (!url) {
+    return;
+  }
+  std::string why;
+  std::optional<Url> parsed = parseUrl(*url, why);
+  if (parsed && !net::isLoopbackHost(parsed->host.host)) {
+    table.error("url",
+                "a webhook provider runs beside planbd: use a loopback address "
+                "(http://127.0.0.1:PORT) or a Unix socket (unix:/path)");
+    return;
+  }
+  settings.url = *url;
+}
+
 // max_requests_per_second, which every provider takes: a positive number, fractions allowed (0.5
 // is one request every two seconds).
 std::optional<double> readRequestRate(const TableReader& table) {
@@ -332,6 +474,21 @@ std::optional<ProviderConfig> readProvider(const TableReader& table, const Envir
     case ProviderType::Alidns:
       readAlidns(table, environment, provider.alidns);
       break;
+    case ProviderType::Dnspod:
+      readDnspod(table, environment, provider.dnspod);
+      break;
+    case ProviderType::HuaweiCloud:
+      readHuaweiCloud(table, environment, provider.huaweicloud);
+      break;
+    case ProviderType::Google:
+      readGoogle(table, environment, provider.google);
+      break;
+    case ProviderType::Azure:
+      readAzure(table, environment, provider.azure);
+      break;
+    case ProviderType::Webhook:
+      readWebhook(table, provider.webhook);
+      return provider;
   }
   readEndpoint(table, environment, provider);
   return provider;

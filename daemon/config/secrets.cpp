@@ -5,9 +5,10 @@
 namespace planb::config {
 
 bool isInlineSecretKey(std::string_view key) {
-  static constexpr std::array<std::string_view, 9> kSecretWords = {
-      "secret", "tsig_key",      "api_key",           "api_token",        "password",
-      "token",  "access_key_id", "secret_access_key", "access_key_secret"};
+  static constexpr std::array<std::string_view, 12> kSecretWords = {
+      "secret",      "tsig_key",         "api_key",    "api_token",     "password",
+      "token",       "secret_id",        "secret_key", "access_key_id", "secret_access_key",
+      "private_key", "access_key_secret"};
   for (std::string_view word : kSecretWords) {
     // A prefix names whose secret it is: "cloudflare_api_token", "client_secret".
     if (key == word || (key.ends_with(word) && key[key.size() - word.size() - 1] == '_')) {

@@ -357,3 +357,63 @@ TEST_CASE("a second node with the same name is reported, not silently merged") {
   };
   CHECK(twin.waitFor([&](const FleetSnapshot&) { return reported(); }));
 }
+
+namespace {
+
+// What someone with write access under the prefix, but not planbd, puts there.
+std::unique_ptr<cluster::EtcdClient> forgerOf(const EtcdServer& etcd) {
+  cluster::EtcdOptions options;
+  options.endpoints = {etcd.endpoint()};
+  options.timeout = 500ms;
+  return std::make_unique<cluster::EtcdClient>(options);
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a view written without a lease is not counted: it would never expire") {
+  EtcdServer etcd;
+  planb::testing::CapturedStderr capture(etcd.dir() + "/stderr.log");
+  Log log(LogLevel::Warn);
+  Node n1(etcd, "n1", log);
+  n1.agent->start();
+  n1.agent->publishView(viewOf("n1", core::Health::Healthy));
+  REQUIRE(n1.waitFor([](const FleetSnapshot& s) { return s.views.size() == 1; }));
+  auto forger = forgerOf(etcd);
+  forger->put("/planb-it/nodes/n2", encodeView(viewOf("n2", core::Health::Unhealthy)));
+  // Every poll from the next on reads the forged key: three of them, and it is still left out.
+  REQUIRE(n1.waitForSnapshots(n1.snapshots() + 3, 6s));
+  FleetSnapshot seen = n1.last();
+  REQUIRE(seen.views.size() == 1);
+  CHECK(seen.views[0].node == "n1");
+  CHECK(occurrences(capture.text(), "/planb-it/nodes/n2") == 1);
+  CHECK(capture.text().find("no lease") != std::string::npos);
+}
+
+TEST_CASE("a view under another node's key is not counted") {
+  EtcdServer etcd;
+  planb::testing::CapturedStderr capture(etcd.dir() + "/stderr.log");
+  Log log(LogLevel::Warn);
+  Node n1(etcd, "n1", log);
+  n1.agent->start();
+  n1.agent->publishView(viewOf("n1", core::Health::Healthy));
+  REQUIRE(n1.waitFor([](const FleetSnapshot& s) { return s.views.size() == 1; }));
+  auto forger = forgerOf(etcd);
+  std::int64_t lease = forger->grantLease(30s);
+  // Under a lease, but the key says n3 and the view says n2.
+  forger->put("/planb-it/nodes/n3", encodeView(viewOf("n2", core::Health::Unhealthy)), lease);
+  // Every poll from the next on reads the forged key: three of them, and it is still left out.
+  REQUIRE(n1.waitForSnapshots(n1.snapshots() + 3, 6s));
+  FleetSnapshot seen = n1.last();
+  REQUIRE(seen.views.size() == 1);
+  CHECK(seen.views[0].node == "n1");
+  CHECK(occurrences(capture.text(), "/planb-it/nodes/n3") == 1);
+  forger->revokeLease(lease);
+}

@@ -374,7 +374,8 @@ TEST_CASE("a provider of an unknown type names the types there are") {
   CHECK(error.pos.line == 3);
   CHECK(error.message ==
         "unknown provider type \"bind\": use \"rfc2136\", \"powerdns\", \"cloudflare\", "
-        "\"route53\" or \"alidns\"");
+        "\"route53\", \"alidns\", \"dnspod\", \"huaweicloud\", \"google\", \"azure\" or "
+        "\"webhook\"");
 }
 
 TEST_CASE("http probe method, host, headers and ca_file are checked") {

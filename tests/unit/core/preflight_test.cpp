@@ -183,6 +183,16 @@ TEST_CASE("a target on the vendor of one of the zone's providers is a warning, o
   CHECK(mentions(all.fix, "add a provider of zone example.com. that does not depend on aws"));
 }
 
+TEST_CASE("a target's vendor meets a provider's under any of the vendor's usual names") {
+  PreflightInputs in = cleanPreflight();
+  in.targets[0].vendor = "alibaba-cloud";
+  in.providers[0].vendor = "alibaba";  // an alidns provider
+  in.providers[1].vendor = "aliyun";
+  PreflightFinding f = onlyFinding(in);
+  CHECK(f.severity == PreflightSeverity::Blocker);
+  CHECK(mentions(f.what, "runs on vendor alibaba-cloud, and so does every way to write zone"));
+}
+
 TEST_CASE("a provider whose credential source runs on a target's vendor shares its fate") {
   PreflightInputs in = cleanPreflight();
   PreflightDependency sts;

@@ -321,3 +321,37 @@ TEST_CASE("the fleet's history is the link's latest snapshot, newest first") {
            "this node only: etcd unreachable (connection refused)";
   }));
 }
+
+namespace {
+
+core::Override pinOf(const std::string& record, const std::string& target) {
+  core::Override o;
+  o.kind = core::OverrideKind::Pin;
+  o.subject = record;
+  o.target = target;
+  o.reason = "from etcd";
+  o.user = "someone";
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a pin read from etcd to a target that is not one of the record's is not obeyed") {
+  FleetWorld w;
+  // Whoever can write under the prefix puts a pin planbd's own checks would have refused.
+  FleetSnapshot forged;
+  forged.etcd_up = true;
+  forged.overrides = std::vector<core::Override>{pinOf("www.example.test.", "c")};
+  forged.overrides_revision = 1;
+  w.listener(forged);
+  REQUIRE(w.runUntil([&] { return w.authority.overrides().all().size() == 1; }));
+  CHECK(w.authority.controls().pins.empty());
+
+  FleetSnapshot pinned;
+  pinned.etcd_up = true;
+  pinned.overrides = std::vector<core::Override>{pinOf("www.example.test.", "b")};
+  pinned.overrides_revision = 2;
+  w.listener(pinned);
+  REQUIRE(w.runUntil([&] { return w.authority.controls().pins.size() == 1; }));
+  CHECK(w.authority.controls().pins.at("www.example.test.") == "b");
+}

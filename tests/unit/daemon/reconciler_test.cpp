@@ -419,3 +419,46 @@ TEST_CASE("a new leader goes on from the fleet's decisions, hold-down included")
   CHECK(h.record().history.active == "b");
   CHECK(h.record().decision.rule == core::Rule::HoldDown);
 }
+
+namespace {
+
+// The world with a third target, c, configured for another record but not for www.
+config::Config withForeignTarget() {
+  config::Config c = Harness::twoProviders();
+  config::TargetConfig foreign = c.targets.at(1);
+  foreign.name = "c";
+  foreign.cname = "app.c.example.net.";
+  c.targets.push_back(foreign);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("a fleet decision for a target that is not one of the record's is never written") {
+  FakeFleet fleet;  // outlives the reconciler, which asks it until it is destroyed
+  planb::testing::ReconcilerHarness h(withForeignTarget());
+  h.start();
+  h.reconciler->setFleet(&fleet);
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  // Whoever can write under the prefix in etcd forges the leader's decisions: c, just decided
+  // (hold-down would keep it), and an unknown target for a record this node does not have.
+  PersistedRecord forged;
+  forged.target = "c";
+  forged.automatic_changes = {h.clock.wallNow()};
+  PersistedRecord unknown;
+  unknown.target = "nowhere";
+  h.reconciler->adoptFleetRecords({{kName, forged}, {"ghost.example.test.", unknown}});
+  CHECK(h.record().history.active == "a");
+  CHECK_FALSE(h.reconciler->records().contains("ghost.example.test."));
+  h.verdicts(core::Health::Healthy, core::Health::Healthy);
+  REQUIRE(h.settle());
+  CHECK(h.p1->writes() == 0);
+  CHECK(h.p2->writes() == 0);
+  CHECK(h.p1->cname(kName) == kA);
+  // A decision among the record's own targets is still adopted.
+  PersistedRecord decided;
+  decided.target = "b";
+  h.reconciler->adoptFleetRecords({{kName, decided}});
+  CHECK(h.record().history.active == "b");
+}
