@@ -34,10 +34,11 @@ class WebhookFake {
     if (!findProgram("python3")) {
       throw std::runtime_error("python3 not found: the webhook fake needs it");
     }
-    std::vector<std::string> args{"python3", std::string(PLANB_FAKES_DIR) + "/webhook_provider.py",
-                                  "--change-keys", options.change_keys, "--min-ttl",
-                                  std::to_string(options.min_ttl), "--media-version",
-                                  options.media_version};
+    std::vector<std::string> args{
+        "python3",         std::string(PLANB_FAKES_DIR) + "/webhook_provider.py",
+        "--change-keys",   options.change_keys,
+        "--min-ttl",       std::to_string(options.min_ttl),
+        "--media-version", options.media_version};
     for (const std::string& filter : options.domain_filters) {
       args.insert(args.end(), {"--domain-filter", filter});
     }
@@ -77,9 +78,7 @@ class WebhookFake {
   WebhookFake& operator=(const WebhookFake&) = delete;
 
   // The provider's `url` key.
-  std::string url() const {
-    return socket_.empty() ? base() : "unix:" + socket_;
-  }
+  std::string url() const { return socket_.empty() ? base() : "unix:" + socket_; }
 
   // A control call; throws unless it answers 200.
   Json control(const std::string& method, const std::string& path, const Json& body = nullptr) {

@@ -89,9 +89,10 @@ TEST_CASE("a batch of a zone is one POST /records the provider applies whole") {
             {"targets", Json::array({"a.example.net"})},
             {"recordType", "CNAME"}});
   WebhookProvider p = webhookOn(fake);
-  auto results = p.replaceBatch({webhookItSwap("b.example.net.", "a.example.net."),
-                                 webhookItSwap("b.example.net.", "a.example.net.", "api.example.com."),
-                                 webhookItSwap("b.example.net.", std::nullopt, "new.example.com.")});
+  auto results =
+      p.replaceBatch({webhookItSwap("b.example.net.", "a.example.net."),
+                      webhookItSwap("b.example.net.", "a.example.net.", "api.example.com."),
+                      webhookItSwap("b.example.net.", std::nullopt, "new.example.com.")});
   for (auto& result : results) {
     webhookItOk(result);
   }
@@ -107,7 +108,8 @@ TEST_CASE("adjustendpoints raising the TTL to the provider's minimum is written 
   options.min_ttl = 300;
   WebhookFake fake(options);
   WebhookProvider p = webhookOn(fake);
-  auto results = p.replaceBatch({webhookItSwap("b.example.net.", std::nullopt, "new.example.com.")});
+  auto results =
+      p.replaceBatch({webhookItSwap("b.example.net.", std::nullopt, "new.example.com.")});
   CHECK(webhookItOk(results.front()).raised_ttl == 300);
   Json stored = fake.endpoint("new.example.com", "CNAME");
   CHECK(stored.at("recordTTL") == 300);
@@ -142,11 +144,10 @@ TEST_CASE("a 500 is transient and the provider negotiates again once it answers"
   WebhookProvider p = webhookOn(fake);
   webhookItOk(p.read({"example.com.", "www.example.com."}));
   fake.control("POST", "fail", {{"count", 1}});
-  CHECK(webhookItFailed(p.read({"example.com.", "www.example.com."})).kind ==
-        ErrorKind::Transient);
+  CHECK(webhookItFailed(p.read({"example.com.", "www.example.com."})).kind == ErrorKind::Transient);
   webhookItOk(p.read({"example.com.", "www.example.com."}));
-  CHECK(fake.calls() == std::vector<std::string>{"GET /", "GET /records", "GET /records", "GET /",
-                                                 "GET /records"});
+  CHECK(fake.calls() ==
+        std::vector<std::string>{"GET /", "GET /records", "GET /records", "GET /", "GET /records"});
 }
 
 TEST_CASE("a provider whose DNS API refuses its credentials fails with 500 until it is fixed") {
@@ -183,7 +184,8 @@ TEST_CASE("a provider that is down is a transient error naming its url") {
   CHECK(e.message.find("webhook provider \"hook-it\" at " + url + ": GET /") == 0);
 }
 
-TEST_CASE("a change made between planb's read and its write fails the batch at a checking provider") {
+TEST_CASE(
+    "a change made between planb's read and its write fails the batch at a checking provider") {
   // The in-memory provider's rule: an updateOld whose target is no longer stored is refused.
   WebhookFake fake;
   fake.add(kWebhookWww);
@@ -210,7 +212,8 @@ TEST_CASE("a provider decoding only the lower-case keys applies planb's changes"
   CHECK_FALSE(fake.requestLog().back().contains("ignored_keys"));
 }
 
-TEST_CASE("a provider decoding only the capitalised keys ignores planb's changes (the known limit)") {
+TEST_CASE(
+    "a provider decoding only the capitalised keys ignores planb's changes (the known limit)") {
   // Every Go provider decodes both (encoding/json matches keys case-insensitively); one written
   // in another language against external-dns before v0.17.0 may know only "Create", ...: it
   // answers 204 and changes nothing, which post-write verification reports.
