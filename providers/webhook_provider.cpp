@@ -304,6 +304,9 @@ Result<std::vector<WebhookEndpoint>> WebhookProvider::list(const std::string& zo
 
 std::vector<Result<ServedRecord>> WebhookProvider::readBatch(
     const std::string& zone, const std::vector<std::string>& names) {
+  if (names.empty()) {
+    return {};
+  }
   std::vector<std::string> canonical;
   canonical.reserve(names.size());
   for (const std::string& name : names) {
