@@ -11,6 +11,7 @@
 #include "providers/powerdns_provider.hpp"
 #include "providers/rfc2136_provider.hpp"
 #include "providers/route53_provider.hpp"
+#include "providers/webhook_provider.hpp"
 
 namespace planb::providers {
 
@@ -49,7 +50,7 @@ CeilingRate typeDefaultCeiling(config::ProviderType type) {
     case config::ProviderType::Azure:
       return kRoute53Ceiling;  // not built yet
     case config::ProviderType::Webhook:
-      return kRoute53Ceiling;  // not built yet
+      return kWebhookCeiling;
   }
   return kRoute53Ceiling;  // the most careful, should a type ever be missed above
 }
@@ -75,6 +76,9 @@ std::string accountFileOf(const config::ProviderConfig& config) {
       return {};  // not built yet
     case config::ProviderType::Azure:
       return {};  // not built yet
+    case config::ProviderType::Webhook:
+      // The webhook process acts for one account of its DNS host: providers on it share a bucket.
+      return "webhook:" + config.webhook.url;
     default:
       return {};
   }
@@ -169,7 +173,11 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config,
     case config::ProviderType::Azure:
       throw std::runtime_error("provider " + config.name + ": type azure is not built yet");
     case config::ProviderType::Webhook:
-      throw std::runtime_error("provider " + config.name + ": type webhook is not built yet");
+      // Its own transport: the url may name a unix socket, and GET /records may be large.
+      return std::make_shared<WebhookProvider>(
+          config.name, config.webhook.url,
+          std::make_shared<net::CurlTransport>(webhookHttpOptions(config.webhook.url)),
+          apiCeilingFor(config));
   }
   throw std::runtime_error("provider " + config.name + ": unknown type");
 }
