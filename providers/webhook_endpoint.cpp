@@ -15,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string upperAscii(std::string text) {
+std::string webhookUpper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) {
     return static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
   });
@@ -36,7 +36,7 @@ std::string readWebhookEndpoint(const json& entry, WebhookEndpoint& out) {
     return "has no \"recordType\" string";
   }
   out.dns_name = core::canonicalName(name->get_ref<const std::string&>());
-  out.record_type = upperAscii(type->get<std::string>());
+  out.record_type = webhookUpper(type->get<std::string>());
   auto set = entry.find("setIdentifier");
   if (set != entry.end() && !set->is_null()) {
     if (!set->is_string()) {
@@ -77,7 +77,7 @@ std::string readWebhookEndpoint(const json& entry, WebhookEndpoint& out) {
   return "";
 }
 
-std::string normalisedFilter(std::string_view filter) {
+std::string webhookNormalisedFilter(std::string_view filter) {
   std::string out = core::asciiLower(filter);
   while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) {
     out.pop_back();
@@ -89,11 +89,11 @@ std::string normalisedFilter(std::string_view filter) {
   return out;
 }
 
-bool endsWith(std::string_view text, std::string_view suffix) {
+bool webhookEndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-std::size_t dots(std::string_view text) {
+std::size_t webhookDots(std::string_view text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '.'));
 }
 
@@ -108,8 +108,9 @@ bool matchWebhookFilter(const std::vector<std::string>& filters, std::string_vie
     if (filter.empty()) {
       continue;
     }
-    if ((filter.front() == '.' && endsWith(name, filter)) ||
-        (dots(name) == dots(filter) && name == filter) || endsWith(name, "." + filter)) {
+    if ((filter.front() == '.' && webhookEndsWith(name, filter)) ||
+        (webhookDots(name) == webhookDots(filter) && name == filter) ||
+        webhookEndsWith(name, "." + filter)) {
       return true;
     }
   }
@@ -117,7 +118,7 @@ bool matchWebhookFilter(const std::vector<std::string>& filters, std::string_vie
 }
 
 // Whether NAME matches PATTERN; nullopt when std::regex cannot compile it (RE2-only syntax).
-std::optional<bool> regexMatches(const std::string& pattern, const std::string& name) {
+std::optional<bool> webhookRegexMatches(const std::string& pattern, const std::string& name) {
   try {
     return std::regex_search(name, std::regex(pattern, std::regex::ECMAScript));
   } catch (const std::regex_error&) {
@@ -125,7 +126,7 @@ std::optional<bool> regexMatches(const std::string& pattern, const std::string& 
   }
 }
 
-std::string joined(const std::vector<std::string>& items) {
+std::string webhookJoined(const std::vector<std::string>& items) {
   std::string out = "[";
   for (const std::string& item : items) {
     out += (out.size() > 1 ? ", " : "") + item;
@@ -134,7 +135,8 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 // A JSON list of strings at KEY of OBJECT into OUT, normalised; what is wrong otherwise.
-std::string readFilterList(const json& object, const char* key, std::vector<std::string>& out) {
+std::string readWebhookFilterList(const json& object, const char* key,
+                                  std::vector<std::string>& out) {
   auto list = object.find(key);
   if (list == object.end() || list->is_null()) {
     return "";
@@ -146,7 +148,7 @@ std::string readFilterList(const json& object, const char* key, std::vector<std:
     if (!item.is_string()) {
       return std::string("\"") + key + "\" holds something other than a string";
     }
-    if (std::string filter = normalisedFilter(item.get_ref<const std::string&>());
+    if (std::string filter = webhookNormalisedFilter(item.get_ref<const std::string&>());
         !filter.empty()) {
       out.push_back(std::move(filter));
     }
@@ -154,7 +156,7 @@ std::string readFilterList(const json& object, const char* key, std::vector<std:
   return "";
 }
 
-std::string readFilterRegex(const json& object, const char* key, std::string& out) {
+std::string readWebhookFilterRegex(const json& object, const char* key, std::string& out) {
   auto regex = object.find(key);
   if (regex == object.end() || regex->is_null()) {
     return "";
@@ -241,12 +243,12 @@ std::string webhookChangesBody(const WebhookChanges& changes) {
 }
 
 bool WebhookDomainFilter::matches(std::string_view name) const {
-  const std::string stripped = normalisedFilter(name);
+  const std::string stripped = webhookNormalisedFilter(name);
   if (!regex_include.empty() || !regex_exclude.empty()) {
-    if (!regex_exclude.empty() && regexMatches(regex_exclude, stripped).value_or(false)) {
+    if (!regex_exclude.empty() && webhookRegexMatches(regex_exclude, stripped).value_or(false)) {
       return false;
     }
-    return regex_include.empty() || regexMatches(regex_include, stripped).value_or(true);
+    return regex_include.empty() || webhookRegexMatches(regex_include, stripped).value_or(true);
   }
   return matchWebhookFilter(include, stripped, true) &&
          !matchWebhookFilter(exclude, stripped, false);
@@ -256,9 +258,10 @@ std::string WebhookDomainFilter::describe() const {
   if (!regex_include.empty() || !regex_exclude.empty()) {
     return "regexInclude \"" + regex_include + "\", regexExclude \"" + regex_exclude + "\"";
   }
-  std::string out = "include " + (include.empty() ? std::string("everything") : joined(include));
+  std::string out =
+      "include " + (include.empty() ? std::string("everything") : webhookJoined(include));
   if (!exclude.empty()) {
-    out += ", exclude " + joined(exclude);
+    out += ", exclude " + webhookJoined(exclude);
   }
   return out;
 }
@@ -272,11 +275,11 @@ std::variant<WebhookDomainFilter, std::string> parseWebhookDomainFilter(const st
     return std::string("the body is not a JSON object (a domain filter)");
   }
   WebhookDomainFilter filter;
-  for (std::string wrong : {readFilterList(parsed, "include", filter.include),
-                            readFilterList(parsed, "filters", filter.include),
-                            readFilterList(parsed, "exclude", filter.exclude),
-                            readFilterRegex(parsed, "regexInclude", filter.regex_include),
-                            readFilterRegex(parsed, "regexExclude", filter.regex_exclude)}) {
+  for (std::string wrong : {readWebhookFilterList(parsed, "include", filter.include),
+                            readWebhookFilterList(parsed, "filters", filter.include),
+                            readWebhookFilterList(parsed, "exclude", filter.exclude),
+                            readWebhookFilterRegex(parsed, "regexInclude", filter.regex_include),
+                            readWebhookFilterRegex(parsed, "regexExclude", filter.regex_exclude)}) {
     if (!wrong.empty()) {
       return "the domain filter's " + wrong;
     }
