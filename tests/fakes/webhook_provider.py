@@ -189,19 +189,6 @@ def apply_changes(state, lists):
         del state.records[state.find(key_of(e))]
 
 
-def matches_filter(state, name):
-    """DomainFilter.Match (endpoint/domain_filter.go matchFilter) for --domain-filter."""
-    def match(filters, empty):
-        if not filters:
-            return empty
-        name_ = normal_name(name)
-        for f in filters:
-            if (f.startswith(".") and name_.endswith(f)) or name_ == f or name_.endswith("." + f):
-                return True
-        return False
-    return match(state.include, True) and not match(state.exclude, False)
-
-
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
@@ -333,9 +320,6 @@ class Handler(BaseHTTPRequestHandler):
         entry["body"] = decoded
         if ignored:
             entry["ignored_keys"] = ignored
-        for e in lists["create"] + lists["updateNew"]:
-            if not matches_filter(state, e.get("dnsName", "")):
-                return 500, None, None  # outside the zones it manages: the provider's error
         try:
             apply_changes(state, lists)
         except ChangeError:
