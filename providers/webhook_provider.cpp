@@ -578,7 +578,9 @@ Result<Written> WebhookProvider::deleteTxt(const RecordRef& record) {
 
 Result<std::vector<std::string>> WebhookProvider::nameServers(const std::string& zone) {
   const std::string apex = core::canonicalName(zone);
-  Result<std::vector<WebhookEndpoint>> listed = list(zone, {apex});
+  // No name to check against the domain filter: a filter of ".example.com" covers the zone's
+  // names, not its apex, and the apex' NS endpoints are only listed where there are some.
+  Result<std::vector<WebhookEndpoint>> listed = list(zone, {});
   if (auto* error = errorIn(listed)) {
     return std::move(*error);
   }

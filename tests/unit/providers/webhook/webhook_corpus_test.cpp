@@ -59,8 +59,8 @@ TEST_CASE("corpus: GET /records and /adjustendpoints replies parse to their endp
 }
 
 TEST_CASE("corpus: planb's POST /records uses the recorded lower-case keys") {
-  CorpusJson recorded =
-      CorpusJson::parse(webhookExchange("03-post-records-create.json")["request"]["body"].get<std::string>());
+  CorpusJson recorded = CorpusJson::parse(
+      webhookExchange("03-post-records-create.json")["request"]["body"].get<std::string>());
   WebhookChanges changes;
   changes.create.push_back(recorded.at("create").at(0));
   CHECK(CorpusJson::parse(webhookChangesBody(changes)) == recorded);
