@@ -7,7 +7,10 @@
 #include "core/clock.hpp"
 #include "net/http_client.hpp"
 #include "providers/alidns_provider.hpp"
+#include "providers/azure_provider.hpp"
 #include "providers/cloudflare_provider.hpp"
+#include "providers/google_provider.hpp"
+#include "providers/dnspod_provider.hpp"
 #include "providers/powerdns_provider.hpp"
 #include "providers/rfc2136_provider.hpp"
 #include "providers/route53_provider.hpp"
@@ -42,13 +45,13 @@ CeilingRate typeDefaultCeiling(config::ProviderType type) {
     case config::ProviderType::Alidns:
       return kAlidnsCeiling;
     case config::ProviderType::Dnspod:
-      return kRoute53Ceiling;  // not built yet
+      return kDnspodCeiling;
     case config::ProviderType::HuaweiCloud:
       return kRoute53Ceiling;  // not built yet
     case config::ProviderType::Google:
-      return kRoute53Ceiling;  // not built yet
+      return kGoogleCeiling;
     case config::ProviderType::Azure:
-      return kRoute53Ceiling;  // not built yet
+      return kAzureCeiling;
     case config::ProviderType::Webhook:
       return kWebhookCeiling;
   }
@@ -69,13 +72,15 @@ std::string accountFileOf(const config::ProviderConfig& config) {
     case config::ProviderType::Alidns:
       return config.alidns.access_key_id_file;
     case config::ProviderType::Dnspod:
-      return {};  // not built yet
+      return config.dnspod.secret_id_file;
     case config::ProviderType::HuaweiCloud:
       return {};  // not built yet
     case config::ProviderType::Google:
-      return {};  // not built yet
+      return config.google.credentials_file;
     case config::ProviderType::Azure:
-      return {};  // not built yet
+      // ARM's buckets are per subscription and service principal, not per secret file.
+      return "azure:" + config.azure.tenant_id + "/" + config.azure.client_id + "@" +
+             config.azure.subscription_id;
     case config::ProviderType::Webhook:
       // The webhook process acts for one account of its DNS host: providers on it share a bucket.
       return "webhook:" + config.webhook.url;
@@ -164,14 +169,37 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config,
           transportFor(config, addresses), std::make_shared<core::SystemClock>(), randomUuid,
           options);
     }
-    case config::ProviderType::Dnspod:
-      throw std::runtime_error("provider " + config.name + ": type dnspod is not built yet");
+    case config::ProviderType::Dnspod: {
+      DnspodOptions options;
+      options.ceiling = apiCeilingFor(config);
+      // Parallel batch writes: a transport per request in flight, all behind that one ceiling.
+      for (std::size_t lane = 1; lane < kDnspodBatchLanes; ++lane) {
+        options.batch_transports.push_back(transportFor(config, addresses));
+      }
+      return std::make_shared<DnspodProvider>(
+          DnspodConfig{config.name, config.dnspod, config.endpoint},
+          transportFor(config, addresses), std::make_shared<core::SystemClock>(), options);
+    }
     case config::ProviderType::HuaweiCloud:
       throw std::runtime_error("provider " + config.name + ": type huaweicloud is not built yet");
-    case config::ProviderType::Google:
-      throw std::runtime_error("provider " + config.name + ": type google is not built yet");
-    case config::ProviderType::Azure:
-      throw std::runtime_error("provider " + config.name + ": type azure is not built yet");
+    case config::ProviderType::Google: {
+      GoogleOptions options;
+      options.ceiling = apiCeilingFor(config);
+      return std::make_shared<GoogleProvider>(
+          GoogleConfig{config.name, config.google, config.endpoint},
+          transportFor(config, addresses), std::make_shared<core::SystemClock>(), options);
+    }
+    case config::ProviderType::Azure: {
+      AzureOptions options;
+      options.ceiling = apiCeilingFor(config);
+      // Parallel batch writes: a transport per request in flight, all behind that one ceiling.
+      for (std::size_t lane = 1; lane < kAzureBatchLanes; ++lane) {
+        options.batch_transports.push_back(transportFor(config, addresses));
+      }
+      return std::make_shared<AzureProvider>(
+          AzureConfig{config.name, config.azure, config.endpoint}, transportFor(config, addresses),
+          std::make_shared<core::SystemClock>(), options);
+    }
     case config::ProviderType::Webhook:
       // Its own transport: the url may name a unix socket, and GET /records may be large.
       return std::make_shared<WebhookProvider>(

@@ -213,7 +213,8 @@ TEST_CASE("a webhook provider is reached on loopback or a Unix socket and nowher
       "a webhook provider runs beside planbd: use a loopback address (http://127.0.0.1:PORT) or "
       "a Unix socket (unix:/path)";
   checkErrors(errorsOf(hook("http://192.0.2.80:8888")), {{4, 1, "provider[0].url", elsewhere}});
-  checkErrors(errorsOf(hook("https://webhook.example.net")), {{4, 1, "provider[0].url", elsewhere}});
+  checkErrors(errorsOf(hook("https://webhook.example.net")),
+              {{4, 1, "provider[0].url", elsewhere}});
   checkErrors(errorsOf(hook("unix:run/webhook.sock")),
               {{4, 1, "provider[0].url",
                 "bad url \"unix:run/webhook.sock\": a Unix socket is written "
