@@ -15,6 +15,7 @@
 #include "providers/powerdns_provider.hpp"
 #include "providers/rfc2136_provider.hpp"
 #include "providers/route53_provider.hpp"
+#include "providers/webhook_provider.hpp"
 
 namespace planb::providers {
 
@@ -53,7 +54,7 @@ CeilingRate typeDefaultCeiling(config::ProviderType type) {
     case config::ProviderType::Azure:
       return kAzureCeiling;
     case config::ProviderType::Webhook:
-      return kRoute53Ceiling;  // not built yet
+      return kWebhookCeiling;
   }
   return kRoute53Ceiling;  // the most careful, should a type ever be missed above
 }
@@ -81,6 +82,9 @@ std::string accountFileOf(const config::ProviderConfig& config) {
       // ARM's buckets are per subscription and service principal, not per secret file.
       return "azure:" + config.azure.tenant_id + "/" + config.azure.client_id + "@" +
              config.azure.subscription_id;
+    case config::ProviderType::Webhook:
+      // The webhook process acts for one account of its DNS host: providers on it share a bucket.
+      return "webhook:" + config.webhook.url;
     default:
       return {};
   }
@@ -207,7 +211,11 @@ std::shared_ptr<DnsProvider> makeProvider(const config::ProviderConfig& config,
           std::make_shared<core::SystemClock>(), options);
     }
     case config::ProviderType::Webhook:
-      throw std::runtime_error("provider " + config.name + ": type webhook is not built yet");
+      // Its own transport: the url may name a unix socket, and GET /records may be large.
+      return std::make_shared<WebhookProvider>(
+          config.name, config.webhook.url,
+          std::make_shared<net::CurlTransport>(webhookHttpOptions(config.webhook.url)),
+          apiCeilingFor(config));
   }
   throw std::runtime_error("provider " + config.name + ": unknown type");
 }

@@ -140,8 +140,16 @@ Json statusDocument(const config::Config& config, const core::HealthBoard& board
     for (const auto& [provider, sync] : record.sync) {
       bool in_sync = sync.served && sync.served->kind == ServedRecord::Kind::Cname &&
                      sync.served->target == want;
+      const config::ProviderConfig* provider_config = config.provider(provider);
+      // The webhook protocol has no compare-and-swap: planbd reads just before writing, and a
+      // change by another writer in between is overwritten (product.md §3 asks to say so).
+      Json note =
+          provider_config != nullptr && provider_config->type == config::ProviderType::Webhook
+              ? Json("no compare-and-swap: read just before each write")
+              : Json(nullptr);
       providers.push_back(
           {{"name", provider},
+           {"note", note},
            {"in_sync", in_sync},
            {"served", servedJson(sync.served)},
            {"busy", sync.busy},

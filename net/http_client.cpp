@@ -360,6 +360,9 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   if (options_.key_file) {
     curl_easy_setopt(curl, CURLOPT_SSLKEY, options_.key_file->c_str());
   }
+  if (options_.unix_socket) {
+    curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, options_.unix_socket->c_str());
+  }
   // curl reads 0 as "no timeout": every operation stays bounded.
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, atLeastOneMs(options_.connect_timeout));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, atLeastOneMs(options_.total_timeout));

@@ -41,6 +41,9 @@ struct HttpOptions {
   std::optional<std::string> ca_file;  // a CA bundle used instead of the system's CAs
   std::optional<std::string> cert_file = std::nullopt;  // a client certificate (PEM), with key_file
   std::optional<std::string> key_file = std::nullopt;   // its private key (PEM)
+  // A unix socket every request connects to instead of the URL's host and port (libcurl's
+  // CURLOPT_UNIX_SOCKET_PATH); the URL still gives the path and the Host header.
+  std::optional<std::string> unix_socket = std::nullopt;
   std::size_t max_body = 8 * 1024 * 1024;  // a larger reply is an error, not a memory hog
 };
 

@@ -69,3 +69,20 @@ TEST_CASE("a huaweicloud provider's ceiling defaults to 10 a second, shared by i
   two.name = "huawei-second-zone";
   CHECK(planb::providers::apiCeilingOf(two) == planb::providers::apiCeilingOf(one));
 }
+
+TEST_CASE("a webhook provider is built with PowerDNS' 100/s, shared by providers on one url") {
+  ProviderConfig hook;
+  hook.name = "hook";
+  hook.type = ProviderType::Webhook;
+  hook.webhook.url = "http://127.0.0.1:8888";
+  CHECK(ceilingRateOf(hook).per_second == 100);
+  ProviderConfig twin = hook;
+  twin.name = "hook-second-zone";
+  CHECK(planb::providers::apiCeilingOf(twin) == planb::providers::apiCeilingOf(hook));
+  ProviderConfig other = hook;
+  other.webhook.url = "unix:/run/planb-webhook/hook.sock";
+  CHECK(planb::providers::apiCeilingOf(other) != planb::providers::apiCeilingOf(hook));
+  auto provider = planb::providers::makeProvider(other);
+  CHECK(provider->type() == "webhook");
+  CHECK_FALSE(provider->capabilities().compare_and_swap);
+}

@@ -49,6 +49,26 @@ TEST_CASE("status shows what each provider serves, whether it is in sync and its
   CHECK(doc["targets"][0]["health"] == "unknown");
 }
 
+TEST_CASE("status notes that a webhook provider has no compare-and-swap, and no other provider") {
+  std::map<std::string, RecordRuntime> records;
+  records["www.example.test."] =
+      servedOn("b", ServedRecord{ServedRecord::Kind::Cname, "app.b.example.net.", 60, {}});
+  config::Config config = testing::twoTargetsOneRecord();
+  config::ProviderConfig hook;
+  hook.name = "p1";
+  hook.type = config::ProviderType::Webhook;
+  hook.webhook.url = "http://127.0.0.1:8888";
+  config::ProviderConfig pdns;
+  pdns.name = "p2";
+  pdns.type = config::ProviderType::PowerDns;
+  config.providers = {hook, pdns};
+  auto doc = statusDocument(config, emptyBoard(), records, {}, {});
+  const auto& providers = doc.at("records").at(0).at("providers");
+  INFO(providers.dump());
+  CHECK(providers[0]["note"] == "no compare-and-swap: read just before each write");
+  CHECK(providers[1]["note"].is_null());
+}
+
 TEST_CASE("the plan writes where a provider serves something else and never over another type") {
   std::map<std::string, RecordRuntime> records;
   records["www.example.test."] =
