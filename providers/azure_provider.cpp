@@ -14,6 +14,7 @@
 #include "providers/ceiling_transport.hpp"
 #include "providers/compare_before_write.hpp"
 #include "providers/lookup_then_write.hpp"
+#include "providers/parallel_lanes.hpp"
 #include "providers/reply_text.hpp"
 
 namespace planb::providers {
@@ -420,23 +421,10 @@ std::vector<Result<Written>> AzureProvider::replaceBatch(
       plan(i, std::move(found));
     }
   }
-  // Each lane takes the next write until none is left: at most one request in flight per lane.
-  std::atomic<std::size_t> next{0};
-  auto work = [&](net::HttpTransport* lane) {
-    for (std::size_t k = next++; k < writes.size(); k = next++) {
-      const Write& w = writes[k];
-      results[w.index] = write(changes[w.index], w.current, lane);
-    }
-  };
-  std::size_t used = std::min(lanes_.size(), writes.size());
-  std::vector<std::thread> threads;
-  for (std::size_t l = 1; l < used; ++l) {
-    threads.emplace_back(work, lanes_[l].get());
-  }
-  work(lanes_.front().get());
-  for (std::thread& t : threads) {
-    t.join();
-  }
+  writeOnLanes(lanes_, writes.size(), [&](net::HttpTransport* lane, std::size_t k) {
+    const Write& w = writes[k];
+    results[w.index] = write(changes[w.index], w.current, lane);
+  });
   return results;
 }
 

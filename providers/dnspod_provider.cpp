@@ -12,6 +12,7 @@
 #include "net/tc3_signer.hpp"
 #include "net/url.hpp"
 #include "providers/ceiling_transport.hpp"
+#include "providers/parallel_lanes.hpp"
 #include "providers/reply_text.hpp"
 
 namespace planb::providers {
@@ -452,20 +453,9 @@ std::vector<Result<Written>> DnspodProvider::replaceBatch(
     return {};
   }
   if (changes.size() == 1) {
-    const ReplaceRequest& change = changes.front();
-    Result<DnspodLookup> found = lookup(change.record);
-    if (auto* e = errorIn(found)) {
-      return {std::move(*e)};
-    }
-    const DnspodLookup& current = std::get<DnspodLookup>(found);
-    Result<WriteNeed> need = compareBeforeWrite(current.served, change);
-    if (auto* e = errorIn(need)) {
-      return {std::move(*e)};
-    }
-    if (std::get<WriteNeed>(need) == WriteNeed::AlreadyServed) {
-      return {Written{}};
-    }
-    return {writeOn(nullptr, change, current)};
+    return replaceOnly(changes.front(), [&](const DnspodLookup& current) {
+      return writeOn(nullptr, changes.front(), current);
+    });
   }
   std::vector<Result<Written>> results(changes.size(), Written{});
   const std::string& zone = changes.front().record.zone;
@@ -502,23 +492,10 @@ std::vector<Result<Written>> DnspodProvider::replaceBatch(
   if (!writes.empty()) {
     minTtl(zone, nullptr);  // learned once here, not by every lane at once
   }
-  // Each lane takes the next write until none is left: at most one request in flight per lane.
-  std::atomic<std::size_t> next{0};
-  auto work = [&](net::HttpTransport* lane) {
-    for (std::size_t k = next++; k < writes.size(); k = next++) {
-      const DnspodWrite& w = writes[k];
-      results[w.index] = writeOn(lane, changes[w.index], w.current);
-    }
-  };
-  std::size_t extra = std::min(lanes_.size(), writes.size());
-  std::vector<std::thread> threads;
-  for (std::size_t l = 1; l < extra; ++l) {
-    threads.emplace_back(work, lanes_[l].get());
-  }
-  work(lanes_.front().get());
-  for (std::thread& t : threads) {
-    t.join();
-  }
+  writeOnLanes(lanes_, writes.size(), [&](net::HttpTransport* lane, std::size_t k) {
+    const DnspodWrite& w = writes[k];
+    results[w.index] = writeOn(lane, changes[w.index], w.current);
+  });
   return results;
 }
 

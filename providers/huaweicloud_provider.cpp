@@ -13,6 +13,7 @@
 #include "net/server_text.hpp"
 #include "net/url.hpp"
 #include "providers/ceiling_transport.hpp"
+#include "providers/parallel_lanes.hpp"
 
 namespace planb::providers {
 
@@ -422,20 +423,9 @@ std::vector<Result<Written>> HuaweiCloudProvider::replaceBatch(
     return {};
   }
   if (changes.size() == 1) {
-    const ReplaceRequest& change = changes.front();
-    Result<HuaweiCloudLookup> found = lookup(change.record);
-    if (auto* e = errorIn(found)) {
-      return {std::move(*e)};
-    }
-    const HuaweiCloudLookup& current = std::get<HuaweiCloudLookup>(found);
-    Result<WriteNeed> need = compareBeforeWrite(current.served, change);
-    if (auto* e = errorIn(need)) {
-      return {std::move(*e)};
-    }
-    if (std::get<WriteNeed>(need) == WriteNeed::AlreadyServed) {
-      return {Written{}};
-    }
-    return {writeOn(nullptr, change, current)};
+    return replaceOnly(changes.front(), [&](const HuaweiCloudLookup& current) {
+      return writeOn(nullptr, changes.front(), current);
+    });
   }
   std::vector<Result<Written>> results(changes.size(), Written{});
   const std::string& zone = changes.front().record.zone;
@@ -468,23 +458,10 @@ std::vector<Result<Written>> HuaweiCloudProvider::replaceBatch(
       writes.push_back({i, std::move(found)});
     }
   }
-  // Each lane takes the next write until none is left: at most one request in flight per lane.
-  std::atomic<std::size_t> next{0};
-  auto work = [&](net::HttpTransport* lane) {
-    for (std::size_t k = next++; k < writes.size(); k = next++) {
-      const Write& w = writes[k];
-      results[w.index] = writeOn(lane, changes[w.index], w.current);
-    }
-  };
-  std::size_t extra = std::min(lanes_.size(), writes.size());
-  std::vector<std::thread> threads;
-  for (std::size_t l = 1; l < extra; ++l) {
-    threads.emplace_back(work, lanes_[l].get());
-  }
-  work(lanes_.front().get());
-  for (std::thread& t : threads) {
-    t.join();
-  }
+  writeOnLanes(lanes_, writes.size(), [&](net::HttpTransport* lane, std::size_t k) {
+    const Write& w = writes[k];
+    results[w.index] = writeOn(lane, changes[w.index], w.current);
+  });
   return results;
 }
 

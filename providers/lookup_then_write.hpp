@@ -93,6 +93,25 @@ class LookupThenWrite : public DnsProvider {
   // Writes the request's CNAME over what `current` found, which is not yet what is wanted.
   virtual Result<Unit> write(const ReplaceRequest& request, const Lookup& current) = 0;
 
+  // replaceBatch of a single change: what replace() does, with what became of the change.
+  // `write_one(current)` writes it over what the look-up found, only when it must change.
+  template <typename WriteOne>
+  std::vector<Result<Written>> replaceOnly(const ReplaceRequest& change, WriteOne write_one) {
+    Result<Lookup> found = lookup(change.record);
+    if (auto* e = errorIn(found)) {
+      return {std::move(*e)};
+    }
+    const Lookup& current = std::get<Lookup>(found);
+    Result<WriteNeed> need = compareBeforeWrite(current.served, change);
+    if (auto* e = errorIn(need)) {
+      return {std::move(*e)};
+    }
+    if (std::get<WriteNeed>(need) == WriteNeed::AlreadyServed) {
+      return {Written{}};
+    }
+    return {write_one(current)};
+  }
+
   // "<type> provider "<name>": message".
   ProviderError error(ErrorKind kind, const std::string& message) const {
     return ProviderError{kind, std::string(type()) + " provider \"" + name() + "\": " + message,
