@@ -110,6 +110,27 @@ TEST_CASE("a failover modifies the CNAME in place, and the fake verifies every s
   CHECK(dnspodItValue(provider.read(kDnspodItWww)).target == "backup.example.net.");
 }
 
+TEST_CASE("a CNAME another writer changed before the read is a Conflict, and nothing is written") {
+  DnspodWorld w;
+  Json cname = w.fake.addRecord("www", "CNAME", "primary.example.net.");
+  DnspodProvider provider = w.provider();
+  CHECK(dnspodItValue(provider.read(kDnspodItWww)).target == "primary.example.net.");
+  // Someone else moves www between planbd's decision and its write: DNSPod has no
+  // compare-and-swap, so the read just before the write is what catches it.
+  w.fake.control("PATCH", "records/" + cname.at("RecordId").dump(),
+                 {{"Value", "elsewhere.example.net."}});
+  w.fake.control("DELETE", "requests");
+  Result<Unit> lost =
+      provider.replace(dnspodItSwap("backup.example.net.", "primary.example.net.", 60));
+  REQUIRE(std::holds_alternative<ProviderError>(lost));
+  CHECK(std::get<ProviderError>(lost).kind == ErrorKind::Conflict);
+  CHECK(w.fake.record(cname.at("RecordId").get<long long>()).at("Value") ==
+        "elsewhere.example.net.");
+  for (const Json& r : w.fake.requestLog()) {
+    CHECK(r.at("action") != "ModifyRecord");
+  }
+}
+
 TEST_CASE("an absent name is created on the default line, and a listing is read in pages") {
   DnspodWorld w;
   for (int i = 0; i < 5; ++i) {

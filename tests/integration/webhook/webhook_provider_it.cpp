@@ -138,6 +138,26 @@ TEST_CASE("a zone outside the provider's domain filter is refused before any rec
   CHECK(fake.calls() == std::vector<std::string>{"GET /"});
 }
 
+TEST_CASE(
+    "a change by another writer between the read and the POST wins; the retry is a Conflict") {
+  WebhookFake fake;
+  fake.add(kWebhookWww);
+  WebhookProvider p = webhookOn(fake);
+  // Another writer points www at c after planbd's GET /records, before its POST /records applies.
+  Json raced = kWebhookWww;
+  raced["targets"] = Json::array({"c.example.net"});
+  fake.control("POST", "race", raced);
+  // The provider refuses the updateOld that no longer matches (external-dns' in-memory rules):
+  // nothing of planbd's is applied over the other writer's change.
+  CHECK(webhookItFailed(p.replace(webhookItSwap("b.example.net.", "a.example.net."))).kind ==
+        ErrorKind::Transient);
+  CHECK(fake.endpoint("www.example.com", "CNAME").at("targets") == Json::array({"c.example.net"}));
+  // Tried again, the read just before the write sees c, not the a planbd expected.
+  CHECK(webhookItFailed(p.replace(webhookItSwap("b.example.net.", "a.example.net."))).kind ==
+        ErrorKind::Conflict);
+  CHECK(fake.endpoint("www.example.com", "CNAME").at("targets") == Json::array({"c.example.net"}));
+}
+
 TEST_CASE("a 500 is transient and the provider negotiates again once it answers") {
   WebhookFake fake;
   fake.add(kWebhookWww);
