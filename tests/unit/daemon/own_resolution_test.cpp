@@ -135,3 +135,48 @@ TEST_CASE("API hosts and etcd members are resolved; literal addresses and localh
   }
   CHECK(named_command);
 }
+
+TEST_CASE("each cloud provider type depends on its vendor's API host; a webhook on loopback none") {
+  config::Config c;
+  auto provider = [&](const std::string& name, config::ProviderType type) {
+    config::ProviderConfig p;
+    p.name = name;
+    p.type = type;
+    return p;
+  };
+  config::ProviderConfig dnspod = provider("dnspod", config::ProviderType::Dnspod);
+  dnspod.dnspod.secret_id_file = "/etc/planb/tencent.id";
+  dnspod.dnspod.token_file = "/run/planb/tencent.token";
+  config::ProviderConfig huawei = provider("huawei", config::ProviderType::HuaweiCloud);
+  huawei.huaweicloud.region = "cn-north-4";
+  config::ProviderConfig gcp = provider("gcp", config::ProviderType::Google);
+  gcp.google.credentials_file = "/etc/planb/gcp.json";
+  config::ProviderConfig az = provider("az", config::ProviderType::Azure);
+  az.azure.client_secret_file = "/etc/planb/azure.secret";
+  config::ProviderConfig hook = provider("hook", config::ProviderType::Webhook);
+  hook.webhook.url = "http://127.0.0.1:8888";
+  c.providers = {dnspod, huawei, gcp, az, hook};
+  std::vector<OwnDependency> deps = ownDependencies(c, {{"119.29.29.29", 53}});
+  CHECK(hostsToResolve(deps) ==
+        std::vector<std::string>{"dns.cn-north-4.myhuaweicloud.com", "dns.googleapis.com",
+                                 "dnspod.tencentcloudapi.com", "management.azure.com"});
+  std::map<std::string, std::string> api_vendor;
+  std::map<std::string, std::string> credential_vendor;
+  for (const OwnDependency& d : deps) {
+    if (d.kind == core::PreflightDependency::Kind::ApiHost) {
+      api_vendor[d.provider] = d.vendor;
+    } else if (d.kind == core::PreflightDependency::Kind::CredentialSource && !d.vendor.empty()) {
+      credential_vendor[d.provider] = d.vendor;
+    } else if (d.kind == core::PreflightDependency::Kind::Resolver) {
+      CHECK(d.vendor == "tencent");
+    }
+  }
+  CHECK(api_vendor == std::map<std::string, std::string>{{"az", "azure"},
+                                                         {"dnspod", "tencent"},
+                                                         {"gcp", "google"},
+                                                         {"hook", ""},
+                                                         {"huawei", "huawei"}});
+  // Temporary credentials and access tokens come from the vendor's own STS or token endpoint.
+  CHECK(credential_vendor == std::map<std::string, std::string>{
+                                 {"az", "azure"}, {"dnspod", "tencent"}, {"gcp", "google"}});
+}
