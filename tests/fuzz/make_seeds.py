@@ -349,14 +349,18 @@ pod_empty = pod("02-describe-record-list-empty")
 pod_txt = pod_list([pod_record(5, "_planb-rehearsal", "TXT", "old"),
                     pod_record(6, "_planb-rehearsal", "TXT", "off", status="DISABLE")])
 put("dnspod", "recorded_listing", script(pod("01-describe-record-list"), pod("01-describe-record-list")))
-put("dnspod", "cname_then_swap", script(pod_www, pod_www, pod("04-modify-record"), pod_list([])))
-put("dnspod", "absent_then_create", script(pod_empty, pod_empty, pod("03-create-record")))
-put("dnspod", "rehearsal", script(pod_www, pod_www, pod("04-modify-record"),
-                                  pod_www, pod("04-modify-record"), pod_empty, pod("03-create-record"),
-                                  pod_list([pod_record(7, "@", "A", "192.0.2.1")]),
+pod_purview = pod("07-describe-domain-purview")
+pod_zone = pod_list([pod_record(556507778, "www", "CNAME", "app.aws.example.net."),
+                     pod_record(556507779, "@", "NS", "f1g1ns1.dnspod.net.", ttl=86400)])
+put("dnspod", "cname_then_swap", script(pod_www, pod_www, pod_purview, pod("04-modify-record"), pod_list([])))
+put("dnspod", "absent_then_create", script(pod_empty, pod_empty, pod_purview, pod("03-create-record")))
+# read; replace (listing, purview, ModifyRecord); the batch (one listing, its writes); the TXT
+# calls (listing, listing + writes, listing + deletes); DescribeDomain.
+put("dnspod", "rehearsal", script(pod_www, pod_www, pod_purview, pod("04-modify-record"),
+                                  pod_zone, pod("04-modify-record"), pod("03-create-record"),
                                   pod_txt, pod_txt, pod("04-modify-record"), pod("05-delete-record"),
                                   pod_txt, pod("05-delete-record"), pod("05-delete-record"),
-                                  pod("06-describe-domain"), pod("07-describe-domain-purview")))
+                                  pod("06-describe-domain")))
 put("dnspod", "errors", script(pod("08-error-secret-id-not-found"), pod_list([pod_record(3, "www", "A", "192.0.2.1"),
                                                                              pod_record(4, "www", "TXT", "v=spf1")]),
                                (200, json.dumps({"Response": {"Error": {"Code": "RequestLimitExceeded",
@@ -395,12 +399,15 @@ put("huaweicloud", "cname_then_swap", script(hw_zones, hw_www, hw_www,
                                              hw("04-modify-record-set", [('"A"', '"CNAME"')])))
 put("huaweicloud", "absent_then_create", script(hw_zones, hw_sets([]), hw_sets([]),
                                                 hw("03-create-record-set", [('"A"', '"CNAME"')])))
+hw_zone = hw_sets([hw_set("2c9eb155587194ec01587224c9f9014a", "www.example.com.", "CNAME", ["app.aws.example.net."]),
+                  hw_set("2c9eb155587194ec01587224c9f9014c", "example.com.", "NS", ["ns1.example.com."])])
+# read (zone, record sets); replace (record sets, PUT); the batch (the zone's listing, its writes);
+# pollChange (the record set, still PENDING_CREATE); the TXT calls; the name servers.
 put("huaweicloud", "rehearsal", script(hw_zones, hw_www, hw_www, hw("04-modify-record-set", [('"A"', '"CNAME"')]),
-                                       hw("02-list-record-sets-in-a-zone"), hw("04-modify-record-set"),
-                                       hw("03-create-record-set"), hw("04-modify-record-set"),
-                                       hw("05-query-record-set"), hw("08-error-record-set-does-not-exist"),
-                                       hw_txt, hw_txt, hw("04-modify-record-set"), hw_txt,
-                                       hw("06-delete-record-set"), hw("07-query-name-servers")))
+                                       hw_zone, hw("04-modify-record-set", [('"A"', '"CNAME"')]),
+                                       hw("03-create-record-set", [('"A"', '"CNAME"')]),
+                                       hw("05-query-record-set"), hw_txt, hw_txt, hw("04-modify-record-set"),
+                                       hw_txt, hw("06-delete-record-set"), hw("07-query-name-servers")))
 put("huaweicloud", "errors", script(hw("11-error-iam-authentication"), hw_zones,
                                     hw("12-error-gateway-throttled"), hw("13-error-flow-control"),
                                     hw("09-error-record-set-name-exists"), hw("10-error-ttl-out-of-range")))
@@ -451,8 +458,10 @@ put("azure", "recorded_zone", script(a_token, az("12-error-record-set-not-found"
 put("azure", "cname_then_swap", script(a_token, a_docs, a_docs, a_docs))
 put("azure", "absent_then_create", script(a_token, az("12-error-record-set-not-found"), az("04-list-cname-empty"),
                                           az("12-error-record-set-not-found"), az("04-list-cname-empty"), a_docs))
+# read (token, the CNAME); replace (GET, PUT with If-Match); the batch (the zone's listing, its PUTs);
+# readTxt (GET), writeTxt (GET, PUT), deleteTxt (DELETE); the zone's name servers.
 put("azure", "rehearsal", script(a_token, a_docs, a_docs, a_docs, az("05-list-recordsets-by-zone"), a_docs,
-                                 a_docs, a_docs, a_txt, a_txt, a_txt, a_txt, az("11-delete-txt"), az("06-get-zone")))
+                                 a_docs, a_txt, a_txt, a_txt, az("11-delete-txt"), az("06-get-zone")))
 put("azure", "errors", script(az("02-token-error-invalid-scope"), a_token, az("08-error-cname-beside-another-type"),
                               az("10-error-precondition-failed"), az("09-error-invalid-domain-name"),
                               (429, '{"error":{"code":"TooManyRequests","message":"throttled"}}',
