@@ -313,3 +313,180 @@ put("http_request", "post_freeze_chunked", "POST /v1/freeze HTTP/1.1\r\nHost: x\
     "c\r\n{\"for\":\"1h\"}\r\n0\r\n\r\n")
 put("http_request", "wrong_method", req("DELETE", "/v1/reload"))
 put("http_request", "http10_expect", "PUT /nope HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}")
+
+# ---- the five provider types of issue 18: seeds from their recorded exchanges -----------------
+# rec() is one reply of tests/conformance/TYPE/FILE.json (status, headers, body as recorded),
+# with each (old, new) of SUBS replaced in the body so names match the fuzz target's.
+def rec(rtype, stem, subs=()):
+    with open(os.path.join(REPO, "tests", "conformance", rtype, stem + ".json"), encoding="utf-8") as f:
+        response = json.load(f)["response"]
+    body = response.get("body", "")
+    for old, new in subs:
+        body = body.replace(old, new)
+    return (response["status"], body, response.get("headers", {}))
+
+
+# ---- dnspod ------------------------------------------------------------------------------------
+def pod(stem, subs=()):
+    return rec("dnspod", stem, subs)
+
+
+def pod_list(records):
+    return json.dumps({"Response": {"RequestId": "561cdfcb-37a6-47de-b3c5-2b038e2c2276",
+                                    "RecordCountInfo": {"SubdomainCount": len(records), "TotalCount": len(records),
+                                                        "ListCount": len(records)},
+                                    "RecordList": records}}, ensure_ascii=False)
+
+
+def pod_record(rid, name_, rtype, value, ttl=600, status="ENABLE"):
+    return {"RecordId": rid, "Value": value, "Status": status, "UpdatedOn": "2021-03-28 11:27:09", "Name": name_,
+            "Line": "默认", "LineId": "0", "Type": rtype, "Weight": None, "MonitorStatus": "", "Remark": "",
+            "TTL": ttl, "MX": 0, "DefaultNS": False}
+
+
+pod_www = pod_list([pod_record(556507778, "www", "CNAME", "app.aws.example.net.")])
+pod_empty = pod("02-describe-record-list-empty")
+pod_txt = pod_list([pod_record(5, "_planb-rehearsal", "TXT", "old"),
+                    pod_record(6, "_planb-rehearsal", "TXT", "off", status="DISABLE")])
+put("dnspod", "recorded_listing", script(pod("01-describe-record-list"), pod("01-describe-record-list")))
+pod_purview = pod("07-describe-domain-purview")
+pod_zone = pod_list([pod_record(556507778, "www", "CNAME", "app.aws.example.net."),
+                     pod_record(556507779, "@", "NS", "f1g1ns1.dnspod.net.", ttl=86400)])
+put("dnspod", "cname_then_swap", script(pod_www, pod_www, pod_purview, pod("04-modify-record"), pod_list([])))
+put("dnspod", "absent_then_create", script(pod_empty, pod_empty, pod_purview, pod("03-create-record")))
+# read; replace (listing, purview, ModifyRecord); the batch (one listing, its writes); the TXT
+# calls (listing, listing + writes, listing + deletes); DescribeDomain.
+put("dnspod", "rehearsal", script(pod_www, pod_www, pod_purview, pod("04-modify-record"),
+                                  pod_zone, pod("04-modify-record"), pod("03-create-record"),
+                                  pod_txt, pod_txt, pod("04-modify-record"), pod("05-delete-record"),
+                                  pod_txt, pod("05-delete-record"), pod("05-delete-record"),
+                                  pod("06-describe-domain")))
+put("dnspod", "errors", script(pod("08-error-secret-id-not-found"), pod_list([pod_record(3, "www", "A", "192.0.2.1"),
+                                                                             pod_record(4, "www", "TXT", "v=spf1")]),
+                               (200, json.dumps({"Response": {"Error": {"Code": "RequestLimitExceeded",
+                                                                       "Message": "请求的次数超过了频率限制。"},
+                                                             "RequestId": "x"}}, ensure_ascii=False)),
+                               (200, json.dumps({"Response": {"Error": {"Code": "InvalidParameter.DomainRecordExist",
+                                                                       "Message": "记录已经存在，无需再次添加。"},
+                                                             "RequestId": "y"}}, ensure_ascii=False)),
+                               (503, "<html>busy</html>")))
+
+# ---- huaweicloud -------------------------------------------------------------------------------
+def hw(stem, subs=()):
+    return rec("huaweicloud", stem, subs)
+
+
+HW_ZONE = "2c9eb155587194ec01587224c9f90149"
+
+
+def hw_sets(sets):
+    return json.dumps({"links": {"self": "https://Endpoint/v2/zones/%s/recordsets" % HW_ZONE},
+                       "recordsets": sets, "metadata": {"total_count": len(sets)}})
+
+
+def hw_set(sid, name_, rtype, records, status="ACTIVE", ttl=300):
+    return {"id": sid, "name": name_, "type": rtype, "ttl": ttl, "records": records, "status": status,
+            "zone_id": HW_ZONE, "zone_name": "example.com.", "default": False}
+
+
+hw_zones = hw("01-list-public-zones")
+hw_www = hw_sets([hw_set("2c9eb155587194ec01587224c9f9014a", "www.example.com.", "CNAME", ["app.aws.example.net."])])
+hw_txt = hw_sets([hw_set("2c9eb155587194ec01587224c9f9014b", "_planb-rehearsal.example.com.", "TXT",
+                         ['"old"', '"a\\"b" "two"'])])
+put("huaweicloud", "recorded_listing", script(hw_zones, hw("02-list-record-sets-in-a-zone"),
+                                              hw("02-list-record-sets-in-a-zone")))
+put("huaweicloud", "cname_then_swap", script(hw_zones, hw_www, hw_www,
+                                             hw("04-modify-record-set", [('"A"', '"CNAME"')])))
+put("huaweicloud", "absent_then_create", script(hw_zones, hw_sets([]), hw_sets([]),
+                                                hw("03-create-record-set", [('"A"', '"CNAME"')])))
+hw_zone = hw_sets([hw_set("2c9eb155587194ec01587224c9f9014a", "www.example.com.", "CNAME", ["app.aws.example.net."]),
+                  hw_set("2c9eb155587194ec01587224c9f9014c", "example.com.", "NS", ["ns1.example.com."])])
+# read (zone, record sets); replace (record sets, PUT); the batch (the zone's listing, its writes);
+# pollChange (the record set, still PENDING_CREATE); the TXT calls; the name servers.
+put("huaweicloud", "rehearsal", script(hw_zones, hw_www, hw_www, hw("04-modify-record-set", [('"A"', '"CNAME"')]),
+                                       hw_zone, hw("04-modify-record-set", [('"A"', '"CNAME"')]),
+                                       hw("03-create-record-set", [('"A"', '"CNAME"')]),
+                                       hw("05-query-record-set"), hw_txt, hw_txt, hw("04-modify-record-set"),
+                                       hw_txt, hw("06-delete-record-set"), hw("07-query-name-servers")))
+put("huaweicloud", "errors", script(hw("11-error-iam-authentication"), hw_zones,
+                                    hw("12-error-gateway-throttled"), hw("13-error-flow-control"),
+                                    hw("09-error-record-set-name-exists"), hw("10-error-ttl-out-of-range")))
+
+# ---- google ------------------------------------------------------------------------------------
+def gg(stem, subs=()):
+    return rec("google", stem, subs)
+
+
+g_token = gg("01-token-jwt-bearer")
+g_zones = gg("02-managed-zones-list")
+g_empty = gg("03-rrsets-list-name-type-empty")
+g_docs = json.dumps({"kind": "dns#resourceRecordSetsListResponse",
+                     "rrsets": [{"kind": "dns#resourceRecordSet", "name": "docs.fullm3tal.tk.", "type": "CNAME",
+                                 "ttl": 3600, "rrdatas": ["docs.example.com."]}]})
+g_change = gg("04-changes-create-cname-pending")
+g_done = gg("04-changes-create-cname-pending", [('"pending"', '"done"')])
+g_txt = json.dumps({"kind": "dns#resourceRecordSetsListResponse",
+                    "rrsets": [{"kind": "dns#resourceRecordSet", "name": "_planb-rehearsal.fullm3tal.tk.",
+                                "type": "TXT", "ttl": 60, "rrdatas": ['"challengetoken1"', '"a\\"b" "two"']}]})
+put("google", "recorded_zone", script(g_token, g_zones, gg("06-rrsets-list-zone"), gg("06-rrsets-list-zone")))
+put("google", "cname_then_swap", script(g_token, g_zones, g_docs, g_docs, g_change, g_done))
+put("google", "absent_then_create", script(g_token, g_zones, g_empty, g_empty, g_change))
+put("google", "rehearsal", script(g_token, g_zones, g_docs, g_docs, g_change, gg("06-rrsets-list-zone"), g_change,
+                                  g_change, g_done, g_txt, g_txt, gg("05-changes-create-txt-pending"), g_txt,
+                                  g_change, g_zones))
+put("google", "errors", script((401, '{"error":"invalid_grant","error_description":"Invalid JWT Signature."}',
+                                {"Content-Type": "application/json; charset=utf-8"}),
+                               g_token, g_zones, gg("09-error-429-rate-limit-exceeded"), g_docs,
+                               gg("08-error-412-condition-not-met"), gg("07-error-409-already-exists"),
+                               gg("10-error-403-change-over-limits")))
+
+# ---- azure -------------------------------------------------------------------------------------
+def az(stem, subs=()):
+    return rec("azure", stem, subs)
+
+
+a_token = az("01-token-client-credentials")
+a_docs = az("03-put-cname-create", [('"docs.example.com"', '"docs.example.com."')])
+a_txt = (200, json.dumps({"id": "/subscriptions/sub-1/resourceGroups/rg-dns/providers/Microsoft.Network/dnszones/"
+                                "full4ir.tk/TXT/_planb-rehearsal", "name": "_planb-rehearsal",
+                          "type": "Microsoft.Network/dnszones/TXT", "etag": "e-txt-1",
+                          "properties": {"fqdn": "_planb-rehearsal.full4ir.tk.", "TTL": 60,
+                                         "TXTRecords": [{"value": ["old"]}, {"value": ["a", "b"]}]}}),
+         {"Content-Type": "application/json; charset=utf-8", "ETag": "e-txt-1"})
+put("azure", "recorded_zone", script(a_token, az("12-error-record-set-not-found"), az("05-list-recordsets-by-zone"),
+                                     az("07-get-cname-with-metadata")))
+put("azure", "cname_then_swap", script(a_token, a_docs, a_docs, a_docs))
+put("azure", "absent_then_create", script(a_token, az("12-error-record-set-not-found"), az("04-list-cname-empty"),
+                                          az("12-error-record-set-not-found"), az("04-list-cname-empty"), a_docs))
+# read (token, the CNAME); replace (GET, PUT with If-Match); the batch (the zone's listing, its PUTs);
+# readTxt (GET), writeTxt (GET, PUT), deleteTxt (DELETE); the zone's name servers.
+put("azure", "rehearsal", script(a_token, a_docs, a_docs, a_docs, az("05-list-recordsets-by-zone"), a_docs,
+                                 a_docs, a_txt, a_txt, a_txt, az("11-delete-txt"), az("06-get-zone")))
+put("azure", "errors", script(az("02-token-error-invalid-scope"), a_token, az("08-error-cname-beside-another-type"),
+                              az("10-error-precondition-failed"), az("09-error-invalid-domain-name"),
+                              (429, '{"error":{"code":"TooManyRequests","message":"throttled"}}',
+                               {"Retry-After": "7", "Content-Type": "application/json"})))
+
+# ---- webhook -----------------------------------------------------------------------------------
+def wh(stem, subs=()):
+    return rec("webhook", stem, subs)
+
+
+w_neg = wh("01-negotiate-domain-filter", [("foo.bar.com", "example.com")])
+w_cname = (200, json.dumps([{"dnsName": "test.example.com", "targets": ["app.aws.example.net"], "recordType": "CNAME",
+                             "recordTTL": 60},
+                            {"dnsName": "_planb-rehearsal.example.com", "targets": ["\"old\"", "two"],
+                             "recordType": "TXT", "recordTTL": 60}]) + "\n",
+           {"Content-Type": "application/external.dns.webhook+json;version=1"})
+w_adjust = (200, json.dumps([{"dnsName": "test.example.com", "targets": ["backup.example.net"], "recordType": "CNAME",
+                              "recordTTL": 300}]) + "\n",
+            {"Content-Type": "application/external.dns.webhook+json;version=1"})
+put("webhook", "recorded", script(w_neg, wh("02-get-records"), wh("02-get-records"), wh("05-adjustendpoints"),
+                                  wh("03-post-records-create")))
+put("webhook", "cname_then_swap", script(w_neg, w_cname, w_cname, w_adjust, wh("03-post-records-create"), w_cname))
+put("webhook", "rehearsal", script(w_neg, w_cname, w_cname, w_adjust, wh("04-post-records-mixed-case-keys"),
+                                   w_cname, w_adjust, wh("03-post-records-create"), w_cname, w_cname,
+                                   wh("05-adjustendpoints"), wh("03-post-records-create"), w_cname,
+                                   wh("03-post-records-create"), w_neg))
+put("webhook", "errors", script(wh("06-records-unsupported-accept"), w_neg, wh("07-records-post-without-content-type"),
+                                wh("08-adjustendpoints-empty-body"), (500, "internal")))
