@@ -436,31 +436,6 @@ Result<Written> AlidnsProvider::writeOn(net::HttpTransport* lane, const ReplaceR
   return written(ttl);
 }
 
-Result<Written> AlidnsProvider::confirmDuplicate(const ReplaceRequest& request, std::uint32_t ttl,
-                                                 const std::string& refusal) {
-  // Alibaba refuses an update to the record's current value as a duplicate (a resent write that
-  // had got through: https://github.com/TimothyYe/godns/issues/47). Whether a TTL-only change is
-  // refused so is not documented: the TTL is compared too, never assumed.
-  Result<AlidnsLookup> again = lookup(request.record);
-  if (auto* e = errorIn(again)) {
-    return std::move(*e);
-  }
-  const ServedRecord& served = std::get<AlidnsLookup>(again).served;
-  if (served.kind == ServedRecord::Kind::Cname && served.target == request.new_target &&
-      served.ttl == ttl) {
-    Written w;
-    w.raised_ttl = ttl > request.ttl ? ttl : 0;
-    return w;
-  }
-  if (served.kind == ServedRecord::Kind::Cname && served.target == request.new_target) {
-    return error(ErrorKind::Conflict, refusal + ": the name serves " + request.new_target +
-                                          " with TTL " + std::to_string(served.ttl) + ", not " +
-                                          std::to_string(ttl));
-  }
-  return error(ErrorKind::Conflict,
-               refusal + ", yet the name does not serve " + request.new_target);
-}
-
 std::vector<Result<ServedRecord>> AlidnsProvider::readBatch(const std::string& zone,
                                                             const std::vector<std::string>& names) {
   if (names.size() <= 1) {

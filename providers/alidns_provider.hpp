@@ -161,9 +161,6 @@ class AlidnsProvider final : public LookupThenWrite<AlidnsLookup> {
   // One UpdateDomainRecord or AddDomainRecord with `ttl`.
   RpcReply send(net::HttpTransport* lane, const ReplaceRequest& request,
                 const AlidnsLookup& current, std::uint32_t ttl);
-  // After DomainRecordDuplicate: a success when a re-read shows the target with `ttl`.
-  Result<Written> confirmDuplicate(const ReplaceRequest& request, std::uint32_t ttl,
-                                   const std::string& refusal);
   // The zone's minimum TTL as learned (0: not known), asking DescribeDomainInfo the first time.
   std::uint32_t minTtl(const std::string& zone, net::HttpTransport* lane);
   // The minimum after a QuotaExceeded.TTL refusal of `refused_ttl`: asked again, else the range in

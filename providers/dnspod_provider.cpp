@@ -396,29 +396,6 @@ Result<Written> DnspodProvider::writeOn(net::HttpTransport* lane, const ReplaceR
   return written(ttl);
 }
 
-Result<Written> DnspodProvider::confirmDuplicate(const ReplaceRequest& request, std::uint32_t ttl,
-                                                 const std::string& refusal) {
-  // "The record already exists": a resent write that had got through, or another writer's.
-  Result<DnspodLookup> again = lookup(request.record);
-  if (auto* e = errorIn(again)) {
-    return std::move(*e);
-  }
-  const ServedRecord& served = std::get<DnspodLookup>(again).served;
-  if (served.kind == ServedRecord::Kind::Cname && served.target == request.new_target &&
-      served.ttl == ttl) {
-    Written w;
-    w.raised_ttl = ttl > request.ttl ? ttl : 0;
-    return w;
-  }
-  if (served.kind == ServedRecord::Kind::Cname && served.target == request.new_target) {
-    return error(ErrorKind::Conflict, refusal + ": the name serves " + request.new_target +
-                                          " with TTL " + std::to_string(served.ttl) + ", not " +
-                                          std::to_string(ttl));
-  }
-  return error(ErrorKind::Conflict,
-               refusal + ", yet the name does not serve " + request.new_target);
-}
-
 std::vector<Result<ServedRecord>> DnspodProvider::readBatch(const std::string& zone,
                                                             const std::vector<std::string>& names) {
   if (names.size() <= 1) {

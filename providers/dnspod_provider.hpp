@@ -144,8 +144,6 @@ class DnspodProvider final : public LookupThenWrite<DnspodLookup> {
                           const DnspodLookup& current);
   CallReply send(net::HttpTransport* lane, const ReplaceRequest& request,
                  const DnspodLookup& current, std::uint32_t ttl);
-  Result<Written> confirmDuplicate(const ReplaceRequest& request, std::uint32_t ttl,
-                                   const std::string& refusal);
   std::uint32_t minTtl(const std::string& zone, net::HttpTransport* lane);
   std::uint32_t relearnMinTtl(const std::string& zone, net::HttpTransport* lane,
                               std::uint32_t refused_ttl);

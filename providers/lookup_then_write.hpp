@@ -127,6 +127,32 @@ class LookupThenWrite : public DnsProvider {
     return std::nullopt;
   }
 
+  // After a write with TTL `ttl` refused as a duplicate (Alibaba DNS, DNSPod: a resent write that
+  // had got through, https://github.com/TimothyYe/godns/issues/47, or another writer's): written
+  // when the name now serves the wanted target with that TTL (the TTL is compared too, never
+  // assumed), a Conflict otherwise.
+  Result<Written> confirmDuplicate(const ReplaceRequest& request, std::uint32_t ttl,
+                                   const std::string& refusal) {
+    Result<Lookup> again = lookup(request.record);
+    if (auto* e = errorIn(again)) {
+      return std::move(*e);
+    }
+    const ServedRecord& served = std::get<Lookup>(again).served;
+    if (served.kind == ServedRecord::Kind::Cname && served.target == request.new_target &&
+        served.ttl == ttl) {
+      Written w;
+      w.raised_ttl = ttl > request.ttl ? ttl : 0;
+      return w;
+    }
+    if (served.kind == ServedRecord::Kind::Cname && served.target == request.new_target) {
+      return error(ErrorKind::Conflict, refusal + ": the name serves " + request.new_target +
+                                            " with TTL " + std::to_string(served.ttl) + ", not " +
+                                            std::to_string(ttl));
+    }
+    return error(ErrorKind::Conflict,
+                 refusal + ", yet the name does not serve " + request.new_target);
+  }
+
   // After a write refused as a duplicate (`refusal` says which write and how): a success when
   // the name now serves the wanted target (an earlier copy of this write got through), a
   // Conflict otherwise.
